@@ -1,0 +1,1 @@
+"""Agents propose candidate fixes; the pipeline validates them. See base.py for the protocol."""

@@ -1,0 +1,1 @@
+"""The offline, deterministic agent: fault localization plus LibCST repair templates."""

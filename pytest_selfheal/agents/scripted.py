@@ -1,0 +1,66 @@
+"""Replays recorded candidates from a JSON file: for tests, examples and reproducible demos.
+
+Format: {"candidates": [{"description": "...", "edits": [EDIT, ...]}, ...]} where EDIT is
+{"path": "pkg/mod.py", "find": "old text", "replace": "new text"} (a unique span) or
+{"path": "pkg/mod.py", "function": "Class.method", "source": "def method(...): ..."}.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import AgentError, PatchError
+from ..models import Candidate, Edit
+from ..patch import replace_function, replace_span
+from .base import Workbench
+
+
+@dataclass(frozen=True)
+class ScriptedAgent:
+    script: tuple[dict[str, Any], ...]
+    name: str = "scripted"
+
+    @classmethod
+    def from_file(cls, path: Path) -> ScriptedAgent:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            candidates = data["candidates"]
+            if not isinstance(candidates, list):
+                raise TypeError("'candidates' must be a list")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AgentError(
+                f"cannot read the agent script {path}: {exc}; expected "
+                '{"candidates": [{"edits": [{"path": ..., "find": ..., "replace": ...}]}]}'
+            ) from None
+        return cls(script=tuple(candidates))
+
+    def repair(self, bench: Workbench) -> str:
+        for number, entry in enumerate(self.script, 1):
+            reason = bench.stop_reason()
+            if reason:
+                return reason
+            try:
+                candidate = self._candidate(bench.root, entry, number)
+            except PatchError as exc:
+                raise AgentError(f"scripted candidate #{number}: {exc}") from None
+            bench.try_candidate(candidate)
+        return bench.stop_reason() or "script exhausted"
+
+    def _candidate(self, root: Path, entry: dict[str, Any], number: int) -> Candidate:
+        edits = []
+        sources: dict[str, str] = {}
+        for raw in entry.get("edits", ()):
+            path = str(raw["path"])
+            before = sources.get(path) or (root / path).read_text(encoding="utf-8")
+            if "function" in raw:
+                after = replace_function(before, path, str(raw["function"]), str(raw["source"]))
+            else:
+                after = replace_span(before, path, str(raw["find"]), str(raw["replace"]))
+            sources[path] = after
+            edits.append(Edit(path=path, before=before, after=after,
+                              description=str(entry.get("description", f"scripted #{number}")),
+                              template="scripted"))
+        return Candidate(edits=tuple(edits), agent=self.name)

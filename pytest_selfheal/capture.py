@@ -1,0 +1,153 @@
+"""HealSession: records failures on the controller (xdist-safe) and heals at session end."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from . import pipeline, report
+from .agents.base import Agent, create_agent
+from .config import Settings
+from .localize import enclosing_function
+from .models import Failure, Frame
+from .sandbox import find_repo_root
+
+OUTPUT_LIMIT = 4_000
+_EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
+_NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
+
+
+class HealSession:
+    """Registered by plugin.py only when healing is on."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.invocation_dir = config.invocation_params.dir
+        self.repo_root = find_repo_root(config.rootpath)
+        self.failures: dict[str, Failure] = {}
+        self.outcomes: dict[str, str] = {}
+        self.started = time.monotonic()
+        self.result: pipeline.HealResult | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
+        return create_agent(name, settings)
+
+    def pytest_sessionstart(self) -> None:
+        self.started = time.monotonic()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            nodeid = report.nodeid or "<collection>"
+            self.failures[nodeid] = self._failure(report, nodeid, "collect")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed"
+            self.failures.setdefault(report.nodeid, self._failure(report, report.nodeid,
+                                                                  report.when))
+        elif report.when == "call" and report.passed:
+            self.outcomes.setdefault(report.nodeid, "passed")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.failures or exitstatus in (
+            pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
+            pytest.ExitCode.USAGE_ERROR,
+        ):
+            return
+        request = pipeline.HealRequest(
+            repo_root=self.repo_root,
+            rootdir=self.config.rootpath,
+            failures=tuple(self.failures.values()),
+            outcomes=dict(self.outcomes),
+            settings=self.settings,
+            make_agent=self._make_agent,
+            run_id=report.new_run_id(),
+            python_files=tuple(self.config.getini("python_files")),
+            import_roots=self._import_roots(),
+            suite_seconds=time.monotonic() - self.started,
+        )
+        self.result = pipeline.heal(request)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.result is None:
+            return
+        terminalreporter.write_sep("=", "self-heal")
+        console = Console(
+            file=terminalreporter._tw,  # rich writes through pytest's terminal writer
+            force_terminal=terminalreporter.hasmarkup,
+            no_color=not terminalreporter.hasmarkup,
+            width=terminalreporter._tw.fullwidth,
+            soft_wrap=True,
+        )
+        report.render(self.result, console)
+
+    def _make_agent(self, name: str) -> Agent:
+        agent: Agent = self.config.hook.pytest_selfheal_make_agent(
+            name=name, settings=self.settings
+        )
+        return agent
+
+    def _import_roots(self) -> tuple[Path, ...]:
+        """sys.path entries inside the checkout (editable installs, src/ layouts)."""
+        if self.repo_root is None:
+            return ()
+        roots = []
+        for entry in sys.path:
+            path = Path(entry or ".").resolve()
+            if path.is_dir() and path.is_relative_to(self.repo_root.resolve()):
+                roots.append(path)
+        return tuple(dict.fromkeys(roots))
+
+    def _failure(self, report: pytest.TestReport | pytest.CollectReport, nodeid: str,
+                 phase: str) -> Failure:
+        longrepr = report.longrepr
+        crash = getattr(longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(longrepr)
+        exc_type, message = split_exception(text)
+        output = "\n".join(content for _, content in report.sections)[-OUTPUT_LIMIT:]
+        return Failure(nodeid=nodeid, phase=phase, exc_type=exc_type, message=message[:OUTPUT_LIMIT],
+                       frames=self._frames(longrepr, crash), output=output)
+
+    def _frames(self, longrepr: Any, crash: Any) -> tuple[Frame, ...]:
+        """Traceback frames, outermost first, paths relative to the repository when inside it."""
+        chain = getattr(longrepr, "chain", None)
+        traceback = chain[-1][0] if chain else getattr(longrepr, "reprtraceback", None)
+        raw: list[tuple[str, int, str]] = []
+        for entry in getattr(traceback, "reprentries", ()):
+            location = getattr(entry, "reprfileloc", None)
+            if location is not None:
+                raw.append((location.path, location.lineno, ""))
+            else:  # --tb=native: plain traceback text
+                for match in _NATIVE_FRAME.finditer("\n".join(getattr(entry, "lines", ()))):
+                    raw.append((match["path"], int(match["line"]), match["function"]))
+        if crash is not None and (not raw or raw[-1][:2] != (crash.path, crash.lineno)):
+            raw.append((crash.path, crash.lineno, ""))
+        return tuple(self._frame(path, line, function) for path, line, function in raw)
+
+    def _frame(self, path: str, line: int, function: str) -> Frame:
+        absolute = (self.invocation_dir / path).resolve()
+        function = function or enclosing_function(absolute, line)
+        if self.repo_root is not None and absolute.is_relative_to(self.repo_root.resolve()):
+            return Frame(absolute.relative_to(self.repo_root.resolve()).as_posix(), line, function)
+        return Frame(str(absolute), line, function)
+
+
+def split_exception(text: str) -> tuple[str, str]:
+    """("ZeroDivisionError", "division by zero") from pytest's one-line crash message."""
+    first, _, rest = text.strip().partition("\n")
+    if first.startswith("assert "):
+        return "AssertionError", text.strip()
+    match = _EXCEPTION_LINE.match(first)
+    if match and (match["message"] is not None or first.isidentifier()):
+        message = (match["message"] or "") + ("\n" + rest if rest else "")
+        return match["type"], message.strip()
+    return "Error", text.strip()

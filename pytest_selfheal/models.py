@@ -1,0 +1,130 @@
+"""Frozen values passed between stages. No behaviour beyond small derived properties."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback entry; `path` is relative to the repository root, POSIX style."""
+
+    path: str
+    line: int
+    function: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A test that failed in the user's run (or a module that failed to collect)."""
+
+    nodeid: str
+    phase: str  # "setup" | "call" | "teardown" | "collect"
+    exc_type: str
+    message: str
+    frames: tuple[Frame, ...] = ()
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """Outcomes of one pytest subprocess in the sandbox."""
+
+    outcomes: dict[str, str]  # nodeid -> "passed" | "failed" | "skipped"
+    exit_code: int
+    seconds: float
+    timed_out: bool = False
+    output_tail: str = ""
+    failures: dict[str, str] = field(default_factory=dict)  # nodeid -> short failure text
+    leaked_modules: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> frozenset[str]:
+        return frozenset(n for n, o in self.outcomes.items() if o == "failed")
+
+    @property
+    def passed(self) -> frozenset[str]:
+        return frozenset(n for n, o in self.outcomes.items() if o == "passed")
+
+
+Line = tuple[str, int]  # (path relative to repository root, line number)
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Which lines each test executed, and whether it passed; from the coverage probe."""
+
+    covered: dict[str, frozenset[Line]]  # nodeid -> lines executed
+    outcomes: dict[str, str]
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        return tuple(n for n, o in self.outcomes.items() if o == "failed" and n in self.covered)
+
+    @property
+    def passing(self) -> tuple[str, ...]:
+        return tuple(n for n, o in self.outcomes.items() if o == "passed" and n in self.covered)
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A source line ranked by how likely it holds the fault, with the evidence for it."""
+
+    path: str
+    line: int
+    function: str
+    score: float
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A whole-file replacement of one source file, with a human description of the change."""
+
+    path: str
+    before: str
+    after: str
+    description: str
+    template: str = "manual"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed fix: one or more edits, with the score that ordered it."""
+
+    edits: tuple[Edit, ...]
+    score: float = 0.0
+    agent: str = "builtin"
+
+    @property
+    def description(self) -> str:
+        return "; ".join(e.description for e in self.edits)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.path for e in self.edits))
+
+
+class Verdict(enum.Enum):
+    """How validating a candidate ended."""
+
+    PLAUSIBLE = "plausible"  # the target tests pass and no previously passing test fails
+    STILL_FAILING = "still-failing"
+    BREAKS_OTHERS = "breaks-others"
+    TIMEOUT = "timeout"
+    INVALID = "invalid"  # does not parse or compile
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A validated candidate and what the tests said about it."""
+
+    candidate: Candidate
+    verdict: Verdict
+    seconds: float
+    fixed: tuple[str, ...] = ()
+    broken: tuple[str, ...] = ()
+    detail: str = ""

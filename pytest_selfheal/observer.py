@@ -1,0 +1,105 @@
+"""Loaded with `-p pytest_selfheal.observer` into every test subprocess in the sandbox.
+
+Writes one JSON file with each test's outcome, a short failure text, and the modules that were
+imported from the user's checkout instead of the worktree (an isolation leak). With
+SELFHEAL_COVERAGE set it also records per-test coverage contexts (the probe). It never imports
+pytest and does nothing unless SELFHEAL_OBSERVE names the output file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("pytest")
+
+_OUTPUT = os.environ.get("SELFHEAL_OBSERVE")
+_FAILURE_TEXT_LIMIT = 2_000
+_outcomes: dict[str, str] = {}
+_failures: dict[str, str] = {}
+
+
+def _start_coverage() -> Any:
+    data_file = os.environ.get("SELFHEAL_COVERAGE")
+    if not (_OUTPUT and data_file):
+        return None
+    import coverage
+
+    cov = coverage.Coverage(
+        data_file=data_file,
+        source=[os.environ["SELFHEAL_SANDBOX"]],
+        branch=False,
+        config_file=False,
+    )
+    cov.start()
+    return cov
+
+
+_coverage = _start_coverage()
+
+
+@hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: Any) -> None:
+    if _coverage is not None:
+        _coverage.switch_context(item.nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str) -> None:
+    if _coverage is not None:
+        _coverage.switch_context("")
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    if not _OUTPUT:
+        return
+    if report.failed:
+        _outcomes[report.nodeid] = "failed"
+        _failures.setdefault(report.nodeid, _failure_text(report))
+    elif report.skipped and _outcomes.get(report.nodeid) != "failed":
+        _outcomes[report.nodeid] = "skipped"
+    elif report.when == "call" and report.passed:
+        _outcomes.setdefault(report.nodeid, "passed")
+
+
+def pytest_collectreport(report: Any) -> None:
+    if _OUTPUT and report.failed:
+        nodeid = report.nodeid or "<collection>"
+        _outcomes[nodeid] = "failed"
+        _failures[nodeid] = _failure_text(report)
+
+
+def _failure_text(report: Any) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    return text[:_FAILURE_TEXT_LIMIT]
+
+
+def _leaked_modules() -> list[str]:
+    user_root = os.environ.get("SELFHEAL_USER_ROOT")
+    if not user_root:
+        return []
+    root = Path(user_root)
+    leaks = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file or name.split(".")[0] == "pytest_selfheal":
+            continue
+        if Path(file).resolve().is_relative_to(root):
+            leaks.append(f"{name} ({file})")
+    return sorted(leaks)
+
+
+@hookimpl(trylast=True)
+def pytest_sessionfinish(session: Any) -> None:
+    if not _OUTPUT:
+        return
+    if _coverage is not None:
+        _coverage.stop()
+        _coverage.save()
+    payload = {"outcomes": _outcomes, "failures": _failures, "leaked": _leaked_modules()}
+    Path(_OUTPUT).write_text(json.dumps(payload), encoding="utf-8")

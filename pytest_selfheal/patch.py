@@ -1,0 +1,102 @@
+"""Edits as LibCST operations on source text, and the unified diffs that show them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+import libcst as cst
+
+from .errors import PatchError
+from .models import Edit
+
+
+def parse(source: str, path: str) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise PatchError(f"{path}: the edited file does not parse: {exc.message} "
+                         f"(line {exc.raw_line}, column {exc.raw_column})") from None
+
+
+def replace_span(source: str, path: str, find: str, replace: str) -> str:
+    """Replace the one occurrence of `find`; the result must still parse."""
+    count = source.count(find)
+    if count != 1:
+        where = "does not occur" if count == 0 else f"occurs {count} times"
+        raise PatchError(f"{path}: the text to replace {where}; quote a unique span of the file")
+    result = source.replace(find, replace, 1)
+    parse(result, path)
+    return result
+
+
+class _FunctionReplacer(cst.CSTTransformer):
+    def __init__(self, qualname: str, new_def: cst.BaseStatement) -> None:
+        self.target = qualname.split(".")
+        self.new_def = new_def
+        self.stack: list[str] = []
+        self.replaced = 0
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.stack.append(node.name.value)
+        return True
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.stack.pop()
+        return updated
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.stack.append(node.name.value)
+        return True
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.BaseStatement:
+        matched = self.stack == self.target
+        self.stack.pop()
+        if matched:
+            self.replaced += 1
+            return self.new_def.with_changes(leading_lines=updated.leading_lines)  # type: ignore[attr-defined]
+        return updated
+
+
+def replace_function(source: str, path: str, qualname: str, new_source: str) -> str:
+    """Replace the def named `qualname` (e.g. `Cart.total`) by the def in `new_source`."""
+    new_module = parse(new_source.strip("\n") + "\n", path)
+    defs = [s for s in new_module.body if isinstance(s, cst.FunctionDef)]
+    if len(defs) != 1:
+        raise PatchError(f"{path}: the replacement must be exactly one function definition")
+    replacer = _FunctionReplacer(qualname, defs[0])
+    result = parse(source, path).visit(replacer)
+    if replacer.replaced != 1:
+        raise PatchError(f"{path}: no function named {qualname!r}; list the file's symbols first")
+    return result.code
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A git-style diff of one file that `git apply` accepts, including missing final newlines."""
+    lines = list(
+        difflib.unified_diff(
+            _lines(before), _lines(after), fromfile=f"a/{path}", tofile=f"b/{path}", n=3
+        )
+    )
+    if not lines:
+        return ""
+    return f"diff --git a/{path} b/{path}\n" + "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def combined_diff(edits: Sequence[Edit]) -> str:
+    """One diff for several edits; edits of the same file are folded into before/after pairs."""
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for edit in edits:
+        first.setdefault(edit.path, edit.before)
+        last[edit.path] = edit.after
+    return "".join(unified_diff(path, first[path], last[path]) for path in sorted(first))

@@ -1,0 +1,79 @@
+"""pytest11 entry point: options and ini keys; registers the HealSession only when switched on.
+
+Kept import-light: a plain `pytest` run imports nothing heavy from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import config as cfg
+from .agents.base import check_available
+from .errors import ConfigError
+
+_REASON = pytest.StashKey[str]()
+_SETTINGS = pytest.StashKey[cfg.Settings]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("selfheal", "self-heal: propose validated fixes for failing tests")
+    group.addoption("--selfheal", action="store_true", dest="selfheal", default=None,
+                    help="heal failing tests: find a validated fix in an isolated git worktree.")
+    group.addoption("--no-selfheal", action="store_false", dest="selfheal",
+                    help="do not heal, even if --selfheal is in addopts or the ini.")
+    parser.addini("selfheal", "heal failing tests (like --selfheal).", type="bool", default=None)
+    for spec in cfg.OPTIONS:
+        group.addoption(spec.flag, dest=spec.ini, default=None, metavar=spec.metavar,
+                        help=spec.help)
+        parser.addini(spec.ini, spec.help, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        pyproject = cfg.read_pyproject_table(config.rootpath)
+        on, reason = cfg.decide(
+            cfg.RunContext(
+                flag=config.getoption("selfheal"),
+                ini_enabled=bool(config.getini("selfheal")),
+                pyproject_enabled=cfg.parse_bool(pyproject.get("enabled", False)),
+                is_xdist_worker=hasattr(config, "workerinput"),
+                collect_only=bool(config.getoption("collectonly")),
+                pdb=bool(config.getoption("usepdb")),
+            )
+        )
+        config.stash[_REASON] = reason
+        if not on:
+            return
+        settings = cfg.resolve(
+            cli={spec.name: config.getoption(spec.ini) for spec in cfg.OPTIONS},
+            ini={spec.name: config.getini(spec.ini) for spec in cfg.OPTIONS},
+            pyproject=pyproject,
+        )
+        check_available(settings.agent)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"selfheal: {exc}") from None
+    config.stash[_SETTINGS] = settings
+    from .capture import HealSession
+
+    config.pluginmanager.register(HealSession(config, settings), "selfheal-session")
+
+
+def pytest_report_header(config: pytest.Config) -> Any:
+    reason = config.stash.get(_REASON, "")
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is not None:
+        return (
+            f"selfheal: {reason}; agent={settings.resolved_agent}, "
+            f"time budget={settings.time_budget:g}s, max candidates={settings.max_candidates}"
+        )
+    if config.getoption("selfheal") is not None or "pass --selfheal" not in reason:
+        return f"selfheal: {reason}" if reason else None
+    return None

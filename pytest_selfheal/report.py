@@ -1,0 +1,154 @@
+"""What a heal leaves behind: the terminal section (rich), fix.diff and report.json."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .errors import OutputError
+from .models import Outcome
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .pipeline import HealResult
+
+REPORT_VERSION = 1
+TOP_SUSPECTS = 5
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
+
+
+def new_run_dir(output: Path, run_id: str) -> Path:
+    """`<output>/runs/<run_id>`, with `<output>/.gitignore` so git never sees it."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        ignore = output / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
+        run_dir = output / "runs" / run_id
+        run_dir.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the run output to {output}: {exc.strerror}; "
+            "pass --selfheal-output DIR with a writable directory"
+        ) from None
+    return run_dir
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    candidate = outcome.candidate
+    return {
+        "description": candidate.description,
+        "agent": candidate.agent,
+        "score": candidate.score,
+        "edits": [
+            {"path": e.path, "line": e.line, "template": e.template, "description": e.description}
+            for e in candidate.edits
+        ],
+        "verdict": outcome.verdict.value,
+        "seconds": outcome.seconds,
+        "fixed": list(outcome.fixed),
+        "broken": list(outcome.broken),
+        "detail": outcome.detail,
+    }
+
+
+def report_json(result: HealResult) -> dict[str, Any]:
+    request = result.request
+    return {
+        "version": REPORT_VERSION,
+        "tool": f"pytest-selfheal {__version__}",
+        "run_id": request.run_id,
+        "status": result.status,
+        "reason": result.reason,
+        "agent": result.agent,
+        "failures": [asdict(f) for f in request.failures],
+        "targets": list(result.targets),
+        "suspects": [asdict(s) for s in result.suspects],
+        "candidates": [outcome_json(o) for o in result.outcomes],
+        "fix": (
+            {
+                "files": list(result.fix.candidate.paths),
+                "diff": "fix.diff",
+                "candidate": result.outcomes.index(result.fix),
+                "fixed": list(result.fix.fixed),
+            }
+            if result.fix
+            else None
+        ),
+        "totals": {
+            "failures": len(request.failures),
+            "tests_run": len(request.outcomes),
+            "candidates": len(result.outcomes),
+            "plausible": sum(o.verdict.value == "plausible" for o in result.outcomes),
+            "seconds": result.seconds,
+            "candidate_seconds": round(sum(o.seconds for o in result.outcomes), 3),
+        },
+        "settings": request.settings.as_dict(),
+        **result.details,
+    }
+
+
+def write_run(result: HealResult) -> None:
+    """fix.diff (only when there is a fix) and report.json, in the run directory."""
+    if result.run_dir is None:
+        return
+    try:
+        if result.diff:
+            (result.run_dir / "fix.diff").write_text(result.diff, encoding="utf-8")
+        (result.run_dir / "report.json").write_text(
+            json.dumps(report_json(result), indent=2) + "\n", encoding="utf-8"
+        )
+    except OSError:
+        pass  # the terminal section still says what happened; the run dir was writable a moment ago
+
+
+def render(result: HealResult, console: Console) -> None:
+    """The "self-heal" section of pytest's terminal summary."""
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    request = result.request
+    if result.status == "skipped":
+        console.print(f"self-heal skipped: {result.reason}")
+        return
+    console.print(f"[bold]{len(request.failures)} failure(s) considered[/bold]")
+    for failure in request.failures:
+        console.print(f"  {failure.nodeid}: {failure.exc_type}: {_first_line(failure.message)}",
+                      markup=False, highlight=False)
+    if result.suspects:
+        table = Table(title="top suspects", title_justify="left", show_edge=False)
+        table.add_column("score", justify="right")
+        table.add_column("location")
+        table.add_column("function")
+        for suspect in result.suspects[:TOP_SUSPECTS]:
+            table.add_row(f"{suspect.score:.2f}", f"{suspect.path}:{suspect.line}",
+                          suspect.function)
+        console.print(table)
+    tried = len(result.outcomes)
+    console.print(
+        f"{tried} candidate(s) tried in {result.seconds:.1f}s with the {result.agent or '-'} "
+        f"agent ({result.details.get('stop_reason', result.status)})",
+        highlight=False,
+    )
+    style = {"healed": "bold green", "partial": "bold yellow"}.get(result.status, "bold red")
+    console.print(f"[{style}]{result.status}[/{style}]: {result.reason}", highlight=False)
+    if result.fix and result.run_dir:
+        console.print(f"plausible fix ({result.fix.candidate.description}):", markup=False,
+                      highlight=False)
+        console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+        console.print(f"fix:    {result.run_dir / 'fix.diff'}", highlight=False)
+        console.print(f"apply:  git apply {result.run_dir / 'fix.diff'}", highlight=False)
+    if result.run_dir:
+        console.print(f"report: {result.run_dir / 'report.json'}", highlight=False)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else ""

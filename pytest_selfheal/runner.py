@@ -1,0 +1,112 @@
+"""Run pytest in the sandbox as a subprocess, with a timeout that kills the whole process group."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import TestRun
+
+_OUTPUT_TAIL = 4_000
+
+
+@dataclass(frozen=True)
+class TestCommand:
+    """Where and how test subprocesses run for one heal."""
+
+    sandbox_root: Path
+    user_root: Path
+    cwd: Path  # the worktree's rootdir, so nodeids resolve as in the user's run
+    scratch: Path
+    import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
+
+    def environment(self, extra: Mapping[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+        env.pop("PYTEST_XDIST_WORKER", None)
+        paths = [str(p) for p in self.import_roots]
+        if env.get("PYTHONPATH"):
+            paths.append(env["PYTHONPATH"])
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+        env.update(
+            PYTHONDONTWRITEBYTECODE="1",  # a same-size edit within one second must not reuse a stale .pyc
+            SELFHEAL_SANDBOX=str(self.sandbox_root),
+            SELFHEAL_USER_ROOT=str(self.user_root),
+        )
+        env.update(extra)
+        return env
+
+
+def run_tests(
+    command: TestCommand,
+    nodeids: Sequence[str],
+    *,
+    timeout: float,
+    stop_at_first_failure: bool = False,
+    coverage_file: Path | None = None,
+) -> TestRun:
+    """Run the given tests once; never raises for test failures, hangs or crashes."""
+    command.scratch.mkdir(parents=True, exist_ok=True)
+    stamp = f"{time.monotonic_ns()}"
+    observe = command.scratch / f"outcomes-{stamp}.json"
+    args_file = command.scratch / f"args-{stamp}.txt"
+    log = command.scratch / f"log-{stamp}.txt"
+    args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
+    argv = [
+        sys.executable, "-m", "pytest", "--no-selfheal", "-p", "pytest_selfheal.observer",
+        "-q", "--tb=short", f"--rootdir={command.cwd}", f"@{args_file}",
+    ]
+    if stop_at_first_failure:
+        argv.append("-x")
+    extra = {"SELFHEAL_OBSERVE": str(observe)}
+    if coverage_file is not None:
+        extra["SELFHEAL_COVERAGE"] = str(coverage_file)
+    started = time.monotonic()
+    timed_out = False
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=command.cwd, env=command.environment(extra), stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=max(timeout, 0.1))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_group(proc)
+    seconds = time.monotonic() - started
+    tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
+    data = _read_observation(observe)
+    return TestRun(
+        outcomes=data.get("outcomes", {}),
+        exit_code=proc.returncode,
+        seconds=seconds,
+        timed_out=timed_out,
+        output_tail=tail,
+        failures=data.get("failures", {}),
+        leaked_modules=tuple(data.get("leaked", ())),
+    )
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the test process and anything it spawned; tests must not outlive their run."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _read_observation(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # the run died before pytest finished: no outcomes
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,130 @@
+"""A detached git worktree that holds exactly what the user ran; the user's checkout is only read.
+
+The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
+untracked files git does not ignore. It is removed and pruned on every exit path, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from .errors import SandboxError
+
+# Read-only git calls must not refresh the user's index as a side effect.
+GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def find_repo_root(start: Path) -> Path | None:
+    """The enclosing git work tree, found without running git (a `.git` dir or file)."""
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Paths of one worktree; `tmp` is a scratch directory beside it, removed with it."""
+
+    user_root: Path
+    root: Path
+    tmp: Path
+
+    def map(self, user_path: Path) -> Path:
+        """The worktree path of a path inside the user's checkout."""
+        return self.root / user_path.resolve().relative_to(self.user_root)
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str) -> None:
+        (self.root / rel).write_text(text, encoding="utf-8")
+
+
+def _open_repo(user_root: Path) -> git.Repo:
+    try:
+        repo = git.Repo(user_root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SandboxError(
+            f"no git repository at {user_root}: run `git init` and commit, "
+            "or run without --selfheal"
+        ) from None
+    repo.git.update_environment(**GIT_ENV)
+    if not repo.head.is_valid():
+        raise SandboxError(
+            f"the repository at {user_root} has no commits yet: commit once "
+            "(`git add -A && git commit -m 'initial'`) so the sandbox has a base"
+        )
+    return repo
+
+
+def _changed_paths(repo: git.Repo) -> tuple[list[str], list[str]]:
+    """(tracked paths that differ from HEAD, untracked paths git does not ignore)."""
+    tracked = repo.git.diff("HEAD", "--name-only", "--no-renames", "-z").split("\0")
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
+    return [p for p in tracked if p], [p for p in untracked if p]
+
+
+def _is_bytecode(rel: str) -> bool:
+    return "__pycache__/" in rel or rel.endswith((".pyc", ".pyo"))
+
+
+def _replicate(user_root: Path, worktree: Path, paths: list[str]) -> None:
+    """Make each path in the worktree equal to the user's copy (or absent, if deleted)."""
+    for rel in paths:
+        if _is_bytecode(rel):
+            continue
+        src, dst = user_root / rel, worktree / rel
+        if dst.is_symlink() or dst.is_file():
+            dst.unlink()
+        if src.is_symlink():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(os.readlink(src))
+        elif src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+@contextmanager
+def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
+    """Create the worktree, yield it, and always remove it and prune git's record of it."""
+    user_root = user_root.resolve()
+    repo = _open_repo(user_root)
+    tmp = Path(tempfile.mkdtemp(prefix="selfheal-"))
+    worktree = tmp / "worktree"
+    try:
+        try:
+            repo.git.worktree("add", "--detach", "--quiet", str(worktree), "HEAD")
+        except git.GitCommandError as exc:
+            raise SandboxError(
+                f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
+                "check that git can write to .git/worktrees"
+            ) from None
+        tracked, untracked = _changed_paths(repo)
+        _replicate(user_root, worktree, tracked + untracked)
+        yield Sandbox(user_root=user_root, root=worktree, tmp=tmp)
+    finally:
+        _remove(repo, worktree, tmp)
+
+
+def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:
+    try:
+        if worktree.exists():
+            repo.git.worktree("remove", "--force", str(worktree))
+    except git.GitCommandError:
+        pass  # fall through: deleting the directory and pruning removes the record
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            repo.git.worktree("prune")
+        except git.GitCommandError:
+            pass
+        repo.close()
