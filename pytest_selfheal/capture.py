@@ -35,6 +35,7 @@ class HealSession:
         self.outcomes: dict[str, str] = {}
         self.started = time.monotonic()
         self.result: pipeline.HealResult | None = None
+        self.interrupted = False
 
     @pytest.hookimpl(trylast=True)
     def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
@@ -56,11 +57,14 @@ class HealSession:
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # Ctrl-C means stop now; pytest also reports collection errors as an "interruption".
+        self.interrupted = not isinstance(excinfo.value, pytest.Session.Interrupted)
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.failures or exitstatus in (
-            pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
-            pytest.ExitCode.USAGE_ERROR,
+        if not self.failures or self.interrupted or exitstatus in (
+            pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):
             return
         request = pipeline.HealRequest(

@@ -133,7 +133,9 @@ def read_pyproject_table(rootdir: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             table = tomllib.load(fh).get("tool", {}).get("selfheal", {})
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc}); fix the file or remove [tool.selfheal]")
+        raise ConfigError(
+            f"{path}: invalid TOML ({exc}); fix the file or remove [tool.selfheal]"
+        ) from None
     return {str(k).replace("-", "_"): v for k, v in table.items()}
 
 

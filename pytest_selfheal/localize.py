@@ -16,7 +16,7 @@ SPECTRUM_WEIGHT = 0.7
 TRACEBACK_WEIGHT = 0.3
 
 
-def test_file_predicate(python_files: Sequence[str], test_paths: Iterable[str]) -> Callable[[str], bool]:
+def make_test_file_predicate(python_files: Sequence[str], test_paths: Iterable[str]) -> Callable[[str], bool]:
     """True for files pytest would collect, conftest.py, and every file a test nodeid names."""
     known = frozenset(test_paths)
 

@@ -28,7 +28,7 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class TestRun:
+class RunResult:
     """Outcomes of one pytest subprocess in the sandbox."""
 
     outcomes: dict[str, str]  # nodeid -> "passed" | "failed" | "skipped"

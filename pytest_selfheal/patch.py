@@ -56,7 +56,7 @@ class _FunctionReplacer(cst.CSTTransformer):
         self.stack.pop()
         if matched:
             self.replaced += 1
-            return self.new_def.with_changes(leading_lines=updated.leading_lines)  # type: ignore[attr-defined]
+            return self.new_def.with_changes(leading_lines=updated.leading_lines)
         return updated
 
 

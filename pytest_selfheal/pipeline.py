@@ -15,11 +15,11 @@ from . import report
 from .agents.base import Agent
 from .config import Settings
 from .errors import SandboxError, SelfHealError
-from .localize import localize, test_file_predicate
+from .localize import localize, make_test_file_predicate
 from .models import Failure, Outcome, Suspect
 from .patch import combined_diff
 from .probe import probe, probe_selection
-from .runner import TestCommand
+from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .validate import Bench, Limits
 
@@ -109,7 +109,7 @@ def _with_seconds(result: HealResult, started: float) -> HealResult:
 def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float) -> HealResult:
     settings = request.settings
     deadline = started + settings.time_budget
-    command = TestCommand(
+    command = PytestCommand(
         sandbox_root=sandbox.root,
         user_root=sandbox.user_root,
         cwd=sandbox.map(request.rootdir),
@@ -140,7 +140,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         )
     nodeid_files = {n.split("::", 1)[0] for n in ran}
     rootdir_rel = request.rootdir.resolve().relative_to(sandbox.user_root)
-    is_test_file = test_file_predicate(
+    is_test_file = make_test_file_predicate(
         request.python_files,
         {(rootdir_rel / f).as_posix() for f in nodeid_files},
     )

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import coverage
 
-from .models import Line, Spectrum, TestRun
-from .runner import TestCommand, run_tests
+from .models import Line, RunResult, Spectrum
+from .runner import PytestCommand, run_tests
 
 
 def probe(
-    command: TestCommand, nodeids: Sequence[str], *, timeout: float
-) -> tuple[Spectrum, TestRun]:
+    command: PytestCommand, nodeids: Sequence[str], *, timeout: float
+) -> tuple[Spectrum, RunResult]:
     """Run `nodeids` under coverage; return which lines each test executed, and the run."""
     data_file = command.scratch / "probe.coverage"
     run = run_tests(command, nodeids, timeout=timeout, coverage_file=data_file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,14 +12,15 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .models import TestRun
+from .models import RunResult
 
 _OUTPUT_TAIL = 4_000
 
 
 @dataclass(frozen=True)
-class TestCommand:
+class PytestCommand:
     """Where and how test subprocesses run for one heal."""
 
     sandbox_root: Path
@@ -45,13 +47,13 @@ class TestCommand:
 
 
 def run_tests(
-    command: TestCommand,
+    command: PytestCommand,
     nodeids: Sequence[str],
     *,
     timeout: float,
     stop_at_first_failure: bool = False,
     coverage_file: Path | None = None,
-) -> TestRun:
+) -> RunResult:
     """Run the given tests once; never raises for test failures, hangs or crashes."""
     command.scratch.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.monotonic_ns()}"
@@ -84,7 +86,7 @@ def run_tests(
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
     data = _read_observation(observe)
-    return TestRun(
+    return RunResult(
         outcomes=data.get("outcomes", {}),
         exit_code=proc.returncode,
         seconds=seconds,
@@ -97,14 +99,12 @@ def run_tests(
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the test process and anything it spawned; tests must not outlive their run."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 
-def _read_observation(path: Path) -> dict[str, object]:
+def _read_observation(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -6,6 +6,7 @@ untracked files git does not ignore. It is removed and pruned on every exit path
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -123,8 +124,6 @@ def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:
         pass  # fall through: deleting the directory and pruning removes the record
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        try:
+        with contextlib.suppress(git.GitCommandError):
             repo.git.worktree("prune")
-        except git.GitCommandError:
-            pass
         repo.close()

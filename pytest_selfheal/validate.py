@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRun, Verdict
-from .runner import TestCommand, run_tests
+from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
 
 
@@ -28,7 +28,7 @@ class Limits:
 @dataclass
 class Bench:
     sandbox: Sandbox
-    command: TestCommand
+    command: PytestCommand
     targets: tuple[str, ...]
     suite: tuple[str, ...]
     previously_failed: frozenset[str]
@@ -38,7 +38,7 @@ class Bench:
     limits: Limits
     outcomes: list[Outcome] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    _baseline: TestRun | None = None
+    _baseline: RunResult | None = None
 
     @property
     def root(self) -> Path:
@@ -138,7 +138,7 @@ def _syntax_error(candidate: Candidate) -> str:
     return ""
 
 
-def _first_failure(run: TestRun, nodeids: tuple[str, ...]) -> str:
+def _first_failure(run: RunResult, nodeids: tuple[str, ...]) -> str:
     for nodeid in nodeids:
         if nodeid in run.failures:
             return f"{nodeid}: {run.failures[nodeid]}"[:500]

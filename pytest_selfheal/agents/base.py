@@ -38,7 +38,8 @@ class Workbench(Protocol):
 
 
 class Agent(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def repair(self, bench: Workbench) -> str:
         """Propose and try candidates until told to stop; return why it stopped."""

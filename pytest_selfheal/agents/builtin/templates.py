@@ -68,11 +68,11 @@ _AUGMENTED: dict[type[cst.BaseAugOp], tuple[type[cst.BaseAugOp], ...]] = {
 }
 
 
-def _like(new: type[Any], old: cst.CSTNode) -> Any:
+def _like(new: type[Any], old: Any) -> Any:
     """A new operator with the old one's spacing, so the diff shows only the real change."""
     return new(
-        whitespace_before=getattr(old, "whitespace_before"),
-        whitespace_after=getattr(old, "whitespace_after"),
+        whitespace_before=old.whitespace_before,
+        whitespace_after=old.whitespace_after,
     )
 
 
@@ -94,8 +94,8 @@ def arithmetic_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
     elif isinstance(node, cst.AugAssign):
         for new_aug in _AUGMENTED.get(type(node.operator), ()):
-            replacement = node.with_changes(operator=_like(new_aug, node.operator))
-            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+            augmented = node.with_changes(operator=_like(new_aug, node.operator))
+            yield augmented, f"`{code(node)}` -> `{code(augmented)}`"
 
 
 def integer_constant(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -123,7 +123,8 @@ def shift(expr: cst.BaseExpression, delta: int) -> cst.BaseExpression | None:
             return expr.left
         op = _like(cst.Add if offset > 0 else cst.Subtract, expr.operator)
         return expr.with_changes(operator=op, right=cst.Integer(str(abs(offset))))
-    return cst.BinaryOperation(left=expr, operator=cst.Add() if delta > 0 else cst.Subtract(), right=cst.Integer(str(abs(delta))))
+    operator = cst.Add() if delta > 0 else cst.Subtract()
+    return cst.BinaryOperation(left=expr, operator=operator, right=cst.Integer(str(abs(delta))))
 
 
 def _shifted_variants(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
@@ -135,6 +136,8 @@ def _shifted_variants(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
 
 def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """Index, slice and range() bounds ±1."""
+    replacement: cst.CSTNode
+    new_slice: cst.BaseSlice
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         element = node.slice[0]
         if isinstance(element.slice, cst.Index):

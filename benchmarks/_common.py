@@ -1,0 +1,45 @@
+"""Helpers shared by the benchmark scripts: temp git repos and timed pytest runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def git_repo(source: Path | None = None) -> Path:
+    """A fresh committed git repository, optionally a copy of `source`."""
+    path = Path(tempfile.mkdtemp(prefix="selfheal-bench-")) / "repo"
+    if source is not None:
+        shutil.copytree(source, path)
+    else:
+        path.mkdir()
+    return path
+
+
+def commit_all(path: Path) -> None:
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=bench", "-c", "user.email=bench@selfheal.invalid",
+                  "commit", "-q", "-m", "bench"]):
+        subprocess.run(["git", *args], cwd=path, check=True, stdout=subprocess.DEVNULL)
+
+
+def timed_pytest(cwd: Path, *args: str) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+                   cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def summary(values: list[float]) -> str:
+    return (f"median {statistics.median(values):.2f}s "
+            f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})")

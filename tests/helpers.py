@@ -1,0 +1,80 @@
+"""Shared test helpers: real git repositories made from the bundled examples, and fingerprints
+of a checkout that prove a heal changed nothing the user owns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+GIT_ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=GIT_ENV
+    ).stdout
+
+
+def init_repo(path: Path) -> Path:
+    git(path, "init", "-q")
+    git(path, "config", "user.email", "tests@selfheal.invalid")
+    git(path, "config", "user.name", "tests")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "initial")
+    return path
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    shutil.copytree(EXAMPLES / name, dest, dirs_exist_ok=True)
+    return dest
+
+
+def fingerprint(repo: Path) -> dict[str, object]:
+    """Everything a heal must leave unchanged: files, index, refs, stash, HEAD, status."""
+    files = {}
+    for path in sorted(repo.rglob("*")):
+        rel = path.relative_to(repo).as_posix()
+        if rel.startswith((".git/", ".selfheal/")) or "__pycache__" in rel or path.is_dir():
+            continue
+        files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    git_dir = repo / ".git"
+    return {
+        "files": files,
+        "index": hashlib.sha256((git_dir / "index").read_bytes()).hexdigest()
+        if (git_dir / "index").exists() else None,
+        "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+        "stash": git(repo, "stash", "list"),
+        "head": (git_dir / "HEAD").read_text(),
+        "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
+        "worktrees": git(repo, "worktree", "list", "--porcelain").count("worktree "),
+    }
+
+
+def latest_report(root: Path) -> dict[str, object]:
+    reports = sorted((root / ".selfheal" / "runs").glob("*/report.json"))
+    assert reports, f"no report.json under {root / '.selfheal'}"
+    return json.loads(reports[-1].read_text())
+
+
+def latest_run_dir(root: Path) -> Path:
+    return sorted((root / ".selfheal" / "runs").iterdir())[-1]
+
+
+def run_pytest(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """A real `python -m pytest` in `cwd`, as a user would type it."""
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("PYTEST_ADDOPTS", None)
+    full_env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=cwd, capture_output=True, text=True, env=full_env, timeout=timeout,
+    )

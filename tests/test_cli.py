@@ -1,0 +1,27 @@
+"""The console script's demo: the main job a new user runs first."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from helpers import latest_report
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_heals_the_default_example(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pytest_selfheal", "demo", "--dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "healed: plausible fix" in plain
+    assert "+    return subtotal >= threshold" in plain
+    assert latest_report(tmp_path / "invoice")["status"] == "healed"
+
+
+def test_demo_rejects_unknown_example(tmp_path):
+    result = subprocess.run(["pytest-selfheal", "demo", "nope", "--dir", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "choose one of: inventory, invoice, textstats" in result.stderr

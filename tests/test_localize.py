@@ -1,0 +1,83 @@
+"""Ochiai over a spectrum, traceback blending, and mapping lines to functions."""
+
+import math
+from pathlib import Path
+
+from pytest_selfheal.localize import enclosing_function, localize, make_test_file_predicate, ochiai
+from pytest_selfheal.models import Failure, Frame, Spectrum
+
+SOURCE = """\
+def outer(x):
+    y = x + 1
+    return inner(y)
+
+
+def inner(y):
+    if y > 3:
+        return y * 2
+    return y
+
+
+class Box:
+    def size(self):
+        return 1
+"""
+
+
+def make_spectrum():
+    covered = {
+        "tests/test_m.py::test_fail": frozenset({("m.py", 2), ("m.py", 3), ("m.py", 7), ("m.py", 8)}),
+        "tests/test_m.py::test_pass1": frozenset({("m.py", 2), ("m.py", 3), ("m.py", 7), ("m.py", 9)}),
+        "tests/test_m.py::test_pass2": frozenset({("m.py", 7), ("m.py", 9),
+                                                   ("tests/test_m.py", 5)}),
+    }
+    outcomes = {"tests/test_m.py::test_fail": "failed", "tests/test_m.py::test_pass1": "passed",
+                "tests/test_m.py::test_pass2": "passed"}
+    return Spectrum(covered=covered, outcomes=outcomes)
+
+
+def never_test(path: str) -> bool:
+    return path.startswith("tests/")
+
+
+def test_ochiai_scores():
+    scores = ochiai(make_spectrum(), never_test)
+    assert scores[("m.py", 8)] == (1.0, 1, 0)
+    assert math.isclose(scores[("m.py", 2)][0], 1 / math.sqrt(2))
+    assert math.isclose(scores[("m.py", 7)][0], 1 / math.sqrt(3))
+    assert ("m.py", 9) not in scores  # never run by a failing test
+
+
+def test_localize_ranks_the_uniquely_failing_line_first(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    suspects = localize(make_spectrum(), [], root=tmp_path, is_test_file=never_test)
+    assert (suspects[0].path, suspects[0].line, suspects[0].function) == ("m.py", 8, "inner")
+    assert all(not s.path.startswith("tests/") for s in suspects)
+    assert "run by 1 failing and 0 passing tests" in suspects[0].evidence[0]
+
+
+def test_traceback_frames_lift_lines(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    failure = Failure("tests/test_m.py::test_fail", "call", "ValueError", "boom",
+                      frames=(Frame("tests/test_m.py", 5, "test_fail"), Frame("m.py", 3, "outer"),
+                              Frame("m.py", 2, "outer")))
+    suspects = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test)
+    ranked = [(s.line) for s in suspects]
+    assert ranked.index(2) < ranked.index(3) < ranked.index(7)
+
+
+def test_enclosing_function(tmp_path: Path):
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    assert enclosing_function(path, 8) == "inner"
+    assert enclosing_function(path, 14) == "Box.size"
+    assert enclosing_function(path, 11) == "<module>"
+
+
+def test_test_file_predicate():
+    is_test = make_test_file_predicate(["test_*.py", "check_*.py"], {"suite/cases.py"})
+    assert is_test("tests/test_x.py")
+    assert is_test("tests/check_y.py")
+    assert is_test("pkg/conftest.py")
+    assert is_test("suite/cases.py")
+    assert not is_test("pkg/testing_utils.py")

@@ -1,0 +1,138 @@
+"""Bad input gets a clear message, the pytest result is unchanged, and nothing is lost."""
+
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from helpers import copy_example, fingerprint, git, init_repo, latest_report, run_pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _selfheal_tmpdirs() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "selfheal-*")))
+
+
+def test_not_a_git_repository_is_one_clear_line(tmp_path):
+    copy_example("invoice", tmp_path)
+    result = run_pytest(tmp_path, "--selfheal")
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if "self-heal skipped" in line]
+    assert lines == [f"self-heal skipped: no git repository at {tmp_path}: run `git init` and "
+                     "commit, or run without --selfheal"]
+    assert not (tmp_path / ".selfheal").exists()
+
+
+def test_uncommitted_changes_are_what_gets_healed(tmp_path):
+    """The committed code is correct; the bug and a new test exist only in the working tree."""
+    repo = copy_example("invoice", tmp_path / "repo")
+    discounts = repo / "invoice" / "discounts.py"
+    discounts.write_text(discounts.read_text().replace("subtotal > threshold", "subtotal >= threshold"))
+    init_repo(repo)
+    money = repo / "invoice" / "money.py"
+    money.write_text(money.read_text().replace('CENT = Decimal("0.01")', 'CENT = Decimal("0.01")  # cents'))
+    git(repo, "add", "invoice/money.py")  # staged
+    discounts.write_text(discounts.read_text().replace("subtotal >= threshold", "subtotal > threshold"))
+    (repo / "tests" / "test_untracked.py").write_text(
+        "from decimal import Decimal\nfrom invoice import apply_discount\n\n"
+        "def test_threshold_again():\n    assert apply_discount(Decimal('100')) == Decimal('90.00')\n"
+    )
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed"
+    assert "tests/test_untracked.py::test_threshold_again" in report["targets"]
+    fix = sorted((repo / ".selfheal" / "runs").glob("*/fix.diff"))[-1]
+    git(repo, "apply", str(fix))  # applies to the dirty checkout the user ran
+    assert run_pytest(repo).returncode == 0
+
+
+def test_editable_install_imports_the_worktree(tmp_path):
+    repo = copy_example("textstats", tmp_path / "repo")
+    ini = repo / "pyproject.toml"
+    ini.write_text(ini.read_text().replace('pythonpath = ["src"]\n', ""))
+    init_repo(repo)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                    "-e", str(repo)], check=True, capture_output=True)
+    where = subprocess.run([python, "-c", "import textstats; print(textstats.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert where.startswith(str(repo)), "the example must be imported from the checkout"
+    before = fingerprint(repo)
+    result = subprocess.run([python, "-m", "pytest", "-p", "no:cacheprovider", "--selfheal"],
+                            cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert latest_report(repo)["status"] == "healed", result.stdout
+    assert fingerprint(repo) == before
+
+
+def test_code_imported_from_the_checkout_is_refused(example_repo):
+    repo = example_repo("invoice")
+    (repo / "tests" / "conftest.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(repo)!r})\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hard-coded path")
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert "cannot isolate the sandbox" in result.stdout
+    report = latest_report(repo)
+    assert report["status"] == "error" and report["candidates"] == []
+
+
+def test_crashing_agent_leaves_nothing_behind(example_repo):
+    repo = example_repo("invoice")
+    (repo / "conftest.py").write_text(
+        "class Crashing:\n"
+        "    name = 'crashing'\n"
+        "    def repair(self, bench):\n"
+        "        raise RuntimeError('agent exploded')\n\n"
+        "def pytest_selfheal_make_agent(name, settings):\n"
+        "    return Crashing()\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "custom agent")
+    before, tmpdirs = fingerprint(repo), _selfheal_tmpdirs()
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert "internal error (RuntimeError: agent exploded)" in result.stdout
+    assert "checkout is unchanged" in result.stdout
+    assert fingerprint(repo) == before
+    assert _selfheal_tmpdirs() <= tmpdirs, "the worktree's temp dir was left behind"
+    assert "agent exploded" in latest_report(repo)["traceback"]
+
+
+def test_only_collection_errors_are_reported_not_crashed_on(example_repo):
+    repo = example_repo("invoice")
+    (repo / "invoice" / "money.py").write_text("def broken(:\n")
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 2  # pytest's own status for collection errors
+    assert "self-heal skipped: only collection errors failed" in result.stdout
+
+
+def test_unwritable_output_directory(example_repo):
+    repo = example_repo("invoice")
+    (repo / "out").write_text("a file where a directory should be")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "blocker")
+    result = run_pytest(repo, "--selfheal", "--selfheal-output=out/heal")
+    assert result.returncode == 1
+    assert "cannot write the run output to" in result.stdout
+    assert "--selfheal-output DIR" in result.stdout
+
+
+def test_repository_without_commits(tmp_path):
+    repo = copy_example("invoice", tmp_path / "repo")
+    git(repo, "init", "-q")
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert "has no commits yet: commit once" in result.stdout
+    assert Path(repo / ".git").is_dir()

@@ -1,0 +1,63 @@
+"""Test subprocesses: outcomes, timeouts that kill the whole process group."""
+
+import os
+import time
+from pathlib import Path
+
+from pytest_selfheal.runner import PytestCommand, run_tests
+
+
+def command(tmp_path: Path) -> PytestCommand:
+    return PytestCommand(sandbox_root=tmp_path, user_root=tmp_path / "elsewhere", cwd=tmp_path,
+                       scratch=tmp_path / ".scratch")
+
+
+def test_outcomes_and_failure_text(tmp_path):
+    (tmp_path / "test_a.py").write_text(
+        "def test_ok():\n    pass\n\ndef test_bad():\n    assert 1 == 2\n"
+    )
+    run = run_tests(command(tmp_path), ["test_a.py"], timeout=60)
+    assert run.outcomes == {"test_a.py::test_ok": "passed", "test_a.py::test_bad": "failed"}
+    assert "assert 1 == 2" in run.failures["test_a.py::test_bad"]
+    assert not run.timed_out
+
+
+def test_hanging_test_is_killed_with_its_children(tmp_path):
+    pidfile = tmp_path / "child.pid"
+    (tmp_path / "test_hang.py").write_text(
+        "import subprocess, sys, time\n"
+        "def test_hang():\n"
+        "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"    open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+        "    time.sleep(600)\n"
+    )
+    started = time.monotonic()
+    run = run_tests(command(tmp_path), ["test_hang.py"], timeout=3)
+    assert run.timed_out
+    assert time.monotonic() - started < 30
+    assert run.outcomes == {}
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child), "the test's child process outlived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie is dead for our purpose
+        return stat.read().split()[2] != "Z"
+
+
+def test_leaked_import_is_reported(tmp_path):
+    user = tmp_path / "elsewhere"
+    user.mkdir()
+    (user / "leaky.py").write_text("X = 1\n")
+    (tmp_path / "test_leak.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(user)!r})\nimport leaky\n\ndef test_x():\n    pass\n"
+    )
+    run = run_tests(command(tmp_path), ["test_leak.py"], timeout=60)
+    assert run.leaked_modules and run.leaked_modules[0].startswith("leaky (")

@@ -1,0 +1,65 @@
+"""The worktree equals what the user ran, and it always goes away."""
+
+from pathlib import Path
+
+import pytest
+from helpers import fingerprint, git, init_repo
+
+from pytest_selfheal.errors import SandboxError
+from pytest_selfheal.sandbox import open_sandbox
+
+
+@pytest.fixture
+def dirty_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "a.py").write_text("A = 1\n")
+    (repo / "pkg" / "b.py").write_text("B = 1\n")
+    (repo / "gone.py").write_text("GONE = 1\n")
+    (repo / ".gitignore").write_text("ignored.txt\n")
+    init_repo(repo)
+    (repo / "pkg" / "a.py").write_text("A = 2\n")  # staged
+    git(repo, "add", "pkg/a.py")
+    (repo / "pkg" / "b.py").write_text("B = 2\n")  # unstaged
+    (repo / "pkg" / "new.py").write_text("NEW = 1\n")  # untracked
+    (repo / "ignored.txt").write_text("secret\n")  # ignored
+    (repo / "gone.py").unlink()  # deleted
+    git(repo, "stash", "list")
+    return repo
+
+
+def test_worktree_reproduces_staged_unstaged_untracked_and_deleted(dirty_repo):
+    before = fingerprint(dirty_repo)
+    with open_sandbox(dirty_repo) as sandbox:
+        root = sandbox.root
+        assert (root / "pkg" / "a.py").read_text() == "A = 2\n"
+        assert (root / "pkg" / "b.py").read_text() == "B = 2\n"
+        assert (root / "pkg" / "new.py").read_text() == "NEW = 1\n"
+        assert not (root / "gone.py").exists()
+        assert not (root / "ignored.txt").exists()
+        sandbox.write("pkg/a.py", "A = 3\n")
+    assert not root.exists()
+    assert fingerprint(dirty_repo) == before
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_worktree_removed_on_exceptions(dirty_repo, error):
+    before = fingerprint(dirty_repo)
+    with pytest.raises(error), open_sandbox(dirty_repo) as sandbox:
+        root = sandbox.root
+        raise error()
+    assert not root.exists() and not root.parent.exists()
+    assert fingerprint(dirty_repo) == before
+    assert git(dirty_repo, "worktree", "list").count("\n") == 1
+
+
+def test_no_git_repository(tmp_path):
+    with pytest.raises(SandboxError, match=r"no git repository at .*run `git init`"), \
+            open_sandbox(tmp_path):
+        pass
+
+
+def test_repository_without_commits(tmp_path):
+    git(tmp_path, "init", "-q")
+    with pytest.raises(SandboxError, match="no commits yet: commit once"), open_sandbox(tmp_path):
+        pass
