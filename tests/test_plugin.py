@@ -10,6 +10,11 @@ from helpers import init_repo, run_pytest
 PASSING = "def test_ok():\n    assert True\n"
 
 
+def inline(pytester, *args):
+    """An in-process run; pytest-benchmark (if installed) would refuse to run under xdist."""
+    return pytester.runpytest("-p", "no:benchmark", *args)
+
+
 def header_line(output: str) -> str:
     return next(line for line in output.splitlines() if line.startswith("selfheal:"))
 
@@ -41,7 +46,7 @@ def test_selfheal_loads_the_heavy_parts_only_when_on(tmp_path):
 
 def test_header_shows_agent_and_budget(pytester):
     pytester.makepyfile(PASSING)
-    result = pytester.runpytest("--selfheal", "--selfheal-time-budget=45")
+    result = inline(pytester, "--selfheal", "--selfheal-time-budget=45")
     assert header_line(result.stdout.str()) == (
         "selfheal: on (--selfheal); agent=builtin, time budget=45s, max candidates=200"
     )
@@ -49,7 +54,7 @@ def test_header_shows_agent_and_budget(pytester):
 
 def test_no_header_when_not_asked(pytester):
     pytester.makepyfile(PASSING)
-    assert "selfheal:" not in pytester.runpytest().stdout.str()
+    assert "selfheal:" not in inline(pytester).stdout.str()
 
 
 def test_cli_beats_ini_beats_pyproject(pytester):
@@ -58,16 +63,16 @@ def test_cli_beats_ini_beats_pyproject(pytester):
         "[tool.pytest.ini_options]\nselfheal_max_candidates = '7'\n"
         "[tool.selfheal]\nenabled = true\nmax_candidates = 5\ntime-budget = 33\n"
     )
-    header = header_line(pytester.runpytest().stdout.str())
+    header = header_line(inline(pytester).stdout.str())
     assert header == "selfheal: on ([tool.selfheal]); agent=builtin, time budget=33s, max candidates=7"
-    header = header_line(pytester.runpytest("--selfheal-max-candidates=3").stdout.str())
+    header = header_line(inline(pytester, "--selfheal-max-candidates=3").stdout.str())
     assert header.endswith("max candidates=3")
 
 
 def test_no_selfheal_beats_addopts(pytester):
     pytester.makepyfile(PASSING)
     pytester.makeini("[pytest]\naddopts = --selfheal\n")
-    assert header_line(pytester.runpytest("--no-selfheal").stdout.str()) == (
+    assert header_line(inline(pytester, "--no-selfheal").stdout.str()) == (
         "selfheal: off (--no-selfheal)"
     )
 
@@ -78,19 +83,19 @@ def test_no_selfheal_beats_addopts(pytester):
 )
 def test_off_for_collect_only_and_pdb(pytester, args, reason):
     pytester.makepyfile(PASSING)
-    assert reason in header_line(pytester.runpytest("--selfheal", *args).stdout.str())
+    assert reason in header_line(inline(pytester, "--selfheal", *args).stdout.str())
 
 
 def test_claude_agent_is_a_clear_usage_error(pytester):
     pytester.makepyfile(PASSING)
-    result = pytester.runpytest("--selfheal", "--selfheal-agent=claude")
+    result = inline(pytester, "--selfheal", "--selfheal-agent=claude")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "use --selfheal-agent=builtin" in result.stderr.str()
 
 
 def test_bad_value_is_a_usage_error_naming_the_option(pytester):
     pytester.makepyfile(PASSING)
-    result = pytester.runpytest("--selfheal", "--selfheal-time-budget=never")
+    result = inline(pytester, "--selfheal", "--selfheal-time-budget=never")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--selfheal-time-budget (from command line)" in result.stderr.str()
 
