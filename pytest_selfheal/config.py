@@ -15,7 +15,7 @@ from typing import Any
 from .errors import ConfigError
 
 AGENT_NAMES = ("auto", "builtin", "claude")
-DEFAULT_MODEL = "claude-sonnet-4-5"  # the one place the default model id lives
+DEFAULT_MODEL = "claude-sonnet-5-5"  # the one place the default model id lives
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,7 @@ class _Session:
         self.rejections = 0
         self.repeats: Counter[str] = Counter()
         self.rationale = ""
+        self.warnings: set[str] = set()
         self.transcript = Transcript(
             bench.run_dir / FILENAME if bench.run_dir else None,
             self.redactor.tree({"model": agent.model, "system": self.system, "tools": TOOLS}),
@@ -120,6 +122,7 @@ class _Session:
             "spent": self.budget.describe(),
             "spend": self.budget.as_dict(),
             "transcript": FILENAME if self.transcript.path else None,
+            "warnings": sorted(self.warnings),
         }
 
     def _check_before_call(self) -> None:
@@ -155,10 +158,13 @@ class _Session:
         record: dict[str, Any] = {"call": self.budget.calls}
         self.transcript.calls.append(record)
         try:
-            reply = self.client.messages.create(
-                **request, extra_body=extra,
-                timeout=max(1.0, min(MAX_REQUEST_SECONDS, self.budget.remaining_seconds())),
-            )
+            with warnings.catch_warnings(record=True) as caught:  # e.g. a deprecated model id
+                warnings.simplefilter("always")
+                reply = self.client.messages.create(
+                    **request, extra_body=extra,
+                    timeout=max(1.0, min(MAX_REQUEST_SECONDS, self.budget.remaining_seconds())),
+                )
+            self.warnings.update(str(w.message).splitlines()[0] for w in caught)
         except anthropic.APIError as exc:
             usage = exc.body.get("usage") if isinstance(exc.body, dict) else None
             if isinstance(usage, dict):
@@ -174,7 +180,7 @@ class _Session:
         return reply
 
     def _act_on(self, reply: Any) -> None:
-        content = [_block(b) for b in reply.content if b.type in ("text", "tool_use")]
+        content: list[dict[str, Any]] = self.redactor.tree([_block(b) for b in reply.content])
         self.transcript.messages.append({"role": "assistant", "content": content or [
             {"type": "text", "text": "(no content)"}]})
         uses = [b for b in content if b["type"] == "tool_use"]
@@ -220,9 +226,17 @@ class _Session:
 
 
 def _block(block: Any) -> dict[str, Any]:
+    """A reply's content block as it must be sent back (thinking blocks keep their signature)."""
     if block.type == "text":
         return {"type": "text", "text": block.text}
-    return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if block.type == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if block.type == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if block.type == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    dumped: dict[str, Any] = block.model_dump(exclude_none=True)
+    return dumped
 
 
 def _api_error_message(exc: Exception, client: anthropic.Anthropic) -> str:

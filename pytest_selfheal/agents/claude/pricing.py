@@ -25,12 +25,18 @@ class ModelInfo:
 
 
 # Longest prefix wins, so dated ids ("claude-sonnet-4-5-20250929") find their family.
+# Models from Sonnet 4.6 / Opus 4.6 on reject a non-default temperature, so it is not sent.
 PRICES: dict[str, ModelInfo] = {
+    "claude-sonnet-5-5": ModelInfo(2.0, 10.0, temperature=False),
+    "claude-sonnet-5": ModelInfo(2.0, 10.0, temperature=False),
+    "claude-opus-5-5": ModelInfo(4.0, 20.0, temperature=False),
+    "claude-opus-5": ModelInfo(5.0, 25.0, temperature=False),
+    "claude-sonnet-4-6": ModelInfo(3.0, 15.0, temperature=False),
+    "claude-opus-4-6": ModelInfo(5.0, 25.0, temperature=False),
+    "claude-opus-4-5": ModelInfo(5.0, 25.0),
     "claude-sonnet-4-5": ModelInfo(3.0, 15.0),
     "claude-sonnet-4": ModelInfo(3.0, 15.0),
-    "claude-3-7-sonnet": ModelInfo(3.0, 15.0),
     "claude-haiku-4-5": ModelInfo(1.0, 5.0),
-    "claude-3-5-haiku": ModelInfo(0.8, 4.0),
     "claude-opus-4-1": ModelInfo(15.0, 75.0),
     "claude-opus-4": ModelInfo(15.0, 75.0),
 }
