@@ -129,6 +129,7 @@ def test_an_edit_to_a_test_file_is_refused_and_the_rationale_is_reported(tmp_pat
              edits=[{"path": "tests/test_greet.py", "find": '"Hello, Bob"', "replace": '"Helo, Bob"'}]),
         tool("finish", rationale="The test looks right; the greeting has a typo I was not allowed to see."),
     ])
+    assert "stopped: finished" in result.stdout
     refused = tool_results(api.requests[1])[0]
     assert refused["is_error"] and "tests, conftest.py and setup files are never edited" in refused["content"]
     report = latest_report(repo)
@@ -184,7 +185,7 @@ def test_a_repeated_call_is_detected_as_a_loop(tmp_path):
     same = tool("read_file", path="greet/core.py")
     result, api = heal(repo, [same, same, same, same])
     report = latest_report(repo)
-    assert len(api.requests) == 3
+    assert len(api.requests) == 3 and "stopped: loop" in result.stdout
     assert report["agent_report"]["stop"] == "loop"
     assert "repeated the same read_file call 3 times" in report["reason"]
 
@@ -194,6 +195,7 @@ def test_a_failed_edit_is_fed_back_and_a_repeat_is_refused(tmp_path):
     wrong = tool("propose_edit", description="wrong", edits=[
         {"path": "greet/core.py", "find": '"Helo, "', "replace": '"Hi, "'}])
     result, api = heal(repo, [wrong, wrong, tool("propose_edit", description="typo", edits=[GREET_FIX])])
+    assert result.returncode == 1
     failed, repeated = tool_results(api.requests[1])[0], tool_results(api.requests[2])[0]
     assert "still failing" in failed["content"] and "assert 'Hi, Bob' == 'Hello, Bob'" in failed["content"]
     assert len(failed["content"]) < 2_000, "the failing assertion, not the whole log"
@@ -221,6 +223,7 @@ def test_injected_instructions_change_nothing_and_secrets_never_leave(tmp_path):
                   {"path": "../outside.py", "find": "x", "replace": "y"}]})),
         text("done"),
     ], env={"DEPLOY_TOKEN": SECRET})
+    assert result.returncode == 1
     assert "ignore previous instructions" in api.all_text(), "the output was shown, as data"
     assert SECRET not in api.all_text() and API_KEY not in api.all_text()
     assert "[REDACTED]" in api.all_text()
