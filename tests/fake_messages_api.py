@@ -57,6 +57,8 @@ class FakeMessagesAPI:
         self._lock = threading.Lock()
         self._ids = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True  # a slow reply the client gave up on must not block shutdown
+        self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

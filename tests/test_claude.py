@@ -5,7 +5,7 @@ import json
 import textwrap
 
 import pytest
-from fake_messages_api import FakeMessagesAPI, error, text, tool, tools
+from fake_messages_api import FakeMessagesAPI, error, slow, text, tool, tools
 from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
 
 pytestmark = pytest.mark.slow
@@ -111,6 +111,7 @@ def test_malformed_tool_input_is_rejected_and_recovered_from(tmp_path):
     result, api = heal(repo, [
         tool("propose_edit", description="fix", edits=[{"path": "greet/core.py", "find": '"Helo, "'}]),
         tool("read_file", path="greet/core.py", start_line=0),
+        tools(("show_failure", {"test": "test_greet"}), ("run_tests", {"tests": []})),
         tool("propose_edit", description="fix the typo", edits=[GREET_FIX]),
     ])
     report = latest_report(repo)
@@ -118,7 +119,11 @@ def test_malformed_tool_input_is_rejected_and_recovered_from(tmp_path):
     first, second = tool_results(api.requests[1])[0], tool_results(api.requests[2])[0]
     assert first["is_error"] and "give either `function`" in first["content"]
     assert second["is_error"] and "`start_line` must be a positive line number" in second["content"]
-    assert report["agent_report"]["stop"] == "healed" and len(api.requests) == 3
+    failure, suite = tool_results(api.requests[3])
+    assert not failure["is_error"] and "assert 'Helo, Bob' == 'Hello, Bob'" in failure["content"]
+    assert suite["content"].startswith("1 passed, 1 failed, 0 skipped")
+    assert "FAILED tests/test_greet.py::test_greet" in suite["content"]
+    assert report["agent_report"]["stop"] == "healed" and len(api.requests) == 4
 
 
 def test_an_edit_to_a_test_file_is_refused_and_the_rationale_is_reported(tmp_path):
@@ -161,6 +166,17 @@ def test_server_errors_until_retries_are_exhausted_end_with_a_clear_message(tmp_
     transcript = json.loads((latest_run_dir(repo) / "transcript.json").read_text())
     assert "500" in transcript["calls"][0]["error"] and transcript["end"]["stop"] == "api-error"
     assert fingerprint(repo) == before
+
+
+def test_a_slow_api_times_out_within_the_time_budget(tmp_path):
+    repo = small_project(tmp_path / "repo")
+    late = slow(30, tool("read_file", path="greet/core.py"))
+    result, api = heal(repo, [late, late, late], "--selfheal-max-seconds=1")
+    assert len(api.requests) == 3, "one try and the SDK's two retries, each cut off"
+    report = latest_report(repo)
+    assert report["agent_report"]["stop"] == "api-error"
+    assert "Anthropic API error: the request timed out" in result.stdout
+    assert report["agent_report"]["spend"]["seconds"] < 20
 
 
 @pytest.mark.parametrize(("option", "calls", "words"), [
