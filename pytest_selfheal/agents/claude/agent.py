@@ -199,11 +199,10 @@ class _Session:
                 self.repeats[outcome.key] += 1
                 if outcome.rationale is not None:
                     self.rationale = self.redactor.text(outcome.rationale)
-                    raise Stop("healed" if self.bench.stop_reason() == "healed" else "finished",
-                               "healed" if self.bench.stop_reason() == "healed"
-                               else f"the model finished: {self.rationale[:300]}")
                 if self.bench.stop_reason() == "healed":
                     raise Stop("healed", "healed")
+                if outcome.rationale is not None:
+                    raise Stop("finished", f"the model finished: {self.rationale[:300]}")
                 if self.repeats[outcome.key] >= LOOP_LIMIT:
                     raise Stop("loop", f"loop detected: the model repeated the same {use['name']} "
                                        f"call {LOOP_LIMIT} times")
