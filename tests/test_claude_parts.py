@@ -87,6 +87,9 @@ def scope(tmp_path):
                 "pyproject.toml", ".github/tool.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x = 1\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text("secret = 1\n")
+    (tmp_path / "pkg" / "link.py").symlink_to(outside)
     return Scope(tmp_path, make_test_file_predicate(("test_*.py",), {"tests/test_mod.py"}))
 
 
@@ -100,6 +103,7 @@ def test_scope_allows_project_source(scope):
     ("pyproject.toml", "only Python source"), (".github/tool.py", "hidden"),
     ("../pkg/mod.py", "without '..'"), ("/etc/passwd", "relative"), ("pkg/missing.py", "no such file"),
     (42, "must be a file path"), (".git/config", "git's own files"),
+    ("pkg/link.py", "links outside the repository"),
 ])
 def test_scope_refuses_with_a_reason(scope, path, why):
     with pytest.raises(Rejected, match=why):

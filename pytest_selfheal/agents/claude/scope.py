@@ -30,8 +30,11 @@ class Scope:
         text = rel.as_posix().removeprefix("./")
         if rel.parts and rel.parts[0] == ".git":
             raise Rejected(f"{raw}: git's own files are not part of the project")
-        if not (self.root / text).is_file():
+        path = self.root / text
+        if not path.is_file():
             raise Rejected(f"{raw}: no such file; use search_code to find the right path")
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise Rejected(f"{raw}: links outside the repository")
         return text
 
     def editable(self, raw: object) -> str:
