@@ -139,7 +139,7 @@ def check_available(spec: str) -> None:
             "or use --selfheal-agent=builtin"
         )
     if name not in REGISTRY:
-        raise ConfigError(f"unknown agent {spec!r}: use one of auto, builtin, scripted:PATH")
+        raise ConfigError(f"unknown agent {spec!r}: use one of auto, builtin, claude, scripted:PATH")
 
 
 def create_agent(spec: str, settings: Settings) -> Agent:
