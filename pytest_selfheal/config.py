@@ -15,6 +15,8 @@ from typing import Any
 from .errors import ConfigError
 
 AGENT_NAMES = ("auto", "builtin", "claude")
+DEFAULT_MODEL = "claude-sonnet-5-5"  # the one place the default model id lives
+API_KEY_ENV = "ANTHROPIC_API_KEY"
 
 
 def parse_agent(raw: str) -> str:
@@ -53,6 +55,25 @@ def parse_bool(raw: str | bool) -> bool:
 
 def parse_path(raw: str) -> str:
     return str(raw).strip()
+
+
+def parse_model(raw: str) -> str:
+    value = str(raw).strip()
+    if not value or any(c.isspace() for c in value):
+        raise ConfigError(f"expected a model id such as {DEFAULT_MODEL}, got {raw!r}")
+    return value
+
+
+def parse_price(raw: str) -> str:
+    """'3,15' -> '3,15': input and output US dollars per million tokens."""
+    parts = str(raw).replace(" ", "").split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 2 or min(values) < 0:
+        raise ConfigError(f"expected INPUT,OUTPUT dollars per million tokens (e.g. 3,15), got {raw!r}")
+    return ",".join(parts)
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,42 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "model",
+        f"the Anthropic model the claude agent uses. Default: {DEFAULT_MODEL}.",
+        parse_model,
+        "ID",
+    ),
+    OptionSpec(
+        "max_calls",
+        "most model calls the claude agent may make. Default: 30.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "max_tokens",
+        "most input+output tokens the claude agent may use. Default: 400000.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "max_dollars",
+        "most US dollars the claude agent may spend (priced per model). Default: 1.",
+        _positive(float),
+        "USD",
+    ),
+    OptionSpec(
+        "max_seconds",
+        "wall-clock seconds the claude agent may take. Default: 300.",
+        _positive(float),
+        "SECONDS",
+    ),
+    OptionSpec(
+        "model_price",
+        "override the model's price as 'INPUT,OUTPUT' US dollars per million tokens.",
+        parse_price,
+        "IN,OUT",
+    ),
 )
 
 
@@ -114,14 +171,22 @@ class Settings:
     time_budget: float = 120.0
     max_candidates: int = 200
     output: str = ".selfheal"
+    model: str = DEFAULT_MODEL
+    max_calls: int = 30
+    max_tokens: int = 400_000
+    max_dollars: float = 1.0
+    max_seconds: float = 300.0
+    model_price: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def resolved_agent(self) -> str:
-        """`auto` means builtin until another agent can join it."""
-        return "builtin" if self.agent == "auto" else self.agent
+        """`auto` is builtin, then claude when an API key is set; otherwise builtin alone."""
+        if self.agent != "auto":
+            return self.agent
+        return "auto" if os.environ.get(API_KEY_ENV) else "builtin"
 
 
 def read_pyproject_table(rootdir: Path) -> dict[str, Any]:

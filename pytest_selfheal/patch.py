@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -100,3 +101,25 @@ def combined_diff(edits: Sequence[Edit]) -> str:
         first.setdefault(edit.path, edit.before)
         last[edit.path] = edit.after
     return "".join(unified_diff(path, first[path], last[path]) for path in sorted(first))
+
+
+def edits_from_specs(
+    read: Callable[[str], str], specs: Sequence[Mapping[str, Any]], description: str, template: str
+) -> tuple[Edit, ...]:
+    """Edits from {"path", "find", "replace"} or {"path", "function", "source"} specs, in order.
+
+    Several specs may touch one file: each applies to the result of the previous one.
+    """
+    edits = []
+    sources: dict[str, str] = {}
+    for raw in specs:
+        path = str(raw["path"])
+        before = sources.get(path) or read(path)
+        if "function" in raw:
+            after = replace_function(before, path, str(raw["function"]), str(raw["source"]))
+        else:
+            after = replace_span(before, path, str(raw["find"]), str(raw["replace"]))
+        sources[path] = after
+        edits.append(Edit(path=path, before=before, after=after, description=description,
+                          template=template))
+    return tuple(edits)

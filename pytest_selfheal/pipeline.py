@@ -10,9 +10,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import report
-from .agents.base import Agent
+from .agents.base import Agent, summary_of
 from .config import Settings
 from .errors import SandboxError, SelfHealError
 from .localize import localize, make_test_file_predicate
@@ -58,6 +59,7 @@ class HealResult:
     seconds: float = 0.0
     agent: str = ""
     details: dict[str, str] = field(default_factory=dict)
+    agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
 
 
 def heal(request: HealRequest) -> HealResult:
@@ -163,6 +165,8 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             target_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds),
             suite_timeout=suite_timeout,
         ),
+        run_dir=run_dir,
+        is_test_file=is_test_file,
     )
     stop_reason = agent.repair(bench)
     best = bench.best
@@ -188,4 +192,5 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         seconds=round(time.monotonic() - started, 2),
         agent=agent.name,
         details={"stop_reason": stop_reason},
+        agent_report=summary_of(agent),
     )

@@ -70,10 +70,14 @@ def pytest_report_header(config: pytest.Config) -> Any:
     reason = config.stash.get(_REASON, "")
     settings = config.stash.get(_SETTINGS, None)
     if settings is not None:
-        return (
+        lines = [
             f"selfheal: {reason}; agent={settings.resolved_agent}, "
             f"time budget={settings.time_budget:g}s, max candidates={settings.max_candidates}"
-        )
+        ]
+        if settings.agent == "auto" and settings.resolved_agent == "builtin":
+            lines.append(f"selfheal: only the builtin agent runs ({cfg.API_KEY_ENV} is not set; "
+                         "set it to let claude try what builtin cannot fix)")
+        return lines
     if config.getoption("selfheal") is not None or "pass --selfheal" not in reason:
         return f"selfheal: {reason}" if reason else None
     return None

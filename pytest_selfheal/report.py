@@ -93,6 +93,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
         },
         "settings": request.settings.as_dict(),
         **result.details,
+        "agent_report": result.agent_report or None,
     }
 
 
@@ -138,6 +139,9 @@ def render(result: HealResult, console: Console) -> None:
         f"agent ({result.details.get('stop_reason', result.status)})",
         highlight=False,
     )
+    if result.agent_report.get("spent"):
+        console.print(f"model: {result.agent_report['spent']}; stopped: "
+                      f"{result.agent_report.get('stop', '-')}", markup=False, highlight=False)
     style = {"healed": "bold green", "partial": "bold yellow"}.get(result.status, "bold red")
     console.print(f"[{style}]{result.status}[/{style}]: {result.reason}", highlight=False)
     if result.fix and result.run_dir:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .localize import make_test_file_predicate
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
@@ -39,6 +41,10 @@ class Bench:
     outcomes: list[Outcome] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
+    run_dir: Path | None = None
+    is_test_file: Callable[[str], bool] = field(
+        default=make_test_file_predicate(("test_*.py", "*_test.py"), ())
+    )
 
     @property
     def root(self) -> Path:
@@ -59,6 +65,11 @@ class Bench:
         if len(self.outcomes) >= self.limits.max_candidates:
             return "candidate budget spent"
         return None
+
+    def run(self, nodeids: Sequence[str]) -> RunResult:
+        """Run tests on the unpatched worktree, within the time budget; the suite by default."""
+        return run_tests(self.command, tuple(nodeids) or self.suite,
+                         timeout=self._remaining(self.limits.suite_timeout))
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
         started = time.monotonic()

@@ -18,3 +18,9 @@ def example_repo(tmp_path: Path):
         return init_repo(copy_example(name, tmp_path / where))
 
     return make
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-live", action="store_true", default=False,
+                     help="also run tests that call the real Anthropic API (needs ANTHROPIC_API_KEY; "
+                          "costs a few cents)")

@@ -44,12 +44,14 @@ def test_selfheal_loads_the_heavy_parts_only_when_on(tmp_path):
     assert run_pytest(tmp_path, "--selfheal").returncode == 0
 
 
-def test_header_shows_agent_and_budget(pytester):
+def test_header_shows_agent_and_budget(pytester, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     pytester.makepyfile(PASSING)
     result = inline(pytester, "--selfheal", "--selfheal-time-budget=45")
     assert header_line(result.stdout.str()) == (
         "selfheal: on (--selfheal); agent=builtin, time budget=45s, max candidates=200"
     )
+    assert result.stdout.str().count("only the builtin agent runs (ANTHROPIC_API_KEY is not set") == 1
 
 
 def test_no_header_when_not_asked(pytester):
@@ -57,7 +59,8 @@ def test_no_header_when_not_asked(pytester):
     assert "selfheal:" not in inline(pytester).stdout.str()
 
 
-def test_cli_beats_ini_beats_pyproject(pytester):
+def test_cli_beats_ini_beats_pyproject(pytester, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     pytester.makepyfile(PASSING)
     pytester.makepyprojecttoml(
         "[tool.pytest.ini_options]\nselfheal_max_candidates = '7'\n"
@@ -86,11 +89,12 @@ def test_off_for_collect_only_and_pdb(pytester, args, reason):
     assert reason in header_line(inline(pytester, "--selfheal", *args).stdout.str())
 
 
-def test_claude_agent_is_a_clear_usage_error(pytester):
+def test_claude_agent_without_a_key_is_a_clear_usage_error(pytester, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     pytester.makepyfile(PASSING)
     result = inline(pytester, "--selfheal", "--selfheal-agent=claude")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "use --selfheal-agent=builtin" in result.stderr.str()
+    assert "export ANTHROPIC_API_KEY, or use --selfheal-agent=builtin" in result.stderr.str()
 
 
 def test_bad_value_is_a_usage_error_naming_the_option(pytester):

@@ -5,15 +5,18 @@ Import-light on purpose: plugin.py consults the registry while pytest configures
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..config import API_KEY_ENV
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from ..models import Candidate, Failure, Outcome, Spectrum, Suspect
+    from ..models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect
 
 
 class Workbench(Protocol):
@@ -36,6 +39,17 @@ class Workbench(Protocol):
         """Why the agent must stop now (healed, time budget, candidate budget), or None."""
         ...
 
+    @property
+    def run_dir(self) -> Path | None: ...  # where the heal's output goes (transcripts)
+
+    def is_test_file(self, rel: str) -> bool:
+        """True for a test module, conftest.py or a file a test nodeid names."""
+        ...
+
+    def run(self, nodeids: Sequence[str]) -> RunResult:
+        """Run tests on the unpatched worktree (the suite when `nodeids` is empty)."""
+        ...
+
 
 class Agent(Protocol):
     @property
@@ -44,6 +58,39 @@ class Agent(Protocol):
     def repair(self, bench: Workbench) -> str:
         """Propose and try candidates until told to stop; return why it stopped."""
         ...
+
+
+@runtime_checkable
+class Reporting(Protocol):
+    """An agent with more to say in report.json than its stop reason (spend, rationale)."""
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+def summary_of(agent: Agent) -> dict[str, Any]:
+    return agent.summary() if isinstance(agent, Reporting) else {}
+
+
+@dataclass(frozen=True)
+class ChainAgent:
+    """Agents in turn on one bench: the next starts only if the previous left it unhealed."""
+
+    agents: tuple[Agent, ...]
+    name: str = "auto"
+
+    def repair(self, bench: Workbench) -> str:
+        reasons = []
+        for agent in self.agents:
+            reasons.append(f"{agent.name}: {agent.repair(bench)}")
+            if bench.stop_reason():
+                break
+        return "; ".join(reasons)
+
+    def summary(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for agent in self.agents:
+            merged.update(summary_of(agent))
+        return merged
 
 
 AgentFactory = Callable[["Settings", str], Agent]
@@ -61,7 +108,20 @@ def _scripted(settings: Settings, argument: str) -> Agent:
     return ScriptedAgent.from_file(Path(argument))
 
 
-REGISTRY: dict[str, AgentFactory] = {"builtin": _builtin, "scripted": _scripted}
+def _claude(settings: Settings, argument: str) -> Agent:
+    from .claude.agent import ClaudeAgent
+
+    return ClaudeAgent.from_settings(settings)
+
+
+def _auto(settings: Settings, argument: str) -> Agent:
+    """Builtin first (cheap, offline), then claude; `resolved_agent` picks this only with a key."""
+    return ChainAgent((_builtin(settings, ""), _claude(settings, "")))
+
+
+REGISTRY: dict[str, AgentFactory] = {
+    "builtin": _builtin, "scripted": _scripted, "claude": _claude, "auto": _auto,
+}
 
 
 def split_spec(spec: str) -> tuple[str, str]:
@@ -73,13 +133,13 @@ def split_spec(spec: str) -> tuple[str, str]:
 def check_available(spec: str) -> None:
     """Fail at configure time, with the fix, for an agent that cannot run here."""
     name, _ = split_spec(spec)
-    if name == "claude":
+    if name == "claude" and not os.environ.get(API_KEY_ENV):
         raise ConfigError(
-            "--selfheal-agent=claude is not available in this version: "
-            "use --selfheal-agent=builtin (or auto)"
+            "--selfheal-agent=claude needs an Anthropic API key: export ANTHROPIC_API_KEY, "
+            "or use --selfheal-agent=builtin"
         )
-    if name != "auto" and name not in REGISTRY:
-        raise ConfigError(f"unknown agent {spec!r}: use one of auto, builtin, scripted:PATH")
+    if name not in REGISTRY:
+        raise ConfigError(f"unknown agent {spec!r}: use one of auto, builtin, claude, scripted:PATH")
 
 
 def create_agent(spec: str, settings: Settings) -> Agent:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AgentError, PatchError
-from ..models import Candidate, Edit
-from ..patch import replace_function, replace_span
+from ..models import Candidate
+from ..patch import edits_from_specs
 from .base import Workbench
 
 
@@ -50,17 +50,8 @@ class ScriptedAgent:
         return bench.stop_reason() or "script exhausted"
 
     def _candidate(self, root: Path, entry: dict[str, Any], number: int) -> Candidate:
-        edits = []
-        sources: dict[str, str] = {}
-        for raw in entry.get("edits", ()):
-            path = str(raw["path"])
-            before = sources.get(path) or (root / path).read_text(encoding="utf-8")
-            if "function" in raw:
-                after = replace_function(before, path, str(raw["function"]), str(raw["source"]))
-            else:
-                after = replace_span(before, path, str(raw["find"]), str(raw["replace"]))
-            sources[path] = after
-            edits.append(Edit(path=path, before=before, after=after,
-                              description=str(entry.get("description", f"scripted #{number}")),
-                              template="scripted"))
-        return Candidate(edits=tuple(edits), agent=self.name)
+        edits = edits_from_specs(
+            lambda path: (root / path).read_text(encoding="utf-8"), entry.get("edits", ()),
+            str(entry.get("description", f"scripted #{number}")), "scripted",
+        )
+        return Candidate(edits=edits, agent=self.name)

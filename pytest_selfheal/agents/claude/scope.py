@@ -1,0 +1,57 @@
+"""The edit policy: which files the model may change. Project source only, never tests or config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+TEST_DIRS = frozenset({"tests", "test", "testing"})
+NEVER_EDITED = frozenset({"conftest.py", "setup.py", "noxfile.py", "fabfile.py"})
+SCOPE_TEXT = "Python files of the project that are not tests, conftest.py, setup or config files"
+
+
+class Rejected(Exception):
+    """A tool call the model must correct; the message is written back to it."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    root: Path
+    is_test_file: Callable[[str], bool]
+
+    def readable(self, raw: object) -> str:
+        """A repository-relative POSIX path to an existing file inside the worktree."""
+        if not isinstance(raw, str) or not raw.strip():
+            raise Rejected("`path` must be a file path relative to the repository root")
+        rel = PurePosixPath(raw.strip().replace("\\", "/"))
+        if rel.is_absolute() or ".." in rel.parts:
+            raise Rejected(f"{raw}: use a path relative to the repository root, without '..'")
+        text = rel.as_posix().removeprefix("./")
+        if rel.parts and rel.parts[0] == ".git":
+            raise Rejected(f"{raw}: git's own files are not part of the project")
+        path = self.root / text
+        if not path.is_file():
+            raise Rejected(f"{raw}: no such file; use search_code to find the right path")
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise Rejected(f"{raw}: links outside the repository")
+        return text
+
+    def editable(self, raw: object) -> str:
+        """`readable`, and allowed by the policy; the refusal says why."""
+        rel = self.readable(raw)
+        path = PurePosixPath(rel)
+        if path.suffix != ".py":
+            raise Rejected(f"{rel}: only Python source files may be edited, never configuration")
+        if (
+            self.is_test_file(rel)
+            or path.name in NEVER_EDITED
+            or TEST_DIRS & set(path.parts[:-1])
+        ):
+            raise Rejected(
+                f"{rel}: tests, conftest.py and setup files are never edited; fix the code "
+                "under test instead (if the test itself is wrong, say so in finish)"
+            )
+        if any(part.startswith(".") for part in path.parts):
+            raise Rejected(f"{rel}: hidden directories are not project source")
+        return rel
