@@ -25,13 +25,18 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
 
 
+def ensure_output_dir(output: Path) -> None:
+    """`<output>/`, with a `.gitignore` so git never sees it; raises OSError."""
+    output.mkdir(parents=True, exist_ok=True)
+    ignore = output / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
+
+
 def new_run_dir(output: Path, run_id: str) -> Path:
     """`<output>/runs/<run_id>`, with `<output>/.gitignore` so git never sees it."""
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        ignore = output / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
+        ensure_output_dir(output)
         run_dir = output / "runs" / run_id
         run_dir.mkdir(parents=True)
     except OSError as exc:
