@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, summary
 from .errors import OutputError
 from .models import Outcome
 
@@ -102,15 +102,16 @@ def report_json(result: HealResult) -> dict[str, Any]:
 
 
 def write_run(result: HealResult) -> None:
-    """fix.diff (only when there is a fix) and report.json, in the run directory."""
+    """fix.diff (only when there is a fix), report.json and report.md, in the run directory."""
     if result.run_dir is None:
         return
     try:
         if result.diff:
             (result.run_dir / "fix.diff").write_text(result.diff, encoding="utf-8")
-        (result.run_dir / "report.json").write_text(
-            json.dumps(report_json(result), indent=2) + "\n", encoding="utf-8"
-        )
+        data = report_json(result)
+        (result.run_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n",
+                                                    encoding="utf-8")
+        summary.write_summary(result.run_dir, data, result.diff)
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago
 
