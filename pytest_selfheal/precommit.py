@@ -20,6 +20,7 @@ from .cli import EXIT_NOT_HEALED, EXIT_OK, apply_command
 from .testmap import ENV as TESTMAP_ENV
 
 PYTEST_NO_TESTS = 5
+GIT_HOOK_ENV = ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_EDITOR")
 
 
 def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> int:
@@ -56,11 +57,16 @@ def _passes(root: Path, args: Sequence[str], tests: Sequence[str],
     try:
         code = subprocess.run(
             [sys.executable, "-m", "pytest", "--selfheal", *args, *([f"@{fh.name}"] if tests else [])],
-            cwd=root, env={**os.environ, **(env or {})},
+            cwd=root, env={**_without_hook_git_env(), **(env or {})},
         ).returncode
     finally:
         Path(fh.name).unlink()
     return code in (0, PYTEST_NO_TESTS)
+
+
+def _without_hook_git_env() -> dict[str, str]:
+    """The environment minus what git sets for hooks: the heal's worktree has its own index."""
+    return {k: v for k, v in os.environ.items() if k not in GIT_HOOK_ENV}
 
 
 def _blocked(root: Path, output: Path, known: set[str], apply: bool) -> int:
