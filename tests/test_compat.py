@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import latest_report, latest_run_dir, run_pytest
+from helpers import copy_example, init_repo, latest_report, latest_run_dir, run_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +111,31 @@ def test_off_with_the_reason_in_the_header(args, reason, example_repo):
     result = run_pytest(repo, "--selfheal", *args)
     assert reason in result.stdout.splitlines()
     assert not (repo / ".selfheal").exists()
+
+
+TOX_INI = """\
+[tox]
+env_list = py
+
+[testenv]
+deps = pytest-selfheal
+commands = python -m pytest --selfheal {posargs}
+pass_env = GITHUB_STEP_SUMMARY, SELFHEAL_*
+"""
+
+
+def test_tox_env_heals_with_its_virtualenv_inside_the_checkout(tmp_path):
+    """The README's tox snippet; the env sees this interpreter's packages (offline) and this code."""
+    repo = copy_example("invoice", tmp_path / "repo")
+    (repo / "tox.ini").write_text(TOX_INI)
+    (repo / ".gitignore").write_text(".tox/\n*.egg-info/\n__pycache__/\n")
+    init_repo(repo)
+    summary = tmp_path / "summary.md"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+    env.update(PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0", VIRTUALENV_SYSTEM_SITE_PACKAGES="1",
+               GITHUB_STEP_SUMMARY=str(summary))
+    result = subprocess.run([sys.executable, "-m", "tox", "-e", "py", "-x", "testenv.pass_env+=PYTHONPATH"],
+                            cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout
+    assert "healed: plausible fix" in result.stdout
+    assert summary.read_text().startswith("## pytest-selfheal: healed")
