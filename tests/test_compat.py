@@ -10,7 +10,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import (
+    copy_example,
+    init_repo,
+    latest_report,
+    latest_run_dir,
+    readme_snippet,
+    run_pytest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -113,21 +120,12 @@ def test_off_with_the_reason_in_the_header(args, reason, example_repo):
     assert not (repo / ".selfheal").exists()
 
 
-TOX_INI = """\
-[tox]
-env_list = py
-
-[testenv]
-deps = pytest-selfheal
-commands = python -m pytest --selfheal {posargs}
-pass_env = GITHUB_STEP_SUMMARY, SELFHEAL_*
-"""
 
 
 def test_tox_env_heals_with_its_virtualenv_inside_the_checkout(tmp_path):
     """The README's tox snippet; the env sees this interpreter's packages (offline) and this code."""
     repo = copy_example("invoice", tmp_path / "repo")
-    (repo / "tox.ini").write_text(TOX_INI)
+    (repo / "tox.ini").write_text(readme_snippet("### tox", "ini"))
     (repo / ".gitignore").write_text(".tox/\n*.egg-info/\n__pycache__/\n")
     init_repo(repo)
     summary = tmp_path / "summary.md"

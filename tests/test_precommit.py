@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, git, init_repo
+from helpers import copy_example, git, init_repo, readme_snippet
 
 from pytest_selfheal import select
 
@@ -86,10 +86,10 @@ def user_repo(tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]], args:
     discounts = repo / "invoice" / "discounts.py"
     discounts.write_text(discounts.read_text().replace("subtotal > threshold", "subtotal >= threshold"))
     path, rev, _ = hook_repo
-    (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {path}\n    rev: {rev}\n    hooks:\n      - id: pytest-selfheal\n"
-        f"        args: {args}\n        verbose: true\n"
-    )
+    config = readme_snippet("### pre-commit", "yaml")  # the README's snippet, pointed here
+    config = config.replace("https://github.com/pytest-selfheal/pytest-selfheal", str(path))
+    config = config.replace("rev: v0.1.0", f"rev: {rev}").replace("args: []", f"args: {args}")
+    (repo / ".pre-commit-config.yaml").write_text(config + "        verbose: true\n")
     init_repo(repo)
     precommit(repo, hook_repo, "install")
     return repo
