@@ -15,10 +15,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import runstore
 from .errors import SelfHealError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_NOT_HEALED = 1
@@ -75,7 +78,7 @@ def demo(example: str, directory: Path | None) -> int:
     return EXIT_OK if status == "healed" else EXIT_NOT_HEALED
 
 
-def _console() -> Any:
+def _console() -> Console:
     from rich.console import Console
 
     return Console(soft_wrap=True, highlight=False)

@@ -28,15 +28,9 @@ def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> int:
     root = root.resolve()
     output = runstore.output_dir(root)
     known = {run.run_id for run in runstore.list_runs(output)}
-    test_map = select.load_map(output / select.MAP_FILE)
-    if test_map is None:
-        print("selfheal hook: no test map yet; running the whole suite", flush=True)
-    else:
-        affected = select.affected_tests(root, select.staged_changes(root), test_map)
-        print(f"selfheal hook: {len(affected)} test(s) or module(s) affected by the staged change",
-              flush=True)
-        if affected and not _passes(root, pytest_args, affected):
-            return _blocked(root, output, known, apply)
+    affected = _affected(root, output)
+    if affected and not _passes(root, pytest_args, affected):
+        return _blocked(root, output, known, apply)
     print("selfheal hook: running the suite", flush=True)
     with tempfile.TemporaryDirectory(prefix="selfheal-hook-") as scratch:
         coverage_file = Path(scratch) / "testmap.coverage"
@@ -47,6 +41,23 @@ def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> int:
     if not passed:
         return _blocked(root, output, known, apply)
     return EXIT_OK
+
+
+def _affected(root: Path, output: Path) -> list[str]:
+    """The tests to run first; none without a test map or a HEAD to compare with."""
+    test_map = select.load_map(output / select.MAP_FILE)
+    if test_map is None:
+        print("selfheal hook: no test map yet; running the whole suite", flush=True)
+        return []
+    try:
+        affected = select.affected_tests(root, select.staged_changes(root), test_map)
+    except subprocess.CalledProcessError as exc:  # no HEAD yet: the first commit
+        print(f"selfheal hook: no selection ({exc.stderr.strip()}); running the whole suite",
+              flush=True)
+        return []
+    print(f"selfheal hook: {len(affected)} test(s) or module(s) affected by the staged change",
+          flush=True)
+    return affected
 
 
 def _passes(root: Path, args: Sequence[str], tests: Sequence[str],
@@ -81,7 +92,8 @@ def _blocked(root: Path, output: Path, known: set[str], apply: bool) -> int:
               f"  apply it with `pytest-selfheal apply {run.run_id}` (or run the hook with "
               "--apply), review, stage and commit again", flush=True)
         return EXIT_NOT_HEALED
-    apply_command(root, run.run_id)
+    if apply_command(root, run.run_id) != EXIT_OK:
+        return EXIT_NOT_HEALED
     print("selfheal hook: commit blocked; the fix is in your working tree: review it, "
           "`git add` it and commit again", flush=True)
     return EXIT_NOT_HEALED

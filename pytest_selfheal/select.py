@@ -90,6 +90,8 @@ def record_map(root: Path, coverage_file: Path, map_file: Path) -> int:
         for path, line in sorted(lines):
             per_file[path].append(line)
         tests[nodeid] = dict(per_file)
+    if not tests:
+        return 0  # nothing ran in this process (e.g. under xdist): keep the map there was
     files = _blobs(root, (p for cover in tests.values() for p in cover), head=False)
     ensure_output_dir(map_file.parent)
     map_file.write_text(json.dumps({"files": files, "tests": tests}), encoding="utf-8")

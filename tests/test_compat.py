@@ -120,8 +120,6 @@ def test_off_with_the_reason_in_the_header(args, reason, example_repo):
     assert not (repo / ".selfheal").exists()
 
 
-
-
 def test_tox_env_heals_with_its_virtualenv_inside_the_checkout(tmp_path):
     """The README's tox snippet; the env sees this interpreter's packages (offline) and this code."""
     repo = copy_example("invoice", tmp_path / "repo")
