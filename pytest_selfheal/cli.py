@@ -153,6 +153,9 @@ def apply_command(root: Path, wanted: str | None) -> int:
         return EXIT_USAGE
     check = subprocess.run(["git", "apply", "--check", str(run.diff_path)], cwd=repo,
                            capture_output=True, text=True)
+    if check.returncode != 0 and _git_ok(repo, "apply", "--check", "--reverse", str(run.diff_path)):
+        print(f"the fix of run {run.run_id} is already in your working tree; nothing to do")
+        return EXIT_OK
     if check.returncode != 0:
         print(f"the fix of run {run.run_id} does not apply to your working tree, which changed "
               f"since the run:\n{check.stderr.strip()}\nnothing was changed; rerun "
@@ -162,6 +165,10 @@ def apply_command(root: Path, wanted: str | None) -> int:
     files = run.report.get("fix", {}).get("files", []) if run.report.get("fix") else []
     print(f"applied the fix of run {run.run_id}" + (f" to {', '.join(files)}" if files else ""))
     return EXIT_OK
+
+
+def _git_ok(cwd: Path, *args: str) -> bool:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True).returncode == 0
 
 
 def log_command(root: Path, wanted: str | None) -> int:

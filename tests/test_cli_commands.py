@@ -92,6 +92,8 @@ def test_apply_writes_the_fix_and_the_suite_passes(healed_copy):
     changed = {p for p in before["files"] if before["files"][p] != after["files"][p]}
     assert changed == {"invoice/discounts.py"}
     assert run_pytest(healed_copy).returncode == 0
+    again = cli(healed_copy, "apply")
+    assert again.returncode == 0 and "already in your working tree" in again.stdout
 
 
 def test_apply_refuses_on_conflict_and_changes_nothing(healed_copy):
