@@ -165,3 +165,18 @@ def test_apply_mode_runs_affected_tests_first_and_the_fixed_commit_passes(tmp_pa
     assert status == 0, output
     assert "22 passed" in output
     assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.slow
+def test_hook_passes_pytest_arguments_and_a_green_suite_records_the_map(tmp_path):
+    repo = copy_example("invoice", tmp_path / "repo")
+    discounts = repo / "invoice" / "discounts.py"
+    discounts.write_text(discounts.read_text().replace("subtotal > threshold", "subtotal >= threshold"))
+    init_repo(repo)
+    done = subprocess.run([sys.executable, "-m", "pytest_selfheal", "hook", "--", "-k", "discount"],
+                          cwd=repo, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    recorded = select.load_map(repo / ".selfheal" / "testmap.json")
+    assert recorded is not None and recorded["tests"]
+    assert all("discount" in nodeid for nodeid in recorded["tests"])
+    assert git(repo, "status", "--porcelain") == "", ".selfheal/ ignores itself"
