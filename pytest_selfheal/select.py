@@ -44,11 +44,16 @@ def parse_changes(diff: str) -> Changes:
     """Touched old-side lines per file from `git diff -U0`; added and deleted files map to None."""
     touched: dict[str, set[int] | None] = {}
     path = ""
+    in_header = False  # between `diff --git` and the first hunk; a removed "-- x" is not a header
     for line in diff.splitlines():
-        if line.startswith("--- "):
+        if line.startswith("diff --git "):
+            in_header = True
+        elif line.startswith("@@"):
+            in_header = False
+        if in_header and line.startswith("--- "):
             old = line[4:]
             path = "" if old == "/dev/null" else old.removeprefix("a/")
-        elif line.startswith("+++ "):
+        elif in_header and line.startswith("+++ "):
             new = line[4:]
             if not path:  # an added file: every line is new
                 path = new.removeprefix("b/")

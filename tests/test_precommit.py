@@ -22,13 +22,14 @@ def test_parse_changes_maps_hunks_to_the_old_lines():
         "@@ -12 +12 @@ def f():\n-    a\n+    b\n"
         "@@ -20,3 +20,0 @@\n-x\n-y\n-z\n"
         "@@ -30,0 +28,2 @@\n+p\n+q\n"
+        "@@ -40 +40 @@\n--- a comment line\n+++ b comment line\n"
         "diff --git a/tests/test_new.py b/tests/test_new.py\nnew file mode 100644\n"
         "--- /dev/null\n+++ b/tests/test_new.py\n@@ -0,0 +1 @@\n+def test(): pass\n"
         "diff --git a/old.py b/old.py\ndeleted file mode 100644\n--- a/old.py\n+++ /dev/null\n"
         "@@ -1 +0,0 @@\n-x = 1\n"
     )
     assert select.parse_changes(diff) == {
-        "pkg/mod.py": frozenset({12, 20, 21, 22, 30, 31}),
+        "pkg/mod.py": frozenset({12, 20, 21, 22, 30, 31, 40}),
         "tests/test_new.py": None,
         "old.py": None,
     }
