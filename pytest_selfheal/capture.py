@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from . import pipeline, report
+from . import junit, pipeline, report
 from .agents.base import Agent, create_agent
 from .config import Settings
 from .localize import enclosing_function
@@ -80,6 +80,9 @@ class HealSession:
             suite_seconds=time.monotonic() - self.started,
         )
         self.result = pipeline.heal(request)
+        if self.result.run_dir is not None and self.config.option.xmlpath:
+            junit.annotate(junit.xml_file(self.config.option.xmlpath, self.invocation_dir),
+                           self.result.run_dir, self.config.rootpath)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.result is None:

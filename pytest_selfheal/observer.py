@@ -84,12 +84,14 @@ def _leaked_modules() -> list[str]:
     if not user_root:
         return []
     root = Path(user_root)
+    environment = Path(sys.prefix).resolve()  # a virtualenv inside the checkout (.venv, .tox)
     leaks = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
         if not file or name.split(".")[0] == "pytest_selfheal":
             continue
-        if Path(file).resolve().is_relative_to(root):
+        path = Path(file).resolve()
+        if path.is_relative_to(root) and not path.is_relative_to(environment):
             leaks.append(f"{name} ({file})")
     return sorted(leaks)
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, summary
 from .errors import OutputError
 from .models import Outcome
 
@@ -25,13 +25,18 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
 
 
+def ensure_output_dir(output: Path) -> None:
+    """`<output>/`, with a `.gitignore` so git never sees it; raises OSError."""
+    output.mkdir(parents=True, exist_ok=True)
+    ignore = output / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
+
+
 def new_run_dir(output: Path, run_id: str) -> Path:
     """`<output>/runs/<run_id>`, with `<output>/.gitignore` so git never sees it."""
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        ignore = output / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
+        ensure_output_dir(output)
         run_dir = output / "runs" / run_id
         run_dir.mkdir(parents=True)
     except OSError as exc:
@@ -98,15 +103,16 @@ def report_json(result: HealResult) -> dict[str, Any]:
 
 
 def write_run(result: HealResult) -> None:
-    """fix.diff (only when there is a fix) and report.json, in the run directory."""
+    """fix.diff (only when there is a fix), report.json and report.md, in the run directory."""
     if result.run_dir is None:
         return
     try:
         if result.diff:
             (result.run_dir / "fix.diff").write_text(result.diff, encoding="utf-8")
-        (result.run_dir / "report.json").write_text(
-            json.dumps(report_json(result), indent=2) + "\n", encoding="utf-8"
-        )
+        data = report_json(result)
+        (result.run_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n",
+                                                    encoding="utf-8")
+        summary.write_summary(result.run_dir, data, result.diff)
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago
 

@@ -78,3 +78,11 @@ def run_pytest(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=cwd, capture_output=True, text=True, env=full_env, timeout=timeout,
     )
+
+
+def readme_snippet(heading: str, language: str) -> str:
+    """The first ```language block after `heading` in README.md: tests run what users copy."""
+    text = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    after = text[text.index(heading):]
+    start = after.index(f"```{language}\n") + len(language) + 4
+    return after[start:after.index("```", start)]

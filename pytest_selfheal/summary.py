@@ -1,0 +1,131 @@
+"""report.md: the run as Markdown for people (a CI job summary, a pull request body).
+
+Written from report.json's data, next to it; appended to the file $GITHUB_STEP_SUMMARY names
+when that is set, so a GitHub Actions job shows it on the run's page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+REPORT_MD = "report.md"
+
+
+def write_summary(run_dir: Path, report: dict[str, Any], diff: str) -> None:
+    """report.md in the run directory, and the job summary when running under GitHub Actions."""
+    text = render_markdown(run_dir, report, diff)
+    (run_dir / REPORT_MD).write_text(text, encoding="utf-8")
+    step_summary = os.environ.get(STEP_SUMMARY_ENV)
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+
+
+def render_markdown(run_dir: Path, report: dict[str, Any], diff: str) -> str:
+    sections = [
+        f"## pytest-selfheal: {report.get('status', 'unknown')}\n\n{report.get('reason', '')}",
+        _failures(report),
+        _triage(report),
+        _fix(run_dir, report, diff),
+        _regression(run_dir, report),
+        _validation(report),
+        _budget(report),
+        f"<sub>run `{report.get('run_id', run_dir.name)}`, {report.get('tool', 'pytest-selfheal')}"
+        "</sub>",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _cell(text: object) -> str:
+    first = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    return first[:200].replace("|", "\\|").replace("`", "'")
+
+
+def _failures(report: dict[str, Any]) -> str:
+    rows = [f"| `{_cell(f.get('nodeid'))}` | `{_cell(f.get('exc_type'))}: {_cell(f.get('message'))}` |"
+            for f in report.get("failures", ())]
+    return "### Failures\n\n| test | error |\n|---|---|\n" + "\n".join(rows)
+
+
+def _triage(report: dict[str, Any]) -> str:
+    triage = report.get("triage")
+    if not triage:
+        return "### Triage\n\nNo triage verdict was recorded in this run."
+    items = triage if isinstance(triage, list) else [triage]
+    lines = []
+    for item in items:
+        if isinstance(item, dict):
+            head = item.get("nodeid") or item.get("test") or ""
+            verdict = item.get("verdict") or item.get("status") or ""
+            rest = {k: v for k, v in item.items()
+                    if k not in ("nodeid", "test", "verdict", "status") and v not in (None, "", [])}
+            detail = "; ".join(f"{k}: {_cell(v)}" for k, v in rest.items())
+            lines.append(f"- {f'`{head}`: ' if head else ''}**{verdict or '-'}**"
+                         + (f" ({detail})" if detail else ""))
+        else:
+            lines.append(f"- {_cell(item)}")
+    return "### Triage\n\n" + "\n".join(lines)
+
+
+def _fix(run_dir: Path, report: dict[str, Any], diff: str) -> str:
+    fix = report.get("fix")
+    if not fix or not diff:
+        return "### Fix\n\nNo plausible fix was found."
+    candidates = report.get("candidates", [])
+    index = fix.get("candidate")
+    description = (candidates[index].get("description", "")
+                   if isinstance(index, int) and 0 <= index < len(candidates) else "")
+    return (
+        f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n"
+        f"Apply it with `pytest-selfheal apply {run_dir.name}` or "
+        f"`git apply {report.get('settings', {}).get('output', '.selfheal')}/runs/{run_dir.name}"
+        "/fix.diff`."
+    )
+
+
+def _regression(run_dir: Path, report: dict[str, Any]) -> str:
+    tests = sorted(run_dir.glob("test_regression_*.py"))
+    if tests:
+        blocks = [f"`{t.name}`\n\n```python\n{t.read_text(encoding='utf-8').rstrip()}\n```"
+                  for t in tests]
+        return "### Regression test\n\n" + "\n\n".join(blocks)
+    regression = report.get("regression")
+    if regression:
+        return f"### Regression test\n\n{_cell(regression)}"
+    return "### Regression test\n\nNo regression test was written in this run."
+
+
+def _validation(report: dict[str, Any]) -> str:
+    totals = report.get("totals", {})
+    verdicts = Counter(c.get("verdict", "?") for c in report.get("candidates", ()))
+    lines = [
+        f"- {len(report.get('targets', ()))} of {totals.get('failures', 0)} failure(s) reproduced "
+        "in an isolated git worktree",
+        f"- {totals.get('candidates', 0)} candidate(s) validated against the failing tests, then "
+        f"the {totals.get('tests_run', 0)} test(s) that ran: "
+        + (", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "none"),
+    ]
+    fix = report.get("fix")
+    if fix:
+        lines.append(f"- the fix makes {len(fix.get('fixed', ()))} failing test(s) pass and breaks "
+                     "no test that passed")
+    return "### Validation\n\n" + "\n".join(lines)
+
+
+def _budget(report: dict[str, Any]) -> str:
+    totals = report.get("totals", {})
+    settings = report.get("settings", {})
+    rows = [
+        f"| time | {totals.get('seconds', 0)} s | {settings.get('time_budget', '-')} s |",
+        f"| candidates | {totals.get('candidates', 0)} | {settings.get('max_candidates', '-')} |",
+    ]
+    budget = report.get("budget")
+    if isinstance(budget, dict):
+        rows += [f"| {_cell(k)} | {_cell(v)} | |" for k, v in budget.items()]
+    stop = report.get("stop_reason")
+    return ("### Budget\n\n| | spent | budget |\n|---|---|---|\n" + "\n".join(rows)
+            + (f"\n\nStopped: {stop}." if stop else ""))
