@@ -1,20 +1,13 @@
 """Bad input gets a clear message, the pytest result is unchanged, and nothing is lost."""
 
-import glob
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 from helpers import copy_example, fingerprint, git, init_repo, latest_report, run_pytest
 
 pytestmark = pytest.mark.slow
-
-
-def _selfheal_tmpdirs() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "selfheal-*")))
 
 
 def test_not_a_git_repository_is_one_clear_line(tmp_path):
@@ -88,7 +81,7 @@ def test_code_imported_from_the_checkout_is_refused(example_repo):
     assert report["status"] == "error" and report["candidates"] == []
 
 
-def test_crashing_agent_leaves_nothing_behind(example_repo):
+def test_crashing_agent_leaves_nothing_behind(example_repo, tmp_path):
     repo = example_repo("invoice")
     (repo / "conftest.py").write_text(
         "class Crashing:\n"
@@ -100,13 +93,15 @@ def test_crashing_agent_leaves_nothing_behind(example_repo):
     )
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "custom agent")
-    before, tmpdirs = fingerprint(repo), _selfheal_tmpdirs()
-    result = run_pytest(repo, "--selfheal")
+    before = fingerprint(repo)
+    scratch = tmp_path / "tmp"  # the heal's own temp root, so concurrent heals don't interfere
+    scratch.mkdir()
+    result = run_pytest(repo, "--selfheal", env={"TMPDIR": str(scratch)})
     assert result.returncode == 1
     assert "internal error (RuntimeError: agent exploded)" in result.stdout
     assert "checkout is unchanged" in result.stdout
     assert fingerprint(repo) == before
-    assert _selfheal_tmpdirs() <= tmpdirs, "the worktree's temp dir was left behind"
+    assert list(scratch.iterdir()) == [], "the worktree's temp dir was left behind"
     assert "agent exploded" in latest_report(repo)["traceback"]
 
 
