@@ -5,7 +5,9 @@ Imports nothing heavy: a plain `pytest` run reads this module to register option
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .modes import parse_mode
 
 AGENT_NAMES = ("auto", "builtin", "claude")
 
@@ -53,6 +56,20 @@ def parse_bool(raw: str | bool) -> bool:
 
 def parse_path(raw: str) -> str:
     return str(raw).strip()
+
+
+def parse_globs(raw: str) -> tuple[str, ...]:
+    """`a/**, b.py` or one per line (ini), or a TOML list (arrives as its Python repr)."""
+    text = str(raw).strip()
+    if text.startswith("["):
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ConfigError(f"expected a list of globs, got {raw!r}") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"expected a list of globs, got {raw!r}")
+        return tuple(i.strip() for i in items if i.strip())
+    return tuple(g for g in re.split(r"[,\s]+", text) if g)
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,38 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "mode",
+        "what to do with a validated fix: report (propose only), apply (--selfheal-apply), "
+        "branch (--selfheal-branch). Default: report.",
+        parse_mode,
+        "MODE",
+    ),
+    OptionSpec(
+        "allowed_paths",
+        "globs (comma-separated) of the only files a fix may touch. Default: any source file.",
+        parse_globs,
+        "GLOBS",
+    ),
+    OptionSpec(
+        "forbidden_paths",
+        "globs (comma-separated) of files a fix must not touch, on top of tests, conftest.py, "
+        "pytest/tox config, pyproject.toml, CI and lock files, which are always forbidden.",
+        parse_globs,
+        "GLOBS",
+    ),
+    OptionSpec(
+        "max_changed_lines",
+        "most lines a fix may change. Default: 10.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "max_files",
+        "most files a fix may touch. Default: 2.",
+        _positive(int),
+        "N",
+    ),
 )
 
 
@@ -114,6 +163,11 @@ class Settings:
     time_budget: float = 120.0
     max_candidates: int = 200
     output: str = ".selfheal"
+    mode: str = "report"
+    allowed_paths: tuple[str, ...] = ()
+    forbidden_paths: tuple[str, ...] = ()
+    max_changed_lines: int = 10
+    max_files: int = 2
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
