@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .config import Settings
 from .models import Candidate, Edit
@@ -41,7 +42,9 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
     for pattern in patterns:
         if fnmatch.fnmatchcase(path, pattern) or pure.match(pattern):
             return True
-        if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
+        if pattern.startswith("**/") and matches(path, [pattern[3:]]):
+            return True
+        if pattern.endswith("/**") and path.startswith(pattern[:-2]):
             return True
     return False
 
@@ -66,10 +69,10 @@ class Policy:
     def _violations(self, candidate: Candidate) -> Iterator[str]:
         paths = candidate.paths
         for path in paths:
-            if self.is_test_file(path):
-                yield f"forbidden-path: {path} is a test file (the failing tests are the oracle)"
-            elif matches(path, ALWAYS_FORBIDDEN):
+            if matches(path, ALWAYS_FORBIDDEN):
                 yield f"forbidden-path: {path} is test, CI or packaging configuration"
+            elif self.is_test_file(path):
+                yield f"forbidden-path: {path} is a test file (the failing tests are the oracle)"
             elif matches(path, self.forbidden_paths):
                 yield f"forbidden-path: {path} matches forbidden_paths"
             elif self.allowed_paths and not matches(path, self.allowed_paths):
@@ -160,8 +163,8 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def _added(old: Counter[str], new: Counter[str]) -> list[str]:
-    return sorted((new - old).elements())
+def _added(old: Counter[Any], new: Counter[Any]) -> list[Any]:
+    return list((new - old).elements())
 
 
 def _silencers(tree: ast.AST) -> Counter[str]:
@@ -205,16 +208,16 @@ def _exits(tree: ast.AST) -> Counter[str]:
     return found
 
 
-def _literal_comparisons(tree: ast.AST, literals: frozenset[object]) -> Counter[str]:
+def _literal_comparisons(tree: ast.AST, literals: frozenset[object]) -> Counter[object]:
     """Equality tests whose operands include one of `literals`, counted by value."""
-    found: Counter[str] = Counter()
+    found: Counter[object] = Counter()
     if not literals:
         return found
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and any(isinstance(op, _EQUALITY) for op in node.ops):
             for value in _constants(node):
                 if _distinctive(value) and value in literals:
-                    found[repr(value)] += 1
+                    found[value] += 1
     return found
 
 
