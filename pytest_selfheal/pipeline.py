@@ -67,7 +67,8 @@ class HealResult:
 
 
 def heal(request: HealRequest) -> HealResult:
-    """Try to heal the failures; never raises except KeyboardInterrupt (after cleanup)."""
+    """Try to heal the failures; never raises. Ctrl-C or SIGTERM while healing removes the
+    sandbox and ends the heal as "interrupted": the test results stand."""
     started = time.monotonic()
     if request.repo_root is None:
         return HealResult(
@@ -103,8 +104,8 @@ def heal(request: HealRequest) -> HealResult:
     except LockBusy as exc:
         result = HealResult("skipped", str(exc), request, run_dir=run_dir)
     except KeyboardInterrupt:
-        log.record("error", error="interrupted; the sandbox was removed")
-        raise
+        result = HealResult("interrupted", "interrupted while healing; the sandbox was removed "
+                            "and your checkout is unchanged", request, run_dir=run_dir)
     except SelfHealError as exc:
         result = HealResult("error", str(exc), request, run_dir=run_dir)
     except Exception as exc:  # an agent or stage bug must not change the user's test result
@@ -118,7 +119,7 @@ def heal(request: HealRequest) -> HealResult:
         )
     if result.seconds == 0.0:
         result = _with_seconds(result, started)
-    if result.status == "error":
+    if result.status in ("error", "interrupted"):
         log.record("error", error=result.reason, traceback=result.details.get("traceback", ""))
     log.record("result", status=result.status, reason=result.reason, seconds=result.seconds)
     report.write_run(result)
