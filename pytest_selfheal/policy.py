@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -79,25 +80,25 @@ class Policy:
                 yield f"forbidden-path: {path} is outside allowed_paths"
         if len(paths) > self.max_files:
             yield f"max-files: touches {len(paths)} files, more than max_files={self.max_files}"
-        changed = sum(changed_lines(before, after) for before, after in _file_changes(candidate))
+        changes = _file_changes(candidate)
+        changed = sum(changed_lines(before, after) for before, after in changes)
         if changed > self.max_changed_lines:
             yield (f"max-changed-lines: changes {changed} lines, more than "
                    f"max_changed_lines={self.max_changed_lines}")
-        for before, after in _file_changes(candidate):
+        for before, after in changes:
             yield from self._code_violations(before, after)
 
     def _code_violations(self, before: str, after: str) -> Iterator[str]:
-        old, new = _parse(before), _parse(after)
+        old, new = _facts(before, self.test_literals), _facts(after, self.test_literals)
         if old is None or new is None:
-            return  # the validator reports code that does not compile
-        if _added(_silencers(old), _silencers(new)):
+            return
+        if _added(old.silencers, new.silencers):
             yield "adds-skip: adds a skip, xfail or importorskip"
-        if _added(_broad_handlers(old), _broad_handlers(new)):
+        if _added(old.broad_handlers, new.broad_handlers):
             yield "broad-except: adds a bare or broad `except` that would hide the failure"
-        if _added(_exits(old), _exits(new)):
+        if _added(old.exits, new.exits):
             yield "adds-exit: adds sys.exit, os._exit or similar"
-        special = _added(_literal_comparisons(old, self.test_literals),
-                         _literal_comparisons(new, self.test_literals))
+        special = _added(old.literal_comparisons, new.literal_comparisons)
         if special:
             yield (f"special-cases-test-input: compares against {special[0]!r}, a value the "
                    "failing test passes in")
@@ -156,69 +157,63 @@ def _file_changes(candidate: Candidate) -> list[tuple[str, str]]:
     return [(first[p].before, last[p].after) for p in first]
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
 def _added(old: Counter[Any], new: Counter[Any]) -> list[Any]:
     return list((new - old).elements())
 
 
-def _silencers(tree: ast.AST) -> Counter[str]:
-    names: Counter[str] = Counter()
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules count in one version of a file: silencers, broad handlers, exits and
+    equality tests against a failing test's literals."""
+
+    silencers: Counter[str]
+    broad_handlers: Counter[str]
+    exits: Counter[str]
+    literal_comparisons: Counter[object]
+
+
+@functools.lru_cache(maxsize=32)  # the "before" side is the same file for many candidates
+def _facts(source: str, literals: frozenset[object]) -> _Facts | None:
+    """One walk over the parsed source; None when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None  # the validator reports code that does not compile
+    facts = _Facts(Counter(), Counter(), Counter(), Counter())
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in SILENCERS:
-            names[node.attr] += 1
+            facts.silencers[node.attr] += 1
         elif isinstance(node, ast.Name) and node.id in SILENCERS:
-            names[node.id] += 1
-    return names
+            facts.silencers[node.id] += 1
+        elif isinstance(node, ast.ExceptHandler):
+            facts.broad_handlers.update(_broad(node))
+        elif isinstance(node, ast.Call) and (name := _exit_name(node)):
+            facts.exits[name] += 1
+        elif (literals and isinstance(node, ast.Compare)
+              and any(isinstance(op, _EQUALITY) for op in node.ops)):
+            facts.literal_comparisons.update(
+                v for v in _constants(node) if _distinctive(v) and v in literals)
+    return facts
 
 
-def _broad_handlers(tree: ast.AST) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ExceptHandler):
-            continue
-        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-        for kind in types:
-            if kind is None:
-                found["bare"] += 1
-            elif isinstance(kind, ast.Name) and kind.id in BROAD_EXCEPTIONS:
-                found[kind.id] += 1
-    return found
+def _broad(handler: ast.ExceptHandler) -> Iterator[str]:
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for kind in types:
+        if kind is None:
+            yield "bare"
+        elif isinstance(kind, ast.Name) and kind.id in BROAD_EXCEPTIONS:
+            yield kind.id
 
 
-def _exits(tree: ast.AST) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            key = (func.value.id, func.attr)
-        elif isinstance(func, ast.Name):
-            key = ("", func.id)
-        else:
-            continue
-        if key in EXITS:
-            found[".".join(filter(None, key))] += 1
-    return found
-
-
-def _literal_comparisons(tree: ast.AST, literals: frozenset[object]) -> Counter[object]:
-    """Equality tests whose operands include one of `literals`, counted by value."""
-    found: Counter[object] = Counter()
-    if not literals:
-        return found
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and any(isinstance(op, _EQUALITY) for op in node.ops):
-            for value in _constants(node):
-                if _distinctive(value) and value in literals:
-                    found[value] += 1
-    return found
+def _exit_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        key = (func.value.id, func.attr)
+    elif isinstance(func, ast.Name):
+        key = ("", func.id)
+    else:
+        return ""
+    return ".".join(filter(None, key)) if key in EXITS else ""
 
 
 def _constants(node: ast.AST) -> Iterator[object]:
