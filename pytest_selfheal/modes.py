@@ -9,6 +9,7 @@ the user's index are never written.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 MODES = ("report", "apply", "branch")
+_DIFF_HEADER = re.compile(r"^diff --git a/(.+?) b/", re.MULTILINE)
 BRANCH_PREFIX = "selfheal/"
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "pytest-selfheal", "GIT_AUTHOR_EMAIL": "selfheal@localhost",
@@ -57,10 +59,14 @@ class Fix:
     """A validated fix as the modes need it; `diff_file` is where the run keeps the diff."""
 
     diff: str
-    paths: tuple[str, ...]
     diff_file: Path
     run_id: str
     summary: str
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every file the diff touches (the fix, and any test file added with it)."""
+        return tuple(dict.fromkeys(_DIFF_HEADER.findall(self.diff)))
 
 
 def carry_out(mode: str, repo_root: Path, fix: Fix,

@@ -136,8 +136,8 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
                             f"review {result.run_dir / 'fix.diff'}")
     else:
         assert result.request.repo_root is not None
-        fix = Fix(diff=result.diff, paths=result.fix.candidate.paths,
-                  diff_file=result.run_dir / "fix.diff", run_id=result.request.run_id,
+        fix = Fix(diff=result.diff, diff_file=result.run_dir / "fix.diff",
+                  run_id=result.request.run_id,
                   summary=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
                           f"Fixes: {', '.join(result.fix.fixed)}\n")
         action = carry_out(mode, result.request.repo_root, fix)

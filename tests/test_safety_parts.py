@@ -14,7 +14,7 @@ from pytest_selfheal.audit import DecisionLog, text_hash
 from pytest_selfheal.errors import ConfigError
 from pytest_selfheal.lock import LockBusy, clean_stale, heal_lock, stale_worktrees
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
-from pytest_selfheal.modes import mode_from_flags, parse_mode
+from pytest_selfheal.modes import Fix, mode_from_flags, parse_mode
 from pytest_selfheal.sandbox import open_sandbox
 
 
@@ -115,3 +115,10 @@ def test_sandbox_owner_file_names_this_process(tmp_path):
     init_repo(repo)
     with open_sandbox(repo) as sandbox:
         assert Path(sandbox.tmp / "owner.pid").read_text() == str(os.getpid())
+
+
+def test_fix_paths_come_from_the_diff(tmp_path):
+    diff = ("diff --git a/pkg/a.py b/pkg/a.py\n--- a/pkg/a.py\n+++ b/pkg/a.py\n@@ -1 +1 @@\n-A = 1\n+A = 2\n"
+            "diff --git a/tests/test_regression_a.py b/tests/test_regression_a.py\nnew file mode 100644\n")
+    fix = Fix(diff=diff, diff_file=tmp_path / "fix.diff", run_id="r", summary="s")
+    assert fix.paths == ("pkg/a.py", "tests/test_regression_a.py")
