@@ -239,7 +239,7 @@ def test_two_concurrent_runs_do_not_collide(example_repo):
 def test_xdist_run_leaves_the_checkout_identical(example_repo):
     repo = example_repo("invoice")
     before = fingerprint(repo)
-    result = run_pytest(repo, "--selfheal", "-n", "2", "-p", "no:benchmark")
+    result = run_pytest(repo, "--selfheal", "-n", "2")
     assert result.returncode == 1
     assert fingerprint(repo) == before
     assert latest_report(repo)["status"] == "healed"
