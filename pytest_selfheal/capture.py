@@ -78,6 +78,7 @@ class HealSession:
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
+            testpaths=tuple(self.config.getini("testpaths")),
         )
         self.result = pipeline.heal(request)
         if self.result.run_dir is not None and self.config.option.xmlpath:

@@ -5,7 +5,9 @@ Imports nothing heavy: a plain `pytest` run reads this module to register option
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .modes import parse_mode
 
 AGENT_NAMES = ("auto", "builtin", "claude")
 DEFAULT_MODEL = "claude-sonnet-5-5"  # the one place the default model id lives
@@ -74,6 +77,18 @@ def parse_price(raw: str) -> str:
     if len(values) != 2 or min(values) < 0:
         raise ConfigError(f"expected INPUT,OUTPUT dollars per million tokens (e.g. 3,15), got {raw!r}")
     return ",".join(parts)
+def parse_globs(raw: str) -> tuple[str, ...]:
+    """`a/**, b.py` or one per line (ini), or a TOML list (arrives as its Python repr)."""
+    text = str(raw).strip()
+    if text.startswith("["):
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ConfigError(f"expected a list of globs, got {raw!r}") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"expected a list of globs, got {raw!r}")
+        return tuple(i.strip() for i in items if i.strip())
+    return tuple(g for g in re.split(r"[,\s]+", text) if g)
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,38 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_price,
         "IN,OUT",
     ),
+    OptionSpec(
+        "mode",
+        "what to do with a validated fix: report (propose only), apply (--selfheal-apply), "
+        "branch (--selfheal-branch). Default: report.",
+        parse_mode,
+        "MODE",
+    ),
+    OptionSpec(
+        "allowed_paths",
+        "globs (comma-separated) of the only files a fix may touch. Default: any source file.",
+        parse_globs,
+        "GLOBS",
+    ),
+    OptionSpec(
+        "forbidden_paths",
+        "globs (comma-separated) of files a fix must not touch, on top of tests, conftest.py, "
+        "pytest/tox config, pyproject.toml, CI and lock files, which are always forbidden.",
+        parse_globs,
+        "GLOBS",
+    ),
+    OptionSpec(
+        "max_changed_lines",
+        "most lines a fix may change. Default: 10.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "max_files",
+        "most files a fix may touch. Default: 2.",
+        _positive(int),
+        "N",
+    ),
 )
 
 
@@ -177,6 +224,11 @@ class Settings:
     max_dollars: float = 1.0
     max_seconds: float = 300.0
     model_price: str = ""
+    mode: str = "report"
+    allowed_paths: tuple[str, ...] = ()
+    forbidden_paths: tuple[str, ...] = ()
+    max_changed_lines: int = 10
+    max_files: int = 2
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -116,6 +116,7 @@ class Verdict(enum.Enum):
     TIMEOUT = "timeout"
     INVALID = "invalid"  # does not parse or compile
     DUPLICATE = "duplicate"
+    REJECTED = "rejected"  # broke a policy rule (policy.py); never run
 
 
 @dataclass(frozen=True)

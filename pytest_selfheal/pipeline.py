@@ -14,11 +14,15 @@ from typing import Any
 
 from . import report
 from .agents.base import Agent, summary_of
+from .audit import DecisionLog
 from .config import Settings
 from .errors import SandboxError, SelfHealError
 from .localize import localize, make_test_file_predicate
+from .lock import LockBusy, clean_stale, heal_lock
 from .models import Failure, Outcome, Suspect
+from .modes import Fix, ModeAction, carry_out
 from .patch import combined_diff
+from .policy import build_policy, failing_test_literals
 from .probe import probe, probe_selection
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
@@ -43,6 +47,7 @@ class HealRequest:
     python_files: tuple[str, ...] = ("test_*.py", "*_test.py")
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
+    testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,12 @@ class HealResult:
     agent: str = ""
     details: dict[str, str] = field(default_factory=dict)
     agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
+    action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
 
 
 def heal(request: HealRequest) -> HealResult:
-    """Try to heal the failures; never raises except KeyboardInterrupt (after cleanup)."""
+    """Try to heal the failures; never raises. Ctrl-C or SIGTERM while healing removes the
+    sandbox and ends the heal as "interrupted": the test results stand."""
     started = time.monotonic()
     if request.repo_root is None:
         return HealResult(
@@ -80,13 +87,27 @@ def heal(request: HealRequest) -> HealResult:
             "(healing collection errors is not supported yet)",
             request,
         )
+    output = request.rootdir / request.settings.output
     try:
-        run_dir = report.new_run_dir(request.rootdir / request.settings.output, request.run_id)
+        run_dir = report.new_run_dir(output, request.run_id)
     except SelfHealError as exc:
         return HealResult("error", str(exc), request)
+    log = DecisionLog(run_dir)
+    log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
+               failures=[f.nodeid for f in request.failures])
     try:
-        with open_sandbox(request.repo_root) as sandbox:
-            result = _heal_in(sandbox, request, run_dir, started)
+        with heal_lock(output):
+            cleaned = clean_stale(request.repo_root, output, keep=run_dir)
+            if any(cleaned.values()):
+                log.record("cleanup", **cleaned)
+            with open_sandbox(request.repo_root) as sandbox:
+                result = _heal_in(sandbox, request, run_dir, started, log)
+            result = _carry_out_mode(result, log)
+    except LockBusy as exc:
+        result = HealResult("skipped", str(exc), request, run_dir=run_dir)
+    except KeyboardInterrupt:
+        result = HealResult("interrupted", "interrupted while healing; the sandbox was removed "
+                            "and your checkout is unchanged", request, run_dir=run_dir)
     except SelfHealError as exc:
         result = HealResult("error", str(exc), request, run_dir=run_dir)
     except Exception as exc:  # an agent or stage bug must not change the user's test result
@@ -100,15 +121,39 @@ def heal(request: HealRequest) -> HealResult:
         )
     if result.seconds == 0.0:
         result = _with_seconds(result, started)
+    if result.status in ("error", "interrupted"):
+        log.record("error", error=result.reason, traceback=result.details.get("traceback", ""))
+    log.record("result", status=result.status, reason=result.reason, seconds=result.seconds)
     report.write_run(result)
     return result
+
+
+def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
+    """Apply or branch the fix (report mode does nothing); only a complete heal is acted on."""
+    mode = result.request.settings.mode
+    if mode == "report" or result.fix is None or result.run_dir is None:
+        return result
+    if result.status != "healed":
+        action = ModeAction(mode, False, f"not acted on: the fix is {result.status}; "
+                            f"review {result.run_dir / 'fix.diff'}")
+    else:
+        assert result.request.repo_root is not None
+        fix = Fix(diff=result.diff, diff_file=result.run_dir / "fix.diff",
+                  run_id=result.request.run_id,
+                  summary=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
+                          f"Fixes: {', '.join(result.fix.fixed)}\n")
+        action = carry_out(mode, result.request.repo_root, fix)
+    log.record("mode", mode=action.mode, done=action.done, message=action.message,
+               branch=action.branch, commit=action.commit)
+    return replace(result, action=action)
 
 
 def _with_seconds(result: HealResult, started: float) -> HealResult:
     return replace(result, seconds=round(time.monotonic() - started, 2))
 
 
-def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float) -> HealResult:
+def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
+             log: DecisionLog) -> HealResult:
     settings = request.settings
     deadline = started + settings.time_budget
     command = PytestCommand(
@@ -132,6 +177,8 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             "option, or install the project non-editable"
         )
     targets = tuple(n for n in failing if spectrum.outcomes.get(n) == "failed")
+    log.record("triage", targets=list(targets),
+               not_reproduced=[n for n in failing if n not in targets])
     if not targets:
         return HealResult(
             "not-healed",
@@ -148,6 +195,13 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
     )
     suspects = localize(
         spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file
+    )
+    log.suspects(suspects)
+    policy = build_policy(
+        settings, is_test_file,
+        testpaths=[(rootdir_rel / p).as_posix() for p in request.testpaths],
+        submodules=sandbox.submodules,
+        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
     )
     agent = request.make_agent(settings.resolved_agent)
     bench = Bench(
@@ -167,8 +221,11 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         ),
         run_dir=run_dir,
         is_test_file=is_test_file,
+        policy=policy,
+        log=log,
     )
     stop_reason = agent.repair(bench)
+    log.record("agent", agent=agent.name, stop_reason=stop_reason)
     best = bench.best
     if best is None:
         status = "not-healed"

@@ -12,6 +12,7 @@ import pytest
 from . import config as cfg
 from .agents.base import check_available
 from .errors import ConfigError
+from .modes import mode_from_flags
 
 _REASON = pytest.StashKey[str]()
 _SETTINGS = pytest.StashKey[cfg.Settings]()
@@ -30,6 +31,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--no-selfheal", action="store_false", dest="selfheal",
                     help="do not heal, even if --selfheal is in addopts or the ini.")
     parser.addini("selfheal", "heal failing tests (like --selfheal).", type="bool", default=None)
+    for mode, why in (("apply", "apply the validated fix to the working tree (never under CI)"),
+                      ("branch", "commit the validated fix to a new branch selfheal/<run-id>")):
+        group.addoption(f"--selfheal-{mode}", action="store_true", dest=f"selfheal_{mode}",
+                        default=None, help=why + ".")
+        parser.addini(f"selfheal_{mode}", why + f" (like --selfheal-{mode}).", type="bool",
+                      default=None)
     for spec in cfg.OPTIONS:
         group.addoption(spec.flag, dest=spec.ini, default=None, metavar=spec.metavar,
                         help=spec.help)
@@ -53,9 +60,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if not on:
             return
         settings = cfg.resolve(
-            cli={spec.name: config.getoption(spec.ini) for spec in cfg.OPTIONS},
-            ini={spec.name: config.getini(spec.ini) for spec in cfg.OPTIONS},
-            pyproject=pyproject,
+            cli={spec.name: config.getoption(spec.ini) for spec in cfg.OPTIONS}
+            | _mode_flags(config.getoption("selfheal_apply"), config.getoption("selfheal_branch")),
+            ini={spec.name: config.getini(spec.ini) for spec in cfg.OPTIONS}
+            | _mode_flags(config.getini("selfheal_apply"), config.getini("selfheal_branch")),
+            pyproject=pyproject | _mode_flags(pyproject.get("apply"), pyproject.get("branch")),
         )
         check_available(settings.agent)
     except ConfigError as exc:
@@ -64,6 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from .capture import HealSession
 
     config.pluginmanager.register(HealSession(config, settings), "selfheal-session")
+
+
+def _mode_flags(apply: object, branch: object) -> dict[str, str]:
+    """`--selfheal-apply` / `--selfheal-branch` (and their ini keys) as a `mode` value."""
+    mode = mode_from_flags(cfg.parse_bool(str(apply or False)), cfg.parse_bool(str(branch or False)))
+    return {"mode": mode} if mode else {}
 
 
 def pytest_report_header(config: pytest.Config) -> Any:

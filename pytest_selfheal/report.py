@@ -97,6 +97,14 @@ def report_json(result: HealResult) -> dict[str, Any]:
             "candidate_seconds": round(sum(o.seconds for o in result.outcomes), 3),
         },
         "settings": request.settings.as_dict(),
+        "mode": (
+            {"mode": result.action.mode, "done": result.action.done,
+             "message": result.action.message, "branch": result.action.branch,
+             "commit": result.action.commit}
+            if result.action
+            else {"mode": request.settings.mode, "done": False, "message": ""}
+        ),
+        "decisions": "decisions.jsonl",
         **result.details,
         "agent_report": result.agent_report or None,
     }
@@ -156,8 +164,12 @@ def render(result: HealResult, console: Console) -> None:
         console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
         console.print(f"fix:    {result.run_dir / 'fix.diff'}", highlight=False)
         console.print(f"apply:  git apply {result.run_dir / 'fix.diff'}", highlight=False)
+    if result.action:
+        console.print(f"{result.action.mode}: {result.action.message}", markup=False,
+                      highlight=False)
     if result.run_dir:
         console.print(f"report: {result.run_dir / 'report.json'}", highlight=False)
+        console.print(f"log:    {result.run_dir / 'decisions.jsonl'}", highlight=False)
 
 
 def _first_line(text: str) -> str:

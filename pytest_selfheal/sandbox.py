@@ -1,7 +1,9 @@
 """A detached git worktree that holds exactly what the user ran; the user's checkout is only read.
 
 The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
-untracked files git does not ignore. It is removed and pruned on every exit path, Ctrl-C included.
+untracked files git does not ignore, plus the checked-out content of submodules. It is removed and
+pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while the sandbox is
+open) and a second signal during cleanup (deferred until the worktree is gone).
 """
 
 from __future__ import annotations
@@ -9,15 +11,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import git
 
 from .errors import SandboxError
+from .lock import TEMP_PREFIX, write_owner
 
 # Read-only git calls must not refresh the user's index as a side effect.
 GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
@@ -38,16 +45,18 @@ class Sandbox:
     user_root: Path
     root: Path
     tmp: Path
+    submodules: tuple[str, ...] = ()  # paths of submodules, relative to the repository root
 
     def map(self, user_path: Path) -> Path:
         """The worktree path of a path inside the user's checkout."""
         return self.root / user_path.resolve().relative_to(self.user_root)
 
     def read(self, rel: str) -> str:
-        return (self.root / rel).read_text(encoding="utf-8")
+        """Text of a file; bytes that are not UTF-8 survive a read/write round trip unchanged."""
+        return (self.root / rel).read_text(encoding="utf-8", errors="surrogateescape")
 
     def write(self, rel: str, text: str) -> None:
-        (self.root / rel).write_text(text, encoding="utf-8")
+        (self.root / rel).write_text(text, encoding="utf-8", errors="surrogateescape")
 
 
 def _open_repo(user_root: Path) -> git.Repo:
@@ -94,26 +103,74 @@ def _replicate(user_root: Path, worktree: Path, paths: list[str]) -> None:
             shutil.copy2(src, dst)
 
 
+def _submodules(repo: git.Repo, user_root: Path) -> tuple[str, ...]:
+    if not (user_root / ".gitmodules").is_file():
+        return ()
+    try:
+        listing = repo.git.config("-f", ".gitmodules", "--get-regexp", r"^submodule\..*\.path$")
+    except git.GitCommandError:
+        return ()
+    return tuple(line.split(" ", 1)[1] for line in listing.splitlines() if " " in line)
+
+
+def _copy_submodules(user_root: Path, worktree: Path, paths: tuple[str, ...]) -> None:
+    """`git worktree add` leaves submodules empty; tests need the content the user has."""
+    for rel in paths:
+        if (user_root / rel).is_dir():
+            shutil.copytree(user_root / rel, worktree / rel, symlinks=True, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".git", "__pycache__"))
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+_Handler = Callable[[int, FrameType | None], Any] | int | None
+
+
+@contextmanager
+def _signals(handlers: dict[signal.Signals, _Handler]) -> Iterator[None]:
+    """Install signal handlers for the block (main thread only: elsewhere Python forbids it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
 @contextmanager
 def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
     """Create the worktree, yield it, and always remove it and prune git's record of it."""
     user_root = user_root.resolve()
     repo = _open_repo(user_root)
-    tmp = Path(tempfile.mkdtemp(prefix="selfheal-"))
+    tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    write_owner(tmp)
     worktree = tmp / "worktree"
     try:
-        try:
-            repo.git.worktree("add", "--detach", "--quiet", str(worktree), "HEAD")
-        except git.GitCommandError as exc:
-            raise SandboxError(
-                f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
-                "check that git can write to .git/worktrees"
-            ) from None
-        tracked, untracked = _changed_paths(repo)
-        _replicate(user_root, worktree, tracked + untracked)
-        yield Sandbox(user_root=user_root, root=worktree, tmp=tmp)
+        with _signals({signal.SIGTERM: _raise_interrupt}):  # SIGINT already raises
+            yield _populate(repo, user_root, worktree, tmp)
     finally:
-        _remove(repo, worktree, tmp)
+        with _signals({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN}):
+            _remove(repo, worktree, tmp)
+
+
+def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> Sandbox:
+    try:
+        repo.git.worktree("add", "--detach", "--quiet", str(worktree), "HEAD")
+    except git.GitCommandError as exc:
+        raise SandboxError(
+            f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
+            "check that git can write to .git/worktrees"
+        ) from None
+    tracked, untracked = _changed_paths(repo)
+    _replicate(user_root, worktree, tracked + untracked)
+    submodules = _submodules(repo, user_root)
+    _copy_submodules(user_root, worktree, submodules)
+    return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
 
 
 def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:

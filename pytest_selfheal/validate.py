@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .audit import DecisionLog
 from .localize import make_test_file_predicate
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from .policy import Policy
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
 
@@ -45,6 +47,8 @@ class Bench:
     is_test_file: Callable[[str], bool] = field(
         default=make_test_file_predicate(("test_*.py", "*_test.py"), ())
     )
+    policy: Policy | None = None  # checked before any test runs
+    log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
 
     @property
     def root(self) -> Path:
@@ -79,8 +83,11 @@ class Bench:
         if digest in self._seen:
             return Outcome(candidate, Verdict.DUPLICATE, 0.0, detail="already tried")
         self._seen.add(digest)
+        rejected = self.policy.check(candidate) if self.policy else None
         invalid = _syntax_error(candidate)
-        if invalid:
+        if rejected:
+            outcome = Outcome(candidate, Verdict.REJECTED, 0.0, detail=f"policy: {rejected}")
+        elif invalid:
             outcome = Outcome(candidate, Verdict.INVALID, 0.0, detail=invalid)
         else:
             originals = {e.path: self.sandbox.read(e.path) for e in reversed(candidate.edits)}
@@ -93,6 +100,7 @@ class Bench:
                     self.sandbox.write(path, text)
             outcome = self._excuse_known_failures(outcome)
         self.outcomes.append(outcome)
+        self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
 
     def _remaining(self, timeout: float) -> float:

@@ -1,0 +1,285 @@
+"""Robustness: each case gives a clear message, keeps pytest's exit status, and leaves the user's
+checkout byte-identical (files, `git status`, index, refs, stash, worktrees). Cases already in
+test_robustness.py (no repository, no commits, dirty trees, collection errors, unwritable output)
+are not repeated here."""
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import fingerprint, git, latest_report, latest_run_dir, run_pytest
+
+pytestmark = pytest.mark.slow
+
+REAL_FIX = {"description": "inclusive threshold", "edits": [
+    {"path": "invoice/discounts.py", "find": "subtotal > threshold", "replace": "subtotal >= threshold"}]}
+
+
+def script(tmp_path: Path, *candidates: dict) -> str:
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps({"candidates": list(candidates)}))
+    return f"--selfheal-agent=scripted:{path}"
+
+
+def replace_qualifies(description: str, body: str) -> dict:
+    return {"description": description, "edits": [{
+        "path": "invoice/discounts.py", "function": "qualifies",
+        "source": "def qualifies(subtotal, threshold=THRESHOLD):\n" + body}]}
+
+
+def hang_with_child(pid_file: Path) -> dict:
+    """A candidate whose test run starts a grandchild process and then never returns."""
+    return replace_qualifies("hangs", (
+        "    import pathlib, subprocess\n"
+        "    child = subprocess.Popen(['sleep', '300'])\n"
+        f"    pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))\n"
+        "    while True:\n"
+        "        pass\n"))
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def selfheal_worktrees(repo: Path) -> list[Path]:
+    listing = git(repo, "worktree", "list", "--porcelain").splitlines()
+    return [Path(line.split(" ", 1)[1]) for line in listing
+            if line.startswith("worktree ") and "selfheal-" in line]
+
+
+def start_pytest(repo: Path, *args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def test_detached_head(example_repo):
+    repo = example_repo("invoice")
+    git(repo, "checkout", "-q", "--detach")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert "healed: plausible fix" in result.stdout
+    assert fingerprint(repo) == before
+
+
+def test_submodule_content_is_in_the_sandbox(example_repo, tmp_path):
+    vendor = tmp_path / "vendorlib"
+    vendor.mkdir()
+    (vendor / "__init__.py").write_text(
+        "from decimal import Decimal\n\ndef expected_at_threshold():\n    return Decimal('90.00')\n")
+    git(vendor, "init", "-q")
+    git(vendor, "add", "-A")
+    git(vendor, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", "vendor")
+    repo = example_repo("invoice")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(vendor), "vendorlib")
+    (repo / "tests" / "test_vendor.py").write_text(
+        "from decimal import Decimal\nfrom invoice import apply_discount\nfrom vendorlib import "
+        "expected_at_threshold\n\ndef test_vendor_threshold():\n"
+        "    assert apply_discount(Decimal('100.00')) == expected_at_threshold()\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "vendored expectations")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert "tests/test_vendor.py::test_vendor_threshold" in report["fix"]["fixed"]
+
+
+def test_hanging_candidate_is_killed_with_its_children(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    pid_file = tmp_path / "grandchild.pid"
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", script(tmp_path, hang_with_child(pid_file), REAL_FIX))
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert [c["verdict"] for c in report["candidates"]] == ["timeout", "plausible"]
+    assert report["candidates"][0]["detail"] == "the target tests timed out"
+    grandchild = int(pid_file.read_text())
+    wait_for(lambda: not alive(grandchild), timeout=5)
+
+
+def test_candidate_recursing_forever(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    recursing = replace_qualifies("recurses", "    return qualifies(subtotal, threshold)\n")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", script(tmp_path, recursing, REAL_FIX))
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    first, second = latest_report(repo)["candidates"]
+    assert first["verdict"] == "still-failing" and "RecursionError" in first["detail"]
+    assert second["verdict"] == "plausible"
+
+
+def test_test_calling_os_exit_ends_the_run_and_nothing_is_written(example_repo):
+    repo = example_repo("invoice")
+    (repo / "tests" / "test_zz_exit.py").write_text("import os\n\ndef test_exit():\n    os._exit(3)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a test that exits")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 3, "the process exit status is the test's own"
+    assert fingerprint(repo) == before
+    assert not (repo / ".selfheal").exists()
+
+
+def test_candidate_whose_run_calls_os_exit(example_repo, tmp_path):
+    """Code that already calls os._exit, reached by a candidate: the run dies, the heal goes on."""
+    repo = example_repo("invoice")
+    (repo / "invoice" / "shutdown.py").write_text("import os\n\ndef stop():\n    os._exit(7)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "shutdown helper")
+    exiting = replace_qualifies("exits", "    from .shutdown import stop\n    return stop()\n")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", script(tmp_path, exiting, REAL_FIX))
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    assert [c["verdict"] for c in latest_report(repo)["candidates"]] == ["still-failing", "plausible"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_healing_removes_the_worktree(example_repo, tmp_path, signum):
+    repo = example_repo("invoice")
+    pid_file = tmp_path / "grandchild.pid"
+    before = fingerprint(repo)
+    proc = start_pytest(repo, "--selfheal", script(tmp_path, hang_with_child(pid_file), REAL_FIX))
+    wait_for(pid_file.exists)  # healing: the worktree exists and a candidate is running
+    (worktree,) = selfheal_worktrees(repo)
+    assert worktree.is_dir()
+    proc.send_signal(signum)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1, output  # the tests' own status: 2 failed
+    assert ("interrupted: interrupted while healing; the sandbox was removed and your checkout "
+            "is unchanged") in output
+    assert not worktree.parent.exists(), "the sandbox's temp dir was left behind"
+    assert selfheal_worktrees(repo) == []
+    assert fingerprint(repo) == before
+    wait_for(lambda: not alive(int(pid_file.read_text())), timeout=5)
+    assert latest_report(repo)["status"] == "interrupted"
+    kinds = [json.loads(line)["kind"]
+             for line in (latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()]
+    assert kinds[-2:] == ["error", "result"]
+
+
+def test_a_killed_heal_is_cleaned_up_at_the_next_start(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    pid_file = tmp_path / "grandchild.pid"
+    proc = start_pytest(repo, "--selfheal", script(tmp_path, hang_with_child(pid_file)))
+    wait_for(pid_file.exists)
+    (worktree,) = selfheal_worktrees(repo)
+    killed_run = latest_run_dir(repo)
+    proc.kill()  # SIGKILL: no cleanup can run
+    proc.communicate(timeout=30)
+    assert worktree.is_dir() and not (killed_run / "report.json").exists()
+
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert selfheal_worktrees(repo) == []
+    assert not worktree.parent.exists()
+    assert json.loads((killed_run / "report.json").read_text())["status"] == "interrupted"
+    assert (killed_run / "decisions.jsonl").is_file(), "the killed run's decisions are kept"
+    cleanup = [json.loads(line) for line in (latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()
+               if '"cleanup"' in line]
+    assert cleanup[0]["worktrees"] == [str(worktree)] and cleanup[0]["runs"] == [killed_run.name]
+    assert latest_report(repo)["status"] == "healed"
+
+
+def test_a_held_lock_skips_healing_with_a_message(example_repo):
+    repo = example_repo("invoice")
+    (repo / ".selfheal").mkdir()
+    before = fingerprint(repo)
+    with (repo / ".selfheal" / "heal.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
+        result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert ("self-heal skipped: another pytest --selfheal (pid 4242) is healing this repository; "
+            "healing skipped, your test results stand") in result.stdout
+    assert fingerprint(repo) == before
+    assert latest_report(repo)["status"] == "skipped"
+
+
+def test_two_concurrent_runs_do_not_collide(example_repo):
+    repo = example_repo("invoice")
+    before = fingerprint(repo)
+    procs = [start_pytest(repo, "--selfheal") for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [1, 1]
+    assert fingerprint(repo) == before
+    reports = [json.loads(p.read_text()) for p in (repo / ".selfheal" / "runs").glob("*/report.json")]
+    assert len(reports) == 2
+    assert "healed" in {r["status"] for r in reports}
+    for report in reports:
+        assert report["status"] == "healed" or report["reason"].startswith(
+            "another pytest --selfheal"), outputs
+
+
+def test_xdist_run_leaves_the_checkout_identical(example_repo):
+    repo = example_repo("invoice")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", "-n", "2")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    assert latest_report(repo)["status"] == "healed"
+
+
+def test_non_utf8_source_files(example_repo):
+    """A latin-1 module on the failing path: localized, read and copied without loss."""
+    repo = example_repo("invoice")
+    (repo / "invoice" / "legacy.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\n\"\"\"Caf\xe9 price labels.\"\"\"\n"
+        b"from .discounts import apply_discount\n\n\n"
+        b"def label(subtotal):\n    return f\"{apply_discount(subtotal)} \xe9cus\"\n")
+    (repo / "tests" / "test_legacy.py").write_text(
+        "from decimal import Decimal\nfrom invoice.legacy import label\n\n"
+        "def test_label():\n    assert label(Decimal('100.00')) == '90.00 \\u00e9cus'\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "latin-1 module")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert "invoice/legacy.py" in {s["path"] for s in report["suspects"]}
+    assert "tests/test_legacy.py::test_label" in report["fix"]["fixed"]
+
+
+def test_very_large_traceback(example_repo):
+    repo = example_repo("invoice")
+    (repo / "tests" / "test_deep.py").write_text(
+        "from decimal import Decimal\nfrom invoice import apply_discount\n\n"
+        "def deep(n):\n    return deep(n - 1) if n else apply_discount(Decimal('100.00'))\n\n"
+        "def test_deep():\n    assert deep(400) == Decimal('90.00'), 'x' * 300_000\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "deep test")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed"
+    assert "tests/test_deep.py::test_deep" in report["fix"]["fixed"]
+    assert (latest_run_dir(repo) / "report.json").stat().st_size < 500_000
