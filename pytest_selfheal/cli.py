@@ -188,11 +188,12 @@ def log_command(root: Path, wanted: str | None) -> int:
 _TIME_KEYS = ("time", "ts", "t", "at", "elapsed", "seconds")
 _KIND_KEYS = ("stage", "event", "kind", "type", "decision", "action")
 _TEXT_KEYS = ("message", "reason", "detail", "summary")
+_BOOKKEEPING_KEYS = ("seq", "pid")
 
 
 def timeline_line(entry: dict[str, Any]) -> str:
     """`  12.3s  validate  candidate 4 plausible  (verdict=plausible)` from one log entry."""
-    rest = dict(entry)
+    rest = {k: v for k, v in entry.items() if k not in _BOOKKEEPING_KEYS}
     when = next((rest.pop(k) for k in _TIME_KEYS if k in rest), "")
     kinds = [str(rest.pop(k)) for k in _KIND_KEYS if k in rest]
     texts = [str(rest.pop(k)) for k in _TEXT_KEYS if k in rest]

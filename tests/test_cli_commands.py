@@ -109,6 +109,12 @@ def test_apply_refuses_on_conflict_and_changes_nothing(healed_copy):
 
 
 def test_log_without_and_with_a_decision_log(healed_copy):
+    real = cli(healed_copy, "log")
+    assert real.returncode == 0, real.stderr
+    kinds = [line.split()[1] for line in real.stdout.splitlines()[1:]]
+    assert kinds[0] == "start" and kinds[-1] == "result" and "candidate" in kinds
+    assert "seq=" not in real.stdout
+    (latest_run_dir(healed_copy) / "decisions.jsonl").unlink()
     absent = cli(healed_copy, "log")
     assert absent.returncode == 3 and "has no decision log" in absent.stdout
     (latest_run_dir(healed_copy) / "decisions.jsonl").write_text(
