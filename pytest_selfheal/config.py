@@ -103,6 +103,19 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "reruns",
+        "times each failing test is rerun alone to tell flaky from deterministic. Default: 3.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "require_causal_link",
+        "repair only failures whose test executed lines changed since the last green commit "
+        "(true/false). Default: false.",
+        parse_bool,
+        "BOOL",
+    ),
 )
 
 
@@ -114,6 +127,8 @@ class Settings:
     time_budget: float = 120.0
     max_candidates: int = 200
     output: str = ".selfheal"
+    reruns: int = 3
+    require_causal_link: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
