@@ -27,6 +27,7 @@ from .signature import Signature, signature
 SIGNIFICANCE = 0.05
 CHANGE_BOOST = 0.2
 EVIDENCE_LIMIT = 20
+RERUN_SHARE = 0.5  # of the time left: reruns must leave time for the repair
 
 REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
 
@@ -147,6 +148,8 @@ def triage(given: TriageInput) -> Triage:
     per_signature = Counter(s.key for s in signatures.values())
     verdicts = []
     linked: set[Line] = set()
+    now = time.monotonic()
+    given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
     for failure in failures:
         kind, counts = _classify(failure, given)
         sig = signatures[failure.nodeid]
@@ -174,7 +177,12 @@ def triage(given: TriageInput) -> Triage:
 
 
 def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, str]) -> None:
-    """A run with no failures: recorded so the next failing run knows the last green commit."""
+    """A run with no failures: recorded so the next failing run knows the last green commit.
+
+    Only into an existing history: a green run in a project that never failed writes nothing.
+    """
+    if not db.is_file():
+        return
     commit, dirty = changes.head_state(repo_root)
     if commit:
         with contextlib.suppress(OutputError):  # a green run stays green without a history
@@ -310,6 +318,8 @@ def _classify(failure: Failure, given: TriageInput) -> tuple[str, dict[str, int]
         if counts["passed_alone"] and counts["failed_alone"]:
             return "flaky", dict(counts)
     in_probe = given.spectrum.outcomes.get(nodeid, "failed")
+    if not counts:  # no time left to rerun: trust the sandbox's one observation
+        return ("deterministic" if in_probe == "failed" else "not-reproduced"), {}
     if counts["failed_alone"]:
         return ("deterministic" if in_probe == "failed" else "flaky"), dict(counts)
     module = nodeid.split("::", 1)[0]

@@ -147,18 +147,24 @@ def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change
 
 
 def test_changes_are_measured_from_the_last_green_commit(tmp_path):
-    repo = make_repo(tmp_path / "repo", CALC)
+    files = dict(CALC)
+    files["calc/ops.py"] = files["calc/ops.py"].replace("a * b", "a / b")
+    repo = make_repo(tmp_path / "repo", files)
+    run_pytest(repo, *FAST)  # a failing run starts the history
+    ops = repo / "calc" / "ops.py"
+    ops.write_text(ops.read_text().replace("a / b", "a * b"))
+    git(repo, "commit", "-qam", "fix mul")
     green = git(repo, "rev-parse", "HEAD").strip()
     assert run_pytest(repo, "--selfheal").returncode == 0
     with sqlite3.connect(repo / ".selfheal" / "history.db") as db:
-        assert db.execute("SELECT git_commit, green FROM runs").fetchall() == [(green, 1)]
+        assert db.execute("SELECT git_commit FROM runs WHERE green = 1").fetchall() == [(green,)]
 
-    ops = repo / "calc" / "ops.py"
     ops.write_text(ops.read_text().replace("a + b", "a - b"))
     git(repo, "commit", "-qam", "break add")
     run_pytest(repo, *FAST)
     report = latest_report(repo)
     assert report["triage"]["base"] == green
+    assert report["triage"]["history_runs"] == 2
     assert report["triage"]["last_green_commit"] == green
     verdict = by_nodeid(report)["tests/test_ops.py::test_add"]
     assert verdict["causal_link"] is True and verdict["evidence"] == ["calc/ops.py:2"]
