@@ -47,15 +47,19 @@ def resolve_base(worktree: Path, wanted: str | None) -> str:
 def changed_lines(worktree: Path, base: str) -> dict[str, frozenset[int]]:
     """path -> lines added or modified since `base`, in the current files; new files count whole."""
     found: dict[str, set[int]] = defaultdict(set)
-    diff = _git(worktree, "diff", "--no-color", "--no-ext-diff", "--no-renames", "-U0", base, "--") or ""
+    diff = _git(worktree, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff",
+                "--no-renames", "-U0", base, "--") or ""
     for section in diff.split("\ndiff --git "):
         path = _new_path(section)
         if path is None:
             continue
         for hunk in _HUNK.finditer(section):
-            start, count = int(hunk["start"]), int(hunk["count"] or 1)
-            found[path].update(range(start, start + count))
-    untracked = _git(worktree, "ls-files", "--others", "--exclude-standard", "-z") or ""
+            start = int(hunk["start"])
+            count = int(hunk["count"]) if hunk["count"] is not None else 1
+            # a pure deletion has no new lines: the lines around the gap stand for it
+            found[path].update(range(start, start + count) if count else (start, start + 1))
+    untracked = _git(worktree, "-c", "core.quotePath=false", "ls-files", "--others",
+                     "--exclude-standard", "-z") or ""
     for rel in filter(None, untracked.split("\0")):
         try:
             lines = (worktree / rel).read_text(encoding="utf-8").count("\n") + 1

@@ -68,6 +68,15 @@ class FailureTriage:
     repair: bool
     note: str
 
+    @property
+    def held_as(self) -> str:
+        """Why it is not repaired, in a word or three."""
+        if self.kind not in REPAIRED_KINDS:
+            return self.kind
+        if self.nodeid == "<collection>":
+            return "outside any test module"
+        return "without a causal link"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "nodeid": self.nodeid,
@@ -103,12 +112,8 @@ class Triage:
 
     def summary(self) -> str:
         """Why nothing is repaired, e.g. "2 flaky, 1 order-dependent"."""
-        kinds = Counter(f.kind for f in self.failures if not f.repair)
-        held = Counter(f.nodeid for f in self.failures if not f.repair and f.kind in REPAIRED_KINDS)
-        parts = [f"{n} {kind}" for kind, n in sorted(kinds.items()) if kind not in REPAIRED_KINDS]
-        if held:
-            parts.append(f"{len(held)} without a causal link")
-        return ", ".join(parts)
+        held = Counter(f.held_as for f in self.failures if not f.repair)
+        return ", ".join(f"{n} {label}" for label, n in sorted(held.items()))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -181,7 +186,7 @@ def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, 
 
     Only into an existing history: a green run in a project that never failed writes nothing.
     """
-    if not db.is_file():
+    if not outcomes or not db.is_file():
         return
     commit, dirty = changes.head_state(repo_root)
     if commit:

@@ -163,3 +163,12 @@ def test_name_candidates_ignore_other_errors(tmp_path):
     write(tmp_path, "m.py", "x = 1\n")
     evidence = buildtime.error_evidence("AssertionError", "assert 1 == 2")
     assert list(name_candidates(tmp_path, [Suspect("m.py", 1, "<module>", 1.0, (evidence,))])) == []
+
+
+def test_a_deleted_line_links_the_lines_around_it(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("one\nguard\nthree\n")
+    init_repo(repo)
+    (repo / "a.py").write_text("one\nthree\n")
+    assert changes.changed_lines(repo, "HEAD") == {"a.py": frozenset({1, 2})}
