@@ -100,7 +100,7 @@ class FailureTriage:
 class Triage:
     failures: tuple[FailureTriage, ...]
     base: str  # the commit changes are measured from
-    base_label: str  # "last green commit" | "HEAD"
+    base_label: str  # "the last green commit" | "HEAD"
     history_runs: int
     last_green_run: str | None = None
     last_green_commit: str | None = None
@@ -175,7 +175,7 @@ def triage(given: TriageInput) -> Triage:
     ))
     return Triage(
         failures=tuple(verdicts), base=base,
-        base_label="last green commit" if base != "HEAD" else "HEAD",
+        base_label="the last green commit" if base != "HEAD" else "HEAD",
         history_runs=past.runs, last_green_run=past.last_green_run,
         last_green_commit=past.last_green_commit, linked=frozenset(linked),
     )
@@ -275,7 +275,7 @@ def rank(
         if key in verdicts.linked:
             by_line[key] = replace(
                 suspect, score=round(suspect.score + CHANGE_BOOST, 4),
-                evidence=(*suspect.evidence, f"changed since the {verdicts.base_label}"),
+                evidence=(*suspect.evidence, f"changed since {verdicts.base_label}"),
             )
     return tuple(sorted(by_line.values(), key=lambda s: (-s.score, s.path, s.line)))
 
