@@ -27,7 +27,7 @@ from .signature import Signature, signature
 SIGNIFICANCE = 0.05
 CHANGE_BOOST = 0.2
 EVIDENCE_LIMIT = 20
-RERUN_SHARE = 0.5  # of the time left: reruns must leave time for the repair
+RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
 
 REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
 
