@@ -14,9 +14,11 @@ from rich.console import Console
 from . import junit, pipeline, report
 from .agents.base import Agent, create_agent
 from .config import Settings
+from .history import path_for as history_path
 from .localize import enclosing_function
 from .models import Failure, Frame
 from .sandbox import find_repo_root
+from .triage import record_green
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -63,6 +65,9 @@ class HealSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.failures and not self.interrupted and self.repo_root is not None:
+            record_green(history_path(self.config.rootpath / self.settings.output), self.repo_root,
+                         report.new_run_id(), self.outcomes)
         if not self.failures or self.interrupted or exitstatus in (
             pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):

@@ -207,6 +207,19 @@ OPTIONS: tuple[OptionSpec, ...] = (
         _positive(int),
         "N",
     ),
+    OptionSpec(
+        "reruns",
+        "times each failing test is rerun alone to tell flaky from deterministic. Default: 3.",
+        _positive(int),
+        "N",
+    ),
+    OptionSpec(
+        "require_causal_link",
+        "repair only failures whose test executed lines changed since the last green commit "
+        "(true/false). Default: false.",
+        parse_bool,
+        "BOOL",
+    ),
 )
 
 
@@ -229,6 +242,8 @@ class Settings:
     forbidden_paths: tuple[str, ...] = ()
     max_changed_lines: int = 10
     max_files: int = 2
+    reruns: int = 3
+    require_causal_link: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

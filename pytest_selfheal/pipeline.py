@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import report
+from . import history, report
 from .agents.base import Agent, summary_of
 from .audit import DecisionLog
+from .buildtime import is_collection_target
 from .config import Settings
 from .errors import SandboxError, SelfHealError
 from .localize import localize, make_test_file_predicate
@@ -26,6 +27,7 @@ from .policy import build_policy, failing_test_literals
 from .probe import probe, probe_selection
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
+from .triage import Triage, TriageInput, rank, triage
 from .validate import Bench, Limits
 
 MIN_TARGET_TIMEOUT = 10.0
@@ -66,6 +68,7 @@ class HealResult:
     details: dict[str, str] = field(default_factory=dict)
     agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
     action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
+    triage: Triage | None = None
 
 
 def heal(request: HealRequest) -> HealResult:
@@ -79,12 +82,10 @@ def heal(request: HealRequest) -> HealResult:
             "or run without --selfheal",
             request,
         )
-    tests_failing = [f for f in request.failures if f.phase != "collect"]
-    if not tests_failing:
+    if not any(f.phase != "collect" or is_collection_target(f) for f in request.failures):
         return HealResult(
             "skipped",
-            "only collection errors failed; fix the import or syntax error pytest reported "
-            "(healing collection errors is not supported yet)",
+            "only a conftest or plugin failed to load; fix the error pytest reported",
             request,
         )
     output = request.rootdir / request.settings.output
@@ -163,7 +164,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         scratch=sandbox.tmp / "scratch",
         import_roots=tuple(sandbox.map(p) for p in request.import_roots),
     )
-    failing = [f.nodeid for f in request.failures if f.phase != "collect"]
+    failing = [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
     ran = list(request.outcomes)
     suite_timeout = max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
     spectrum, probe_run = probe(
@@ -176,25 +177,39 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             "that use an import hook; add the source directory to pytest's `pythonpath` ini "
             "option, or install the project non-editable"
         )
-    targets = tuple(n for n in failing if spectrum.outcomes.get(n) == "failed")
-    log.record("triage", targets=list(targets),
-               not_reproduced=[n for n in failing if n not in targets])
-    if not targets:
-        return HealResult(
-            "not-healed",
-            "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
-            "depending on files git ignores); nothing to heal",
-            request,
-            run_dir=run_dir,
-        )
-    nodeid_files = {n.split("::", 1)[0] for n in ran}
+    nodeid_files = {n.split("::", 1)[0] for n in [*ran, *failing]}
     rootdir_rel = request.rootdir.resolve().relative_to(sandbox.user_root)
     is_test_file = make_test_file_predicate(
         request.python_files,
         {(rootdir_rel / f).as_posix() for f in nodeid_files},
     )
-    suspects = localize(
-        spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file
+    verdicts = triage(TriageInput(
+        sandbox=sandbox, command=command, failures=request.failures, outcomes=request.outcomes,
+        spectrum=spectrum, is_test_file=is_test_file,
+        history_db=history.path_for(run_dir.parent.parent), run_id=request.run_id,
+        reruns=settings.reruns, require_causal_link=settings.require_causal_link,
+        rerun_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds), deadline=deadline,
+    ))
+    targets = tuple(
+        n for n in failing if spectrum.outcomes.get(n) == "failed" and n in verdicts.repairable
+    )
+    log.record("triage", targets=list(targets),
+               not_reproduced=[n for n in failing if spectrum.outcomes.get(n) != "failed"],
+               verdicts=verdicts.as_json())
+    if not targets:
+        held = verdicts.summary()
+        return HealResult(
+            "not-healed",
+            f"nothing to repair: {held}" if held else
+            "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
+            "depending on files git ignores); nothing to heal",
+            request,
+            run_dir=run_dir,
+            triage=verdicts,
+        )
+    suspects = rank(
+        localize(spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file),
+        verdicts, request.failures, sandbox.root, sandbox.user_root, is_test_file,
     )
     log.suspects(suspects)
     policy = build_policy(
@@ -250,4 +265,5 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         agent=agent.name,
         details={"stop_reason": stop_reason},
         agent_report=summary_of(agent),
+        triage=verdicts,
     )

@@ -105,6 +105,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
             else {"mode": request.settings.mode, "done": False, "message": ""}
         ),
         "decisions": "decisions.jsonl",
+        "triage": result.triage.as_json() if result.triage else None,
         **result.details,
         "agent_report": result.agent_report or None,
     }
@@ -138,6 +139,8 @@ def render(result: HealResult, console: Console) -> None:
     for failure in request.failures:
         console.print(f"  {failure.nodeid}: {failure.exc_type}: {_first_line(failure.message)}",
                       markup=False, highlight=False)
+    if result.triage:
+        _render_triage(result, console)
     if result.suspects:
         table = Table(title="top suspects", title_justify="left", show_edge=False)
         table.add_column("score", justify="right")
@@ -170,6 +173,25 @@ def render(result: HealResult, console: Console) -> None:
     if result.run_dir:
         console.print(f"report: {result.run_dir / 'report.json'}", highlight=False)
         console.print(f"log:    {result.run_dir / 'decisions.jsonl'}", highlight=False)
+
+
+def _render_triage(result: HealResult, console: Console) -> None:
+    """One line per failure: kind, rerun counts, history verdict, causal link."""
+    verdicts = result.triage
+    assert verdicts is not None
+    since = "HEAD" if verdicts.base == "HEAD" else f"the last green commit {verdicts.base[:12]}"
+    console.print(f"[bold]triage[/bold] (changes since {since}; {verdicts.history_runs} earlier "
+                  "run(s) in the history)", highlight=False)
+    for failure in verdicts.failures:
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(failure.counts.items()))
+        link = (f"caused by {', '.join(failure.link.evidence[:3])}" if failure.link.causal_link
+                else "no causal link")
+        console.print(
+            f"  {failure.nodeid}: {failure.kind}{f' ({counts})' if counts else ''}; "
+            f"{failure.history}; {link} ({failure.link.confidence} confidence)"
+            + ("" if failure.repair else f"; {failure.note}"),
+            markup=False, highlight=False,
+        )
 
 
 def _first_line(text: str) -> str:

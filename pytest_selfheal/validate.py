@@ -116,7 +116,7 @@ class Bench:
         )
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
-        fixed = tuple(t for t in self.targets if first.outcomes.get(t) == "passed")
+        fixed = tuple(t for t in self.targets if _passed(first, t))
         if not fixed:
             return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.targets))
         others = tuple(n for n in self.suite if n not in self.targets)
@@ -146,6 +146,14 @@ class Bench:
         if broken:
             return replace(outcome, broken=broken)
         return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
+
+
+def _passed(run: RunResult, nodeid: str) -> bool:
+    """A test passed; a module that failed to collect passes once it collects and none of its tests fail."""
+    if "::" in nodeid or nodeid in run.outcomes:
+        return run.outcomes.get(nodeid) == "passed"
+    inside = [o for n, o in run.outcomes.items() if n.startswith(nodeid.rstrip("/") + "::")]
+    return bool(inside) and "failed" not in inside
 
 
 def _syntax_error(candidate: Candidate) -> str:

@@ -108,9 +108,14 @@ def test_crashing_agent_leaves_nothing_behind(example_repo, tmp_path):
 def test_only_collection_errors_are_reported_not_crashed_on(example_repo):
     repo = example_repo("invoice")
     (repo / "invoice" / "money.py").write_text("def broken(:\n")
-    result = run_pytest(repo, "--selfheal")
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
     assert result.returncode == 2  # pytest's own status for collection errors
-    assert "self-heal skipped: only collection errors failed" in result.stdout
+    report = latest_report(repo)
+    assert {f["kind"] for f in report["triage"]["failures"]} == {"collection-error"}
+    top = report["suspects"][0]
+    assert (top["path"], top["line"]) == ("invoice/money.py", 1)
+    assert any(e.startswith("raises SyntaxError") for e in top["evidence"])
+    assert report["status"] == "not-healed"  # no template edits a file that does not parse
 
 
 def test_unwritable_output_directory(example_repo):

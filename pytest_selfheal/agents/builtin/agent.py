@@ -11,6 +11,7 @@ import libcst as cst
 
 from ...models import Candidate, Edit, Suspect
 from ..base import Workbench
+from .names import name_candidates
 from .templates import Mutation, mutations
 
 
@@ -28,6 +29,7 @@ class BuiltinAgent:
 
 def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
     """Compilable, distinct single-edit candidates, best first."""
+    yield from name_candidates(root, suspects)
     scored: list[tuple[float, int, str, Mutation, cst.Module]] = []
     by_file: dict[str, dict[int, float]] = defaultdict(dict)
     for suspect in suspects:

@@ -1,0 +1,232 @@
+"""Triage through `pytest --selfheal`, in real git repositories with real reruns and coverage."""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import fingerprint, git, init_repo, latest_report, run_pytest
+
+pytestmark = pytest.mark.slow
+
+FAST = ("--selfheal", "--selfheal-reruns=1", "--selfheal-max-candidates=1")
+
+
+def make_repo(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return init_repo(root)
+
+
+def by_nodeid(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    triage = report["triage"]
+    assert isinstance(triage, dict)
+    return {f["nodeid"]: f for f in triage["failures"]}
+
+
+CALC = {
+    "calc/__init__.py": "",
+    "calc/ops.py": """
+        def add(a, b):
+            return a + b
+
+
+        def mul(a, b):
+            return a * b
+        """,
+    "tests/test_ops.py": """
+        from calc.ops import add, mul
+
+
+        def test_add():
+            assert add(2, 2) == 4
+
+
+        def test_mul():
+            assert mul(2, 3) == 6
+        """,
+}
+
+
+def test_flaky_order_dependent_and_transient_failures_are_classified_not_repaired(tmp_path):
+    state = tmp_path / "flaky-state"
+    repo = make_repo(tmp_path / "repo", {
+        "tests/test_unstable.py": f"""
+            from pathlib import Path
+
+            STATE = Path({str(state)!r})
+            SEEN = []
+
+
+            def test_flaky():
+                runs = int(STATE.read_text()) if STATE.exists() else 0
+                STATE.write_text(str(runs + 1))
+                assert runs % 2 == 1, "fails every other run"
+
+
+            def test_pollutes():
+                SEEN.append(1)
+
+
+            def test_needs_clean_state():
+                assert SEEN == []
+
+
+            def test_service():
+                raise ConnectionRefusedError(111, "Connection refused")
+            """,
+    })
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=2")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    verdicts = by_nodeid(report)
+    flaky = verdicts["tests/test_unstable.py::test_flaky"]
+    assert flaky["kind"] == "flaky"
+    assert flaky["counts"] == {"failed_alone": 1, "passed_alone": 1}
+    ordered = verdicts["tests/test_unstable.py::test_needs_clean_state"]
+    assert ordered["kind"] == "order-dependent"
+    assert ordered["counts"] == {"passed_alone": 2, "failed_in_order": 1}
+    assert verdicts["tests/test_unstable.py::test_service"]["kind"] == "transient"
+    assert not any(v["repair"] for v in verdicts.values())
+    assert report["status"] == "not-healed" and report["candidates"] == []
+    assert report["reason"] == "nothing to repair: 1 flaky, 1 order-dependent, 1 transient"
+    assert "test_flaky: flaky (failed alone 1, passed alone 1)" in result.stdout
+    assert "test_needs_clean_state: order-dependent" in result.stdout
+
+
+def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change(tmp_path):
+    files = dict(CALC)
+    files["tests/test_report.py"] = """
+        from calc.ops import add
+
+
+        def test_chronic(tmp_path):
+            assert add(1, 1) == 3, f"{object()} in {tmp_path}"
+        """
+    repo = make_repo(tmp_path / "repo", files)
+    run_pytest(repo, *FAST)
+    first = by_nodeid(latest_report(repo))["tests/test_report.py::test_chronic"]
+    assert first["history"] == "no baseline"
+
+    ops = repo / "calc" / "ops.py"
+    ops.write_text(ops.read_text().replace("a * b", "a / b"))  # uncommitted regression
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1",
+                        "--selfheal-require-causal-link=true")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    verdicts = by_nodeid(report)
+    chronic = verdicts["tests/test_report.py::test_chronic"]
+    new = verdicts["tests/test_ops.py::test_mul"]
+
+    assert chronic["signature"] == first["signature"], "same error, other address and tmp path"
+    messages = [f["message"] for f in report["failures"] if f["nodeid"].endswith("test_chronic")]
+    assert "0x" in messages[0] and "<hex>" in chronic["signature_text"]
+    assert (chronic["history"], new["history"]) == ("chronic", "new regression")
+    assert new["p_value"] < 0.05 <= chronic["p_value"]
+
+    assert new["causal_link"] is True and new["is_runtime_change"] is True
+    assert new["confidence"] == "high"
+    assert new["evidence"] == ["calc/ops.py:6"]
+    assert chronic["causal_link"] is False and chronic["evidence"] == []
+    assert chronic["repair"] is False and "require_causal_link" in chronic["note"]
+
+    assert report["targets"] == ["tests/test_ops.py::test_mul"]
+    assert report["suspects"][0]["path"] == "calc/ops.py" and report["suspects"][0]["line"] == 6
+    assert "changed since HEAD" in report["suspects"][0]["evidence"]
+    assert report["status"] == "healed"
+    assert "test_mul: deterministic (failed alone 1); new regression; caused by calc/ops.py:6" \
+        in result.stdout
+
+
+def test_changes_are_measured_from_the_last_green_commit(tmp_path):
+    files = dict(CALC)
+    files["calc/ops.py"] = files["calc/ops.py"].replace("a * b", "a / b")
+    repo = make_repo(tmp_path / "repo", files)
+    run_pytest(repo, *FAST)  # a failing run starts the history
+    ops = repo / "calc" / "ops.py"
+    ops.write_text(ops.read_text().replace("a / b", "a * b"))
+    git(repo, "commit", "-qam", "fix mul")
+    green = git(repo, "rev-parse", "HEAD").strip()
+    assert run_pytest(repo, "--selfheal").returncode == 0
+    with sqlite3.connect(repo / ".selfheal" / "history.db") as db:
+        assert db.execute("SELECT git_commit FROM runs WHERE green = 1").fetchall() == [(green,)]
+
+    ops.write_text(ops.read_text().replace("a + b", "a - b"))
+    git(repo, "commit", "-qam", "break add")
+    run_pytest(repo, *FAST)
+    report = latest_report(repo)
+    assert report["triage"]["base"] == green
+    assert report["triage"]["history_runs"] == 2
+    assert report["triage"]["last_green_commit"] == green
+    verdict = by_nodeid(report)["tests/test_ops.py::test_add"]
+    assert verdict["causal_link"] is True and verdict["evidence"] == ["calc/ops.py:2"]
+
+
+def test_collection_error_from_a_misspelled_name_is_healed(tmp_path):
+    repo = make_repo(tmp_path / "repo", {
+        **CALC,
+        "calc/limits.py": """
+            LIMIT = 10
+            DOUBLE_LIMIT = LIMT * 2
+            """,
+        "tests/test_limits.py": """
+            from calc.limits import DOUBLE_LIMIT
+
+
+            def test_double():
+                assert DOUBLE_LIMIT == 20
+            """,
+    })
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
+    assert result.returncode == 2, result.stdout  # pytest's collection-error status is kept
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    verdict = by_nodeid(report)["tests/test_limits.py"]
+    assert verdict["kind"] == "collection-error"
+    assert report["suspects"][0]["path"] == "calc/limits.py"
+    assert report["suspects"][0]["line"] == 2
+    assert report["status"] == "healed", report["reason"]
+    fix = repo / ".selfheal" / "runs" / report["run_id"] / "fix.diff"
+    assert "-DOUBLE_LIMIT = LIMT * 2\n+DOUBLE_LIMIT = LIMIT * 2" in fix.read_text()
+    git(repo, "apply", str(fix))
+    assert run_pytest(repo).returncode == 0
+
+
+def test_collection_error_from_a_missing_project_import_is_healed(tmp_path):
+    repo = make_repo(tmp_path / "repo", {
+        **CALC,
+        "calc/tables.py": '''
+            """Lookup tables."""
+
+            from calc.ops import add
+
+            SQUARES = build_squares(4)
+            TOTAL = add(1, 2)
+            ''',
+        "calc/builders.py": """
+            def build_squares(n):
+                return [i * i for i in range(n)]
+            """,
+        "tests/test_tables.py": """
+            from calc.tables import SQUARES
+
+
+            def test_squares():
+                assert SQUARES == [0, 1, 4, 9]
+            """,
+    })
+    run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    diff = (repo / ".selfheal" / "runs" / report["run_id"] / "fix.diff").read_text()
+    assert "+from calc.builders import build_squares\n" in diff
+    assert report["candidates"][report["fix"]["candidate"]]["edits"][0]["template"] == "missing-import"
