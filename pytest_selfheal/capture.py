@@ -1,22 +1,27 @@
-"""HealSession: records failures on the controller (xdist-safe) and heals at session end."""
+"""HealSession: records failures on the controller (xdist-safe) and heals at session end.
+
+The healing stages (git, libcst, coverage, rich) are imported only once a test fails, so a
+green `--selfheal` run costs what a plain run costs.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
 import time
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from rich.console import Console
 
-from . import pipeline, report
 from .agents.base import Agent, create_agent
 from .config import Settings
 from .localize import enclosing_function
 from .models import Failure, Frame
-from .sandbox import find_repo_root
+
+if TYPE_CHECKING:
+    from . import pipeline
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -30,12 +35,17 @@ class HealSession:
         self.config = config
         self.settings = settings
         self.invocation_dir = config.invocation_params.dir
-        self.repo_root = find_repo_root(config.rootpath)
         self.failures: dict[str, Failure] = {}
         self.outcomes: dict[str, str] = {}
         self.started = time.monotonic()
         self.result: pipeline.HealResult | None = None
         self.interrupted = False
+
+    @cached_property
+    def repo_root(self) -> Path | None:
+        from .sandbox import find_repo_root
+
+        return find_repo_root(self.config.rootpath)
 
     @pytest.hookimpl(trylast=True)
     def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
@@ -67,6 +77,8 @@ class HealSession:
             pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):
             return
+        from . import pipeline, report
+
         request = pipeline.HealRequest(
             repo_root=self.repo_root,
             rootdir=self.config.rootpath,
@@ -84,6 +96,10 @@ class HealSession:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.result is None:
             return
+        from rich.console import Console
+
+        from . import report
+
         terminalreporter.write_sep("=", "self-heal")
         console = Console(
             file=terminalreporter._tw,  # rich writes through pytest's terminal writer
