@@ -162,9 +162,13 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             max_candidates=settings.max_candidates,
             target_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds),
             suite_timeout=suite_timeout,
+            workers=settings.workers,
         ),
     )
-    stop_reason = agent.repair(bench)
+    try:
+        stop_reason = agent.repair(bench)
+    finally:
+        bench.close()
     best = bench.best
     if best is None:
         status = "not-healed"

@@ -5,7 +5,7 @@ Import-light on purpose: plugin.py consults the registry while pytest configures
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,6 +30,11 @@ class Workbench(Protocol):
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
         """Validate a candidate in the sandbox; the sandbox is restored afterwards."""
+        ...
+
+    def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
+        """try_candidate for each in order (stopping when stop_reason() says so), screened in
+        parallel first; returns the outcomes of those tried."""
         ...
 
     def stop_reason(self) -> str | None:
