@@ -75,7 +75,7 @@ class WarmWorker:
         lines = []
         for index, job in enumerate(jobs):
             self._counter += 1
-            observe = self.command.scratch / f"warm-{self._counter}.json"
+            observe = self.command.scratch / f"warm-{os.getpid()}-{time.monotonic_ns()}-{self._counter}.json"
             pending[self._counter] = (index, observe)
             lines.append(json.dumps({
                 "id": self._counter, "nodeids": list(job.nodeids), "observe": str(observe),
@@ -99,6 +99,7 @@ class WarmWorker:
             index, observe = pending.pop(reply["id"])
             if reply["status"] == "ran":
                 data = read_observation(observe)
+                observe.unlink(missing_ok=True)
                 results[index] = RunResult(
                     outcomes=data.get("outcomes", {}), exit_code=reply["exit_code"],
                     seconds=reply["seconds"], timed_out=reply["timed_out"],

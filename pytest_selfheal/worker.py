@@ -50,11 +50,19 @@ class Server:
         self.jobs = max(1, jobs)
         self.items: dict[str, Any] = {}
         self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
+        self.imported_calls: set[types.CodeType] = set()  # code that ran while importing
         self.outcomes: dict[str, str] = {}
         self.failures: dict[str, str] = {}
 
+    def record_calls(self, frame: types.FrameType, event: str, arg: object) -> None:
+        """A profile hook for the warm-up: results computed at import time (constants,
+        parametrize lists, decorators) would not see a swapped function."""
+        if event == "call":
+            self.imported_calls.add(frame.f_code)
+
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
+        sys.setprofile(None)
         self.items = {item.nodeid: item for item in session.items}
         self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
         gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
@@ -105,6 +113,8 @@ class Server:
                 functions = live.get(function.old)
                 if not functions:
                     return f"{path}: no live function {function.qualname}"
+                if any(f.__code__ in self.imported_calls for f in functions):
+                    return f"{path}: {function.qualname} runs at import time"
                 swaps.extend((live_function, function.new_code) for live_function in functions)
         return swaps
 
@@ -198,6 +208,7 @@ def main(argv: list[str]) -> int:
 
     jobs, *args = argv
     server = Server(requests, replies, int(jobs))
+    sys.setprofile(server.record_calls)
     return int(pytest.main(["--no-selfheal", "-q", "--capture=sys", "-p", "no:cacheprovider", *args],
                            plugins=[server]))
 
