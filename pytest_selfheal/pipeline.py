@@ -22,6 +22,7 @@ from .probe import probe, probe_selection
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .validate import Bench, Limits
+from .warm import start_warm_worker
 
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
@@ -119,9 +120,9 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
     failing = [f.nodeid for f in request.failures if f.phase != "collect"]
     ran = list(request.outcomes)
     suite_timeout = max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
-    spectrum, probe_run = probe(
-        command, probe_selection(failing, ran), timeout=min(suite_timeout, settings.time_budget)
-    )
+    selection = probe_selection(failing, ran)
+    warm = start_warm_worker(command, selection, settings.workers, startup_timeout=suite_timeout)
+    spectrum, probe_run = probe(command, selection, timeout=min(suite_timeout, settings.time_budget))
     if probe_run.leaked_modules:
         raise SandboxError(
             "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
@@ -162,8 +163,8 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             max_candidates=settings.max_candidates,
             target_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds),
             suite_timeout=suite_timeout,
-            workers=settings.workers,
         ),
+        warm=warm,
     )
     try:
         stop_reason = agent.repair(bench)

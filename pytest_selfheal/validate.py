@@ -22,7 +22,7 @@ from .localize import function_span
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
-from .warm import Job, WarmWorker, default_jobs
+from .warm import Job, WarmWorker
 
 
 class _Unscreened:
@@ -38,7 +38,6 @@ class Limits:
     max_candidates: int
     target_timeout: float
     suite_timeout: float
-    workers: int | None = None  # forked children at once; 0 = a fresh subprocess per run; None = per core
 
 
 @dataclass
@@ -56,8 +55,7 @@ class Bench:
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
     _screened: dict[str, RunResult | None] = field(default_factory=dict)  # digest -> targets run
-    _worker: WarmWorker | None = None
-    _worker_failed: bool = False
+    warm: WarmWorker | None = None  # None: every check runs in a fresh subprocess
 
     @property
     def root(self) -> Path:
@@ -120,24 +118,15 @@ class Bench:
         return outcomes
 
     def close(self) -> None:
-        """Stop the warm worker, if one was started."""
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
-
-    def _warm_worker(self) -> WarmWorker | None:
-        jobs = default_jobs() if self.limits.workers is None else self.limits.workers
-        if self._worker is None and not self._worker_failed and jobs > 0 and WarmWorker.supported():
-            self._worker = WarmWorker(
-                self.command, tuple(self.spectrum.outcomes) or self.targets, jobs=jobs,
-                startup_timeout=self._remaining(self.limits.suite_timeout),
-            )
-        return self._worker
+        """Stop the warm worker, if there is one."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
 
     def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str],
                 timeout: float) -> list[RunResult | None]:
         """Run `nodeids` against each candidate in the warm worker; None where it could not."""
-        worker = self._warm_worker() if candidates and nodeids else None
+        worker = self.warm if candidates and nodeids else None
         if worker is None:
             return [None] * len(candidates)
         jobs = [
@@ -146,9 +135,8 @@ class Bench:
             for c in candidates
         ]
         runs = worker.run(jobs)
-        if worker.proc is None:  # died or hung: do not start another one for this heal
-            self._worker_failed = True
-            self._worker = None
+        if worker.proc is None:  # died or hung: subprocesses from here on
+            self.warm = None
         return runs
 
     def _run(self, candidate: Candidate, nodeids: Sequence[str], timeout: float,

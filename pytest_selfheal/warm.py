@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,14 @@ class Job:
     stop_at_first_failure: bool = False
 
 
-def default_jobs() -> int:
-    """Children run at once: one per core."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+def start_warm_worker(command: PytestCommand, nodeids: Sequence[str], workers: int | None, *,
+                      startup_timeout: float) -> WarmWorker | None:
+    """Start warming up now (it imports while the probe runs); None when 0 workers are asked
+    for or the platform cannot fork. `workers` None means one per core."""
+    jobs = len(os.sched_getaffinity(0)) if workers is None else workers
+    if jobs < 1 or not hasattr(os, "fork") or not nodeids:
+        return None
+    return WarmWorker(command, nodeids, jobs=jobs, startup_timeout=startup_timeout)
 
 
 class WarmWorker:
@@ -60,10 +66,7 @@ class WarmWorker:
             cwd=command.cwd, env=command.environment({}), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
         )
-
-    @classmethod
-    def supported(cls) -> bool:
-        return hasattr(os, "fork")
+        self._finalizer = weakref.finalize(self, _stop, self.proc, self._log)
 
     def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""
@@ -133,13 +136,16 @@ class WarmWorker:
 
     def close(self) -> None:
         """Stop the worker and everything it started; safe to call twice."""
-        proc, self.proc = self.proc, None
-        if proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-        self._log.close()
+        self.proc = None
+        self._finalizer()
+
+
+def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    """Also run when a WarmWorker is garbage collected, so no path leaves the worker behind."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout, log):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
