@@ -43,3 +43,27 @@ def timed_pytest(cwd: Path, *args: str) -> float:
 def summary(values: list[float]) -> str:
     return (f"median {statistics.median(values):.2f}s "
             f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})")
+
+
+def spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    """median (min-max, n) with a unit; the form every perf_* script prints."""
+    return (f"median {statistics.median(values):.{digits}f}{unit} "
+            f"(min {min(values):.{digits}f}, max {max(values):.{digits}f}, n={len(values)})")
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+def green_suite(tests: int, per_file: int = 50) -> Path:
+    """A committed repository of `tests` fast passing tests."""
+    repo = git_repo()
+    for index in range(tests // per_file):
+        body = "\n".join(
+            f"def test_{index}_{n}():\n    assert sum(range({n})) == {n * (n - 1) // 2}\n"
+            for n in range(per_file)
+        )
+        (repo / f"test_generated_{index}.py").write_text(body)
+    commit_all(repo)
+    return repo

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import json
+import linecache
 import os
 import select
 import signal
@@ -65,6 +67,7 @@ class Server:
         sys.setprofile(None)
         self.items = {item.nodeid: item for item in session.items}
         self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        _warm_failure_reports(self.live)
         gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
         self._reply({"ready": len(self.items)})
         self._serve()
@@ -184,6 +187,14 @@ class LineReader:
             self.buffer += chunk
         line, newline, self.buffer = self.buffer.partition(b"\n")
         return (line + newline).decode("utf-8")
+
+
+def _warm_failure_reports(live: dict[str, Any]) -> None:
+    """Fill the caches that formatting a failure fills (inspect's module-by-file map, linecache),
+    once here instead of in every child: most candidates fail, and each child starts cold."""
+    inspect.getmodule(_warm_failure_reports.__code__)
+    for path in live:
+        linecache.getlines(path)
 
 
 def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
