@@ -185,3 +185,51 @@ def test_a_broken_project_makes_every_job_fall_back(project):
         assert warm.proc is None
     finally:
         warm.close()
+
+
+def test_a_timed_out_child_takes_its_own_children_with_it(worker, project, tmp_path):
+    pidfile = tmp_path / "grandchild.pid"
+    spawn = SOURCE.replace(
+        "return x + x",
+        "import subprocess, sys, time\n"
+        "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"    open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+        "    time.sleep(600)",
+    )
+    (run,) = worker.run([job(spawn, timeout=3)])
+    assert run is not None and run.timed_out
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(grandchild):
+        time.sleep(0.1)
+    assert not _alive(grandchild), "a process started by the candidate outlived its timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("raw", ["-1", "two", "1.5"])
+def test_workers_option_names_the_fix(raw):
+    from pytest_selfheal.config import resolve
+    from pytest_selfheal.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"--selfheal-workers \(from command line\): expected 0"):
+        resolve(cli={"workers": raw}, ini={}, pyproject={}, env={})
+
+
+def test_workers_zero_means_no_warm_worker(tmp_path):
+    from pytest_selfheal.config import resolve
+    from pytest_selfheal.warm import start_warm_worker
+
+    settings = resolve(cli={}, ini={}, pyproject={"workers": 0}, env={})
+    command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path, scratch=tmp_path / "s")
+    assert settings.workers == 0
+    assert start_warm_worker(command, ["test_x.py"], settings.workers, startup_timeout=1) is None
