@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.util
 import inspect
 import json
 import linecache
@@ -218,6 +219,8 @@ def main(argv: list[str]) -> int:
     import pytest
 
     jobs, *args = argv
+    if importlib.util.find_spec("xdist") is not None:
+        args = ["-n", "0", *args]  # the session must hold the items itself, whatever addopts say
     server = Server(requests, replies, int(jobs))
     sys.setprofile(server.record_calls)
     return int(pytest.main(["--no-selfheal", "-q", "--capture=sys", "-p", "no:cacheprovider", *args],
