@@ -67,3 +67,20 @@ def green_suite(tests: int, per_file: int = 50) -> Path:
         (repo / f"test_generated_{index}.py").write_text(body)
     commit_all(repo)
     return repo
+
+
+def measured_pytest(cwd: Path, *args: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+sys) of one `pytest -q` run and everything it started.
+
+    CPU time barely moves when other work shares the machine; wall time does.
+    """
+    import resource
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+                   cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
