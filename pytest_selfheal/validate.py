@@ -149,7 +149,7 @@ class Bench:
         return run_tests(self.command, nodeids, timeout=self._remaining(timeout),
                          stop_at_first_failure=len(nodeids) == 1)
 
-    def _judge(self, candidate: Candidate, started: float, digest: str = "") -> Outcome:
+    def _judge(self, candidate: Candidate, started: float, digest: str) -> Outcome:
         """Targets first, then the tests covering the patched code, then the suite once from disk.
 
         Called with the candidate written into the worktree.
