@@ -1,7 +1,8 @@
 """Time-to-green and peak memory per example, optionally padded to a ~300-test project.
 
 Each run copies the example into a fresh git repository and runs `pytest --selfheal` once.
-Reported: the heal's own wall time (report.json totals.seconds), the whole command, and peak
+Reported: the heal's own wall time (report.json totals.seconds), the whole command, the CPU
+seconds the heal adds over a plain run (all processes; stable when the machine is shared), and peak
 RSS of the largest process of the run (ru_maxrss over all waited-for descendants) against a
 plain `pytest` run of the same project. Forked children share the warm worker's pages, so the
 per-process peak is what bounds memory.
@@ -26,7 +27,8 @@ from _common import EXAMPLES, commit_all, git_repo, p90, spread
 _PEAK = (
     "import resource, subprocess, sys\n"
     "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss)\n"
 )
 
 
@@ -36,15 +38,16 @@ def pad(repo: Path, tests: int) -> None:
     (repo / "tests" / "test_padding.py").write_text(body)
 
 
-def peak_run(repo: Path, *args: str) -> tuple[float, int]:
-    """(seconds, peak RSS in MiB) of `python -m pytest ...` and everything it started."""
+def peak_run(repo: Path, *args: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of `python -m pytest ...` and all it started."""
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", _PEAK, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=repo, env=env, capture_output=True, text=True, check=True,
     ).stdout
-    return time.perf_counter() - started, int(out.split()[-1]) // 1024
+    cpu, peak = out.split()[-2:]
+    return time.perf_counter() - started, float(cpu), int(peak) // 1024
 
 
 def count_tests(repo: Path) -> int:
@@ -64,7 +67,7 @@ def main() -> None:
     extra = [f"--selfheal-workers={args.workers}"] if args.workers is not None else []
     all_heals: list[float] = []
     for name in names:
-        heal, command, plain_mb, heal_mb = [], [], [], []
+        heal, command, plain_mb, heal_mb, extra_cpu = [], [], [], [], []
         tests = 0
         for _ in range(args.runs):
             repo = git_repo(EXAMPLES / name)
@@ -72,8 +75,10 @@ def main() -> None:
                 pad(repo, max(0, args.pad - count_tests(repo)))
             commit_all(repo)
             tests = count_tests(repo)
-            plain_mb.append(peak_run(repo)[1])
-            seconds, peak = peak_run(repo, "--selfheal", "--selfheal-agent=builtin", *extra)
+            _, plain_cpu, plain_peak = peak_run(repo)
+            plain_mb.append(plain_peak)
+            seconds, cpu, peak = peak_run(repo, "--selfheal", "--selfheal-agent=builtin", *extra)
+            extra_cpu.append(cpu - plain_cpu)
             command.append(seconds)
             heal_mb.append(peak)
             report = json.loads(next((repo / ".selfheal" / "runs").glob("*/report.json")).read_text())
@@ -85,6 +90,7 @@ def main() -> None:
         ratio = statistics.median(heal_mb) / statistics.median(plain_mb)
         print(f"{name} ({tests} tests): heal {spread(heal)}, p90 {p90(heal):.2f}s; "
               f"whole command {spread(command)}")
+        print(f"  CPU of the heal (all processes, beyond the plain run) {spread(extra_cpu)}")
         print(f"  peak RSS: plain pytest {spread(plain_mb, ' MiB', 0)}; "
               f"with the heal {spread(heal_mb, ' MiB', 0)}; ratio {ratio:.2f}")
     print(f"all examples: heal median {statistics.median(all_heals):.2f}s, p90 {p90(all_heals):.2f}s, "
