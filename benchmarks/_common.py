@@ -43,3 +43,44 @@ def timed_pytest(cwd: Path, *args: str) -> float:
 def summary(values: list[float]) -> str:
     return (f"median {statistics.median(values):.2f}s "
             f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})")
+
+
+def spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    """median (min-max, n) with a unit; the form every perf_* script prints."""
+    return (f"median {statistics.median(values):.{digits}f}{unit} "
+            f"(min {min(values):.{digits}f}, max {max(values):.{digits}f}, n={len(values)})")
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+def green_suite(tests: int, per_file: int = 50) -> Path:
+    """A committed repository of `tests` fast passing tests."""
+    repo = git_repo()
+    for index in range(tests // per_file):
+        body = "\n".join(
+            f"def test_{index}_{n}():\n    assert sum(range({n})) == {n * (n - 1) // 2}\n"
+            for n in range(per_file)
+        )
+        (repo / f"test_generated_{index}.py").write_text(body)
+    commit_all(repo)
+    return repo
+
+
+def measured_pytest(cwd: Path, *args: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+sys) of one `pytest -q` run and everything it started.
+
+    CPU time barely moves when other work shares the machine; wall time does.
+    """
+    import resource
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+                   cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -1,24 +1,28 @@
-"""HealSession: records failures on the controller (xdist-safe) and heals at session end."""
+"""HealSession: records failures on the controller (xdist-safe) and heals at session end.
+
+The healing stages (git, libcst, coverage, rich) are imported only once a test fails, so a
+green `--selfheal` run costs what a plain run costs.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
 import time
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from rich.console import Console
 
-from . import junit, pipeline, report
 from .agents.base import Agent, create_agent
 from .config import Settings
 from .history import path_for as history_path
 from .localize import enclosing_function
 from .models import Failure, Frame
-from .sandbox import find_repo_root
-from .triage import record_green
+
+if TYPE_CHECKING:
+    from . import pipeline
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -32,12 +36,17 @@ class HealSession:
         self.config = config
         self.settings = settings
         self.invocation_dir = config.invocation_params.dir
-        self.repo_root = find_repo_root(config.rootpath)
         self.failures: dict[str, Failure] = {}
         self.outcomes: dict[str, str] = {}
         self.started = time.monotonic()
         self.result: pipeline.HealResult | None = None
         self.interrupted = False
+
+    @cached_property
+    def repo_root(self) -> Path | None:
+        from .sandbox import find_repo_root
+
+        return find_repo_root(self.config.rootpath)
 
     @pytest.hookimpl(trylast=True)
     def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
@@ -65,13 +74,16 @@ class HealSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.failures and not self.interrupted and self.repo_root is not None:
-            record_green(history_path(self.config.rootpath / self.settings.output), self.repo_root,
-                         report.new_run_id(), self.outcomes)
-        if not self.failures or self.interrupted or exitstatus in (
+        if not self.failures:
+            if not self.interrupted:
+                self._record_green()
+            return
+        if self.interrupted or exitstatus in (
             pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):
             return
+        from . import junit, pipeline, report
+
         request = pipeline.HealRequest(
             repo_root=self.repo_root,
             rootdir=self.config.rootpath,
@@ -93,6 +105,10 @@ class HealSession:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.result is None:
             return
+        from rich.console import Console
+
+        from . import report
+
         terminalreporter.write_sep("=", "self-heal")
         console = Console(
             file=terminalreporter._tw,  # rich writes through pytest's terminal writer
@@ -102,6 +118,16 @@ class HealSession:
             soft_wrap=True,
         )
         report.render(self.result, console)
+
+    def _record_green(self) -> None:
+        """Into an existing history only, so a green run of a project that never failed stays free."""
+        db = history_path(self.config.rootpath / self.settings.output)
+        if self.repo_root is None or not db.is_file():
+            return
+        from .report import new_run_id
+        from .triage import record_green
+
+        record_green(db, self.repo_root, new_run_id(), self.outcomes)
 
     def _make_agent(self, name: str) -> Agent:
         agent: Agent = self.config.hook.pytest_selfheal_make_agent(

@@ -56,6 +56,16 @@ def parse_bool(raw: str | bool) -> bool:
     raise ConfigError(f"expected true or false, got {raw!r}")
 
 
+def parse_workers(raw: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigError(f"expected 0 (no warm worker) or a positive number of workers, got {raw!r}")
+    return value
+
+
 def parse_path(raw: str) -> str:
     return str(raw).strip()
 
@@ -220,6 +230,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_bool,
         "BOOL",
     ),
+    OptionSpec(
+        "workers",
+        "candidates validated at once in forked children of a warm test process; 0 runs every "
+        "check in a fresh subprocess. Default: one per core.",
+        parse_workers,
+        "N",
+    ),
 )
 
 
@@ -244,6 +261,7 @@ class Settings:
     max_files: int = 2
     reruns: int = 3
     require_causal_link: bool = False
+    workers: int | None = None  # None: one per core
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

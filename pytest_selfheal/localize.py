@@ -107,6 +107,15 @@ def enclosing_function(path: Path, line: int) -> str:
     return best
 
 
+def function_span(path: Path, line: int) -> tuple[int, int] | None:
+    """First and last line of the innermost def containing `line`."""
+    span = None
+    for start, end, _ in _definitions(path):
+        if start <= line <= end:
+            span = (start, end)
+    return span
+
+
 @cache
 def _definitions(path: Path) -> tuple[tuple[int, int, str], ...]:
     try:

@@ -55,15 +55,19 @@ def pytest_runtest_logfinish(nodeid: str) -> None:
 
 
 def pytest_runtest_logreport(report: Any) -> None:
-    if not _OUTPUT:
-        return
+    if _OUTPUT:
+        record(report, _outcomes, _failures)
+
+
+def record(report: Any, outcomes: dict[str, str], failures: dict[str, str]) -> None:
+    """Fold one test report into nodeid -> outcome and nodeid -> failure text."""
     if report.failed:
-        _outcomes[report.nodeid] = "failed"
-        _failures.setdefault(report.nodeid, _failure_text(report))
-    elif report.skipped and _outcomes.get(report.nodeid) != "failed":
-        _outcomes[report.nodeid] = "skipped"
+        outcomes[report.nodeid] = "failed"
+        failures.setdefault(report.nodeid, _failure_text(report))
+    elif report.skipped and outcomes.get(report.nodeid) != "failed":
+        outcomes[report.nodeid] = "skipped"
     elif report.when == "call" and report.passed:
-        _outcomes.setdefault(report.nodeid, "passed")
+        outcomes.setdefault(report.nodeid, "passed")
 
 
 def pytest_collectreport(report: Any) -> None:

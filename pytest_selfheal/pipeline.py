@@ -29,6 +29,7 @@ from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .triage import Triage, TriageInput, rank, triage
 from .validate import Bench, Limits
+from .warm import start_warm_worker
 
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
@@ -167,9 +168,9 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
     failing = [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
     ran = list(request.outcomes)
     suite_timeout = max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
-    spectrum, probe_run = probe(
-        command, probe_selection(failing, ran), timeout=min(suite_timeout, settings.time_budget)
-    )
+    selection = probe_selection(failing, ran)
+    warm = start_warm_worker(command, selection, settings.workers, startup_timeout=suite_timeout)
+    spectrum, probe_run = probe(command, selection, timeout=min(suite_timeout, settings.time_budget))
     if probe_run.leaked_modules:
         raise SandboxError(
             "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
@@ -238,8 +239,12 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         is_test_file=is_test_file,
         policy=policy,
         log=log,
+        warm=warm,
     )
-    stop_reason = agent.repair(bench)
+    try:
+        stop_reason = agent.repair(bench)
+    finally:
+        bench.close()
     log.record("agent", agent=agent.name, stop_reason=stop_reason)
     best = bench.best
     if best is None:

@@ -85,7 +85,7 @@ def run_tests(
             _kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
-    data = _read_observation(observe)
+    data = read_observation(observe)
     return RunResult(
         outcomes=data.get("outcomes", {}),
         exit_code=proc.returncode,
@@ -104,7 +104,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _read_observation(path: Path) -> dict[str, Any]:
+def read_observation(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

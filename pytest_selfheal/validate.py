@@ -1,8 +1,13 @@
 """The Workbench agents work against: try a candidate in the sandbox, judge it against the baseline.
 
-A candidate is written into the worktree, the target tests run first, then the suite; the
-worktree is restored afterwards whatever happens. A candidate is *plausible* when it makes at
-least one target pass and no test that passed before fails; it never counts as correct.
+A candidate is screened first in the warm worker (its functions swapped in place in a forked
+child; several candidates at once with `try_batch`): the target tests, then the tests that cover
+the patched function. A candidate that survives is written into the worktree and the whole suite
+runs once in a clean subprocess from the files on disk; only that run can make it plausible, so
+the warm path changes speed, never what is accepted. Candidates the worker cannot apply in place
+are screened in subprocesses instead. The worktree is restored afterwards whatever happens. A
+candidate is *plausible* when it makes at least one target pass and no test that passed before
+fails; it never counts as correct.
 """
 
 from __future__ import annotations
@@ -14,11 +19,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .audit import DecisionLog
-from .localize import make_test_file_predicate
+from .localize import function_span, make_test_file_predicate
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
 from .policy import Policy
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
+from .warm import Job, WarmWorker
+
+
+class _Unscreened:
+    """Marks a candidate the batch did not screen (None means: screened, needs a subprocess)."""
+
+
+_UNSCREENED = _Unscreened()
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,8 @@ class Bench:
     )
     policy: Policy | None = None  # checked before any test runs
     log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
+    _screened: dict[str, RunResult | None] = field(default_factory=dict)  # digest -> targets run
+    warm: WarmWorker | None = None  # None: every check runs in a fresh subprocess
 
     @property
     def root(self) -> Path:
@@ -77,13 +92,11 @@ class Bench:
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
         started = time.monotonic()
-        digest = hashlib.sha1(
-            "\0".join(f"{e.path}\0{e.after}" for e in candidate.edits).encode()
-        ).hexdigest()
+        digest = _digest(candidate)
         if digest in self._seen:
             return Outcome(candidate, Verdict.DUPLICATE, 0.0, detail="already tried")
         self._seen.add(digest)
-        rejected = self.policy.check(candidate) if self.policy else None
+        rejected = self._rejected(candidate)
         invalid = _syntax_error(candidate)
         if rejected:
             outcome = Outcome(candidate, Verdict.REJECTED, 0.0, detail=f"policy: {rejected}")
@@ -94,7 +107,7 @@ class Bench:
             try:
                 for edit in candidate.edits:
                     self.sandbox.write(edit.path, edit.after)
-                outcome = self._judge(candidate, started)
+                outcome = self._judge(candidate, started, digest)
             finally:
                 for path, text in originals.items():
                     self.sandbox.write(path, text)
@@ -103,28 +116,93 @@ class Bench:
         self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
 
+    def _rejected(self, candidate: Candidate) -> str | None:
+        """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
+        return self.policy.check(candidate) if self.policy else None
+
     def _remaining(self, timeout: float) -> float:
         return max(0.5, min(timeout, self.limits.deadline - time.monotonic() + 1.0))
 
-    def _judge(self, candidate: Candidate, started: float) -> Outcome:
+    def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
+        """Screen the candidates in parallel, then judge them in order exactly as `try_candidate`
+        would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
+        fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
+        fresh = {d: c for d, c in fresh.items() if not _syntax_error(c) and not self._rejected(c)}
+        runs = self._screen(list(fresh.values()), self.targets, self.limits.target_timeout)
+        self._screened.update(zip(fresh, runs, strict=True))
+        outcomes = []
+        for candidate in candidates:
+            if self.stop_reason():
+                break
+            outcomes.append(self.try_candidate(candidate))
+        self._screened.clear()
+        return outcomes
+
+    def close(self) -> None:
+        """Stop the warm worker, if there is one."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
+
+    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str],
+                timeout: float) -> list[RunResult | None]:
+        """Run `nodeids` against each candidate in the warm worker; None where it could not."""
+        worker = self.warm if candidates and nodeids else None
+        if worker is None:
+            return [None] * len(candidates)
+        jobs = [
+            Job(tuple(nodeids), _file_changes(c), timeout=self._remaining(timeout),
+                stop_at_first_failure=len(nodeids) == 1)
+            for c in candidates
+        ]
+        runs = worker.run(jobs)
+        if worker.proc is None:  # died or hung: subprocesses from here on
+            self.warm = None
+        return runs
+
+    def _run(self, candidate: Candidate, nodeids: Sequence[str], timeout: float,
+             screened: RunResult | _Unscreened | None = _UNSCREENED) -> RunResult:
+        """`nodeids` against the candidate: in the warm worker if it can, else from disk."""
+        if isinstance(screened, _Unscreened):
+            screened = self._screen([candidate], nodeids, timeout)[0]
+        if screened is not None:
+            return screened
+        return run_tests(self.command, nodeids, timeout=self._remaining(timeout),
+                         stop_at_first_failure=len(nodeids) == 1)
+
+    def _judge(self, candidate: Candidate, started: float, digest: str) -> Outcome:
+        """Targets first, then the tests covering the patched code, then the suite once from disk.
+
+        Called with the candidate written into the worktree.
+        """
         def done(verdict: Verdict, **kw: object) -> Outcome:
             return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
 
-        first = run_tests(
-            self.command, self.targets, timeout=self._remaining(self.limits.target_timeout),
-            stop_at_first_failure=len(self.targets) == 1,
-        )
+        first = self._run(candidate, self.targets, self.limits.target_timeout,
+                          self._screened.pop(digest, _UNSCREENED))
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
         fixed = tuple(t for t in self.targets if _passed(first, t))
         if not fixed:
             return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.targets))
-        others = tuple(n for n in self.suite if n not in self.targets)
-        if not others:
-            return done(Verdict.PLAUSIBLE, fixed=fixed)
-        suite = run_tests(self.command, others, timeout=self._remaining(self.limits.suite_timeout))
+        covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
+                         if n in self.suite and n not in self.targets)
+        if covering:
+            near = self._run(candidate, covering, self.limits.target_timeout)
+            broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
+                           and n not in self.previously_failed)
+            if broken and not near.timed_out:
+                return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
+                            detail=_first_failure(near, broken))
+        ordered = (*self.targets, *(n for n in self.suite if n not in self.targets))
+        suite = run_tests(self.command, ordered, timeout=self._remaining(self.limits.suite_timeout))
         if suite.timed_out:
             return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
+        fixed = tuple(t for t in self.targets if _passed(suite, t))
+        if not fixed:
+            return done(Verdict.STILL_FAILING, detail="passed in place but not in a clean run: "
+                        + _first_failure(suite, self.targets))
+        others = ordered[len(self.targets):]
         failing = {n for n in others if suite.outcomes.get(n, "failed") == "failed"}
         broken = tuple(sorted(failing - self.previously_failed))
         if broken:
@@ -154,6 +232,32 @@ def _passed(run: RunResult, nodeid: str) -> bool:
         return run.outcomes.get(nodeid) == "passed"
     inside = [o for n, o in run.outcomes.items() if n.startswith(nodeid.rstrip("/") + "::")]
     return bool(inside) and "failed" not in inside
+
+
+def _digest(candidate: Candidate) -> str:
+    return hashlib.sha1(
+        "\0".join(f"{e.path}\0{e.after}" for e in candidate.edits).encode()
+    ).hexdigest()
+
+
+def _file_changes(candidate: Candidate) -> dict[str, tuple[str, str]]:
+    """path -> (text before the candidate's first edit of it, text after its last)."""
+    changes: dict[str, tuple[str, str]] = {}
+    for edit in candidate.edits:
+        changes[edit.path] = (changes.get(edit.path, (edit.before, ""))[0], edit.after)
+    return changes
+
+
+def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> list[str]:
+    """Tests that ran the patched functions (the whole file when the edit names no line)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for edit in candidate.edits:
+        span = function_span(root / edit.path, edit.line) if edit.line else None
+        spans.setdefault(edit.path, []).append(span or (1, 1 << 30))
+    return [
+        nodeid for nodeid, lines in spectrum.covered.items()
+        if any(start <= line <= end for path, line in lines for start, end in spans.get(path, ()))
+    ]
 
 
 def _syntax_error(candidate: Candidate) -> str:

@@ -35,6 +35,11 @@ class Workbench(Protocol):
         """Validate a candidate in the sandbox; the sandbox is restored afterwards."""
         ...
 
+    def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
+        """try_candidate for each in order (stopping when stop_reason() says so), screened in
+        parallel first; returns the outcomes of those tried."""
+        ...
+
     def stop_reason(self) -> str | None:
         """Why the agent must stop now (healed, time budget, candidate budget), or None."""
         ...

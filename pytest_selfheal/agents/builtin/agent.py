@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,16 +15,19 @@ from ..base import Workbench
 from .names import name_candidates
 from .templates import Mutation, mutations
 
+BATCH = 8  # candidates screened together; the bench still judges them strictly in order
+
 
 class BuiltinAgent:
     name = "builtin"
 
     def repair(self, bench: Workbench) -> str:
-        for candidate in candidates(bench.root, bench.suspects):
+        found = candidates(bench.root, bench.suspects)
+        while batch := list(itertools.islice(found, BATCH)):
             reason = bench.stop_reason()
             if reason:
                 return reason
-            bench.try_candidate(candidate)
+            bench.try_batch(batch)
         return bench.stop_reason() or "no candidate left to try"
 
 

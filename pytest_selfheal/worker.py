@@ -1,0 +1,231 @@
+"""A warm test process in the sandbox: collect once, then fork a child per candidate.
+
+Started by `warm.WarmWorker` as `python -m pytest_selfheal.worker JOBS @ARGS_FILE` with the
+sandbox's environment. It runs one pytest session that imports pytest, the conftests, the test
+modules and the project once and stops before running anything. Then it answers job lines on
+its stdin: each child swaps the patched functions' code objects in place, runs the requested
+tests in-process, writes the same observation file a test subprocess writes, and exits. Up to
+JOBS children run at once. A job whose edit changes import-time state, touches a module the
+session did not import, or names a test it did not collect is answered "fallback": the caller
+then uses a fresh subprocess.
+
+Protocol (one JSON object per line). In: {"id", "nodeids", "files": [[path, before, after]],
+"observe", "stop_first", "timeout"}. Out: first {"ready": n_items}, then per job {"id",
+"status": "ran" | "fallback", "reason", "exit_code", "timed_out", "seconds"}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib.util
+import inspect
+import json
+import linecache
+import os
+import select
+import signal
+import sys
+import time
+import types
+from collections import defaultdict
+from pathlib import Path
+from typing import IO, Any
+
+import pluggy
+
+from . import observer
+from .swap import Fingerprint, changed_functions, fingerprint
+
+hookimpl = pluggy.HookimplMarker("pytest")
+
+_POLL_SECONDS = 0.002
+_EXIT_OK = 0
+_EXIT_CRASHED = 70
+
+
+class Server:
+    """A pytest plugin: takes over the run-test loop and serves jobs until stdin closes."""
+
+    def __init__(self, requests: LineReader, replies: IO[str], jobs: int) -> None:
+        self.requests = requests
+        self.replies = replies
+        self.jobs = max(1, jobs)
+        self.items: dict[str, Any] = {}
+        self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
+        self.imported_calls: set[types.CodeType] = set()  # code that ran while importing
+        self.outcomes: dict[str, str] = {}
+        self.failures: dict[str, str] = {}
+
+    def record_calls(self, frame: types.FrameType, event: str, arg: object) -> None:
+        """A profile hook for the warm-up: results computed at import time (constants,
+        parametrize lists, decorators) would not see a swapped function."""
+        if event == "call":
+            self.imported_calls.add(frame.f_code)
+
+    @hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: Any) -> bool:
+        sys.setprofile(None)
+        self.items = {item.nodeid: item for item in session.items}
+        self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        _warm_failure_reports(self.live)
+        gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
+        self._reply({"ready": len(self.items)})
+        self._serve()
+        return True
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        observer.record(report, self.outcomes, self.failures)
+
+    def _reply(self, message: dict[str, Any]) -> None:
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+
+    def _serve(self) -> None:
+        waiting: list[dict[str, Any]] = []
+        running: dict[int, tuple[dict[str, Any], float]] = {}
+        open_input = True
+        while open_input or waiting or running:
+            if open_input and not waiting and len(running) < self.jobs:
+                line = self.requests.readline(block=not running)
+                if line == "":
+                    open_input = False
+                elif line is not None:
+                    waiting.append(json.loads(line))
+            while waiting and len(running) < self.jobs:
+                job = waiting.pop(0)
+                swaps = self._plan(job)
+                if isinstance(swaps, str):
+                    self._reply({"id": job["id"], "status": "fallback", "reason": swaps})
+                    continue
+                running[self._fork(job, swaps)] = (job, time.monotonic())
+            self._reap(running)
+
+    def _plan(self, job: dict[str, Any]) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+        missing = [n for n in job["nodeids"] if n not in self.items]
+        if missing:
+            return f"not collected in the warm session: {missing[0]}"
+        swaps: list[tuple[types.FunctionType, types.CodeType]] = []
+        for path, before, after in job["files"]:
+            changed = changed_functions(path, before, after)
+            if isinstance(changed, str):
+                return changed
+            live = self.live.get(os.path.realpath(path))
+            if live is None:
+                return f"{path} was not imported by the warm session"
+            for function in changed:
+                functions = live.get(function.old)
+                if not functions:
+                    return f"{path}: no live function {function.qualname}"
+                if any(f.__code__ in self.imported_calls for f in functions):
+                    return f"{path}: {function.qualname} runs at import time"
+                swaps.extend((live_function, function.new_code) for live_function in functions)
+        return swaps
+
+    def _fork(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+        pid = os.fork()
+        if pid == 0:
+            code = _EXIT_CRASHED
+            try:
+                os.setpgid(0, 0)
+                code = self._run_child(job, swaps)
+            finally:
+                os._exit(code)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        return pid
+
+    def _run_child(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for function, new_code in swaps:
+            function.__code__ = new_code  # the object every reference shares
+        nodeids: list[str] = job["nodeids"]
+        for index, nodeid in enumerate(nodeids):
+            item = self.items[nodeid]
+            following = nodeids[index + 1] if index + 1 < len(nodeids) else None
+            nextitem = self.items[following] if following is not None else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            if job["stop_first"] and self.outcomes.get(nodeid) == "failed":
+                break
+        payload = {"outcomes": self.outcomes, "failures": self.failures, "leaked": []}
+        Path(job["observe"]).write_text(json.dumps(payload), encoding="utf-8")
+        return 1 if "failed" in self.outcomes.values() else _EXIT_OK
+
+    def _reap(self, running: dict[int, tuple[dict[str, Any], float]]) -> None:
+        if not running:
+            return
+        time.sleep(_POLL_SECONDS)
+        for pid, (job, started) in list(running.items()):
+            seconds = time.monotonic() - started
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            timed_out = not finished and seconds > job["timeout"]
+            if timed_out:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+            elif not finished:
+                continue
+            del running[pid]
+            self._reply({"id": job["id"], "status": "ran", "exit_code": os.waitstatus_to_exitcode(status),
+                         "timed_out": timed_out, "seconds": round(seconds, 4)})
+
+
+class LineReader:
+    """Lines from a pipe, readable without blocking while children run."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def readline(self, *, block: bool) -> str | None:
+        """The next line; "" at end of input; None if `block` is false and no line is complete."""
+        while b"\n" not in self.buffer and not self.closed:
+            if not block and not select.select([self.fd], [], [], 0)[0]:
+                return None
+            chunk = os.read(self.fd, 1 << 16)
+            self.closed = not chunk
+            self.buffer += chunk
+        line, newline, self.buffer = self.buffer.partition(b"\n")
+        return (line + newline).decode("utf-8")
+
+
+def _warm_failure_reports(live: dict[str, Any]) -> None:
+    """Fill the caches that formatting a failure fills (inspect's module-by-file map, linecache),
+    once here instead of in every child: most candidates fail, and each child starts cold."""
+    inspect.getmodule(_warm_failure_reports.__code__)
+    for path in live:
+        linecache.getlines(path)
+
+
+def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
+    """file -> fingerprint -> function objects defined in files under `root`."""
+    live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = defaultdict(lambda: defaultdict(list))
+    for obj in gc.get_objects():
+        if isinstance(obj, types.FunctionType):
+            path = os.path.realpath(obj.__code__.co_filename)
+            if path.startswith(root):
+                live[path][fingerprint(obj.__code__)].append(obj)
+    return {path: dict(codes) for path, codes in live.items()}
+
+
+def main(argv: list[str]) -> int:
+    """Keep private copies of stdin/stdout for the protocol; pytest's output goes to stderr."""
+    requests = LineReader(os.dup(0))
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    import pytest
+
+    jobs, *args = argv
+    if importlib.util.find_spec("xdist") is not None:
+        args = ["-n", "0", *args]  # the session must hold the items itself, whatever addopts say
+    server = Server(requests, replies, int(jobs))
+    sys.setprofile(server.record_calls)
+    return int(pytest.main(["--no-selfheal", "-q", "--capture=sys", "-p", "no:cacheprovider", *args],
+                           plugins=[server]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

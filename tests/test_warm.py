@@ -1,0 +1,235 @@
+"""The warm worker: code swapped in place in forked children, fallbacks, timeouts, parallelism."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_selfheal.runner import PytestCommand
+from pytest_selfheal.swap import changed_functions
+from pytest_selfheal.warm import Job, WarmWorker
+
+SOURCE = """\
+import functools
+
+LIMIT = 3
+
+
+def double(x):
+    return x + x
+
+
+def triple(x):
+    return 3 * x
+
+
+TABLE = [triple(n) for n in range(LIMIT)]
+
+
+class Box:
+    size = 2
+
+    @property
+    def area(self):
+        return self.size * self.size
+
+    @area.setter
+    def area(self, value):
+        self.size = value
+
+
+@functools.cache
+def cached(x):
+    return x + 1
+"""
+
+TESTS = """\
+import time
+from calc import Box, double, cached
+
+def test_double():
+    assert double(2) == 5
+
+def test_box():
+    assert Box().area == 4
+
+def test_cached():
+    assert cached(1) == 3
+
+def test_slow_a():
+    _stamp("a")
+
+def test_slow_b():
+    _stamp("b")
+
+def _stamp(name):
+    start = time.monotonic()
+    time.sleep(1.0)
+    with open(f"stamp-{name}.txt", "w") as out:
+        out.write(f"{start} {time.monotonic()} {__import__('os').getpid()}")
+"""
+
+
+def test_body_changes_are_swappable_and_named():
+    changed = changed_functions("calc.py", SOURCE, SOURCE.replace("x + x", "x * 3"))
+    assert not isinstance(changed, str)
+    assert [c.qualname for c in changed] == ["double"]
+
+
+def test_only_the_edited_one_of_two_same_named_defs_changes():
+    changed = changed_functions("calc.py", SOURCE, SOURCE.replace("self.size = value", "self.size = -value"))
+    assert not isinstance(changed, str)
+    assert [c.qualname for c in changed] == ["Box.area"]
+    assert changed[0].new_code.co_argcount == 2  # the setter, not the getter
+
+
+@pytest.mark.parametrize("before, after", [
+    ("LIMIT = 3", "LIMIT = 4"),  # a module constant
+    ("size = 2", "size = 3"),  # a class attribute
+    ("@functools.cache\n", ""),  # a decorator
+    ("def double(x):", "def double(x=1):"),  # a default
+])
+def test_import_time_changes_are_refused(before, after):
+    reason = changed_functions("calc.py", SOURCE, SOURCE.replace(before, after))
+    assert isinstance(reason, str) and "import time" in reason
+
+
+def test_moving_lines_changes_nothing():
+    assert changed_functions("calc.py", SOURCE, SOURCE.replace("import functools\n", "import functools\n\n")) == ()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "calc.py").write_text(SOURCE)
+    (root / "test_calc.py").write_text(TESTS)
+    return root
+
+
+@pytest.fixture
+def worker(project: Path):
+    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
+                            scratch=project.parent / "scratch", import_roots=(project,))
+    warm = WarmWorker(command, ["test_calc.py"], jobs=2, startup_timeout=120)
+    yield warm
+    warm.close()
+
+
+def job(after: str, *nodeids: str, timeout: float = 60) -> Job:
+    return Job(nodeids or ("test_calc.py::test_double",), {"calc.py": (SOURCE, after)}, timeout=timeout)
+
+
+def test_swapped_code_is_what_the_tests_run(worker, project):
+    fixed = SOURCE.replace("return x + x", "return x + x + 1")
+    wrong = SOURCE.replace("return x + x", "return x - x")
+    runs = worker.run([job(fixed), job(wrong), job(SOURCE)])
+    outcomes = [run.outcomes if run else None for run in runs]
+    assert outcomes == [{"test_calc.py::test_double": "passed"},
+                        {"test_calc.py::test_double": "failed"},
+                        {"test_calc.py::test_double": "failed"}]
+    assert "assert 0 == 5" in runs[1].failures["test_calc.py::test_double"]
+    assert (project / "calc.py").read_text() == SOURCE, "the worker never writes the candidate"
+
+
+def test_every_reference_sees_the_swap(worker):
+    """A decorated function, a property setter: the function objects themselves change."""
+    runs = worker.run([
+        job(SOURCE.replace("return x + 1", "return x + 2"), "test_calc.py::test_cached"),
+        job(SOURCE.replace("return self.size * self.size", "return 4"), "test_calc.py::test_box"),
+    ])
+    assert [r.outcomes if r else None for r in runs] == [
+        {"test_calc.py::test_cached": "passed"}, {"test_calc.py::test_box": "passed"}]
+
+
+def test_import_time_state_falls_back_to_a_subprocess(worker):
+    """triple() ran at import time to build TABLE, so swapping it would leave TABLE stale."""
+    runs = worker.run([
+        job(SOURCE.replace("return 3 * x", "return 4 * x")),
+        job(SOURCE.replace("LIMIT = 3", "LIMIT = 4")),
+        job(SOURCE, "test_calc.py::test_not_collected"),
+        job(SOURCE.replace("return x + x", "return x + x + 1")),
+    ])
+    assert runs[:3] == [None, None, None]
+    assert runs[3] is not None and runs[3].outcomes == {"test_calc.py::test_double": "passed"}
+
+
+def test_candidates_run_in_parallel_children(worker, project):
+    runs = worker.run([job(SOURCE, "test_calc.py::test_slow_a"), job(SOURCE, "test_calc.py::test_slow_b")])
+    assert all(run and not run.timed_out for run in runs)
+    (start_a, end_a, pid_a), (start_b, end_b, pid_b) = (
+        [float(v) for v in (project / f"stamp-{n}.txt").read_text().split()] for n in "ab")
+    assert pid_a != pid_b != os.getpid()
+    assert start_a < end_b and start_b < end_a, "the two children did not overlap"
+
+
+def test_a_hanging_candidate_times_out_and_the_worker_keeps_serving(worker, project):
+    hang = SOURCE.replace("return x + x", "__import__('time').sleep(600)")
+    started = time.monotonic()
+    slow, fixed = worker.run([job(hang, timeout=2), job(SOURCE.replace("x + x", "x + x + 1"))])
+    assert slow is not None and slow.timed_out and slow.outcomes == {}
+    assert time.monotonic() - started < 60
+    assert fixed is not None and fixed.outcomes == {"test_calc.py::test_double": "passed"}
+    later = worker.run([job(SOURCE)])
+    assert later[0] is not None and later[0].outcomes == {"test_calc.py::test_double": "failed"}
+
+
+def test_a_broken_project_makes_every_job_fall_back(project):
+    (project / "conftest.py").write_text("raise SystemExit(3)\n")
+    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
+                            scratch=project.parent / "scratch")
+    warm = WarmWorker(command, ["test_calc.py"], jobs=2, startup_timeout=60)
+    try:
+        assert warm.run([job(SOURCE)]) == [None]
+        assert warm.proc is None
+    finally:
+        warm.close()
+
+
+def test_a_timed_out_child_takes_its_own_children_with_it(worker, project, tmp_path):
+    pidfile = tmp_path / "grandchild.pid"
+    spawn = SOURCE.replace(
+        "return x + x",
+        "import subprocess, sys, time\n"
+        "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"    open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+        "    time.sleep(600)",
+    )
+    (run,) = worker.run([job(spawn, timeout=3)])
+    assert run is not None and run.timed_out
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(grandchild):
+        time.sleep(0.1)
+    assert not _alive(grandchild), "a process started by the candidate outlived its timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("raw", ["-1", "two", "1.5"])
+def test_workers_option_names_the_fix(raw):
+    from pytest_selfheal.config import resolve
+    from pytest_selfheal.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"--selfheal-workers \(from command line\): expected 0"):
+        resolve(cli={"workers": raw}, ini={}, pyproject={}, env={})
+
+
+def test_workers_zero_means_no_warm_worker(tmp_path):
+    from pytest_selfheal.config import resolve
+    from pytest_selfheal.warm import start_warm_worker
+
+    settings = resolve(cli={}, ini={}, pyproject={"workers": 0}, env={})
+    command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path, scratch=tmp_path / "s")
+    assert settings.workers == 0
+    assert start_warm_worker(command, ["test_x.py"], settings.workers, startup_timeout=1) is None

@@ -1,0 +1,103 @@
+"""Whole heals with the warm worker: same fix as with fresh subprocesses only, and a bug that
+runs at import time still heals (through the subprocess fallback)."""
+
+from pathlib import Path
+
+import pytest
+from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+
+pytestmark = pytest.mark.slow
+
+CONFTEST = """\
+import os, sys
+with open(os.environ["CALC_LOG"], "a") as log:
+    log.write(sys.argv[0] + "\\n")
+"""
+
+CLAMP = """\
+def clamp(value, low, high):
+    if value < low:
+        return low
+    if value > high:
+        return low
+    return value
+
+
+def double(x):
+    return x * 2
+"""
+
+CLAMP_TESTS = """\
+from calc import clamp, double
+
+def test_low():
+    assert clamp(-1, 0, 10) == 0
+
+def test_middle():
+    assert clamp(5, 0, 10) == 5
+
+def test_high():
+    assert clamp(11, 0, 10) == 10
+
+def test_double():
+    assert double(4) == 8
+"""
+
+SCALE = """\
+def scale(x):
+    return x * 3
+
+
+SCALED = scale(2)
+"""
+
+SCALE_TESTS = """\
+from calc import SCALED, scale
+
+def test_scale():
+    assert scale(5) == 10
+
+def test_scaled_at_import():
+    assert SCALED == 4
+"""
+
+
+def make_repo(root: Path, source: str, tests: str) -> Path:
+    root.mkdir()
+    (root / "calc.py").write_text(source)
+    (root / "test_calc.py").write_text(tests)
+    (root / "conftest.py").write_text(CONFTEST)
+    return init_repo(root)
+
+
+def heal(repo: Path, log: Path, *args: str) -> dict[str, object]:
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", *args, env={"CALC_LOG": str(log)})
+    assert result.returncode == 1, result.stdout
+    assert fingerprint(repo) == before
+    return latest_report(repo)
+
+
+def test_warm_worker_finds_the_same_fix_as_fresh_subprocesses(tmp_path):
+    warm_repo = make_repo(tmp_path / "warm", CLAMP, CLAMP_TESTS)
+    cold_repo = make_repo(tmp_path / "cold", CLAMP, CLAMP_TESTS)
+    warm = heal(warm_repo, tmp_path / "warm.log")
+    cold = heal(cold_repo, tmp_path / "cold.log", "--selfheal-workers=0")
+    assert warm["status"] == cold["status"] == "healed"
+    diff = (latest_run_dir(warm_repo) / "fix.diff").read_text()
+    assert "+        return high" in diff
+    assert diff == (latest_run_dir(cold_repo) / "fix.diff").read_text()
+    assert [c["verdict"] for c in warm["candidates"]] == [c["verdict"] for c in cold["candidates"]]
+    warm_starts = (tmp_path / "warm.log").read_text().splitlines()
+    cold_starts = (tmp_path / "cold.log").read_text().splitlines()
+    assert sum(s.endswith("worker.py") for s in warm_starts) == 1, "one warm session per heal"
+    assert not any(s.endswith("worker.py") for s in cold_starts)
+    assert len(warm_starts) < len(cold_starts), "candidates were screened without new processes"
+
+
+def test_a_function_that_ran_at_import_time_heals_through_a_subprocess(tmp_path):
+    repo = make_repo(tmp_path / "repo", SCALE, SCALE_TESTS)
+    report = heal(repo, tmp_path / "calls.log")
+    assert report["status"] == "healed", report["reason"]
+    assert "+    return x * 2" in (latest_run_dir(repo) / "fix.diff").read_text()
+    assert any(s.endswith("worker.py") for s in (tmp_path / "calls.log").read_text().splitlines())
