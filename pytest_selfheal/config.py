@@ -103,6 +103,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "regression_dir",
+        "where the regression test of a fix goes, relative to the rootdir. "
+        "Default: next to the first failing test.",
+        parse_path,
+        "DIR",
+    ),
 )
 
 
@@ -114,6 +121,7 @@ class Settings:
     time_budget: float = 120.0
     max_candidates: int = 200
     output: str = ".selfheal"
+    regression_dir: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -100,3 +100,11 @@ def combined_diff(edits: Sequence[Edit]) -> str:
         first.setdefault(edit.path, edit.before)
         last[edit.path] = edit.after
     return "".join(unified_diff(path, first[path], last[path]) for path in sorted(first))
+
+
+def new_file_diff(path: str, text: str) -> str:
+    """A git diff that creates `path` with `text`; `git apply` needs `new file mode` for it."""
+    lines = list(difflib.unified_diff([], _lines(text), fromfile="/dev/null", tofile=f"b/{path}"))
+    if not lines:
+        return ""
+    return f"diff --git a/{path} b/{path}\nnew file mode 100644\n" + "".join(lines)

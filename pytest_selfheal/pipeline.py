@@ -19,6 +19,7 @@ from .localize import localize, make_test_file_predicate
 from .models import Failure, Outcome, Suspect
 from .patch import combined_diff
 from .probe import probe, probe_selection
+from .regression import Regression, add_regression_test
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .validate import Bench, Limits
@@ -58,6 +59,7 @@ class HealResult:
     seconds: float = 0.0
     agent: str = ""
     details: dict[str, str] = field(default_factory=dict)
+    regression: Regression | None = None
 
 
 def heal(request: HealRequest) -> HealResult:
@@ -166,6 +168,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
     )
     stop_reason = agent.repair(bench)
     best = bench.best
+    regression = add_regression_test(bench, best, request.run_id, settings.regression_dir) if best else None
     if best is None:
         status = "not-healed"
         reason = f"no plausible fix found ({stop_reason})"
@@ -184,8 +187,9 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         suspects=suspects,
         outcomes=tuple(bench.outcomes),
         fix=best,
-        diff=combined_diff(best.candidate.edits) if best else "",
+        diff=combined_diff(best.candidate.edits) + regression.diff if best and regression else "",
         seconds=round(time.monotonic() - started, 2),
         agent=agent.name,
         details={"stop_reason": stop_reason},
+        regression=regression,
     )

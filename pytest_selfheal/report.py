@@ -92,6 +92,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
             "candidate_seconds": round(sum(o.seconds for o in result.outcomes), 3),
         },
         "settings": request.settings.as_dict(),
+        "regression": result.regression.as_json() if result.regression else None,
         **result.details,
     }
 
@@ -103,6 +104,9 @@ def write_run(result: HealResult) -> None:
     try:
         if result.diff:
             (result.run_dir / "fix.diff").write_text(result.diff, encoding="utf-8")
+        if result.regression and result.regression.path:
+            regression = result.regression
+            (result.run_dir / Path(regression.path).name).write_text(regression.source, encoding="utf-8")
         (result.run_dir / "report.json").write_text(
             json.dumps(report_json(result), indent=2) + "\n", encoding="utf-8"
         )
@@ -145,6 +149,10 @@ def render(result: HealResult, console: Console) -> None:
                       highlight=False)
         console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
         console.print(f"fix:    {result.run_dir / 'fix.diff'}", highlight=False)
+        if result.regression:
+            added = result.regression.path or "none"
+            console.print(f"regression test: {added} ({result.regression.reason})", markup=False,
+                          highlight=False)
         console.print(f"apply:  git apply {result.run_dir / 'fix.diff'}", highlight=False)
     if result.run_dir:
         console.print(f"report: {result.run_dir / 'report.json'}", highlight=False)

@@ -1,0 +1,167 @@
+"""Recorded calls (recorder.py's JSON trees) -> a readable pytest module, built as a LibCST tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+Tree = dict[str, Any]
+SINGLETONS = ("None", "True", "False")
+
+
+@dataclass(frozen=True)
+class Witness:
+    """One call whose outcome the fix changed: the inputs and the fixed outcome."""
+
+    receiver: Tree | None
+    args: tuple[Tree, ...]
+    outcome: Tree  # {"returns": tree} or {"raises": ref}
+
+
+@dataclass
+class Imports:
+    """What the generated module must import, collected while building expressions."""
+
+    names: dict[str, set[str]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+
+    def name(self, ref: Tree) -> cst.BaseExpression:
+        """`from module import Top` and the expression `Top.Nested` for a reference."""
+        top, *rest = str(ref["name"]).split(".")
+        if ref["module"] != "builtins":
+            self.names.setdefault(ref["module"], set()).add(top)
+        expr: cst.BaseExpression = cst.Name(top)
+        for part in rest:
+            expr = cst.Attribute(expr, cst.Name(part))
+        return expr
+
+    def statements(self) -> list[cst.SimpleStatementLine]:
+        lines = [
+            cst.SimpleStatementLine([cst.Import([cst.ImportAlias(_dotted(m))])])
+            for m in sorted(self.modules)
+        ]
+        for module in sorted(self.names):
+            aliases = [cst.ImportAlias(cst.Name(n)) for n in sorted(self.names[module])]
+            lines.append(cst.SimpleStatementLine([cst.ImportFrom(_dotted(module), aliases)]))
+        return lines
+
+
+def _dotted(module: str) -> cst.Attribute | cst.Name:
+    first, *rest = module.split(".")
+    expr: cst.Attribute | cst.Name = cst.Name(first)
+    for part in rest:
+        expr = cst.Attribute(expr, cst.Name(part))
+    return expr
+
+
+def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
+    """The source expression that rebuilds a described value."""
+    if "literal" in tree:
+        return cst.parse_expression(tree["literal"])
+    if "seq" in tree:
+        return _sequence(tree["seq"], [expression(t, imports) for t in tree["items"]])
+    if "dict" in tree:
+        return cst.Dict([cst.DictElement(expression(k, imports), expression(v, imports))
+                         for k, v in tree["dict"]])
+    if "member" in tree:
+        return cst.Attribute(imports.name(tree["ref"]), cst.Name(tree["member"]))
+    if "call" in tree:
+        args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
+        args += [cst.Arg(expression(t, imports), keyword=cst.Name(k)) for k, t in tree["kwargs"]]
+        return cst.Call(imports.name(tree["call"]), args)
+    if "repr" in tree:
+        if "ref" in tree:
+            imports.name(tree["ref"])
+        else:
+            imports.modules.add(tree["module"]["module"])
+        return cst.parse_expression(tree["repr"])
+    raise ValueError(f"unknown value description: {sorted(tree)}")
+
+
+def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:
+    if kind == "list":
+        return cst.List([cst.Element(i) for i in items])
+    if kind == "tuple":
+        elements = [cst.Element(i, comma=cst.Comma() if len(items) == 1 else cst.MaybeSentinel.DEFAULT)
+                    for i in items]
+        return cst.Tuple(elements)
+    if kind == "set" and items:
+        return cst.Set([cst.Element(i) for i in items])
+    arg = [cst.Arg(cst.List([cst.Element(i) for i in items]))] if items else []
+    return cst.Call(cst.Name(kind), arg)
+
+
+def call_expression(target: Tree, witness: Witness, imports: Imports) -> cst.Call:
+    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`; arguments equal to their
+    default are left out, and any argument after a left-out one is passed by keyword."""
+    owner = imports.name(target["ref"])
+    binding = target["binding"]
+    if binding == "function":
+        func: cst.BaseExpression = owner
+    elif binding == "method" and witness.receiver is not None:
+        func = cst.Attribute(expression(witness.receiver, imports), cst.Name(target["name"]))
+    else:
+        func = cst.Attribute(owner, cst.Name(target["name"]))
+    args: list[cst.Arg] = []
+    by_keyword = False
+    for arg in witness.args:
+        if arg["default"]:
+            by_keyword = True
+            continue
+        value = expression(arg["value"], imports)
+        if arg["kind"] == "varargs":
+            args += [cst.Arg(expression(t, imports)) for t in arg["value"]["items"]]
+        elif arg["kind"] == "varkw":
+            args += [cst.Arg(expression(v, imports), keyword=cst.Name(_key(k)))
+                     for k, v in arg["value"]["dict"]]
+        elif arg["kind"] == "keyword" or by_keyword:
+            args.append(cst.Arg(value, keyword=cst.Name(arg["name"])))
+        else:
+            args.append(cst.Arg(value))
+    return cst.Call(func, args)
+
+
+def _key(tree: Tree) -> str:
+    return str(cst.ensure_type(cst.parse_expression(tree["literal"]), cst.SimpleString).evaluated_value)
+
+
+def test_function(name: str, call: cst.Call, outcome: Tree, imports: Imports) -> cst.FunctionDef:
+    """`assert call == expected` (or `is` for None/True/False), or `with pytest.raises(E): call`."""
+    if "raises" in outcome:
+        imports.modules.add("pytest")
+        raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
+                          [cst.Arg(imports.name(outcome["raises"]))])
+        body: cst.BaseStatement = cst.With(
+            [cst.WithItem(raises)],
+            cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
+        )
+    else:
+        expected = expression(outcome["returns"], imports)
+        singleton = isinstance(expected, cst.Name) and expected.value in SINGLETONS
+        operator = cst.Is() if singleton else cst.Equal()
+        body = cst.SimpleStatementLine(
+            [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]
+        )
+    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([body]))
+
+
+def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) -> str:
+    """The whole regression test module: docstring, imports, one test per witness."""
+    imports = Imports()
+    base = target["name"].strip("_") or "call"
+    functions = []
+    for number, witness in enumerate(witnesses, 1):
+        name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
+        call = call_expression(target, witness, imports)
+        functions.append(test_function(name, call, witness.outcome, imports))
+    text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
+    body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]
+    for number, statement in enumerate(imports.statements()):
+        body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if number == 0 else []))
+    for function in functions:
+        body.append(function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+    return cst.Module(body).code
