@@ -10,6 +10,8 @@ import libcst as cst
 
 Tree = dict[str, Any]
 SINGLETONS = ("None", "True", "False")
+NO_SPACE = cst.SimpleWhitespace("")
+KEYWORD_EQUAL = cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
         return cst.Attribute(imports.name(tree["ref"]), cst.Name(tree["member"]))
     if "call" in tree:
         args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
-        args += [cst.Arg(expression(t, imports), keyword=cst.Name(k)) for k, t in tree["kwargs"]]
+        args += [_keyword(k, expression(t, imports)) for k, t in tree["kwargs"]]
         return cst.Call(imports.name(tree["call"]), args)
     if "repr" in tree:
         if "ref" in tree:
@@ -115,13 +117,16 @@ def call_expression(target: Tree, witness: Witness, imports: Imports) -> cst.Cal
         if arg["kind"] == "varargs":
             args += [cst.Arg(expression(t, imports)) for t in arg["value"]["items"]]
         elif arg["kind"] == "varkw":
-            args += [cst.Arg(expression(v, imports), keyword=cst.Name(_key(k)))
-                     for k, v in arg["value"]["dict"]]
+            args += [_keyword(_key(k), expression(v, imports)) for k, v in arg["value"]["dict"]]
         elif arg["kind"] == "keyword" or by_keyword:
-            args.append(cst.Arg(value, keyword=cst.Name(arg["name"])))
+            args.append(_keyword(arg["name"], value))
         else:
             args.append(cst.Arg(value))
     return cst.Call(func, args)
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value, keyword=cst.Name(name), equal=KEYWORD_EQUAL)
 
 
 def _key(tree: Tree) -> str:
