@@ -55,9 +55,7 @@ def describe(value: object, depth: int = 0) -> Tree:
     if dataclasses.is_dataclass(value):
         return _dataclass(value, depth)
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
-        fields = kind._fields
-        return {"call": reference(kind), "args": [describe(v, depth + 1) for v in value],
-                "kwargs": [], "fields": list(fields)}
+        return {"call": reference(kind), "args": [describe(v, depth + 1) for v in value], "kwargs": []}
     return _from_repr(value)
 
 
