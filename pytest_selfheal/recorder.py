@@ -27,6 +27,7 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 MAX_CALLS = 200
 MAX_DEPTH = 8
+MAX_CALLERS = 6
 LITERAL_TYPES = (type(None), bool, int, float, complex, str, bytes)
 Tree = dict[str, Any]
 
@@ -180,7 +181,7 @@ class Recorder:
         return _outcome_tracer(record)
 
     def _enter(self, frame: FrameType) -> dict[str, Any]:
-        record: dict[str, Any] = {"test": self.nodeid}
+        record: dict[str, Any] = {"test": self.nodeid, "callers": _callers(frame)}
         try:
             owner, function, binding = self._resolve(frame)
             params = list(inspect.signature(function).parameters.values())
@@ -224,6 +225,20 @@ class Recorder:
     def write(self) -> None:
         payload = {"target": self.target, "calls": self.calls}
         self.output.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def _callers(frame: FrameType) -> list[dict[str, str]]:
+    """The calling frames inside the sandbox, nearest first: where to replay from instead."""
+    root = os.path.realpath(os.environ.get("SELFHEAL_SANDBOX", "/nonexistent")) + os.sep
+    chain: list[dict[str, str]] = []
+    caller = frame.f_back
+    while caller is not None and len(chain) < MAX_CALLERS:
+        file = os.path.realpath(caller.f_code.co_filename)
+        if not file.startswith(root):
+            break
+        chain.append({"path": file[len(root):], "qualname": caller.f_code.co_qualname})
+        caller = caller.f_back
+    return chain
 
 
 def _builds_without_arguments(owner: type) -> bool:

@@ -28,10 +28,19 @@ from .validate import Bench
 
 MAX_WITNESSES = 3
 RECORDER_PLUGIN = "pytest_selfheal.recorder"
+TEST_FILES = ("test_*.py", "*_test.py")
 
 
 class NoRegression(Exception):
     """No provable regression test; the message says why, for the report."""
+
+
+class NotWritable(NoRegression):
+    """The calls' inputs or results cannot be written as source; `callers` may be replayed instead."""
+
+    def __init__(self, message: str, callers: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.callers = callers
 
 
 @dataclass(frozen=True)
@@ -43,14 +52,15 @@ class Regression:
     function: str = ""
     tests: tuple[str, ...] = ()
     reason: str = ""
+    calls: str = ""  # the function the tests call: the patched one, or its nearest caller
 
     @property
     def diff(self) -> str:
         return new_file_diff(self.path, self.source) if self.path else ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"path": self.path or None, "function": self.function, "tests": list(self.tests),
-                "reason": self.reason}
+        return {"path": self.path or None, "function": self.function, "calls": self.calls or None,
+                "tests": list(self.tests), "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -67,9 +77,9 @@ def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir:
         patched = patched_function(edits)
         if time.monotonic() >= bench.limits.deadline:
             raise NoRegression("the time budget was spent before a regression test could be made")
-        witnesses, target = _witnesses(bench, edits, patched, fix.fixed)
+        called, witnesses, target = _replayable(bench, edits, patched, fix.fixed)
         path = _test_path(bench, fix.fixed[0], patched.qualname, regression_dir)
-        docstring = _docstring(patched, run_id, fix.fixed)
+        docstring = _docstring(patched, called, run_id, fix.fixed)
         source = module_source(target, witnesses, docstring)
         kept = _prove(bench, edits, path, source)
         if len(kept) < len(witnesses):
@@ -84,7 +94,8 @@ def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir:
         return Regression(function=_qualname_or_empty(edits), reason=str(exc))
     tests = tuple(_test_names(source))
     return Regression(path=path, source=source, function=patched.qualname, tests=tests,
-                      reason=f"{len(tests)} witness input(s) of {patched.qualname}; the test fails "
+                      calls=called.qualname,
+                      reason=f"{len(tests)} witness input(s) of {called.qualname}; the test fails "
                              "on the original code and passes with the fix")
 
 
@@ -212,10 +223,44 @@ def _witnesses(
     if witnesses:
         return list(witnesses.values())[:MAX_WITNESSES], fixed["target"]
     if problems:
-        raise NoRegression(f"{len(problems)} call(s) of {patched.qualname} could not be written "
-                           f"as source: {problems[0]}")
+        raise NotWritable(f"{len(problems)} call(s) of {patched.qualname} could not be written "
+                          f"as source: {problems[0]}", calls[0].get("callers", []))
     raise NoRegression(f"no recorded call of {patched.qualname} returned or raised differently "
                        "after the fix (the difference lies in side effects)")
+
+
+def _replayable(
+    bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+) -> tuple[PatchedFunction, list[Witness], dict[str, Any]]:
+    """Witnesses of the patched function or, when its inputs cannot be written, of its nearest
+    caller that is not a test and can be."""
+    try:
+        return (patched, *_witnesses(bench, edits, patched, tests))
+    except NotWritable as exc:
+        caller = _nearest_caller(bench, patched, exc.callers)
+        if caller is None:
+            raise NoRegression(f"{exc}; no caller between the test and it can be replayed instead") \
+                from None
+        try:
+            return (caller, *_witnesses(bench, edits, caller, tests))
+        except NoRegression as again:
+            raise NoRegression(f"{exc}; its caller {caller.qualname} cannot be replayed either: "
+                               f"{again}") from None
+
+
+def _nearest_caller(
+    bench: Bench, patched: PatchedFunction, callers: Sequence[dict[str, str]]
+) -> PatchedFunction | None:
+    for caller in callers:
+        path, qualname = caller["path"], caller["qualname"]
+        if qualname == patched.qualname or PurePosixPath(path).name in ("conftest.py",) or any(
+            PurePosixPath(path).match(pattern) for pattern in TEST_FILES
+        ):
+            continue
+        definitions = _definitions(bench.sandbox.read(path), path)
+        if qualname in definitions:
+            return PatchedFunction(path, qualname, definitions[qualname][1])
+    return None
 
 
 def _key(call: dict[str, Any]) -> str:
@@ -241,10 +286,16 @@ def _test_path(bench: Bench, first_test: str, qualname: str, regression_dir: str
     return (directory / name).relative_to(root).as_posix()
 
 
-def _docstring(patched: PatchedFunction, run_id: str, failing: Sequence[str]) -> str:
+def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
+               failing: Sequence[str]) -> str:
+    via = [] if called == patched else [
+        f"It calls {called.qualname} ({called.path}), the nearest caller whose inputs can be written "
+        "as source.",
+    ]
     lines = [
         f"Regression test for {patched.qualname} in {patched.path} (pytest-selfheal run {run_id}).",
         "",
+        *via,
         "It fails on the code before the fix and passes after it. The fix made these tests pass:",
         *(f"    {nodeid}" for nodeid in failing),
         "",

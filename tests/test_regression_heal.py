@@ -28,6 +28,8 @@ EXPECTED = {
     "dict_list": ("case", "tests/test_regression_in_stock.py",
                   "assert in_stock({'rice': [2, 1], 'flour': [], 'oats': [0, 1]}) == ['oats', 'rice']"),
     "two_calls_deep": ("case", "tests/test_regression_percent.py", "assert percent(3, 4) == 75.0"),
+    "caller_fallback": ("case", "tests/test_regression_count.py",
+                        "assert basket_size(['apple', 'pear']) == 2"),
 }
 
 
@@ -81,6 +83,7 @@ def test_no_regression_test_when_no_input_can_be_written_as_source(tmp_path):
     assert regression["path"] is None and regression["tests"] == []
     assert regression["function"] == "Basket.count"
     assert "self cannot be rebuilt" in regression["reason"]
+    assert "no caller between the test and it can be replayed" in regression["reason"]
     assert "regression test: none (" in result.stdout
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     assert "new file mode" not in diff and "test_regression" not in diff
