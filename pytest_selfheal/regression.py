@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,6 +53,7 @@ class Regression:
     tests: tuple[str, ...] = ()
     reason: str = ""
     calls: str = ""  # the function the tests call: the patched one, or its nearest caller
+    seconds: float = 0.0
 
     @property
     def diff(self) -> str:
@@ -60,7 +61,7 @@ class Regression:
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.path or None, "function": self.function, "calls": self.calls or None,
-                "tests": list(self.tests), "reason": self.reason}
+                "tests": list(self.tests), "reason": self.reason, "seconds": self.seconds}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ class PatchedFunction:
 
 def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
     """Record, render and prove a regression test for `fix`; never raises for a missing witness."""
+    started = time.monotonic()
+    regression = _regression(bench, fix, run_id, regression_dir)
+    return replace(regression, seconds=round(time.monotonic() - started, 2))
+
+
+def _regression(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
     edits = fix.candidate.edits
     try:
         patched = patched_function(edits)
