@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,14 +42,26 @@ class Imports:
         return expr
 
     def statements(self) -> list[cst.SimpleStatementLine]:
-        lines = [
-            cst.SimpleStatementLine([cst.Import([cst.ImportAlias(_dotted(m))])])
-            for m in sorted(self.modules)
-        ]
-        for module in sorted(self.names):
-            aliases = [cst.ImportAlias(cst.Name(n)) for n in sorted(self.names[module])]
-            lines.append(cst.SimpleStatementLine([cst.ImportFrom(_dotted(module), aliases)]))
+        """Import lines in isort's sections (standard library, pytest, the project), each
+        section led by an empty line."""
+        lines: list[cst.SimpleStatementLine] = []
+        for section in range(3):
+            plain = [m for m in sorted(self.modules) if _section(m) == section]
+            froms = [m for m in sorted(self.names) if _section(m) == section]
+            found = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(_dotted(m))])])
+                     for m in plain]
+            for module in froms:
+                aliases = [cst.ImportAlias(cst.Name(n)) for n in sorted(self.names[module])]
+                found.append(cst.SimpleStatementLine([cst.ImportFrom(_dotted(module), aliases)]))
+            if found:
+                found[0] = found[0].with_changes(leading_lines=[cst.EmptyLine()])
+            lines += found
         return lines
+
+
+def _section(module: str) -> int:
+    top = module.split(".")[0]
+    return 0 if top in sys.stdlib_module_names else 1 if top == "pytest" else 2
 
 
 def _dotted(module: str) -> cst.Attribute | cst.Name:
@@ -165,8 +178,7 @@ def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) ->
     text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
     body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]
-    for number, statement in enumerate(imports.statements()):
-        body.append(statement.with_changes(leading_lines=[cst.EmptyLine()] if number == 0 else []))
+    body += imports.statements()
     for function in functions:
         body.append(function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
     return cst.Module(body).code

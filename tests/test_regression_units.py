@@ -67,6 +67,9 @@ def test_decimal_is_written_as_its_constructor_and_imported():
     expr = expression(describe(Decimal("1.10")), imports)
     assert cst.Module([]).code_for_node(expr) == "Decimal('1.10')"
     assert imports.names == {"decimal": {"Decimal"}}
+    imports.names["pkg"] = {"Thing"}
+    lines = [cst.Module([line]).code for line in imports.statements()]
+    assert lines == ["\nfrom decimal import Decimal\n", "\nfrom pkg import Thing\n"]
 
 
 @pytest.mark.parametrize(("value", "why"), [
@@ -91,7 +94,7 @@ def test_module_source_asserts_returns_and_raises():
     ]
     source = module_source(target, witnesses, "Doc with \"\"\" quotes.\n")
     compile(source, "generated.py", "exec")
-    assert "import pytest\nfrom pkg.mod import f\n" in source
+    assert '"""\n\nimport pytest\n\nfrom pkg.mod import f\n\n\ndef' in source
     assert "def test_f_1():\n    assert f(1) is None\n" in source
     assert "def test_f_2():\n    with pytest.raises(ValueError):\n        f(2, z=5)\n" in source
 
