@@ -13,6 +13,7 @@ Tree = dict[str, Any]
 SINGLETONS = ("None", "True", "False")
 NO_SPACE = cst.SimpleWhitespace("")
 KEYWORD_EQUAL = cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE)
+LONG_VALUE = 40  # characters; longer arguments and results are named on a line of their own
 
 
 @dataclass(frozen=True)
@@ -109,15 +110,36 @@ def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:
     return cst.Call(cst.Name(kind), arg)
 
 
-def call_expression(target: Tree, witness: Witness, imports: Imports) -> cst.Call:
+@dataclass
+class Setup:
+    """Assignments that name long values before the assertion, so each line stays readable."""
+
+    lines: list[cst.BaseStatement] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def named(self, name: str, value: cst.BaseExpression, parameter: bool = False) -> cst.BaseExpression:
+        """`value`, or a variable holding it; parameter names are reserved for their arguments."""
+        if len(cst.Module([]).code_for_node(value)) <= LONG_VALUE:
+            return value
+        while name in self.taken and not parameter:
+            name += "_"
+        self.taken.add(name)
+        self.lines.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)]))
+        return cst.Name(name)
+
+
+def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Setup) -> cst.Call:
     """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`; arguments equal to their
     default are left out, and any argument after a left-out one is passed by keyword."""
     owner = imports.name(target["ref"])
     binding = target["binding"]
+    setup.taken.update(arg["name"] for arg in witness.args)
     if binding == "function":
         func: cst.BaseExpression = owner
     elif binding == "method" and witness.receiver is not None:
-        func = cst.Attribute(expression(witness.receiver, imports), cst.Name(target["name"]))
+        receiver = expression(witness.receiver, imports)
+        name = _snake(witness.receiver["call"]["name"]) if "call" in witness.receiver else "subject"
+        func = cst.Attribute(setup.named(name, receiver), cst.Name(target["name"]))
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
     args: list[cst.Arg] = []
@@ -126,16 +148,23 @@ def call_expression(target: Tree, witness: Witness, imports: Imports) -> cst.Cal
         if arg["default"]:
             by_keyword = True
             continue
-        value = expression(arg["value"], imports)
         if arg["kind"] == "varargs":
             args += [cst.Arg(expression(t, imports)) for t in arg["value"]["items"]]
-        elif arg["kind"] == "varkw":
+            continue
+        if arg["kind"] == "varkw":
             args += [_keyword(_key(k), expression(v, imports)) for k, v in arg["value"]["dict"]]
-        elif arg["kind"] == "keyword" or by_keyword:
+            continue
+        value = setup.named(arg["name"], expression(arg["value"], imports), parameter=True)
+        if arg["kind"] == "keyword" or by_keyword:
             args.append(_keyword(arg["name"], value))
         else:
             args.append(cst.Arg(value))
     return cst.Call(func, args)
+
+
+def _snake(qualname: str) -> str:
+    name = qualname.rsplit(".", 1)[-1]
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_") or "subject"
 
 
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
@@ -146,7 +175,9 @@ def _key(tree: Tree) -> str:
     return str(cst.ensure_type(cst.parse_expression(tree["literal"]), cst.SimpleString).evaluated_value)
 
 
-def test_function(name: str, call: cst.Call, outcome: Tree, imports: Imports) -> cst.FunctionDef:
+def test_function(
+    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup
+) -> cst.FunctionDef:
     """`assert call == expected` (or `is` for None/True/False), or `with pytest.raises(E): call`."""
     if "raises" in outcome:
         imports.modules.add("pytest")
@@ -157,13 +188,13 @@ def test_function(name: str, call: cst.Call, outcome: Tree, imports: Imports) ->
             cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
         )
     else:
-        expected = expression(outcome["returns"], imports)
+        expected = setup.named("expected", expression(outcome["returns"], imports))
         singleton = isinstance(expected, cst.Name) and expected.value in SINGLETONS
         operator = cst.Is() if singleton else cst.Equal()
         body = cst.SimpleStatementLine(
             [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]
         )
-    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([body]))
+    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, body]))
 
 
 def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) -> str:
@@ -173,8 +204,9 @@ def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) ->
     functions = []
     for number, witness in enumerate(witnesses, 1):
         name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
-        call = call_expression(target, witness, imports)
-        functions.append(test_function(name, call, witness.outcome, imports))
+        setup = Setup()
+        call = call_expression(target, witness, imports, setup)
+        functions.append(test_function(name, call, witness.outcome, imports, setup))
     text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
     body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]

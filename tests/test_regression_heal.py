@@ -18,15 +18,18 @@ EXPECTED = {
                 "assert qualifies(Decimal('100.00')) is True"),
     "textstats": ("example", "tests/test_regression_most_common.py", "from textstats import most_common"),
     "inventory": ("example", "tests/test_regression_needs_reorder.py",
-                  "assert Inventory().needs_reorder(Item("),
+                  "item = Item(sku='B-2', name='nuts', quantity=2, reorder_level=3, active=False)\n"
+                  "    assert Inventory().needs_reorder(item) is False"),
     "pure_function": ("case", "tests/regressions/test_regression_is_leap_year.py",
                       "assert is_leap_year(2000) is True", "--selfheal-regression-dir=tests/regressions"),
     "dataclass_method": ("case", "tests/test_regression_perimeter.py",
-                         "assert Rectangle(width=2, height=3, label='door').perimeter() == 10"),
+                         "rectangle = Rectangle(width=2, height=3, label='door')\n"
+                         "    assert rectangle.perimeter() == 10"),
     "raises": ("case", "tests/test_regression_withdraw.py",
                "with pytest.raises(InsufficientFunds):\n        withdraw(10, 20)"),
     "dict_list": ("case", "tests/test_regression_in_stock.py",
-                  "assert in_stock({'rice': [2, 1], 'flour': [], 'oats': [0, 1]}) == ['oats', 'rice']"),
+                  "batches = {'rice': [2, 1], 'flour': [], 'oats': [0, 1]}\n"
+                  "    assert in_stock(batches) == ['oats', 'rice']"),
     "two_calls_deep": ("case", "tests/test_regression_percent.py", "assert percent(3, 4) == 75.0"),
     "caller_fallback": ("case", "tests/test_regression_count.py",
                         "assert basket_size(['apple', 'pear']) == 2"),

@@ -123,3 +123,18 @@ def test_new_file_diff_is_created_by_git_apply(tmp_path):
     (tmp_path / "fix.diff").write_text(new_file_diff("tests/deep/test_new.py", "x = 1\n"))
     git(repo, "apply", str(tmp_path / "fix.diff"))
     assert (repo / "tests/deep/test_new.py").read_text() == "x = 1\n"
+
+
+def test_long_arguments_and_results_are_named_on_their_own_line():
+    target = {"ref": {"module": "pkg", "name": "Box"}, "binding": "method", "name": "fill"}
+    receiver = {"call": {"module": "pkg", "name": "Box"}, "args": [],
+                "kwargs": [["label", {"literal": repr("x" * 40)}]]}
+    long_list = {"seq": "list", "items": [{"literal": str(n)} for n in range(20)]}
+    arg = {"name": "items", "kind": "positional", "default": False, "value": long_list}
+    source = module_source(target, [Witness(receiver, (arg,), {"returns": long_list})], "Doc.\n")
+    body = source.split("def test_fill():\n", 1)[1]
+    lines = body.splitlines()
+    assert lines[0].startswith("    box = Box(label='xxx")
+    assert lines[1].startswith("    items = [0, 1, 2,")
+    assert lines[2].startswith("    expected = [0, 1, 2,")
+    assert lines[3] == "    assert box.fill(items) == expected"
