@@ -1,9 +1,10 @@
 """Loaded into sandbox test subprocesses (via PYTEST_PLUGINS) to record calls of one function.
 
 SELFHEAL_RECORD names a JSON spec: the source file and qualified name of the function, and the
-output file. While each test's call phase runs, a trace function snapshots the arguments of every
-call of that function as it starts and its return value or exception as it ends, each described as
-a JSON tree that regression.py turns back into Python source. Values are described at call time,
+output directory (one file per pytest process, so xdist workers do not overwrite each other).
+While each test's call phase runs, a trace function snapshots the arguments of every call of that
+function as it starts and its return value or exception as it ends, each described as a JSON
+tree that regression_source.py turns back into Python source. Values are described at call time,
 before the body can mutate them. It never imports pytest and does nothing without SELFHEAL_RECORD.
 """
 
@@ -159,7 +160,7 @@ class Recorder:
         self.file = os.path.realpath(spec["file"])
         self.qualname: str = spec["qualname"]
         self.self_unused: bool = spec.get("self_unused", False)
-        self.output = Path(spec["output"])
+        self.output = Path(spec["output"]) / f"calls-{os.getpid()}.json"
         self.calls: list[dict[str, Any]] = []
         self.target: Tree | None = None
         self.nodeid = ""

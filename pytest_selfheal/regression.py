@@ -187,10 +187,10 @@ def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
 
 
 def _record(bench: Bench, patched: PatchedFunction, tests: Sequence[str], label: str) -> dict[str, Any]:
-    scratch = bench.command.scratch
-    scratch.mkdir(parents=True, exist_ok=True)
-    output = scratch / f"calls-{label}.json"
-    spec = scratch / f"record-{label}.json"
+    """Run `tests` with the recorder; each pytest process (xdist workers too) writes one file."""
+    output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
+    output.mkdir(parents=True)
+    spec = output / "spec.json"
     spec.write_text(json.dumps({
         "file": str(bench.sandbox.root / patched.path), "qualname": patched.qualname,
         "self_unused": patched.self_unused, "output": str(output),
@@ -198,11 +198,15 @@ def _record(bench: Bench, patched: PatchedFunction, tests: Sequence[str], label:
     base = {f.name: getattr(bench.command, f.name) for f in fields(bench.command)}
     command = _RecordingCommand(**base, record_spec=spec)
     run_tests(command, tests, timeout=bench.limits.suite_timeout)
-    try:
-        data = json.loads(output.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise NoRegression("recording the calls failed: the test run did not finish") from None
-    return data if isinstance(data, dict) else {}
+    merged: dict[str, Any] = {"target": None, "calls": []}
+    files = sorted(output.glob("calls-*.json"))
+    if not files:
+        raise NoRegression("recording the calls failed: the test run did not finish")
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        merged["target"] = merged["target"] or data["target"]
+        merged["calls"] += data["calls"]
+    return merged
 
 
 def _witnesses(
