@@ -9,6 +9,7 @@ module is kept only for the tests that fail on the original code and pass on the
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -74,7 +75,11 @@ class PatchedFunction:
 def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
     """Record, render and prove a regression test for `fix`; never raises for a missing witness."""
     started = time.monotonic()
-    regression = _regression(bench, fix, run_id, regression_dir)
+    try:
+        regression = _regression(bench, fix, run_id, regression_dir)
+    except Exception as exc:  # a fault here must not cost the user the validated fix
+        regression = Regression(reason=f"internal error while making the regression test "
+                                       f"({type(exc).__name__}: {exc}); the fix itself is unaffected")
     return replace(regression, seconds=round(time.monotonic() - started, 2))
 
 
@@ -85,7 +90,8 @@ def _regression(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) ->
         if time.monotonic() >= bench.limits.deadline:
             raise NoRegression("the time budget was spent before a regression test could be made")
         called, witnesses, target = _replayable(bench, edits, patched, fix.fixed)
-        path = _test_path(bench, fix.fixed[0], patched.qualname, regression_dir)
+        path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
+                                    patched.qualname, regression_dir)
         docstring = _docstring(patched, called, run_id, fix.fixed)
         source = module_source(target, witnesses, docstring)
         kept = _prove(bench, edits, path, source)
@@ -264,9 +270,7 @@ def _nearest_caller(
 ) -> PatchedFunction | None:
     for caller in callers:
         path, qualname = caller["path"], caller["qualname"]
-        if qualname == patched.qualname or PurePosixPath(path).name in ("conftest.py",) or any(
-            PurePosixPath(path).match(pattern) for pattern in TEST_FILES
-        ):
+        if qualname == patched.qualname or _is_test_file(path):
             continue
         definitions = _definitions(bench.sandbox.read(path), path)
         if qualname in definitions:
@@ -274,20 +278,27 @@ def _nearest_caller(
     return None
 
 
+def _is_test_file(path: str) -> bool:
+    name = PurePosixPath(path)
+    return name.name == "conftest.py" or any(name.match(pattern) for pattern in TEST_FILES)
+
+
 def _key(call: dict[str, Any]) -> str:
     return json.dumps([call.get("receiver"), call.get("args")], sort_keys=True)
 
 
-def _test_path(bench: Bench, first_test: str, qualname: str, regression_dir: str) -> str:
-    """Repository-relative path: next to the first fixed test, or in the configured directory."""
-    root = bench.sandbox.root.resolve()
-    rootdir = bench.command.cwd.resolve()
+def regression_test_path(
+    root: Path, rootdir: Path, first_test: str, qualname: str, regression_dir: str
+) -> str:
+    """Repository-relative path of a new test file named after the function: next to the first
+    fixed test, or in the configured directory (relative to the rootdir)."""
+    root, rootdir = root.resolve(), rootdir.resolve()
     if regression_dir:
         directory = (rootdir / regression_dir).resolve()
     else:
         directory = (rootdir / first_test.split("::", 1)[0]).resolve().parent
-    if not directory.is_relative_to(root):
-        raise NoRegression(f"the regression directory {regression_dir!r} is outside the repository; "
+    if not directory.is_relative_to(rootdir):
+        raise NoRegression(f"the regression directory {regression_dir!r} is outside the rootdir; "
                            "pass --selfheal-regression-dir with a path inside it")
     stem = "test_regression_" + (qualname.rsplit(".", 1)[-1].strip("_") or "function")
     name, number = f"{stem}.py", 1
@@ -320,7 +331,7 @@ def _prove(bench: Bench, edits: Sequence[Edit], path: str, source: str) -> list[
     created = [d for d in reversed(file.parents) if not d.exists()]
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(source, encoding="utf-8")
-    nodeid = PurePosixPath(file.relative_to(bench.command.cwd.resolve()).as_posix()).as_posix()
+    nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
         original = run_tests(bench.command, [nodeid], timeout=bench.limits.suite_timeout)
         with _applied(bench.sandbox, edits):

@@ -15,7 +15,7 @@ from helpers import git, init_repo
 from pytest_selfheal.models import Edit
 from pytest_selfheal.patch import new_file_diff
 from pytest_selfheal.recorder import Unrenderable, describe
-from pytest_selfheal.regression import NoRegression, patched_function
+from pytest_selfheal.regression import NoRegression, patched_function, regression_test_path
 from pytest_selfheal.regression_source import Imports, Witness, expression, module_source
 
 
@@ -138,3 +138,17 @@ def test_long_arguments_and_results_are_named_on_their_own_line():
     assert lines[1].startswith("    items = [0, 1, 2,")
     assert lines[2].startswith("    expected = [0, 1, 2,")
     assert lines[3] == "    assert box.fill(items) == expected"
+
+
+def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path):
+    (tmp_path / "pkg" / "tests").mkdir(parents=True)
+    rootdir = tmp_path / "pkg"
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "Cart.total", "") == \
+        "pkg/tests/test_regression_total.py"
+    (rootdir / "tests" / "test_regression_total.py").write_text("")
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "") == \
+        "pkg/tests/test_regression_total_2.py"
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "_total", "checks") == \
+        "pkg/checks/test_regression_total.py"
+    with pytest.raises(NoRegression, match="outside the rootdir; pass --selfheal-regression-dir"):
+        regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
