@@ -61,6 +61,17 @@ def describe(value: object, depth: int = 0) -> Tree:
     return _from_repr(value)
 
 
+def describe_safely(value: object) -> Tree:
+    """describe(), with user code that raises (a `__repr__`, an `__eq__`) reported as a reason:
+    an exception escaping a trace function would surface inside the traced test."""
+    try:
+        return describe(value)
+    except Unrenderable:
+        raise
+    except Exception as exc:
+        raise Unrenderable(f"describing it raised {type(exc).__name__}: {exc}") from None
+
+
 def _literal(value: object) -> Tree:
     text = repr(value)
     try:
@@ -217,7 +228,7 @@ class Recorder:
         if binding == "classmethod":
             return {"class": True}
         try:
-            return describe(value)
+            return describe_safely(value)
         except Unrenderable as exc:
             if self.self_unused and _builds_without_arguments(owner):
                 return {"call": reference(owner), "args": [], "kwargs": []}
@@ -260,7 +271,7 @@ def _argument(param: inspect.Parameter, value: object) -> Tree:
     }[param.kind]
     default = param.default is not inspect.Parameter.empty and _same(param.default, value)
     try:
-        tree = describe(value)
+        tree = describe_safely(value)
     except Unrenderable as exc:
         raise Unrenderable(f"argument {param.name}: {exc}") from None
     return {"name": param.name, "kind": kind, "value": tree, "default": default}
@@ -298,7 +309,7 @@ def _raised(kind: type[BaseException]) -> Tree:
 
 def _returned(value: object) -> Tree:
     try:
-        return {"returns": describe(value)}
+        return {"returns": describe_safely(value)}
     except Unrenderable as exc:
         return {"error": f"the result: {exc}"}
 

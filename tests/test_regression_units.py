@@ -14,7 +14,7 @@ from helpers import git, init_repo
 
 from pytest_selfheal.models import Edit
 from pytest_selfheal.patch import new_file_diff
-from pytest_selfheal.recorder import Unrenderable, describe
+from pytest_selfheal.recorder import Unrenderable, describe, describe_safely
 from pytest_selfheal.regression import NoRegression, patched_function, regression_test_path
 from pytest_selfheal.regression_source import Imports, Witness, expression, module_source
 
@@ -152,3 +152,13 @@ def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path
         "pkg/checks/test_regression_total.py"
     with pytest.raises(NoRegression, match="outside the rootdir; pass --selfheal-regression-dir"):
         regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
+
+
+class _BadRepr:
+    def __repr__(self):
+        raise RuntimeError("no repr today")
+
+
+def test_a_raising_repr_becomes_a_reason_not_an_error():
+    with pytest.raises(Unrenderable, match="describing it raised RuntimeError: no repr today"):
+        describe_safely(_BadRepr())
