@@ -237,6 +237,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_workers,
         "N",
     ),
+    OptionSpec(
+        "regression_dir",
+        "where the regression test of a fix goes, relative to the rootdir. "
+        "Default: next to the first failing test.",
+        parse_path,
+        "DIR",
+    ),
 )
 
 
@@ -262,6 +269,7 @@ class Settings:
     reruns: int = 3
     require_causal_link: bool = False
     workers: int | None = None  # None: one per core
+    regression_dir: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

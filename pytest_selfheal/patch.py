@@ -123,3 +123,11 @@ def edits_from_specs(
         edits.append(Edit(path=path, before=before, after=after, description=description,
                           template=template))
     return tuple(edits)
+
+
+def new_file_diff(path: str, text: str) -> str:
+    """A git diff that creates `path` with `text`; `git apply` needs `new file mode` for it."""
+    lines = list(difflib.unified_diff([], _lines(text), fromfile="/dev/null", tofile=f"b/{path}"))
+    if not lines:
+        return ""
+    return f"diff --git a/{path} b/{path}\nnew file mode 100644\n" + "".join(lines)

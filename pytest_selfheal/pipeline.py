@@ -25,6 +25,7 @@ from .modes import Fix, ModeAction, carry_out
 from .patch import combined_diff
 from .policy import build_policy, failing_test_literals
 from .probe import probe, probe_selection
+from .regression import Regression, add_regression_test
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .triage import Triage, TriageInput, rank, triage
@@ -70,6 +71,7 @@ class HealResult:
     agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
     action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
     triage: Triage | None = None
+    regression: Regression | None = None
 
 
 def heal(request: HealRequest) -> HealResult:
@@ -247,6 +249,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         bench.close()
     log.record("agent", agent=agent.name, stop_reason=stop_reason)
     best = bench.best
+    regression = add_regression_test(bench, best, request.run_id, settings.regression_dir) if best else None
     if best is None:
         status = "not-healed"
         reason = f"no plausible fix found ({stop_reason})"
@@ -265,10 +268,11 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         suspects=suspects,
         outcomes=tuple(bench.outcomes),
         fix=best,
-        diff=combined_diff(best.candidate.edits) if best else "",
+        diff=combined_diff(best.candidate.edits) + regression.diff if best and regression else "",
         seconds=round(time.monotonic() - started, 2),
         agent=agent.name,
         details={"stop_reason": stop_reason},
         agent_report=summary_of(agent),
         triage=verdicts,
+        regression=regression,
     )

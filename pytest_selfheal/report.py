@@ -106,6 +106,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
         ),
         "decisions": "decisions.jsonl",
         "triage": result.triage.as_json() if result.triage else None,
+        "regression": result.regression.as_json() if result.regression else None,
         **result.details,
         "agent_report": result.agent_report or None,
     }
@@ -118,6 +119,10 @@ def write_run(result: HealResult) -> None:
     try:
         if result.diff:
             (result.run_dir / "fix.diff").write_text(result.diff, encoding="utf-8")
+        if result.regression and result.regression.path:
+            regression = result.regression
+            (result.run_dir / Path(regression.path).name).write_text(regression.source,
+                                                                     encoding="utf-8")
         data = report_json(result)
         (result.run_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n",
                                                     encoding="utf-8")
@@ -166,6 +171,10 @@ def render(result: HealResult, console: Console) -> None:
                       highlight=False)
         console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
         console.print(f"fix:    {result.run_dir / 'fix.diff'}", highlight=False)
+        if result.regression:
+            added = result.regression.path or "none"
+            console.print(f"regression test: {added} ({result.regression.reason})", markup=False,
+                          highlight=False)
         console.print(f"apply:  git apply {result.run_dir / 'fix.diff'}", highlight=False)
     if result.action:
         console.print(f"{result.action.mode}: {result.action.message}", markup=False,

@@ -52,22 +52,20 @@ def _failures(report: dict[str, Any]) -> str:
 
 
 def _triage(report: dict[str, Any]) -> str:
-    triage = report.get("triage")
-    if not triage:
+    """One line per failure: its kind, its history verdict and its causal link, with evidence."""
+    triage = report.get("triage") or {}
+    failures = triage.get("failures") or []
+    if not failures:
         return "### Triage\n\nNo triage verdict was recorded in this run."
-    items = triage if isinstance(triage, list) else [triage]
-    lines = []
-    for item in items:
-        if isinstance(item, dict):
-            head = item.get("nodeid") or item.get("test") or ""
-            verdict = item.get("verdict") or item.get("status") or ""
-            rest = {k: v for k, v in item.items()
-                    if k not in ("nodeid", "test", "verdict", "status") and v not in (None, "", [])}
-            detail = "; ".join(f"{k}: {_cell(v)}" for k, v in rest.items())
-            lines.append(f"- {f'`{head}`: ' if head else ''}**{verdict or '-'}**"
-                         + (f" ({detail})" if detail else ""))
-        else:
-            lines.append(f"- {_cell(item)}")
+    lines = [f"Changes measured since {triage.get('base_label') or 'HEAD'}.", ""]
+    for item in failures:
+        link = "causal link" if item.get("causal_link") else "no causal link"
+        evidence = ", ".join(f"`{e}`" for e in item.get("evidence", [])[:5])
+        lines.append(
+            f"- `{item.get('nodeid', '')}`: **{item.get('kind', '-')}**, "
+            f"{item.get('history') or 'no history'}, {link} "
+            f"({item.get('confidence', '-')} confidence)" + (f": {evidence}" if evidence else "")
+        )
     return "### Triage\n\n" + "\n".join(lines)
 
 
@@ -123,9 +121,14 @@ def _budget(report: dict[str, Any]) -> str:
         f"| time | {totals.get('seconds', 0)} s | {settings.get('time_budget', '-')} s |",
         f"| candidates | {totals.get('candidates', 0)} | {settings.get('max_candidates', '-')} |",
     ]
-    budget = report.get("budget")
-    if isinstance(budget, dict):
-        rows += [f"| {_cell(k)} | {_cell(v)} | |" for k, v in budget.items()]
+    spend = (report.get("agent_report") or {}).get("spend") or {}
+    limits = spend.get("limits", {})
+    tokens = sum(v for k, v in spend.items() if k.endswith("_tokens"))
+    for label, spent, limit in (("model calls", spend.get("calls"), limits.get("calls")),
+                                ("model tokens", tokens if spend else None, limits.get("tokens")),
+                                ("model dollars", spend.get("dollars"), limits.get("dollars"))):
+        if spent is not None:
+            rows.append(f"| {label} | {spent} | {limit if limit is not None else '-'} |")
     stop = report.get("stop_reason")
     return ("### Budget\n\n| | spent | budget |\n|---|---|---|\n" + "\n".join(rows)
             + (f"\n\nStopped: {stop}." if stop else ""))

@@ -1,0 +1,344 @@
+"""Loaded into sandbox test subprocesses (via PYTEST_PLUGINS) to record calls of one function.
+
+SELFHEAL_RECORD names a JSON spec: the source file and qualified name of the function, and the
+output directory (one file per pytest process, so xdist workers do not overwrite each other).
+While each test's call phase runs, a trace function snapshots the arguments of every call of that
+function as it starts and its return value or exception as it ends, each described as a JSON
+tree that regression_source.py turns back into Python source. Values are described at call time,
+before the body can mutate them. It never imports pytest and does nothing without SELFHEAL_RECORD.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable, Generator
+from pathlib import Path
+from types import CodeType, FrameType, ModuleType
+from typing import Any
+
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("pytest")
+
+MAX_CALLS = 200
+MAX_DEPTH = 8
+MAX_CALLERS = 6
+LITERAL_TYPES = (type(None), bool, int, float, complex, str, bytes)
+Tree = dict[str, Any]
+
+
+class Unrenderable(Exception):
+    """A value that cannot be written back as Python source; the message says why."""
+
+
+def describe(value: object, depth: int = 0) -> Tree:
+    """A JSON tree from which the value can be rebuilt as source (see regression_source.py)."""
+    if depth > MAX_DEPTH:
+        raise Unrenderable("the value is nested too deeply")
+    kind = type(value)
+    if kind in LITERAL_TYPES:
+        return _literal(value)
+    if kind in (list, tuple, set, frozenset):
+        items = [describe(v, depth + 1) for v in value]  # type: ignore[attr-defined]
+        if kind in (set, frozenset):
+            items.sort(key=lambda tree: json.dumps(tree, sort_keys=True))
+        return {"seq": kind.__name__, "items": items}
+    if kind is dict:
+        return {"dict": [[describe(k, depth + 1), describe(v, depth + 1)]
+                         for k, v in value.items()]}  # type: ignore[attr-defined]
+    if isinstance(value, enum.Enum):
+        return {"member": value.name, "ref": reference(kind)}
+    if dataclasses.is_dataclass(value):
+        return _dataclass(value, depth)
+    if isinstance(value, tuple) and hasattr(kind, "_fields"):
+        return {"call": reference(kind), "args": [describe(v, depth + 1) for v in value], "kwargs": []}
+    return _from_repr(value)
+
+
+def describe_safely(value: object) -> Tree:
+    """describe(), with user code that raises (a `__repr__`, an `__eq__`) reported as a reason:
+    an exception escaping a trace function would surface inside the traced test."""
+    try:
+        return describe(value)
+    except Unrenderable:
+        raise
+    except Exception as exc:
+        raise Unrenderable(f"describing it raised {type(exc).__name__}: {exc}") from None
+
+
+def _literal(value: object) -> Tree:
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise Unrenderable(f"{text} does not read back as the same value")
+    return {"literal": text}
+
+
+def _dataclass(value: Any, depth: int) -> Tree:
+    kwargs = []
+    for field in dataclasses.fields(value):
+        current = getattr(value, field.name)
+        if not field.init:
+            raise Unrenderable(f"{type(value).__qualname__}.{field.name} is not a constructor argument")
+        if _equals_default(field, current):
+            continue
+        kwargs.append([field.name, describe(current, depth + 1)])
+    return {"call": reference(type(value)), "args": [], "kwargs": kwargs}
+
+
+def _equals_default(field: dataclasses.Field[Any], current: object) -> bool:
+    if field.default is not dataclasses.MISSING:
+        default = field.default
+    elif field.default_factory is not dataclasses.MISSING:
+        default = field.default_factory()
+    else:
+        return False
+    try:
+        return type(default) is type(current) and bool(default == current)
+    except Exception:
+        return False
+
+
+def _from_repr(value: object) -> Tree:
+    """Objects whose repr is a constructor call that rebuilds an equal object, e.g. Decimal."""
+    kind = type(value)
+    text = repr(value)
+    module = sys.modules.get(kind.__module__)
+    namespaces: list[tuple[str, dict[str, Any], Tree]] = []
+    if text.startswith(kind.__qualname__ + "("):
+        ref = reference(kind)
+        namespaces.append(("ref", {kind.__qualname__.split(".")[0]: _top(kind)}, ref))
+    if module is not None and text.startswith(f"{kind.__module__}.{kind.__qualname__}("):
+        top = kind.__module__.split(".")[0]
+        namespaces.append(("module", {top: sys.modules[top]}, {"module": kind.__module__}))
+    for key, namespace, ref in namespaces:
+        try:
+            rebuilt = eval(text, {"__builtins__": {}}, namespace)
+            same = type(rebuilt) is kind and bool(rebuilt == value)
+        except Exception:
+            same = False
+        if same:
+            return {"repr": text, key: ref}
+    raise Unrenderable(f"a {kind.__qualname__} object has no constructor call that rebuilds it")
+
+
+def _top(kind: type) -> object:
+    return getattr(sys.modules[kind.__module__], kind.__qualname__.split(".")[0])
+
+
+def reference(obj: Any) -> Tree:
+    """How to import a class or function: the shortest package that exports it, as tests do."""
+    qualname: str = obj.__qualname__
+    defining: str = obj.__module__
+    if "<locals>" in qualname or defining == "__main__":
+        raise Unrenderable(f"{qualname} is not importable")
+    top = qualname.split(".")[0]
+    module = defining
+    parts = defining.split(".")
+    for size in range(1, len(parts)):
+        candidate = ".".join(parts[:size])
+        if getattr(sys.modules.get(candidate), top, None) is getattr(sys.modules[defining], top):
+            module = candidate
+            break
+    return {"module": module, "name": qualname}
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Tracing must never break the traced test: an internal error stops recording, quietly."""
+
+    def guarded(self: Recorder, frame: FrameType, event: str, arg: object) -> Any:
+        try:
+            return method(self, frame, event, arg)
+        except Exception:
+            return None
+
+    return guarded
+
+
+class Recorder:
+    """Traces one function by source file and qualified name; collects one record per call."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.file = os.path.realpath(spec["file"])
+        self.qualname: str = spec["qualname"]
+        self.self_unused: bool = spec.get("self_unused", False)
+        self.output = Path(spec["output"]) / f"calls-{os.getpid()}.json"
+        self.calls: list[dict[str, Any]] = []
+        self.target: Tree | None = None
+        self.nodeid = ""
+        self._matches: dict[CodeType, bool] = {}
+
+    def _is_target(self, code: CodeType) -> bool:
+        found = self._matches.get(code)
+        if found is None:
+            found = code.co_qualname == self.qualname and os.path.realpath(code.co_filename) == self.file
+            self._matches[code] = found
+        return found
+
+    @_guarded
+    def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
+        if event != "call" or not self._is_target(frame.f_code) or len(self.calls) >= MAX_CALLS:
+            return None
+        record = self._enter(frame)
+        self.calls.append(record)
+        return _outcome_tracer(record)
+
+    def _enter(self, frame: FrameType) -> dict[str, Any]:
+        record: dict[str, Any] = {"test": self.nodeid, "callers": _callers(frame)}
+        try:
+            owner, function, binding = self._resolve(frame)
+            params = list(inspect.signature(function).parameters.values())
+            values = frame.f_locals
+            if binding in ("method", "classmethod"):
+                record["receiver"] = self._receiver(owner, values[params[0].name], binding)
+                params = params[1:]
+            record["args"] = [_argument(p, values[p.name]) for p in params]
+        except Unrenderable as exc:
+            record["error"] = str(exc)
+        return record
+
+    def _resolve(self, frame: FrameType) -> tuple[Any, Any, str]:
+        module: ModuleType = sys.modules[frame.f_globals["__name__"]]
+        names = self.qualname.split(".")
+        owner: Any = module
+        for name in names[:-1]:
+            owner = getattr(owner, name)
+        raw = inspect.getattr_static(owner, names[-1])
+        if isinstance(raw, staticmethod):
+            binding, function = "staticmethod", raw.__func__
+        elif isinstance(raw, classmethod):
+            binding, function = "classmethod", raw.__func__
+        else:
+            binding, function = ("method" if inspect.isclass(owner) else "function"), raw
+        if self.target is None:
+            self.target = {"ref": reference(owner if inspect.isclass(owner) else function),
+                           "binding": binding, "name": names[-1]}
+        return owner, function, binding
+
+    def _receiver(self, owner: type, value: object, binding: str) -> Tree:
+        if binding == "classmethod":
+            return {"class": True}
+        try:
+            return describe_safely(value)
+        except Unrenderable as exc:
+            if self.self_unused and _builds_without_arguments(owner):
+                return {"call": reference(owner), "args": [], "kwargs": []}
+            raise Unrenderable(f"self cannot be rebuilt: {exc}") from None
+
+    def write(self) -> None:
+        payload = {"target": self.target, "calls": self.calls}
+        self.output.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def _callers(frame: FrameType) -> list[dict[str, str]]:
+    """The calling frames inside the sandbox, nearest first: where to replay from instead."""
+    root = os.path.realpath(os.environ.get("SELFHEAL_SANDBOX", "/nonexistent")) + os.sep
+    chain: list[dict[str, str]] = []
+    caller = frame.f_back
+    while caller is not None and len(chain) < MAX_CALLERS:
+        file = os.path.realpath(caller.f_code.co_filename)
+        if not file.startswith(root):
+            break
+        chain.append({"path": file[len(root):], "qualname": caller.f_code.co_qualname})
+        caller = caller.f_back
+    return chain
+
+
+def _builds_without_arguments(owner: type) -> bool:
+    try:
+        owner()
+    except Exception:
+        return False
+    return True
+
+
+def _argument(param: inspect.Parameter, value: object) -> Tree:
+    kind = {
+        inspect.Parameter.POSITIONAL_ONLY: "positional",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+        inspect.Parameter.KEYWORD_ONLY: "keyword",
+        inspect.Parameter.VAR_POSITIONAL: "varargs",
+        inspect.Parameter.VAR_KEYWORD: "varkw",
+    }[param.kind]
+    default = param.default is not inspect.Parameter.empty and _same(param.default, value)
+    try:
+        tree = describe_safely(value)
+    except Unrenderable as exc:
+        raise Unrenderable(f"argument {param.name}: {exc}") from None
+    return {"name": param.name, "kind": kind, "value": tree, "default": default}
+
+
+def _same(default: object, value: object) -> bool:
+    try:
+        return type(default) is type(value) and bool(default == value)
+    except Exception:
+        return False
+
+
+def _outcome_tracer(record: dict[str, Any]) -> Callable[..., Any]:
+    """Local tracer: an exception followed by `return` without another line means it escaped."""
+    pending: list[type[BaseException]] = []
+
+    def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+        if event == "exception":
+            pending[:] = [arg[0]]
+        elif event == "line":
+            pending.clear()
+        elif event == "return":
+            record["outcome"] = _raised(pending[0]) if pending else _returned(arg)
+        return local
+
+    return local
+
+
+def _raised(kind: type[BaseException]) -> Tree:
+    try:
+        return {"raises": reference(kind)}
+    except Unrenderable as exc:
+        return {"error": str(exc)}
+
+
+def _returned(value: object) -> Tree:
+    try:
+        return {"returns": describe_safely(value)}
+    except Unrenderable as exc:
+        return {"error": f"the result: {exc}"}
+
+
+def _load() -> Recorder | None:
+    spec_file = os.environ.get("SELFHEAL_RECORD")
+    if not spec_file:
+        return None
+    return Recorder(json.loads(Path(spec_file).read_text(encoding="utf-8")))
+
+
+_recorder = _load()
+
+
+@hookimpl(wrapper=True)
+def pytest_runtest_call(item: Any) -> Generator[None, object, object]:
+    if _recorder is None:
+        return (yield)
+    _recorder.nodeid = item.nodeid
+    previous = sys.gettrace()
+    sys.settrace(_recorder.trace)
+    try:
+        return (yield)
+    finally:
+        sys.settrace(previous)
+
+
+@hookimpl(trylast=True)
+def pytest_sessionfinish(session: Any) -> None:
+    if _recorder is not None:
+        _recorder.write()
+

@@ -1,0 +1,216 @@
+"""Recorded calls (recorder.py's JSON trees) -> a readable pytest module, built as a LibCST tree."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+Tree = dict[str, Any]
+SINGLETONS = ("None", "True", "False")
+NO_SPACE = cst.SimpleWhitespace("")
+KEYWORD_EQUAL = cst.AssignEqual(whitespace_before=NO_SPACE, whitespace_after=NO_SPACE)
+LONG_VALUE = 40  # characters; longer arguments and results are named on a line of their own
+
+
+@dataclass(frozen=True)
+class Witness:
+    """One call whose outcome the fix changed: the inputs and the fixed outcome."""
+
+    receiver: Tree | None
+    args: tuple[Tree, ...]
+    outcome: Tree  # {"returns": tree} or {"raises": ref}
+
+
+@dataclass
+class Imports:
+    """What the generated module must import, collected while building expressions."""
+
+    names: dict[str, set[str]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+
+    def name(self, ref: Tree) -> cst.BaseExpression:
+        """`from module import Top` and the expression `Top.Nested` for a reference."""
+        top, *rest = str(ref["name"]).split(".")
+        if ref["module"] != "builtins":
+            self.names.setdefault(ref["module"], set()).add(top)
+        expr: cst.BaseExpression = cst.Name(top)
+        for part in rest:
+            expr = cst.Attribute(expr, cst.Name(part))
+        return expr
+
+    def statements(self) -> list[cst.SimpleStatementLine]:
+        """Import lines in isort's sections (standard library, pytest, the project), each
+        section led by an empty line."""
+        lines: list[cst.SimpleStatementLine] = []
+        for section in range(3):
+            plain = [m for m in sorted(self.modules) if _section(m) == section]
+            froms = [m for m in sorted(self.names) if _section(m) == section]
+            found = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(_dotted(m))])])
+                     for m in plain]
+            for module in froms:
+                aliases = [cst.ImportAlias(cst.Name(n)) for n in sorted(self.names[module])]
+                found.append(cst.SimpleStatementLine([cst.ImportFrom(_dotted(module), aliases)]))
+            if found:
+                found[0] = found[0].with_changes(leading_lines=[cst.EmptyLine()])
+            lines += found
+        return lines
+
+
+def _section(module: str) -> int:
+    top = module.split(".")[0]
+    return 0 if top in sys.stdlib_module_names else 1 if top == "pytest" else 2
+
+
+def _dotted(module: str) -> cst.Attribute | cst.Name:
+    first, *rest = module.split(".")
+    expr: cst.Attribute | cst.Name = cst.Name(first)
+    for part in rest:
+        expr = cst.Attribute(expr, cst.Name(part))
+    return expr
+
+
+def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
+    """The source expression that rebuilds a described value."""
+    if "literal" in tree:
+        return cst.parse_expression(tree["literal"])
+    if "seq" in tree:
+        return _sequence(tree["seq"], [expression(t, imports) for t in tree["items"]])
+    if "dict" in tree:
+        return cst.Dict([cst.DictElement(expression(k, imports), expression(v, imports))
+                         for k, v in tree["dict"]])
+    if "member" in tree:
+        return cst.Attribute(imports.name(tree["ref"]), cst.Name(tree["member"]))
+    if "call" in tree:
+        args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
+        args += [_keyword(k, expression(t, imports)) for k, t in tree["kwargs"]]
+        return cst.Call(imports.name(tree["call"]), args)
+    if "repr" in tree:
+        if "ref" in tree:
+            imports.name(tree["ref"])
+        else:
+            imports.modules.add(tree["module"]["module"])
+        return cst.parse_expression(tree["repr"])
+    raise ValueError(f"unknown value description: {sorted(tree)}")
+
+
+def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:
+    if kind == "list":
+        return cst.List([cst.Element(i) for i in items])
+    if kind == "tuple":
+        elements = [cst.Element(i, comma=cst.Comma() if len(items) == 1 else cst.MaybeSentinel.DEFAULT)
+                    for i in items]
+        return cst.Tuple(elements)
+    if kind == "set" and items:
+        return cst.Set([cst.Element(i) for i in items])
+    arg = [cst.Arg(cst.List([cst.Element(i) for i in items]))] if items else []
+    return cst.Call(cst.Name(kind), arg)
+
+
+@dataclass
+class Setup:
+    """Assignments that name long values before the assertion, so each line stays readable."""
+
+    lines: list[cst.BaseStatement] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def named(self, name: str, value: cst.BaseExpression, parameter: bool = False) -> cst.BaseExpression:
+        """`value`, or a variable holding it; parameter names are reserved for their arguments."""
+        if len(cst.Module([]).code_for_node(value)) <= LONG_VALUE:
+            return value
+        while name in self.taken and not parameter:
+            name += "_"
+        self.taken.add(name)
+        self.lines.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)]))
+        return cst.Name(name)
+
+
+def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Setup) -> cst.Call:
+    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`; arguments equal to their
+    default are left out, and any argument after a left-out one is passed by keyword."""
+    owner = imports.name(target["ref"])
+    binding = target["binding"]
+    setup.taken.update(arg["name"] for arg in witness.args)
+    if binding == "function":
+        func: cst.BaseExpression = owner
+    elif binding == "method" and witness.receiver is not None:
+        receiver = expression(witness.receiver, imports)
+        name = _snake(witness.receiver["call"]["name"]) if "call" in witness.receiver else "subject"
+        func = cst.Attribute(setup.named(name, receiver), cst.Name(target["name"]))
+    else:
+        func = cst.Attribute(owner, cst.Name(target["name"]))
+    args: list[cst.Arg] = []
+    by_keyword = False
+    for arg in witness.args:
+        if arg["default"]:
+            by_keyword = True
+            continue
+        if arg["kind"] == "varargs":
+            args += [cst.Arg(expression(t, imports)) for t in arg["value"]["items"]]
+            continue
+        if arg["kind"] == "varkw":
+            args += [_keyword(_key(k), expression(v, imports)) for k, v in arg["value"]["dict"]]
+            continue
+        value = setup.named(arg["name"], expression(arg["value"], imports), parameter=True)
+        if arg["kind"] == "keyword" or by_keyword:
+            args.append(_keyword(arg["name"], value))
+        else:
+            args.append(cst.Arg(value))
+    return cst.Call(func, args)
+
+
+def _snake(qualname: str) -> str:
+    name = qualname.rsplit(".", 1)[-1]
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_") or "subject"
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value, keyword=cst.Name(name), equal=KEYWORD_EQUAL)
+
+
+def _key(tree: Tree) -> str:
+    return str(cst.ensure_type(cst.parse_expression(tree["literal"]), cst.SimpleString).evaluated_value)
+
+
+def test_function(
+    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup
+) -> cst.FunctionDef:
+    """`assert call == expected` (or `is` for None/True/False), or `with pytest.raises(E): call`."""
+    if "raises" in outcome:
+        imports.modules.add("pytest")
+        raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
+                          [cst.Arg(imports.name(outcome["raises"]))])
+        body: cst.BaseStatement = cst.With(
+            [cst.WithItem(raises)],
+            cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
+        )
+    else:
+        expected = setup.named("expected", expression(outcome["returns"], imports))
+        singleton = isinstance(expected, cst.Name) and expected.value in SINGLETONS
+        operator = cst.Is() if singleton else cst.Equal()
+        body = cst.SimpleStatementLine(
+            [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]
+        )
+    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, body]))
+
+
+def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) -> str:
+    """The whole regression test module: docstring, imports, one test per witness."""
+    imports = Imports()
+    base = target["name"].strip("_") or "call"
+    functions = []
+    for number, witness in enumerate(witnesses, 1):
+        name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
+        setup = Setup()
+        call = call_expression(target, witness, imports, setup)
+        functions.append(test_function(name, call, witness.outcome, imports, setup))
+    text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
+    body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]
+    body += imports.statements()
+    for function in functions:
+        body.append(function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+    return cst.Module(body).code

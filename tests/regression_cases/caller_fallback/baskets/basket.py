@@ -1,0 +1,20 @@
+"""A basket whose state only methods can build, filled by a helper that takes plain names.
+Planted bug: the count is one short."""
+
+
+class Basket:
+    def __init__(self) -> None:
+        self._items: list[str] = []
+
+    def add(self, item: str) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items) - 1
+
+
+def basket_size(names: list[str]) -> int:
+    basket = Basket()
+    for name in names:
+        basket.add(name)
+    return basket.count()

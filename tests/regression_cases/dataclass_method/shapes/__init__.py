@@ -1,0 +1,3 @@
+from .rectangle import Rectangle
+
+__all__ = ["Rectangle"]
