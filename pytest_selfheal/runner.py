@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import signal
@@ -63,7 +64,7 @@ def run_tests(
     args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
     argv = [
         sys.executable, "-m", "pytest", "--no-selfheal", "-p", "pytest_selfheal.observer",
-        "-q", "--tb=short", f"--rootdir={command.cwd}", f"@{args_file}",
+        "-q", "--tb=short", f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}",
     ]
     if stop_at_first_failure:
         argv.append("-x")
@@ -95,6 +96,12 @@ def run_tests(
         failures=data.get("failures", {}),
         leaked_modules=tuple(data.get("leaked", ())),
     )
+
+
+def serial_args() -> list[str]:
+    """`-n 0` where pytest-xdist is installed: a sandbox run keeps its tests in one process (so
+    its observer and coverage see them), whatever the project's addopts say."""
+    return ["-n", "0"] if importlib.util.find_spec("xdist") is not None else []
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

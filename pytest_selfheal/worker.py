@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import inspect
 import json
 import linecache
@@ -35,6 +34,7 @@ from typing import IO, Any
 import pluggy
 
 from . import observer
+from .runner import serial_args
 from .swap import Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -219,8 +219,7 @@ def main(argv: list[str]) -> int:
     import pytest
 
     jobs, *args = argv
-    if importlib.util.find_spec("xdist") is not None:
-        args = ["-n", "0", *args]  # the session must hold the items itself, whatever addopts say
+    args = [*serial_args(), *args]  # the session must hold the items itself
     server = Server(requests, replies, int(jobs))
     sys.setprofile(server.record_calls)
     return int(pytest.main(["--no-selfheal", "-q", "--capture=sys", "-p", "no:cacheprovider", *args],

@@ -91,3 +91,14 @@ def test_output_option_moves_the_run_directory(example_repo):
     run_pytest(repo, "--selfheal", "--selfheal-output=build/heal")
     assert list((repo / "build" / "heal" / "runs").glob("*/fix.diff"))
     assert not (repo / ".selfheal").exists()
+
+
+def test_heals_a_project_whose_addopts_run_xdist(example_repo):
+    repo = example_repo("invoice")
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'addopts = "-n 2"\n')
+    git(repo, "commit", "-qam", "run the suite on two workers")
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    assert "2 workers" in result.stdout
+    assert latest_report(repo)["status"] == "healed"
