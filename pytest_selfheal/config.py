@@ -333,6 +333,11 @@ class RunContext:
     collect_only: bool = False
     pdb: bool = False
 
+    @property
+    def asked(self) -> bool:
+        """Healing was mentioned at all: by a flag, the ini, or [tool.selfheal]."""
+        return self.flag is not None or self.ini_enabled or self.pyproject_enabled
+
 
 def decide(ctx: RunContext) -> tuple[bool, str]:
     """On or off, and why, in words fit for the report header."""

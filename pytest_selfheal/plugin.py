@@ -46,17 +46,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         pyproject = cfg.read_pyproject_table(config.rootpath)
-        on, reason = cfg.decide(
-            cfg.RunContext(
-                flag=config.getoption("selfheal"),
-                ini_enabled=bool(config.getini("selfheal")),
-                pyproject_enabled=cfg.parse_bool(pyproject.get("enabled", False)),
-                is_xdist_worker=hasattr(config, "workerinput"),
-                collect_only=bool(config.getoption("collectonly")),
-                pdb=bool(config.getoption("usepdb")),
-            )
+        context = cfg.RunContext(
+            flag=config.getoption("selfheal"),
+            ini_enabled=bool(config.getini("selfheal")),
+            pyproject_enabled=cfg.parse_bool(pyproject.get("enabled", False)),
+            is_xdist_worker=hasattr(config, "workerinput"),
+            collect_only=bool(config.getoption("collectonly")),
+            pdb=bool(config.getoption("usepdb")),
         )
-        config.stash[_REASON] = reason
+        on, reason = cfg.decide(context)
+        if on or context.asked:
+            config.stash[_REASON] = reason  # a run that never asked for healing shows no header
         if not on:
             return
         settings = cfg.resolve(
@@ -82,7 +82,9 @@ def _mode_flags(apply: object, branch: object) -> dict[str, str]:
 
 
 def pytest_report_header(config: pytest.Config) -> Any:
-    reason = config.stash.get(_REASON, "")
+    reason = config.stash.get(_REASON, None)
+    if reason is None:
+        return None
     settings = config.stash.get(_SETTINGS, None)
     if settings is not None:
         lines = [
@@ -93,6 +95,4 @@ def pytest_report_header(config: pytest.Config) -> Any:
             lines.append(f"selfheal: only the builtin agent runs ({cfg.API_KEY_ENV} is not set; "
                          "set it to let claude try what builtin cannot fix)")
         return lines
-    if config.getoption("selfheal") is not None or "pass --selfheal" not in reason:
-        return f"selfheal: {reason}" if reason else None
-    return None
+    return f"selfheal: {reason}"
