@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,7 +13,7 @@ import libcst as cst
 
 from ...models import Candidate, Edit, Suspect
 from ..base import Workbench
-from .templates import Mutation, mutations
+from .sites import Mutation, mutations
 
 
 class BuiltinAgent:
@@ -27,6 +29,13 @@ class BuiltinAgent:
 
 
 def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
+    """Every candidate source, chained in the order they are tried."""
+    return itertools.chain(
+        single_edits(root, suspects),
+    )
+
+
+def single_edits(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
     """Compilable, distinct single-edit candidates, best first."""
     scored: list[tuple[float, int, str, Mutation, cst.Module]] = []
     by_file: dict[str, dict[int, float]] = defaultdict(dict)
@@ -47,9 +56,12 @@ def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
         after = module.deep_replace(mutation.original, mutation.replacement)
         assert isinstance(after, cst.Module)
         source = after.code
-        digest = hashlib.sha1(f"{path}\0{source}".encode()).hexdigest()
-        if digest in seen or not _compiles(source, path):
+        tree = _ast_dump(source, path)
+        if tree is None:
             continue
+        digest = hashlib.sha1(f"{path}\0{tree}".encode()).hexdigest()
+        if digest in seen:
+            continue  # equivalent to a candidate already yielded
         seen.add(digest)
         edit = Edit(
             path=path, before=module.code, after=source, template=mutation.template,
@@ -65,9 +77,11 @@ def _parse(path: Path) -> cst.Module | None:
         return None
 
 
-def _compiles(source: str, path: str) -> bool:
+def _ast_dump(source: str, path: str) -> str | None:
+    """The program's AST as text (formatting-blind), or None when it does not compile."""
     try:
-        compile(source, path, "exec")
+        tree = ast.parse(source, path)
+        compile(tree, path, "exec")
     except (SyntaxError, ValueError):
-        return False
-    return True
+        return None
+    return ast.dump(tree)
