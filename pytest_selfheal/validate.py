@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from .plausible import ranked
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
 
@@ -37,6 +38,9 @@ class Bench:
     spectrum: Spectrum
     limits: Limits
     outcomes: list[Outcome] = field(default_factory=list)
+    # Seconds to keep collecting plausible alternatives after the first full heal.
+    alternatives_window: float = 3.0
+    _healed_at: float | None = None
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
 
@@ -46,19 +50,26 @@ class Bench:
 
     @property
     def best(self) -> Outcome | None:
-        """The plausible outcome fixing the most targets; the earliest wins ties."""
-        plausible = [o for o in self.outcomes if o.verdict is Verdict.PLAUSIBLE]
-        return max(plausible, key=lambda o: len(o.fixed), default=None)
+        """The best plausible outcome (see plausible.ranked), or None."""
+        return next(iter(ranked(self.outcomes)), None)
 
     def stop_reason(self) -> str | None:
-        best = self.best
-        if best is not None and set(best.fixed) >= set(self.targets):
+        now = time.monotonic()
+        if self._healed_at is None and any(
+            o.verdict is Verdict.PLAUSIBLE and set(o.fixed) >= set(self.targets)
+            for o in self.outcomes
+        ):
+            self._healed_at = now
+        spent = None
+        if now >= self.limits.deadline:
+            spent = "time budget spent"
+        elif len(self.outcomes) >= self.limits.max_candidates:
+            spent = "candidate budget spent"
+        if self._healed_at is not None and (
+            spent or now >= self._healed_at + self.alternatives_window
+        ):
             return "healed"
-        if time.monotonic() >= self.limits.deadline:
-            return "time budget spent"
-        if len(self.outcomes) >= self.limits.max_candidates:
-            return "candidate budget spent"
-        return None
+        return spent
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
         started = time.monotonic()
