@@ -103,6 +103,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "alternatives_window",
+        "seconds to keep collecting other plausible fixes after the first one, to rank them "
+        "(smallest change first). Default: 5.",
+        _positive(float),
+        "SECONDS",
+    ),
 )
 
 
@@ -114,6 +121,7 @@ class Settings:
     time_budget: float = 120.0
     max_candidates: int = 200
     output: str = ".selfheal"
+    alternatives_window: float = 5.0
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -163,6 +163,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
             target_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds),
             suite_timeout=suite_timeout,
         ),
+        alternatives_window=settings.alternatives_window,
     )
     stop_reason = agent.repair(bench)
     best = bench.best

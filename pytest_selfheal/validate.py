@@ -39,7 +39,7 @@ class Bench:
     limits: Limits
     outcomes: list[Outcome] = field(default_factory=list)
     # Seconds to keep collecting plausible alternatives after the first full heal.
-    alternatives_window: float = 3.0
+    alternatives_window: float = 5.0
     _healed_at: float | None = None
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
