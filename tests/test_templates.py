@@ -42,6 +42,7 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("negate-condition", "    if a or b:\n        pass\n", "    if not (a or b):\n        pass\n"),
         ("negate-condition", "    while not a:\n        pass\n", "    while a:\n        pass\n"),
         ("drop-not", "    return not a\n", "    return a\n"),
+        ("negate-condition", "    return a\n", "    return not a\n"),
         ("name-replacement", "    return a\n", "    return b\n"),
     ],
 )

@@ -188,10 +188,14 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`if c:` -> `if not c:` (and back), also for `while` and conditional expressions."""
+    """`if c:` -> `if not c:` (and back), also for `while`, conditional expressions and the
+    value of a `return`."""
     if isinstance(node, cst.If | cst.While | cst.IfExp):
         new_test = _negated(node.test)
         yield node.with_changes(test=new_test), f"`{code(node.test)}` -> `{code(new_test)}`"
+    elif isinstance(node, cst.Return) and node.value is not None:
+        value = _negated(node.value)
+        yield node.with_changes(value=value), f"`{code(node)}` -> `return {code(value)}`"
 
 
 def drop_not(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -262,7 +266,7 @@ _RELATIVE_GROUPS = (
     ("floor", "ceil"), ("keys", "values", "items"), ("startswith", "endswith"),
     ("upper", "lower"), ("find", "rfind"), ("index", "rindex"), ("split", "rsplit"),
     ("bisect_left", "bisect_right"), ("append", "appendleft"), ("pop", "popleft"),
-    ("remove", "discard"), ("isdigit", "isalpha"), ("sum", "len"), ("int", "round"),
+    ("remove", "discard"), ("isdigit", "isalpha", "isalnum"), ("sum", "len"), ("int", "round"),
 )
 RELATIVES: dict[str, tuple[str, ...]] = {}
 for _group in _RELATIVE_GROUPS:
