@@ -5,10 +5,13 @@ Each bug becomes a fresh git repository holding the buggy program and its tests;
 when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle, or
 passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
 
-    python benchmarks/repair_rate.py [--bugs ID ...] [--limit N] [--mutants N] [--dirty] [--check]
+    python benchmarks/repair_rate.py [--bugs ID ...] [--skip ID ...] [--limit N] [--mutants N]
+                                     [--dirty] [--check] [--jsonl FILE] [--summarize FILE]
 
 --dirty commits the fixed program and leaves the bug uncommitted, so the changed-lines signal is
-on; by default the buggy program is the only commit. --check only verifies the corpus.
+on; by default the buggy program is the only commit. --check only verifies the corpus. Bugs run
+interleaved across programs, so a run cut short is still a spread sample; --jsonl appends each
+result as it comes, and --summarize prints the table of such a file.
 """
 
 from __future__ import annotations
@@ -111,6 +114,29 @@ class Result:
     line_rank: int | None = None
     alternatives: int = 0
     fix: str = ""
+
+
+RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
+            "function_rank", "line_rank", "alternatives", "fix")
+
+
+def record(result: Result) -> dict[str, object]:
+    return {"id": result.bug.id, "family": result.bug.family,
+            **{name: getattr(result, name) for name in RECORDED}}
+
+
+def from_record(entry: dict[str, object]) -> Result:
+    bug = Bug(str(entry["id"]), "", "", "", str(entry["family"]))
+    return Result(bug, **{name: entry[name] for name in RECORDED})  # type: ignore[arg-type]
+
+
+def interleaved(bugs: list[Bug]) -> list[Bug]:
+    """First bug of every program, then the second of every program, ..."""
+    by_program: dict[str, list[Bug]] = {}
+    for bug in bugs:
+        by_program.setdefault(bug.program, []).append(bug)
+    rounds = max((len(v) for v in by_program.values()), default=0)
+    return [group[i] for i in range(rounds) for group in by_program.values() if i < len(group)]
 
 
 def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
@@ -230,15 +256,22 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0, help="heal time budget, seconds")
     parser.add_argument("--dirty", action="store_true")
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--skip", nargs="*", default=[], help="ids (or id prefixes) to leave out")
+    parser.add_argument("--jsonl", type=Path, help="append each result to this file")
+    parser.add_argument("--summarize", type=Path, help="print the table of a --jsonl file")
     args = parser.parse_args()
-    bugs = load_corpus()
+    if args.summarize:
+        summarize([from_record(json.loads(line))
+                   for line in args.summarize.read_text().splitlines() if line.strip()])
+        return
+    bugs = interleaved(load_corpus())
     if args.mutants:
         from mutate import mutants
 
         bugs += mutants(args.mutants, args.seed)
     if args.bugs:
         bugs = [b for b in bugs if any(b.id.startswith(p) for p in args.bugs)]
+    bugs = [b for b in bugs if not any(b.id.startswith(p) for p in args.skip)]
     if args.limit:
         bugs = bugs[: args.limit]
     if args.check:
@@ -251,15 +284,12 @@ def main() -> None:
         r = results[-1]
         print(f"  {bug.id}: {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
               file=sys.stderr, flush=True)
+        if args.jsonl:
+            with args.jsonl.open("a") as out:
+                out.write(json.dumps(record(r)) + "\n")
     summarize(results)
     print(f"ran {len(results)} bug(s) in {time.monotonic() - started:.0f}s"
           f"{' with the bug uncommitted (--dirty)' if args.dirty else ''}")
-    if args.json:
-        args.json.write_text(json.dumps([
-            {"id": r.bug.id, "family": r.bug.family, "status": r.status, "correct": r.correct,
-             "seconds": r.seconds, "to_green": r.to_green, "function_rank": r.function_rank,
-             "line_rank": r.line_rank, "fix": r.fix} for r in results], indent=1))
-
 
 if __name__ == "__main__":
     main()
