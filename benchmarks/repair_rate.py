@@ -32,7 +32,11 @@ from _common import ROOT, commit_all, git_repo
 
 CORPUS = ROOT / "benchmarks" / "corpus"
 sys.path.insert(0, str(ROOT))
+from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
 from pytest_selfheal.localize import enclosing_function  # noqa: E402
+from pytest_selfheal.models import Suspect  # noqa: E402
+
+ORACLE_HORIZON = 3000  # candidates searched for the oracle's position
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,11 @@ class Result:
     line_rank: int | None = None
     alternatives: int = 0
     fix: str = ""
+    oracle_rank: int | None = None  # where the oracle sits in the candidate stream
 
 
 RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
-            "function_rank", "line_rank", "alternatives", "fix")
+            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank")
 
 
 def record(result: Result) -> dict[str, object]:
@@ -127,7 +132,7 @@ def record(result: Result) -> dict[str, object]:
 
 def from_record(entry: dict[str, object]) -> Result:
     bug = Bug(str(entry["id"]), "", "", "", str(entry["family"]))
-    return Result(bug, **{name: entry[name] for name in RECORDED})  # type: ignore[arg-type]
+    return Result(bug, **{n: entry[n] for n in RECORDED if n in entry})  # type: ignore[arg-type]
 
 
 def interleaved(bugs: list[Bug]) -> list[Bug]:
@@ -154,6 +159,7 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
         result.candidates = report["totals"]["candidates"]
         result.alternatives = len(report.get("alternatives", []))
         _rank(result, report, repo)
+        result.oracle_rank = _oracle_rank(bug, report, repo)
         if report["status"] == "healed":
             result.plausible = True
             result.to_green = _time_to_green(report)
@@ -193,6 +199,21 @@ def _rank(result: Result, report: dict[str, object], repo: Path) -> None:
     result.line_rank = min(ranks, default=None)
 
 
+def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
+    """1-based position of the first candidate AST-equal to the oracle, given the heal's
+    suspects: how many validations a heal with no time limit would need to reach it."""
+    suspects = report["suspects"]
+    assert isinstance(suspects, list)
+    ranked = tuple(Suspect(s["path"], s["line"], s["function"], s["score"]) for s in suspects)
+    oracle = ast.dump(ast.parse(bug.fixed))
+    for position, candidate in enumerate(candidates(repo, ranked), start=1):
+        if position > ORACLE_HORIZON:
+            return None
+        if ast.dump(ast.parse(candidate.edits[-1].after)) == oracle:
+            return position
+    return None
+
+
 def _correct(bug: Bug, repo: Path) -> bool:
     patched = (repo / f"{bug.program}.py").read_text()
     if ast.dump(ast.parse(patched)) == ast.dump(ast.parse(bug.fixed)):
@@ -226,11 +247,12 @@ def _pct(part: int, whole: int) -> str:
 
 def summarize(results: list[Result]) -> None:
     print(f"{'bug':<36}{'family':<22}{'status':<11}{'ok':<5}{'sec':>6}{'cand':>6}"
-          f"{'fn#':>5}{'ln#':>5}  fix")
+          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix")
     for r in results:
         ok = "C" if r.correct else ("P" if r.plausible else "-")
         print(f"{r.bug.id:<36}{r.bug.family:<22}{r.status:<11}{ok:<5}{r.seconds:>6.1f}"
-              f"{r.candidates:>6}{r.function_rank or '-':>5}{r.line_rank or '-':>5}  {r.fix[:70]}")
+              f"{r.candidates:>6}{r.function_rank or '-':>5}{r.line_rank or '-':>5}"
+              f"{r.oracle_rank or '-':>6}  {r.fix[:60]}")
     n = len(results)
     greens = sorted(r.to_green for r in results if r.to_green is not None)
     median = statistics.median(greens) if greens else float("nan")
@@ -243,6 +265,10 @@ def summarize(results: list[Result]) -> None:
         f"top-5 {_pct(sum((r.function_rank or 99) <= 5 for r in results), n)}, "
         f"line top-10 {_pct(sum((r.line_rank or 99) <= 10 for r in results), n)}"
     )
+    ranks = [r.oracle_rank or ORACLE_HORIZON + 1 for r in results]
+    print("oracle in the candidate stream (validations a heal without a time limit needs): "
+          + ", ".join(f"<={k} {_pct(sum(x <= k for x in ranks), n)}" for k in (10, 50, 200))
+          + f", anywhere in the first {ORACLE_HORIZON} {_pct(sum(x <= ORACLE_HORIZON for x in ranks), n)}")
 
 
 def main() -> None:
