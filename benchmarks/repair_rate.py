@@ -236,7 +236,7 @@ def check(bugs: list[Bug]) -> None:
         shutil.rmtree(repo.parent, ignore_errors=True)
         problem = ("" if buggy == 1 and fixed.returncode == 0
                    else f"buggy exit {buggy}, fixed exit {fixed.returncode}")
-        print(f"{bug.id:<36} {'ok' if not problem else problem}")
+        print(f"{bug.id:<36} {problem or 'ok'}")
         if fixed.returncode:
             print(fixed.stdout[-2000:])
 
