@@ -55,12 +55,17 @@ def test_ranks_plausible_alternatives_smallest_change_first(tmp_path):
     assert "plausible fix" in result.stdout and "other plausible patch(es)" in result.stdout
 
 
-def test_heals_a_call_replaced_by_its_relative(tmp_path):
-    repo = make_project(tmp_path, PRICING.replace("quantity > 10", "quantity >= 10"))
+def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
+    correct = PRICING.replace("quantity > 10", "quantity >= 10").replace("max(", "min(")
+    repo = make_project(tmp_path, correct)
+    (repo / "pricing.py").write_text(correct.replace("min(prices)", "max(prices)"))
     result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
                         "--selfheal-alternatives-window=0.1")
     report = latest_report(repo)
     assert report["status"] == "healed", result.stdout
+    changed = [s for s in report["suspects"] if "changed since the last commit" in s["evidence"]]
+    assert [(s["path"], s["line"], s["function"]) for s in changed] == [("pricing.py", 7, "cheapest")]
+    assert report["suspects"][0]["function"] == "cheapest"
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     assert "-    return max(prices)\n+    return min(prices)" in diff
     fix = report["candidates"][report["fix"]["candidate"]]
