@@ -158,3 +158,10 @@ def test_sibling_attribute_only_uses_attributes_of_the_same_object():
     source = HEADER + "        self.low = a\n        b.wide = 1\n        return self.high\n"
     results = mutated(source, "sibling-attribute", line=5)
     assert results and all("self.wide" not in r for r in results)
+
+
+def test_sibling_attribute_knows_the_fields_of_a_class():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
+              "        return self.on_hand - self.on_hand\n")
+    results = mutated(source, "sibling-attribute", line=6)
+    assert any("return self.on_hand - self.reserved" in r for r in results)

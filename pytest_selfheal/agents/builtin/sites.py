@@ -29,13 +29,21 @@ class Mutation:
 
 
 class _Attributes(cst.CSTVisitor):
-    """Object text -> attribute names used on it anywhere in the module."""
+    """Object text -> attribute names used on it anywhere in the module; a class's fields
+    (`name: int = 0` in its body) count as attributes of `self`."""
 
     def __init__(self) -> None:
         self.found: dict[str, list[str]] = defaultdict(list)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.found[code(node.value)].append(node.attr.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for line in node.body.body:
+            if isinstance(line, cst.SimpleStatementLine):
+                for statement in line.body:
+                    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+                        self.found["self"].append(statement.target.value)
 
 
 class _Sites(cst.CSTVisitor):
