@@ -244,6 +244,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         parse_path,
         "DIR",
     ),
+    OptionSpec(
+        "alternatives_window",
+        "seconds to keep collecting other plausible fixes after the first one, to rank them "
+        "(smallest change first). Default: 5.",
+        _positive(float),
+        "SECONDS",
+    ),
 )
 
 
@@ -270,6 +277,7 @@ class Settings:
     require_causal_link: bool = False
     workers: int | None = None  # None: one per core
     regression_dir: str = ""
+    alternatives_window: float = 5.0
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,10 +1,14 @@
-"""Rank suspicious source lines: Ochiai over the coverage spectrum, blended with the traceback."""
+"""Rank suspicious functions, then lines inside them: Ochiai over the coverage spectrum, blended
+with the traceback's project frames and the lines changed since the last commit."""
 
 from __future__ import annotations
 
 import ast
 import fnmatch
 import math
+import os
+import re
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
@@ -12,8 +16,13 @@ from pathlib import Path, PurePosixPath
 
 from .models import Failure, Line, Spectrum, Suspect
 
-SPECTRUM_WEIGHT = 0.7
-TRACEBACK_WEIGHT = 0.3
+# Blend weights, measured with benchmarks/repair_rate.py on benchmarks/corpus.
+SPECTRUM_WEIGHT = 0.6
+TRACEBACK_WEIGHT = 0.25
+CHANGED_WEIGHT = 0.15
+# A line's final score mixes its function's score (the best line in it) and its own.
+FUNCTION_SHARE = 0.5
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
 
 def make_test_file_predicate(python_files: Sequence[str], test_paths: Iterable[str]) -> Callable[[str], bool]:
@@ -64,6 +73,43 @@ def traceback_weights(
     return weights
 
 
+def changed_lines(root: Path) -> frozenset[Line]:
+    """Lines changed in the uncommitted diff against HEAD, or, with a clean tree, in HEAD's commit.
+
+    A pure deletion marks the lines around it, where a missing statement would go.
+    """
+    for revisions in (["HEAD"], ["HEAD~1", "HEAD"]):
+        diff = _git_diff(root, revisions)
+        if diff:
+            return frozenset(_parse_diff(diff))
+    return frozenset()
+
+
+def _git_diff(root: Path, revisions: list[str]) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "diff", "-U0", "--no-color", "--no-ext-diff", *revisions, "--", "*.py"],
+            cwd=root, capture_output=True, text=True, timeout=30,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _parse_diff(diff: str) -> Iterable[Line]:
+    path = ""
+    for chunk in diff.split("\n+++ ")[1:]:
+        header, _, body = chunk.partition("\n")
+        if not header.startswith("b/"):
+            continue  # a deleted file
+        path = header[2:]
+        for match in _HUNK.finditer(body):
+            start, count = int(match.group(1)), int(match.group(2) or 1)
+            lines = range(start, start + count) if count else range(max(1, start), start + 2)
+            yield from ((path, line) for line in lines)
+
+
 def localize(
     spectrum: Spectrum,
     failures: Sequence[Failure],
@@ -72,10 +118,11 @@ def localize(
     is_test_file: Callable[[str], bool],
     limit: int = 40,
 ) -> tuple[Suspect, ...]:
-    """The `limit` most suspicious lines, each mapped to its enclosing function."""
+    """The `limit` most suspicious lines, best function first, each mapped to its function."""
     spectrum_scores = ochiai(spectrum, is_test_file)
     frame_weights = traceback_weights(failures, is_test_file, root)
-    suspects = []
+    changed = changed_lines(root)
+    lines = []
     for line in spectrum_scores.keys() | frame_weights.keys():
         score, e_f, e_p = spectrum_scores.get(line, (0.0, 0, 0))
         weight, depth = frame_weights.get(line, (0.0, -1))
@@ -84,18 +131,35 @@ def localize(
             evidence.append(f"ochiai {score:.2f}: run by {e_f} failing and {e_p} passing tests")
         if depth >= 0:
             evidence.append(f"traceback frame #{depth + 1} from the innermost")
+        if line in changed:
+            evidence.append("changed since the last commit")
+        blended = (SPECTRUM_WEIGHT * score + TRACEBACK_WEIGHT * weight
+                   + CHANGED_WEIGHT * (line in changed))
         path, lineno = line
-        suspects.append(
-            Suspect(
-                path=path,
-                line=lineno,
-                function=enclosing_function(root / path, lineno),
-                score=round(SPECTRUM_WEIGHT * score + TRACEBACK_WEIGHT * weight, 4),
-                evidence=tuple(evidence),
-            )
+        lines.append((path, lineno, enclosing_function(root / path, lineno), blended, evidence))
+    best_in_function: dict[tuple[str, str], float] = {}
+    for path, _, function, blended, _ in lines:
+        key = (path, function)
+        best_in_function[key] = max(best_in_function.get(key, 0.0), blended)
+    suspects = [
+        Suspect(
+            path=path,
+            line=lineno,
+            function=function,
+            score=round(FUNCTION_SHARE * best_in_function[(path, function)]
+                        + (1 - FUNCTION_SHARE) * blended, 4),
+            evidence=tuple(evidence),
         )
-    suspects.sort(key=lambda s: (-s.score, s.path, s.line))
+        for path, lineno, function, blended, evidence in lines
+    ]
+    suspects.sort(key=lambda s: (-best_in_function[(s.path, s.function)], s.path, s.function,
+                                 -s.score, s.line))
     return tuple(suspects[:limit])
+
+
+def ranked_functions(suspects: Sequence[Suspect]) -> list[tuple[str, str]]:
+    """(path, function) in the order `localize` ranked them."""
+    return list(dict.fromkeys((s.path, s.function) for s in suspects))
 
 
 def enclosing_function(path: Path, line: int) -> str:

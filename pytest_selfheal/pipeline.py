@@ -242,6 +242,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         policy=policy,
         log=log,
         warm=warm,
+        alternatives_window=settings.alternatives_window,
     )
     try:
         stop_reason = agent.repair(bench)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, summary
 from .errors import OutputError
 from .models import Outcome
+from .plausible import ast_change_size, ranked
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,6 +89,12 @@ def report_json(result: HealResult) -> dict[str, Any]:
             if result.fix
             else None
         ),
+        "alternatives": [
+            {"candidate": result.outcomes.index(o), "description": o.candidate.description,
+             "fixed": len(o.fixed), "ast_change": ast_change_size(o.candidate)}
+            for o in ranked(result.outcomes)
+            if o is not result.fix
+        ],
         "totals": {
             "failures": len(request.failures),
             "tests_run": len(request.outcomes),
@@ -182,6 +189,10 @@ def render(result: HealResult, console: Console) -> None:
     if result.run_dir:
         console.print(f"report: {result.run_dir / 'report.json'}", highlight=False)
         console.print(f"log:    {result.run_dir / 'decisions.jsonl'}", highlight=False)
+    alternatives = len(ranked(result.outcomes)) - 1
+    if result.fix and alternatives > 0:
+        console.print(f"{alternatives} other plausible patch(es) ranked below it in report.json "
+                      "(alternatives)", highlight=False)
 
 
 def _render_triage(result: HealResult, console: Console) -> None:

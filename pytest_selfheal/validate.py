@@ -21,6 +21,7 @@ from pathlib import Path
 from .audit import DecisionLog
 from .localize import function_span, make_test_file_predicate
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from .plausible import ranked
 from .policy import Policy
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
@@ -54,6 +55,9 @@ class Bench:
     spectrum: Spectrum
     limits: Limits
     outcomes: list[Outcome] = field(default_factory=list)
+    # Seconds to keep collecting plausible alternatives after the first full heal.
+    alternatives_window: float = 5.0
+    _healed_at: float | None = None
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
     run_dir: Path | None = None
@@ -71,19 +75,30 @@ class Bench:
 
     @property
     def best(self) -> Outcome | None:
-        """The plausible outcome fixing the most targets; the earliest wins ties."""
-        plausible = [o for o in self.outcomes if o.verdict is Verdict.PLAUSIBLE]
-        return max(plausible, key=lambda o: len(o.fixed), default=None)
+        """The best plausible outcome (see plausible.ranked), or None."""
+        return next(iter(ranked(self.outcomes)), None)
+
+    @property
+    def healed(self) -> bool:
+        """A plausible candidate makes every target pass (the builtin search may still rank
+        alternatives for `alternatives_window` seconds)."""
+        return any(o.verdict is Verdict.PLAUSIBLE and set(o.fixed) >= set(self.targets)
+                   for o in self.outcomes)
 
     def stop_reason(self) -> str | None:
-        best = self.best
-        if best is not None and set(best.fixed) >= set(self.targets):
+        now = time.monotonic()
+        if self._healed_at is None and self.healed:
+            self._healed_at = now
+        spent = None
+        if now >= self.limits.deadline:
+            spent = "time budget spent"
+        elif len(self.outcomes) >= self.limits.max_candidates:
+            spent = "candidate budget spent"
+        if self._healed_at is not None and (
+            spent or now >= self._healed_at + self.alternatives_window
+        ):
             return "healed"
-        if time.monotonic() >= self.limits.deadline:
-            return "time budget spent"
-        if len(self.outcomes) >= self.limits.max_candidates:
-            return "candidate budget spent"
-        return None
+        return spent
 
     def run(self, nodeids: Sequence[str]) -> RunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""

@@ -3,7 +3,14 @@
 import math
 from pathlib import Path
 
-from pytest_selfheal.localize import enclosing_function, localize, make_test_file_predicate, ochiai
+from pytest_selfheal.localize import (
+    changed_lines,
+    enclosing_function,
+    localize,
+    make_test_file_predicate,
+    ochiai,
+    ranked_functions,
+)
 from pytest_selfheal.models import Failure, Frame, Spectrum
 
 SOURCE = """\
@@ -81,3 +88,48 @@ def test_test_file_predicate():
     assert is_test("pkg/conftest.py")
     assert is_test("suite/cases.py")
     assert not is_test("pkg/testing_utils.py")
+
+
+def test_functions_rank_before_lines(tmp_path: Path):
+    """Every line of the best function comes before any line of the next one."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    suspects = localize(make_spectrum(), [], root=tmp_path, is_test_file=never_test)
+    functions = [s.function for s in suspects]
+    assert functions == sorted(functions, key=functions.index)  # grouped
+    assert ranked_functions(suspects)[0] == ("m.py", "inner")
+
+
+def _repo(path: Path) -> Path:
+    from helpers import init_repo
+
+    (path / "m.py").write_text(SOURCE)
+    return init_repo(path)
+
+
+def test_changed_lines_reads_the_uncommitted_diff(tmp_path: Path):
+    repo = _repo(tmp_path)
+    assert changed_lines(repo) == frozenset()  # one commit, no parent, clean tree
+    (repo / "m.py").write_text(SOURCE.replace("y = x + 1", "y = x + 2"))
+    assert changed_lines(repo) == {("m.py", 2)}
+
+
+def test_changed_lines_falls_back_to_the_last_commit_and_marks_deletions(tmp_path: Path):
+    from helpers import git
+
+    repo = _repo(tmp_path)
+    (repo / "m.py").write_text(SOURCE.replace("    if y > 3:\n", "    if y > 4:\n")
+                               .replace("    return y\n\n\nclass", "\n\nclass"))
+    git(repo, "commit", "-qam", "edit")
+    assert changed_lines(repo) == {("m.py", 7), ("m.py", 8), ("m.py", 9)}  # 8-9 flank the cut
+
+
+def test_changed_lines_lift_a_line_and_say_so(tmp_path: Path):
+    repo = _repo(tmp_path)
+    (repo / "m.py").write_text(SOURCE.replace("y = x + 1", "y = x + 2"))
+    spectrum = make_spectrum()
+    without = {s.line: s.score for s in localize(spectrum, [], root=tmp_path / "none",
+                                                 is_test_file=never_test)}
+    with_diff = localize(spectrum, [], root=repo, is_test_file=never_test)
+    line2 = next(s for s in with_diff if s.line == 2)
+    assert line2.score > without[2]
+    assert "changed since the last commit" in line2.evidence

@@ -3,7 +3,8 @@
 import libcst as cst
 import pytest
 
-from pytest_selfheal.agents.builtin.templates import mutations, shift
+from pytest_selfheal.agents.builtin.sites import mutations
+from pytest_selfheal.agents.builtin.templates import shift
 
 
 def mutated(source: str, template: str, line: int = 2) -> list[str]:
@@ -41,6 +42,7 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("negate-condition", "    if a or b:\n        pass\n", "    if not (a or b):\n        pass\n"),
         ("negate-condition", "    while not a:\n        pass\n", "    while a:\n        pass\n"),
         ("drop-not", "    return not a\n", "    return a\n"),
+        ("negate-condition", "    return a\n", "    return not a\n"),
         ("name-replacement", "    return a\n", "    return b\n"),
     ],
 )
@@ -80,3 +82,86 @@ def test_operator_spacing_is_kept():
 def test_shift_folds_constants(expr, delta, expected):
     result = shift(cst.parse_expression(expr), delta)
     assert (cst.Module([]).code_for_node(result) if result is not None else None) == expected
+
+
+HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "before", "after"),
+    [
+        ("assignment-operator", 3, "        a = b\n", "        a += b\n"),
+        ("assignment-operator", 3, "        a = b\n", "        a -= b\n"),
+        ("assignment-operator", 3, "        a += b\n", "        a = b\n"),
+        ("swap-operands", 3, "        return a - b\n", "        return b - a\n"),
+        ("swap-operands", 3, "        return pow(a, b)\n", "        return pow(b, a)\n"),
+        ("sibling-attribute", 4, "        self.low = a\n        return self.high\n",
+         "        self.low = a\n        return self.low\n"),
+        ("relative-function", 3, "        return min(xs)\n", "        return max(xs)\n"),
+        ("relative-function", 3, "        return any(xs)\n", "        return all(xs)\n"),
+        ("relative-function", 3, "        xs.append(a)\n", "        xs.extend(a)\n"),
+        ("relative-function", 3, "        return a.lstrip()\n", "        return a.rstrip()\n"),
+        ("relative-function", 3, "        return math.floor(a)\n", "        return math.ceil(a)\n"),
+        ("relative-function", 3, "        return a.keys()\n", "        return a.items()\n"),
+        ("relative-function", 3, "        return xs.sort()\n", "        return sorted(xs)\n"),
+        ("relative-function", 3, "        return sorted(xs)\n", "        return xs.sort()\n"),
+        ("constant-value", 3, "        xs = []\n", "        xs = [[]]\n"),
+        ("constant-value", 3, "        xs = [[]]\n", "        xs = []\n"),
+        ("constant-value", 3, "        a = 0\n", "        a = None\n"),
+        ("constant-value", 3, "        a = None\n", "        a = 0\n"),
+        ("constant-value", 3, "        return True\n", "        return False\n"),
+        ("return-value", 3, "        return a\n", "        return b\n"),
+        ("return-value", 5, "        if a:\n            return xs\n        return []\n",
+         "        if a:\n            return xs\n        return xs\n"),
+        ("condition-clause", 3, "        if a:\n            pass\n",
+         "        if a or not xs:\n            pass\n"),
+        ("condition-clause", 4, "        c = xs[i]\n        while a:\n            pass\n",
+         "        c = xs[i]\n        while a and i < len(xs):\n            pass\n"),
+        ("condition-clause", 3, "        return a and b\n", "        return a\n"),
+        ("wrap-call", 3, "        return a\n", "        return abs(a)\n"),
+        ("wrap-call", 3, "        return a - b\n", "        return len(a - b)\n"),
+        ("wrap-call", 3, "        return a.items()\n", "        return sorted(a.items())\n"),
+        ("concat-value", 3, "        return a + b\n", "        return a + b + xs\n"),
+        ("none-guard", 3, "        return a.b\n",
+         "        if a is None:\n            return None\n        return a.b\n"),
+        ("none-guard", 4, "        xs.sort()\n        return len(xs)\n",
+         "        xs.sort()\n        if not xs:\n            return None\n        return len(xs)\n"),
+        ("delete-statement", 3, "        a += 1\n        return a\n", "        return a\n"),
+        ("copy-statement", 6,
+         "        for x in xs:\n            if x:\n                b.add(x)\n            a = x\n",
+         "        for x in xs:\n            if x:\n                b.add(x)\n            a = x\n"
+         "            b.add(x)\n"),
+        ("copy-statement", 6,
+         "        for x in xs:\n            if x:\n                b.add(x)\n            a = x\n",
+         "        for x in xs:\n            if x:\n                b.add(x)\n            b.add(x)\n"
+         "            a = x\n"),
+    ],
+)
+def test_more_templates_before_after(template, line, before, after):
+    assert HEADER + after in mutated(HEADER + before, template, line=line)
+
+
+def test_concat_value_names_are_locals_not_self():
+    results = mutated(HEADER + "        return a + b\n", "concat-value", line=3)
+    assert all("self" not in r.split("return")[1] for r in results)
+
+
+def test_swap_operands_leaves_commutative_operators_alone():
+    assert mutated(HEADER + "        return a + b\n", "swap-operands", line=3) == []
+
+
+def test_delete_statement_never_empties_a_block():
+    assert mutated(HEADER + "        return a\n", "delete-statement", line=3) == []
+
+
+def test_sibling_attribute_only_uses_attributes_of_the_same_object():
+    source = HEADER + "        self.low = a\n        b.wide = 1\n        return self.high\n"
+    results = mutated(source, "sibling-attribute", line=5)
+    assert results and all("self.wide" not in r for r in results)
+
+
+def test_sibling_attribute_knows_the_fields_of_a_class():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
+              "        return self.on_hand - self.on_hand\n")
+    results = mutated(source, "sibling-attribute", line=6)
+    assert any("return self.on_hand - self.reserved" in r for r in results)

@@ -45,6 +45,9 @@ class Workbench(Protocol):
         ...
 
     @property
+    def healed(self) -> bool: ...  # a plausible fix makes every target pass (search may go on)
+
+    @property
     def run_dir(self) -> Path | None: ...  # where the heal's output goes (transcripts)
 
     def is_test_file(self, rel: str) -> bool:
@@ -87,7 +90,7 @@ class ChainAgent:
         reasons = []
         for agent in self.agents:
             reasons.append(f"{agent.name}: {agent.repair(bench)}")
-            if bench.stop_reason():
+            if bench.healed or bench.stop_reason():
                 break
         return "; ".join(reasons)
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
 from ...models import Candidate, Edit, Suspect
 from ..base import Workbench
 from .names import name_candidates
-from .templates import Mutation, mutations
+from .sites import Mutation, mutations
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
 
@@ -31,37 +34,132 @@ class BuiltinAgent:
         return bench.stop_reason() or "no candidate left to try"
 
 
+PAIR_POOL = 8  # best single edits per function that two-edit candidates combine
+PAIR_DISCOUNT = 0.5
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    path: str
+    function: str
+    mutation: Mutation
+    module: cst.Module
+
+
 def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
-    """Compilable, distinct single-edit candidates, best first."""
-    yield from name_candidates(root, suspects)
-    scored: list[tuple[float, int, str, Mutation, cst.Module]] = []
-    by_file: dict[str, dict[int, float]] = defaultdict(dict)
+    """Every candidate source, chained in the order they are tried."""
+    ranked = _ranked_mutations(root, suspects)
+    return itertools.chain(
+        name_candidates(root, suspects),
+        single_edits(ranked),
+        pair_edits(ranked),
+    )
+
+
+def _ranked_mutations(root: Path, suspects: Sequence[Suspect]) -> list[_Scored]:
+    """Every mutation at a suspect line, by line score x template prior (stable)."""
+    scored: list[_Scored] = []
+    by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
     for suspect in suspects:
-        by_file[suspect.path].setdefault(suspect.line, suspect.score)
-    order = 0
-    for path, line_scores in by_file.items():
+        by_file[suspect.path].setdefault(suspect.line, suspect)
+    for path, by_line in by_file.items():
         module = _parse(root / path)
         if module is None:
             continue
-        for mutation in mutations(module, frozenset(line_scores)):
-            order += 1
-            score = line_scores[mutation.line] * mutation.prior
-            scored.append((score, order, path, mutation, module))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+        for mutation in mutations(module, frozenset(by_line)):
+            suspect = by_line[mutation.line]
+            scored.append(
+                _Scored(suspect.score * mutation.prior, path, suspect.function, mutation, module)
+            )
+    scored.sort(key=lambda item: -item.score)
+    return scored
+
+
+def single_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
+    """Compilable, distinct single-edit candidates, best first."""
     seen: set[str] = set()
-    for score, _, path, mutation, module in scored:
-        after = module.deep_replace(mutation.original, mutation.replacement)
+    for item in ranked:
+        after = item.module.deep_replace(item.mutation.original, item.mutation.replacement)
         assert isinstance(after, cst.Module)
-        source = after.code
-        digest = hashlib.sha1(f"{path}\0{source}".encode()).hexdigest()
-        if digest in seen or not _compiles(source, path):
+        if _is_new(seen, item.path, after.code):
+            yield Candidate(edits=(_edit(item, item.module, after),), score=round(item.score, 4),
+                            agent="builtin")
+
+
+def pair_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
+    """Two edits inside one function, from its best single edits; tried only after every
+    single edit, and only where the two edited nodes do not overlap."""
+    pools: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
+    for item in ranked:
+        pool = pools[(item.path, item.function)]
+        if len(pool) < PAIR_POOL:
+            pool.append(item)
+    pairs = [
+        (first, second)
+        for pool in pools.values()
+        for first, second in itertools.combinations(pool, 2)
+        if not _overlap(first.mutation, second.mutation)
+    ]
+    pairs.sort(key=lambda pair: -pair[0].score * pair[1].score)
+    seen: set[str] = set()
+    for first, second in pairs:
+        middle = first.module.deep_replace(first.mutation.original, first.mutation.replacement)
+        assert isinstance(middle, cst.Module)
+        after = first.module.visit(_Replacer((first.mutation, second.mutation)))
+        if after.code == middle.code or not _is_new(seen, first.path, after.code):
             continue
-        seen.add(digest)
-        edit = Edit(
-            path=path, before=module.code, after=source, template=mutation.template,
-            line=mutation.line, description=f"{path}:{mutation.line}: {mutation.description}",
-        )
-        yield Candidate(edits=(edit,), score=round(score, 4), agent="builtin")
+        score = PAIR_DISCOUNT * first.score * second.score
+        edits = (_edit(first, first.module, middle), _edit(second, middle, after))
+        yield Candidate(edits=edits, score=round(score, 4), agent="builtin")
+
+
+class _Replacer(cst.CSTTransformer):
+    """Applies several non-overlapping mutations to one tree in a single pass."""
+
+    def __init__(self, mutations: Sequence[Mutation]) -> None:
+        super().__init__()
+        self.replacements = {id(m.original): m.replacement for m in mutations}
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        return self.replacements.get(id(original_node), updated_node)
+
+
+def _overlap(first: Mutation, second: Mutation) -> bool:
+    """True when one mutated node contains the other (then the second would undo the first)."""
+    def contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+        found = False
+
+        class Finder(cst.CSTVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                nonlocal found
+                found = found or node is inner
+                return not found
+
+        outer.visit(Finder())
+        return found
+
+    return contains(first.original, second.original) or contains(second.original, first.original)
+
+
+def _is_new(seen: set[str], path: str, source: str) -> bool:
+    """False for source that does not compile or whose AST was already yielded."""
+    tree = _ast_dump(source, path)
+    if tree is None:
+        return False
+    digest = hashlib.sha1(f"{path}\0{tree}".encode()).hexdigest()
+    if digest in seen:
+        return False
+    seen.add(digest)
+    return True
+
+
+def _edit(item: _Scored, before: cst.Module, after: cst.Module) -> Edit:
+    mutation = item.mutation
+    return Edit(
+        path=item.path, before=before.code, after=after.code, template=mutation.template,
+        line=mutation.line, description=f"{item.path}:{mutation.line}: {mutation.description}",
+    )
 
 
 def _parse(path: Path) -> cst.Module | None:
@@ -71,9 +169,11 @@ def _parse(path: Path) -> cst.Module | None:
         return None
 
 
-def _compiles(source: str, path: str) -> bool:
+def _ast_dump(source: str, path: str) -> str | None:
+    """The program's AST as text (formatting-blind), or None when it does not compile."""
     try:
-        compile(source, path, "exec")
+        tree = ast.parse(source, path)
+        compile(tree, path, "exec")
     except (SyntaxError, ValueError):
-        return False
-    return True
+        return None
+    return ast.dump(tree)

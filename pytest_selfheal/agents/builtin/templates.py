@@ -1,23 +1,19 @@
-"""Repair templates. Each looks at one CST node and yields (replacement node, description).
+"""Expression templates. Each looks at one CST node and yields (replacement node, description).
 
 A template never touches anything but the node it is given, so a mutation is one
-`Module.deep_replace(original, replacement)`; `mutations()` finds the nodes on given lines.
+`Module.deep_replace(original, replacement)`; `sites.mutations()` finds the nodes on given lines.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import (
-    ExpressionContext,
-    ExpressionContextProvider,
-    MetadataWrapper,
-    PositionProvider,
-)
 
 _RENDER = cst.Module(body=[])
 
@@ -28,9 +24,18 @@ def code(node: cst.CSTNode) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Names a replacement may use: the enclosing function's parameters and locals."""
+    """What a replacement may draw on inside the enclosing function.
+
+    `names`: parameters and locals; `attributes`: object text -> attribute names seen on it in
+    the module; `returns`: values the function returns elsewhere; `statements`: the function's
+    simple statements, to copy into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
+    """
 
     names: tuple[str, ...] = ()
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    returns: tuple[cst.BaseExpression, ...] = ()
+    statements: tuple[cst.SimpleStatementLine, ...] = ()
+    indexed: tuple[tuple[str, str], ...] = ()
 
 
 Replacement = tuple[cst.CSTNode, str]
@@ -183,10 +188,14 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`if c:` -> `if not c:` (and back), also for `while` and conditional expressions."""
+    """`if c:` -> `if not c:` (and back), also for `while`, conditional expressions and the
+    value of a `return`."""
     if isinstance(node, cst.If | cst.While | cst.IfExp):
         new_test = _negated(node.test)
         yield node.with_changes(test=new_test), f"`{code(node.test)}` -> `{code(new_test)}`"
+    elif isinstance(node, cst.Return) and node.value is not None:
+        value = _negated(node.value)
+        yield node.with_changes(value=value), f"`{code(node)}` -> `return {code(value)}`"
 
 
 def drop_not(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -194,17 +203,187 @@ def drop_not(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield node.expression, f"`{code(node)}` -> `{code(node.expression)}`"
 
 
+def _similar(name: str, pool: Iterable[str], limit: int = 6) -> list[str]:
+    """Other names from `pool`, most similar to `name` first."""
+    others = [n for n in dict.fromkeys(pool) if n != name and n not in ("self", "cls")]
+    others.sort(key=lambda n: -difflib.SequenceMatcher(None, name, n).ratio())
+    return others[:limit]
+
+
 def name_replacement(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """A local name read here replaced by another local, most similar names first."""
     if not isinstance(node, cst.Name) or node.value not in scope.names:
         return
-    others = [n for n in scope.names if n != node.value and n not in ("self", "cls")]
-    others.sort(key=lambda n: -difflib.SequenceMatcher(None, node.value, n).ratio())
-    for other in others[:6]:
+    for other in _similar(node.value, scope.names):
         yield node.with_changes(value=other), f"`{node.value}` -> `{other}`"
 
 
-# Ordered by prior: how often each family is the right fix (to be measured on the corpus).
+def assignment_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`x = v` <-> `x += v` / `x -= v`."""
+    replacement: cst.CSTNode
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target = node.targets[0].target
+        if isinstance(target, cst.Name | cst.Attribute | cst.Subscript):
+            for op in (cst.AddAssign, cst.SubtractAssign):
+                replacement = cst.AugAssign(target=target, operator=op(), value=node.value)
+                yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.AugAssign):
+        replacement = cst.Assign(targets=[cst.AssignTarget(node.target)], value=node.value)
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+_NON_COMMUTATIVE = (cst.Subtract, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
+
+
+def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`a - b` -> `b - a` for non-commutative operators; swap two positional call arguments."""
+    replacement: cst.CSTNode
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _NON_COMMUTATIVE):
+        replacement = node.with_changes(left=node.right, right=node.left)
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.Call):
+        positional = [i for i, a in enumerate(node.args[:4]) if a.keyword is None and not a.star]
+        for i, j in itertools.pairwise(positional):
+            args = list(node.args)
+            args[i] = args[i].with_changes(value=node.args[j].value)
+            args[j] = args[j].with_changes(value=node.args[i].value)
+            replacement = node.with_changes(args=args)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj`."""
+    if not isinstance(node, cst.Attribute):
+        return
+    siblings = scope.attributes.get(code(node.value), ())
+    for other in _similar(node.attr.value, siblings):
+        replacement = node.with_changes(attr=cst.Name(other))
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+_RELATIVE_GROUPS = (
+    ("min", "max"), ("any", "all"), ("append", "extend"), ("lstrip", "rstrip", "strip"),
+    ("floor", "ceil"), ("keys", "values", "items"), ("startswith", "endswith"),
+    ("upper", "lower"), ("find", "rfind"), ("index", "rindex"), ("split", "rsplit"),
+    ("bisect_left", "bisect_right"), ("append", "appendleft"), ("pop", "popleft"),
+    ("remove", "discard"), ("isdigit", "isalpha", "isalnum"), ("sum", "len"), ("int", "round"),
+)
+RELATIVES: dict[str, tuple[str, ...]] = {}
+for _group in _RELATIVE_GROUPS:
+    for _name in _group:
+        RELATIVES[_name] = (*RELATIVES.get(_name, ()), *(n for n in _group if n != _name))
+
+
+def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """A called function or method replaced by a close relative (`min` <-> `max`, ...);
+    `xs.sort()` <-> `sorted(xs)`."""
+    if not isinstance(node, cst.Call):
+        return
+    func = node.func
+    target = func.attr if isinstance(func, cst.Attribute) else func
+    if isinstance(target, cst.Name):
+        for other in RELATIVES.get(target.value, ()):
+            new_func = (func.with_changes(attr=cst.Name(other)) if isinstance(func, cst.Attribute)
+                        else cst.Name(other))
+            replacement = node.with_changes(func=new_func)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    if isinstance(func, cst.Attribute) and func.attr.value == "sort" and not node.args:
+        sorted_call = cst.Call(func=cst.Name("sorted"), args=[cst.Arg(func.value)])
+        yield sorted_call, f"`{code(node)}` -> `{code(sorted_call)}`"
+    elif isinstance(func, cst.Name) and func.value == "sorted" and len(node.args) == 1:
+        in_place = cst.Call(func=cst.Attribute(value=node.args[0].value, attr=cst.Name("sort")))
+        yield in_place, f"`{code(node)}` -> `{code(in_place)}`"
+
+
+def constant_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`[]` <-> `[[]]`, `0` <-> `None`, `True` <-> `False`."""
+    replacements: list[cst.BaseExpression] = []
+    if isinstance(node, cst.List) and not node.elements:
+        replacements.append(cst.List([cst.Element(cst.List([]))]))
+    elif isinstance(node, cst.List) and len(node.elements) == 1 and code(node.elements[0].value) == "[]":
+        replacements.append(cst.List([]))
+    elif isinstance(node, cst.Integer) and node.value == "0":
+        replacements.append(cst.Name("None"))
+    elif isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        other = {"None": "0", "True": "False", "False": "True"}[node.value]
+        replacements.append(cst.Integer("0") if other == "0" else cst.Name(other))
+    for replacement in replacements:
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def return_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`return x` -> `return y` for another local, or a value returned elsewhere."""
+    if not isinstance(node, cst.Return) or node.value is None:
+        return
+    current = code(node.value)
+    values: list[cst.BaseExpression] = [cst.Name(n) for n in _similar(current, scope.names)]
+    values += [v for v in scope.returns if code(v) != current]
+    for value in values[:8]:
+        replacement = node.with_changes(value=value)
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def _grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(expr, cst.BooleanOperation | cst.IfExp | cst.Lambda | cst.NamedExpr):
+        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expr
+
+
+def _clauses(scope: Scope, test: cst.BaseExpression) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """Conjuncts and disjuncts built from in-scope names, names the test uses first."""
+    used = [n for n in scope.names if re.search(rf"\b{re.escape(n)}\b", code(test))]
+    for name in [*used, *(n for n in scope.names if n not in used)][:4]:
+        if name in ("self", "cls"):
+            continue
+        yield "or", cst.parse_expression(f"not {name}")
+        yield "and", cst.Name(name)
+        yield "or", cst.parse_expression(f"{name} is None")
+    for index, sequence in scope.indexed[:3]:
+        yield "and", cst.parse_expression(f"{index} < len({sequence})")
+
+
+def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """Widen or narrow a condition: `c` -> `c or not xs`, `c and i < len(a)`; drop an operand."""
+    if isinstance(node, cst.BooleanOperation):
+        for part in (node.left, node.right):
+            yield part, f"`{code(node)}` -> `{code(part)}`"
+    if not isinstance(node, cst.If | cst.While | cst.IfExp):
+        return
+    for operator, clause in _clauses(scope, node.test):
+        op = cst.Or() if operator == "or" else cst.And()
+        test = cst.BooleanOperation(left=_grouped(node.test), operator=op, right=clause)
+        yield node.with_changes(test=test), f"`{code(node.test)}` -> `{code(test)}`"
+
+
+_WRAPPERS = ("abs", "len", "int", "str", "sorted", "list")
+
+
+def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`x` -> `abs(x)` / `len(x)` / `int(x)` / `str(x)` / `sorted(x)` / `list(x)`."""
+    if not isinstance(node, cst.Name | cst.Call | cst.Attribute | cst.Subscript | cst.BinaryOperation):
+        return
+    if isinstance(node, cst.Name) and node.value not in scope.names:
+        return
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS:
+        return
+    for wrapper in _WRAPPERS:
+        replacement = cst.Call(func=cst.Name(wrapper), args=[cst.Arg(node)])
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`a + b` -> `x + a + b` / `a + b + x` for an in-scope name `x`."""
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+        return
+    for name in [n for n in scope.names if n not in ("self", "cls")][:5]:
+        for replacement in (
+            cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=node),
+            cst.BinaryOperation(left=node, operator=cst.Add(), right=cst.Name(name)),
+        ):
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+# Ordered by prior: how often each family is the right fix (measured on benchmarks/corpus).
 TEMPLATES: tuple[tuple[str, Template, float], ...] = (
     ("comparison-operator", comparison_operator, 1.0),
     ("bound-shift", bound_shift, 0.9),
@@ -213,92 +392,14 @@ TEMPLATES: tuple[tuple[str, Template, float], ...] = (
     ("integer-constant", integer_constant, 0.85),
     ("negate-condition", negate_condition, 0.8),
     ("drop-not", drop_not, 0.8),
+    ("relative-function", relative_function, 0.8),
+    ("constant-value", constant_value, 0.75),
+    ("assignment-operator", assignment_operator, 0.7),
+    ("swap-operands", swap_operands, 0.7),
     ("name-replacement", name_replacement, 0.6),
+    ("sibling-attribute", sibling_attribute, 0.6),
+    ("return-value", return_value, 0.5),
+    ("condition-clause", condition_clause, 0.45),
+    ("wrap-call", wrap_call, 0.3),
+    ("concat-value", concat_value, 0.3),
 )
-
-
-@dataclass(frozen=True)
-class Mutation:
-    template: str
-    prior: float
-    line: int
-    original: cst.CSTNode
-    replacement: cst.CSTNode
-    description: str
-
-
-class _Sites(cst.CSTVisitor):
-    """Collects nodes on the wanted lines with the scope of their enclosing function."""
-
-    METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
-
-    def __init__(self, lines: frozenset[int]) -> None:
-        super().__init__()
-        self.lines = lines
-        self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
-        self.scopes: list[Scope] = [Scope()]
-        self.not_variables: set[int] = set()  # attribute names, keyword names
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FunctionDef):
-            self.scopes.append(Scope(names=_local_names(node, self)))
-        elif isinstance(node, cst.Attribute):
-            self.not_variables.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            self.not_variables.add(id(node.keyword))
-        position = self.get_metadata(PositionProvider, node, None)
-        line = position.start.line if position is not None else 0
-        if line in self.lines and not self._is_unreadable_name(node):
-            self.sites.append((node, line, self.scopes[-1]))
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.FunctionDef):
-            self.scopes.pop()
-
-    def _is_unreadable_name(self, node: cst.CSTNode) -> bool:
-        if not isinstance(node, cst.Name):
-            return False
-        context = self.get_metadata(ExpressionContextProvider, node, None)
-        return id(node) in self.not_variables or context is not ExpressionContext.LOAD
-
-
-def _local_names(func: cst.FunctionDef, sites: _Sites) -> tuple[str, ...]:
-    params = func.params
-    names = [
-        p.name.value
-        for p in (*params.posonly_params, *params.params, *params.kwonly_params)
-    ]
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            names.append(star.name.value)
-    stores = _StoreNames(sites)
-    func.body.visit(stores)
-    return tuple(dict.fromkeys([*names, *stores.names]))
-
-
-class _StoreNames(cst.CSTVisitor):
-    def __init__(self, sites: _Sites) -> None:
-        self.sites = sites
-        self.names: list[str] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's locals are not ours
-
-    def visit_Name(self, node: cst.Name) -> None:
-        context = self.sites.get_metadata(ExpressionContextProvider, node, None)
-        if context is ExpressionContext.STORE:
-            self.names.append(node.value)
-
-
-def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
-    """Every template applied to every node that starts on one of `lines`."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _Sites(lines)
-    wrapper.visit(sites)
-    found = []
-    for node, line, scope in sites.sites:
-        for name, template, prior in TEMPLATES:
-            for replacement, description in template(node, scope):
-                found.append(Mutation(name, prior, line, node, replacement, description))
-    return found

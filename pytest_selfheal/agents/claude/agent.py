@@ -127,7 +127,7 @@ class _Session:
 
     def _check_before_call(self) -> None:
         reason = self.bench.stop_reason()
-        if reason == "healed":
+        if self.bench.healed or reason == "healed":  # a model never searches for alternatives
             raise Stop("healed", "healed")
         if reason:
             raise Stop("time" if "time" in reason else "budget", reason)
@@ -199,7 +199,7 @@ class _Session:
                 self.repeats[outcome.key] += 1
                 if outcome.rationale is not None:
                     self.rationale = self.redactor.text(outcome.rationale)
-                if self.bench.stop_reason() == "healed":
+                if self.bench.healed:
                     raise Stop("healed", "healed")
                 if outcome.rationale is not None:
                     raise Stop("finished", f"the model finished: {self.rationale[:300]}")

@@ -1,0 +1,321 @@
+"""Repair rate of the builtin agent on the bug corpus (and optional generated mutants).
+
+Each bug becomes a fresh git repository holding the buggy program and its tests; the script runs
+`pytest --selfheal --selfheal-agent=builtin` there and reads report.json. A patch is *plausible*
+when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle, or
+passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
+
+    python benchmarks/repair_rate.py [--bugs ID ...] [--skip ID ...] [--limit N] [--mutants N]
+                                     [--dirty] [--check] [--jsonl FILE] [--summarize FILE]
+
+--dirty commits the fixed program and leaves the bug uncommitted, so the changed-lines signal is
+on; by default the buggy program is the only commit. --check only verifies the corpus. Bugs run
+interleaved across programs, so a run cut short is still a spread sample; --jsonl appends each
+result as it comes, and --summarize prints the table of such a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import ROOT, commit_all, git_repo
+
+CORPUS = ROOT / "benchmarks" / "corpus"
+sys.path.insert(0, str(ROOT))
+from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
+from pytest_selfheal.localize import enclosing_function  # noqa: E402
+from pytest_selfheal.models import Suspect  # noqa: E402
+
+ORACLE_HORIZON = 3000  # candidates searched for the oracle's position
+
+
+@dataclass(frozen=True)
+class Bug:
+    id: str
+    program: str
+    fixed: str
+    buggy: str
+    family: str
+
+    @property
+    def directory(self) -> Path:
+        return CORPUS / self.program
+
+    def changed_lines(self) -> list[int]:
+        """Lines of the buggy program that differ from the oracle (or flank a deletion)."""
+        import difflib
+
+        lines: list[int] = []
+        matcher = difflib.SequenceMatcher(None, self.fixed.splitlines(), self.buggy.splitlines())
+        for tag, _, _, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                lines.extend(range(j1 + 1, j2 + 1) if j2 > j1 else (j1, j1 + 1))
+        return lines
+
+
+def load_corpus() -> list[Bug]:
+    bugs = []
+    for spec in sorted(CORPUS.glob("*/bugs.json")):
+        program = spec.parent.name
+        fixed = (spec.parent / f"{program}.py").read_text()
+        for entry in json.loads(spec.read_text()):
+            if fixed.count(entry["find"]) != 1:
+                raise SystemExit(f"{entry['id']}: `find` must occur exactly once in {program}.py")
+            buggy = fixed.replace(entry["find"], entry["replace"])
+            bugs.append(Bug(entry["id"], program, fixed, buggy, entry["family"]))
+    return bugs
+
+
+def make_project(bug: Bug, dirty: bool) -> Path:
+    repo = git_repo()
+    (repo / "tests").mkdir()
+    for test in bug.directory.glob("test_*.py"):
+        shutil.copy(test, repo / "tests" / test.name)
+    (repo / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n'
+    )
+    source = repo / f"{bug.program}.py"
+    source.write_text(bug.fixed if dirty else bug.buggy)
+    commit_all(repo)
+    if dirty:
+        source.write_text(bug.buggy)
+    return repo
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def pytest(repo: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark",
+         *args], cwd=repo, capture_output=True, text=True, env=_env(), timeout=timeout,
+    )
+
+
+@dataclass
+class Result:
+    bug: Bug
+    status: str = "error"
+    plausible: bool = False
+    correct: bool = False
+    seconds: float = 0.0
+    to_green: float | None = None
+    candidates: int = 0
+    function_rank: int | None = None
+    line_rank: int | None = None
+    alternatives: int = 0
+    fix: str = ""
+    oracle_rank: int | None = None  # where the oracle sits in the candidate stream
+
+
+RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
+            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank")
+
+
+def record(result: Result) -> dict[str, object]:
+    return {"id": result.bug.id, "family": result.bug.family,
+            **{name: getattr(result, name) for name in RECORDED}}
+
+
+def from_record(entry: dict[str, object]) -> Result:
+    bug = Bug(str(entry["id"]), "", "", "", str(entry["family"]))
+    return Result(bug, **{n: entry[n] for n in RECORDED if n in entry})  # type: ignore[arg-type]
+
+
+def interleaved(bugs: list[Bug]) -> list[Bug]:
+    """First bug of every program, then the second of every program, ..."""
+    by_program: dict[str, list[Bug]] = {}
+    for bug in bugs:
+        by_program.setdefault(bug.program, []).append(bug)
+    rounds = max((len(v) for v in by_program.values()), default=0)
+    return [group[i] for i in range(rounds) for group in by_program.values() if i < len(group)]
+
+
+def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
+    repo = make_project(bug, dirty)
+    result = Result(bug)
+    try:
+        pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
+               timeout=budget + 120)
+        reports = sorted((repo / ".selfheal" / "runs").glob("*/report.json"))
+        if not reports:
+            return result
+        report = json.loads(reports[-1].read_text())
+        result.status = report["status"]
+        result.seconds = report["totals"]["seconds"]
+        result.candidates = report["totals"]["candidates"]
+        result.alternatives = len(report.get("alternatives", []))
+        _rank(result, report, repo)
+        result.oracle_rank = _oracle_rank(bug, report, repo)
+        if report["status"] == "healed":
+            result.plausible = True
+            result.to_green = _time_to_green(report)
+            fix = report["candidates"][report["fix"]["candidate"]]
+            result.fix = fix["description"]
+            diff = reports[-1].parent / "fix.diff"
+            subprocess.run(["git", "apply", str(diff)], cwd=repo, check=True)
+            result.correct = _correct(bug, repo)
+    finally:
+        shutil.rmtree(repo.parent, ignore_errors=True)
+    return result
+
+
+def _time_to_green(report: dict[str, object]) -> float:
+    """Heal seconds minus the time spent collecting alternatives after the first full fix."""
+    candidates = report["candidates"]
+    targets = set(report["targets"])  # type: ignore[arg-type]
+    assert isinstance(candidates, list)
+    first = next(i for i, c in enumerate(candidates)
+                 if c["verdict"] == "plausible" and set(c["fixed"]) >= targets)
+    after = sum(c["seconds"] for c in candidates[first + 1:])
+    return max(0.0, report["totals"]["seconds"] - after)  # type: ignore[index]
+
+
+def _rank(result: Result, report: dict[str, object], repo: Path) -> None:
+    bug = result.bug
+    path = f"{bug.program}.py"
+    suspects = report["suspects"]
+    assert isinstance(suspects, list)
+    faulty_lines = bug.changed_lines()
+    faulty_function = enclosing_function(repo / path, faulty_lines[0])
+    functions = list(dict.fromkeys((s["path"], s["function"]) for s in suspects))
+    if (path, faulty_function) in functions:
+        result.function_rank = functions.index((path, faulty_function)) + 1
+    lines = [(s["path"], s["line"]) for s in suspects]
+    ranks = [lines.index((path, n)) + 1 for n in faulty_lines if (path, n) in lines]
+    result.line_rank = min(ranks, default=None)
+
+
+def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
+    """1-based position of the first candidate AST-equal to the oracle, given the heal's
+    suspects: how many validations a heal with no time limit would need to reach it."""
+    suspects = report["suspects"]
+    assert isinstance(suspects, list)
+    ranked = tuple(Suspect(s["path"], s["line"], s["function"], s["score"]) for s in suspects)
+    oracle = ast.dump(ast.parse(bug.fixed))
+    for position, candidate in enumerate(candidates(repo, ranked), start=1):
+        if position > ORACLE_HORIZON:
+            return None
+        if ast.dump(ast.parse(candidate.edits[-1].after)) == oracle:
+            return position
+    return None
+
+
+def _correct(bug: Bug, repo: Path) -> bool:
+    patched = (repo / f"{bug.program}.py").read_text()
+    if ast.dump(ast.parse(patched)) == ast.dump(ast.parse(bug.fixed)):
+        return True
+    heldout = sorted(bug.directory.glob("heldout_*.py"))
+    if not heldout:
+        return False
+    for test in heldout:
+        shutil.copy(test, repo / "tests" / test.name.replace("heldout_", "test_heldout_"))
+    return pytest(repo).returncode == 0
+
+
+def check(bugs: list[Bug]) -> None:
+    """Every oracle passes its tests; every bug makes at least one fail."""
+    for bug in bugs:
+        repo = make_project(bug, dirty=False)
+        buggy = pytest(repo).returncode
+        (repo / f"{bug.program}.py").write_text(bug.fixed)
+        fixed = pytest(repo)
+        shutil.rmtree(repo.parent, ignore_errors=True)
+        problem = ("" if buggy == 1 and fixed.returncode == 0
+                   else f"buggy exit {buggy}, fixed exit {fixed.returncode}")
+        print(f"{bug.id:<36} {problem or 'ok'}")
+        if fixed.returncode:
+            print(fixed.stdout[-2000:])
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
+
+
+def summarize(results: list[Result]) -> None:
+    print(f"{'bug':<36}{'family':<22}{'status':<11}{'ok':<5}{'sec':>6}{'cand':>6}"
+          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix")
+    for r in results:
+        ok = "C" if r.correct else ("P" if r.plausible else "-")
+        print(f"{r.bug.id:<36}{r.bug.family:<22}{r.status:<11}{ok:<5}{r.seconds:>6.1f}"
+              f"{r.candidates:>6}{r.function_rank or '-':>5}{r.line_rank or '-':>5}"
+              f"{r.oracle_rank or '-':>6}  {r.fix[:60]}")
+    n = len(results)
+    greens = sorted(r.to_green for r in results if r.to_green is not None)
+    median = statistics.median(greens) if greens else float("nan")
+    p90 = greens[min(len(greens) - 1, int(0.9 * len(greens)))] if greens else float("nan")
+    print(
+        f"plausible {_pct(sum(r.plausible for r in results), n)}, "
+        f"correct {_pct(sum(r.correct for r in results), n)}, "
+        f"time-to-green median {median:.1f}s p90 {p90:.1f}s, "
+        f"localization function top-1 {_pct(sum(r.function_rank == 1 for r in results), n)} "
+        f"top-5 {_pct(sum((r.function_rank or 99) <= 5 for r in results), n)}, "
+        f"line top-10 {_pct(sum((r.line_rank or 99) <= 10 for r in results), n)}"
+    )
+    ranks = [r.oracle_rank or ORACLE_HORIZON + 1 for r in results]
+    print("oracle in the candidate stream (validations a heal without a time limit needs): "
+          + ", ".join(f"<={k} {_pct(sum(x <= k for x in ranks), n)}" for k in (10, 50, 200))
+          + f", anywhere in the first {ORACLE_HORIZON} {_pct(sum(x <= ORACLE_HORIZON for x in ranks), n)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bugs", nargs="*", default=[], help="ids (or id prefixes) to run")
+    parser.add_argument("--limit", type=int, default=0, help="run at most N bugs")
+    parser.add_argument("--mutants", type=int, default=0,
+                        help="also run N generated single-site mutants (benchmarks/mutate.py)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--budget", type=float, default=60.0, help="heal time budget, seconds")
+    parser.add_argument("--dirty", action="store_true")
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--skip", nargs="*", default=[], help="ids (or id prefixes) to leave out")
+    parser.add_argument("--jsonl", type=Path, help="append each result to this file")
+    parser.add_argument("--summarize", type=Path, help="print the table of a --jsonl file")
+    args = parser.parse_args()
+    if args.summarize:
+        summarize([from_record(json.loads(line))
+                   for line in args.summarize.read_text().splitlines() if line.strip()])
+        return
+    bugs = interleaved(load_corpus())
+    if args.mutants:
+        from mutate import mutants
+
+        bugs += mutants(args.mutants, args.seed)
+    if args.bugs:
+        bugs = [b for b in bugs if any(b.id.startswith(p) for p in args.bugs)]
+    bugs = [b for b in bugs if not any(b.id.startswith(p) for p in args.skip)]
+    if args.limit:
+        bugs = bugs[: args.limit]
+    if args.check:
+        check(bugs)
+        return
+    started = time.monotonic()
+    results = []
+    for bug in bugs:
+        results.append(run_bug(bug, args.dirty, args.budget))
+        r = results[-1]
+        print(f"  {bug.id}: {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
+              file=sys.stderr, flush=True)
+        if args.jsonl:
+            with args.jsonl.open("a") as out:
+                out.write(json.dumps(record(r)) + "\n")
+    summarize(results)
+    print(f"ran {len(results)} bug(s) in {time.monotonic() - started:.0f}s"
+          f"{' with the bug uncommitted (--dirty)' if args.dirty else ''}")
+
+if __name__ == "__main__":
+    main()

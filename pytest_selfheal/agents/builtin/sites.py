@@ -1,0 +1,163 @@
+"""Find the nodes and statements on suspect lines, with what their function has in scope, and
+apply every template to them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import (
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    PositionProvider,
+)
+
+from .statements import STATEMENT_TEMPLATES
+from .templates import TEMPLATES, Scope, code
+
+
+@dataclass(frozen=True)
+class Mutation:
+    template: str
+    prior: float
+    line: int
+    original: cst.CSTNode
+    replacement: cst.CSTNode
+    description: str
+
+
+class _Attributes(cst.CSTVisitor):
+    """Object text -> attribute names used on it anywhere in the module; a class's fields
+    (`name: int = 0` in its body) count as attributes of `self`."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[str]] = defaultdict(list)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.found[code(node.value)].append(node.attr.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for line in node.body.body:
+            if isinstance(line, cst.SimpleStatementLine):
+                for statement in line.body:
+                    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+                        self.found["self"].append(statement.target.value)
+
+
+class _Sites(cst.CSTVisitor):
+    """Collects nodes and block statements on the wanted lines with their function's scope."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
+
+    def __init__(self, lines: frozenset[int], attributes: dict[str, tuple[str, ...]]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.attributes = attributes
+        self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
+        self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
+        self.scopes: list[Scope] = [Scope(attributes=attributes)]
+        self.not_variables: set[int] = set()  # attribute names, keyword names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FunctionDef):
+            self.scopes.append(_function_scope(node, self))
+        elif isinstance(node, cst.Attribute):
+            self.not_variables.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            self.not_variables.add(id(node.keyword))
+        elif isinstance(node, cst.IndentedBlock) and len(self.scopes) > 1:
+            for index, statement in enumerate(node.body):
+                line = self._line(statement)
+                if line in self.lines:
+                    self.statements.append((node, index, line, self.scopes[-1]))
+        line = self._line(node)
+        if line in self.lines and not self._is_unreadable_name(node):
+            self.sites.append((node, line, self.scopes[-1]))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.FunctionDef):
+            self.scopes.pop()
+
+    def _line(self, node: cst.CSTNode) -> int:
+        position = self.get_metadata(PositionProvider, node, None)
+        return position.start.line if position is not None else 0
+
+    def _is_unreadable_name(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.Name):
+            return False
+        context = self.get_metadata(ExpressionContextProvider, node, None)
+        return id(node) in self.not_variables or context is not ExpressionContext.LOAD
+
+
+class _FunctionBody(cst.CSTVisitor):
+    """Locals, returned values, simple statements and `seq[i]` pairs of one function body."""
+
+    def __init__(self, sites: _Sites) -> None:
+        self.sites = sites
+        self.names: list[str] = []
+        self.returns: list[cst.BaseExpression] = []
+        self.statements: list[cst.SimpleStatementLine] = []
+        self.indexed: list[tuple[str, str]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's body is not ours
+
+    def visit_Name(self, node: cst.Name) -> None:
+        context = self.sites.get_metadata(ExpressionContextProvider, node, None)
+        if context is ExpressionContext.STORE:
+            self.names.append(node.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.returns.append(node.value)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if all(isinstance(s, cst.Assign | cst.AugAssign) or
+               (isinstance(s, cst.Expr) and isinstance(s.value, cst.Call)) for s in node.body):
+            self.statements.append(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        element = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(node.value, cst.Name) and isinstance(element, cst.Index) and isinstance(
+            element.value, cst.Name
+        ):
+            self.indexed.append((element.value.value, node.value.value))
+
+
+def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
+    params = func.params
+    names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.append(star.name.value)
+    body = _FunctionBody(sites)
+    func.body.visit(body)
+    return Scope(
+        names=tuple(dict.fromkeys([*names, *body.names])),
+        attributes=sites.attributes,
+        returns=tuple({code(v): v for v in body.returns}.values()),
+        statements=tuple(body.statements),
+        indexed=tuple(dict.fromkeys(body.indexed)),
+    )
+
+
+def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
+    """Every template applied to every node and statement that starts on one of `lines`."""
+    attributes = _Attributes()
+    module.visit(attributes)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    sites = _Sites(lines, {k: tuple(dict.fromkeys(v)) for k, v in attributes.found.items()})
+    wrapper.visit(sites)
+    found = []
+    for node, line, scope in sites.sites:
+        for name, template, prior in TEMPLATES:
+            for replacement, description in template(node, scope):
+                found.append(Mutation(name, prior, line, node, replacement, description))
+    for block, index, line, scope in sites.statements:
+        for name, block_template, prior in STATEMENT_TEMPLATES:
+            for new_block, description in block_template(block, index, scope):
+                found.append(Mutation(name, prior, line, block, new_block, description))
+    return found

@@ -1,0 +1,34 @@
+"""The builtin agent's candidate stream: single edits first, then bounded two-edit pairs."""
+
+import ast
+from pathlib import Path
+
+from pytest_selfheal.agents.builtin.agent import candidates
+from pytest_selfheal.models import Suspect
+
+SOURCE = "def span(xs):\n    low = min(xs)\n    high = min(xs)\n    return high - low + 0\n"
+
+
+def suspects(*lines: int) -> tuple[Suspect, ...]:
+    return tuple(Suspect("m.py", line, "span", 1.0 - line / 10) for line in lines)
+
+
+def test_single_edits_come_first_then_pairs_in_one_function(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    stream = list(candidates(tmp_path, suspects(2, 3)))
+    sizes = [len(c.edits) for c in stream]
+    assert sizes[0] == 1 and 2 in sizes
+    assert sizes == sorted(sizes), "no pair before the last single edit"
+    pair = next(c for c in stream if len(c.edits) == 2)
+    assert pair.edits[0].after == pair.edits[1].before  # the second edit builds on the first
+    assert pair.score < min(c.score for c in stream if len(c.edits) == 1)
+    both = "def span(xs):\n    low = max(xs)\n    high = max(xs)\n"
+    assert any(c.edits[-1].after.startswith(both) for c in stream if len(c.edits) == 2)
+
+
+def test_candidates_compile_and_are_pairwise_distinct(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    trees = [ast.dump(ast.parse(c.edits[-1].after)) for c in candidates(tmp_path, suspects(4))
+             if len(c.edits) == 1]
+    assert trees and len(trees) == len(set(trees))
+    assert ast.dump(ast.parse(SOURCE)) not in trees

@@ -1,0 +1,72 @@
+"""The builtin agent end to end through `pytest --selfheal`: new template families, and the
+plausible alternatives it ranks below the fix."""
+
+import pytest
+from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+
+pytestmark = pytest.mark.slow
+
+PRICING = '''\
+def bulk_discount(quantity):
+    """Orders of 10 items or more get the bulk discount."""
+    return quantity > 10
+
+
+def cheapest(prices):
+    return max(prices)
+'''
+
+TESTS = '''\
+from pricing import bulk_discount, cheapest
+
+
+def test_bulk_discount():
+    assert bulk_discount(10)
+    assert bulk_discount(50)
+    assert not bulk_discount(9)
+
+
+def test_cheapest():
+    assert cheapest([3, 1, 2]) == 1
+'''
+
+
+def make_project(tmp_path, source):
+    (tmp_path / "pricing.py").write_text(source)
+    (tmp_path / "test_pricing.py").write_text(TESTS)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    return init_repo(tmp_path)
+
+
+def test_ranks_plausible_alternatives_smallest_change_first(tmp_path):
+    repo = make_project(tmp_path, PRICING.replace("max(prices)", "min(prices)"))
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
+                        "--selfheal-max-candidates=4", "--selfheal-alternatives-window=120")
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed"
+    diff = (latest_run_dir(repo) / "fix.diff").read_text()
+    assert "+    return quantity >= 10" in diff
+    alternatives = [a["description"] for a in report["alternatives"]]
+    assert any("`10` -> `9`" in a for a in alternatives), alternatives
+    assert report["alternatives"][0]["ast_change"] >= 1
+    assert "plausible fix" in result.stdout and "other plausible patch(es)" in result.stdout
+
+
+def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
+    correct = PRICING.replace("quantity > 10", "quantity >= 10").replace("max(", "min(")
+    repo = make_project(tmp_path, correct)
+    (repo / "pricing.py").write_text(correct.replace("min(prices)", "max(prices)"))
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
+                        "--selfheal-alternatives-window=0.1")
+    report = latest_report(repo)
+    assert report["status"] == "healed", result.stdout
+    changed = [s for s in report["suspects"] if "changed since the last commit" in s["evidence"]]
+    assert [(s["path"], s["line"], s["function"]) for s in changed] == [("pricing.py", 7, "cheapest")]
+    assert report["suspects"][0]["function"] == "cheapest"
+    diff = (latest_run_dir(repo) / "fix.diff").read_text()
+    assert "-    return max(prices)\n+    return min(prices)" in diff
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert fix["edits"][0]["template"] == "relative-function"

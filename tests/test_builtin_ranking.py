@@ -1,0 +1,31 @@
+"""Which plausible patch goes into fix.diff: most fixed, smallest AST change, fewest edits."""
+
+from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
+from pytest_selfheal.plausible import ast_change_size, ranked
+
+BEFORE = "def f(n):\n    return n > 2\n"
+
+
+def outcome(after: str, verdict: Verdict = Verdict.PLAUSIBLE, fixed: int = 1,
+            edits: int = 1) -> Outcome:
+    edit = Edit(path="m.py", before=BEFORE, after=after, description=after.split("return ")[1])
+    return Outcome(Candidate(edits=(edit,) * edits), verdict, 0.1,
+                   fixed=tuple(f"t{i}" for i in range(fixed)))
+
+
+def test_ast_change_size_counts_changed_subtrees():
+    operator_only = outcome("def f(n):\n    return n >= 2\n").candidate
+    guarded = outcome("def f(n):\n    if n is None:\n        return None\n    return n > 2\n").candidate
+    assert 0 < ast_change_size(operator_only) < ast_change_size(guarded)
+    assert ast_change_size(outcome("def f(n):\n    return (n > 2)\n").candidate) == 0
+
+
+def test_ranked_prefers_most_fixed_then_smallest_change_then_fewest_edits_then_first():
+    bigger = outcome("def f(n):\n    return n + 0 >= 2\n")
+    smaller = outcome("def f(n):\n    return n >= 2\n")
+    two_edits = outcome("def f(n):\n    return n >= 2\n", edits=2)
+    fixes_less = outcome("def f(n):\n    return n > 1\n", fixed=0)
+    failing = outcome("def f(n):\n    return n < 2\n", verdict=Verdict.STILL_FAILING, fixed=3)
+    tie = outcome("def f(n):\n    return n != 2\n")
+    best_first = ranked([failing, bigger, two_edits, fixes_less, smaller, tie])
+    assert best_first == [smaller, tie, two_edits, bigger, fixes_less]
