@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.util
 import json
 import os
@@ -10,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from .models import RunResult
 
 _OUTPUT_TAIL = 4_000
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def run_tests(
         proc = subprocess.Popen(
             argv, cwd=command.cwd, env=command.environment(extra), stdout=out,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
         )
         try:
             proc.wait(timeout=max(timeout, 0.1))
@@ -96,6 +99,20 @@ def run_tests(
         failures=data.get("failures", {}),
         leaked_modules=tuple(data.get("leaked", ())),
     )
+
+
+def die_with_parent(parent: int) -> Callable[[], None]:
+    """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
+    when the one that started it dies, even by SIGKILL, so no test outlives its heal."""
+
+    def arrange() -> None:
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return arrange
 
 
 def serial_args() -> list[str]:

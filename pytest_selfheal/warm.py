@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .models import RunResult
-from .runner import PytestCommand, read_observation
+from .runner import PytestCommand, die_with_parent, read_observation
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
 
@@ -65,6 +65,7 @@ class WarmWorker:
             [sys.executable, "-m", "pytest_selfheal.worker", str(jobs), f"@{args_file}"],
             cwd=command.cwd, env=command.environment({}), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
         )
         self._finalizer = weakref.finalize(self, _stop, self.proc, self._log)
 

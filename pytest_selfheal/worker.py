@@ -34,7 +34,7 @@ from typing import IO, Any
 import pluggy
 
 from . import observer
-from .runner import serial_args
+from .runner import die_with_parent, serial_args
 from .swap import Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -123,11 +123,13 @@ class Server:
         return swaps
 
     def _fork(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = _EXIT_CRASHED
             try:
                 os.setpgid(0, 0)
+                die_with_parent(parent)()
                 code = self._run_child(job, swaps)
             finally:
                 os._exit(code)

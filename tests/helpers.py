@@ -86,3 +86,22 @@ def readme_snippet(heading: str, language: str) -> str:
     after = text[text.index(heading):]
     start = after.index(f"```{language}\n") + len(language) + 4
     return after[start:after.index("```", start)]
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for its parent."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """Wait up to `seconds` for `pid` to die."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.1)
+    return not alive(pid)

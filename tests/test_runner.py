@@ -1,8 +1,9 @@
 """Test subprocesses: outcomes, timeouts that kill the whole process group."""
 
-import os
 import time
 from pathlib import Path
+
+from helpers import gone_within
 
 from pytest_selfheal.runner import PytestCommand, run_tests
 
@@ -37,19 +38,8 @@ def test_hanging_test_is_killed_with_its_children(tmp_path):
     assert time.monotonic() - started < 30
     assert run.outcomes == {}
     child = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(child):
-        time.sleep(0.1)
-    assert not _alive(child), "the test's child process outlived the timeout"
+    assert gone_within(child, 5), "the test's child process outlived the timeout"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie is dead for our purpose
-        return stat.read().split()[2] != "Z"
 
 
 def test_leaked_import_is_reported(tmp_path):

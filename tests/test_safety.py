@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, latest_report, latest_run_dir, run_pytest
+from helpers import alive, fingerprint, git, gone_within, latest_report, latest_run_dir, run_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +42,6 @@ def hang_with_child(pid_file: Path) -> dict:
         "    while True:\n"
         "        pass\n"))
 
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 def selfheal_worktrees(repo: Path) -> list[Path]:
@@ -189,9 +182,13 @@ def test_a_killed_heal_is_cleaned_up_at_the_next_start(example_repo, tmp_path):
     wait_for(pid_file.exists)
     (worktree,) = selfheal_worktrees(repo)
     killed_run = latest_run_dir(repo)
+    grandchild = int(pid_file.read_text())
+    test_process = int(Path(f"/proc/{grandchild}/stat").read_text().rsplit(") ", 1)[1].split()[1])
     proc.kill()  # SIGKILL: no cleanup can run
     proc.communicate(timeout=30)
     assert worktree.is_dir() and not (killed_run / "report.json").exists()
+    assert gone_within(test_process, 10), "the candidate's test process outlived the killed heal"
+    os.kill(grandchild, signal.SIGKILL)  # started by the test itself, it belongs to no heal
 
     result = run_pytest(repo, "--selfheal")
     assert result.returncode == 1

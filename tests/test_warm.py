@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import gone_within
 
 from pytest_selfheal.runner import PytestCommand
 from pytest_selfheal.swap import changed_functions
@@ -199,21 +200,8 @@ def test_a_timed_out_child_takes_its_own_children_with_it(worker, project, tmp_p
     (run,) = worker.run([job(spawn, timeout=3)])
     assert run is not None and run.timed_out
     grandchild = int(pidfile.read_text())
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(grandchild):
-        time.sleep(0.1)
-    assert not _alive(grandchild), "a process started by the candidate outlived its timeout"
+    assert gone_within(grandchild, 10), "a process started by the candidate outlived its timeout"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie waiting for its parent counts as gone
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize("raw", ["-1", "two", "1.5"])
