@@ -22,7 +22,8 @@ def _git(cwd: Path, *args: str) -> str | None:
     """stdout of a read-only git call, or None when git fails (unknown commit, not a repo)."""
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+            ["git", *args], cwd=cwd, capture_output=True, encoding="utf-8", errors="replace",
+            check=False,
             env={**os.environ, **GIT_ENV}, timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):

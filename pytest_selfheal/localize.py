@@ -6,9 +6,6 @@ from __future__ import annotations
 import ast
 import fnmatch
 import math
-import os
-import re
-import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
@@ -22,7 +19,6 @@ TRACEBACK_WEIGHT = 0.25
 CHANGED_WEIGHT = 0.15
 # A line's final score mixes its function's score (the best line in it) and its own.
 FUNCTION_SHARE = 0.5
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
 
 def make_test_file_predicate(python_files: Sequence[str], test_paths: Iterable[str]) -> Callable[[str], bool]:
@@ -78,36 +74,13 @@ def changed_lines(root: Path) -> frozenset[Line]:
 
     A pure deletion marks the lines around it, where a missing statement would go.
     """
-    for revisions in (["HEAD"], ["HEAD~1", "HEAD"]):
-        diff = _git_diff(root, revisions)
-        if diff:
-            return frozenset(_parse_diff(diff))
+    from . import changes  # imports git tooling: kept out of green runs, which import this module
+
+    for base in ("HEAD", "HEAD~1"):
+        found = changes.as_lines(changes.changed_lines(root, base))
+        if found:
+            return found
     return frozenset()
-
-
-def _git_diff(root: Path, revisions: list[str]) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "diff", "-U0", "--no-color", "--no-ext-diff", *revisions, "--", "*.py"],
-            cwd=root, capture_output=True, text=True, timeout=30,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout if done.returncode == 0 else ""
-
-
-def _parse_diff(diff: str) -> Iterable[Line]:
-    path = ""
-    for chunk in diff.split("\n+++ ")[1:]:
-        header, _, body = chunk.partition("\n")
-        if not header.startswith("b/"):
-            continue  # a deleted file
-        path = header[2:]
-        for match in _HUNK.finditer(body):
-            start, count = int(match.group(1)), int(match.group(2) or 1)
-            lines = range(start, start + count) if count else range(max(1, start), start + 2)
-            yield from ((path, line) for line in lines)
 
 
 def localize(
