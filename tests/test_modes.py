@@ -10,6 +10,7 @@ pytestmark = pytest.mark.slow
 
 FIXED_LINE = "    return subtotal >= threshold\n"
 DISCOUNTS = "invoice/discounts.py"
+REGRESSION = "tests/test_regression_qualifies.py"  # the fix's regression test, added by the diff
 
 
 def test_apply_writes_the_fix_to_the_working_tree_only(example_repo):
@@ -20,7 +21,8 @@ def test_apply_writes_the_fix_to_the_working_tree_only(example_repo):
     assert "apply: applied to your working tree: invoice/discounts.py" in result.stdout
     after = fingerprint(repo)
     assert FIXED_LINE in (repo / DISCOUNTS).read_text()
-    assert after["status"] == f" M {DISCOUNTS}\n"
+    assert set(after["status"].splitlines()) == {f" M {DISCOUNTS}", f"?? {REGRESSION}"}
+    assert set(after["files"]) - set(before["files"]) == {REGRESSION}
     assert {k: v for k, v in after.items() if k not in ("files", "status")} == \
         {k: v for k, v in before.items() if k not in ("files", "status")}, "index, HEAD, refs untouched"
     changed = {p for p in before["files"] if before["files"][p] != after["files"][p]}
@@ -73,7 +75,7 @@ def test_branch_commits_the_fix_without_touching_the_checkout(example_repo):
     assert set(after["refs"].splitlines()) - set(before["refs"].splitlines()) == \
         {f"refs/heads/{branch} {report['mode']['commit']}"}
     assert git(repo, "rev-parse", f"{branch}^").strip() == head
-    assert git(repo, "diff", "--name-only", head, branch).split() == [DISCOUNTS]
+    assert git(repo, "diff", "--name-only", head, branch).split() == [DISCOUNTS, REGRESSION]
     assert FIXED_LINE in git(repo, "show", f"{branch}:{DISCOUNTS}")
     message = git(repo, "log", "-1", "--format=%B", branch)
     assert message.startswith("selfheal: invoice/discounts.py:12: `subtotal > threshold` -> ")

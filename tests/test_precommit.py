@@ -164,7 +164,7 @@ def test_apply_mode_runs_affected_tests_first_and_the_fixed_commit_passes(tmp_pa
 
     status, output = commit(repo, hook_repo, "break the threshold, fixed")
     assert status == 0, output
-    assert "22 passed" in output
+    assert "23 passed" in output, "the suite plus the fix's regression test"
     assert git(repo, "status", "--porcelain") == ""
 
 

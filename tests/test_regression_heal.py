@@ -31,8 +31,10 @@ EXPECTED = {
                   "batches = {'rice': [2, 1], 'flour': [], 'oats': [0, 1]}\n"
                   "    assert in_stock(batches) == ['oats', 'rice']"),
     "two_calls_deep": ("case", "tests/test_regression_percent.py", "assert percent(3, 4) == 75.0"),
+    # the fix is pinned: several one-token patches pass this project's tests
     "caller_fallback": ("case", "tests/test_regression_count.py",
-                        "assert basket_size(['apple', 'pear']) == 2"),
+                        "assert basket_size(['apple', 'pear']) == 2",
+                        f"--selfheal-agent=scripted:{CASES / 'caller_fallback.fix.json'}"),
 }
 
 

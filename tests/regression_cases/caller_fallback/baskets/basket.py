@@ -9,6 +9,9 @@ class Basket:
     def add(self, item: str) -> None:
         self._items.append(item)
 
+    def items(self) -> list[str]:
+        return list(self._items)
+
     def count(self) -> int:
         return len(self._items) - 1
 

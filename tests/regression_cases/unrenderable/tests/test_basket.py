@@ -6,3 +6,9 @@ def test_count():
     basket.add("apple")
     basket.add("pear")
     assert basket.count() == 2
+
+
+def test_items_are_the_names_added():
+    basket = Basket()
+    basket.add("apple")
+    assert basket.items() == ["apple"]
