@@ -36,11 +36,11 @@ def replace_qualifies(description: str, body: str) -> dict:
 def hang_with_child(pid_file: Path) -> dict:
     """A candidate whose test run starts a grandchild process and then never returns."""
     return replace_qualifies("hangs", (
-        "    import pathlib, subprocess\n"
+        "    import pathlib, subprocess, time\n"
         "    child = subprocess.Popen(['sleep', '300'])\n"
         f"    pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))\n"
-        "    while True:\n"
-        "        pass\n"))
+        "    while True:  # hangs without taking a core from the tests running beside it\n"
+        "        time.sleep(0.05)\n"))
 
 
 
