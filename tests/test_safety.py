@@ -54,7 +54,12 @@ def start_pytest(repo: Path, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
     return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
                             cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+                            text=True, preexec_fn=_interruptible)
+
+
+def _interruptible() -> None:
+    """xdist workers ignore SIGINT, and an ignored SIGINT is inherited: give Ctrl-C back."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
