@@ -54,7 +54,7 @@ def demo(example: str, directory: Path | None) -> int:
         print(f"unknown example {example!r}; choose one of: {', '.join(example_names())}",
               file=sys.stderr)
         return EXIT_USAGE
-    target = (directory or Path(tempfile.mkdtemp(prefix="selfheal-demo-"))) / example
+    target = (directory or Path(tempfile.mkdtemp(prefix="pytest-selfheal-demo-"))) / example
     if target.exists():
         print(f"{target} exists; pass --dir with an empty directory", file=sys.stderr)
         return EXIT_USAGE

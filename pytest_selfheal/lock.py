@@ -24,6 +24,7 @@ from .errors import SelfHealError
 LOCK_NAME = "heal.lock"
 OWNER_FILE = "owner.pid"
 TEMP_PREFIX = "selfheal-"
+SANDBOX_NAME = "worktree"  # <tmp>/selfheal-XXXX/worktree
 
 
 class LockBusy(SelfHealError):
@@ -74,22 +75,28 @@ def _owner(temp_dir: Path) -> int | None:
 
 
 def stale_worktrees(repo_root: Path) -> list[Path]:
-    """Registered worktrees in a selfheal temp dir whose owning process is gone."""
+    """Registered worktrees in a selfheal temp dir whose owning process is gone.
+
+    Only a linked worktree laid out as a sandbox (`<tmp>/selfheal-*/worktree`) whose temp dir
+    names a dead owner qualifies: the main worktree, and any directory without an owner file,
+    is the user's, whatever its name.
+    """
     listing = subprocess.run(
         ["git", "worktree", "list", "--porcelain"], cwd=repo_root, capture_output=True,
         text=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
     ).stdout
     temp_root = Path(tempfile.gettempdir()).resolve()
     stale = []
-    for line in listing.splitlines():
-        if not line.startswith("worktree "):
-            continue
-        worktree = Path(line[len("worktree "):])
+    linked = [line[len("worktree "):] for line in listing.splitlines()
+              if line.startswith("worktree ")][1:]  # the first entry is the main worktree
+    for entry in linked:
+        worktree = Path(entry)
         temp_dir = worktree.parent
-        if temp_dir.parent != temp_root or not temp_dir.name.startswith(TEMP_PREFIX):
+        if (worktree.name != SANDBOX_NAME or temp_dir.parent != temp_root
+                or not temp_dir.name.startswith(TEMP_PREFIX)):
             continue
         owner = _owner(temp_dir)
-        if owner is None or not is_alive(owner):
+        if owner is not None and not is_alive(owner):
             stale.append(worktree)
     return stale
 

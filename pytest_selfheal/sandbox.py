@@ -24,7 +24,7 @@ from typing import Any
 import git
 
 from .errors import SandboxError
-from .lock import TEMP_PREFIX, write_owner
+from .lock import SANDBOX_NAME, TEMP_PREFIX, write_owner
 
 # Read-only git calls must not refresh the user's index as a side effect.
 GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
@@ -149,7 +149,7 @@ def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
     repo = _open_repo(user_root)
     tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
     write_owner(tmp)
-    worktree = tmp / "worktree"
+    worktree = tmp / SANDBOX_NAME
     try:
         with _signals({signal.SIGTERM: _raise_interrupt}):  # SIGINT already raises
             yield _populate(repo, user_root, worktree, tmp)

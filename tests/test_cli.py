@@ -1,5 +1,6 @@
 """The console script's demo: the main job a new user runs first."""
 
+import os
 import re
 import subprocess
 import sys
@@ -25,3 +26,13 @@ def test_demo_rejects_unknown_example(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "choose one of: inventory, invoice, textstats" in result.stderr
+
+
+def test_demo_as_the_readme_runs_it_keeps_its_repository(tmp_path):
+    """No --dir: the demo repository lives in the temp dir, beside the heal's own sandboxes."""
+    result = subprocess.run(["pytest-selfheal", "demo"], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    (repo,) = tmp_path.glob("*/invoice")
+    assert latest_report(repo)["status"] == "healed"
+    assert (repo / "invoice" / "discounts.py").is_file()

@@ -13,7 +13,17 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import alive, fingerprint, git, gone_within, latest_report, latest_run_dir, run_pytest
+from helpers import (
+    alive,
+    copy_example,
+    fingerprint,
+    git,
+    gone_within,
+    init_repo,
+    latest_report,
+    latest_run_dir,
+    run_pytest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -285,3 +295,15 @@ def test_very_large_traceback(example_repo):
     assert report["status"] == "healed"
     assert "tests/test_deep.py::test_deep" in report["fix"]["fixed"]
     assert (latest_run_dir(repo) / "report.json").stat().st_size < 500_000
+
+
+def test_a_repository_named_like_a_sandbox_is_never_cleaned_up(tmp_path):
+    """The stale-sandbox cleanup must not mistake the user's checkout (or any directory without
+    an owner file) for a killed heal's worktree, whatever the directory is called."""
+    repo = copy_example("invoice", tmp_path / "selfheal-lookalike" / "repo")
+    init_repo(repo)
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", env={"TMPDIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert latest_report(repo)["status"] == "healed"
+    assert fingerprint(repo) == before
