@@ -16,6 +16,8 @@ from typing import Any
 
 import pluggy
 
+from .contexts import PerTestContexts
+
 hookimpl = pluggy.HookimplMarker("pytest")
 
 _OUTPUT = os.environ.get("SELFHEAL_OBSERVE")
@@ -24,34 +26,19 @@ _outcomes: dict[str, str] = {}
 _failures: dict[str, str] = {}
 
 
-def _start_coverage() -> Any:
+def _start_coverage() -> PerTestContexts | None:
     data_file = os.environ.get("SELFHEAL_COVERAGE")
     if not (_OUTPUT and data_file):
         return None
-    import coverage
-
-    cov = coverage.Coverage(
-        data_file=data_file,
-        source=[os.environ["SELFHEAL_SANDBOX"]],
-        branch=False,
-        config_file=False,
-    )
-    cov.start()
-    return cov
+    return PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
 
 
-_coverage = _start_coverage()
+_contexts = _start_coverage()
 
 
-@hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: Any) -> None:
-    if _coverage is not None:
-        _coverage.switch_context(item.nodeid)
-
-
-def pytest_runtest_logfinish(nodeid: str) -> None:
-    if _coverage is not None:
-        _coverage.switch_context("")
+def pytest_configure(config: Any) -> None:
+    if _contexts is not None:
+        config.pluginmanager.register(_contexts, "selfheal-probe-contexts")
 
 
 def pytest_runtest_logreport(report: Any) -> None:
@@ -104,8 +91,7 @@ def _leaked_modules() -> list[str]:
 def pytest_sessionfinish(session: Any) -> None:
     if not _OUTPUT:
         return
-    if _coverage is not None:
-        _coverage.stop()
-        _coverage.save()
+    if _contexts is not None:
+        _contexts.save()
     payload = {"outcomes": _outcomes, "failures": _failures, "leaked": _leaked_modules()}
     Path(_OUTPUT).write_text(json.dumps(payload), encoding="utf-8")

@@ -13,39 +13,27 @@ from typing import Any
 
 import pluggy
 
+from .contexts import PerTestContexts
+
 hookimpl = pluggy.HookimplMarker("pytest")
 
 ENV = "SELFHEAL_TESTMAP"
 
 
-def _start() -> Any:
+def _start() -> PerTestContexts | None:
     data_file = os.environ.pop(ENV, None)
-    if not data_file:
-        return None
-    import coverage
-
-    cov = coverage.Coverage(data_file=data_file, source=[os.getcwd()], branch=False,
-                            config_file=False)
-    cov.start()
-    return cov
+    return PerTestContexts(data_file, os.getcwd()) if data_file else None
 
 
-_coverage = _start()
+_contexts = _start()
 
 
-@hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: Any) -> None:
-    if _coverage is not None:
-        _coverage.switch_context(item.nodeid)
-
-
-def pytest_runtest_logfinish(nodeid: str) -> None:
-    if _coverage is not None:
-        _coverage.switch_context("")
+def pytest_configure(config: Any) -> None:
+    if _contexts is not None:
+        config.pluginmanager.register(_contexts, "selfheal-testmap-contexts")
 
 
 @hookimpl(tryfirst=True)  # before the heal starts: its subprocesses are not the user's tests
 def pytest_sessionfinish(session: Any) -> None:
-    if _coverage is not None:
-        _coverage.stop()
-        _coverage.save()
+    if _contexts is not None:
+        _contexts.save()
