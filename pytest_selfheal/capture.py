@@ -82,6 +82,7 @@ class HealSession:
             pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):
             return
+        healing_started = time.monotonic()  # the heal's seconds include importing its stages
         from . import junit, pipeline, report
 
         request = pipeline.HealRequest(
@@ -96,6 +97,7 @@ class HealSession:
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
             testpaths=tuple(self.config.getini("testpaths")),
+            started=healing_started,
         )
         self.result = pipeline.heal(request)
         if self.result.run_dir is not None and self.config.option.xmlpath:

@@ -56,14 +56,19 @@ def parse_bool(raw: str | bool) -> bool:
     raise ConfigError(f"expected true or false, got {raw!r}")
 
 
-def parse_workers(raw: str) -> int:
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigError(f"expected 0 (no warm worker) or a positive number of workers, got {raw!r}")
-    return value
+def _count(zero: str) -> Callable[[str], int]:
+    """A whole number >= 0, where 0 means `zero`."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise ConfigError(f"expected 0 ({zero}) or a positive whole number, got {raw!r}")
+        return value
+
+    return parse
 
 
 def parse_path(raw: str) -> str:
@@ -234,7 +239,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "workers",
         "candidates validated at once in forked children of a warm test process; 0 runs every "
         "check in a fresh subprocess. Default: one per core.",
-        parse_workers,
+        _count("no warm worker"),
         "N",
     ),
     OptionSpec(
@@ -245,11 +250,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "DIR",
     ),
     OptionSpec(
-        "alternatives_window",
-        "seconds to keep collecting other plausible fixes after the first one, to rank them "
-        "(smallest change first). Default: 5.",
-        _positive(float),
-        "SECONDS",
+        "alternatives",
+        "candidates to try after the first plausible fix, so that every plausible fix found is "
+        "ranked (smallest change first). Default: 20.",
+        _count("stop at the first plausible fix"),
+        "N",
     ),
 )
 
@@ -277,7 +282,7 @@ class Settings:
     require_causal_link: bool = False
     workers: int | None = None  # None: one per core
     regression_dir: str = ""
-    alternatives_window: float = 5.0
+    alternatives: int = 20
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

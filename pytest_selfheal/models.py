@@ -29,7 +29,7 @@ class Failure:
 
 @dataclass(frozen=True)
 class RunResult:
-    """Outcomes of one pytest subprocess in the sandbox."""
+    """Outcomes of one test run in the sandbox (a subprocess, or a warm worker's child)."""
 
     outcomes: dict[str, str]  # nodeid -> "passed" | "failed" | "skipped"
     exit_code: int
@@ -38,6 +38,7 @@ class RunResult:
     output_tail: str = ""
     failures: dict[str, str] = field(default_factory=dict)  # nodeid -> short failure text
     leaked_modules: tuple[str, ...] = ()
+    durations: dict[str, float] = field(default_factory=dict)  # nodeid -> seconds, all phases
 
     @property
     def failed(self) -> frozenset[str]:

@@ -1,9 +1,10 @@
 """Loaded with `-p pytest_selfheal.observer` into every test subprocess in the sandbox.
 
-Writes one JSON file with each test's outcome, a short failure text, and the modules that were
-imported from the user's checkout instead of the worktree (an isolation leak). With
-SELFHEAL_COVERAGE set it also records per-test coverage contexts (the probe). It never imports
-pytest and does nothing unless SELFHEAL_OBSERVE names the output file.
+Writes one JSON file with each test's outcome, a short failure text, its duration, and the
+modules that were imported from the user's checkout instead of the worktree (an isolation leak).
+With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the probe). It never
+imports pytest and does nothing unless SELFHEAL_OBSERVE names the output file. The warm worker's
+children write the same file through `Observations`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,38 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 _OUTPUT = os.environ.get("SELFHEAL_OBSERVE")
 _FAILURE_TEXT_LIMIT = 2_000
-_outcomes: dict[str, str] = {}
-_failures: dict[str, str] = {}
+
+
+@dataclass
+class Observations:
+    """What one test run saw: outcome, failure text and seconds per test."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # setup + call + teardown
+
+    def record(self, report: Any) -> None:
+        """Fold one test report in."""
+        nodeid = report.nodeid
+        self.durations[nodeid] = round(self.durations.get(nodeid, 0.0) + report.duration, 6)
+        if report.failed:
+            self.outcomes[nodeid] = "failed"
+            self.failures.setdefault(nodeid, _failure_text(report))
+        elif report.skipped and self.outcomes.get(nodeid) != "failed":
+            self.outcomes[nodeid] = "skipped"
+        elif report.when == "call" and report.passed:
+            self.outcomes.setdefault(nodeid, "passed")
+
+    def record_collection(self, report: Any) -> None:
+        if report.failed:
+            nodeid = report.nodeid or "<collection>"
+            self.outcomes[nodeid] = "failed"
+            self.failures[nodeid] = _failure_text(report)
+
+    def write(self, path: Path, *, leaked: list[str]) -> None:
+        payload = {"outcomes": self.outcomes, "failures": self.failures,
+                   "durations": self.durations, "leaked": leaked}
+        path.write_text(json.dumps(payload), encoding="utf-8")
 
 
 def _start_coverage() -> PerTestContexts | None:
@@ -33,6 +65,7 @@ def _start_coverage() -> PerTestContexts | None:
     return PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
 
 
+_observed = Observations()
 _contexts = _start_coverage()
 
 
@@ -43,25 +76,12 @@ def pytest_configure(config: Any) -> None:
 
 def pytest_runtest_logreport(report: Any) -> None:
     if _OUTPUT:
-        record(report, _outcomes, _failures)
-
-
-def record(report: Any, outcomes: dict[str, str], failures: dict[str, str]) -> None:
-    """Fold one test report into nodeid -> outcome and nodeid -> failure text."""
-    if report.failed:
-        outcomes[report.nodeid] = "failed"
-        failures.setdefault(report.nodeid, _failure_text(report))
-    elif report.skipped and outcomes.get(report.nodeid) != "failed":
-        outcomes[report.nodeid] = "skipped"
-    elif report.when == "call" and report.passed:
-        outcomes.setdefault(report.nodeid, "passed")
+        _observed.record(report)
 
 
 def pytest_collectreport(report: Any) -> None:
-    if _OUTPUT and report.failed:
-        nodeid = report.nodeid or "<collection>"
-        _outcomes[nodeid] = "failed"
-        _failures[nodeid] = _failure_text(report)
+    if _OUTPUT:
+        _observed.record_collection(report)
 
 
 def _failure_text(report: Any) -> str:
@@ -70,7 +90,8 @@ def _failure_text(report: Any) -> str:
     return text[:_FAILURE_TEXT_LIMIT]
 
 
-def _leaked_modules() -> list[str]:
+def leaked_modules() -> list[str]:
+    """Modules imported from the user's checkout rather than the worktree."""
     user_root = os.environ.get("SELFHEAL_USER_ROOT")
     if not user_root:
         return []
@@ -93,5 +114,4 @@ def pytest_sessionfinish(session: Any) -> None:
         return
     if _contexts is not None:
         _contexts.save()
-    payload = {"outcomes": _outcomes, "failures": _failures, "leaked": _leaked_modules()}
-    Path(_OUTPUT).write_text(json.dumps(payload), encoding="utf-8")
+    _observed.write(Path(_OUTPUT), leaked=leaked_modules())

@@ -7,34 +7,38 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import history, report
 from .agents.base import Agent, summary_of
 from .audit import DecisionLog
 from .buildtime import is_collection_target
 from .config import Settings
+from .diffs import combined_diff
 from .errors import SandboxError, SelfHealError
 from .localize import localize, make_test_file_predicate
 from .lock import LockBusy, clean_stale, heal_lock
-from .models import Failure, Outcome, Suspect
+from .models import Failure, Outcome, RunResult, Suspect
 from .modes import Fix, ModeAction, carry_out
-from .patch import combined_diff
 from .policy import build_policy, failing_test_literals
 from .probe import probe, probe_selection
-from .regression import Regression, add_regression_test
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
 from .triage import Triage, TriageInput, rank, triage
 from .validate import Bench, Limits
-from .warm import start_warm_worker
+from .warm import TestRuns, start_warm_worker
+
+if TYPE_CHECKING:
+    from .regression import Regression
 
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
+MIN_TARGET_CPU = 1.0
+CPU_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class HealRequest:
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
     testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
+    started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class HealResult:
     fix: Outcome | None = None
     diff: str = ""
     seconds: float = 0.0
+    seconds_to_green: float | None = None  # from the start of the heal to its first complete fix
     agent: str = ""
     details: dict[str, str] = field(default_factory=dict)
     agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
@@ -77,7 +83,7 @@ class HealResult:
 def heal(request: HealRequest) -> HealResult:
     """Try to heal the failures; never raises. Ctrl-C or SIGTERM while healing removes the
     sandbox and ends the heal as "interrupted": the test results stand."""
-    started = time.monotonic()
+    started = request.started
     if request.repo_root is None:
         return HealResult(
             "skipped",
@@ -152,14 +158,22 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
     return replace(result, action=action)
 
 
+def _test_limits(run: RunResult, nodeids: Sequence[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
+    in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
+    took = sum(run.durations.get(n, 0.0) for n in nodeids)
+    return (max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took),
+            max(MIN_TARGET_CPU, CPU_FACTOR * took))
+
+
 def _with_seconds(result: HealResult, started: float) -> HealResult:
     return replace(result, seconds=round(time.monotonic() - started, 2))
 
 
 def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
              log: DecisionLog) -> HealResult:
+    """Start the warm worker at once (it imports while the probe is set up), then heal."""
     settings = request.settings
-    deadline = started + settings.time_budget
     command = PytestCommand(
         sandbox_root=sandbox.root,
         user_root=sandbox.user_root,
@@ -167,12 +181,42 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         scratch=sandbox.tmp / "scratch",
         import_roots=tuple(sandbox.map(p) for p in request.import_roots),
     )
-    failing = [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
+    selection = probe_selection(_failing(request), list(request.outcomes))
+    warm = start_warm_worker(command, selection, settings.workers,
+                             startup_timeout=_suite_timeout(request))
+    runs = TestRuns(command, warm)
+    try:
+        return _heal_with(runs, sandbox, request, run_dir, started, log)
+    finally:
+        runs.close()
+
+
+def _suite_timeout(request: HealRequest) -> float:
+    return max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
+
+
+def _failing(request: HealRequest) -> list[str]:
+    """The failures a heal works on: failed tests, and modules of project code that failed to
+    collect."""
+    return [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
+
+
+def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
+               log: DecisionLog) -> HealResult:
+    # The agent and the regression stage import LibCST (a second or so): done first, on this
+    # core, while the warm worker starts on the other.
+    from .regression import add_regression_test
+
+    settings = request.settings
+    agent = request.make_agent(settings.resolved_agent)
+    deadline = started + settings.time_budget
+    suite_timeout = _suite_timeout(request)
+    failing = _failing(request)
     ran = list(request.outcomes)
-    suite_timeout = max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
     selection = probe_selection(failing, ran)
-    warm = start_warm_worker(command, selection, settings.workers, startup_timeout=suite_timeout)
-    spectrum, probe_run = probe(command, selection, timeout=min(suite_timeout, settings.time_budget))
+    spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
+    runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
+        probe_run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
     if probe_run.leaked_modules:
         raise SandboxError(
             "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
@@ -186,12 +230,13 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         request.python_files,
         {(rootdir_rel / f).as_posix() for f in nodeid_files},
     )
+    rerun_wall, rerun_cpu = _test_limits(probe_run, failing)
     verdicts = triage(TriageInput(
-        sandbox=sandbox, command=command, failures=request.failures, outcomes=request.outcomes,
+        sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
         spectrum=spectrum, is_test_file=is_test_file,
         history_db=history.path_for(run_dir.parent.parent), run_id=request.run_id,
         reruns=settings.reruns, require_causal_link=settings.require_causal_link,
-        rerun_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds), deadline=deadline,
+        rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=deadline,
     ))
     targets = tuple(
         n for n in failing if spectrum.outcomes.get(n) == "failed" and n in verdicts.repairable
@@ -221,10 +266,10 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         submodules=sandbox.submodules,
         test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
     )
-    agent = request.make_agent(settings.resolved_agent)
+    target_wall, target_cpu = _test_limits(probe_run, targets)
     bench = Bench(
         sandbox=sandbox,
-        command=command,
+        runs=runs,
         targets=targets,
         suite=tuple(ran),
         previously_failed=frozenset(failing),
@@ -234,20 +279,17 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         limits=Limits(
             deadline=deadline,
             max_candidates=settings.max_candidates,
-            target_timeout=max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * probe_run.seconds),
+            target_timeout=target_wall,
             suite_timeout=suite_timeout,
+            target_cpu=target_cpu,
         ),
         run_dir=run_dir,
         is_test_file=is_test_file,
         policy=policy,
         log=log,
-        warm=warm,
-        alternatives_window=settings.alternatives_window,
+        alternatives=settings.alternatives,
     )
-    try:
-        stop_reason = agent.repair(bench)
-    finally:
-        bench.close()
+    stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason)
     best = bench.best
     regression = add_regression_test(bench, best, request.run_id, settings.regression_dir) if best else None
@@ -271,6 +313,7 @@ def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: flo
         fix=best,
         diff=combined_diff(best.candidate.edits) + regression.diff if best and regression else "",
         seconds=round(time.monotonic() - started, 2),
+        seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
         agent=agent.name,
         details={"stop_reason": stop_reason},
         agent_report=summary_of(agent),

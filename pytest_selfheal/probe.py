@@ -9,16 +9,16 @@ from pathlib import Path
 import coverage
 
 from .models import Line, RunResult, Spectrum
-from .runner import PytestCommand, run_tests
+from .warm import Job, TestRuns
 
 
-def probe(
-    command: PytestCommand, nodeids: Sequence[str], *, timeout: float
-) -> tuple[Spectrum, RunResult]:
-    """Run `nodeids` under coverage; return which lines each test executed, and the run."""
-    data_file = command.scratch / "probe.coverage"
-    run = run_tests(command, nodeids, timeout=timeout, coverage_file=data_file)
-    covered = read_contexts(data_file, command.sandbox_root) if data_file.exists() else {}
+def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, RunResult]:
+    """Run `nodeids` under coverage (in a warm child when the worker is up); return which lines
+    each test executed, and the run."""
+    data_file = runs.command.scratch / "probe.coverage"
+    (run,) = runs.run([Job(tuple(nodeids), {}, timeout=timeout, coverage=data_file)])
+    assert run is not None  # no deadline: a job is always run
+    covered = read_contexts(data_file, runs.command.sandbox_root) if data_file.exists() else {}
     return Spectrum(covered=covered, outcomes=dict(run.outcomes)), run
 
 

@@ -18,10 +18,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import libcst as cst
-import libcst.matchers as m
 
+from .diffs import new_file_diff
 from .models import Edit, Outcome
-from .patch import new_file_diff, parse
+from .patch import parse
 from .regression_source import Witness, module_source
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
@@ -138,15 +138,27 @@ class _Definitions(cst.CSTVisitor):
         if self.in_function == 0:
             qualname = ".".join([*self.stack, node.name.value])
             params = node.params.params
-            unused = bool(self.stack and params) and not m.findall(
-                node.body, m.Name(params[0].name.value)
-            )
+            unused = bool(self.stack and params) and not _uses_name(node.body, params[0].name.value)
             self.found[qualname] = (cst.Module([]).code_for_node(node), unused)
         self.in_function += 1
         return True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.in_function -= 1
+
+
+def _uses_name(node: cst.CSTNode, name: str) -> bool:
+    """Whether `name` appears as a name anywhere under `node`."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, visited: cst.Name) -> bool:
+            nonlocal found
+            found = found or visited.value == name
+            return False
+
+    node.visit(Finder())
+    return found
 
 
 def _definitions(source: str, path: str) -> dict[str, tuple[str, bool]]:
@@ -329,8 +341,7 @@ def _prove(bench: Bench, edits: Sequence[Edit], path: str, source: str) -> list[
     """Indexes of the generated tests that fail on the original code and pass on the fixed code."""
     file = bench.sandbox.root / path
     created = [d for d in reversed(file.parents) if not d.exists()]
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(source, encoding="utf-8")
+    bench.sandbox.write(path, source)
     nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
         original = run_tests(bench.command, [nodeid], timeout=bench.limits.suite_timeout)

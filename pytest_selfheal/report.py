@@ -101,6 +101,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
             "candidates": len(result.outcomes),
             "plausible": sum(o.verdict.value == "plausible" for o in result.outcomes),
             "seconds": result.seconds,
+            "seconds_to_green": result.seconds_to_green,
             "candidate_seconds": round(sum(o.seconds for o in result.outcomes), 3),
         },
         "settings": request.settings.as_dict(),

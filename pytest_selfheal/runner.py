@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .models import RunResult
 
@@ -41,7 +40,6 @@ class PytestCommand:
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
         env.update(
-            PYTHONDONTWRITEBYTECODE="1",  # a same-size edit within one second must not reuse a stale .pyc
             SELFHEAL_SANDBOX=str(self.sandbox_root),
             SELFHEAL_USER_ROOT=str(self.user_root),
         )
@@ -89,16 +87,8 @@ def run_tests(
             _kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
-    data = read_observation(observe)
-    return RunResult(
-        outcomes=data.get("outcomes", {}),
-        exit_code=proc.returncode,
-        seconds=seconds,
-        timed_out=timed_out,
-        output_tail=tail,
-        failures=data.get("failures", {}),
-        leaked_modules=tuple(data.get("leaked", ())),
-    )
+    return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
+                           output_tail=tail)
 
 
 def die_with_parent(parent: int) -> Callable[[], None]:
@@ -128,9 +118,24 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def read_observation(path: Path) -> dict[str, Any]:
+def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out: bool,
+                    output_tail: str = "") -> RunResult:
+    """The RunResult of a run whose observer wrote `observe` (removed here); a run that died
+    before pytest finished has no outcomes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(observe.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # the run died before pytest finished: no outcomes
-    return data if isinstance(data, dict) else {}
+        data = {}
+    observe.unlink(missing_ok=True)
+    if not isinstance(data, dict):
+        data = {}
+    return RunResult(
+        outcomes=data.get("outcomes", {}),
+        exit_code=exit_code,
+        seconds=seconds,
+        timed_out=timed_out,
+        output_tail=output_tail,
+        failures=data.get("failures", {}),
+        leaked_modules=tuple(data.get("leaked", ())),
+        durations=data.get("durations", {}),
+    )

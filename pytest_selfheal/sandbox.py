@@ -9,6 +9,7 @@ open) and a second signal during cleanup (deferred until the worktree is gone).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -28,6 +29,11 @@ from .lock import SANDBOX_NAME, TEMP_PREFIX, write_owner
 
 # Read-only git calls must not refresh the user's index as a side effect.
 GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+# Python and pytest reuse a cached .pyc while the source's mtime (whole seconds) and size match,
+# so two versions of a file written within one second could share one. Every write gets its own
+# mtime, counted from 2001: no two writes share one, and git checkouts (dated now) never meet them.
+_WRITE_STAMPS = itertools.count(1_000_000_000)
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -56,7 +62,12 @@ class Sandbox:
         return (self.root / rel).read_text(encoding="utf-8", errors="surrogateescape")
 
     def write(self, rel: str, text: str) -> None:
-        (self.root / rel).write_text(text, encoding="utf-8", errors="surrogateescape")
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        stamp = next(_WRITE_STAMPS) * 1_000_000_000
+        os.utime(path, ns=(stamp, stamp))
+
 
 
 def _open_repo(user_root: Path) -> git.Repo:

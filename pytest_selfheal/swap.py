@@ -8,6 +8,7 @@ lambdas and comprehensions) cannot: those candidates need a fresh interpreter.
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,14 +62,21 @@ def definitions(code: types.CodeType) -> Iterator[types.CodeType]:
 
 def changed_functions(path: str, before: str, after: str) -> tuple[ChangedFunction, ...] | str:
     """The definitions whose code changed, or the reason the change is not swappable."""
-    old = compile(before, path, "exec", dont_inherit=True)
+    import_time, old_prints = _original(path, before)
     new = compile(after, path, "exec", dont_inherit=True)
-    if fingerprint(old, skip_functions=True) != fingerprint(new, skip_functions=True):
+    if import_time != fingerprint(new, skip_functions=True):
         return f"{path}: the change runs at import time"
     changed = []
     # Same import-time code, so the same definitions in the same order (with the same closures).
-    for previous, code in zip(definitions(old), definitions(new), strict=True):
-        before_print = fingerprint(previous)
+    for before_print, code in zip(old_prints, definitions(new), strict=True):
         if before_print != fingerprint(code):
             changed.append(ChangedFunction(code.co_qualname, before_print, code))
     return tuple(changed)
+
+
+@functools.lru_cache(maxsize=16)
+def _original(path: str, before: str) -> tuple[Fingerprint, tuple[Fingerprint, ...]]:
+    """Import-time fingerprint and definition fingerprints of the unpatched file: the same for
+    every candidate that edits it, so compiled once."""
+    old = compile(before, path, "exec", dont_inherit=True)
+    return fingerprint(old, skip_functions=True), tuple(fingerprint(c) for c in definitions(old))

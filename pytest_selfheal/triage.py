@@ -20,9 +20,9 @@ from typing import Any
 from . import buildtime, changes, history
 from .errors import OutputError
 from .models import Failure, Line, Spectrum, Suspect
-from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
 from .signature import Signature, signature
+from .warm import Job, TestRuns
 
 SIGNIFICANCE = 0.05
 CHANGE_BOOST = 0.2
@@ -129,7 +129,7 @@ class Triage:
 @dataclass(frozen=True)
 class TriageInput:
     sandbox: Sandbox
-    command: PytestCommand
+    runs: TestRuns
     failures: tuple[Failure, ...]
     outcomes: Mapping[str, str]  # the user's run
     spectrum: Spectrum
@@ -138,7 +138,8 @@ class TriageInput:
     run_id: str
     reruns: int
     require_causal_link: bool
-    rerun_timeout: float
+    rerun_timeout: float  # of one rerun in a warm child (a subprocess adds its start-up)
+    rerun_cpu: float | None  # CPU seconds a warm child may use
     deadline: float
 
 
@@ -155,8 +156,9 @@ def triage(given: TriageInput) -> Triage:
     linked: set[Line] = set()
     now = time.monotonic()
     given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
+    classified = _classify_all(failures, given)
     for failure in failures:
-        kind, counts = _classify(failure, given)
+        kind, counts = classified[failure.nodeid]
         sig = signatures[failure.nodeid]
         verdict, p_value, note = history_verdict(per_signature[sig.key], past.counts.get(sig.key, 0),
                                                  past.runs)
@@ -308,36 +310,63 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     return True, ""
 
 
-def _classify(failure: Failure, given: TriageInput) -> tuple[str, dict[str, int]]:
-    """Rerun alone `reruns` times, then once in module order when it passed alone."""
-    if failure.phase == "collect":
-        return "collection-error", {}
-    if is_transient(failure):
-        return "transient", {}
-    nodeid = failure.nodeid
-    counts: Counter[str] = Counter()
-    for _ in range(given.reruns):
-        if time.monotonic() >= given.deadline:
-            break
-        counts[_outcome(given, [nodeid], nodeid) + "_alone"] += 1
-        if counts["passed_alone"] and counts["failed_alone"]:
-            return "flaky", dict(counts)
-    in_probe = given.spectrum.outcomes.get(nodeid, "failed")
-    if not counts:  # no time left to rerun: trust the sandbox's one observation
-        return ("deterministic" if in_probe == "failed" else "not-reproduced"), {}
+def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, tuple[str, dict[str, int]]]:
+    """nodeid -> (kind, rerun counts). Each failing test is rerun alone `reruns` times, and once
+    in module order if it passed every time alone; the reruns of all failures run as one batch
+    (in parallel warm children when the worker is up)."""
+    kinds: dict[str, tuple[str, dict[str, int]]] = {}
+    rerun = []
+    for failure in failures:
+        if failure.phase == "collect":
+            kinds[failure.nodeid] = ("collection-error", {})
+        elif is_transient(failure):
+            kinds[failure.nodeid] = ("transient", {})
+        else:
+            rerun.append(failure.nodeid)
+    counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in rerun}
+    alone = [nodeid for nodeid in rerun for _ in range(given.reruns)]
+    for nodeid, outcome in zip(alone, _outcomes(given, [[n] for n in alone]), strict=True):
+        if outcome is not None:
+            counts[nodeid][outcome + "_alone"] += 1
+    in_order = {n: _tests_up_to(n, given.outcomes) for n in rerun
+                if counts[n]["passed_alone"] and not counts[n]["failed_alone"]}
+    in_order = {n: before for n, before in in_order.items() if len(before) > 1}
+    for nodeid, outcome in zip(in_order, _outcomes(given, list(in_order.values())), strict=True):
+        if outcome is not None:
+            counts[nodeid][outcome + "_in_order"] += 1
+    for nodeid in rerun:
+        kinds[nodeid] = (_kind(counts[nodeid], given.spectrum.outcomes.get(nodeid, "failed")),
+                         dict(counts[nodeid]))
+    return kinds
+
+
+def _kind(counts: Counter[str], in_probe: str) -> str:
+    """The verdict of the reruns; with none (no time left) the sandbox's one observation decides."""
+    if counts["passed_alone"] and counts["failed_alone"]:
+        return "flaky"
+    if not counts:
+        return "deterministic" if in_probe == "failed" else "not-reproduced"
     if counts["failed_alone"]:
-        return ("deterministic" if in_probe == "failed" else "flaky"), dict(counts)
+        return "deterministic" if in_probe == "failed" else "flaky"
+    if counts["failed_in_order"]:
+        return "order-dependent"
+    return "flaky" if in_probe == "failed" else "not-reproduced"
+
+
+def _tests_up_to(nodeid: str, outcomes: Mapping[str, str]) -> list[str]:
+    """The tests of its module that ran before it in the user's session, and itself."""
     module = nodeid.split("::", 1)[0]
-    ran = [n for n in given.outcomes if n.split("::", 1)[0] == module]
-    before = ran[: ran.index(nodeid) + 1] if nodeid in ran else [nodeid]
-    if len(before) > 1 and time.monotonic() < given.deadline:
-        counts[_outcome(given, before, nodeid) + "_in_order"] += 1
-        if counts["failed_in_order"]:
-            return "order-dependent", dict(counts)
-    return ("flaky" if in_probe == "failed" else "not-reproduced"), dict(counts)
+    ran = [n for n in outcomes if n.split("::", 1)[0] == module]
+    return ran[: ran.index(nodeid) + 1] if nodeid in ran else [nodeid]
 
 
-def _outcome(given: TriageInput, nodeids: list[str], nodeid: str) -> str:
-    run = run_tests(given.command, nodeids, timeout=given.rerun_timeout)
-    outcome = run.outcomes.get(nodeid, "failed")
-    return "failed" if outcome == "failed" else "passed"
+def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | None]:
+    """"failed" or "passed" for the last test of each selection; None when it was not run."""
+    if not selections or time.monotonic() >= given.deadline:
+        return [None] * len(selections)
+    jobs = [Job(tuple(nodeids), {}, timeout=given.rerun_timeout, cpu_seconds=given.rerun_cpu)
+            for nodeids in selections]
+    runs = given.runs.run(jobs, deadline=given.deadline)
+    return [None if run is None else
+            "failed" if run.outcomes.get(nodeids[-1], "failed") == "failed" else "passed"
+            for run, nodeids in zip(runs, selections, strict=True)]

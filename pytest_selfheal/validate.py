@@ -25,7 +25,7 @@ from .plausible import ranked
 from .policy import Policy
 from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
-from .warm import Job, WarmWorker
+from .warm import Job, TestRuns
 
 
 class _Unscreened:
@@ -39,14 +39,15 @@ _UNSCREENED = _Unscreened()
 class Limits:
     deadline: float  # time.monotonic() value
     max_candidates: int
-    target_timeout: float
-    suite_timeout: float
+    target_timeout: float  # wall seconds of a run of a few tests in a warm child
+    suite_timeout: float  # wall seconds of a whole-suite subprocess
+    target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
 
 
 @dataclass
 class Bench:
     sandbox: Sandbox
-    command: PytestCommand
+    runs: TestRuns  # warm first, then subprocesses
     targets: tuple[str, ...]
     suite: tuple[str, ...]
     previously_failed: frozenset[str]
@@ -55,9 +56,10 @@ class Bench:
     spectrum: Spectrum
     limits: Limits
     outcomes: list[Outcome] = field(default_factory=list)
-    # Seconds to keep collecting plausible alternatives after the first full heal.
-    alternatives_window: float = 5.0
-    _healed_at: float | None = None
+    # Candidates to try after the first complete fix, so that plausible alternatives are ranked.
+    alternatives: int = 20
+    _healed_at: float | None = None  # time.monotonic() of the first complete fix
+    _healed_after: int = 0  # candidates tried up to and including it
     _seen: set[str] = field(default_factory=set)
     _baseline: RunResult | None = None
     run_dir: Path | None = None
@@ -67,11 +69,14 @@ class Bench:
     policy: Policy | None = None  # checked before any test runs
     log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
     _screened: dict[str, RunResult | None] = field(default_factory=dict)  # digest -> targets run
-    warm: WarmWorker | None = None  # None: every check runs in a fresh subprocess
 
     @property
     def root(self) -> Path:
         return self.sandbox.root
+
+    @property
+    def command(self) -> PytestCommand:
+        return self.runs.command
 
     @property
     def best(self) -> Outcome | None:
@@ -79,24 +84,23 @@ class Bench:
         return next(iter(ranked(self.outcomes)), None)
 
     @property
+    def healed_at(self) -> float | None:
+        """time.monotonic() when the first plausible fix of every target was confirmed."""
+        return self._healed_at
+
+    @property
     def healed(self) -> bool:
-        """A plausible candidate makes every target pass (the builtin search may still rank
-        alternatives for `alternatives_window` seconds)."""
-        return any(o.verdict is Verdict.PLAUSIBLE and set(o.fixed) >= set(self.targets)
-                   for o in self.outcomes)
+        """A plausible candidate makes every target pass (the builtin search may still try
+        `alternatives` more candidates to rank)."""
+        return self._healed_at is not None
 
     def stop_reason(self) -> str | None:
-        now = time.monotonic()
-        if self._healed_at is None and self.healed:
-            self._healed_at = now
         spent = None
-        if now >= self.limits.deadline:
+        if time.monotonic() >= self.limits.deadline:
             spent = "time budget spent"
         elif len(self.outcomes) >= self.limits.max_candidates:
             spent = "candidate budget spent"
-        if self._healed_at is not None and (
-            spent or now >= self._healed_at + self.alternatives_window
-        ):
+        if self.healed and (spent or len(self.outcomes) >= self._healed_after + self.alternatives):
             return "healed"
         return spent
 
@@ -128,8 +132,13 @@ class Bench:
                     self.sandbox.write(path, text)
             outcome = self._excuse_known_failures(outcome)
         self.outcomes.append(outcome)
+        if not self.healed and self._fixes_every_target(outcome):
+            self._healed_at, self._healed_after = time.monotonic(), len(self.outcomes)
         self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
+
+    def _fixes_every_target(self, outcome: Outcome) -> bool:
+        return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.targets)
 
     def _rejected(self, candidate: Candidate) -> str | None:
         """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
@@ -143,7 +152,7 @@ class Bench:
         would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
         fresh = {d: c for d, c in fresh.items() if not _syntax_error(c) and not self._rejected(c)}
-        runs = self._screen(list(fresh.values()), self.targets, self.limits.target_timeout)
+        runs = self._screen(list(fresh.values()), self.targets)
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
         for candidate in candidates:
@@ -155,35 +164,26 @@ class Bench:
 
     def close(self) -> None:
         """Stop the warm worker, if there is one."""
-        if self.warm is not None:
-            self.warm.close()
-            self.warm = None
+        self.runs.close()
 
-    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str],
-                timeout: float) -> list[RunResult | None]:
+    def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
+        return Job(tuple(nodeids), _file_changes(candidate),
+                   timeout=self._remaining(self.limits.target_timeout),
+                   stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
+
+    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[RunResult | None]:
         """Run `nodeids` against each candidate in the warm worker; None where it could not."""
-        worker = self.warm if candidates and nodeids else None
-        if worker is None:
+        if not nodeids:
             return [None] * len(candidates)
-        jobs = [
-            Job(tuple(nodeids), _file_changes(c), timeout=self._remaining(timeout),
-                stop_at_first_failure=len(nodeids) == 1)
-            for c in candidates
-        ]
-        runs = worker.run(jobs)
-        if worker.proc is None:  # died or hung: subprocesses from here on
-            self.warm = None
-        return runs
+        return self.runs.screen([self._job(c, nodeids) for c in candidates])
 
-    def _run(self, candidate: Candidate, nodeids: Sequence[str], timeout: float,
+    def _run(self, candidate: Candidate, nodeids: Sequence[str],
              screened: RunResult | _Unscreened | None = _UNSCREENED) -> RunResult:
-        """`nodeids` against the candidate: in the warm worker if it can, else from disk."""
+        """`nodeids` against the candidate (written into the worktree): in the warm worker if it
+        can, else in a subprocess from disk."""
         if isinstance(screened, _Unscreened):
-            screened = self._screen([candidate], nodeids, timeout)[0]
-        if screened is not None:
-            return screened
-        return run_tests(self.command, nodeids, timeout=self._remaining(timeout),
-                         stop_at_first_failure=len(nodeids) == 1)
+            screened = self._screen([candidate], nodeids)[0]
+        return screened if screened is not None else self.runs.subprocess(self._job(candidate, nodeids))
 
     def _judge(self, candidate: Candidate, started: float, digest: str) -> Outcome:
         """Targets first, then the tests covering the patched code, then the suite once from disk.
@@ -193,8 +193,7 @@ class Bench:
         def done(verdict: Verdict, **kw: object) -> Outcome:
             return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
 
-        first = self._run(candidate, self.targets, self.limits.target_timeout,
-                          self._screened.pop(digest, _UNSCREENED))
+        first = self._run(candidate, self.targets, self._screened.pop(digest, _UNSCREENED))
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
         fixed = tuple(t for t in self.targets if _passed(first, t))
@@ -203,7 +202,7 @@ class Bench:
         covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
                          if n in self.suite and n not in self.targets)
         if covering:
-            near = self._run(candidate, covering, self.limits.target_timeout)
+            near = self._run(candidate, covering)
             broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
                            and n not in self.previously_failed)
             if broken and not near.timed_out:

@@ -1,7 +1,8 @@
 """The heal side of the warm worker (worker.py): start it in the sandbox, send jobs, read results.
 
 A job that the worker cannot run in place comes back as None, and so does every job once the
-worker has died or stopped answering: the caller then runs the tests in a fresh subprocess.
+worker has died or stopped answering: the caller then runs the tests in a fresh subprocess
+(`TestRuns` does both).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from .models import RunResult
-from .runner import PytestCommand, die_with_parent, read_observation
+from .runner import PytestCommand, die_with_parent, observed_result, run_tests
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
+_PIPE_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Job:
     files: Mapping[str, tuple[str, str]]  # relative path -> (text on disk, candidate text)
     timeout: float
     stop_at_first_failure: bool = False
+    coverage: Path | None = None  # record per-test coverage contexts into this data file
+    cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
 
 
 def start_warm_worker(command: PytestCommand, nodeids: Sequence[str], workers: int | None, *,
@@ -56,7 +60,10 @@ class WarmWorker:
         self.startup_timeout = startup_timeout
         self._counter = 0
         self._ready = False
-        self._buffer = b""
+        self._spawned = time.monotonic()
+        self.startup_seconds = 0.0  # from spawn to ready: what a fresh test process costs here
+        self._buffer = b""  # replies read but not yet parsed
+        self._outbox = b""  # requests not yet written
         command.scratch.mkdir(parents=True, exist_ok=True)
         args_file = command.scratch / "warm-args.txt"
         args_file.write_text("\n".join([f"--rootdir={command.cwd}", *nodeids]) + "\n", encoding="utf-8")
@@ -67,6 +74,8 @@ class WarmWorker:
             stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
             preexec_fn=die_with_parent(os.getpid()),
         )
+        assert self.proc.stdin is not None
+        os.set_blocking(self.proc.stdin.fileno(), False)  # see _exchange
         self._finalizer = weakref.finalize(self, _stop, self.proc, self._log)
 
     def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
@@ -74,7 +83,6 @@ class WarmWorker:
         results: list[RunResult | None] = [None] * len(jobs)
         if not jobs or not self._wait_ready():
             return results
-        assert self.proc is not None and self.proc.stdin is not None
         pending: dict[int, tuple[int, Path]] = {}
         lines = []
         for index, job in enumerate(jobs):
@@ -86,51 +94,57 @@ class WarmWorker:
                 "files": [[str(self.command.sandbox_root / rel), before, after]
                           for rel, (before, after) in job.files.items()],
                 "stop_first": job.stop_at_first_failure, "timeout": job.timeout,
+                "coverage": str(job.coverage) if job.coverage else None,
+                "cpu_seconds": job.cpu_seconds,
             }))
-        try:
-            self.proc.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
-            self.proc.stdin.flush()
-        except OSError:
-            self.close()
-            return results
+        self._outbox += ("\n".join(lines) + "\n").encode("utf-8")
         rounds = -(-len(jobs) // self.jobs)
         deadline = time.monotonic() + rounds * (max(j.timeout for j in jobs) + _GRACE_SECONDS)
         while pending:
-            reply = self._read_reply(deadline)
+            reply = self._exchange(deadline)
             if reply is None:
                 self.close()  # dead or hung: the remaining jobs fall back to subprocesses
                 break
             index, observe = pending.pop(reply["id"])
             if reply["status"] == "ran":
-                data = read_observation(observe)
-                observe.unlink(missing_ok=True)
-                results[index] = RunResult(
-                    outcomes=data.get("outcomes", {}), exit_code=reply["exit_code"],
-                    seconds=reply["seconds"], timed_out=reply["timed_out"],
-                    failures=data.get("failures", {}),
-                )
+                results[index] = observed_result(observe, exit_code=reply["exit_code"],
+                                                 seconds=reply["seconds"], timed_out=reply["timed_out"])
         return results
 
     def _wait_ready(self) -> bool:
         if not self._ready and self.proc is not None:
-            reply = self._read_reply(time.monotonic() + self.startup_timeout)
+            reply = self._exchange(time.monotonic() + self.startup_timeout)
             self._ready = reply is not None and "ready" in reply
+            self.startup_seconds = time.monotonic() - self._spawned
             if not self._ready:
                 self.close()
         return self._ready
 
-    def _read_reply(self, deadline: float) -> dict[str, Any] | None:
-        if self.proc is None or self.proc.stdout is None:
+    def _exchange(self, deadline: float) -> dict[str, Any] | None:
+        """Send what is queued while waiting for the next reply: writing everything first could
+        block on a full pipe while the worker blocks on its replies."""
+        if self.proc is None or self.proc.stdout is None or self.proc.stdin is None:
             return None
-        fd = self.proc.stdout.fileno()
+        replies, requests = self.proc.stdout.fileno(), self.proc.stdin.fileno()
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            writable = [requests] if self._outbox else []
+            if remaining <= 0:
                 return None
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return None
-            self._buffer += chunk
+            readable, ready, _ = select.select([replies], writable, [], remaining)
+            if ready:
+                try:
+                    sent = os.write(requests, self._outbox[:_PIPE_CHUNK])
+                except BlockingIOError:
+                    sent = 0
+                except OSError:
+                    return None
+                self._outbox = self._outbox[sent:]
+            if readable:
+                chunk = os.read(replies, 1 << 16)
+                if not chunk:
+                    return None
+                self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         reply = json.loads(line)
         return reply if isinstance(reply, dict) else None
@@ -138,7 +152,53 @@ class WarmWorker:
     def close(self) -> None:
         """Stop the worker and everything it started; safe to call twice."""
         self.proc = None
+        self._outbox = b""
         self._finalizer()
+
+
+@dataclass
+class TestRuns:
+    """How one heal runs tests: in the warm worker's forked children where it can, else each
+    job in a fresh subprocess from the files on disk.
+
+    `startup` is added to a job's timeout when it runs in a subprocess (interpreter, plugins and
+    collection); a warm child starts from an already collected session.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    command: PytestCommand
+    warm: WarmWorker | None = None
+    startup: float = 10.0
+
+    def screen(self, jobs: Sequence[Job]) -> list[RunResult | None]:
+        """The jobs in the warm worker; None where it could not run one (and for every job once
+        it has died: from then on this heal uses subprocesses)."""
+        if self.warm is None or not jobs:
+            return [None] * len(jobs)
+        runs = self.warm.run(jobs)
+        if self.warm.proc is None:
+            self.warm = None
+        return runs
+
+    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[RunResult | None]:
+        """Every job run, warm first; the jobs left for subprocesses must have their files on
+        disk. Subprocess jobs are not started after `deadline` (None comes back for them)."""
+        results = self.screen(jobs)
+        for index, job in enumerate(jobs):
+            if results[index] is None and (deadline is None or time.monotonic() < deadline):
+                results[index] = self.subprocess(job)
+        return results
+
+    def subprocess(self, job: Job) -> RunResult:
+        return run_tests(self.command, job.nodeids, timeout=job.timeout + self.startup,
+                         stop_at_first_failure=job.stop_at_first_failure, coverage_file=job.coverage)
+
+    def close(self) -> None:
+        """Stop the warm worker, if there is one."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
 
 
 def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:

@@ -7,11 +7,13 @@ its stdin: each child swaps the patched functions' code objects in place, runs t
 tests in-process, writes the same observation file a test subprocess writes, and exits. Up to
 JOBS children run at once. A job whose edit changes import-time state, touches a module the
 session did not import, or names a test it did not collect is answered "fallback": the caller
-then uses a fresh subprocess.
+then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
+job with a coverage file records per-test coverage contexts (the probe) and the modules imported
+from the user's checkout.
 
 Protocol (one JSON object per line). In: {"id", "nodeids", "files": [[path, before, after]],
-"observe", "stop_first", "timeout"}. Out: first {"ready": n_items}, then per job {"id",
-"status": "ran" | "fallback", "reason", "exit_code", "timed_out", "seconds"}.
+"observe", "stop_first", "timeout", "cpu_seconds", "coverage"}. Out: first {"ready": n_items}, then per job
+{"id", "status": "ran" | "fallback", "reason", "exit_code", "timed_out", "seconds"}.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import gc
 import inspect
 import json
 import linecache
+import math
 import os
+import resource
 import select
 import signal
 import sys
@@ -54,8 +58,7 @@ class Server:
         self.items: dict[str, Any] = {}
         self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
         self.imported_calls: set[types.CodeType] = set()  # code that ran while importing
-        self.outcomes: dict[str, str] = {}
-        self.failures: dict[str, str] = {}
+        self.observed = observer.Observations()  # filled in a child, by the tests it runs
 
     def record_calls(self, frame: types.FrameType, event: str, arg: object) -> None:
         """A profile hook for the warm-up: results computed at import time (constants,
@@ -75,7 +78,7 @@ class Server:
         return True
 
     def pytest_runtest_logreport(self, report: Any) -> None:
-        observer.record(report, self.outcomes, self.failures)
+        self.observed.record(report)
 
     def _reply(self, message: dict[str, Any]) -> None:
         self.replies.write(json.dumps(message) + "\n")
@@ -139,19 +142,38 @@ class Server:
 
     def _run_child(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if job.get("cpu_seconds"):
+            # A candidate that loops forever is stopped by the kernel after this much CPU time,
+            # however busy the machine is; the wall-clock timeout catches tests that sleep.
+            limit = max(1, math.ceil(job["cpu_seconds"]))
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
         for function, new_code in swaps:
             function.__code__ = new_code  # the object every reference shares
         nodeids: list[str] = job["nodeids"]
+        contexts = self._start_coverage(job.get("coverage"), self.items[nodeids[0]].config)
         for index, nodeid in enumerate(nodeids):
             item = self.items[nodeid]
             following = nodeids[index + 1] if index + 1 < len(nodeids) else None
             nextitem = self.items[following] if following is not None else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            if job["stop_first"] and self.outcomes.get(nodeid) == "failed":
+            if job["stop_first"] and self.observed.outcomes.get(nodeid) == "failed":
                 break
-        payload = {"outcomes": self.outcomes, "failures": self.failures, "leaked": []}
-        Path(job["observe"]).write_text(json.dumps(payload), encoding="utf-8")
-        return 1 if "failed" in self.outcomes.values() else _EXIT_OK
+        if contexts is not None:
+            contexts.save()
+        leaked = observer.leaked_modules() if contexts is not None else []
+        self.observed.write(Path(job["observe"]), leaked=leaked)
+        return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
+
+    @staticmethod
+    def _start_coverage(data_file: str | None, config: Any) -> Any:
+        """The probe's per-test coverage contexts, started in this child only."""
+        if not data_file:
+            return None
+        from .contexts import PerTestContexts
+
+        contexts = PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
+        config.pluginmanager.register(contexts, "selfheal-probe-contexts")
+        return contexts
 
     def _reap(self, running: dict[int, tuple[dict[str, Any], float]]) -> None:
         if not running:
@@ -160,16 +182,17 @@ class Server:
         for pid, (job, started) in list(running.items()):
             seconds = time.monotonic() - started
             finished, status = os.waitpid(pid, os.WNOHANG)
-            timed_out = not finished and seconds > job["timeout"]
-            if timed_out:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
-            elif not finished:
+            if not finished and seconds <= job["timeout"]:
                 continue
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
+            if not finished:
+                _, status = os.waitpid(pid, 0)
+            exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
-            self._reply({"id": job["id"], "status": "ran", "exit_code": os.waitstatus_to_exitcode(status),
-                         "timed_out": timed_out, "seconds": round(seconds, 4)})
+            self._reply({"id": job["id"], "status": "ran", "exit_code": exit_code,
+                         "timed_out": not finished or exit_code == -signal.SIGXCPU,
+                         "seconds": round(seconds, 4)})
 
 
 class LineReader:

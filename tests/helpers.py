@@ -50,7 +50,9 @@ def fingerprint(repo: Path) -> dict[str, object]:
         "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
         "stash": git(repo, "stash", "list"),
         "head": (git_dir / "HEAD").read_text(),
-        "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
+        # the user's own pytest run writes bytecode (unless PYTHONDONTWRITEBYTECODE is set)
+        "status": "".join(line for line in git(repo, "status", "--porcelain", "--untracked-files=all")
+                          .splitlines(keepends=True) if "__pycache__/" not in line),
         "worktrees": git(repo, "worktree", "list", "--porcelain").count("worktree "),
     }
 

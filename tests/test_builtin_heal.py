@@ -42,7 +42,7 @@ def test_ranks_plausible_alternatives_smallest_change_first(tmp_path):
     repo = make_project(tmp_path, PRICING.replace("max(prices)", "min(prices)"))
     before = fingerprint(repo)
     result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
-                        "--selfheal-max-candidates=4", "--selfheal-alternatives-window=120")
+                        "--selfheal-max-candidates=4", "--selfheal-alternatives=100")
     assert result.returncode == 1
     assert fingerprint(repo) == before
     report = latest_report(repo)
@@ -60,7 +60,7 @@ def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
     repo = make_project(tmp_path, correct)
     (repo / "pricing.py").write_text(correct.replace("min(prices)", "max(prices)"))
     result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
-                        "--selfheal-alternatives-window=0.1")
+                        "--selfheal-alternatives=0")
     report = latest_report(repo)
     assert report["status"] == "healed", result.stdout
     changed = [s for s in report["suspects"] if "changed since the last commit" in s["evidence"]]

@@ -41,6 +41,8 @@ def test_heals_example_and_the_diff_makes_a_fresh_copy_green(example, example_re
     tried = report["candidates"]
     assert tried[report["fix"]["candidate"]]["verdict"] == "plausible"
     assert all({"edits", "verdict", "seconds", "description"} <= set(c) for c in tried)
+    totals = report["totals"]
+    assert 0 < totals["seconds_to_green"] < totals["seconds"], "green before the regression test"
     assert (repo / ".selfheal" / ".gitignore").read_text().strip().endswith("*")
 
     fresh = init_repo(copy_example(example, tmp_path / "fresh"))

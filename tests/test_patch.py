@@ -3,9 +3,10 @@
 import pytest
 from helpers import git, init_repo
 
+from pytest_selfheal.diffs import combined_diff
 from pytest_selfheal.errors import PatchError
 from pytest_selfheal.models import Edit
-from pytest_selfheal.patch import combined_diff, replace_function, replace_span
+from pytest_selfheal.patch import replace_function, replace_span
 
 SOURCE = "class Cart:\n    def total(self):\n        return 1\n\n\ndef total():\n    return 2\n"
 

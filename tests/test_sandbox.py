@@ -63,3 +63,21 @@ def test_repository_without_commits(tmp_path):
     git(tmp_path, "init", "-q")
     with pytest.raises(SandboxError, match="no commits yet: commit once"), open_sandbox(tmp_path):
         pass
+
+
+def test_same_size_rewrites_within_a_second_never_reuse_a_stale_bytecode_cache(dirty_repo):
+    """Sandbox test processes write bytecode; every write must still be what the next one runs."""
+    import os
+    import subprocess
+    import sys
+
+    read = [sys.executable, "-c", "import sys; sys.path.insert(0, '.'); import pkg.b; print(pkg.b.B)"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with open_sandbox(dirty_repo) as sandbox:
+        seen = []
+        for value in "3456":  # each version the same size, written within a second
+            sandbox.write("pkg/b.py", f"B = {value}\n")
+            seen.append(subprocess.run(read, cwd=sandbox.root, env=env, capture_output=True,
+                                       text=True, check=True).stdout.strip())
+        assert list(sandbox.root.glob("pkg/__pycache__/b.*.pyc")), "bytecode was written"
+    assert seen == ["3", "4", "5", "6"]

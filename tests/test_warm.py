@@ -204,6 +204,45 @@ def test_a_timed_out_child_takes_its_own_children_with_it(worker, project, tmp_p
 
 
 
+def test_a_probe_job_records_which_lines_each_test_ran(worker, project):
+    from pytest_selfheal.probe import read_contexts
+
+    data = project.parent / "probe.coverage"
+    (run,) = worker.run([Job(("test_calc.py::test_double", "test_calc.py::test_box"), {}, timeout=60,
+                             coverage=data)])
+    assert run is not None and run.outcomes == {"test_calc.py::test_double": "failed",
+                                                "test_calc.py::test_box": "passed"}
+    covered = read_contexts(data, project)
+    source = SOURCE.splitlines()
+    ran = {nodeid: {source[line - 1].strip() for path, line in lines if path == "calc.py"}
+           for nodeid, lines in covered.items()}
+    assert ran == {"test_calc.py::test_double": {"return x + x"},
+                   "test_calc.py::test_box": {"return self.size * self.size"}}
+    assert run.leaked_modules == ()
+    assert set(run.durations) == {"test_calc.py::test_double", "test_calc.py::test_box"}
+
+
+def test_a_looping_candidate_is_stopped_by_its_cpu_limit(worker):
+    spin = SOURCE.replace("return x + x", "while True:\n        pass")
+    started = time.monotonic()
+    (run,) = worker.run([Job(("test_calc.py::test_double",), {"calc.py": (SOURCE, spin)}, timeout=120,
+                             cpu_seconds=1)])
+    assert run is not None and run.timed_out and run.outcomes == {}
+    assert time.monotonic() - started < 30, "the wall-clock timeout, not the CPU limit, stopped it"
+
+
+def test_a_thousand_jobs_in_one_call_neither_block_nor_get_lost(worker):
+    """Replies fill their pipe long before the requests are all written: both must flow at once."""
+    jobs = [job(SOURCE, "test_calc.py::test_not_collected_" + "x" * 200) for _ in range(1500)]
+    started = time.monotonic()
+    runs = worker.run(jobs)
+    assert runs == [None] * len(jobs)
+    assert worker.proc is not None, "the worker is still serving"
+    assert time.monotonic() - started < 60
+    (last,) = worker.run([job(SOURCE)])
+    assert last is not None and last.outcomes == {"test_calc.py::test_double": "failed"}
+
+
 @pytest.mark.parametrize("raw", ["-1", "two", "1.5"])
 def test_workers_option_names_the_fix(raw):
     from pytest_selfheal.config import resolve

@@ -81,10 +81,10 @@ def heal(repo: Path, log: Path, *args: str) -> dict[str, object]:
 def test_warm_worker_finds_the_same_fix_as_fresh_subprocesses(tmp_path):
     warm_repo = make_repo(tmp_path / "warm", CLAMP, CLAMP_TESTS)
     cold_repo = make_repo(tmp_path / "cold", CLAMP, CLAMP_TESTS)
-    # no time window for ranking alternatives: how many fit in it depends on speed, not on the path
-    no_window = "--selfheal-alternatives-window=0.001"
-    warm = heal(warm_repo, tmp_path / "warm.log", no_window)
-    cold = heal(cold_repo, tmp_path / "cold.log", no_window, "--selfheal-workers=0")
+    # the alternatives are counted in candidates, so both paths try the same ones
+    few = "--selfheal-alternatives=3"
+    warm = heal(warm_repo, tmp_path / "warm.log", few)
+    cold = heal(cold_repo, tmp_path / "cold.log", few, "--selfheal-workers=0")
     assert warm["status"] == cold["status"] == "healed"
     diff = (latest_run_dir(warm_repo) / "fix.diff").read_text().replace(warm["run_id"], "<run>")
     assert "+        return high" in diff
@@ -104,3 +104,17 @@ def test_a_function_that_ran_at_import_time_heals_through_a_subprocess(tmp_path)
     assert report["status"] == "healed", report["reason"]
     assert "+    return x * 2" in (latest_run_dir(repo) / "fix.diff").read_text()
     assert any(s.endswith("worker.py") for s in (tmp_path / "calls.log").read_text().splitlines())
+
+
+def test_triage_reruns_start_no_process(tmp_path):
+    """Each rerun is a forked child of the warm session, so five reruns cost what one does."""
+    starts = []
+    for reruns in (1, 5):
+        repo = make_repo(tmp_path / f"reruns-{reruns}", CLAMP, CLAMP_TESTS)
+        log = tmp_path / f"reruns-{reruns}.log"
+        report = heal(repo, log, f"--selfheal-reruns={reruns}", "--selfheal-alternatives=0")
+        assert report["status"] == "healed"
+        (failure,) = report["triage"]["failures"]
+        assert failure["kind"] == "deterministic" and failure["counts"] == {"failed_alone": reruns}
+        starts.append(len(log.read_text().splitlines()))
+    assert starts[0] == starts[1], "a rerun started a process"
