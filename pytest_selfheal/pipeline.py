@@ -255,6 +255,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
             run_dir=run_dir,
             triage=verdicts,
         )
+    runs.stand_by()  # the first plausible candidate's clean run starts from here
     suspects = rank(
         localize(spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file),
         verdicts, request.failures, sandbox.root, sandbox.user_root, is_test_file,

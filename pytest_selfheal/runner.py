@@ -54,41 +54,84 @@ def run_tests(
     timeout: float,
     stop_at_first_failure: bool = False,
     coverage_file: Path | None = None,
+    standby: Standby | None = None,
 ) -> RunResult:
-    """Run the given tests once; never raises for test failures, hangs or crashes."""
+    """Run the given tests once, in `standby` if it is still waiting, else in a process started
+    now; never raises for test failures, hangs or crashes."""
     command.scratch.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.monotonic_ns()}"
     observe = command.scratch / f"outcomes-{stamp}.json"
     args_file = command.scratch / f"args-{stamp}.txt"
-    log = command.scratch / f"log-{stamp}.txt"
     args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
-    argv = [
-        sys.executable, "-m", "pytest", "--no-selfheal", "-p", "pytest_selfheal.observer",
-        "-q", "--tb=short", f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}",
-    ]
+    args = ["--no-selfheal", "-p", "pytest_selfheal.observer", "-q", "--tb=short",
+            f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
     if stop_at_first_failure:
-        argv.append("-x")
+        args.append("-x")
     extra = {"SELFHEAL_OBSERVE": str(observe)}
     if coverage_file is not None:
         extra["SELFHEAL_COVERAGE"] = str(coverage_file)
     started = time.monotonic()
+    proc = standby.start(args, extra) if standby is not None else None
+    if standby is not None and proc is not None:
+        log = standby.log
+    else:
+        proc, log = _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
+                           stdin=subprocess.DEVNULL)
     timed_out = False
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            argv, cwd=command.cwd, env=command.environment(extra), stdout=out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=die_with_parent(os.getpid()),
-        )
-        try:
-            proc.wait(timeout=max(timeout, 0.1))
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            _kill_group(proc)
+    try:
+        proc.wait(timeout=max(timeout, 0.1))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        _kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
     return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
                            output_tail=tail)
+
+
+class Standby:
+    """A test process started before it is needed (standby.py): the interpreter is up and pytest
+    imported, nothing of the project, and it waits for its arguments. Starting Python and
+    importing pytest is a third or more of a small run; a heal starts the next one ahead."""
+
+    def __init__(self, command: PytestCommand) -> None:
+        self.proc, self.log = _spawn(command, [sys.executable, "-m", "pytest_selfheal.standby"], {},
+                                     stdin=subprocess.PIPE)
+
+    def start(self, args: Sequence[str], extra: Mapping[str, str]) -> subprocess.Popen[bytes] | None:
+        """Hand this process its run; None (and it is discarded) if it has died meanwhile."""
+        request = json.dumps({"args": list(args), "env": dict(extra)}) + "\n"
+        try:
+            if self.proc.stdin is None or self.proc.poll() is not None:
+                raise OSError("the waiting test process is gone")
+            self.proc.stdin.write(request.encode("utf-8"))
+            self.proc.stdin.close()
+        except OSError:
+            self.discard()
+            return None
+        return self.proc
+
+    def discard(self) -> None:
+        """Stop it unused."""
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        _kill_group(self.proc)
+
+
+def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str], *,
+           stdin: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """A test process in its own process group, its output in a log file of the scratch dir."""
+    command.scratch.mkdir(parents=True, exist_ok=True)
+    log = command.scratch / f"log-{time.monotonic_ns()}.txt"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=command.cwd, env=command.environment(extra), stdout=out,
+            stderr=subprocess.STDOUT, stdin=stdin, start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
+        )
+    return proc, log
 
 
 def die_with_parent(parent: int) -> Callable[[], None]:

@@ -23,7 +23,7 @@ from .localize import function_span, make_test_file_predicate
 from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
 from .plausible import ranked
 from .policy import Policy
-from .runner import PytestCommand, run_tests
+from .runner import PytestCommand
 from .sandbox import Sandbox
 from .warm import Job, TestRuns
 
@@ -106,8 +106,8 @@ class Bench:
 
     def run(self, nodeids: Sequence[str]) -> RunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""
-        return run_tests(self.command, tuple(nodeids) or self.suite,
-                         timeout=self._remaining(self.limits.suite_timeout))
+        return self.runs.fresh(tuple(nodeids) or self.suite,
+                               timeout=self._remaining(self.limits.suite_timeout))
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
         started = time.monotonic()
@@ -209,7 +209,7 @@ class Bench:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
         ordered = (*self.targets, *(n for n in self.suite if n not in self.targets))
-        suite = run_tests(self.command, ordered, timeout=self._remaining(self.limits.suite_timeout))
+        suite = self.runs.fresh(ordered, timeout=self._remaining(self.limits.suite_timeout))
         if suite.timed_out:
             return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
         fixed = tuple(t for t in self.targets if _passed(suite, t))
@@ -232,7 +232,7 @@ class Bench:
         if outcome.verdict is not Verdict.BREAKS_OTHERS:
             return outcome
         if self._baseline is None:
-            self._baseline = run_tests(self.command, self.suite, timeout=self.limits.suite_timeout)
+            self._baseline = self.runs.fresh(self.suite, timeout=self.limits.suite_timeout)
         baseline = self._baseline
         broken = tuple(n for n in outcome.broken if baseline.outcomes.get(n) == "passed")
         if broken:

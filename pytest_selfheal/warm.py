@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .models import RunResult
-from .runner import PytestCommand, die_with_parent, observed_result, run_tests
+from .runner import PytestCommand, Standby, die_with_parent, observed_result, run_tests
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
 _PIPE_CHUNK = 1 << 16
@@ -159,7 +159,7 @@ class WarmWorker:
 @dataclass
 class TestRuns:
     """How one heal runs tests: in the warm worker's forked children where it can, else each
-    job in a fresh subprocess from the files on disk.
+    job in a fresh subprocess from the files on disk (started ahead of need, see Standby).
 
     `startup` is added to a job's timeout when it runs in a subprocess (interpreter, plugins and
     collection); a warm child starts from an already collected session.
@@ -170,6 +170,7 @@ class TestRuns:
     command: PytestCommand
     warm: WarmWorker | None = None
     startup: float = 10.0
+    _standby: Standby | None = None
 
     def screen(self, jobs: Sequence[Job]) -> list[RunResult | None]:
         """The jobs in the warm worker; None where it could not run one (and for every job once
@@ -191,14 +192,32 @@ class TestRuns:
         return results
 
     def subprocess(self, job: Job) -> RunResult:
-        return run_tests(self.command, job.nodeids, timeout=job.timeout + self.startup,
-                         stop_at_first_failure=job.stop_at_first_failure, coverage_file=job.coverage)
+        return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
+                          stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage)
+
+    def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
+              coverage: Path | None = None) -> RunResult:
+        """`nodeids` in a clean pytest process from the files on disk; the next such process is
+        started once this one is done, so that it is ready when it is needed."""
+        standby, self._standby = self._standby, None
+        run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
+                        stop_at_first_failure=stop_at_first_failure, coverage_file=coverage)
+        self.stand_by()
+        return run
+
+    def stand_by(self) -> None:
+        """Start the next test process now, ahead of the run that will use it."""
+        if self._standby is None:
+            self._standby = Standby(self.command)
 
     def close(self) -> None:
-        """Stop the warm worker, if there is one."""
+        """Stop the warm worker and the waiting test process, if there are any."""
         if self.warm is not None:
             self.warm.close()
             self.warm = None
+        if self._standby is not None:
+            self._standby.discard()
+            self._standby = None
 
 
 def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:

@@ -247,8 +247,10 @@ def main(argv: list[str]) -> int:
     args = [*serial_args(), *args]  # the session must hold the items itself
     server = Server(requests, replies, int(jobs))
     sys.setprofile(server.record_calls)
-    return int(pytest.main(["--no-selfheal", "-q", "--capture=sys", "-p", "no:cacheprovider", *args],
-                           plugins=[server]))
+    # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
+    # for every frame) was most of a failing candidate's time.
+    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
+    return int(pytest.main([*options, *args], plugins=[server]))
 
 
 if __name__ == "__main__":

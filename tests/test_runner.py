@@ -51,3 +51,28 @@ def test_leaked_import_is_reported(tmp_path):
     )
     run = run_tests(command(tmp_path), ["test_leak.py"], timeout=60)
     assert run.leaked_modules and run.leaked_modules[0].startswith("leaky (")
+
+
+def test_a_standby_process_runs_the_files_as_they_are_when_its_run_arrives(tmp_path):
+    from pytest_selfheal.runner import Standby
+
+    (tmp_path / "calc.py").write_text("VALUE = 1\n")
+    (tmp_path / "test_calc.py").write_text("from calc import VALUE\n\ndef test_value():\n    assert VALUE == 2\n")
+    standby = Standby(command(tmp_path))
+    time.sleep(1.0)  # long enough for it to have imported pytest
+    (tmp_path / "calc.py").write_text("VALUE = 2\n")
+    run = run_tests(command(tmp_path), ["test_calc.py"], timeout=60, standby=standby,
+                    coverage_file=tmp_path / "cov.data")
+    assert run.outcomes == {"test_calc.py::test_value": "passed"}
+    assert standby.proc.returncode == 0
+    assert (tmp_path / "cov.data").exists(), "the run's environment reached the waiting process"
+
+
+def test_a_standby_process_that_died_is_replaced_by_a_new_one(tmp_path):
+    from pytest_selfheal.runner import Standby
+
+    (tmp_path / "test_a.py").write_text("def test_ok():\n    pass\n")
+    standby = Standby(command(tmp_path))
+    standby.discard()
+    run = run_tests(command(tmp_path), ["test_a.py"], timeout=60, standby=standby)
+    assert run.outcomes == {"test_a.py::test_ok": "passed"}
