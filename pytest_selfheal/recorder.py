@@ -1,4 +1,5 @@
-"""Loaded into sandbox test subprocesses (via PYTEST_PLUGINS) to record calls of one function.
+"""Loaded into sandbox test subprocesses (via PYTEST_PLUGINS) to record calls of one function;
+a warm worker's child registers `RecordCalls` itself.
 
 SELFHEAL_RECORD names a JSON spec: the source file and qualified name of the function, and the
 output directory (one file per pytest process, so xdist workers do not overwrite each other).
@@ -314,31 +315,41 @@ def _returned(value: object) -> Tree:
         return {"error": f"the result: {exc}"}
 
 
-def _load() -> Recorder | None:
+class RecordCalls:
+    """The pytest plugin: traces each test's call phase; `write` saves what it saw."""
+
+    def __init__(self, spec_file: str) -> None:
+        self.recorder = Recorder(json.loads(Path(spec_file).read_text(encoding="utf-8")))
+
+    @hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: Any) -> Generator[None, object, object]:
+        self.recorder.nodeid = item.nodeid
+        previous = sys.gettrace()
+        sys.settrace(self.recorder.trace)
+        try:
+            return (yield)
+        finally:
+            sys.settrace(previous)
+
+    def write(self) -> None:
+        self.recorder.write()
+
+
+def _load() -> RecordCalls | None:
     spec_file = os.environ.get("SELFHEAL_RECORD")
-    if not spec_file:
-        return None
-    return Recorder(json.loads(Path(spec_file).read_text(encoding="utf-8")))
+    return RecordCalls(spec_file) if spec_file else None
 
 
-_recorder = _load()
+_plugin = _load()
 
 
-@hookimpl(wrapper=True)
-def pytest_runtest_call(item: Any) -> Generator[None, object, object]:
-    if _recorder is None:
-        return (yield)
-    _recorder.nodeid = item.nodeid
-    previous = sys.gettrace()
-    sys.settrace(_recorder.trace)
-    try:
-        return (yield)
-    finally:
-        sys.settrace(previous)
+def pytest_configure(config: Any) -> None:
+    if _plugin is not None:
+        config.pluginmanager.register(_plugin, "selfheal-recorder")
 
 
 @hookimpl(trylast=True)
 def pytest_sessionfinish(session: Any) -> None:
-    if _recorder is not None:
-        _recorder.write()
+    if _plugin is not None:
+        _plugin.write()
 

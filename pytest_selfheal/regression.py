@@ -1,19 +1,21 @@
 """A regression test for a validated fix, proven in the sandbox to fail before it and pass after it.
 
-The originally failing tests run twice under recorder.py, with the fix and without it. Calls of
-the patched function whose outcome the fix changed become witnesses (at most three); each is
-written as a test that calls the function with literal inputs and asserts the fixed outcome. The
-module is kept only for the tests that fail on the original code and pass on the fixed code.
+The originally failing tests run twice under recorder.py, with the fix and without it (at once,
+in warm children, where the fix can be swapped in place). Calls of the patched function whose
+outcome the fix changed become witnesses (at most three); each is written as a test that calls
+the function with literal inputs and asserts the fixed outcome. The module is kept only for the
+tests that fail on the original code and pass on the fixed code, in clean test processes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,12 +25,11 @@ from .diffs import new_file_diff
 from .models import Edit, Outcome
 from .patch import parse
 from .regression_source import Witness, module_source
-from .runner import PytestCommand, run_tests
 from .sandbox import Sandbox
 from .validate import Bench
+from .warm import Job, file_changes
 
 MAX_WITNESSES = 3
-RECORDER_PLUGIN = "pytest_selfheal.recorder"
 TEST_FILES = ("test_*.py", "*_test.py")
 
 
@@ -178,20 +179,6 @@ def patched_function(edits: Sequence[Edit]) -> PatchedFunction:
     raise NoRegression("the fix changes no existing function, so there is no call to replay")
 
 
-@dataclass(frozen=True)
-class _RecordingCommand(PytestCommand):
-    """The sandbox's pytest command with the call recorder loaded."""
-
-    record_spec: Path = Path()
-
-    def environment(self, extra: Any) -> dict[str, str]:
-        env = super().environment(extra)
-        plugins = [p for p in env.get("PYTEST_PLUGINS", "").split(",") if p]
-        env["PYTEST_PLUGINS"] = ",".join([*plugins, RECORDER_PLUGIN])
-        env["SELFHEAL_RECORD"] = str(self.record_spec)
-        return env
-
-
 @contextmanager
 def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
     originals = {e.path: sandbox.read(e.path) for e in reversed(edits)}
@@ -204,18 +191,31 @@ def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
             sandbox.write(path, text)
 
 
-def _record(bench: Bench, patched: PatchedFunction, tests: Sequence[str], label: str) -> dict[str, Any]:
-    """Run `tests` with the recorder; each pytest process (xdist workers too) writes one file."""
-    output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
-    output.mkdir(parents=True)
-    spec = output / "spec.json"
-    spec.write_text(json.dumps({
-        "file": str(bench.sandbox.root / patched.path), "qualname": patched.qualname,
-        "self_unused": patched.self_unused, "output": str(output),
-    }), encoding="utf-8")
-    base = {f.name: getattr(bench.command, f.name) for f in fields(bench.command)}
-    command = _RecordingCommand(**base, record_spec=spec)
-    run_tests(command, tests, timeout=bench.limits.suite_timeout)
+def _record(bench: Bench, edits: Sequence[Edit], patched: PatchedFunction,
+            tests: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
+    children (the fix swapped in place), or else one after the other in subprocesses from disk.
+    Each test process (xdist workers too) writes one file."""
+    outputs, jobs = [], []
+    for label, changes in (("fixed", file_changes(edits)), ("original", {})):
+        output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
+        output.mkdir(parents=True)
+        spec = output / "spec.json"
+        spec.write_text(json.dumps({
+            "file": str(bench.sandbox.root / patched.path), "qualname": patched.qualname,
+            "self_unused": patched.self_unused, "output": str(output),
+        }), encoding="utf-8")
+        outputs.append(output)
+        jobs.append(Job(tuple(tests), changes, timeout=bench.limits.suite_timeout, record=spec))
+    for job, run in zip(jobs, bench.runs.screen(jobs), strict=True):
+        if run is None:
+            with _applied(bench.sandbox, edits if job.files else ()):
+                bench.runs.subprocess(job)
+    fixed, original = (_merged_calls(output) for output in outputs)
+    return fixed, original
+
+
+def _merged_calls(output: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {"target": None, "calls": []}
     files = sorted(output.glob("calls-*.json"))
     if not files:
@@ -231,9 +231,7 @@ def _witnesses(
     bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
 ) -> tuple[list[Witness], dict[str, Any]]:
     """Calls whose outcome differs between the fixed and the original code, fixed outcome kept."""
-    with _applied(bench.sandbox, edits):
-        fixed = _record(bench, patched, tests, "fixed")
-    original = _record(bench, patched, tests, "original")
+    fixed, original = _record(bench, edits, patched, tests)
     calls = fixed.get("calls", [])
     if not calls or fixed.get("target") is None:
         raise NoRegression(f"the fixed tests never called {patched.qualname}, so there is no "
@@ -344,13 +342,13 @@ def _prove(bench: Bench, edits: Sequence[Edit], path: str, source: str) -> list[
     bench.sandbox.write(path, source)
     nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
-        original = run_tests(bench.command, [nodeid], timeout=bench.limits.suite_timeout)
+        original = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
         with _applied(bench.sandbox, edits):
-            fixed = run_tests(bench.command, [nodeid], timeout=bench.limits.suite_timeout)
+            fixed = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
     finally:
         file.unlink()
-        for directory in reversed(created):
-            directory.rmdir()
+        if created:  # made for this file: it holds nothing else but the bytecode of the runs
+            shutil.rmtree(created[0])
     names = _test_names(source)
     return [
         index for index, name in enumerate(names)

@@ -54,6 +54,7 @@ def run_tests(
     timeout: float,
     stop_at_first_failure: bool = False,
     coverage_file: Path | None = None,
+    record_spec: Path | None = None,
     standby: Standby | None = None,
 ) -> RunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
@@ -70,6 +71,10 @@ def run_tests(
     extra = {"SELFHEAL_OBSERVE": str(observe)}
     if coverage_file is not None:
         extra["SELFHEAL_COVERAGE"] = str(coverage_file)
+    if record_spec is not None:
+        plugins = [p for p in os.environ.get("PYTEST_PLUGINS", "").split(",") if p]
+        extra.update(PYTEST_PLUGINS=",".join([*plugins, "pytest_selfheal.recorder"]),
+                     SELFHEAL_RECORD=str(record_spec))
     started = time.monotonic()
     proc = standby.start(args, extra) if standby is not None else None
     if standby is not None and proc is not None:

@@ -25,7 +25,7 @@ from .plausible import ranked
 from .policy import Policy
 from .runner import PytestCommand
 from .sandbox import Sandbox
-from .warm import Job, TestRuns
+from .warm import Job, TestRuns, file_changes
 
 
 class _Unscreened:
@@ -167,7 +167,7 @@ class Bench:
         self.runs.close()
 
     def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
-        return Job(tuple(nodeids), _file_changes(candidate),
+        return Job(tuple(nodeids), file_changes(candidate.edits),
                    timeout=self._remaining(self.limits.target_timeout),
                    stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
 
@@ -203,8 +203,11 @@ class Bench:
                          if n in self.suite and n not in self.targets)
         if covering:
             near = self._run(candidate, covering)
+            # the probe ran these tests on the unpatched code: a test that failed there too is
+            # not broken by the candidate
             broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
-                           and n not in self.previously_failed)
+                           and n not in self.previously_failed
+                           and self.spectrum.outcomes.get(n) == "passed")
             if broken and not near.timed_out:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
@@ -225,16 +228,19 @@ class Bench:
         return done(Verdict.PLAUSIBLE, fixed=fixed)
 
     def _excuse_known_failures(self, outcome: Outcome) -> Outcome:
-        """Drop "broken" tests that fail in the sandbox without the patch too (run once, lazily).
+        """Drop "broken" tests that fail in the sandbox without the patch too: the probe ran the
+        failing tests' modules unpatched; the rest of the suite runs once, lazily, if needed.
 
         Called with the worktree restored, so the baseline is the unpatched code.
         """
         if outcome.verdict is not Verdict.BREAKS_OTHERS:
             return outcome
-        if self._baseline is None:
-            self._baseline = self.runs.fresh(self.suite, timeout=self.limits.suite_timeout)
-        baseline = self._baseline
-        broken = tuple(n for n in outcome.broken if baseline.outcomes.get(n) == "passed")
+        baseline = dict(self.spectrum.outcomes)
+        if any(n not in baseline for n in outcome.broken):
+            if self._baseline is None:
+                self._baseline = self.runs.fresh(self.suite, timeout=self.limits.suite_timeout)
+            baseline = {**self._baseline.outcomes, **baseline}
+        broken = tuple(n for n in outcome.broken if baseline.get(n) == "passed")
         if broken:
             return replace(outcome, broken=broken)
         return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
@@ -252,14 +258,6 @@ def _digest(candidate: Candidate) -> str:
     return hashlib.sha1(
         "\0".join(f"{e.path}\0{e.after}" for e in candidate.edits).encode()
     ).hexdigest()
-
-
-def _file_changes(candidate: Candidate) -> dict[str, tuple[str, str]]:
-    """path -> (text before the candidate's first edit of it, text after its last)."""
-    changes: dict[str, tuple[str, str]] = {}
-    for edit in candidate.edits:
-        changes[edit.path] = (changes.get(edit.path, (edit.before, ""))[0], edit.after)
-    return changes
 
 
 def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> list[str]:

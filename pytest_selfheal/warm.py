@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .models import RunResult
+from .models import Edit, RunResult
 from .runner import PytestCommand, Standby, die_with_parent, observed_result, run_tests
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
@@ -38,6 +38,7 @@ class Job:
     stop_at_first_failure: bool = False
     coverage: Path | None = None  # record per-test coverage contexts into this data file
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
+    record: Path | None = None  # a recorder.py spec: record the calls of one function
 
 
 def start_warm_worker(command: PytestCommand, nodeids: Sequence[str], workers: int | None, *,
@@ -96,6 +97,7 @@ class WarmWorker:
                 "stop_first": job.stop_at_first_failure, "timeout": job.timeout,
                 "coverage": str(job.coverage) if job.coverage else None,
                 "cpu_seconds": job.cpu_seconds,
+                "record": str(job.record) if job.record else None,
             }))
         self._outbox += ("\n".join(lines) + "\n").encode("utf-8")
         rounds = -(-len(jobs) // self.jobs)
@@ -193,15 +195,17 @@ class TestRuns:
 
     def subprocess(self, job: Job) -> RunResult:
         return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
-                          stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage)
+                          stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
+                          record=job.record)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              coverage: Path | None = None) -> RunResult:
+              coverage: Path | None = None, record: Path | None = None) -> RunResult:
         """`nodeids` in a clean pytest process from the files on disk; the next such process is
         started once this one is done, so that it is ready when it is needed."""
         standby, self._standby = self._standby, None
         run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
-                        stop_at_first_failure=stop_at_first_failure, coverage_file=coverage)
+                        stop_at_first_failure=stop_at_first_failure, coverage_file=coverage,
+                        record_spec=record)
         self.stand_by()
         return run
 
@@ -218,6 +222,14 @@ class TestRuns:
         if self._standby is not None:
             self._standby.discard()
             self._standby = None
+
+
+def file_changes(edits: Sequence[Edit]) -> dict[str, tuple[str, str]]:
+    """path -> (text before the first edit of it, text after the last): what a Job swaps in."""
+    changes: dict[str, tuple[str, str]] = {}
+    for edit in edits:
+        changes[edit.path] = (changes.get(edit.path, (edit.before, ""))[0], edit.after)
+    return changes
 
 
 def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:

@@ -9,11 +9,13 @@ JOBS children run at once. A job whose edit changes import-time state, touches a
 session did not import, or names a test it did not collect is answered "fallback": the caller
 then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
 job with a coverage file records per-test coverage contexts (the probe) and the modules imported
-from the user's checkout.
+from the user's checkout; a job with a record spec records the calls of one function (the
+regression stage).
 
 Protocol (one JSON object per line). In: {"id", "nodeids", "files": [[path, before, after]],
-"observe", "stop_first", "timeout", "cpu_seconds", "coverage"}. Out: first {"ready": n_items}, then per job
-{"id", "status": "ran" | "fallback", "reason", "exit_code", "timed_out", "seconds"}.
+"observe", "stop_first", "timeout", "cpu_seconds", "coverage", "record"}. Out: first
+{"ready": n_items}, then per job {"id", "status": "ran" | "fallback", "reason", "exit_code",
+"timed_out", "seconds"}.
 """
 
 from __future__ import annotations
@@ -150,7 +152,9 @@ class Server:
         for function, new_code in swaps:
             function.__code__ = new_code  # the object every reference shares
         nodeids: list[str] = job["nodeids"]
-        contexts = self._start_coverage(job.get("coverage"), self.items[nodeids[0]].config)
+        config = self.items[nodeids[0]].config
+        contexts = self._start_coverage(job.get("coverage"), config)
+        recording = self._start_recording(job.get("record"), config)
         for index, nodeid in enumerate(nodeids):
             item = self.items[nodeid]
             following = nodeids[index + 1] if index + 1 < len(nodeids) else None
@@ -160,6 +164,8 @@ class Server:
                 break
         if contexts is not None:
             contexts.save()
+        if recording is not None:
+            recording.write()
         leaked = observer.leaked_modules() if contexts is not None else []
         self.observed.write(Path(job["observe"]), leaked=leaked)
         return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
@@ -174,6 +180,17 @@ class Server:
         contexts = PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
         config.pluginmanager.register(contexts, "selfheal-probe-contexts")
         return contexts
+
+    @staticmethod
+    def _start_recording(spec_file: str | None, config: Any) -> Any:
+        """The regression stage's call recorder, in this child only."""
+        if not spec_file:
+            return None
+        from .recorder import RecordCalls
+
+        plugin = RecordCalls(spec_file)
+        config.pluginmanager.register(plugin, "selfheal-recorder")
+        return plugin
 
     def _reap(self, running: dict[int, tuple[dict[str, Any], float]]) -> None:
         if not running:

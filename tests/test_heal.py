@@ -104,3 +104,40 @@ def test_heals_a_project_whose_addopts_run_xdist(example_repo):
     assert result.returncode == 1
     assert "2 workers" in result.stdout
     assert latest_report(repo)["status"] == "healed"
+
+
+def test_a_test_failing_only_in_the_sandbox_neither_blocks_a_fix_nor_lets_one_skip_the_suite(tmp_path):
+    """A test needing a git-ignored file passes for the user and fails in the sandbox, patched or
+    not. It must not count as broken; nor may excusing it let a candidate past the whole-suite run,
+    where this candidate breaks a test in another module."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "calc.py").write_text(
+        "from pathlib import Path\n\n\ndef double(x):\n    return x + x + 1\n\n\n"
+        "def setting():\n    return (Path(__file__).parent / 'local.cfg').read_text().strip()\n"
+    )
+    (repo / "test_calc.py").write_text(
+        "from calc import double, setting\n\n\ndef test_double():\n    assert double(2) == 4\n\n\n"
+        "def test_setting_near_double():\n    assert double(0) >= 0 and setting() == 'on'\n"
+    )
+    (repo / "test_other.py").write_text(
+        "from calc import double\n\n\ndef test_negative_stays_negative():\n    assert double(-3) < 0\n"
+    )
+    (repo / ".gitignore").write_text("local.cfg\n")
+    init_repo(repo)
+    (repo / "local.cfg").write_text("on\n")
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"candidates": [
+        {"description": "loses the sign", "edits": [
+            {"path": "calc.py", "find": "x + x + 1", "replace": "abs(x) * 2"}]},
+        {"description": "no extra one", "edits": [
+            {"path": "calc.py", "find": "x + x + 1", "replace": "x + x"}]},
+    ]}))
+    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{script}")
+    assert "1 failed, 2 passed" in result.stdout
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    wrong, right = report["candidates"]
+    assert wrong["verdict"] == "breaks-others"
+    assert wrong["broken"] == ["test_other.py::test_negative_stays_negative"]
+    assert right["verdict"] == "plausible" and report["fix"]["candidate"] == 1
