@@ -40,6 +40,17 @@ def timed_pytest(cwd: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def environment() -> str:
+    """What the figures depend on besides the code: the interpreter, the pytest plugins every test
+    process loads, and whether Python may write bytecode (without it, each process recompiles)."""
+    from importlib.metadata import entry_points
+
+    plugins = sorted({ep.dist.name for ep in entry_points(group="pytest11") if ep.dist})
+    bytecode = "off (PYTHONDONTWRITEBYTECODE)" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on"
+    return (f"# python {sys.version.split()[0]} at {sys.executable}; {os.cpu_count()} cores; "
+            f"bytecode cache {bytecode}; pytest plugins: {', '.join(plugins)}")
+
+
 def summary(values: list[float]) -> str:
     return (f"median {statistics.median(values):.2f}s "
             f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})")

@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from _common import EXAMPLES, commit_all, git_repo, spread
+from _common import EXAMPLES, commit_all, environment, git_repo, spread
 
 from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.models import Candidate, Suspect
@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("examples", nargs="*")
     args = parser.parse_args()
+    print(environment())
     for name in args.examples or sorted(BUGGY):
         repo = git_repo(EXAMPLES / name)
         commit_all(repo)

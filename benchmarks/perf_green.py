@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 
-from _common import ROOT, green_suite, measured_pytest, spread
+from _common import ROOT, environment, green_suite, measured_pytest, spread
 
 
 def plugin_import_ms() -> float:
@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    print(environment())
     repo = green_suite(args.tests)
     plain, healing = [], []
     measured_pytest(repo)  # warm the file system cache

@@ -23,6 +23,7 @@ from .models import Failure, Frame
 
 if TYPE_CHECKING:
     from . import pipeline
+    from .prepare import Preparation
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -41,6 +42,9 @@ class HealSession:
         self.started = time.monotonic()
         self.result: pipeline.HealResult | None = None
         self.interrupted = False
+        self.test_files: tuple[Path, ...] = ()  # the session's test modules
+        self.prepared: Preparation | None = None  # begun at the first failing test
+        self._began = False
 
     @cached_property
     def repo_root(self) -> Path | None:
@@ -55,6 +59,9 @@ class HealSession:
     def pytest_sessionstart(self) -> None:
         self.started = time.monotonic()
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.test_files = tuple(dict.fromkeys(item.path for item in session.items))
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             nodeid = report.nodeid or "<collection>"
@@ -65,8 +72,25 @@ class HealSession:
             self.outcomes[report.nodeid] = "failed"
             self.failures.setdefault(report.nodeid, self._failure(report, report.nodeid,
                                                                   report.when))
+            if not self._began:
+                self._begin_heal()
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
+
+    def _begin_heal(self) -> None:
+        """At the first failing test, take the lock, open the sandbox and start a warm worker
+        that collects this session's test files, while the remaining tests run. Whatever stops
+        this stops the heal too, which then reports why."""
+        self._began = True
+        if not self.test_files or self.repo_root is None:  # an xdist controller collects nothing
+            return
+        from .prepare import prepare
+
+        try:
+            self.prepared = prepare(self.repo_root, self.config.rootpath, self.settings,
+                                    self._import_roots(), self.test_files)
+        except Exception:
+            self.prepared = None
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # Ctrl-C means stop now; pytest also reports collection errors as an "interruption".
@@ -81,6 +105,7 @@ class HealSession:
         if self.interrupted or exitstatus in (
             pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
         ):
+            self.pytest_unconfigure()
             return
         healing_started = time.monotonic()  # the heal's seconds include importing its stages
         from . import junit, pipeline, report
@@ -99,10 +124,17 @@ class HealSession:
             testpaths=tuple(self.config.getini("testpaths")),
             started=healing_started,
         )
-        self.result = pipeline.heal(request)
+        prepared, self.prepared = self.prepared, None
+        self.result = pipeline.heal(request, prepared)
         if self.result.run_dir is not None and self.config.option.xmlpath:
             junit.annotate(junit.xml_file(self.config.option.xmlpath, self.invocation_dir),
                            self.result.run_dir, self.config.rootpath)
+
+    def pytest_unconfigure(self) -> None:
+        """Release what the first failure began when no heal took it over (Ctrl-C, say)."""
+        if self.prepared is not None:
+            self.prepared.close()
+            self.prepared = None
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.result is None:

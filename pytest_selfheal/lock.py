@@ -109,7 +109,7 @@ def remove_worktrees(repo_root: Path, worktrees: list[Path]) -> None:
     subprocess.run(["git", "worktree", "prune"], cwd=repo_root, capture_output=True)
 
 
-def unfinished_runs(runs: Path, keep: Path) -> list[Path]:
+def unfinished_runs(runs: Path, keep: Path | None) -> list[Path]:
     """Run dirs with no report.json whose process is dead (its pid opens decisions.jsonl)."""
     found = []
     for run_dir in sorted(runs.iterdir()) if runs.is_dir() else ():
@@ -139,7 +139,7 @@ def close_unfinished(run_dir: Path) -> None:
         (run_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-def clean_stale(repo_root: Path, output: Path, keep: Path) -> dict[str, list[str]]:
+def clean_stale(repo_root: Path, output: Path, keep: Path | None) -> dict[str, list[str]]:
     """Remove dead heals' worktrees and close their runs; call only while holding the lock."""
     worktrees = stale_worktrees(repo_root)
     remove_worktrees(repo_root, worktrees)

@@ -20,16 +20,16 @@ from .config import Settings
 from .diffs import combined_diff
 from .errors import SandboxError, SelfHealError
 from .localize import localize, make_test_file_predicate
-from .lock import LockBusy, clean_stale, heal_lock
+from .lock import LockBusy
 from .models import Failure, Outcome, RunResult, Suspect
 from .modes import Fix, ModeAction, carry_out
 from .policy import build_policy, failing_test_literals
+from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .runner import PytestCommand
-from .sandbox import Sandbox, open_sandbox
+from .sandbox import Sandbox, terminate_as_interrupt
 from .triage import Triage, TriageInput, rank, triage
 from .validate import Bench, Limits
-from .warm import TestRuns, start_warm_worker
+from .warm import TestRuns
 
 if TYPE_CHECKING:
     from .regression import Regression
@@ -80,39 +80,38 @@ class HealResult:
     regression: Regression | None = None
 
 
-def heal(request: HealRequest) -> HealResult:
-    """Try to heal the failures; never raises. Ctrl-C or SIGTERM while healing removes the
-    sandbox and ends the heal as "interrupted": the test results stand."""
+def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResult:
+    """Try to heal the failures, in `prepared` if the session began it (this takes it over);
+    never raises. Ctrl-C or SIGTERM while healing removes the sandbox and ends the heal as
+    "interrupted": the test results stand."""
     started = request.started
-    if request.repo_root is None:
-        return HealResult(
-            "skipped",
-            f"no git repository at {request.rootdir}: run `git init` and commit, "
-            "or run without --selfheal",
-            request,
-        )
-    if not any(f.phase != "collect" or is_collection_target(f) for f in request.failures):
-        return HealResult(
-            "skipped",
-            "only a conftest or plugin failed to load; fix the error pytest reported",
-            request,
-        )
-    output = request.rootdir / request.settings.output
-    try:
-        run_dir = report.new_run_dir(output, request.run_id)
-    except SelfHealError as exc:
-        return HealResult("error", str(exc), request)
+    early = _why_skipped(request)
+    if early is None:
+        try:
+            run_dir = report.new_run_dir(request.rootdir / request.settings.output, request.run_id)
+        except SelfHealError as exc:
+            early = HealResult("error", str(exc), request)
+    if early is not None:
+        if prepared is not None:
+            prepared.close()
+        return early
     log = DecisionLog(run_dir)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
-               failures=[f.nodeid for f in request.failures])
+               failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
     try:
-        with heal_lock(output):
-            cleaned = clean_stale(request.repo_root, output, keep=run_dir)
-            if any(cleaned.values()):
-                log.record("cleanup", **cleaned)
-            with open_sandbox(request.repo_root) as sandbox:
-                result = _heal_in(sandbox, request, run_dir, started, log)
-            result = _carry_out_mode(result, log)
+        with terminate_as_interrupt():
+            if prepared is None:
+                assert request.repo_root is not None
+                prepared = prepare(request.repo_root, request.rootdir, request.settings,
+                                   request.import_roots, _probe_selection(request), keep=run_dir)
+            try:
+                if any(prepared.cleaned.values()):
+                    log.record("cleanup", **prepared.cleaned)
+                result = _heal_in(prepared, request, run_dir, started, log)
+                prepared.close_sandbox()
+                result = _carry_out_mode(result, log)
+            finally:
+                prepared.close()
     except LockBusy as exc:
         result = HealResult("skipped", str(exc), request, run_dir=run_dir)
     except KeyboardInterrupt:
@@ -136,6 +135,23 @@ def heal(request: HealRequest) -> HealResult:
     log.record("result", status=result.status, reason=result.reason, seconds=result.seconds)
     report.write_run(result)
     return result
+
+
+def _why_skipped(request: HealRequest) -> HealResult | None:
+    if request.repo_root is None:
+        return HealResult(
+            "skipped",
+            f"no git repository at {request.rootdir}: run `git init` and commit, "
+            "or run without --selfheal",
+            request,
+        )
+    if not any(f.phase != "collect" or is_collection_target(f) for f in request.failures):
+        return HealResult(
+            "skipped",
+            "only a conftest or plugin failed to load; fix the error pytest reported",
+            request,
+        )
+    return None
 
 
 def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
@@ -170,25 +186,19 @@ def _with_seconds(result: HealResult, started: float) -> HealResult:
     return replace(result, seconds=round(time.monotonic() - started, 2))
 
 
-def _heal_in(sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
+def _heal_in(prepared: Preparation, request: HealRequest, run_dir: Path, started: float,
              log: DecisionLog) -> HealResult:
-    """Start the warm worker at once (it imports while the probe is set up), then heal."""
-    settings = request.settings
-    command = PytestCommand(
-        sandbox_root=sandbox.root,
-        user_root=sandbox.user_root,
-        cwd=sandbox.map(request.rootdir),
-        scratch=sandbox.tmp / "scratch",
-        import_roots=tuple(sandbox.map(p) for p in request.import_roots),
-    )
-    selection = probe_selection(_failing(request), list(request.outcomes))
-    warm = start_warm_worker(command, selection, settings.workers,
-                             startup_timeout=_suite_timeout(request))
-    runs = TestRuns(command, warm)
+    if prepared.warm is not None:
+        prepared.warm.startup_timeout = _suite_timeout(request)
+    runs = TestRuns(prepared.command, prepared.warm)
     try:
-        return _heal_with(runs, sandbox, request, run_dir, started, log)
+        return _heal_with(runs, prepared.sandbox, request, run_dir, started, log)
     finally:
         runs.close()
+
+
+def _probe_selection(request: HealRequest) -> list[str]:
+    return probe_selection(_failing(request), list(request.outcomes))
 
 
 def _suite_timeout(request: HealRequest) -> float:
@@ -213,7 +223,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
     suite_timeout = _suite_timeout(request)
     failing = _failing(request)
     ran = list(request.outcomes)
-    selection = probe_selection(failing, ran)
+    selection = _probe_selection(request)
     spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
     runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
         probe_run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))

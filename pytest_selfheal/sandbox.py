@@ -2,8 +2,8 @@
 
 The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
 untracked files git does not ignore, plus the checked-out content of submodules. It is removed and
-pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while the sandbox is
-open) and a second signal during cleanup (deferred until the worktree is gone).
+pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal runs, see
+terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree is gone).
 """
 
 from __future__ import annotations
@@ -154,6 +154,14 @@ def _signals(handlers: dict[signal.Signals, _Handler]) -> Iterator[None]:
 
 
 @contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt in the block, as SIGINT does, so that a heal told to
+    stop removes its sandbox on the way out."""
+    with _signals({signal.SIGTERM: _raise_interrupt}):
+        yield
+
+
+@contextmanager
 def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
     """Create the worktree, yield it, and always remove it and prune git's record of it."""
     user_root = user_root.resolve()
@@ -162,8 +170,7 @@ def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
     write_owner(tmp)
     worktree = tmp / SANDBOX_NAME
     try:
-        with _signals({signal.SIGTERM: _raise_interrupt}):  # SIGINT already raises
-            yield _populate(repo, user_root, worktree, tmp)
+        yield _populate(repo, user_root, worktree, tmp)
     finally:
         with _signals({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN}):
             _remove(repo, worktree, tmp)

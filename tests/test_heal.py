@@ -43,6 +43,8 @@ def test_heals_example_and_the_diff_makes_a_fresh_copy_green(example, example_re
     assert all({"edits", "verdict", "seconds", "description"} <= set(c) for c in tried)
     totals = report["totals"]
     assert 0 < totals["seconds_to_green"] < totals["seconds"], "green before the regression test"
+    start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
+    assert start["prepared"] is True, "the sandbox is begun at the first failing test"
     assert (repo / ".selfheal" / ".gitignore").read_text().strip().endswith("*")
 
     fresh = init_repo(copy_example(example, tmp_path / "fresh"))
@@ -58,6 +60,8 @@ def test_heals_with_xdist(example_repo):
     assert result.returncode == 1
     assert "gw0" in result.stdout or "2 workers" in result.stdout
     assert latest_report(repo)["status"] == "healed"
+    start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
+    assert start["prepared"] is False, "the controller collects no tests: the heal begins at the end"
 
 
 def test_scripted_agent_replays_a_recorded_fix(example_repo, tmp_path):

@@ -190,6 +190,30 @@ def test_signal_during_healing_removes_the_worktree(example_repo, tmp_path, sign
     assert kinds[-2:] == ["error", "result"]
 
 
+def test_ctrl_c_after_the_first_failure_releases_what_the_heal_began(example_repo, tmp_path):
+    """The first failing test begins the heal (lock, worktree, warm worker) while the session
+    goes on; Ctrl-C in a later test ends the session and nothing of it stays."""
+    repo = example_repo("invoice")
+    started = tmp_path / "waiting"
+    (repo / "tests" / "test_zz_wait.py").write_text(
+        "import pathlib, time\n\ndef test_wait():\n"
+        f"    pathlib.Path({str(started)!r}).write_text('')\n    time.sleep(300)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a slow test last")
+    before = fingerprint(repo)
+    proc = start_pytest(repo, "--selfheal")
+    wait_for(started.exists)
+    (worktree,) = selfheal_worktrees(repo)  # begun at the first failure, before the session ended
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2, output  # pytest's own status for an interrupted session
+    assert "KeyboardInterrupt" in output and "self-heal" not in output
+    assert selfheal_worktrees(repo) == [] and not worktree.parent.exists()
+    assert fingerprint(repo) == before
+    (repo / "tests" / "test_zz_wait.py").write_text("def test_wait():\n    pass\n")
+    assert "healed: plausible fix" in run_pytest(repo, "--selfheal").stdout, "the lock was released"
+
+
 def test_a_killed_heal_is_cleaned_up_at_the_next_start(example_repo, tmp_path):
     repo = example_repo("invoice")
     pid_file = tmp_path / "grandchild.pid"

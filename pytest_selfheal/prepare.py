@@ -1,0 +1,72 @@
+"""The part of a heal that needs no failure details: the repository lock, the cleanup of killed
+heals, the sandbox and the warm worker.
+
+`pytest --selfheal` begins it at the session's first failing test, so that creating the worktree
+and warming up a test process overlap the rest of the session (the worker then collects the
+session's test files); otherwise the heal begins it when the session ends (the worker collects
+what the probe will run). Either way the heal takes it over and `close` releases everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import report
+from .config import Settings
+from .lock import clean_stale, heal_lock
+from .runner import PytestCommand
+from .sandbox import Sandbox, open_sandbox
+from .warm import WarmWorker, start_warm_worker
+
+STARTUP_TIMEOUT = 300.0  # until the heal knows how long the suite took, and sets the real one
+
+
+@dataclass
+class Preparation:
+    sandbox: Sandbox
+    command: PytestCommand
+    warm: WarmWorker | None
+    cleaned: dict[str, list[str]]  # what clean_stale removed, for the decision log
+    _lock: ExitStack = field(repr=False)
+    _worktree: ExitStack = field(repr=False)
+
+    def close_sandbox(self) -> None:
+        """Stop the worker and remove the worktree; the lock stays held."""
+        if self.warm is not None:
+            self.warm.close()
+        self._worktree.close()
+
+    def close(self) -> None:
+        self.close_sandbox()
+        self._lock.close()
+
+
+def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Sequence[Path],
+            collect: Sequence[str | Path], keep: Path | None = None) -> Preparation:
+    """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox and
+    start a worker that collects `collect` (nodeids, or paths inside the checkout). Raises
+    LockBusy, SandboxError or OSError, holding nothing."""
+    output = rootdir / settings.output
+    lock, worktree = ExitStack(), ExitStack()
+    try:
+        report.ensure_output_dir(output)
+        lock.enter_context(heal_lock(output))
+        cleaned = clean_stale(repo_root, output, keep=keep)
+        sandbox = worktree.enter_context(open_sandbox(repo_root))
+        command = PytestCommand(
+            sandbox_root=sandbox.root,
+            user_root=sandbox.user_root,
+            cwd=sandbox.map(rootdir),
+            scratch=sandbox.tmp / "scratch",
+            import_roots=tuple(sandbox.map(p) for p in import_roots),
+        )
+        args = [str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect]
+        warm = start_warm_worker(command, args, settings.workers, startup_timeout=STARTUP_TIMEOUT)
+    except BaseException:
+        worktree.close()
+        lock.close()
+        raise
+    return Preparation(sandbox, command, warm, cleaned, lock, worktree)
