@@ -237,8 +237,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "workers",
-        "candidates validated at once in forked children of a warm test process; 0 runs every "
-        "check in a fresh subprocess. Default: one per core.",
+        "test runs (probe, reruns, candidates) at once in forked children of a warm test "
+        "process; 0 runs each in a fresh process. Default: one per core.",
         _count("no warm worker"),
         "N",
     ),
