@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import inspect
 import json
-import linecache
 import math
 import os
 import resource
@@ -73,7 +71,7 @@ class Server:
         sys.setprofile(None)
         self.items = {item.nodeid: item for item in session.items}
         self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
-        _warm_failure_reports(self.live)
+        _warm_children(session.items)
         gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
         self._reply({"ready": len(self.items)})
         self._serve()
@@ -232,12 +230,15 @@ class LineReader:
         return (line + newline).decode("utf-8")
 
 
-def _warm_failure_reports(live: dict[str, Any]) -> None:
-    """Fill the caches that formatting a failure fills (inspect's module-by-file map, linecache),
-    once here instead of in every child: most candidates fail, and each child starts cold."""
-    inspect.getmodule(_warm_failure_reports.__code__)
-    for path in live:
-        linecache.getlines(path)
+def _warm_children(items: list[Any]) -> None:
+    """Do once here what every child would otherwise do on its own: each item's location (a
+    cached property pytest computes when the item runs), and the imports the probe's coverage
+    and the regression stage's recorder need."""
+    for item in items:
+        item.location  # noqa: B018
+    import coverage  # noqa: F401
+
+    from . import recorder  # noqa: F401
 
 
 def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
