@@ -6,9 +6,13 @@ tests catch it.
     python benchmarks/repair_rate.py --mutants 10            # heal them
 
 Mutations come from the repair templates applied at a random line of a random function, so
-every family of operators, constants, bounds, names, calls and statements is drawn from. Each
-example already holds one planted bug; it is fixed first (EXAMPLE_FIXES), so that a mutant is
-a one-bug project whose oracle is known. Corpus programs and examples take turns.
+every family of operators, constants, bounds, names, calls and statements is drawn from. A
+mutant is labelled like a corpus bug, with the family whose template restores the oracle (the
+injecting template's own when it does; a deleted statement, say, may only be restored by
+copy-statement, or by none).
+
+Each example already holds one planted bug; it is fixed first (EXAMPLE_FIXES), so that a mutant
+is a one-bug project whose oracle is known. Corpus programs and examples take turns.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import atexit
+import dataclasses
 import random
 import shutil
 import sys
@@ -26,7 +31,7 @@ from pathlib import Path
 
 import libcst as cst
 from _common import EXAMPLES
-from repair_rate import Bug, load_corpus, make_project, pytest
+from repair_rate import Bug, load_corpus, make_project, pytest, repairing_families
 
 from pytest_selfheal.agents.builtin.sites import mutations
 
@@ -108,8 +113,12 @@ def _candidate(program: Program, rng: random.Random, number: int) -> Bug | None:
             return None
     except SyntaxError:
         return None
-    return Bug(f"mutant-{program.name}-{number}", program.name, fixed, buggy.code, mutation.template,
-               project=program.project, module_path=path if program.project else "")
+    bug = Bug(f"mutant-{program.name}-{number}", program.name, fixed, buggy.code, mutation.template,
+              project=program.project, module_path=path if program.project else "")
+    restoring = repairing_families(bug)
+    if mutation.template in restoring:
+        return bug
+    return dataclasses.replace(bug, family=restoring[0] if restoring else "none")
 
 
 def _caught(bug: Bug) -> bool:

@@ -313,14 +313,14 @@ def _check_bug(bug: Bug) -> tuple[str, bool | None]:
     heldout = set(add_heldout(bug, repo))
     try:
         result = pytest(repo, "-rfE", timeout=120)
+        failing = _failing_files(result)
+        caught = "" if result.returncode == 1 and failing - heldout else (
+            f"no visible test fails (exit {result.returncode})")
     except subprocess.TimeoutExpired:
-        return "tests hang", None
+        failing, caught = set(), "tests hang"
     finally:
         shutil.rmtree(repo.parent, ignore_errors=True)
-    failing = _failing_files(result)
-    problem = "" if result.returncode == 1 and failing - heldout else (
-        f"no visible test fails (exit {result.returncode})")
-    problem = "; ".join(filter(None, [problem, _label_problem(bug)]))
+    problem = "; ".join(filter(None, [caught, _label_problem(bug)]))
     return problem, (bool(failing & heldout) if heldout else None)
 
 
@@ -346,7 +346,7 @@ def check(bugs: list[Bug]) -> int:
         shown = {True: "held-out catches", False: "held-out misses", None: "no held-out"}[heldout]
         print(f"{bug.id:<36}{bug.family:<22}{shown:<18}{problem or 'ok'}", flush=True)
     print(f"\n{'family':<22}{'bugs':>5}{'held-out catches':>18}")
-    for family in sorted(caught, key=FAMILIES.index):
+    for family in sorted(caught, key=lambda f: FAMILIES.index(f) if f in FAMILIES else len(FAMILIES)):
         print(f"{family:<22}{len(caught[family]):>5}{sum(bool(h) for h in caught[family]):>18}")
     every = [h for found in caught.values() for h in found]
     print(f"{len(bugs)} bugs in {len(oracles)} programs, {problems} problem(s); "
