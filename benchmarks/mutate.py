@@ -132,15 +132,17 @@ def _caught(bug: Bug) -> bool:
 
 
 def mutants(count: int, seed: int) -> list[Bug]:
-    """`count` mutants the tests catch, alternating between corpus programs and examples, each
-    kind drawn round-robin."""
+    """`count` mutants the tests catch, alternating between a corpus program and an example
+    (so even two mutants cover both), each kind's programs taken round-robin."""
     rng = random.Random(seed)
     kinds = (corpus_programs(), example_programs())
+    turns = [0] * len(kinds)
     found: list[Bug] = []
     attempts = 0
     while len(found) < count and attempts < count * 20:
-        programs = kinds[attempts % len(kinds)]
-        program = programs[attempts // len(kinds) % len(programs)]
+        kind = len(found) % len(kinds)
+        program = kinds[kind][turns[kind] % len(kinds[kind])]
+        turns[kind] += 1
         attempts += 1
         bug = _candidate(program, rng, attempts)
         if bug is not None and _caught(bug):
