@@ -28,11 +28,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import libcst as cst
 from _common import ROOT, commit_all, git_repo
 
 CORPUS = ROOT / "benchmarks" / "corpus"
 sys.path.insert(0, str(ROOT))
 from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
+from pytest_selfheal.agents.builtin.sites import mutations  # noqa: E402
+from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES  # noqa: E402
+from pytest_selfheal.agents.builtin.templates import TEMPLATES  # noqa: E402
 from pytest_selfheal.localize import enclosing_function  # noqa: E402
 from pytest_selfheal.models import Suspect  # noqa: E402
 
@@ -41,15 +45,28 @@ ORACLE_HORIZON = 3000  # candidates searched for the oracle's position
 
 @dataclass(frozen=True)
 class Bug:
+    """One single-site bug: `buggy` and `fixed` (the oracle) are two versions of one module.
+
+    A corpus bug lives in `benchmarks/corpus/<program>/` as `<program>.py` beside its tests; a bug
+    in a larger project names that project's directory and the module's path inside it.
+    """
+
     id: str
     program: str
     fixed: str
     buggy: str
     family: str
+    project: Path | None = None
+    module_path: str = ""
 
     @property
     def directory(self) -> Path:
-        return CORPUS / self.program
+        return self.project or CORPUS / self.program
+
+    @property
+    def module(self) -> str:
+        """Path of the buggy module inside the project under test."""
+        return self.module_path or f"{self.program}.py"
 
     def changed_lines(self) -> list[int]:
         """Lines of the buggy program that differ from the oracle (or flank a deletion)."""
@@ -77,19 +94,35 @@ def load_corpus() -> list[Bug]:
 
 
 def make_project(bug: Bug, dirty: bool) -> Path:
-    repo = git_repo()
-    (repo / "tests").mkdir()
-    for test in bug.directory.glob("test_*.py"):
-        shutil.copy(test, repo / "tests" / test.name)
-    (repo / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n'
-    )
-    source = repo / f"{bug.program}.py"
+    """A fresh git repository with the bug's project and the buggy module: committed, or with
+    `dirty` left uncommitted on top of the committed oracle."""
+    if bug.project is not None:
+        repo = git_repo(bug.project)
+    else:
+        repo = git_repo()
+        (repo / "tests").mkdir()
+        for test in bug.directory.glob("test_*.py"):
+            shutil.copy(test, repo / "tests" / test.name)
+        (repo / "pyproject.toml").write_text(
+            '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n'
+        )
+    source = repo / bug.module
     source.write_text(bug.fixed if dirty else bug.buggy)
     commit_all(repo)
     if dirty:
         source.write_text(bug.buggy)
     return repo
+
+
+def add_heldout(bug: Bug, repo: Path) -> list[str]:
+    """Copy the bug's held-back test files into the project, as `tests/test_heldout_*.py`; their
+    paths there. Only for judging a patch or checking the corpus, never for healing."""
+    copied = []
+    for test in sorted(bug.directory.glob("heldout_*.py")):
+        target = Path("tests") / test.name.replace("heldout_", "test_heldout_")
+        shutil.copy(test, repo / target)
+        copied.append(target.as_posix())
+    return copied
 
 
 def _env() -> dict[str, str]:
@@ -186,7 +219,7 @@ def _time_to_green(report: dict[str, object]) -> float:
 
 def _rank(result: Result, report: dict[str, object], repo: Path) -> None:
     bug = result.bug
-    path = f"{bug.program}.py"
+    path = bug.module
     suspects = report["suspects"]
     assert isinstance(suspects, list)
     faulty_lines = bug.changed_lines()
@@ -215,30 +248,110 @@ def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
 
 
 def _correct(bug: Bug, repo: Path) -> bool:
-    patched = (repo / f"{bug.program}.py").read_text()
+    patched = (repo / bug.module).read_text()
     if ast.dump(ast.parse(patched)) == ast.dump(ast.parse(bug.fixed)):
         return True
-    heldout = sorted(bug.directory.glob("heldout_*.py"))
-    if not heldout:
-        return False
-    for test in heldout:
-        shutil.copy(test, repo / "tests" / test.name.replace("heldout_", "test_heldout_"))
-    return pytest(repo).returncode == 0
+    return bool(add_heldout(bug, repo)) and pytest(repo).returncode == 0
 
 
-def check(bugs: list[Bug]) -> None:
-    """Every oracle passes its tests; every bug makes at least one fail."""
-    for bug in bugs:
-        repo = make_project(bug, dirty=False)
-        buggy = pytest(repo).returncode
-        (repo / f"{bug.program}.py").write_text(bug.fixed)
-        fixed = pytest(repo)
+FAMILIES = (*(name for name, _, _ in TEMPLATES), *(name for name, _, _ in STATEMENT_TEMPLATES), "none")
+
+
+def repairing_families(bug: Bug) -> list[str]:
+    """Families with one mutation at a changed line that makes the buggy module AST-equal to the
+    oracle: what the builtin agent can reach when localization points at the right line."""
+    module = cst.parse_module(bug.buggy)
+    oracle = ast.dump(ast.parse(bug.fixed))
+    found = set()
+    for mutation in mutations(module, frozenset(bug.changed_lines())):
+        patched = module.deep_replace(mutation.original, mutation.replacement)
+        assert isinstance(patched, cst.Module)
+        try:
+            if ast.dump(ast.parse(patched.code)) == oracle:
+                found.add(mutation.template)
+        except SyntaxError:
+            continue
+    return [family for family in FAMILIES if family in found]
+
+
+def _label_problem(bug: Bug) -> str:
+    if bug.family not in FAMILIES:
+        return f"unknown family {bug.family!r}"
+    families = repairing_families(bug)
+    if (not families) if bug.family == "none" else (bug.family in families):
+        return ""
+    return f"labelled {bug.family}, restored by {', '.join(families) or 'no single mutation'}"
+
+
+def _failing_files(result: subprocess.CompletedProcess[str]) -> set[str]:
+    """Test files with a failed or erroring test, from the short summary of `pytest -rfE`."""
+    files = set()
+    for line in result.stdout.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind in ("FAILED", "ERROR"):
+            files.add(rest.split("::")[0].split(" ")[0])
+    return files
+
+
+def _check_oracle(bug: Bug) -> str:
+    """Empty when the oracle passes the visible and the held-back tests, else what went wrong."""
+    repo = make_project(bug, dirty=False)
+    (repo / bug.module).write_text(bug.fixed)
+    add_heldout(bug, repo)
+    try:
+        result = pytest(repo, timeout=120)
+        return "" if result.returncode == 0 else f"oracle exit {result.returncode}\n{result.stdout[-2000:]}"
+    except subprocess.TimeoutExpired:
+        return "oracle tests hang"
+    finally:
         shutil.rmtree(repo.parent, ignore_errors=True)
-        problem = ("" if buggy == 1 and fixed.returncode == 0
-                   else f"buggy exit {buggy}, fixed exit {fixed.returncode}")
-        print(f"{bug.id:<36} {problem or 'ok'}")
-        if fixed.returncode:
-            print(fixed.stdout[-2000:])
+
+
+def _check_bug(bug: Bug) -> tuple[str, bool | None]:
+    """(problem or "", whether the held-back tests catch the bug; None when there are none)."""
+    repo = make_project(bug, dirty=False)
+    heldout = set(add_heldout(bug, repo))
+    try:
+        result = pytest(repo, "-rfE", timeout=120)
+        failing = _failing_files(result)
+        caught = "" if result.returncode == 1 and failing - heldout else (
+            f"no visible test fails (exit {result.returncode})")
+    except subprocess.TimeoutExpired:
+        failing, caught = set(), "tests hang"
+    finally:
+        shutil.rmtree(repo.parent, ignore_errors=True)
+    problem = "; ".join(filter(None, [caught, _label_problem(bug)]))
+    return problem, (bool(failing & heldout) if heldout else None)
+
+
+def check(bugs: list[Bug]) -> int:
+    """Verify the corpus; returns the number of problems.
+
+    Each oracle passes its visible and held-back tests; each bug fails at least one visible test;
+    each label is right: a mutation of that family at a changed line restores the oracle, and
+    for `none` no single mutation does. Whether the held-back tests also catch a bug is shown
+    but not required: they exist to reject patches that only fit the visible tests.
+    """
+    problems = 0
+    oracles = {(b.directory, b.module, b.fixed): b for b in bugs}
+    for bug in oracles.values():
+        problem = _check_oracle(bug)
+        problems += bool(problem)
+        print(f"{'oracle ' + bug.program + ' (' + bug.module + ')':<58} {problem or 'ok'}")
+    caught: dict[str, list[bool | None]] = {}
+    for bug in bugs:
+        problem, heldout = _check_bug(bug)
+        problems += bool(problem)
+        caught.setdefault(bug.family, []).append(heldout)
+        shown = {True: "held-out catches", False: "held-out misses", None: "no held-out"}[heldout]
+        print(f"{bug.id:<36}{bug.family:<22}{shown:<18}{problem or 'ok'}", flush=True)
+    print(f"\n{'family':<22}{'bugs':>5}{'held-out catches':>18}")
+    for family in sorted(caught, key=lambda f: FAMILIES.index(f) if f in FAMILIES else len(FAMILIES)):
+        print(f"{family:<22}{len(caught[family]):>5}{sum(bool(h) for h in caught[family]):>18}")
+    every = [h for found in caught.values() for h in found]
+    print(f"{len(bugs)} bugs in {len(oracles)} programs, {problems} problem(s); "
+          f"held-out tests catch {_pct(sum(bool(h) for h in every), len(every))} of the bugs")
+    return problems
 
 
 def _pct(part: int, whole: int) -> str:
@@ -301,8 +414,7 @@ def main() -> None:
     if args.limit:
         bugs = bugs[: args.limit]
     if args.check:
-        check(bugs)
-        return
+        sys.exit(1 if check(bugs) else 0)
     started = time.monotonic()
     results = []
     for bug in bugs:
