@@ -1,5 +1,5 @@
 """The part of a heal that needs no failure details: the repository lock, the cleanup of killed
-heals, the sandbox and the warm worker.
+heals, the sandbox (watched by a janitor process in case this one dies) and the warm worker.
 
 `pytest --selfheal` begins it at the session's first failing test, so that creating the worktree
 and warming up a test process overlap the rest of the session (the worker then collects the
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import report
 from .config import Settings
+from .janitor import Janitor
 from .lock import clean_stale, heal_lock
 from .runner import PytestCommand
 from .sandbox import Sandbox, open_sandbox
@@ -52,10 +53,13 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
     output = rootdir / settings.output
     lock, worktree = ExitStack(), ExitStack()
     try:
+        janitor = Janitor(repo_root, None if output.exists() else output)
         report.ensure_output_dir(output)
         lock.enter_context(heal_lock(output))
         cleaned = clean_stale(repo_root, output, keep=keep)
+        worktree.callback(janitor.release)  # runs once the sandbox is gone
         sandbox = worktree.enter_context(open_sandbox(repo_root))
+        janitor.watch(sandbox.root)
         command = PytestCommand(
             sandbox_root=sandbox.root,
             user_root=sandbox.user_root,

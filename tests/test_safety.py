@@ -148,8 +148,8 @@ def test_test_calling_os_exit_ends_the_run_and_nothing_is_written(example_repo):
     before = fingerprint(repo)
     result = run_pytest(repo, "--selfheal")
     assert result.returncode == 3, "the process exit status is the test's own"
-    assert fingerprint(repo) == before
-    assert not (repo / ".selfheal").exists()
+    # the first failure had begun the heal; its janitor removes what it left
+    wait_for(lambda: fingerprint(repo) == before and not (repo / ".selfheal").exists(), timeout=10)
 
 
 def test_candidate_whose_run_calls_os_exit(example_repo, tmp_path):
@@ -214,7 +214,35 @@ def test_ctrl_c_after_the_first_failure_releases_what_the_heal_began(example_rep
     assert "healed: plausible fix" in run_pytest(repo, "--selfheal").stdout, "the lock was released"
 
 
+def janitors(worktree: Path) -> list[int]:
+    """Pids of the janitor processes watching `worktree`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"pytest_selfheal.janitor" in args and str(worktree).encode() in args:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def test_a_killed_heals_janitor_removes_its_sandbox(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    pid_file = tmp_path / "grandchild.pid"
+    before = fingerprint(repo)
+    proc = start_pytest(repo, "--selfheal", script(tmp_path, hang_with_child(pid_file)))
+    wait_for(pid_file.exists)
+    (worktree,) = selfheal_worktrees(repo)
+    proc.kill()  # SIGKILL: nothing in the heal's process can clean up
+    proc.communicate(timeout=30)
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)  # started by the test itself
+    wait_for(lambda: selfheal_worktrees(repo) == [] and not worktree.parent.exists(), timeout=20)
+    assert fingerprint(repo) == before
+
+
 def test_a_killed_heal_is_cleaned_up_at_the_next_start(example_repo, tmp_path):
+    """When the janitor is killed too, the next heal cleans up."""
     repo = example_repo("invoice")
     pid_file = tmp_path / "grandchild.pid"
     proc = start_pytest(repo, "--selfheal", script(tmp_path, hang_with_child(pid_file)))
@@ -223,6 +251,8 @@ def test_a_killed_heal_is_cleaned_up_at_the_next_start(example_repo, tmp_path):
     killed_run = latest_run_dir(repo)
     grandchild = int(pid_file.read_text())
     test_process = int(Path(f"/proc/{grandchild}/stat").read_text().rsplit(") ", 1)[1].split()[1])
+    (janitor,) = janitors(worktree)
+    os.kill(janitor, signal.SIGKILL)
     proc.kill()  # SIGKILL: no cleanup can run
     proc.communicate(timeout=30)
     assert worktree.is_dir() and not (killed_run / "report.json").exists()
