@@ -164,9 +164,11 @@ def render(result: HealResult, console: Console) -> None:
                           suspect.function)
         console.print(table)
     tried = len(result.outcomes)
+    green = (f"; first complete fix after {result.seconds_to_green:.1f}s"
+             if result.seconds_to_green is not None else "")
     console.print(
         f"{tried} candidate(s) tried in {result.seconds:.1f}s with the {result.agent or '-'} "
-        f"agent ({result.details.get('stop_reason', result.status)})",
+        f"agent ({result.details.get('stop_reason', result.status)}){green}",
         highlight=False,
     )
     if result.agent_report.get("spent"):

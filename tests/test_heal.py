@@ -43,6 +43,7 @@ def test_heals_example_and_the_diff_makes_a_fresh_copy_green(example, example_re
     assert all({"edits", "verdict", "seconds", "description"} <= set(c) for c in tried)
     totals = report["totals"]
     assert 0 < totals["seconds_to_green"] < totals["seconds"], "green before the regression test"
+    assert f"first complete fix after {totals['seconds_to_green']:.1f}s" in result.stdout
     start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
     assert start["prepared"] is True, "the sandbox is begun at the first failing test"
     assert (repo / ".selfheal" / ".gitignore").read_text().strip().endswith("*")
