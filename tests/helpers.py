@@ -37,11 +37,16 @@ def copy_example(name: str, dest: Path) -> Path:
 def fingerprint(repo: Path) -> dict[str, object]:
     """Everything a heal must leave unchanged: files, index, refs, stash, HEAD, status."""
     files = {}
-    for path in sorted(repo.rglob("*")):
-        rel = path.relative_to(repo).as_posix()
-        if rel.startswith((".git/", ".selfheal/")) or "__pycache__" in rel or path.is_dir():
-            continue
-        files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for directory, subdirs, names in os.walk(repo):
+        # git's and the heal's own directories are compared below, or not at all; a heal's
+        # janitor may be pruning .git/worktrees while this walks
+        top = Path(directory) == repo
+        subdirs[:] = [d for d in subdirs
+                      if d != "__pycache__" and not (top and d in (".git", ".selfheal"))]
+        for name in names:
+            path = Path(directory, name)
+            files[path.relative_to(repo).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    files = dict(sorted(files.items()))
     git_dir = repo / ".git"
     return {
         "files": files,
@@ -50,8 +55,10 @@ def fingerprint(repo: Path) -> dict[str, object]:
         "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
         "stash": git(repo, "stash", "list"),
         "head": (git_dir / "HEAD").read_text(),
-        # the user's own pytest run writes bytecode (unless PYTHONDONTWRITEBYTECODE is set)
-        "status": "".join(line for line in git(repo, "status", "--porcelain", "--untracked-files=all")
+        # the user's own pytest run writes bytecode (unless PYTHONDONTWRITEBYTECODE is set), in
+        # submodules too; their files are compared above
+        "status": "".join(line for line in git(repo, "status", "--porcelain", "--untracked-files=all",
+                                               "--ignore-submodules=untracked")
                           .splitlines(keepends=True) if "__pycache__/" not in line),
         "worktrees": git(repo, "worktree", "list", "--porcelain").count("worktree "),
     }
