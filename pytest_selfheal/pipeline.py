@@ -225,6 +225,8 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
     ran = list(request.outcomes)
     selection = _probe_selection(request)
     spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
+    log.record("probe", tests=len(selection), outcomes=dict(probe_run.outcomes),
+               seconds=round(probe_run.seconds, 3), covered=len(spectrum.covered))
     runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
         probe_run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
     if probe_run.leaked_modules:
