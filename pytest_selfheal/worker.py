@@ -67,6 +67,12 @@ class Server:
             self.imported_calls.add(frame.f_code)
 
     @hookimpl(tryfirst=True)
+    def pytest_load_initial_conftests(self) -> None:
+        """Project code can first run from here on (conftests, configure hooks, collection);
+        pytest and its plugins, loaded before, need not pay for the hook."""
+        sys.setprofile(self.record_calls)
+
+    @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
         sys.setprofile(None)
         self.items = {item.nodeid: item for item in session.items}
@@ -264,7 +270,6 @@ def main(argv: list[str]) -> int:
     jobs, *args = argv
     args = [*serial_args(), *args]  # the session must hold the items itself
     server = Server(requests, replies, int(jobs))
-    sys.setprofile(server.record_calls)
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
     options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
