@@ -4,6 +4,9 @@ import ast
 from pathlib import Path
 
 from pytest_selfheal.agents.builtin.agent import candidates
+from pytest_selfheal.agents.builtin.priors import PRIORS
+from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
+from pytest_selfheal.agents.builtin.templates import TEMPLATES
 from pytest_selfheal.models import Suspect
 
 SOURCE = "def span(xs):\n    low = min(xs)\n    high = min(xs)\n    return high - low + 0\n"
@@ -32,3 +35,15 @@ def test_candidates_compile_and_are_pairwise_distinct(tmp_path: Path):
              if len(c.edits) == 1]
     assert trees and len(trees) == len(set(trees))
     assert ast.dump(ast.parse(SOURCE)) not in trees
+
+
+def test_every_template_family_has_a_prior():
+    assert {name for name, _ in (*TEMPLATES, *STATEMENT_TEMPLATES)} == set(PRIORS)
+
+
+def test_priors_order_the_families(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    favour = {family: 0.1 for family in PRIORS} | {"integer-constant": 1.0}
+    first = next(candidates(tmp_path, suspects(4), priors=favour))
+    assert first.edits[0].template == "integer-constant"
+    assert next(candidates(tmp_path, suspects(4))).edits[0].template != "integer-constant"

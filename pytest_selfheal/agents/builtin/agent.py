@@ -6,7 +6,7 @@ import ast
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import libcst as cst
 from ...models import Candidate, Edit, Suspect
 from ..base import Workbench
 from .names import name_candidates
+from .priors import PRIORS
 from .sites import Mutation, mutations
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
@@ -47,9 +48,10 @@ class _Scored:
     module: cst.Module
 
 
-def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
+def candidates(root: Path, suspects: Sequence[Suspect],
+               priors: Mapping[str, float] = PRIORS) -> Iterator[Candidate]:
     """Every candidate source, chained in the order they are tried."""
-    ranked = _ranked_mutations(root, suspects)
+    ranked = _ranked_mutations(root, suspects, priors)
     return itertools.chain(
         name_candidates(root, suspects),
         single_edits(ranked),
@@ -57,7 +59,8 @@ def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
     )
 
 
-def _ranked_mutations(root: Path, suspects: Sequence[Suspect]) -> list[_Scored]:
+def _ranked_mutations(root: Path, suspects: Sequence[Suspect],
+                      priors: Mapping[str, float]) -> list[_Scored]:
     """Every mutation at a suspect line, by line score x template prior (stable)."""
     scored: list[_Scored] = []
     by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
@@ -70,7 +73,7 @@ def _ranked_mutations(root: Path, suspects: Sequence[Suspect]) -> list[_Scored]:
         for mutation in mutations(module, frozenset(by_line)):
             suspect = by_line[mutation.line]
             scored.append(
-                _Scored(suspect.score * mutation.prior, path, suspect.function, mutation, module)
+                _Scored(suspect.score * priors[mutation.template], path, suspect.function, mutation, module)
             )
     scored.sort(key=lambda item: -item.score)
     return scored
@@ -144,7 +147,7 @@ def _overlap(first: Mutation, second: Mutation) -> bool:
 
 def _is_new(seen: set[str], path: str, source: str) -> bool:
     """False for source that does not compile or whose AST was already yielded."""
-    tree = _ast_dump(source, path)
+    tree = program_key(source, path)
     if tree is None:
         return False
     digest = hashlib.sha1(f"{path}\0{tree}".encode()).hexdigest()
@@ -169,8 +172,9 @@ def _parse(path: Path) -> cst.Module | None:
         return None
 
 
-def _ast_dump(source: str, path: str) -> str | None:
-    """The program's AST as text (formatting-blind), or None when it does not compile."""
+def program_key(source: str, path: str) -> str | None:
+    """The program's AST as text (formatting-blind), or None when it does not compile: two
+    candidates with the same key are the same program."""
     try:
         tree = ast.parse(source, path)
         compile(tree, path, "exec")

@@ -21,7 +21,6 @@ from .templates import TEMPLATES, Scope, code
 @dataclass(frozen=True)
 class Mutation:
     template: str
-    prior: float
     line: int
     original: cst.CSTNode
     replacement: cst.CSTNode
@@ -153,11 +152,11 @@ def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     wrapper.visit(sites)
     found = []
     for node, line, scope in sites.sites:
-        for name, template, prior in TEMPLATES:
+        for name, template in TEMPLATES:
             for replacement, description in template(node, scope):
-                found.append(Mutation(name, prior, line, node, replacement, description))
+                found.append(Mutation(name, line, node, replacement, description))
     for block, index, line, scope in sites.statements:
-        for name, block_template, prior in STATEMENT_TEMPLATES:
+        for name, block_template in STATEMENT_TEMPLATES:
             for new_block, description in block_template(block, index, scope):
-                found.append(Mutation(name, prior, line, block, new_block, description))
+                found.append(Mutation(name, line, block, new_block, description))
     return found

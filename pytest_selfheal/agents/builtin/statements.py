@@ -87,9 +87,9 @@ def _first_line(statement: cst.BaseStatement) -> str:
     return code(statement).splitlines()[0]
 
 
-# Priors, like TEMPLATES in templates.py.
-STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate, float], ...] = (
-    ("none-guard", none_guard, 0.55),
-    ("copy-statement", copy_statement, 0.45),
-    ("delete-statement", delete_statement, 0.4),
+# Every statement template, like TEMPLATES in templates.py.
+STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate], ...] = (
+    ("none-guard", none_guard),
+    ("copy-statement", copy_statement),
+    ("delete-statement", delete_statement),
 )

@@ -383,23 +383,23 @@ def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
-# Ordered by prior: how often each family is the right fix (measured on benchmarks/corpus).
-TEMPLATES: tuple[tuple[str, Template, float], ...] = (
-    ("comparison-operator", comparison_operator, 1.0),
-    ("bound-shift", bound_shift, 0.9),
-    ("arithmetic-operator", arithmetic_operator, 0.9),
-    ("boolean-operator", boolean_operator, 0.9),
-    ("integer-constant", integer_constant, 0.85),
-    ("negate-condition", negate_condition, 0.8),
-    ("drop-not", drop_not, 0.8),
-    ("relative-function", relative_function, 0.8),
-    ("constant-value", constant_value, 0.75),
-    ("assignment-operator", assignment_operator, 0.7),
-    ("swap-operands", swap_operands, 0.7),
-    ("name-replacement", name_replacement, 0.6),
-    ("sibling-attribute", sibling_attribute, 0.6),
-    ("return-value", return_value, 0.5),
-    ("condition-clause", condition_clause, 0.45),
-    ("wrap-call", wrap_call, 0.3),
-    ("concat-value", concat_value, 0.3),
+# Every expression template; on equal scores, one node's candidates come in this order.
+TEMPLATES: tuple[tuple[str, Template], ...] = (
+    ("comparison-operator", comparison_operator),
+    ("bound-shift", bound_shift),
+    ("arithmetic-operator", arithmetic_operator),
+    ("boolean-operator", boolean_operator),
+    ("integer-constant", integer_constant),
+    ("negate-condition", negate_condition),
+    ("drop-not", drop_not),
+    ("relative-function", relative_function),
+    ("constant-value", constant_value),
+    ("assignment-operator", assignment_operator),
+    ("swap-operands", swap_operands),
+    ("name-replacement", name_replacement),
+    ("sibling-attribute", sibling_attribute),
+    ("return-value", return_value),
+    ("condition-clause", condition_clause),
+    ("wrap-call", wrap_call),
+    ("concat-value", concat_value),
 )
