@@ -165,3 +165,19 @@ def test_sibling_attribute_knows_the_fields_of_a_class():
               "        return self.on_hand - self.on_hand\n")
     results = mutated(source, "sibling-attribute", line=6)
     assert any("return self.on_hand - self.reserved" in r for r in results)
+
+
+def test_sibling_attribute_of_self_stays_in_its_class():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
+              "        return self.on_hand - self.on_hand\n\n\n"
+              "class Q:\n    on_hands: int\n    on_handle = 1\n")
+    results = mutated(source, "sibling-attribute", line=6)
+    assert any("return self.on_hand - self.reserved" in r for r in results)
+    assert not any("self.on_hands" in r or "self.on_handle" in r for r in results)
+
+
+def test_sibling_attribute_borrows_the_attributes_of_a_class_that_has_the_attribute():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n\n"
+              "def reserve(product, n):\n    product.on_hand += n\n")
+    assert (source.replace("product.on_hand +=", "product.reserved +=")
+            in mutated(source, "sibling-attribute", line=7))

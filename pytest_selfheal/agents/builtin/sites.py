@@ -27,22 +27,49 @@ class Mutation:
     description: str
 
 
+_SELF = ("self", "cls")
+
+
 class _Attributes(cst.CSTVisitor):
-    """Object text -> attribute names used on it anywhere in the module; a class's fields
-    (`name: int = 0` in its body) count as attributes of `self`."""
+    """Object text -> attribute names used on it anywhere in the module; `self` and `cls` are
+    kept per class, with the class's fields (`name: int = 0` or `name = 0` in its body)."""
 
     def __init__(self) -> None:
         self.found: dict[str, list[str]] = defaultdict(list)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.found[code(node.value)].append(node.attr.value)
+        self.of_class: dict[int, list[str]] = {}  # id(ClassDef) -> attribute names
+        self.classes: list[cst.ClassDef] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        names = self.of_class.setdefault(id(node), [])
         for line in node.body.body:
             if isinstance(line, cst.SimpleStatementLine):
                 for statement in line.body:
-                    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
-                        self.found["self"].append(statement.target.value)
+                    targets = ([statement.target] if isinstance(statement, cst.AnnAssign)
+                               else [t.target for t in statement.targets]
+                               if isinstance(statement, cst.Assign) else [])
+                    names += [t.value for t in targets if isinstance(t, cst.Name)]
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        receiver = code(node.value)
+        if receiver in _SELF and self.classes:
+            self.of_class[id(self.classes[-1])].append(node.attr.value)
+        else:
+            self.found[receiver].append(node.attr.value)
+
+    def scope_attributes(self, cls: cst.ClassDef | None) -> dict[str, tuple[str, ...]]:
+        """What `Scope.attributes` holds inside `cls` (None: outside any class)."""
+        attributes = {k: tuple(dict.fromkeys(v)) for k, v in self.found.items() if k not in _SELF}
+        if cls is not None:
+            own = tuple(dict.fromkeys(self.of_class[id(cls)]))
+            attributes.update(self=own, cls=own)
+        return attributes
+
+    def class_attributes(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(dict.fromkeys(names)) for names in self.of_class.values())
 
 
 class _Sites(cst.CSTVisitor):
@@ -50,17 +77,21 @@ class _Sites(cst.CSTVisitor):
 
     METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
-    def __init__(self, lines: frozenset[int], attributes: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, lines: frozenset[int], attributes: _Attributes) -> None:
         super().__init__()
         self.lines = lines
         self.attributes = attributes
+        self.classes: list[cst.ClassDef] = []
         self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
-        self.scopes: list[Scope] = [Scope(attributes=attributes)]
+        self.scopes: list[Scope] = [Scope(attributes=attributes.scope_attributes(None),
+                                          classes=attributes.class_attributes())]
         self.not_variables: set[int] = set()  # attribute names, keyword names
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FunctionDef):
+        if isinstance(node, cst.ClassDef):
+            self.classes.append(node)
+        elif isinstance(node, cst.FunctionDef):
             self.scopes.append(_function_scope(node, self))
         elif isinstance(node, cst.Attribute):
             self.not_variables.add(id(node.attr))
@@ -77,7 +108,9 @@ class _Sites(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.FunctionDef):
+        if isinstance(original_node, cst.ClassDef):
+            self.classes.pop()
+        elif isinstance(original_node, cst.FunctionDef):
             self.scopes.pop()
 
     def _line(self, node: cst.CSTNode) -> int:
@@ -136,7 +169,8 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
     func.body.visit(body)
     return Scope(
         names=tuple(dict.fromkeys([*names, *body.names])),
-        attributes=sites.attributes,
+        attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
+        classes=sites.scopes[0].classes,
         returns=tuple({code(v): v for v in body.returns}.values()),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
@@ -148,7 +182,7 @@ def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     attributes = _Attributes()
     module.visit(attributes)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _Sites(lines, {k: tuple(dict.fromkeys(v)) for k, v in attributes.found.items()})
+    sites = _Sites(lines, attributes)
     wrapper.visit(sites)
     found = []
     for node, line, scope in sites.sites:

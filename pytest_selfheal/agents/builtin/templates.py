@@ -27,12 +27,14 @@ class Scope:
     """What a replacement may draw on inside the enclosing function.
 
     `names`: parameters and locals; `attributes`: object text -> attribute names seen on it in
-    the module; `returns`: values the function returns elsewhere; `statements`: the function's
-    simple statements, to copy into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
+    the module (for `self`, in the enclosing class); `classes`: each class's attributes;
+    `returns`: values the function returns elsewhere; `statements`: the function's simple
+    statements, to copy into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
     """
 
     names: tuple[str, ...] = ()
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    classes: tuple[tuple[str, ...], ...] = ()
     returns: tuple[cst.BaseExpression, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
@@ -252,10 +254,14 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj`."""
+    """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj` (on `self`:
+    in the same class), or one of a class that has `a` too: `obj` is likely one of those."""
     if not isinstance(node, cst.Attribute):
         return
-    siblings = scope.attributes.get(code(node.value), ())
+    receiver = code(node.value)
+    siblings = list(scope.attributes.get(receiver, ()))
+    if receiver not in ("self", "cls"):
+        siblings += [n for names in scope.classes if node.attr.value in names for n in names]
     for other in _similar(node.attr.value, siblings):
         replacement = node.with_changes(attr=cst.Name(other))
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
