@@ -43,6 +43,11 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("negate-condition", "    while not a:\n        pass\n", "    while a:\n        pass\n"),
         ("drop-not", "    return not a\n", "    return a\n"),
         ("negate-condition", "    return a\n", "    return not a\n"),
+        ("negate-condition", "    return 1 if a else 2\n", "    return 2 if a else 1\n"),
+        ("value-shift", "    return a == len(b)\n", "    return a == len(b) - 1\n"),
+        ("value-shift", "    return len(a) < b\n", "    return len(a) + 1 < b\n"),
+        ("value-shift", "    return a + b\n", "    return a + b - 1\n"),
+        ("value-shift", "    n = a - 1\n", "    n = a\n"),
         ("name-replacement", "    return a\n", "    return b\n"),
     ],
 )
@@ -181,3 +186,13 @@ def test_sibling_attribute_borrows_the_attributes_of_a_class_that_has_the_attrib
               "def reserve(product, n):\n    product.on_hand += n\n")
     assert (source.replace("product.on_hand +=", "product.reserved +=")
             in mutated(source, "sibling-attribute", line=7))
+
+
+def test_negate_condition_swaps_a_conditional_expressions_branches_instead_of_negating():
+    results = mutated("def f(a):\n    x = 1 if a else 2\n", "negate-condition")
+    assert results == ["def f(a):\n    x = 2 if a else 1\n"]
+
+
+def test_value_shift_leaves_names_and_literals_to_other_templates():
+    assert mutated("def f(a, b):\n    x = a\n    return a < 3\n", "value-shift") == []
+    assert mutated("def f(a, b):\n    return a < b\n", "value-shift") == []

@@ -12,6 +12,7 @@ from types import MappingProxyType
 PRIORS: Mapping[str, float] = MappingProxyType({
     "comparison-operator": 1.0,
     "bound-shift": 0.9,
+    "value-shift": 0.5,
     "arithmetic-operator": 0.9,
     "boolean-operator": 0.9,
     "integer-constant": 0.85,

@@ -174,6 +174,35 @@ def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def _is_count(expr: cst.BaseExpression) -> bool:
+    """A `len(...)` call or a sum or difference: a value that is evidently a number."""
+    return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "len"
+            ) or (isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add | cst.Subtract))
+
+
+def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """Off by one in a value: a compared `len(...)` or sum, or a returned or assigned one, ±1."""
+    replacement: cst.CSTNode
+    if isinstance(node, cst.Comparison):
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        for index, operand in enumerate(operands):
+            if not _is_count(operand):
+                continue
+            for value in _shifted_variants(operand):
+                comparisons = list(node.comparisons)
+                if index == 0:
+                    replacement = node.with_changes(left=value)
+                else:
+                    target = comparisons[index - 1]
+                    comparisons[index - 1] = target.with_changes(comparator=value)
+                    replacement = node.with_changes(comparisons=comparisons)
+                yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.Return | cst.Assign) and node.value is not None and _is_count(node.value):
+        for value in _shifted_variants(node.value):
+            replacement = node.with_changes(value=value)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
 def boolean_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if isinstance(node, cst.BooleanOperation):
         new_op = _like(cst.Or if isinstance(node.operator, cst.And) else cst.And, node.operator)
@@ -190,11 +219,14 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`if c:` -> `if not c:` (and back), also for `while`, conditional expressions and the
-    value of a `return`."""
-    if isinstance(node, cst.If | cst.While | cst.IfExp):
+    """`if c:` -> `if not c:` (and back), also for `while` and the value of a `return`; a
+    conditional expression swaps its branches instead (`b if c else a`, as one would write it)."""
+    if isinstance(node, cst.If | cst.While):
         new_test = _negated(node.test)
         yield node.with_changes(test=new_test), f"`{code(node.test)}` -> `{code(new_test)}`"
+    elif isinstance(node, cst.IfExp):
+        swapped = node.with_changes(body=node.orelse, orelse=node.body)
+        yield swapped, f"`{code(node)}` -> `{code(swapped)}`"
     elif isinstance(node, cst.Return) and node.value is not None:
         value = _negated(node.value)
         yield node.with_changes(value=value), f"`{code(node)}` -> `return {code(value)}`"
@@ -393,6 +425,7 @@ def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("comparison-operator", comparison_operator),
     ("bound-shift", bound_shift),
+    ("value-shift", value_shift),
     ("arithmetic-operator", arithmetic_operator),
     ("boolean-operator", boolean_operator),
     ("integer-constant", integer_constant),
