@@ -196,3 +196,22 @@ def test_negate_condition_swaps_a_conditional_expressions_branches_instead_of_ne
 def test_value_shift_leaves_names_and_literals_to_other_templates():
     assert mutated("def f(a, b):\n    x = a\n    return a < 3\n", "value-shift") == []
     assert mutated("def f(a, b):\n    return a < b\n", "value-shift") == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("    return max(self.items)\n", "    if not self.items:\n        return None\n    return max(self.items)\n"),
+        ("    return total / count\n", "    if not count:\n        return 0.0\n    return total / count\n"),
+        ("    for x in xs:\n        pass\n", "    if xs is None:\n        return 0.0\n    for x in xs:\n        pass\n"),
+    ],
+)
+def test_none_guard_guards_what_a_statement_divides_by_or_hands_a_builtin(before, after):
+    header = "def f(self, total, count, xs) -> float:\n"
+    assert header + after in mutated(header + before, "none-guard")
+
+
+def test_none_guard_returns_the_empty_value_of_the_declared_type_first():
+    results = mutated("def f(xs) -> list[int]:\n    return xs[0]\n", "none-guard")
+    assert results[0] == "def f(xs) -> list[int]:\n    if xs is None:\n        return []\n    return xs[0]\n"
+    assert not any("return xs[0]\n    return xs[0]" in r for r in results)  # never its own value

@@ -169,12 +169,28 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
     func.body.visit(body)
     return Scope(
         names=tuple(dict.fromkeys([*names, *body.names])),
+        empty=empty_value(func.returns.annotation) if func.returns else None,
         attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
         classes=sites.scopes[0].classes,
         returns=tuple({code(v): v for v in body.returns}.values()),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
     )
+
+
+_EMPTY = {"int": "0", "float": "0.0", "str": '""', "bool": "False", "list": "[]", "dict": "{}",
+          "set": "set()", "tuple": "()", "List": "[]", "Dict": "{}", "Set": "set()", "Tuple": "()",
+          "Sequence": "[]", "Mapping": "{}"}
+
+
+def empty_value(annotation: cst.BaseExpression) -> str | None:
+    """The empty value of a declared return type: `0.0` for `float`, `[]` for `list[int]`;
+    None for an optional type (its empty value is None) or one without an obvious empty value."""
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, cst.Attribute):  # typing.List
+        annotation = annotation.attr
+    return _EMPTY.get(annotation.value) if isinstance(annotation, cst.Name) else None
 
 
 def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:

@@ -28,11 +28,13 @@ class Scope:
 
     `names`: parameters and locals; `attributes`: object text -> attribute names seen on it in
     the module (for `self`, in the enclosing class); `classes`: each class's attributes;
-    `returns`: values the function returns elsewhere; `statements`: the function's simple
-    statements, to copy into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
+    `returns`: values the function returns elsewhere; `empty`: the empty value of its declared
+    return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
+    into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
     """
 
     names: tuple[str, ...] = ()
+    empty: str | None = None
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     classes: tuple[tuple[str, ...], ...] = ()
     returns: tuple[cst.BaseExpression, ...] = ()
