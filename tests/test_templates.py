@@ -62,11 +62,20 @@ def test_templates_only_touch_the_given_lines():
     assert results and all("x = a < b" in r for r in results)
 
 
-def test_name_replacement_prefers_similar_names_and_skips_attributes():
+def test_name_replacement_prefers_near_then_similar_names_and_skips_attributes():
     source = "def f(total, totals, other, obj):\n    return obj.total + total\n"
     results = [r for r in mutated(source, "name-replacement") if "return obj.total +" in r]
-    assert results[0].endswith("return obj.total + totals\n")
+    assert results[0].endswith("return obj.total + obj\n")  # used right there
+    assert results[1].endswith("return obj.total + totals\n")  # then the most similar
     assert not any("obj.totals" in r or "obj.other" in r for r in results)
+
+
+def test_name_replacement_tries_a_name_in_play_before_a_similar_one_far_away():
+    source = ("def f(count):\n    counts = 1\n    a = 2\n    b = 3\n    c = 4\n    node = 5\n"
+              "    return count + node\n")
+    results = mutated(source, "name-replacement", line=7)
+    assert results[0].endswith("return node + node\n")
+    assert results.index(source.replace("count + node", "counts + node")) > 1
 
 
 def test_name_replacement_uses_only_function_locals():

@@ -4,7 +4,7 @@ apply every template to them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import (
@@ -99,10 +99,10 @@ class _Sites(cst.CSTVisitor):
             self.not_variables.add(id(node.keyword))
         elif isinstance(node, cst.IndentedBlock) and len(self.scopes) > 1:
             for index, statement in enumerate(node.body):
-                line = self._line(statement)
+                line = self.line_of(statement)
                 if line in self.lines:
                     self.statements.append((node, index, line, self.scopes[-1]))
-        line = self._line(node)
+        line = self.line_of(node)
         if line in self.lines and not self._is_unreadable_name(node):
             self.sites.append((node, line, self.scopes[-1]))
         return True
@@ -113,7 +113,7 @@ class _Sites(cst.CSTVisitor):
         elif isinstance(original_node, cst.FunctionDef):
             self.scopes.pop()
 
-    def _line(self, node: cst.CSTNode) -> int:
+    def line_of(self, node: cst.CSTNode) -> int:
         position = self.get_metadata(PositionProvider, node, None)
         return position.start.line if position is not None else 0
 
@@ -130,6 +130,7 @@ class _FunctionBody(cst.CSTVisitor):
     def __init__(self, sites: _Sites) -> None:
         self.sites = sites
         self.names: list[str] = []
+        self.near: dict[str, list[int]] = defaultdict(list)
         self.returns: list[cst.BaseExpression] = []
         self.statements: list[cst.SimpleStatementLine] = []
         self.indexed: list[tuple[str, str]] = []
@@ -141,6 +142,8 @@ class _FunctionBody(cst.CSTVisitor):
         context = self.sites.get_metadata(ExpressionContextProvider, node, None)
         if context is ExpressionContext.STORE:
             self.names.append(node.value)
+        if context is not None:
+            self.near[node.value].append(self.sites.line_of(node))
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
@@ -167,8 +170,12 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
             names.append(star.name.value)
     body = _FunctionBody(sites)
     func.body.visit(body)
+    near = {name: tuple(lines) for name, lines in body.near.items()}
+    for name in names:
+        near[name] = (sites.line_of(func), *near.get(name, ()))
     return Scope(
         names=tuple(dict.fromkeys([*names, *body.names])),
+        near=near,
         empty=empty_value(func.returns.annotation) if func.returns else None,
         attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
         classes=sites.scopes[0].classes,
@@ -201,7 +208,8 @@ def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     sites = _Sites(lines, attributes)
     wrapper.visit(sites)
     found = []
-    for node, line, scope in sites.sites:
+    for node, line, function_scope in sites.sites:
+        scope = replace(function_scope, line=line)
         for name, template in TEMPLATES:
             for replacement, description in template(node, scope):
                 found.append(Mutation(name, line, node, replacement, description))

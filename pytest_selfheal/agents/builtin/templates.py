@@ -26,7 +26,8 @@ def code(node: cst.CSTNode) -> str:
 class Scope:
     """What a replacement may draw on inside the enclosing function.
 
-    `names`: parameters and locals; `attributes`: object text -> attribute names seen on it in
+    `names`: parameters and locals; `near`: the lines each of them occurs on; `line`: the line
+    of the node being mutated; `attributes`: object text -> attribute names seen on it in
     the module (for `self`, in the enclosing class); `classes`: each class's attributes;
     `returns`: values the function returns elsewhere; `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
@@ -34,6 +35,8 @@ class Scope:
     """
 
     names: tuple[str, ...] = ()
+    near: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    line: int = 0
     empty: str | None = None
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     classes: tuple[tuple[str, ...], ...] = ()
@@ -246,11 +249,20 @@ def _similar(name: str, pool: Iterable[str], limit: int = 6) -> list[str]:
     return others[:limit]
 
 
+def _nearby(name: str, scope: Scope, limit: int = 6) -> list[str]:
+    """Other locals, those used or bound closest to the mutated line first (a wrong variable is
+    usually one in play right there), then the most similar."""
+    def distance(other: str) -> int:
+        return min((abs(line - scope.line) for line in scope.near.get(other, ())), default=1 << 30)
+
+    return sorted(_similar(name, scope.names, limit=len(scope.names)), key=distance)[:limit]
+
+
 def name_replacement(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """A local name read here replaced by another local, most similar names first."""
+    """A local name read here replaced by another local, nearest and most similar first."""
     if not isinstance(node, cst.Name) or node.value not in scope.names:
         return
-    for other in _similar(node.value, scope.names):
+    for other in _nearby(node.value, scope):
         yield node.with_changes(value=other), f"`{node.value}` -> `{other}`"
 
 
@@ -356,7 +368,7 @@ def return_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if not isinstance(node, cst.Return) or node.value is None:
         return
     current = code(node.value)
-    values: list[cst.BaseExpression] = [cst.Name(n) for n in _similar(current, scope.names)]
+    values: list[cst.BaseExpression] = [cst.Name(n) for n in _nearby(current, scope)]
     values += [v for v in scope.returns if code(v) != current]
     for value in values[:8]:
         replacement = node.with_changes(value=value)
