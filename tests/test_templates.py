@@ -136,6 +136,8 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("wrap-call", 3, "        return a - b\n", "        return len(a - b)\n"),
         ("wrap-call", 3, "        return a.items()\n", "        return sorted(a.items())\n"),
         ("concat-value", 3, "        return a + b\n", "        return a + b + xs\n"),
+        ("concat-value", 3, '        return "".join(xs)\n', '        return a + "".join(xs)\n'),
+        ("concat-value", 3, "        return str(b)\n", "        return str(b) + a\n"),
         ("none-guard", 3, "        return a.b\n",
          "        if a is None:\n            return None\n        return a.b\n"),
         ("none-guard", 4, "        xs.sort()\n        return len(xs)\n",
@@ -224,3 +226,14 @@ def test_none_guard_returns_the_empty_value_of_the_declared_type_first():
     results = mutated("def f(xs) -> list[int]:\n    return xs[0]\n", "none-guard")
     assert results[0] == "def f(xs) -> list[int]:\n    if xs is None:\n        return []\n    return xs[0]\n"
     assert not any("return xs[0]\n    return xs[0]" in r for r in results)  # never its own value
+
+
+def test_concat_value_leaves_a_returned_sum_to_the_sum_itself():
+    results = mutated(HEADER + "        return a + b\n", "concat-value", line=3)
+    assert len(results) == len(set(results))  # the return and its sum do not both extend it
+
+
+def test_comprehension_variables_are_not_locals_of_the_function():
+    source = "def f(a, xs):\n    return a + sum(x for x in xs)\n"
+    offered = mutated(source, "name-replacement") + mutated(source, "concat-value")
+    assert offered and not any("x +" in r.split("for")[0] or "+ x" in r.split("for")[0] for r in offered)

@@ -131,6 +131,7 @@ class _FunctionBody(cst.CSTVisitor):
         self.sites = sites
         self.names: list[str] = []
         self.near: dict[str, list[int]] = defaultdict(list)
+        self.comprehension_targets: set[int] = set()
         self.returns: list[cst.BaseExpression] = []
         self.statements: list[cst.SimpleStatementLine] = []
         self.indexed: list[tuple[str, str]] = []
@@ -138,9 +139,13 @@ class _FunctionBody(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a nested function's body is not ours
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        """A comprehension's variables live only inside it: not locals the function can use."""
+        node.target.visit(_Collect(self.comprehension_targets))
+
     def visit_Name(self, node: cst.Name) -> None:
         context = self.sites.get_metadata(ExpressionContextProvider, node, None)
-        if context is ExpressionContext.STORE:
+        if context is ExpressionContext.STORE and id(node) not in self.comprehension_targets:
             self.names.append(node.value)
         if context is not None:
             self.near[node.value].append(self.sites.line_of(node))
@@ -160,6 +165,14 @@ class _FunctionBody(cst.CSTVisitor):
             element.value, cst.Name
         ):
             self.indexed.append((element.value.value, node.value.value))
+
+
+class _Collect(cst.CSTVisitor):
+    def __init__(self, found: set[int]) -> None:
+        self.found = found
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.add(id(node))
 
 
 def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:

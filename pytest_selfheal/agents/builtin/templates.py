@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import libcst as cst
@@ -424,15 +425,32 @@ def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`a + b` -> `x + a + b` / `a + b + x` for an in-scope name `x`."""
-    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+    """A term or piece left out: `a + b` -> `x + a + b` / `a + b + x`, and `return v` ->
+    `return x + v` / `return v + x`, for an in-scope name `x`, those in play nearest first."""
+    value: cst.BaseExpression
+    rebuild: Callable[[cst.BaseExpression], cst.CSTNode]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        value, rebuild = node, _identity
+    elif (isinstance(node, cst.Return) and node.value is not None
+          and not (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add))):
+        value, rebuild = node.value, partial(_returning, node)
+    else:
         return
-    for name in [n for n in scope.names if n not in ("self", "cls")][:5]:
-        for replacement in (
-            cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=node),
-            cst.BinaryOperation(left=node, operator=cst.Add(), right=cst.Name(name)),
+    for name in _nearby("", scope, limit=5):
+        for total in (
+            cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=value),
+            cst.BinaryOperation(left=value, operator=cst.Add(), right=cst.Name(name)),
         ):
+            replacement = rebuild(total)
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def _identity(expr: cst.BaseExpression) -> cst.CSTNode:
+    return expr
+
+
+def _returning(statement: cst.Return, value: cst.BaseExpression) -> cst.CSTNode:
+    return statement.with_changes(value=value)
 
 
 # Every expression template; on equal scores, one node's candidates come in this order.
