@@ -6,19 +6,26 @@ can be measured without running any. Each corpus bug is measured once, for real,
 benchmarks/results/localization_inputs.json: the per-test coverage spectrum (the heal's own
 probe), the failures as `--selfheal` captures them (traceback frames included), and the changed
 lines with the bug committed (no diff to read) and uncommitted (`--dirty`). Every bug then counts
-twice, once per setting. From those inputs every weight setting is scored exactly as a heal
-would: localize's blend, triage's boost for changed lines the failing tests ran, then the
-agent's candidate order (line score x family prior, stable, duplicates and non-compiling
-candidates skipped); `--verify` replays the real candidate stream to check the replay.
+twice, once per setting. From those inputs every setting is scored exactly as a heal would
+order candidates: localize's blend, triage's boost for changed lines the failing tests ran, then
+the agent's order (line score x family prior, stable, duplicates and non-compiling candidates
+skipped); `--verify` replays the real candidate stream to check the replay.
 
 Objective: the share of bugs a heal would reach, averaged over budgets from 1 to 1000
-validations spaced evenly on a log scale, i.e. the mean of max(0, 1 - ln(rank) / ln(1000)).
-It rewards moving an oracle from 300 to 30 as much as from 10 to 1. Searched: the blend weights
-on a grid (spectrum + traceback + changed = 1) with the function share, then the per-family
-priors by coordinate descent over a grid of values, twice in turn. Reported in-sample and
-leave-one-program-out (fit on six programs, score the seventh).
+validations spaced evenly on a log scale, i.e. the mean of max(0, 1 - ln(rank) / ln(1000)):
+moving an oracle from 300 to 30 counts as much as from 10 to 1.
 
-    python benchmarks/fit_builtin.py [--collect] [--bugs ID ...] [--no-cv] [--verify]
+Priors are measured, not searched: a family's prior is its success rate at the faulty lines
+(of the distinct candidates it makes there, the share that is the oracle), smoothed towards the
+mean rate and tempered; the smoothing and the blend weights (a grid, spectrum + traceback +
+changed = 1, with the function share) are what the objective picks. Searching each prior
+freely fitted the corpus but lost to the hand-set priors on programs left out. Reported
+in-sample and leave-one-program-out (fit on six programs, score the seventh).
+
+    python benchmarks/fit_builtin.py [--collect] [--bugs ID ...] [--no-cv] [--verify] [--cases]
+
+The first run after a change to the agent renders every candidate again (minutes; cached in the
+temp directory after that); a run on the cache takes a few minutes, mostly cross-validation.
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +75,12 @@ HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "results" / "localization_inputs.json"
 AGENT = HERE.parent / "pytest_selfheal" / "agents" / "builtin"
 CELL_CACHE = Path(tempfile.gettempdir()) / "selfheal-fit-candidates"
+RENDERING = ("sites.py", "templates.py", "statements.py", "render.py")  # what makes the candidates
 MODES = ("committed", "dirty")
 BUDGET = 1000  # the objective averages over budgets of 1..BUDGET validations
-PRIOR_GRID = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 SHARE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 BLEND_STEP = 0.1
+TOLERANCE = 0.001  # an objective difference this small is one case's oracle moving ~2x in rank
 
 
 # --- collecting the inputs, once per bug --------------------------------------------------------
@@ -226,8 +235,8 @@ def build_cases(bug: Bug, entry: dict[str, Any], workdir: Path) -> list[Case]:
 def _cells(bug: Bug, lines: frozenset[int]) -> tuple[Cell, ...]:
     """Every single-edit candidate at `lines`, as the agent makes them, grouped by line and
     family; rendering them takes minutes for the corpus, so the table is cached on disk under a
-    key that changes with the program, the lines and the agent's source."""
-    agent_source = "".join(p.read_text() for p in sorted(AGENT.glob("*.py")))
+    key that changes with the program, the lines and the agent's code that makes candidates."""
+    agent_source = "".join((AGENT / name).read_text() for name in RENDERING)
     key = hashlib.sha1(f"{bug.buggy}\0{bug.fixed}\0{sorted(lines)}\0{agent_source}".encode())
     cached = CELL_CACHE / f"{bug.id}-{key.hexdigest()[:16]}.json"
     if cached.is_file():
@@ -359,36 +368,86 @@ def weight_grid() -> list[Weights]:
     ]
 
 
-def fit(replay: Replay, indices: Sequence[int], start: Params, rounds: int = 2) -> Params:
-    """Blend weights by grid search, then priors by coordinate descent, `rounds` times in turn;
-    a change is kept only when it raises the objective."""
-    best, score = start, replay.objective(start, indices)
-    for _ in range(rounds):
-        for weights in weight_grid():
-            trial = replace(best, weights=weights)
-            if (value := replay.objective(trial, indices)) > score:
-                best, score = trial, value
-        changed = True
-        while changed:
-            changed = False
-            for family in sorted(best.priors):
-                for prior in PRIOR_GRID:
-                    trial = replace(best, priors={**best.priors, family: prior})
-                    if (value := replay.objective(trial, indices)) > score + 1e-12:
-                        best, score, changed = trial, value, True
-    top = max(best.priors.values())
-    return replace(best, priors={f: round(p / top, 2) for f, p in sorted(best.priors.items())})
+@dataclass(frozen=True)
+class Smoothing:
+    """How measured success rates become priors: `strength` pseudo-candidates at the mean rate
+    are added to each family's count, and the rate is raised to `temper` (line scores are not
+    probabilities, so how far a family's rate should outweigh them is fitted too)."""
+
+    strength: float
+    temper: float
 
 
-def cross_validated(replay: Replay, start: Params) -> tuple[list[Result], dict[str, Params]]:
+SMOOTHING_GRID = tuple(Smoothing(s, t) for s in (1.0, 3.0, 10.0, 30.0, 100.0)
+                       for t in (0.0, 0.25, 0.5, 0.75, 1.0))  # temper 0: every prior 1
+
+
+def measured_priors(cases: Sequence[Case], smoothing: Smoothing) -> dict[str, float]:
+    """Each family's success rate at the faulty lines: of the distinct candidates it makes
+    there, how many are the oracle (per bug, smoothed, tempered, the best family at 1)."""
+    hits: Counter[str] = Counter()
+    tries: Counter[str] = Counter()
+    for case in {c.bug.id: c for c in cases}.values():
+        for cell in case.cells:
+            if cell.line in case.faulty_lines:
+                tries[cell.family] += len(set(cell.programs))
+                hits[cell.family] += 0 in cell.programs
+    mean = sum(hits.values()) / max(1, sum(tries.values()))
+    rates = {f: ((hits[f] + smoothing.strength * mean) / (tries[f] + smoothing.strength)) ** smoothing.temper
+             for f in PRIORS}
+    top = max(rates.values())
+    return {f: float(f"{rate / top:.3g}") for f, rate in sorted(rates.items())}
+
+
+def _distance(a: Weights, b: Weights) -> float:
+    return math.dist(astuple(a), astuple(b))
+
+
+def _programs(replay: Replay, indices: Sequence[int]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for index in indices:
+        found.setdefault(replay.cases[index].bug.program, []).append(index)
+    return found
+
+
+def _held_out_objective(replay: Replay, indices: Sequence[int], weights: Weights,
+                        smoothing: Smoothing) -> float:
+    """The objective on each program of `indices` with priors measured on the others."""
+    programs = _programs(replay, indices)
+    total = 0.0
+    for program, test in programs.items():
+        train = [replay.cases[i] for other, found in programs.items() if other != program for i in found]
+        total += replay.objective(Params(weights, measured_priors(train, smoothing)), test) * len(test)
+    return total / len(indices)
+
+
+def fit(replay: Replay, indices: Sequence[int], start: Weights) -> tuple[Params, Smoothing]:
+    """Blend weights on a grid, then the smoothing of the measured priors, then the weights
+    again. The smoothing is chosen by how well priors measured on all programs but one order the
+    one left out (within `indices`): it decides how far the corpus's rates are trusted, which
+    the corpus itself would always overstate. Weights within TOLERANCE of the best count as tied
+    and the one nearest `start` wins, so a weight only moves as far as the measurement asks."""
+    cases = [replay.cases[i] for i in indices]
+    weights = _best_weights(replay, indices, measured_priors(cases, SMOOTHING_GRID[0]), start)
+    smoothing = max(SMOOTHING_GRID, key=lambda s: _held_out_objective(replay, indices, weights, s))
+    priors = measured_priors(cases, smoothing)
+    return Params(_best_weights(replay, indices, priors, start), priors), smoothing
+
+
+def _best_weights(replay: Replay, indices: Sequence[int], priors: Mapping[str, float],
+                  start: Weights) -> Weights:
+    scored = [(replay.objective(Params(w, priors), indices), w) for w in weight_grid()]
+    top = max(value for value, _ in scored)
+    return min((w for value, w in scored if value >= top - TOLERANCE), key=lambda w: _distance(w, start))
+
+
+def cross_validated(replay: Replay, start: Weights) -> tuple[list[Result], dict[str, Params]]:
     """Leave one program out: fit on the others, score the one left out."""
     held_out: list[Result] = []
     fitted: dict[str, Params] = {}
-    programs = sorted({case.bug.program for case in replay.cases})
-    for program in programs:
+    for program, test in _programs(replay, range(len(replay.cases))).items():
         train = [i for i, c in enumerate(replay.cases) if c.bug.program != program]
-        test = [i for i, c in enumerate(replay.cases) if c.bug.program == program]
-        fitted[program] = fit(replay, train, start)
+        fitted[program], _ = fit(replay, train, start)
         held_out += replay.results(fitted[program], test)
         print(f"  fold {program}: {len(test)} held-out cases", file=sys.stderr, flush=True)
     return held_out, fitted
@@ -460,12 +519,12 @@ def main() -> None:
         replay = Replay(cases)
         everything = range(len(cases))
         current = Params(Weights(), dict(PRIORS))
-        fitted = fit(replay, everything, current)
-        print(f"fitted in-sample:\n{describe(fitted)}\n")
+        fitted, smoothing = fit(replay, everything, current.weights)
+        print(f"fitted in-sample ({smoothing}):\n{describe(fitted)}\n")
         report("defaults in the code", replay.results(current, everything))
         report("fitted (in-sample)", in_sample := replay.results(fitted, everything))
         if not args.no_cv:
-            held_out, folds = cross_validated(replay, current)
+            held_out, folds = cross_validated(replay, current.weights)
             report("fitted (leave-one-program-out)", held_out)
             for program, params in folds.items():
                 print(f"  without {program}: {describe(params)}".replace("\n", "; "))
