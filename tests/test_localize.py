@@ -67,11 +67,14 @@ def test_localize_ranks_the_uniquely_failing_line_first(tmp_path: Path):
 
 
 def test_traceback_frames_lift_lines(tmp_path: Path):
+    """Given a weight (the fitted default gives the traceback none: on the corpus it only
+    repeated what the spectrum said)."""
     (tmp_path / "m.py").write_text(SOURCE)
     failure = Failure("tests/test_m.py::test_fail", "call", "ValueError", "boom",
                       frames=(Frame("tests/test_m.py", 5, "test_fail"), Frame("m.py", 3, "outer"),
                               Frame("m.py", 2, "outer")))
-    suspects = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test)
+    suspects = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test,
+                        weights=Weights(traceback=0.25))
     ranked = [(s.line) for s in suspects]
     assert ranked.index(2) < ranked.index(3) < ranked.index(7)
 
