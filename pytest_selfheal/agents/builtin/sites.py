@@ -41,14 +41,7 @@ class _Attributes(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.append(node)
-        names = self.of_class.setdefault(id(node), [])
-        for line in node.body.body:
-            if isinstance(line, cst.SimpleStatementLine):
-                for statement in line.body:
-                    targets = ([statement.target] if isinstance(statement, cst.AnnAssign)
-                               else [t.target for t in statement.targets]
-                               if isinstance(statement, cst.Assign) else [])
-                    names += [t.value for t in targets if isinstance(t, cst.Name)]
+        self.of_class[id(node)] = _fields(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -70,6 +63,21 @@ class _Attributes(cst.CSTVisitor):
 
     def class_attributes(self) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(dict.fromkeys(names)) for names in self.of_class.values())
+
+
+def _fields(cls: cst.ClassDef) -> list[str]:
+    """Names assigned in the class body: dataclass fields and class attributes."""
+    names: list[str] = []
+    for line in cls.body.body:
+        for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            if isinstance(statement, cst.AnnAssign):
+                targets = [statement.target]
+            elif isinstance(statement, cst.Assign):
+                targets = [t.target for t in statement.targets]
+            else:
+                continue
+            names += [t.value for t in targets if isinstance(t, cst.Name)]
+    return names
 
 
 class _Sites(cst.CSTVisitor):
@@ -168,6 +176,8 @@ class _FunctionBody(cst.CSTVisitor):
 
 
 class _Collect(cst.CSTVisitor):
+    """The ids of every name under a node."""
+
     def __init__(self, found: set[int]) -> None:
         self.found = found
 

@@ -11,7 +11,6 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import libcst as cst
@@ -182,8 +181,9 @@ def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 def _is_count(expr: cst.BaseExpression) -> bool:
     """A `len(...)` call or a sum or difference: a value that is evidently a number."""
-    return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "len"
-            ) or (isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add | cst.Subtract))
+    if isinstance(expr, cst.Call):
+        return isinstance(expr.func, cst.Name) and expr.func.value == "len"
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add | cst.Subtract)
 
 
 def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -427,13 +427,10 @@ def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """A term or piece left out: `a + b` -> `x + a + b` / `a + b + x`, and `return v` ->
     `return x + v` / `return v + x`, for an in-scope name `x`, those in play nearest first."""
-    value: cst.BaseExpression
-    rebuild: Callable[[cst.BaseExpression], cst.CSTNode]
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        value, rebuild = node, _identity
-    elif (isinstance(node, cst.Return) and node.value is not None
-          and not (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add))):
-        value, rebuild = node.value, partial(_returning, node)
+        value: cst.BaseExpression = node
+    elif isinstance(node, cst.Return) and node.value is not None and not _is_sum(node.value):
+        value = node.value  # a returned sum is extended as the sum itself
     else:
         return
     for name in _nearby("", scope, limit=5):
@@ -441,16 +438,12 @@ def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=value),
             cst.BinaryOperation(left=value, operator=cst.Add(), right=cst.Name(name)),
         ):
-            replacement = rebuild(total)
+            replacement = node.with_changes(value=total) if isinstance(node, cst.Return) else total
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
-def _identity(expr: cst.BaseExpression) -> cst.CSTNode:
-    return expr
-
-
-def _returning(statement: cst.Return, value: cst.BaseExpression) -> cst.CSTNode:
-    return statement.with_changes(value=value)
+def _is_sum(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add)
 
 
 # Every expression template; on equal scores, one node's candidates come in this order.
