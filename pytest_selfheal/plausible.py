@@ -1,8 +1,11 @@
 """Rank plausible candidates: which one goes into fix.diff, and the alternatives after it.
 
-Passing tests make a patch plausible, never correct; among plausible patches the one that fixes
-the most failing tests wins, then the smallest change to the program's AST, then the one that
-combines the fewest edits, then the one tried first.
+Passing tests make a patch plausible, never correct. Among plausible patches, those that fix
+every failing test come first (then those that fix more of them), then the smallest change to
+the program's AST, then the fewest edits combined, then the highest score the agent gave it
+(for the builtin agent: line suspiciousness x template prior), then the one tried first. A
+plausible patch breaks no test that passed before, so the tests passing differ only by the
+failing tests it fixes: the first key already prefers the patch with the most tests passing.
 """
 
 from __future__ import annotations
@@ -42,6 +45,6 @@ def ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
     plausible = [(i, o) for i, o in enumerate(outcomes) if o.verdict is Verdict.PLAUSIBLE]
     plausible.sort(key=lambda item: (
         -len(item[1].fixed), ast_change_size(item[1].candidate), len(item[1].candidate.edits),
-        item[0],
+        -item[1].candidate.score, item[0],
     ))
     return [o for _, o in plausible]

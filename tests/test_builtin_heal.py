@@ -70,3 +70,49 @@ def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
     assert "-    return max(prices)\n+    return min(prices)" in diff
     fix = report["candidates"][report["fix"]["candidate"]]
     assert fix["edits"][0]["template"] == "relative-function"
+
+
+BASKET = '''\
+class Basket:
+    def __init__(self):
+        self.prices = []
+
+    def add(self, price):
+        self.prices.append(price)
+
+    def total(self):
+        return sum(self.prices)
+
+    def summary(self):
+        return f"{len(self.prices)} items, {self.totl()} cents"
+'''
+
+BASKET_TESTS = '''\
+from basket import Basket
+
+
+def test_summary():
+    basket = Basket()
+    basket.add(250)
+    assert basket.summary() == "1 items, 250 cents"
+
+
+def test_total():
+    basket = Basket()
+    basket.add(1)
+    assert basket.total() == 1
+'''
+
+
+def test_heals_a_misspelt_method_from_the_attribute_error_a_test_raised(tmp_path):
+    (tmp_path / "basket.py").write_text(BASKET)
+    (tmp_path / "test_basket.py").write_text(BASKET_TESTS)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    repo = init_repo(tmp_path)
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-max-candidates=3",
+                        "--selfheal-alternatives-window=0.1")
+    report = latest_report(repo)
+    assert report["status"] == "healed", result.stdout
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert fix["edits"][0]["template"] == "did-you-mean"
+    assert "{self.total()} cents" in (latest_run_dir(repo) / "fix.diff").read_text()

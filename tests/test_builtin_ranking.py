@@ -1,4 +1,5 @@
-"""Which plausible patch goes into fix.diff: most fixed, smallest AST change, fewest edits."""
+"""Which plausible patch goes into fix.diff: most fixed, smallest AST change, fewest edits,
+highest score, first found."""
 
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
 from pytest_selfheal.plausible import ast_change_size, ranked
@@ -7,9 +8,9 @@ BEFORE = "def f(n):\n    return n > 2\n"
 
 
 def outcome(after: str, verdict: Verdict = Verdict.PLAUSIBLE, fixed: int = 1,
-            edits: int = 1) -> Outcome:
+            edits: int = 1, score: float = 0.0) -> Outcome:
     edit = Edit(path="m.py", before=BEFORE, after=after, description=after.split("return ")[1])
-    return Outcome(Candidate(edits=(edit,) * edits), verdict, 0.1,
+    return Outcome(Candidate(edits=(edit,) * edits, score=score), verdict, 0.1,
                    fixed=tuple(f"t{i}" for i in range(fixed)))
 
 
@@ -29,3 +30,10 @@ def test_ranked_prefers_most_fixed_then_smallest_change_then_fewest_edits_then_f
     tie = outcome("def f(n):\n    return n != 2\n")
     best_first = ranked([failing, bigger, two_edits, fixes_less, smaller, tie])
     assert best_first == [smaller, tie, two_edits, bigger, fixes_less]
+
+
+def test_on_equal_changes_the_higher_score_wins_over_the_first_found():
+    first = outcome("def f(n):\n    return n != 2\n", score=0.3)
+    likelier = outcome("def f(n):\n    return n >= 2\n", score=0.6)
+    partial = outcome("def f(n):\n    return n >= 3\n", score=0.9, fixed=0)
+    assert ranked([first, partial, likelier]) == [likelier, first, partial]

@@ -4,6 +4,9 @@ import math
 from pathlib import Path
 
 from pytest_selfheal.localize import (
+    Signals,
+    Weights,
+    blend,
     changed_lines,
     enclosing_function,
     localize,
@@ -64,11 +67,14 @@ def test_localize_ranks_the_uniquely_failing_line_first(tmp_path: Path):
 
 
 def test_traceback_frames_lift_lines(tmp_path: Path):
+    """Given a weight (the fitted default gives the traceback none: on the corpus it only
+    repeated what the spectrum said)."""
     (tmp_path / "m.py").write_text(SOURCE)
     failure = Failure("tests/test_m.py::test_fail", "call", "ValueError", "boom",
                       frames=(Frame("tests/test_m.py", 5, "test_fail"), Frame("m.py", 3, "outer"),
                               Frame("m.py", 2, "outer")))
-    suspects = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test)
+    suspects = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test,
+                        weights=Weights(traceback=0.25))
     ranked = [(s.line) for s in suspects]
     assert ranked.index(2) < ranked.index(3) < ranked.index(7)
 
@@ -133,3 +139,25 @@ def test_changed_lines_lift_a_line_and_say_so(tmp_path: Path):
     line2 = next(s for s in with_diff if s.line == 2)
     assert line2.score > without[2]
     assert "changed since the last commit" in line2.evidence
+
+
+def test_weights_decide_what_the_blend_trusts(tmp_path: Path):
+    """With the spectrum silenced, the traceback alone orders the lines."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    failure = Failure("tests/test_m.py::test_fail", "call", "ValueError", "boom",
+                      frames=(Frame("m.py", 3, "outer"), Frame("m.py", 9, "inner")))
+    default = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test)
+    frames_only = localize(make_spectrum(), [failure], root=tmp_path, is_test_file=never_test,
+                           weights=Weights(spectrum=0.0, traceback=1.0, changed=0.0, function_share=0.0))
+    assert default[0].line == 8
+    scores = {s.line: s.score for s in frames_only}
+    assert frames_only[0].line == 9
+    assert scores[9] == 1.0 and scores[3] == 0.5 and scores[8] == 0.0
+
+
+def test_blend_is_localize_on_signals_measured_once(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    signals = Signals(ochiai(make_spectrum(), never_test), {}, frozenset({("m.py", 2)}))
+    lifted = blend(signals, root=tmp_path, weights=Weights(changed=1.0))
+    assert lifted[0].line == 2 and "changed since the last commit" in lifted[0].evidence
+    assert blend(signals, root=tmp_path, weights=Weights(changed=0.0))[0].line == 8

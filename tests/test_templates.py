@@ -43,6 +43,11 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("negate-condition", "    while not a:\n        pass\n", "    while a:\n        pass\n"),
         ("drop-not", "    return not a\n", "    return a\n"),
         ("negate-condition", "    return a\n", "    return not a\n"),
+        ("negate-condition", "    return 1 if a else 2\n", "    return 2 if a else 1\n"),
+        ("value-shift", "    return a == len(b)\n", "    return a == len(b) - 1\n"),
+        ("value-shift", "    return len(a) < b\n", "    return len(a) + 1 < b\n"),
+        ("value-shift", "    return a + b\n", "    return a + b - 1\n"),
+        ("value-shift", "    n = a - 1\n", "    n = a\n"),
         ("name-replacement", "    return a\n", "    return b\n"),
     ],
 )
@@ -57,11 +62,20 @@ def test_templates_only_touch_the_given_lines():
     assert results and all("x = a < b" in r for r in results)
 
 
-def test_name_replacement_prefers_similar_names_and_skips_attributes():
+def test_name_replacement_prefers_near_then_similar_names_and_skips_attributes():
     source = "def f(total, totals, other, obj):\n    return obj.total + total\n"
     results = [r for r in mutated(source, "name-replacement") if "return obj.total +" in r]
-    assert results[0].endswith("return obj.total + totals\n")
+    assert results[0].endswith("return obj.total + obj\n")  # used right there
+    assert results[1].endswith("return obj.total + totals\n")  # then the most similar
     assert not any("obj.totals" in r or "obj.other" in r for r in results)
+
+
+def test_name_replacement_tries_a_name_in_play_before_a_similar_one_far_away():
+    source = ("def f(count):\n    counts = 1\n    a = 2\n    b = 3\n    c = 4\n    node = 5\n"
+              "    return count + node\n")
+    results = mutated(source, "name-replacement", line=7)
+    assert results[0].endswith("return node + node\n")
+    assert results.index(source.replace("count + node", "counts + node")) > 1
 
 
 def test_name_replacement_uses_only_function_locals():
@@ -122,6 +136,8 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("wrap-call", 3, "        return a - b\n", "        return len(a - b)\n"),
         ("wrap-call", 3, "        return a.items()\n", "        return sorted(a.items())\n"),
         ("concat-value", 3, "        return a + b\n", "        return a + b + xs\n"),
+        ("concat-value", 3, '        return "".join(xs)\n', '        return a + "".join(xs)\n'),
+        ("concat-value", 3, "        return str(b)\n", "        return str(b) + a\n"),
         ("none-guard", 3, "        return a.b\n",
          "        if a is None:\n            return None\n        return a.b\n"),
         ("none-guard", 4, "        xs.sort()\n        return len(xs)\n",
@@ -165,3 +181,59 @@ def test_sibling_attribute_knows_the_fields_of_a_class():
               "        return self.on_hand - self.on_hand\n")
     results = mutated(source, "sibling-attribute", line=6)
     assert any("return self.on_hand - self.reserved" in r for r in results)
+
+
+def test_sibling_attribute_of_self_stays_in_its_class():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
+              "        return self.on_hand - self.on_hand\n\n\n"
+              "class Q:\n    on_hands: int\n    on_handle = 1\n")
+    results = mutated(source, "sibling-attribute", line=6)
+    assert any("return self.on_hand - self.reserved" in r for r in results)
+    assert not any("self.on_hands" in r or "self.on_handle" in r for r in results)
+
+
+def test_sibling_attribute_borrows_the_attributes_of_a_class_that_has_the_attribute():
+    source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n\n"
+              "def reserve(product, n):\n    product.on_hand += n\n")
+    assert (source.replace("product.on_hand +=", "product.reserved +=")
+            in mutated(source, "sibling-attribute", line=7))
+
+
+def test_negate_condition_swaps_a_conditional_expressions_branches_instead_of_negating():
+    results = mutated("def f(a):\n    x = 1 if a else 2\n", "negate-condition")
+    assert results == ["def f(a):\n    x = 2 if a else 1\n"]
+
+
+def test_value_shift_leaves_names_and_literals_to_other_templates():
+    assert mutated("def f(a, b):\n    x = a\n    return a < 3\n", "value-shift") == []
+    assert mutated("def f(a, b):\n    return a < b\n", "value-shift") == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("    return max(self.items)\n", "    if not self.items:\n        return None\n    return max(self.items)\n"),
+        ("    return total / count\n", "    if not count:\n        return 0.0\n    return total / count\n"),
+        ("    for x in xs:\n        pass\n", "    if xs is None:\n        return 0.0\n    for x in xs:\n        pass\n"),
+    ],
+)
+def test_none_guard_guards_what_a_statement_divides_by_or_hands_a_builtin(before, after):
+    header = "def f(self, total, count, xs) -> float:\n"
+    assert header + after in mutated(header + before, "none-guard")
+
+
+def test_none_guard_returns_the_empty_value_of_the_declared_type_first():
+    results = mutated("def f(xs) -> list[int]:\n    return xs[0]\n", "none-guard")
+    assert results[0] == "def f(xs) -> list[int]:\n    if xs is None:\n        return []\n    return xs[0]\n"
+    assert not any("return xs[0]\n    return xs[0]" in r for r in results)  # never its own value
+
+
+def test_concat_value_leaves_a_returned_sum_to_the_sum_itself():
+    results = mutated(HEADER + "        return a + b\n", "concat-value", line=3)
+    assert len(results) == len(set(results))  # the return and its sum do not both extend it
+
+
+def test_comprehension_variables_are_not_locals_of_the_function():
+    source = "def f(a, xs):\n    return a + sum(x for x in xs)\n"
+    offered = mutated(source, "name-replacement") + mutated(source, "concat-value")
+    assert offered and not any("x +" in r.split("for")[0] or "+ x" in r.split("for")[0] for r in offered)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import libcst as cst
 
 from ...models import Candidate, Edit, Suspect
 from ..base import Workbench
 from .names import name_candidates
+from .priors import PRIORS
+from .render import Rendered, Splicer
 from .sites import Mutation, mutations
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
@@ -44,12 +43,13 @@ class _Scored:
     path: str
     function: str
     mutation: Mutation
-    module: cst.Module
+    splicer: Splicer
 
 
-def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
+def candidates(root: Path, suspects: Sequence[Suspect],
+               priors: Mapping[str, float] = PRIORS) -> Iterator[Candidate]:
     """Every candidate source, chained in the order they are tried."""
-    ranked = _ranked_mutations(root, suspects)
+    ranked = _ranked_mutations(root, suspects, priors)
     return itertools.chain(
         name_candidates(root, suspects),
         single_edits(ranked),
@@ -57,7 +57,8 @@ def candidates(root: Path, suspects: Sequence[Suspect]) -> Iterator[Candidate]:
     )
 
 
-def _ranked_mutations(root: Path, suspects: Sequence[Suspect]) -> list[_Scored]:
+def _ranked_mutations(root: Path, suspects: Sequence[Suspect],
+                      priors: Mapping[str, float]) -> list[_Scored]:
     """Every mutation at a suspect line, by line score x template prior (stable)."""
     scored: list[_Scored] = []
     by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
@@ -67,24 +68,25 @@ def _ranked_mutations(root: Path, suspects: Sequence[Suspect]) -> list[_Scored]:
         module = _parse(root / path)
         if module is None:
             continue
+        splicer = Splicer(module, path)
         for mutation in mutations(module, frozenset(by_line)):
             suspect = by_line[mutation.line]
             scored.append(
-                _Scored(suspect.score * mutation.prior, path, suspect.function, mutation, module)
+                _Scored(suspect.score * priors[mutation.template], path, suspect.function, mutation,
+                        splicer)
             )
     scored.sort(key=lambda item: -item.score)
     return scored
 
 
 def single_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
-    """Compilable, distinct single-edit candidates, best first."""
-    seen: set[str] = set()
+    """Compilable, distinct single-edit candidates that change the program, best first."""
+    seen: set[tuple[str, str]] = set()
     for item in ranked:
-        after = item.module.deep_replace(item.mutation.original, item.mutation.replacement)
-        assert isinstance(after, cst.Module)
-        if _is_new(seen, item.path, after.code):
-            yield Candidate(edits=(_edit(item, item.module, after),), score=round(item.score, 4),
-                            agent="builtin")
+        after = item.splicer.apply((item.mutation,))
+        if _is_new(seen, item.path, after):
+            yield Candidate(edits=(_edit(item, item.splicer.code, after.code),),
+                            score=round(item.score, 4), agent="builtin")
 
 
 def pair_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
@@ -102,27 +104,15 @@ def pair_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
         if not _overlap(first.mutation, second.mutation)
     ]
     pairs.sort(key=lambda pair: -pair[0].score * pair[1].score)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for first, second in pairs:
-        middle = first.module.deep_replace(first.mutation.original, first.mutation.replacement)
-        assert isinstance(middle, cst.Module)
-        after = first.module.visit(_Replacer((first.mutation, second.mutation)))
-        if after.code == middle.code or not _is_new(seen, first.path, after.code):
+        middle = first.splicer.apply((first.mutation,))
+        after = first.splicer.apply((first.mutation, second.mutation))
+        if after.key == middle.key or not _is_new(seen, first.path, after):
             continue
         score = PAIR_DISCOUNT * first.score * second.score
-        edits = (_edit(first, first.module, middle), _edit(second, middle, after))
+        edits = (_edit(first, first.splicer.code, middle.code), _edit(second, middle.code, after.code))
         yield Candidate(edits=edits, score=round(score, 4), agent="builtin")
-
-
-class _Replacer(cst.CSTTransformer):
-    """Applies several non-overlapping mutations to one tree in a single pass."""
-
-    def __init__(self, mutations: Sequence[Mutation]) -> None:
-        super().__init__()
-        self.replacements = {id(m.original): m.replacement for m in mutations}
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        return self.replacements.get(id(original_node), updated_node)
 
 
 def _overlap(first: Mutation, second: Mutation) -> bool:
@@ -142,22 +132,18 @@ def _overlap(first: Mutation, second: Mutation) -> bool:
     return contains(first.original, second.original) or contains(second.original, first.original)
 
 
-def _is_new(seen: set[str], path: str, source: str) -> bool:
-    """False for source that does not compile or whose AST was already yielded."""
-    tree = _ast_dump(source, path)
-    if tree is None:
+def _is_new(seen: set[tuple[str, str]], path: str, rendered: Rendered) -> bool:
+    """False for a program that does not compile, is the unchanged one, or was already yielded."""
+    if not rendered.key or (path, rendered.key) in seen:
         return False
-    digest = hashlib.sha1(f"{path}\0{tree}".encode()).hexdigest()
-    if digest in seen:
-        return False
-    seen.add(digest)
+    seen.add((path, rendered.key))
     return True
 
 
-def _edit(item: _Scored, before: cst.Module, after: cst.Module) -> Edit:
+def _edit(item: _Scored, before: str, after: str) -> Edit:
     mutation = item.mutation
     return Edit(
-        path=item.path, before=before.code, after=after.code, template=mutation.template,
+        path=item.path, before=before, after=after, template=mutation.template,
         line=mutation.line, description=f"{item.path}:{mutation.line}: {mutation.description}",
     )
 
@@ -167,13 +153,3 @@ def _parse(path: Path) -> cst.Module | None:
         return cst.parse_module(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
         return None
-
-
-def _ast_dump(source: str, path: str) -> str | None:
-    """The program's AST as text (formatting-blind), or None when it does not compile."""
-    try:
-        tree = ast.parse(source, path)
-        compile(tree, path, "exec")
-    except (SyntaxError, ValueError):
-        return None
-    return ast.dump(tree)

@@ -34,6 +34,7 @@ _MISSING = (
     re.compile(r"cannot import name '(?P<name>\w+)'"),
 )
 _MODULE = re.compile(r"(?:module|from) '(?P<module>[\w.]+)'")
+_INSTANCE = re.compile(r"^(?:type object )?'(?P<cls>\w+)'(?: object)? has no attribute")
 _DID_YOU_MEAN = re.compile(r"Did you mean:? '?(?P<name>\w+)'?\??")
 
 
@@ -57,6 +58,8 @@ def _fixes(root: Path, suspect: Suspect, exc_type: str, message: str) -> Iterato
         known = _bound_names(source) | frozenset(dir(builtins))
     elif module is not None and (defining := _module_file(root, module["module"])) is not None:
         known = _top_level_names(defining.read_text(encoding="utf-8"))
+    elif (instance := _INSTANCE.search(message)) is not None:
+        known = _class_attributes(root, instance["cls"], first=path)
     else:
         known = frozenset()
     suggested = [m["name"] for m in _DID_YOU_MEAN.finditer(message)]
@@ -157,6 +160,38 @@ def _top_level_names(source: str) -> frozenset[str]:
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+def _class_attributes(root: Path, name: str, first: Path) -> frozenset[str]:
+    """What an instance of class `name` has: its methods, class attributes and `self.x`
+    assignments where the project defines it (the raising module first), else a builtin type's
+    attributes. Python before 3.12 gives no "Did you mean" for an instance's attribute, so
+    this is where the suggestion comes from."""
+    for path in [first, *(p for _, p in _project_modules(root) if p != first)]:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return _members(node)
+    kind = getattr(builtins, name, None)
+    return frozenset(dir(kind)) if isinstance(kind, type) else frozenset()
+
+
+def _members(cls: ast.ClassDef) -> frozenset[str]:
+    names: set[str] = set()
+    for statement in cls.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            names.add(node.attr)
     return frozenset(names)
 
 

@@ -4,7 +4,7 @@ apply every template to them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import (
@@ -21,29 +21,63 @@ from .templates import TEMPLATES, Scope, code
 @dataclass(frozen=True)
 class Mutation:
     template: str
-    prior: float
     line: int
     original: cst.CSTNode
     replacement: cst.CSTNode
     description: str
 
 
+_SELF = ("self", "cls")
+
+
 class _Attributes(cst.CSTVisitor):
-    """Object text -> attribute names used on it anywhere in the module; a class's fields
-    (`name: int = 0` in its body) count as attributes of `self`."""
+    """Object text -> attribute names used on it anywhere in the module; `self` and `cls` are
+    kept per class, with the class's fields (`name: int = 0` or `name = 0` in its body)."""
 
     def __init__(self) -> None:
         self.found: dict[str, list[str]] = defaultdict(list)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.found[code(node.value)].append(node.attr.value)
+        self.of_class: dict[int, list[str]] = {}  # id(ClassDef) -> attribute names
+        self.classes: list[cst.ClassDef] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        for line in node.body.body:
-            if isinstance(line, cst.SimpleStatementLine):
-                for statement in line.body:
-                    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
-                        self.found["self"].append(statement.target.value)
+        self.classes.append(node)
+        self.of_class[id(node)] = _fields(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        receiver = code(node.value)
+        if receiver in _SELF and self.classes:
+            self.of_class[id(self.classes[-1])].append(node.attr.value)
+        else:
+            self.found[receiver].append(node.attr.value)
+
+    def scope_attributes(self, cls: cst.ClassDef | None) -> dict[str, tuple[str, ...]]:
+        """What `Scope.attributes` holds inside `cls` (None: outside any class)."""
+        attributes = {k: tuple(dict.fromkeys(v)) for k, v in self.found.items() if k not in _SELF}
+        if cls is not None:
+            own = tuple(dict.fromkeys(self.of_class[id(cls)]))
+            attributes.update(self=own, cls=own)
+        return attributes
+
+    def class_attributes(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(dict.fromkeys(names)) for names in self.of_class.values())
+
+
+def _fields(cls: cst.ClassDef) -> list[str]:
+    """Names assigned in the class body: dataclass fields and class attributes."""
+    names: list[str] = []
+    for line in cls.body.body:
+        for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            if isinstance(statement, cst.AnnAssign):
+                targets = [statement.target]
+            elif isinstance(statement, cst.Assign):
+                targets = [t.target for t in statement.targets]
+            else:
+                continue
+            names += [t.value for t in targets if isinstance(t, cst.Name)]
+    return names
 
 
 class _Sites(cst.CSTVisitor):
@@ -51,17 +85,21 @@ class _Sites(cst.CSTVisitor):
 
     METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
-    def __init__(self, lines: frozenset[int], attributes: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, lines: frozenset[int], attributes: _Attributes) -> None:
         super().__init__()
         self.lines = lines
         self.attributes = attributes
+        self.classes: list[cst.ClassDef] = []
         self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
-        self.scopes: list[Scope] = [Scope(attributes=attributes)]
+        self.scopes: list[Scope] = [Scope(attributes=attributes.scope_attributes(None),
+                                          classes=attributes.class_attributes())]
         self.not_variables: set[int] = set()  # attribute names, keyword names
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FunctionDef):
+        if isinstance(node, cst.ClassDef):
+            self.classes.append(node)
+        elif isinstance(node, cst.FunctionDef):
             self.scopes.append(_function_scope(node, self))
         elif isinstance(node, cst.Attribute):
             self.not_variables.add(id(node.attr))
@@ -69,19 +107,21 @@ class _Sites(cst.CSTVisitor):
             self.not_variables.add(id(node.keyword))
         elif isinstance(node, cst.IndentedBlock) and len(self.scopes) > 1:
             for index, statement in enumerate(node.body):
-                line = self._line(statement)
+                line = self.line_of(statement)
                 if line in self.lines:
                     self.statements.append((node, index, line, self.scopes[-1]))
-        line = self._line(node)
+        line = self.line_of(node)
         if line in self.lines and not self._is_unreadable_name(node):
             self.sites.append((node, line, self.scopes[-1]))
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.FunctionDef):
+        if isinstance(original_node, cst.ClassDef):
+            self.classes.pop()
+        elif isinstance(original_node, cst.FunctionDef):
             self.scopes.pop()
 
-    def _line(self, node: cst.CSTNode) -> int:
+    def line_of(self, node: cst.CSTNode) -> int:
         position = self.get_metadata(PositionProvider, node, None)
         return position.start.line if position is not None else 0
 
@@ -98,6 +138,8 @@ class _FunctionBody(cst.CSTVisitor):
     def __init__(self, sites: _Sites) -> None:
         self.sites = sites
         self.names: list[str] = []
+        self.near: dict[str, list[int]] = defaultdict(list)
+        self.comprehension_targets: set[int] = set()
         self.returns: list[cst.BaseExpression] = []
         self.statements: list[cst.SimpleStatementLine] = []
         self.indexed: list[tuple[str, str]] = []
@@ -105,10 +147,16 @@ class _FunctionBody(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a nested function's body is not ours
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        """A comprehension's variables live only inside it: not locals the function can use."""
+        node.target.visit(_Collect(self.comprehension_targets))
+
     def visit_Name(self, node: cst.Name) -> None:
         context = self.sites.get_metadata(ExpressionContextProvider, node, None)
-        if context is ExpressionContext.STORE:
+        if context is ExpressionContext.STORE and id(node) not in self.comprehension_targets:
             self.names.append(node.value)
+        if context is not None:
+            self.near[node.value].append(self.sites.line_of(node))
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
@@ -127,6 +175,16 @@ class _FunctionBody(cst.CSTVisitor):
             self.indexed.append((element.value.value, node.value.value))
 
 
+class _Collect(cst.CSTVisitor):
+    """The ids of every name under a node."""
+
+    def __init__(self, found: set[int]) -> None:
+        self.found = found
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.add(id(node))
+
+
 def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
     params = func.params
     names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
@@ -135,13 +193,34 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
             names.append(star.name.value)
     body = _FunctionBody(sites)
     func.body.visit(body)
+    near = {name: tuple(lines) for name, lines in body.near.items()}
+    for name in names:
+        near[name] = (sites.line_of(func), *near.get(name, ()))
     return Scope(
         names=tuple(dict.fromkeys([*names, *body.names])),
-        attributes=sites.attributes,
+        near=near,
+        empty=empty_value(func.returns.annotation) if func.returns else None,
+        attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
+        classes=sites.scopes[0].classes,
         returns=tuple({code(v): v for v in body.returns}.values()),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
     )
+
+
+_EMPTY = {"int": "0", "float": "0.0", "str": '""', "bool": "False", "list": "[]", "dict": "{}",
+          "set": "set()", "tuple": "()", "List": "[]", "Dict": "{}", "Set": "set()", "Tuple": "()",
+          "Sequence": "[]", "Mapping": "{}"}
+
+
+def empty_value(annotation: cst.BaseExpression) -> str | None:
+    """The empty value of a declared return type: `0.0` for `float`, `[]` for `list[int]`;
+    None for an optional type (its empty value is None) or one without an obvious empty value."""
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, cst.Attribute):  # typing.List
+        annotation = annotation.attr
+    return _EMPTY.get(annotation.value) if isinstance(annotation, cst.Name) else None
 
 
 def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
@@ -149,15 +228,16 @@ def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     attributes = _Attributes()
     module.visit(attributes)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _Sites(lines, {k: tuple(dict.fromkeys(v)) for k, v in attributes.found.items()})
+    sites = _Sites(lines, attributes)
     wrapper.visit(sites)
     found = []
-    for node, line, scope in sites.sites:
-        for name, template, prior in TEMPLATES:
+    for node, line, function_scope in sites.sites:
+        scope = replace(function_scope, line=line)
+        for name, template in TEMPLATES:
             for replacement, description in template(node, scope):
-                found.append(Mutation(name, prior, line, node, replacement, description))
+                found.append(Mutation(name, line, node, replacement, description))
     for block, index, line, scope in sites.statements:
-        for name, block_template, prior in STATEMENT_TEMPLATES:
+        for name, block_template in STATEMENT_TEMPLATES:
             for new_block, description in block_template(block, index, scope):
-                found.append(Mutation(name, prior, line, block, new_block, description))
+                found.append(Mutation(name, line, block, new_block, description))
     return found

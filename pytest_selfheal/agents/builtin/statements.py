@@ -30,38 +30,61 @@ def delete_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iter
     yield _with_body(block, body), f"delete `{_first_line(block.body[index])}`"
 
 
+_FAILS_ON_NONE_OR_EMPTY = frozenset({"len", "iter", "next", "sorted", "max", "min", "sum"})
+
+
+def _reference(expr: cst.BaseExpression, scope: Scope) -> str | None:
+    """`x` or `x.a.b` for an in-scope `x` (or `self.a`), as text; None for anything else."""
+    root = expr
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name) or (expr is root and root.value in ("self", "cls")):
+        return None
+    return code(expr) if root.value in scope.names or root.value in ("self", "cls") else None
+
+
 def _dereferenced(statement: cst.BaseStatement, scope: Scope) -> list[str]:
-    """In-scope names the statement reads an attribute, item or length of."""
-    found: list[str] = []
+    """What the statement reads an attribute or item of, passes to a builtin that fails on None
+    or on an empty value (`len`, `max`, ...), or divides by: the subjects a guard could test."""
+    found: list[str | None] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> None:
-            if isinstance(node.value, cst.Name):
-                found.append(node.value.value)
+            found.append(_reference(node.value, scope))
 
         def visit_Subscript(self, node: cst.Subscript) -> None:
-            if isinstance(node.value, cst.Name):
-                found.append(node.value.value)
+            found.append(_reference(node.value, scope))
 
         def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name) and node.func.value in ("len", "iter", "sorted"):
-                found.extend(a.value.value for a in node.args if isinstance(a.value, cst.Name))
+            if isinstance(node.func, cst.Name) and node.func.value in _FAILS_ON_NONE_OR_EMPTY:
+                found.extend(_reference(a.value, scope) for a in node.args[:1])
+
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if isinstance(node.operator, cst.Divide | cst.FloorDivide | cst.Modulo):
+                found.append(_reference(node.right, scope))
 
     header = statement
     if isinstance(statement, cst.If | cst.While):
         header = cst.SimpleStatementLine([cst.Expr(statement.test)])
     elif isinstance(statement, cst.For):
         header = cst.SimpleStatementLine([cst.Expr(statement.iter)])
+        found.append(_reference(statement.iter, scope))
     elif not isinstance(statement, cst.SimpleStatementLine):
         return []
     header.visit(Finder())
-    return [n for n in dict.fromkeys(found) if n in scope.names and n not in ("self", "cls")]
+    return [subject for subject in dict.fromkeys(found) if subject is not None]
 
 
 def none_guard(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:
-    """`if x is None: return ...` before a statement that dereferences `x`."""
-    values = ["None", *dict.fromkeys(code(v) for v in scope.returns if code(v) != "None")][:3]
-    for name in _dereferenced(block.body[index], scope)[:3]:
+    """`if x is None: return ...` (or `if not x:`) before a statement that dereferences `x`,
+    returning the empty value of the declared return type, None, or a value returned elsewhere
+    (not the one the guarded statement returns: that would dereference `x` all the same)."""
+    guarded = block.body[index]
+    small = guarded.body if isinstance(guarded, cst.SimpleStatementLine) else ()
+    own = {code(s.value) for s in small if isinstance(s, cst.Return) and s.value}
+    returned = (code(v) for v in scope.returns if code(v) not in own)
+    values = list(dict.fromkeys(v for v in (scope.empty, "None", *returned) if v is not None))[:3]
+    for name in _dereferenced(guarded, scope)[:3]:
         for value in values:
             for test in (f"{name} is None", f"not {name}"):
                 guard = cst.parse_statement(f"if {test}:\n    return {value}\n")
@@ -87,9 +110,9 @@ def _first_line(statement: cst.BaseStatement) -> str:
     return code(statement).splitlines()[0]
 
 
-# Priors, like TEMPLATES in templates.py.
-STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate, float], ...] = (
-    ("none-guard", none_guard, 0.55),
-    ("copy-statement", copy_statement, 0.45),
-    ("delete-statement", delete_statement, 0.4),
+# Every statement template, like TEMPLATES in templates.py.
+STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate], ...] = (
+    ("none-guard", none_guard),
+    ("copy-statement", copy_statement),
+    ("delete-statement", delete_statement),
 )

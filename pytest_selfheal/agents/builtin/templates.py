@@ -26,13 +26,20 @@ def code(node: cst.CSTNode) -> str:
 class Scope:
     """What a replacement may draw on inside the enclosing function.
 
-    `names`: parameters and locals; `attributes`: object text -> attribute names seen on it in
-    the module; `returns`: values the function returns elsewhere; `statements`: the function's
-    simple statements, to copy into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
+    `names`: parameters and locals; `near`: the lines each of them occurs on; `line`: the line
+    of the node being mutated; `attributes`: object text -> attribute names seen on it in
+    the module (for `self`, in the enclosing class); `classes`: each class's attributes;
+    `returns`: values the function returns elsewhere; `empty`: the empty value of its declared
+    return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
+    into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
     """
 
     names: tuple[str, ...] = ()
+    near: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    line: int = 0
+    empty: str | None = None
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    classes: tuple[tuple[str, ...], ...] = ()
     returns: tuple[cst.BaseExpression, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
@@ -172,6 +179,36 @@ def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def _is_count(expr: cst.BaseExpression) -> bool:
+    """A `len(...)` call or a sum or difference: a value that is evidently a number."""
+    if isinstance(expr, cst.Call):
+        return isinstance(expr.func, cst.Name) and expr.func.value == "len"
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add | cst.Subtract)
+
+
+def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """Off by one in a value: a compared `len(...)` or sum, or a returned or assigned one, ±1."""
+    replacement: cst.CSTNode
+    if isinstance(node, cst.Comparison):
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        for index, operand in enumerate(operands):
+            if not _is_count(operand):
+                continue
+            for value in _shifted_variants(operand):
+                comparisons = list(node.comparisons)
+                if index == 0:
+                    replacement = node.with_changes(left=value)
+                else:
+                    target = comparisons[index - 1]
+                    comparisons[index - 1] = target.with_changes(comparator=value)
+                    replacement = node.with_changes(comparisons=comparisons)
+                yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.Return | cst.Assign) and node.value is not None and _is_count(node.value):
+        for value in _shifted_variants(node.value):
+            replacement = node.with_changes(value=value)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
 def boolean_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if isinstance(node, cst.BooleanOperation):
         new_op = _like(cst.Or if isinstance(node.operator, cst.And) else cst.And, node.operator)
@@ -188,11 +225,14 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`if c:` -> `if not c:` (and back), also for `while`, conditional expressions and the
-    value of a `return`."""
-    if isinstance(node, cst.If | cst.While | cst.IfExp):
+    """`if c:` -> `if not c:` (and back), also for `while` and the value of a `return`; a
+    conditional expression swaps its branches instead (`b if c else a`, as one would write it)."""
+    if isinstance(node, cst.If | cst.While):
         new_test = _negated(node.test)
         yield node.with_changes(test=new_test), f"`{code(node.test)}` -> `{code(new_test)}`"
+    elif isinstance(node, cst.IfExp):
+        swapped = node.with_changes(body=node.orelse, orelse=node.body)
+        yield swapped, f"`{code(node)}` -> `{code(swapped)}`"
     elif isinstance(node, cst.Return) and node.value is not None:
         value = _negated(node.value)
         yield node.with_changes(value=value), f"`{code(node)}` -> `return {code(value)}`"
@@ -210,11 +250,20 @@ def _similar(name: str, pool: Iterable[str], limit: int = 6) -> list[str]:
     return others[:limit]
 
 
+def _nearby(name: str, scope: Scope, limit: int = 6) -> list[str]:
+    """Other locals, those used or bound closest to the mutated line first (a wrong variable is
+    usually one in play right there), then the most similar."""
+    def distance(other: str) -> int:
+        return min((abs(line - scope.line) for line in scope.near.get(other, ())), default=1 << 30)
+
+    return sorted(_similar(name, scope.names, limit=len(scope.names)), key=distance)[:limit]
+
+
 def name_replacement(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """A local name read here replaced by another local, most similar names first."""
+    """A local name read here replaced by another local, nearest and most similar first."""
     if not isinstance(node, cst.Name) or node.value not in scope.names:
         return
-    for other in _similar(node.value, scope.names):
+    for other in _nearby(node.value, scope):
         yield node.with_changes(value=other), f"`{node.value}` -> `{other}`"
 
 
@@ -252,10 +301,14 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj`."""
+    """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj` (on `self`:
+    in the same class), or one of a class that has `a` too: `obj` is likely one of those."""
     if not isinstance(node, cst.Attribute):
         return
-    siblings = scope.attributes.get(code(node.value), ())
+    receiver = code(node.value)
+    siblings = list(scope.attributes.get(receiver, ()))
+    if receiver not in ("self", "cls"):
+        siblings += [n for names in scope.classes if node.attr.value in names for n in names]
     for other in _similar(node.attr.value, siblings):
         replacement = node.with_changes(attr=cst.Name(other))
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
@@ -316,7 +369,7 @@ def return_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if not isinstance(node, cst.Return) or node.value is None:
         return
     current = code(node.value)
-    values: list[cst.BaseExpression] = [cst.Name(n) for n in _similar(current, scope.names)]
+    values: list[cst.BaseExpression] = [cst.Name(n) for n in _nearby(current, scope)]
     values += [v for v in scope.returns if code(v) != current]
     for value in values[:8]:
         replacement = node.with_changes(value=value)
@@ -372,34 +425,45 @@ def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`a + b` -> `x + a + b` / `a + b + x` for an in-scope name `x`."""
-    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+    """A term or piece left out: `a + b` -> `x + a + b` / `a + b + x`, and `return v` ->
+    `return x + v` / `return v + x`, for an in-scope name `x`, those in play nearest first."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        value: cst.BaseExpression = node
+    elif isinstance(node, cst.Return) and node.value is not None and not _is_sum(node.value):
+        value = node.value  # a returned sum is extended as the sum itself
+    else:
         return
-    for name in [n for n in scope.names if n not in ("self", "cls")][:5]:
-        for replacement in (
-            cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=node),
-            cst.BinaryOperation(left=node, operator=cst.Add(), right=cst.Name(name)),
+    for name in _nearby("", scope, limit=5):
+        for total in (
+            cst.BinaryOperation(left=cst.Name(name), operator=cst.Add(), right=value),
+            cst.BinaryOperation(left=value, operator=cst.Add(), right=cst.Name(name)),
         ):
+            replacement = node.with_changes(value=total) if isinstance(node, cst.Return) else total
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
-# Ordered by prior: how often each family is the right fix (measured on benchmarks/corpus).
-TEMPLATES: tuple[tuple[str, Template, float], ...] = (
-    ("comparison-operator", comparison_operator, 1.0),
-    ("bound-shift", bound_shift, 0.9),
-    ("arithmetic-operator", arithmetic_operator, 0.9),
-    ("boolean-operator", boolean_operator, 0.9),
-    ("integer-constant", integer_constant, 0.85),
-    ("negate-condition", negate_condition, 0.8),
-    ("drop-not", drop_not, 0.8),
-    ("relative-function", relative_function, 0.8),
-    ("constant-value", constant_value, 0.75),
-    ("assignment-operator", assignment_operator, 0.7),
-    ("swap-operands", swap_operands, 0.7),
-    ("name-replacement", name_replacement, 0.6),
-    ("sibling-attribute", sibling_attribute, 0.6),
-    ("return-value", return_value, 0.5),
-    ("condition-clause", condition_clause, 0.45),
-    ("wrap-call", wrap_call, 0.3),
-    ("concat-value", concat_value, 0.3),
+def _is_sum(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add)
+
+
+# Every expression template; on equal scores, one node's candidates come in this order.
+TEMPLATES: tuple[tuple[str, Template], ...] = (
+    ("comparison-operator", comparison_operator),
+    ("bound-shift", bound_shift),
+    ("value-shift", value_shift),
+    ("arithmetic-operator", arithmetic_operator),
+    ("boolean-operator", boolean_operator),
+    ("integer-constant", integer_constant),
+    ("negate-condition", negate_condition),
+    ("drop-not", drop_not),
+    ("relative-function", relative_function),
+    ("constant-value", constant_value),
+    ("assignment-operator", assignment_operator),
+    ("swap-operands", swap_operands),
+    ("name-replacement", name_replacement),
+    ("sibling-attribute", sibling_attribute),
+    ("return-value", return_value),
+    ("condition-clause", condition_clause),
+    ("wrap-call", wrap_call),
+    ("concat-value", concat_value),
 )

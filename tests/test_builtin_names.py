@@ -1,0 +1,66 @@
+"""Name repairs from the error a test run raised: what Python suggests, or close names that
+exist where the lookup failed (an instance's class, a builtin type, the module's bindings)."""
+
+from pathlib import Path
+
+import pytest
+
+from pytest_selfheal import buildtime
+from pytest_selfheal.agents.builtin.names import name_candidates
+from pytest_selfheal.models import Suspect
+
+SHOP = '''\
+class Basket:
+    limit = 10
+
+    def __init__(self):
+        self.prices = []
+
+    def total(self):
+        return sum(self.prices)
+
+    def summary(self, label):
+        return label.uper() + str(self.totl()) + str(self.limt) + str(self.pricse)
+'''
+
+
+def fixes(root: Path, exc_type: str, message: str, line: int = 11) -> list[str]:
+    suspect = Suspect("shop.py", line, "Basket.summary", 1.0,
+                      (buildtime.error_evidence(exc_type, message),))
+    return [c.edits[0].after.splitlines()[line - 1].strip() for c in name_candidates(root, [suspect])]
+
+
+@pytest.mark.parametrize(
+    ("missing", "fixed"),
+    [("totl", "self.total()"), ("limt", "self.limit"), ("pricse", "self.prices")],
+)
+def test_an_instance_attribute_error_suggests_the_classs_members(tmp_path, missing, fixed):
+    (tmp_path / "shop.py").write_text(SHOP)
+    [line] = fixes(tmp_path, "AttributeError", f"'Basket' object has no attribute '{missing}'")
+    assert fixed in line and missing not in line
+
+
+def test_a_builtin_types_attribute_error_suggests_its_methods(tmp_path):
+    (tmp_path / "shop.py").write_text(SHOP)
+    [line] = fixes(tmp_path, "AttributeError", "'str' object has no attribute 'uper'")
+    assert "label.upper()" in line
+
+
+def test_pythons_own_suggestion_comes_first(tmp_path):
+    (tmp_path / "shop.py").write_text(SHOP)
+    lines = fixes(tmp_path, "AttributeError",
+                  "'Basket' object has no attribute 'totl'. Did you mean: 'total'?")
+    assert "self.total()" in lines[0]
+
+
+def test_a_runtime_name_error_suggests_a_bound_name(tmp_path):
+    (tmp_path / "shop.py").write_text("def mean(values):\n    return sum(values) / len(valeus)\n")
+    suspect = Suspect("shop.py", 2, "mean", 1.0,
+                      (buildtime.error_evidence("NameError", "name 'valeus' is not defined"),))
+    [candidate] = name_candidates(tmp_path, [suspect])
+    assert candidate.edits[0].after.endswith("return sum(values) / len(values)\n")
+
+
+def test_an_unknown_class_suggests_nothing(tmp_path):
+    (tmp_path / "shop.py").write_text(SHOP)
+    assert fixes(tmp_path, "AttributeError", "'Elsewhere' object has no attribute 'totl'") == []

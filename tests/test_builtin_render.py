@@ -1,0 +1,113 @@
+"""Splicing one re-rendered top-level statement gives the same module as re-rendering the whole
+tree, and its keys tell equal programs apart from different ones."""
+
+import ast
+import itertools
+
+import libcst as cst
+import pytest
+
+from pytest_selfheal.agents.builtin.render import Splicer
+from pytest_selfheal.agents.builtin.sites import mutations
+
+SOURCE = '''\
+"""A module."""
+# a comment before the imports
+
+import math
+
+LIMIT = 3  # trailing comment
+
+
+class Box:
+    size: int = 0
+
+    @property
+    def area(self):
+        return self.size * self.size
+
+    def grow(self, by):
+        if by < 0 or by > LIMIT:
+            raise ValueError(by)
+        self.size += by
+
+
+def total(items, start=0):
+    seen = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            start = start + item
+    return math.floor(start)
+
+
+if LIMIT > 2:
+    EXTRA = LIMIT - 1
+
+    # a comment above
+    def counter(step):
+        count = 0
+
+        def bump():
+            nonlocal count
+            count += step
+            return count
+        return bump
+# the end
+'''
+
+
+def every_mutation(source: str) -> tuple[cst.Module, list]:
+    module = cst.parse_module(source)
+    return module, mutations(module, frozenset(range(1, source.count("\n") + 2)))
+
+
+def test_splicing_renders_what_the_whole_tree_renders():
+    module, found = every_mutation(SOURCE)
+    splicer = Splicer(module, "m.py")
+    assert len(found) > 100
+    for mutation in found:
+        assert splicer.apply((mutation,)).code == module.deep_replace(
+            mutation.original, mutation.replacement).code, mutation.description
+
+
+def test_keys_are_equal_exactly_for_equal_programs():
+    module, found = every_mutation(SOURCE)
+    splicer = Splicer(module, "m.py")
+    rendered = [splicer.apply((m,)) for m in found]
+    programs = [ast.dump(ast.parse(r.code)) if r.key is not None else None for r in rendered]
+    for (a, pa), (b, pb) in itertools.combinations(zip(rendered, programs, strict=True), 2):
+        assert (a.key == b.key) == (pa == pb)
+    assert any(pa == pb for pa, pb in itertools.combinations(programs, 2)), "no duplicate to tell"
+
+
+def test_pairs_of_edits_splice_into_one_statement():
+    module, found = every_mutation(SOURCE)
+    first = next(m for m in found if m.line == 25 and m.template == "comparison-operator")
+    second = next(m for m in found if m.line == 27 and m.template == "arithmetic-operator")
+    both = Splicer(module, "m.py").apply((first, second)).code
+    assert both == SOURCE.replace("item not in seen", "item in seen").replace("+ item", "- item")
+
+
+@pytest.mark.parametrize("edit", [("start + item", "start - item"), ("by < 0", "by <= 0")])
+def test_key_of_a_program_is_the_key_of_its_rendering(edit):
+    module, found = every_mutation(SOURCE)
+    splicer = Splicer(module, "m.py")
+    target = SOURCE.replace(*edit)
+    assert splicer.key_of(target) not in (None, "")
+    rendered = [r for r in (splicer.apply((m,)) for m in found) if r.key is not None]
+    same = [r for r in rendered if ast.dump(ast.parse(r.code)) == ast.dump(ast.parse(target))]
+    assert same and all(r.key == splicer.key_of(target) for r in same)
+    assert splicer.key_of(SOURCE) == ""
+    assert splicer.key_of(SOURCE.replace("LIMIT = 3", "LIMIT = (")) is None
+
+
+def test_a_module_without_final_newline_renders_whole():
+    source = SOURCE.rstrip("\n")
+    module, found = every_mutation(source)
+    splicer = Splicer(module, "m.py")
+    for mutation in found[:20]:
+        rendered = splicer.apply((mutation,))
+        assert rendered.code == module.deep_replace(mutation.original, mutation.replacement).code
+        assert rendered.key == splicer.key_of(rendered.code)
+    assert splicer.key_of(source) == ""
