@@ -195,7 +195,7 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
         result.oracle_rank = _oracle_rank(bug, report, repo)
         if report["status"] == "healed":
             result.plausible = True
-            result.to_green = _time_to_green(report)
+            result.to_green = report["totals"]["seconds_to_green"]
             fix = report["candidates"][report["fix"]["candidate"]]
             result.fix = fix["description"]
             diff = reports[-1].parent / "fix.diff"
@@ -204,17 +204,6 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
     finally:
         shutil.rmtree(repo.parent, ignore_errors=True)
     return result
-
-
-def _time_to_green(report: dict[str, object]) -> float:
-    """Heal seconds minus the time spent collecting alternatives after the first full fix."""
-    candidates = report["candidates"]
-    targets = set(report["targets"])  # type: ignore[arg-type]
-    assert isinstance(candidates, list)
-    first = next(i for i, c in enumerate(candidates)
-                 if c["verdict"] == "plausible" and set(c["fixed"]) >= targets)
-    after = sum(c["seconds"] for c in candidates[first + 1:])
-    return max(0.0, report["totals"]["seconds"] - after)  # type: ignore[index]
 
 
 def _rank(result: Result, report: dict[str, object], repo: Path) -> None:
