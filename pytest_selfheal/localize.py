@@ -157,8 +157,16 @@ def blend(signals: Signals, *, root: Path, limit: int = 40, weights: Weights = W
         )
         for path, lineno, function, blended, evidence in lines
     ]
-    suspects.sort(key=lambda s: (-best_in_function[(s.path, s.function)], s.path, s.function,
-                                 -s.score, s.line))
+    frame_weight = {line: weight for line, (weight, _) in signals.frames.items()}
+    nearest_frame: dict[tuple[str, str], float] = {}
+    for suspect in suspects:
+        key = (suspect.path, suspect.function)
+        weight = frame_weight.get((suspect.path, suspect.line), 0.0)
+        nearest_frame[key] = max(nearest_frame.get(key, 0.0), weight)
+    # Ties (equal scores, e.g. no coverage after an import error) go to the innermost frames.
+    suspects.sort(key=lambda s: (-best_in_function[(s.path, s.function)],
+                                 -nearest_frame[(s.path, s.function)], s.path, s.function,
+                                 -s.score, -frame_weight.get((s.path, s.line), 0.0), s.line))
     return tuple(suspects[:limit])
 
 

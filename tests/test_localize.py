@@ -79,6 +79,18 @@ def test_traceback_frames_lift_lines(tmp_path: Path):
     assert ranked.index(2) < ranked.index(3) < ranked.index(7)
 
 
+def test_frames_order_lines_and_functions_that_tie_even_with_no_weight(tmp_path: Path):
+    """No coverage (the failure came during import): every score is 0, the frames decide."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    failure = Failure("tests/test_m.py", "collect", "NameError", "boom",
+                      frames=(Frame("tests/test_m.py", 1, "<module>"), Frame("m.py", 8, "inner"),
+                              Frame("m.py", 2, "outer"), Frame("m.py", 3, "outer")))
+    empty = Spectrum(covered={}, outcomes={})
+    suspects = localize(empty, [failure], root=tmp_path, is_test_file=never_test)
+    assert [(s.function, s.line) for s in suspects] == [("outer", 3), ("outer", 2), ("inner", 8)]
+    assert {s.score for s in suspects} == {0.0}
+
+
 def test_enclosing_function(tmp_path: Path):
     path = tmp_path / "m.py"
     path.write_text(SOURCE)
