@@ -110,7 +110,7 @@ def test_heals_a_misspelt_method_from_the_attribute_error_a_test_raised(tmp_path
     (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
     repo = init_repo(tmp_path)
     result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-max-candidates=3",
-                        "--selfheal-alternatives-window=0.1")
+                        "--selfheal-alternatives=0")
     report = latest_report(repo)
     assert report["status"] == "healed", result.stdout
     fix = report["candidates"][report["fix"]["candidate"]]
