@@ -243,7 +243,7 @@ def _correct(bug: Bug, repo: Path) -> bool:
     return bool(add_heldout(bug, repo)) and pytest(repo).returncode == 0
 
 
-FAMILIES = (*(name for name, _, _ in TEMPLATES), *(name for name, _, _ in STATEMENT_TEMPLATES), "none")
+FAMILIES = (*(name for name, _ in TEMPLATES), *(name for name, _ in STATEMENT_TEMPLATES), "none")
 
 
 def repairing_families(bug: Bug) -> list[str]:

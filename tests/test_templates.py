@@ -237,3 +237,14 @@ def test_comprehension_variables_are_not_locals_of_the_function():
     source = "def f(a, xs):\n    return a + sum(x for x in xs)\n"
     offered = mutated(source, "name-replacement") + mutated(source, "concat-value")
     assert offered and not any("x +" in r.split("for")[0] or "+ x" in r.split("for")[0] for r in offered)
+
+
+def test_names_not_bound_yet_at_the_line_come_after_those_that_are():
+    source = ("def shift(year, month, day, months):\n"
+              "    index = year * 12 + (month - 1)\n"
+              "    new_year, new_month = divmod(index, 12)\n"
+              "    return new_year, new_month + 1, day\n")
+    prefix = "    index = year * 12 + (month - 1) + "
+    appended = [line.removeprefix(prefix) for r in mutated(source, "concat-value", line=2)
+                if (line := r.splitlines()[1]).startswith(prefix)]
+    assert set(appended[:4]) == {"year", "month", "day", "months"}

@@ -252,11 +252,14 @@ def _similar(name: str, pool: Iterable[str], limit: int = 6) -> list[str]:
 
 def _nearby(name: str, scope: Scope, limit: int = 6) -> list[str]:
     """Other locals, those used or bound closest to the mutated line first (a wrong variable is
-    usually one in play right there), then the most similar."""
-    def distance(other: str) -> int:
-        return min((abs(line - scope.line) for line in scope.near.get(other, ())), default=1 << 30)
+    usually one in play right there), then the most similar; names that first appear at or after
+    the line (usually not bound yet when it runs) come last."""
+    def order(other: str) -> tuple[bool, int]:
+        lines = scope.near.get(other, ())
+        later = min(lines, default=1 << 30) >= scope.line
+        return later, min((abs(line - scope.line) for line in lines), default=1 << 30)
 
-    return sorted(_similar(name, scope.names, limit=len(scope.names)), key=distance)[:limit]
+    return sorted(_similar(name, scope.names, limit=len(scope.names)), key=order)[:limit]
 
 
 def name_replacement(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
