@@ -70,6 +70,7 @@ from pytest_selfheal.models import Failure, Frame, Line, Spectrum, Suspect
 from pytest_selfheal.probe import probe
 from pytest_selfheal.runner import PytestCommand
 from pytest_selfheal.triage import Triage, rank
+from pytest_selfheal.warm import TestRuns
 
 HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "results" / "localization_inputs.json"
@@ -116,7 +117,7 @@ def collect(bug: Bug) -> dict[str, object]:
     try:
         command = PytestCommand(sandbox_root=repo, user_root=repo, cwd=repo,
                                 scratch=repo.parent / "scratch")
-        spectrum, _ = probe(command, ["tests"], timeout=300)
+        spectrum, _ = probe(TestRuns(command), ["tests"], timeout=300)
         failures = _failures(repo)
         committed = changed_lines(repo)
     finally:
