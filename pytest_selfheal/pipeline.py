@@ -223,7 +223,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
     suite_timeout = _suite_timeout(request)
     failing = _failing(request)
     ran = list(request.outcomes)
-    selection = _probe_selection(request)
+    selection = probe_selection(failing, ran)
     spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
     log.record("probe", tests=len(selection), outcomes=dict(probe_run.outcomes),
                seconds=round(probe_run.seconds, 3), covered=len(spectrum.covered))

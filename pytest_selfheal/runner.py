@@ -76,12 +76,9 @@ def run_tests(
         extra.update(PYTEST_PLUGINS=",".join([*plugins, "pytest_selfheal.recorder"]),
                      SELFHEAL_RECORD=str(record_spec))
     started = time.monotonic()
-    proc = standby.start(args, extra) if standby is not None else None
-    if standby is not None and proc is not None:
-        log = standby.log
-    else:
-        proc, log = _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
-                           stdin=subprocess.DEVNULL)
+    waiting = standby.start(args, extra) if standby is not None else None
+    proc, log = waiting or _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
+                                  stdin=subprocess.DEVNULL)
     timed_out = False
     try:
         proc.wait(timeout=max(timeout, 0.1))
@@ -104,8 +101,10 @@ class Standby:
         self.proc, self.log = _spawn(command, [sys.executable, "-m", "pytest_selfheal.standby"], {},
                                      stdin=subprocess.PIPE)
 
-    def start(self, args: Sequence[str], extra: Mapping[str, str]) -> subprocess.Popen[bytes] | None:
-        """Hand this process its run; None (and it is discarded) if it has died meanwhile."""
+    def start(self, args: Sequence[str], extra: Mapping[str, str]
+              ) -> tuple[subprocess.Popen[bytes], Path] | None:
+        """Hand this process its run: the process and its log; None (and it is discarded) if it
+        has died meanwhile."""
         request = json.dumps({"args": list(args), "env": dict(extra)}) + "\n"
         try:
             if self.proc.stdin is None or self.proc.poll() is not None:
@@ -115,7 +114,7 @@ class Standby:
         except OSError:
             self.discard()
             return None
-        return self.proc
+        return self.proc, self.log
 
     def discard(self) -> None:
         """Stop it unused."""

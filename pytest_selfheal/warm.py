@@ -143,7 +143,7 @@ class WarmWorker:
                     return None
                 self._outbox = self._outbox[sent:]
             if readable:
-                chunk = os.read(replies, 1 << 16)
+                chunk = os.read(replies, _PIPE_CHUNK)
                 if not chunk:
                     return None
                 self._buffer += chunk

@@ -153,14 +153,19 @@ def _top_level_names(source: str) -> frozenset[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return frozenset()
+    return frozenset(_defined_in(tree.body))
+
+
+def _defined_in(body: list[ast.stmt]) -> set[str]:
+    """Names a block's own statements define: defs, classes and plain assignments."""
     names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return frozenset(names)
+    return names
 
 
 def _class_attributes(root: Path, name: str, first: Path) -> frozenset[str]:
@@ -181,13 +186,7 @@ def _class_attributes(root: Path, name: str, first: Path) -> frozenset[str]:
 
 
 def _members(cls: ast.ClassDef) -> frozenset[str]:
-    names: set[str] = set()
-    for statement in cls.body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(statement.name)
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    names = _defined_in(cls.body)
     for node in ast.walk(cls):
         if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
                 and isinstance(node.value, ast.Name) and node.value.id == "self"):
