@@ -312,8 +312,8 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
 
 def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, tuple[str, dict[str, int]]]:
     """nodeid -> (kind, rerun counts). Each failing test is rerun alone `reruns` times, and once
-    in module order if it passed every time alone; the reruns of all failures run as one batch
-    (in parallel warm children when the worker is up)."""
+    in module order if it passed every time alone; reruns of different tests run side by side
+    (in parallel warm children when the worker is up), those of one test one after another."""
     kinds: dict[str, tuple[str, dict[str, int]]] = {}
     rerun = []
     for failure in failures:
@@ -361,12 +361,34 @@ def _tests_up_to(nodeid: str, outcomes: Mapping[str, str]) -> list[str]:
 
 
 def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | None]:
-    """"failed" or "passed" for the last test of each selection; None when it was not run."""
-    if not selections or time.monotonic() >= given.deadline:
-        return [None] * len(selections)
-    jobs = [Job(tuple(nodeids), {}, timeout=given.rerun_timeout, cpu_seconds=given.rerun_cpu)
-            for nodeids in selections]
-    runs = given.runs.run(jobs, deadline=given.deadline)
-    return [None if run is None else
-            "failed" if run.outcomes.get(nodeids[-1], "failed") == "failed" else "passed"
-            for run, nodeids in zip(runs, selections, strict=True)]
+    """"failed" or "passed" for the last test of each selection; None when it was not run.
+
+    Selections that share a test run in separate rounds: a test never runs beside itself, whose
+    files, ports or databases it would share, a condition the user's session never sees.
+    """
+    results: list[str | None] = [None] * len(selections)
+    for members in _apart(selections):
+        if time.monotonic() >= given.deadline:
+            break
+        jobs = [Job(tuple(selections[i]), {}, timeout=given.rerun_timeout, cpu_seconds=given.rerun_cpu)
+                for i in members]
+        runs = given.runs.run(jobs, deadline=given.deadline)
+        for index, run in zip(members, runs, strict=True):
+            if run is not None:
+                last = selections[index][-1]
+                results[index] = "failed" if run.outcomes.get(last, "failed") == "failed" else "passed"
+    return results
+
+
+def _apart(selections: Sequence[Sequence[str]]) -> list[list[int]]:
+    """Indexes of `selections` grouped into rounds in which no test appears twice, in order."""
+    rounds: list[tuple[list[int], set[str]]] = []
+    for index, selection in enumerate(selections):
+        for members, tests in rounds:
+            if tests.isdisjoint(selection):
+                members.append(index)
+                tests.update(selection)
+                break
+        else:
+            rounds.append(([index], set(selection)))
+    return [members for members, _ in rounds]

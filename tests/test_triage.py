@@ -56,15 +56,24 @@ def test_flaky_order_dependent_and_transient_failures_are_classified_not_repaire
     state = tmp_path / "flaky-state"
     repo = make_repo(tmp_path / "repo", {
         "tests/test_unstable.py": f"""
+            import os
+            import time
             from pathlib import Path
 
             STATE = Path({str(state)!r})
+            ALONE = STATE.with_suffix(".lock")
             SEEN = []
 
 
             def test_flaky():
-                runs = int(STATE.read_text()) if STATE.exists() else 0
-                STATE.write_text(str(runs + 1))
+                alone = os.open(ALONE, os.O_CREAT | os.O_EXCL)  # FileExistsError beside itself
+                try:
+                    time.sleep(0.2)
+                    runs = int(STATE.read_text()) if STATE.exists() else 0
+                    STATE.write_text(str(runs + 1))
+                finally:
+                    os.close(alone)
+                    os.remove(ALONE)
                 assert runs % 2 == 1, "fails every other run"
 
 
