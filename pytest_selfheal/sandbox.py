@@ -1,25 +1,30 @@
 """A detached git worktree that holds exactly what the user ran; the user's checkout is only read.
 
 The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
-untracked files git does not ignore, plus the checked-out content of submodules. It is removed and
-pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal runs, see
-terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree is gone).
+untracked files git does not ignore, plus the checked-out content of submodules, with the
+bytecode caches the user's session wrote for identical sources (nothing is compiled twice). It is
+removed and pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal
+runs, see terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree
+is gone).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import itertools
+import marshal
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 import git
@@ -34,6 +39,7 @@ GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 # so two versions of a file written within one second could share one. Every write gets its own
 # mtime, counted from 2001: no two writes share one, and git checkouts (dated now) never meet them.
 _WRITE_STAMPS = itertools.count(1_000_000_000)
+_PYC_HEADER = 16  # magic, flags, then mtime and size or a source hash (PEP 552)
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -132,6 +138,60 @@ def _copy_submodules(user_root: Path, worktree: Path, paths: tuple[str, ...]) ->
                             ignore=shutil.ignore_patterns(".git", "__pycache__"))
 
 
+def _seed_bytecode(user_root: Path, worktree: Path) -> None:
+    """Copy the checkout's bytecode caches into the worktree, so that the sandbox's first test
+    process reuses what the user's session just compiled (pytest's assertion rewriting of a
+    large test module costs more than starting pytest). A cache is only an optimization: one
+    that cannot be copied is left behind."""
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return
+    for directory, subdirs, files in os.walk(worktree):
+        subdirs[:] = [d for d in subdirs if d not in (".git", "__pycache__")]
+        rel = Path(directory).relative_to(worktree)
+        cache = user_root / rel / "__pycache__"
+        sources = [name for name in files if name.endswith(".py")]
+        if not sources or not cache.is_dir() or cache.is_symlink():
+            continue
+        cached = os.listdir(cache)
+        for name in sources:
+            prefix = f"{name[:-3]}.{tag}"
+            compiled = [cache / c for c in cached if c.startswith(prefix) and c.endswith(".pyc")]
+            if compiled:
+                with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+                    _seed_module(user_root / rel / name, Path(directory) / name, compiled)
+
+
+def _seed_module(source: Path, copy: Path, compiled: list[Path]) -> None:
+    """Python checks a plain .pyc by its source's mtime and size, so the copy takes the
+    source's mtime, and only when its bytes are the same. pytest checks its rewritten modules
+    by mtime or by hash (by version), and not every version corrects the file name recorded in
+    them, so those are rewritten to name the worktree's file: tracebacks and coverage must
+    point into the sandbox."""
+    if source.is_symlink() or copy.is_symlink() or source.read_bytes() != copy.read_bytes():
+        return
+    cache = copy.parent / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    for pyc in compiled:
+        data = pyc.read_bytes()
+        if "-pytest-" in pyc.name:
+            if data[:4] != importlib.util.MAGIC_NUMBER:
+                continue
+            header, code = data[:_PYC_HEADER], marshal.loads(data[_PYC_HEADER:])
+            data = header + marshal.dumps(_located(code, str(copy)))
+        (cache / pyc.name).write_bytes(data)
+    stat = source.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _located(code: CodeType, filename: str) -> CodeType:
+    """`code` and the code nested in it, recorded as compiled from `filename`."""
+    return code.replace(co_filename=filename, co_consts=tuple(
+        _located(const, filename) if isinstance(const, CodeType) else const
+        for const in code.co_consts
+    ))
+
+
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -188,6 +248,7 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
     _replicate(user_root, worktree, tracked + untracked)
     submodules = _submodules(repo, user_root)
     _copy_submodules(user_root, worktree, submodules)
+    _seed_bytecode(user_root, worktree)
     return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
 
 

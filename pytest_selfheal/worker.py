@@ -21,6 +21,7 @@ Protocol (one JSON object per line). In: {"id", "nodeids", "files": [[path, befo
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import gc
 import json
 import math
@@ -57,24 +58,24 @@ class Server:
         self.jobs = max(1, jobs)
         self.items: dict[str, Any] = {}
         self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
-        self.imported_calls: set[types.CodeType] = set()  # code that ran while importing
+        # Code that ran during the warm-up: results computed at import time (constants,
+        # parametrize lists, decorators) would not see a swapped function. cProfile records the
+        # calls in C, a little cheaper than a profile hook written in Python.
+        self.imported_calls: set[types.CodeType] = set()
+        self._warm_up_calls = cProfile.Profile()
         self.observed = observer.Observations()  # filled in a child, by the tests it runs
-
-    def record_calls(self, frame: types.FrameType, event: str, arg: object) -> None:
-        """A profile hook for the warm-up: results computed at import time (constants,
-        parametrize lists, decorators) would not see a swapped function."""
-        if event == "call":
-            self.imported_calls.add(frame.f_code)
 
     @hookimpl(tryfirst=True)
     def pytest_load_initial_conftests(self) -> None:
         """Project code can first run from here on (conftests, configure hooks, collection);
-        pytest and its plugins, loaded before, need not pay for the hook."""
-        sys.setprofile(self.record_calls)
+        pytest and its plugins, loaded before, need not be profiled."""
+        self._warm_up_calls.enable()
 
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
-        sys.setprofile(None)
+        self._warm_up_calls.disable()
+        self.imported_calls = {entry.code for entry in self._warm_up_calls.getstats()
+                               if isinstance(entry.code, types.CodeType)}
         self.items = {item.nodeid: item for item in session.items}
         self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
         _warm_children(session.items)
@@ -250,9 +251,13 @@ def _warm_children(items: list[Any]) -> None:
 def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
     """file -> fingerprint -> function objects defined in files under `root`."""
     live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = defaultdict(lambda: defaultdict(list))
+    real: dict[str, str] = {}  # co_filename -> its real path: a few hundred files, many functions
     for obj in gc.get_objects():
         if isinstance(obj, types.FunctionType):
-            path = os.path.realpath(obj.__code__.co_filename)
+            filename = obj.__code__.co_filename
+            path = real.get(filename)
+            if path is None:
+                path = real[filename] = os.path.realpath(filename)
             if path.startswith(root):
                 live[path][fingerprint(obj.__code__)].append(obj)
     return {path: dict(codes) for path, codes in live.items()}

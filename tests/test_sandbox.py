@@ -81,3 +81,55 @@ def test_same_size_rewrites_within_a_second_never_reuse_a_stale_bytecode_cache(d
                                        text=True, check=True).stdout.strip())
         assert list(sandbox.root.glob("pkg/__pycache__/b.*.pyc")), "bytecode was written"
     assert seen == ["3", "4", "5", "6"]
+
+
+def _compiled_env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def test_the_worktree_reuses_the_sessions_bytecode_for_identical_sources_only(dirty_repo):
+    import os
+    import subprocess
+    import sys
+
+    env = _compiled_env()
+    subprocess.run([sys.executable, "-c", "import pkg.a, pkg.b"], cwd=dirty_repo, env=env, check=True)
+    b = dirty_repo / "pkg" / "b.py"
+    compiled_at = b.stat().st_mtime_ns
+    b.write_text("B = 9\n")  # edited after it was compiled, same size
+    os.utime(b, ns=(compiled_at + 5_000_000_000, compiled_at + 5_000_000_000))
+    before = fingerprint(dirty_repo)
+    read = [sys.executable, "-v", "-c", "import pkg.a, pkg.b; print(pkg.a.A, pkg.b.B)"]
+    with open_sandbox(dirty_repo) as sandbox:
+        run = subprocess.run(read, cwd=sandbox.root, env=env, capture_output=True, text=True,
+                             check=True)
+        cached_a = sandbox.root / "pkg" / "__pycache__" / f"a.{sys.implementation.cache_tag}.pyc"
+    assert run.stdout.split() == ["2", "9"]
+    assert f"code object from '{cached_a}'" in run.stderr, "a.py was not compiled again"
+    assert f"code object from '{cached_a.with_name(cached_a.name.replace('a.', 'b.'))}'" \
+        not in run.stderr, "the stale cache of b.py was not used"
+    assert fingerprint(dirty_repo) == before
+
+
+def test_pytests_rewritten_test_modules_are_reused_and_name_the_worktree(tmp_path):
+    import marshal
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "test_one.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+    init_repo(repo)
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
+                   env=_compiled_env(), check=True, capture_output=True)
+    [rewritten] = (repo / "tests" / "__pycache__").glob("test_one.*-pytest-*.pyc")
+    with open_sandbox(repo) as sandbox:
+        copy = sandbox.root / "tests" / "__pycache__" / rewritten.name
+        code = marshal.loads(copy.read_bytes()[16:])
+        source = sandbox.root / "tests" / "test_one.py"
+        nested = [c for c in code.co_consts if hasattr(c, "co_filename")]
+        assert code.co_filename == str(source)
+        assert nested and all(c.co_filename == str(source) for c in nested)
+        assert marshal.loads(rewritten.read_bytes()[16:]).co_filename == str(repo / "tests" / "test_one.py")

@@ -118,3 +118,25 @@ def test_triage_reruns_start_no_process(tmp_path):
         assert failure["kind"] == "deterministic" and failure["counts"] == {"failed_alone": reruns}
         starts.append(len(log.read_text().splitlines()))
     assert starts[0] == starts[1], "a rerun started a process"
+
+
+def test_a_checkout_with_bytecode_caches_heals_as_one_without(tmp_path):
+    """The sandbox starts from the session's compiled modules (pytest's rewritten tests too);
+    coverage, tracebacks and the fix must still name the worktree's files, never the checkout."""
+    reports = {}
+    for name, dont_write in (("cached", ""), ("uncached", "1")):
+        repo = make_repo(tmp_path / name, CLAMP, CLAMP_TESTS)
+        before = fingerprint(repo)
+        result = run_pytest(repo, "--selfheal", "--selfheal-alternatives=0",
+                            env={"CALC_LOG": str(tmp_path / f"{name}.log"),
+                                 "PYTHONDONTWRITEBYTECODE": dont_write})
+        assert result.returncode == 1, result.stdout
+        assert fingerprint(repo) == before
+        reports[name] = latest_report(repo)
+    assert list((tmp_path / "cached" / "__pycache__").glob("test_calc.*-pytest-*.pyc"))
+    assert not (tmp_path / "uncached" / "__pycache__").exists()
+    cached, uncached = reports["cached"], reports["uncached"]
+    assert cached["status"] == uncached["status"] == "healed", cached["reason"]
+    assert cached["suspects"] == uncached["suspects"]
+    assert [s["path"] for s in cached["suspects"]][:1] == ["calc.py"]
+    assert cached["fix"] == uncached["fix"]
