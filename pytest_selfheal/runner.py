@@ -63,12 +63,17 @@ def run_tests(
     stamp = f"{time.monotonic_ns()}"
     observe = command.scratch / f"outcomes-{stamp}.json"
     args_file = command.scratch / f"args-{stamp}.txt"
-    args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
+    selection = command.scratch / f"select-{stamp}.txt"
+    # pytest is given the tests' files, and the observer keeps the selected tests: pytest matches
+    # every node id given against every test of its module, seconds for a few thousand tests.
+    files = dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids)
+    args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
+    selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
     args = ["--no-selfheal", "-p", "pytest_selfheal.observer", "-q", "--tb=short",
             f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
-    extra = {"SELFHEAL_OBSERVE": str(observe)}
+    extra = {"SELFHEAL_OBSERVE": str(observe), "SELFHEAL_SELECT": str(selection)}
     if coverage_file is not None:
         extra["SELFHEAL_COVERAGE"] = str(coverage_file)
     if record_spec is not None:

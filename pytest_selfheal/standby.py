@@ -1,21 +1,27 @@
 """A test subprocess started before it is needed (runner.Standby): `python -m pytest_selfheal.standby`.
 
-It imports pytest and waits. Its run arrives as one JSON line on stdin, {"args": [...], "env":
-{...}}; then it runs `pytest.main(args)` as `python -m pytest args` would, and exits with its
-status. Nothing of the project is imported before the line arrives, so the run sees the files on
-disk as they are then: it is as clean as a process started at that moment.
+It imports pytest and the installed pytest plugins, and waits. Its run arrives as one JSON line
+on stdin, {"args": [...], "env": {...}}; then it runs `pytest.main(args)` as `python -m pytest
+args` would, and exits with its status. Nothing of the project is imported before the line
+arrives, so the run sees the files on disk as they are then: it is as clean as a process
+started at that moment.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import json
 import os
 import sys
+from importlib.metadata import entry_points
 
 
 def main() -> int:
     import pytest
 
+    _import_plugins()
     line = sys.stdin.readline()
     if not line:
         return 0  # discarded before it was used
@@ -24,6 +30,29 @@ def main() -> int:
     os.environ.update(request["env"])
     sys.argv = [sys.argv[0], *request["args"]]
     return int(pytest.main(request["args"]))
+
+
+def _import_plugins() -> None:
+    """Import the plugins pytest would load from entry points, while nothing is asked of this
+    process yet: importing them is a good part of a small run (anyio's, which comes with the
+    anthropic SDK, more than collecting a few hundred tests). A plugin whose code is in the
+    sandbox or the user's checkout is the project's own, left for the run to import from disk."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return
+    project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")
+                    for name in ("SELFHEAL_SANDBOX", "SELFHEAL_USER_ROOT") if name in os.environ)
+    for entry in entry_points(group="pytest11"):
+        try:
+            spec = importlib.util.find_spec(entry.module.split(".")[0])
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        places = [spec.origin, *(spec.submodule_search_locations or ())]
+        if any(os.path.join(os.path.realpath(place), "").startswith(project) for place in places if place):
+            continue
+        with contextlib.suppress(Exception):  # the run imports it again, and reports the error
+            importlib.import_module(entry.module)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,27 @@ def test_hanging_test_is_killed_with_its_children(tmp_path):
     assert gone_within(child, 5), "the test's child process outlived the timeout"
 
 
+def test_exactly_the_selected_tests_run_in_the_order_given(tmp_path):
+    """The run names files; the selection decides which of their tests run, and in what order."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "test_b.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_param(n):\n    pass\n\n"
+        "class TestGroup:\n    def test_one(self):\n        pass\n\n"
+        "    def test_two(self):\n        pass\n\n"
+        "def test_last():\n    pass\n"
+    )
+    (tmp_path / "test_a.py").write_text("def test_first():\n    pass\n\ndef test_other():\n    pass\n")
+    (tmp_path / "test_c.py").write_text("def test_c():\n    pass\n")
+    selection = ["pkg/test_b.py::test_last", "test_a.py::test_first", "pkg/test_b.py::TestGroup",
+                 "pkg/test_b.py::test_param[2]", "test_c.py", "test_a.py::test_missing"]
+    run = run_tests(command(tmp_path), selection, timeout=60)
+    assert list(run.outcomes) == [
+        "pkg/test_b.py::test_last", "test_a.py::test_first", "pkg/test_b.py::TestGroup::test_one",
+        "pkg/test_b.py::TestGroup::test_two", "pkg/test_b.py::test_param[2]", "test_c.py::test_c",
+    ]
+    assert set(run.outcomes.values()) == {"passed"}
+
 
 def test_leaked_import_is_reported(tmp_path):
     user = tmp_path / "elsewhere"
@@ -66,6 +87,34 @@ def test_a_standby_process_runs_the_files_as_they_are_when_its_run_arrives(tmp_p
     assert run.outcomes == {"test_calc.py::test_value": "passed"}
     assert standby.proc.returncode == 0
     assert (tmp_path / "cov.data").exists(), "the run's environment reached the waiting process"
+
+
+def test_a_standby_process_imports_installed_plugins_early_and_the_projects_own_at_its_run(tmp_path):
+    """A plugin module notes whether the run's environment had arrived when it was imported."""
+    from pytest_selfheal.runner import Standby
+
+    site, project = tmp_path / "site", tmp_path / "project"
+    (site / "notes-0.1.dist-info").mkdir(parents=True)
+    project.mkdir()
+    (site / "notes-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: notes\nVersion: 0.1\n")
+    (site / "notes-0.1.dist-info" / "entry_points.txt").write_text(
+        "[pytest11]\noutside = outside_plugin\ninside = inside_plugin\n")
+    note = "import os\nNOTE = 'at the run' if os.environ.get('SELFHEAL_OBSERVE') else 'early'\n"
+    (site / "outside_plugin.py").write_text(note)
+    (project / "inside_plugin.py").write_text(note + "VERSION = 1\n")
+    (project / "test_notes.py").write_text(
+        "import inside_plugin, outside_plugin\n\n"
+        "def test_notes():\n"
+        "    assert (outside_plugin.NOTE, inside_plugin.NOTE) == ('early', 'at the run')\n"
+        "    assert inside_plugin.VERSION == 2\n"
+    )
+    installed = PytestCommand(sandbox_root=project, user_root=tmp_path / "elsewhere", cwd=project,
+                              scratch=project / ".scratch", import_roots=(project, site))
+    standby = Standby(installed)
+    time.sleep(1.5)  # long enough for it to have imported pytest and the plugins
+    (project / "inside_plugin.py").write_text(note + "VERSION = 2\n")
+    run = run_tests(installed, ["test_notes.py"], timeout=60, standby=standby)
+    assert run.outcomes == {"test_notes.py::test_notes": "passed"}, run.failures
 
 
 def test_a_standby_process_that_died_is_replaced_by_a_new_one(tmp_path):
