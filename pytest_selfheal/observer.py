@@ -135,7 +135,7 @@ def leaked_modules() -> list[str]:
     user_root = os.environ.get("SELFHEAL_USER_ROOT")
     if not user_root:
         return []
-    inside = os.path.join(user_root, "")
+    inside = os.path.join(os.path.realpath(user_root), "")
     environment = os.path.join(os.path.realpath(sys.prefix), "")  # a virtualenv in the checkout
     directories: dict[str, str] = {}  # resolved once per directory, not once per module
     leaks = []
