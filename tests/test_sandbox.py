@@ -1,5 +1,9 @@
 """The worktree equals what the user ran, and it always goes away."""
 
+import marshal
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +11,12 @@ from helpers import fingerprint, git, init_repo
 
 from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.sandbox import open_sandbox
+
+
+def _compiled_env() -> dict[str, str]:
+    """Bytecode written beside the sources, whatever this machine's environment says."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
 
 
 @pytest.fixture
@@ -67,12 +77,9 @@ def test_repository_without_commits(tmp_path):
 
 def test_same_size_rewrites_within_a_second_never_reuse_a_stale_bytecode_cache(dirty_repo):
     """Sandbox test processes write bytecode; every write must still be what the next one runs."""
-    import os
-    import subprocess
-    import sys
 
     read = [sys.executable, "-c", "import sys; sys.path.insert(0, '.'); import pkg.b; print(pkg.b.B)"]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = _compiled_env()
     with open_sandbox(dirty_repo) as sandbox:
         seen = []
         for value in "3456":  # each version the same size, written within a second
@@ -83,16 +90,7 @@ def test_same_size_rewrites_within_a_second_never_reuse_a_stale_bytecode_cache(d
     assert seen == ["3", "4", "5", "6"]
 
 
-def _compiled_env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def test_the_worktree_reuses_the_sessions_bytecode_for_identical_sources_only(dirty_repo):
-    import os
-    import subprocess
-    import sys
 
     env = _compiled_env()
     subprocess.run([sys.executable, "-c", "import pkg.a, pkg.b"], cwd=dirty_repo, env=env, check=True)
@@ -114,9 +112,6 @@ def test_the_worktree_reuses_the_sessions_bytecode_for_identical_sources_only(di
 
 
 def test_pytests_rewritten_test_modules_are_reused_and_name_the_worktree(tmp_path):
-    import marshal
-    import subprocess
-    import sys
 
     repo = tmp_path / "repo"
     (repo / "tests").mkdir(parents=True)

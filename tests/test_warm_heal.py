@@ -129,7 +129,7 @@ def test_a_checkout_with_bytecode_caches_heals_as_one_without(tmp_path):
         before = fingerprint(repo)
         result = run_pytest(repo, "--selfheal", "--selfheal-alternatives=0",
                             env={"CALC_LOG": str(tmp_path / f"{name}.log"),
-                                 "PYTHONDONTWRITEBYTECODE": dont_write})
+                                 "PYTHONDONTWRITEBYTECODE": dont_write, "PYTHONPYCACHEPREFIX": ""})
         assert result.returncode == 1, result.stdout
         assert fingerprint(repo) == before
         reports[name] = latest_report(repo)
