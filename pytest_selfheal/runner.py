@@ -98,9 +98,9 @@ def run_tests(
 
 
 class Standby:
-    """A test process started before it is needed (standby.py): the interpreter is up and pytest
-    imported, nothing of the project, and it waits for its arguments. Starting Python and
-    importing pytest is a third or more of a small run; a heal starts the next one ahead."""
+    """A test process started before it is needed (standby.py): the interpreter is up, pytest and
+    the installed plugins imported, nothing of the project, and it waits for its arguments.
+    That start-up is a third or more of a small run; a heal starts the next one ahead."""
 
     def __init__(self, command: PytestCommand) -> None:
         self.proc, self.log = _spawn(command, [sys.executable, "-m", "pytest_selfheal.standby"], {},

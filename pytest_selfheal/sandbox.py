@@ -153,13 +153,15 @@ def _seed_bytecode(user_root: Path, worktree: Path) -> None:
         sources = [name for name in files if name.endswith(".py")]
         if not sources or not cache.is_dir() or cache.is_symlink():
             continue
-        cached = os.listdir(cache)
+        compiled: dict[str, list[Path]] = {}  # module name -> its caches for this interpreter
+        for entry in os.listdir(cache):
+            module, _, rest = entry.partition(".")
+            if rest.startswith(tag) and rest.endswith(".pyc"):
+                compiled.setdefault(module, []).append(cache / entry)
         for name in sources:
-            prefix = f"{name[:-3]}.{tag}"
-            compiled = [cache / c for c in cached if c.startswith(prefix) and c.endswith(".pyc")]
-            if compiled:
+            if name[:-3] in compiled:
                 with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-                    _seed_module(user_root / rel / name, Path(directory) / name, compiled)
+                    _seed_module(user_root / rel / name, Path(directory) / name, compiled[name[:-3]])
 
 
 def _seed_module(source: Path, copy: Path, compiled: list[Path]) -> None:
