@@ -125,3 +125,29 @@ def test_a_standby_process_that_died_is_replaced_by_a_new_one(tmp_path):
     standby.discard()
     run = run_tests(command(tmp_path), ["test_a.py"], timeout=60, standby=standby)
     assert run.outcomes == {"test_a.py::test_ok": "passed"}
+
+
+def test_a_standby_process_ends_as_python_would(tmp_path):
+    """It skips freeing the heap at exit, and only that: the threads the tests left finish, the
+    atexit handlers run, the output is complete and the status is pytest's."""
+    from pytest_selfheal.runner import Standby
+
+    (tmp_path / "test_exit.py").write_text(
+        "import atexit, pathlib, threading, time\n\n"
+        "def later():\n"
+        "    time.sleep(0.5)\n"
+        "    pathlib.Path('thread.txt').write_text('done')\n\n"
+        "def test_leaves_work_behind():\n"
+        "    atexit.register(pathlib.Path('atexit.txt').write_text, 'done')\n"
+        "    threading.Thread(target=later).start()\n\n"
+        "def test_fails():\n"
+        "    assert False\n"
+    )
+    standby = Standby(command(tmp_path))
+    run = run_tests(command(tmp_path), ["test_exit.py"], timeout=60, standby=standby)
+    assert run.outcomes == {"test_exit.py::test_leaves_work_behind": "passed",
+                            "test_exit.py::test_fails": "failed"}
+    assert run.exit_code == 1
+    assert (tmp_path / "thread.txt").read_text() == "done"
+    assert (tmp_path / "atexit.txt").read_text() == "done"
+    assert "1 failed, 1 passed" in run.output_tail
