@@ -62,7 +62,7 @@ def warm_rate(command: PytestCommand, targets: tuple[str, ...], tried: list[Cand
     worker = WarmWorker(command, ["tests"], jobs=jobs, startup_timeout=120)
     try:
         worker.run([])  # nothing: only the start-up below is timed
-        assert worker._wait_ready(), "the warm worker did not start"
+        assert worker.wait_ready(), "the warm worker did not start"
         startup = time.perf_counter() - started
         started = time.perf_counter()
         runs = worker.run([

@@ -224,6 +224,10 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
     failing = _failing(request)
     ran = list(request.outcomes)
     selection = probe_selection(failing, ran)
+    # A test process takes about as long to start as the probe and triage take to run; started
+    # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
+    runs.warmed_up()
+    runs.stand_by()
     spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
     log.record("probe", tests=len(selection), outcomes=dict(probe_run.outcomes),
                seconds=round(probe_run.seconds, 3), covered=len(spectrum.covered))
@@ -267,7 +271,6 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
             run_dir=run_dir,
             triage=verdicts,
         )
-    runs.stand_by()  # the first plausible candidate's clean run starts from here
     suspects = rank(
         localize(spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file),
         verdicts, request.failures, sandbox.root, sandbox.user_root, is_test_file,

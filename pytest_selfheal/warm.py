@@ -82,7 +82,7 @@ class WarmWorker:
     def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""
         results: list[RunResult | None] = [None] * len(jobs)
-        if not jobs or not self._wait_ready():
+        if not jobs or not self.wait_ready():
             return results
         pending: dict[int, tuple[int, Path]] = {}
         lines = []
@@ -113,7 +113,9 @@ class WarmWorker:
                                                  seconds=reply["seconds"], timed_out=reply["timed_out"])
         return results
 
-    def _wait_ready(self) -> bool:
+    def wait_ready(self) -> bool:
+        """Wait until the session is collected; False (and the worker is stopped) if it failed to
+        start or did not answer in time."""
         if not self._ready and self.proc is not None:
             reply = self._exchange(time.monotonic() + self.startup_timeout)
             self._ready = reply is not None and "ready" in reply
@@ -208,6 +210,11 @@ class TestRuns:
                         record_spec=record)
         self.stand_by()
         return run
+
+    def warmed_up(self) -> None:
+        """Wait for the warm worker's start-up (and from now on use subprocesses if it failed)."""
+        if self.warm is not None and not self.warm.wait_ready():
+            self.warm = None
 
     def stand_by(self) -> None:
         """Start the next test process now, ahead of the run that will use it."""
