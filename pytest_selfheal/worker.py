@@ -60,9 +60,11 @@ class Server:
         self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
         # Code that ran during the warm-up: results computed at import time (constants,
         # parametrize lists, decorators) would not see a swapped function. cProfile records the
-        # calls in C, a little cheaper than a profile hook written in Python.
+        # calls in C, a little cheaper than a profile hook written in Python; calls of C
+        # functions have no code to swap and are not recorded.
         self.imported_calls: set[types.CodeType] = set()
-        self._warm_up_calls = cProfile.Profile()
+        self._warm_up_calls = cProfile.Profile(builtins=False)
+        self._settled = False  # see _settle
         self.observed = observer.Observations()  # filled in a child, by the tests it runs
 
     @hookimpl(tryfirst=True)
@@ -77,12 +79,25 @@ class Server:
         self.imported_calls = {entry.code for entry in self._warm_up_calls.getstats()
                                if isinstance(entry.code, types.CodeType)}
         self.items = {item.nodeid: item for item in session.items}
-        self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
-        _warm_children(session.items)
-        gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
+        import coverage  # noqa: F401  (the first job, the probe, records coverage)
+
         self._reply({"ready": len(self.items)})
         self._serve()
         return True
+
+    def _settle(self) -> None:
+        """What only later jobs need, done once the first job's child runs (or before a job
+        that needs it): the live functions a candidate swaps, what every child would otherwise
+        compute again (item locations, the regression stage's recorder), and a frozen heap."""
+        if self._settled:
+            return
+        self._settled = True
+        self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        for item in self.items.values():
+            item.location  # noqa: B018  (a cached property pytest computes when the item runs)
+        from . import recorder  # noqa: F401
+
+        gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.observed.record(report)
@@ -109,9 +124,12 @@ class Server:
                     self._reply({"id": job["id"], "status": "fallback", "reason": swaps})
                     continue
                 running[self._fork(job, swaps)] = (job, time.monotonic())
+                self._settle()
             self._reap(running)
 
     def _plan(self, job: dict[str, Any]) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+        if job["files"]:
+            self._settle()
         missing = [n for n in job["nodeids"] if n not in self.items]
         if missing:
             return f"not collected in the warm session: {missing[0]}"
@@ -235,17 +253,6 @@ class LineReader:
             self.buffer += chunk
         line, newline, self.buffer = self.buffer.partition(b"\n")
         return (line + newline).decode("utf-8")
-
-
-def _warm_children(items: list[Any]) -> None:
-    """Do once here what every child would otherwise do on its own: each item's location (a
-    cached property pytest computes when the item runs), and the imports the probe's coverage
-    and the regression stage's recorder need."""
-    for item in items:
-        item.location  # noqa: B018
-    import coverage  # noqa: F401
-
-    from . import recorder  # noqa: F401
 
 
 def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
