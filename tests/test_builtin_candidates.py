@@ -1,10 +1,15 @@
 """The builtin agent's candidate stream: single edits first, then bounded two-edit pairs."""
 
 import ast
+import itertools
 from pathlib import Path
 
-from pytest_selfheal.agents.builtin.agent import candidates
+import libcst as cst
+
+from pytest_selfheal.agents.builtin import agent as builtin_agent
+from pytest_selfheal.agents.builtin.agent import RankedMutations, candidates
 from pytest_selfheal.agents.builtin.priors import PRIORS
+from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
 from pytest_selfheal.agents.builtin.templates import TEMPLATES
 from pytest_selfheal.models import Suspect
@@ -49,3 +54,52 @@ def test_priors_order_the_families(tmp_path: Path):
     first = next(candidates(tmp_path, suspects(4), priors=favour))
     assert first.edits[0].template == "integer-constant"
     assert next(candidates(tmp_path, suspects(4))).edits[0].template != "integer-constant"
+
+
+FILES = {
+    "a.py": "def f(x):\n    if x > 0:\n        return x + 1\n    return x - 1\n",
+    "b.py": "def g(xs):\n    total = 0\n    for x in xs:\n        total += x * 2\n    return total\n",
+    "c.py": "def h(s):\n    return s[1:] if len(s) > 2 else s\n",
+}
+
+
+def spread(scores: dict[str, float]) -> list[Suspect]:
+    """Suspects on every line of each file, the file's score falling by a tenth per line."""
+    found = [Suspect(path, line, "f", round(score - line / 10, 2))
+             for path, score in scores.items() for line in range(1, FILES[path].count("\n") + 1)]
+    return sorted(found, key=lambda s: -s.score)
+
+
+def test_mutations_come_in_the_order_of_a_sort_by_score(tmp_path: Path):
+    """Made file by file as needed, they come exactly as one stable sort of them all would
+    order them, ties included."""
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    for scores in ({"a.py": 0.9, "b.py": 0.7, "c.py": 0.5}, {"a.py": 0.8, "b.py": 0.8, "c.py": 0.8},
+                   {"c.py": 0.9, "a.py": 0.3, "b.py": 0.6}):
+        given = spread(scores)
+        lazy = [(item.score, item.path, item.mutation.description)
+                for item in RankedMutations(tmp_path, given, PRIORS)]
+        eager = []
+        for path in dict.fromkeys(s.path for s in given):
+            by_line = {s.line: s for s in given if s.path == path}
+            module = cst.parse_module(FILES[path])
+            eager += [(by_line[m.line].score * PRIORS[m.template], path, m.description)
+                      for m in mutations(module, frozenset(by_line))]
+        assert len(lazy) > 100
+        assert lazy == sorted(eager, key=lambda item: -item[0])
+
+
+def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, monkeypatch):
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    parsed = []
+    real_parse = builtin_agent._parse
+    monkeypatch.setattr(builtin_agent, "_parse", lambda path: parsed.append(path.name) or real_parse(path))
+    stream = candidates(tmp_path, spread({"a.py": 0.9, "b.py": 0.2, "c.py": 0.1}))
+    first = list(itertools.islice(stream, 8))
+    assert {c.edits[0].path for c in first} == {"a.py"}
+    assert parsed == ["a.py"]
+    rest = list(stream)
+    assert {c.edits[0].path for c in rest} == {"a.py", "b.py", "c.py"}
+    assert parsed == ["a.py", "b.py", "c.py"]

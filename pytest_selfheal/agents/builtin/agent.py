@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class _Scored:
 def candidates(root: Path, suspects: Sequence[Suspect],
                priors: Mapping[str, float] = PRIORS) -> Iterator[Candidate]:
     """Every candidate source, chained in the order they are tried."""
-    ranked = _ranked_mutations(root, suspects, priors)
+    ranked = RankedMutations(root, suspects, priors)
     return itertools.chain(
         name_candidates(root, suspects),
         single_edits(ranked),
@@ -57,29 +58,56 @@ def candidates(root: Path, suspects: Sequence[Suspect],
     )
 
 
-def _ranked_mutations(root: Path, suspects: Sequence[Suspect],
-                      priors: Mapping[str, float]) -> list[_Scored]:
-    """Every mutation at a suspect line, by line score x template prior (stable)."""
-    scored: list[_Scored] = []
-    by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
-    for suspect in suspects:
-        by_file[suspect.path].setdefault(suspect.line, suspect)
-    for path, by_line in by_file.items():
-        module = _parse(root / path)
-        if module is None:
-            continue
-        splicer = Splicer(module, path)
-        for mutation in mutations(module, frozenset(by_line)):
-            suspect = by_line[mutation.line]
-            scored.append(
-                _Scored(suspect.score * priors[mutation.template], path, suspect.function, mutation,
-                        splicer)
-            )
-    scored.sort(key=lambda item: -item.score)
-    return scored
+class RankedMutations:
+    """Every mutation at a suspect line, by line score x template prior (ties in the order of
+    the suspects' files, then of the mutations in a file). Files are analysed only as far as the
+    iteration goes: a mutation is given once no file left could hold a better one, so the first
+    candidates usually need only the most suspect file. Iterable any number of times."""
+
+    def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]) -> None:
+        self._given: list[_Scored] = []
+        self._source = self._best_first(root, suspects, priors)
+
+    def __iter__(self) -> Iterator[_Scored]:
+        index = 0
+        while True:
+            if index == len(self._given):
+                item = next(self._source, None)
+                if item is None:
+                    return
+                self._given.append(item)
+            yield self._given[index]
+            index += 1
+
+    @staticmethod
+    def _best_first(root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]
+                    ) -> Iterator[_Scored]:
+        by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
+        for suspect in suspects:
+            by_file[suspect.path].setdefault(suspect.line, suspect)
+        best_prior = max(priors.values(), default=0.0)
+        # The best score any mutation in a file from the i-th on can have.
+        bounds = [best_prior * max(s.score for s in by_line.values()) for by_line in by_file.values()]
+        bounds = list(itertools.accumulate(reversed(bounds), max))[::-1]
+        waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
+        made = itertools.count()
+        for bound, (path, by_line) in zip(bounds, by_file.items(), strict=True):
+            while waiting and -waiting[0][0] >= bound:
+                yield heapq.heappop(waiting)[2]
+            module = _parse(root / path)
+            if module is None:
+                continue
+            splicer = Splicer(module, path)
+            for mutation in mutations(module, frozenset(by_line)):
+                suspect = by_line[mutation.line]
+                score = suspect.score * priors[mutation.template]
+                item = _Scored(score, path, suspect.function, mutation, splicer)
+                heapq.heappush(waiting, (-score, next(made), item))
+        while waiting:
+            yield heapq.heappop(waiting)[2]
 
 
-def single_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
+def single_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
     """Compilable, distinct single-edit candidates that change the program, best first."""
     seen: set[tuple[str, str]] = set()
     for item in ranked:
@@ -89,7 +117,7 @@ def single_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
                             score=round(item.score, 4), agent="builtin")
 
 
-def pair_edits(ranked: Sequence[_Scored]) -> Iterator[Candidate]:
+def pair_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
     """Two edits inside one function, from its best single edits; tried only after every
     single edit, and only where the two edited nodes do not overlap."""
     pools: dict[tuple[str, str], list[_Scored]] = defaultdict(list)

@@ -422,9 +422,9 @@ def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         return
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS:
         return
+    text = code(node)  # rendered once: six wrappers, and most nodes on a line get them
     for wrapper in _WRAPPERS:
-        replacement = cst.Call(func=cst.Name(wrapper), args=[cst.Arg(node)])
-        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+        yield cst.Call(func=cst.Name(wrapper), args=[cst.Arg(node)]), f"`{text}` -> `{wrapper}({text})`"
 
 
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
