@@ -59,7 +59,8 @@ def warm_rate(command: PytestCommand, targets: tuple[str, ...], tried: list[Cand
               jobs: int) -> tuple[float, float, int]:
     """(candidates/s, start-up seconds, candidates run in place)."""
     started = time.perf_counter()
-    worker = WarmWorker(command, ["tests"], jobs=jobs, startup_timeout=120)
+    worker = WarmWorker(command, jobs=jobs, startup_timeout=120)
+    worker.collect(["tests"])
     try:
         worker.run([])  # nothing: only the start-up below is timed
         assert worker.wait_ready(), "the warm worker did not start"

@@ -48,7 +48,7 @@ class HealSession:
 
     @cached_property
     def repo_root(self) -> Path | None:
-        from .sandbox import find_repo_root
+        from .repository import find_repo_root
 
         return find_repo_root(self.config.rootpath)
 

@@ -140,7 +140,7 @@ def show_command(root: Path, wanted: str | None, as_json: bool) -> int:
 
 def apply_command(root: Path, wanted: str | None) -> int:
     """Apply a run's fix.diff to the working tree; refuse, changing nothing, if it conflicts."""
-    from .sandbox import find_repo_root
+    from .repository import find_repo_root
 
     run = runstore.find_run(runstore.output_dir(root), wanted)
     if not run.diff_path.is_file():

@@ -62,9 +62,12 @@ def is_alive(pid: int) -> bool:
     return True
 
 
-def write_owner(temp_dir: Path) -> None:
-    """Mark a sandbox temp dir as this process's, so a later run can tell it is stale."""
+def new_sandbox_dir() -> Path:
+    """A new temp dir for a sandbox, marked as this process's so that a later run can tell
+    when it is stale; the worktree goes in it as SANDBOX_NAME."""
+    temp_dir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
     (temp_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    return temp_dir
 
 
 def _owner(temp_dir: Path) -> int | None:

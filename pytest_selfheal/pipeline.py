@@ -26,10 +26,11 @@ from .modes import Fix, ModeAction, carry_out
 from .policy import build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .sandbox import Sandbox, terminate_as_interrupt
+from .sandbox import terminate_as_interrupt
 from .triage import Triage, TriageInput, rank, triage
 from .validate import Bench, Limits
 from .warm import TestRuns
+from .worktree import Sandbox
 
 if TYPE_CHECKING:
     from .regression import Regression

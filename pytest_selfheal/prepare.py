@@ -5,10 +5,12 @@ heals, the sandbox (watched by a janitor process in case this one dies) and the 
 and warming up a test process overlap the rest of the session (the worker then collects the
 session's test files); otherwise the heal begins it when the session ends (the worker collects
 what the probe will run). Either way the heal takes it over and `close` releases everything.
+The worker starts first, importing pytest while git (and GitPython) build the worktree.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -17,10 +19,10 @@ from pathlib import Path
 from . import report
 from .config import Settings
 from .janitor import Janitor
-from .lock import clean_stale, heal_lock
+from .lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from .runner import PytestCommand
-from .sandbox import Sandbox, open_sandbox
 from .warm import WarmWorker, start_warm_worker
+from .worktree import Sandbox
 
 STARTUP_TIMEOUT = 300.0  # until the heal knows how long the suite took, and sets the real one
 
@@ -52,24 +54,34 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
     LockBusy, SandboxError or OSError, holding nothing."""
     output = rootdir / settings.output
     lock, worktree = ExitStack(), ExitStack()
+    warm: WarmWorker | None = None
     try:
         janitor = Janitor(repo_root, None if output.exists() else output)
         report.ensure_output_dir(output)
         lock.enter_context(heal_lock(output))
+        tmp = new_sandbox_dir()
+        worktree.callback(shutil.rmtree, tmp, ignore_errors=True)  # if open_sandbox never runs
+        planned = Sandbox(user_root=repo_root.resolve(), root=tmp / SANDBOX_NAME, tmp=tmp)
+        command = PytestCommand(
+            sandbox_root=planned.root,
+            user_root=planned.user_root,
+            cwd=planned.map(rootdir),
+            scratch=tmp / "scratch",
+            import_roots=tuple(planned.map(p) for p in import_roots),
+        )
+        if collect:
+            warm = start_warm_worker(command, settings.workers, startup_timeout=STARTUP_TIMEOUT)
+        from .sandbox import open_sandbox  # GitPython: imported while the worker starts
+
         cleaned = clean_stale(repo_root, output, keep=keep)
         worktree.callback(janitor.release)  # runs once the sandbox is gone
-        sandbox = worktree.enter_context(open_sandbox(repo_root))
+        sandbox = worktree.enter_context(open_sandbox(repo_root, tmp))
         janitor.watch(sandbox.root)
-        command = PytestCommand(
-            sandbox_root=sandbox.root,
-            user_root=sandbox.user_root,
-            cwd=sandbox.map(rootdir),
-            scratch=sandbox.tmp / "scratch",
-            import_roots=tuple(sandbox.map(p) for p in import_roots),
-        )
-        args = [str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect]
-        warm = start_warm_worker(command, args, settings.workers, startup_timeout=STARTUP_TIMEOUT)
+        if warm is not None:
+            warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
     except BaseException:
+        if warm is not None:
+            warm.close()
         worktree.close()
         lock.close()
         raise

@@ -25,9 +25,9 @@ from .diffs import new_file_diff
 from .models import Edit, Outcome
 from .patch import parse
 from .regression_source import Witness, module_source
-from .sandbox import Sandbox
 from .validate import Bench
 from .warm import Job, file_changes
+from .worktree import Sandbox
 
 MAX_WITNESSES = 3
 TEST_FILES = ("test_*.py", "*_test.py")

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import itertools
 import marshal
 import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
@@ -30,50 +27,13 @@ from typing import Any
 import git
 
 from .errors import SandboxError
-from .lock import SANDBOX_NAME, TEMP_PREFIX, write_owner
+from .lock import SANDBOX_NAME, new_sandbox_dir
+from .worktree import Sandbox
 
 # Read-only git calls must not refresh the user's index as a side effect.
 GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
-# Python and pytest reuse a cached .pyc while the source's mtime (whole seconds) and size match,
-# so two versions of a file written within one second could share one. Every write gets its own
-# mtime, counted from 2001: no two writes share one, and git checkouts (dated now) never meet them.
-_WRITE_STAMPS = itertools.count(1_000_000_000)
 _PYC_HEADER = 16  # magic, flags, then mtime and size or a source hash (PEP 552)
-
-
-def find_repo_root(start: Path) -> Path | None:
-    """The enclosing git work tree, found without running git (a `.git` dir or file)."""
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-@dataclass(frozen=True)
-class Sandbox:
-    """Paths of one worktree; `tmp` is a scratch directory beside it, removed with it."""
-
-    user_root: Path
-    root: Path
-    tmp: Path
-    submodules: tuple[str, ...] = ()  # paths of submodules, relative to the repository root
-
-    def map(self, user_path: Path) -> Path:
-        """The worktree path of a path inside the user's checkout."""
-        return self.root / user_path.resolve().relative_to(self.user_root)
-
-    def read(self, rel: str) -> str:
-        """Text of a file; bytes that are not UTF-8 survive a read/write round trip unchanged."""
-        return (self.root / rel).read_text(encoding="utf-8", errors="surrogateescape")
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", errors="surrogateescape")
-        stamp = next(_WRITE_STAMPS) * 1_000_000_000
-        os.utime(path, ns=(stamp, stamp))
-
 
 
 def _open_repo(user_root: Path) -> git.Repo:
@@ -224,12 +184,17 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 @contextmanager
-def open_sandbox(user_root: Path) -> Iterator[Sandbox]:
-    """Create the worktree, yield it, and always remove it and prune git's record of it."""
+def open_sandbox(user_root: Path, tmp: Path | None = None) -> Iterator[Sandbox]:
+    """Create the worktree (in `tmp`, from lock.new_sandbox_dir, if given), yield it, and always
+    remove it, its temp dir and git's record of it."""
     user_root = user_root.resolve()
-    repo = _open_repo(user_root)
-    tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-    write_owner(tmp)
+    try:
+        repo = _open_repo(user_root)
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tmp = tmp or new_sandbox_dir()
     worktree = tmp / SANDBOX_NAME
     try:
         yield _populate(repo, user_root, worktree, tmp)

@@ -28,7 +28,7 @@ def main() -> int:
     atexit.register(_exit_now)  # registered first, so it runs after every other handler
     import pytest
 
-    _import_plugins()
+    import_installed_plugins()
     line = sys.stdin.readline()
     if not line:
         return 0  # discarded before it was used
@@ -52,11 +52,12 @@ def _exit_now() -> None:
     os._exit(_status)
 
 
-def _import_plugins() -> None:
+def import_installed_plugins() -> None:
     """Import the plugins pytest would load from entry points, while nothing is asked of this
-    process yet: importing them is a good part of a small run (anyio's, which comes with the
-    anthropic SDK, more than collecting a few hundred tests). A plugin whose code is in the
-    sandbox or the user's checkout is the project's own, left for the run to import from disk."""
+    process yet (also the warm worker's): importing them is a good part of a small run (anyio's,
+    which comes with the anthropic SDK, more than collecting a few hundred tests). A plugin whose
+    code is in the sandbox or the user's checkout is the project's own, left for the run to
+    import from disk."""
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return
     project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")

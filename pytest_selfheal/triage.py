@@ -20,9 +20,9 @@ from typing import Any
 from . import buildtime, changes, history
 from .errors import OutputError
 from .models import Failure, Line, Spectrum, Suspect
-from .sandbox import Sandbox
 from .signature import Signature, signature
 from .warm import Job, TestRuns
+from .worktree import Sandbox
 
 SIGNIFICANCE = 0.05
 CHANGE_BOOST = 0.2

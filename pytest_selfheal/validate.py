@@ -24,8 +24,8 @@ from .models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, V
 from .plausible import ranked
 from .policy import Policy
 from .runner import PytestCommand
-from .sandbox import Sandbox
 from .warm import Job, TestRuns, file_changes
+from .worktree import Sandbox
 
 
 class _Unscreened:

@@ -41,21 +41,24 @@ class Job:
     record: Path | None = None  # a recorder.py spec: record the calls of one function
 
 
-def start_warm_worker(command: PytestCommand, nodeids: Sequence[str], workers: int | None, *,
+def start_warm_worker(command: PytestCommand, workers: int | None, *,
                       startup_timeout: float) -> WarmWorker | None:
-    """Start warming up now (it imports while the probe runs); None when 0 workers are asked
-    for or the platform cannot fork. `workers` None means one per core."""
+    """Start warming up now, before the sandbox exists (see WarmWorker); None when 0 workers
+    are asked for or the platform cannot fork. `workers` None means one per core."""
     jobs = len(os.sched_getaffinity(0)) if workers is None else workers
-    if jobs < 1 or not hasattr(os, "fork") or not nodeids:
+    if jobs < 1 or not hasattr(os, "fork"):
         return None
-    return WarmWorker(command, nodeids, jobs=jobs, startup_timeout=startup_timeout)
+    return WarmWorker(command, jobs=jobs, startup_timeout=startup_timeout)
 
 
 class WarmWorker:
-    """One warm pytest process per heal; `run` fans jobs out to up to `jobs` forked children."""
+    """One warm pytest process per heal; `run` fans jobs out to up to `jobs` forked children.
 
-    def __init__(self, command: PytestCommand, nodeids: Sequence[str], *, jobs: int,
-                 startup_timeout: float) -> None:
+    It starts in the scratch dir and imports pytest and the installed plugins while the heal
+    builds the worktree; `collect` then sends it into the worktree to collect the tests.
+    """
+
+    def __init__(self, command: PytestCommand, *, jobs: int, startup_timeout: float) -> None:
         self.command = command
         self.jobs = jobs
         self.startup_timeout = startup_timeout
@@ -66,18 +69,27 @@ class WarmWorker:
         self._buffer = b""  # replies read but not yet parsed
         self._outbox = b""  # requests not yet written
         command.scratch.mkdir(parents=True, exist_ok=True)
-        args_file = command.scratch / "warm-args.txt"
-        args_file.write_text("\n".join([f"--rootdir={command.cwd}", *nodeids]) + "\n", encoding="utf-8")
         self._log: IO[bytes] = (command.scratch / "warm-worker.log").open("wb")
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", "pytest_selfheal.worker", str(jobs), f"@{args_file}"],
-            cwd=command.cwd, env=command.environment({}), stdin=subprocess.PIPE,
+            [sys.executable, "-m", "pytest_selfheal.worker", str(jobs)],
+            cwd=command.scratch, env=command.environment({}), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
             preexec_fn=die_with_parent(os.getpid()),
         )
         assert self.proc.stdin is not None
         os.set_blocking(self.proc.stdin.fileno(), False)  # see _exchange
         self._finalizer = weakref.finalize(self, _stop, self.proc, self._log)
+
+    def collect(self, nodeids: Sequence[str]) -> None:
+        """Send the worker into the worktree (which must exist now) to collect `nodeids`."""
+        args_file = self.command.scratch / "warm-args.txt"
+        args_file.write_text("\n".join([f"--rootdir={self.command.cwd}", *nodeids]) + "\n",
+                             encoding="utf-8")
+        start = json.dumps({"cwd": str(self.command.cwd), "args": [f"@{args_file}"]}) + "\n"
+        self._outbox += start.encode("utf-8")
+        if self.proc is not None and self.proc.stdin is not None:  # it is waiting for this line
+            with contextlib.suppress(BlockingIOError, OSError):
+                self._outbox = self._outbox[os.write(self.proc.stdin.fileno(), self._outbox):]
 
     def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""

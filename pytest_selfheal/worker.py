@@ -1,8 +1,9 @@
 """A warm test process in the sandbox: collect once, then fork a child per candidate.
 
-Started by `warm.WarmWorker` as `python -m pytest_selfheal.worker JOBS @ARGS_FILE` with the
-sandbox's environment. It runs one pytest session that imports pytest, the conftests, the test
-modules and the project once and stops before running anything. Then it answers job lines on
+Started by `warm.WarmWorker` as `python -m pytest_selfheal.worker JOBS` with the sandbox's
+environment, before the sandbox exists: it imports pytest and the installed plugins, then waits
+for its start line. Then it runs one pytest session in the worktree that imports the conftests,
+the test modules and the project once and stops before running anything. It answers job lines on
 its stdin: each child swaps the patched functions' code objects in place, runs the requested
 tests in-process, writes the same observation file a test subprocess writes, and exits. Up to
 JOBS children run at once. A job whose edit changes import-time state, touches a module the
@@ -12,10 +13,11 @@ job with a coverage file records per-test coverage contexts (the probe) and the 
 from the user's checkout; a job with a record spec records the calls of one function (the
 regression stage).
 
-Protocol (one JSON object per line). In: {"id", "nodeids", "files": [[path, before, after]],
-"observe", "stop_first", "timeout", "cpu_seconds", "coverage", "record"}. Out: first
-{"ready": n_items}, then per job {"id", "status": "ran" | "fallback", "reason", "exit_code",
-"timed_out", "seconds"}.
+Protocol (one JSON object per line). In: first {"cwd", "args"} (where the session starts, and
+its arguments), then jobs {"id", "nodeids", "files": [[path, before, after]], "observe",
+"stop_first", "timeout", "cpu_seconds", "coverage", "record"}. Out: first {"ready": n_items},
+then per job {"id", "status": "ran" | "fallback", "reason", "exit_code", "timed_out",
+"seconds"}.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import gc
+import importlib
 import json
 import math
 import os
@@ -40,6 +43,7 @@ import pluggy
 
 from . import observer
 from .runner import die_with_parent, serial_args
+from .standby import import_installed_plugins
 from .swap import Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -279,13 +283,28 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     import pytest
 
-    jobs, *args = argv
-    args = [*serial_args(), *args]  # the session must hold the items itself
-    server = Server(requests, replies, int(jobs))
+    import_installed_plugins()
+    line = requests.readline(block=True)
+    if not line:
+        return 0  # stopped before the sandbox was ready
+    start = json.loads(line)
+    _move_into(start["cwd"])
+    args = [*serial_args(), *start["args"]]  # the session must hold the items itself
+    server = Server(requests, replies, int(argv[0]))
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
     options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
     return int(pytest.main([*options, *args], plugins=[server]))
+
+
+def _move_into(cwd: str) -> None:
+    """Continue as if started in `cwd` of the worktree, which did not exist at the start: the
+    script directory `python -m` put first on sys.path, and no import caches of then."""
+    started_in = os.getcwd()
+    os.chdir(cwd)
+    if sys.path and sys.path[0] == started_in:
+        sys.path[0] = cwd
+    importlib.invalidate_caches()  # also forgets the directories that were missing
 
 
 if __name__ == "__main__":

@@ -113,7 +113,8 @@ def project(tmp_path: Path) -> Path:
 def worker(project: Path):
     command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
                             scratch=project.parent / "scratch", import_roots=(project,))
-    warm = WarmWorker(command, ["test_calc.py"], jobs=2, startup_timeout=120)
+    warm = WarmWorker(command, jobs=2, startup_timeout=120)
+    warm.collect(["test_calc.py"])
     yield warm
     warm.close()
 
@@ -180,7 +181,8 @@ def test_a_broken_project_makes_every_job_fall_back(project):
     (project / "conftest.py").write_text("raise SystemExit(3)\n")
     command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
                             scratch=project.parent / "scratch")
-    warm = WarmWorker(command, ["test_calc.py"], jobs=2, startup_timeout=60)
+    warm = WarmWorker(command, jobs=2, startup_timeout=60)
+    warm.collect(["test_calc.py"])
     try:
         assert warm.run([job(SOURCE)]) == [None]
         assert warm.proc is None
@@ -259,4 +261,34 @@ def test_workers_zero_means_no_warm_worker(tmp_path):
     settings = resolve(cli={}, ini={}, pyproject={"workers": 0}, env={})
     command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path, scratch=tmp_path / "s")
     assert settings.workers == 0
-    assert start_warm_worker(command, ["test_x.py"], settings.workers, startup_timeout=1) is None
+    assert start_warm_worker(command, settings.workers, startup_timeout=1) is None
+
+
+def test_a_worker_started_before_its_worktree_exists_runs_it_as_if_started_there(tmp_path):
+    """It imports pytest while the worktree is built: then the rootdir (first on sys.path, as
+    with `python -m pytest` run there) and an import root that did not exist yet both work."""
+    project = tmp_path / "worktree"
+    command = PytestCommand(sandbox_root=project, user_root=tmp_path / "elsewhere", cwd=project,
+                            scratch=tmp_path / "scratch", import_roots=(project / "src",))
+    warm = WarmWorker(command, jobs=1, startup_timeout=120)
+    try:
+        time.sleep(1.5)  # it has imported pytest and waits for its start line
+        (project / "src").mkdir(parents=True)
+        (project / "tests").mkdir()
+        (project / "calc.py").write_text(SOURCE)
+        (project / "src" / "shapes.py").write_text("def sides():\n    return 3\n")
+        (project / "tests" / "test_both.py").write_text(
+            "from calc import double\nfrom shapes import sides\n\n"
+            "def test_double():\n    assert double(2) == 5\n\n"
+            "def test_sides():\n    assert sides() == 4\n"
+        )
+        warm.collect(["tests"])
+        fixed = {"calc.py": (SOURCE, SOURCE.replace("return x + x", "return x + x + 1")),
+                 "src/shapes.py": ("def sides():\n    return 3\n", "def sides():\n    return 4\n")}
+        nodeids = ("tests/test_both.py::test_double", "tests/test_both.py::test_sides")
+        before, after = warm.run([Job(nodeids, {}, timeout=60), Job(nodeids, fixed, timeout=60)])
+        assert before is not None and after is not None
+        assert before.outcomes == dict.fromkeys(nodeids, "failed")
+        assert after.outcomes == dict.fromkeys(nodeids, "passed")
+    finally:
+        warm.close()
