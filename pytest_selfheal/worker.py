@@ -61,7 +61,8 @@ class Server:
         self.replies = replies
         self.jobs = max(1, jobs)
         self.items: dict[str, Any] = {}
-        self.live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}
+        self.functions: dict[str, list[types.FunctionType]] = {}  # real path -> defined there
+        self._live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}  # see _live_in
         # Code that ran during the warm-up: results computed at import time (constants,
         # parametrize lists, decorators) would not see a swapped function. cProfile records the
         # calls in C, a little cheaper than a profile hook written in Python; calls of C
@@ -91,12 +92,12 @@ class Server:
 
     def _settle(self) -> None:
         """What only later jobs need, done once the first job's child runs (or before a job
-        that needs it): the live functions a candidate swaps, what every child would otherwise
+        that needs it): the functions a candidate may swap, what every child would otherwise
         compute again (item locations, the regression stage's recorder), and a frozen heap."""
         if self._settled:
             return
         self._settled = True
-        self.live = _live_functions(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        self.functions = _functions_by_file(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
         for item in self.items.values():
             item.location  # noqa: B018  (a cached property pytest computes when the item runs)
         from . import recorder  # noqa: F401
@@ -142,7 +143,7 @@ class Server:
             changed = changed_functions(path, before, after)
             if isinstance(changed, str):
                 return changed
-            live = self.live.get(os.path.realpath(path))
+            live = self._live_in(path)
             if live is None:
                 return f"{path} was not imported by the warm session"
             for function in changed:
@@ -153,6 +154,19 @@ class Server:
                     return f"{path}: {function.qualname} runs at import time"
                 swaps.extend((live_function, function.new_code) for live_function in functions)
         return swaps
+
+    def _live_in(self, path: str) -> dict[Fingerprint, list[types.FunctionType]] | None:
+        """The function objects of a file by what their code does; worked out the first time a
+        candidate patches the file (most files, the tests above all, never are)."""
+        real = os.path.realpath(path)
+        if real not in self._live:
+            if real not in self.functions:
+                return None
+            by_code: dict[Fingerprint, list[types.FunctionType]] = defaultdict(list)
+            for function in self.functions[real]:
+                by_code[fingerprint(function.__code__)].append(function)
+            self._live[real] = dict(by_code)
+        return self._live[real]
 
     def _fork(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
         parent = os.getpid()
@@ -259,19 +273,20 @@ class LineReader:
         return (line + newline).decode("utf-8")
 
 
-def _live_functions(root: str) -> dict[str, dict[Fingerprint, list[types.FunctionType]]]:
-    """file -> fingerprint -> function objects defined in files under `root`."""
-    live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = defaultdict(lambda: defaultdict(list))
+def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
+    """Real path -> the function objects in the heap defined in that file, for files under
+    `root`: every closure and decorated copy, not only what modules name."""
+    found: dict[str, list[types.FunctionType]] = defaultdict(list)
     real: dict[str, str] = {}  # co_filename -> its real path: a few hundred files, many functions
     for obj in gc.get_objects():
-        if isinstance(obj, types.FunctionType):
+        if type(obj) is types.FunctionType:  # a type that cannot be subclassed
             filename = obj.__code__.co_filename
             path = real.get(filename)
             if path is None:
                 path = real[filename] = os.path.realpath(filename)
             if path.startswith(root):
-                live[path][fingerprint(obj.__code__)].append(obj)
-    return {path: dict(codes) for path, codes in live.items()}
+                found[path].append(obj)
+    return dict(found)
 
 
 def main(argv: list[str]) -> int:
