@@ -23,6 +23,7 @@ from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.models import Candidate, Suspect
 from pytest_selfheal.runner import PytestCommand, run_tests
 from pytest_selfheal.warm import Job, WarmWorker
+from pytest_selfheal.worktree import Sandbox
 
 BUGGY = {
     "invoice": "invoice/discounts.py",
@@ -44,14 +45,17 @@ def command_for(root: Path) -> PytestCommand:
 
 
 def subprocess_rate(command: PytestCommand, targets: tuple[str, ...], sample: list[Candidate]) -> float:
+    """Written as the heal writes them: each write gets an mtime of its own, so the restored
+    module is never imported from the bytecode of a same-size candidate written that second."""
+    sandbox = Sandbox(user_root=command.user_root, root=command.sandbox_root, tmp=command.scratch)
     started = time.perf_counter()
     for candidate in sample:
         (edit,) = candidate.edits
-        (command.sandbox_root / edit.path).write_text(edit.after)
+        sandbox.write(edit.path, edit.after)
         try:
             run_tests(command, targets, timeout=120)
         finally:
-            (command.sandbox_root / edit.path).write_text(edit.before)
+            sandbox.write(edit.path, edit.before)
     return len(sample) / (time.perf_counter() - started)
 
 
