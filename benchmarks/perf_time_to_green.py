@@ -1,10 +1,11 @@
 """Time-to-green and peak memory per example, optionally padded to a ~300-test project.
 
 Each run copies the example into a fresh git repository and runs `pytest --selfheal` once.
-Reported: time-to-green (report.json totals.seconds_to_green: from the end of the test session
-to the first fix of every failing test confirmed by a clean run of the suite), the whole heal
-(totals.seconds: also the alternatives, the regression test and the report), the whole
-command, the CPU seconds the heal adds over a plain run (all processes; stable when the machine
+Reported: when the probe, triage and localization were done and the first candidate judged
+(decisions.jsonl), time-to-green (report.json totals.seconds_to_green: from the end of the
+test session to the first fix of every failing test confirmed by a clean run of the suite),
+the whole heal (totals.seconds: also the alternatives, the regression test and the report),
+the whole command, the CPU seconds the heal adds over a plain run (all processes; stable when the machine
 is shared), and peak RSS of the largest process of the run (ru_maxrss over all waited-for
 descendants) against a plain `pytest` run of the same project. Forked children share the warm
 worker's pages, so the per-process peak is what bounds memory.
@@ -52,6 +53,21 @@ def peak_run(repo: Path, *args: str) -> tuple[float, float, int]:
     return time.perf_counter() - started, float(cpu), int(peak) // 1024
 
 
+_STAGES = ("probe", "triage", "suspects")
+
+
+def stages(run_dir: Path) -> dict[str, float]:
+    """Seconds from the heal's start (decisions.jsonl) at which the probe, triage and
+    localization were done and the first candidate was judged."""
+    at: dict[str, float] = {}
+    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        kind = "first candidate" if record["kind"] == "candidate" else record["kind"]
+        if kind in (*_STAGES, "first candidate"):
+            at.setdefault(kind, record["t"])
+    return at
+
+
 def count_tests(repo: Path) -> int:
     out = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider"],
                          cwd=repo, capture_output=True, text=True).stdout
@@ -71,6 +87,7 @@ def main() -> None:
     all_greens: list[float] = []
     for name in names:
         green, heal, command, plain_mb, heal_mb, extra_cpu = [], [], [], [], [], []
+        marks: dict[str, list[float]] = {}
         tests = 0
         for _ in range(args.runs):
             repo = git_repo(EXAMPLES / name)
@@ -84,7 +101,10 @@ def main() -> None:
             extra_cpu.append(cpu - plain_cpu)
             command.append(seconds)
             heal_mb.append(peak)
-            report = json.loads(next((repo / ".selfheal" / "runs").glob("*/report.json")).read_text())
+            report_file = next((repo / ".selfheal" / "runs").glob("*/report.json"))
+            report = json.loads(report_file.read_text())
+            for stage, seconds in stages(report_file.parent).items():
+                marks.setdefault(stage, []).append(seconds)
             if report["status"] != "healed":
                 raise SystemExit(f"{name}: not healed ({report['reason']})")
             green.append(report["totals"]["seconds_to_green"])
@@ -93,6 +113,10 @@ def main() -> None:
         all_greens.extend(green)
         ratio = statistics.median(heal_mb) / statistics.median(plain_mb)
         print(f"{name} ({tests} tests): time-to-green {spread(green)}, p90 {p90(green):.2f}s")
+        print("  done after (medians from the heal's start): " + ", ".join(
+            f"{stage} {statistics.median(marks[stage]):.2f}s"
+            for stage in (*_STAGES, "first candidate") if stage in marks
+        ) + f", green {statistics.median(green):.2f}s")
         print(f"  whole heal {spread(heal)}; whole command {spread(command)}")
         print(f"  CPU of the heal (all processes, beyond the plain run) {spread(extra_cpu)}")
         print(f"  peak RSS: plain pytest {spread(plain_mb, ' MiB', 0)}; "
