@@ -8,14 +8,12 @@ from __future__ import annotations
 import ast
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .modes import parse_mode
 
 AGENT_NAMES = ("auto", "builtin", "claude")
 DEFAULT_MODEL = "claude-sonnet-5-5"  # the one place the default model id lives
@@ -73,6 +71,25 @@ def _count(zero: str) -> Callable[[str], int]:
 
 def parse_path(raw: str) -> str:
     return str(raw).strip()
+
+
+MODES = ("report", "apply", "branch")
+
+
+def parse_mode(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in MODES:
+        raise ConfigError(f"unknown mode {raw!r}: use report, apply (--selfheal-apply) "
+                          "or branch (--selfheal-branch)")
+    return value
+
+
+def mode_from_flags(apply: object, branch: object) -> str | None:
+    """The mode the boolean flags ask for (None = neither); both at once is a usage error."""
+    if apply and branch:
+        raise ConfigError("--selfheal-apply and --selfheal-branch exclude each other: "
+                          "pass only one")
+    return "apply" if apply else "branch" if branch else None
 
 
 def parse_model(raw: str) -> str:
@@ -300,6 +317,8 @@ def read_pyproject_table(rootdir: Path) -> dict[str, Any]:
     path = rootdir / "pyproject.toml"
     if not path.is_file():
         return {}
+    import tomllib  # pytest has imported it already if it read this file for its own ini
+
     try:
         with path.open("rb") as fh:
             table = tomllib.load(fh).get("tool", {}).get("selfheal", {})

@@ -16,31 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-
-MODES = ("report", "apply", "branch")
 _DIFF_HEADER = re.compile(r"^diff --git a/(.+?) b/", re.MULTILINE)
 BRANCH_PREFIX = "selfheal/"
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "pytest-selfheal", "GIT_AUTHOR_EMAIL": "selfheal@localhost",
     "GIT_COMMITTER_NAME": "pytest-selfheal", "GIT_COMMITTER_EMAIL": "selfheal@localhost",
 }
-
-
-def parse_mode(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in MODES:
-        raise ConfigError(f"unknown mode {raw!r}: use report, apply (--selfheal-apply) "
-                          "or branch (--selfheal-branch)")
-    return value
-
-
-def mode_from_flags(apply: object, branch: object) -> str | None:
-    """The mode the boolean flags ask for (None = neither); both at once is a usage error."""
-    if apply and branch:
-        raise ConfigError("--selfheal-apply and --selfheal-branch exclude each other: "
-                          "pass only one")
-    return "apply" if apply else "branch" if branch else None
 
 
 @dataclass(frozen=True)

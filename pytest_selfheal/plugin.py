@@ -12,7 +12,6 @@ import pytest
 from . import config as cfg
 from .agents.base import check_available
 from .errors import ConfigError
-from .modes import mode_from_flags
 
 _REASON = pytest.StashKey[str]()
 _SETTINGS = pytest.StashKey[cfg.Settings]()
@@ -77,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _mode_flags(apply: object, branch: object) -> dict[str, str]:
     """`--selfheal-apply` / `--selfheal-branch` (and their ini keys) as a `mode` value."""
-    mode = mode_from_flags(cfg.parse_bool(str(apply or False)), cfg.parse_bool(str(branch or False)))
+    mode = cfg.mode_from_flags(cfg.parse_bool(str(apply or False)), cfg.parse_bool(str(branch or False)))
     return {"mode": mode} if mode else {}
 
 

@@ -11,10 +11,11 @@ import pytest
 from helpers import git, init_repo
 
 from pytest_selfheal.audit import DecisionLog, text_hash
+from pytest_selfheal.config import mode_from_flags, parse_mode
 from pytest_selfheal.errors import ConfigError
 from pytest_selfheal.lock import LockBusy, clean_stale, heal_lock, stale_worktrees
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
-from pytest_selfheal.modes import Fix, mode_from_flags, parse_mode
+from pytest_selfheal.modes import Fix
 from pytest_selfheal.sandbox import open_sandbox
 
 
