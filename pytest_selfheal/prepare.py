@@ -62,6 +62,8 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
         tmp = new_sandbox_dir()
         worktree.callback(shutil.rmtree, tmp, ignore_errors=True)  # if open_sandbox never runs
         planned = Sandbox(user_root=repo_root.resolve(), root=tmp / SANDBOX_NAME, tmp=tmp)
+        janitor.watch(planned.root)  # from the moment the temp dir exists
+        worktree.callback(janitor.release)  # runs once the sandbox is gone
         command = PytestCommand(
             sandbox_root=planned.root,
             user_root=planned.user_root,
@@ -74,9 +76,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
         from .sandbox import open_sandbox  # GitPython: imported while the worker starts
 
         cleaned = clean_stale(repo_root, output, keep=keep)
-        worktree.callback(janitor.release)  # runs once the sandbox is gone
         sandbox = worktree.enter_context(open_sandbox(repo_root, tmp))
-        janitor.watch(sandbox.root)
         if warm is not None:
             warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
     except BaseException:
