@@ -88,8 +88,7 @@ class WarmWorker:
         start = json.dumps({"cwd": str(self.command.cwd), "args": [f"@{args_file}"]}) + "\n"
         self._outbox += start.encode("utf-8")
         if self.proc is not None and self.proc.stdin is not None:  # it is waiting for this line
-            with contextlib.suppress(BlockingIOError, OSError):
-                self._outbox = self._outbox[os.write(self.proc.stdin.fileno(), self._outbox):]
+            self._send(self.proc.stdin.fileno())
 
     def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""
@@ -148,14 +147,8 @@ class WarmWorker:
             if remaining <= 0:
                 return None
             readable, ready, _ = select.select([replies], writable, [], remaining)
-            if ready:
-                try:
-                    sent = os.write(requests, self._outbox[:_PIPE_CHUNK])
-                except BlockingIOError:
-                    sent = 0
-                except OSError:
-                    return None
-                self._outbox = self._outbox[sent:]
+            if ready and not self._send(requests):
+                return None
             if readable:
                 chunk = os.read(replies, _PIPE_CHUNK)
                 if not chunk:
@@ -164,6 +157,17 @@ class WarmWorker:
         line, _, self._buffer = self._buffer.partition(b"\n")
         reply = json.loads(line)
         return reply if isinstance(reply, dict) else None
+
+    def _send(self, requests: int) -> bool:
+        """Write what the pipe takes now of the queued requests; False if the worker is gone."""
+        try:
+            sent = os.write(requests, self._outbox[:_PIPE_CHUNK])
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            return False
+        self._outbox = self._outbox[sent:]
+        return True
 
     def close(self) -> None:
         """Stop the worker and everything it started; safe to call twice."""
