@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_selfheal.capture import HealSession
 from pytest_selfheal.config import Settings
+from pytest_selfheal.session import HealSession
 
 
 class FailureDump(HealSession):

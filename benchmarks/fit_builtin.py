@@ -55,7 +55,7 @@ from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.render import Splicer
 from pytest_selfheal.agents.builtin.sites import mutations
-from pytest_selfheal.localize import (
+from pytest_selfheal.heal.localize import (
     Signals,
     Weights,
     blend,
@@ -66,11 +66,11 @@ from pytest_selfheal.localize import (
     ranked_functions,
     traceback_weights,
 )
+from pytest_selfheal.heal.probe import probe
+from pytest_selfheal.heal.triage import Triage, rank
 from pytest_selfheal.models import Failure, Frame, Line, Spectrum, Suspect
-from pytest_selfheal.probe import probe
-from pytest_selfheal.runner import PytestCommand
-from pytest_selfheal.triage import Triage, rank
-from pytest_selfheal.warm import TestRuns
+from pytest_selfheal.sandbox.runner import PytestCommand
+from pytest_selfheal.sandbox.warm import TestRuns
 
 HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "results" / "localization_inputs.json"

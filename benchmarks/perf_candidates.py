@@ -21,9 +21,9 @@ from _common import EXAMPLES, commit_all, environment, git_repo, spread
 
 from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.models import Candidate, Suspect
-from pytest_selfheal.runner import PytestCommand, run_tests
-from pytest_selfheal.warm import Job, WarmWorker
-from pytest_selfheal.worktree import Sandbox
+from pytest_selfheal.sandbox.paths import Sandbox
+from pytest_selfheal.sandbox.runner import PytestCommand, run_tests
+from pytest_selfheal.sandbox.warm import Job, WarmWorker
 
 BUGGY = {
     "invoice": "invoice/discounts.py",

@@ -14,9 +14,9 @@ from _common import EXAMPLES
 
 from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.config import Settings
-from pytest_selfheal.localize import make_test_file_predicate
+from pytest_selfheal.heal.localize import make_test_file_predicate
+from pytest_selfheal.heal.policy import build_policy
 from pytest_selfheal.models import Suspect
-from pytest_selfheal.policy import build_policy
 
 
 def main() -> None:

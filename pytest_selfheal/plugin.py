@@ -69,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"selfheal: {exc}") from None
     config.stash[_SETTINGS] = settings
-    from .capture import HealSession
+    from .session import HealSession
 
     config.pluginmanager.register(HealSession(config, settings), "selfheal-session")
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_selfheal import buildtime
 from pytest_selfheal.agents.builtin.names import name_candidates
+from pytest_selfheal.heal import collection_errors as buildtime
 from pytest_selfheal.models import Suspect
 
 SHOP = '''\

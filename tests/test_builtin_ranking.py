@@ -1,8 +1,8 @@
 """Which plausible patch goes into fix.diff: most fixed, smallest AST change, fewest edits,
 highest score, first found."""
 
+from pytest_selfheal.heal.ranking import ast_change_size, ranked
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
-from pytest_selfheal.plausible import ast_change_size, ranked
 
 BEFORE = "def f(n):\n    return n > 2\n"
 

@@ -14,7 +14,7 @@ from pytest_selfheal.agents.claude.scope import Rejected, Scope
 from pytest_selfheal.agents.claude.symbols import function_at, symbols
 from pytest_selfheal.config import DEFAULT_MODEL, resolve
 from pytest_selfheal.errors import AgentError, ConfigError
-from pytest_selfheal.localize import make_test_file_predicate
+from pytest_selfheal.heal.localize import make_test_file_predicate
 
 
 def test_prompt_rendering_is_strict():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_selfheal import history
 from pytest_selfheal.errors import OutputError
+from pytest_selfheal.heal import history
 
 
 def run(run_id: str, commit: str = "c0", **outcomes: str) -> history.RunRecord:

@@ -3,7 +3,7 @@
 import math
 from pathlib import Path
 
-from pytest_selfheal.localize import (
+from pytest_selfheal.heal.localize import (
     Signals,
     Weights,
     blend,

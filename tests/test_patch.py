@@ -3,10 +3,10 @@
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal.diffs import combined_diff
+from pytest_selfheal.agents.patch import replace_function, replace_span
 from pytest_selfheal.errors import PatchError
 from pytest_selfheal.models import Edit
-from pytest_selfheal.patch import replace_function, replace_span
+from pytest_selfheal.output.diffs import combined_diff
 
 SOURCE = "class Cart:\n    def total(self):\n        return 1\n\n\ndef total():\n    return 2\n"
 

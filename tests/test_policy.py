@@ -4,9 +4,9 @@ import pytest
 
 from pytest_selfheal.config import Settings, parse_globs
 from pytest_selfheal.errors import ConfigError
-from pytest_selfheal.localize import make_test_file_predicate
+from pytest_selfheal.heal.localize import make_test_file_predicate
+from pytest_selfheal.heal.policy import build_policy, changed_lines, failing_test_literals, matches
 from pytest_selfheal.models import Candidate, Edit
-from pytest_selfheal.policy import build_policy, changed_lines, failing_test_literals, matches
 
 SOURCE = '''import os
 import sys

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import copy_example, git, init_repo, readme_snippet
 
-from pytest_selfheal import select
+from pytest_selfheal.precommit import selection as select
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "pytest_selfheal", "examples")

@@ -12,11 +12,11 @@ import libcst as cst
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal.diffs import new_file_diff
+from pytest_selfheal.heal.regression import NoRegression, patched_function, regression_test_path
+from pytest_selfheal.heal.regression_source import Imports, Witness, expression, module_source
 from pytest_selfheal.models import Edit
-from pytest_selfheal.recorder import Unrenderable, describe, describe_safely
-from pytest_selfheal.regression import NoRegression, patched_function, regression_test_path
-from pytest_selfheal.regression_source import Imports, Witness, expression, module_source
+from pytest_selfheal.output.diffs import new_file_diff
+from pytest_selfheal.testproc.recorder import Unrenderable, describe, describe_safely
 
 
 class Color(enum.Enum):

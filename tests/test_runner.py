@@ -5,7 +5,7 @@ from pathlib import Path
 
 from helpers import gone_within
 
-from pytest_selfheal.runner import PytestCommand, run_tests
+from pytest_selfheal.sandbox.runner import PytestCommand, run_tests
 
 
 def command(tmp_path: Path) -> PytestCommand:
@@ -75,7 +75,7 @@ def test_leaked_import_is_reported(tmp_path):
 
 
 def test_a_standby_process_runs_the_files_as_they_are_when_its_run_arrives(tmp_path):
-    from pytest_selfheal.runner import Standby
+    from pytest_selfheal.sandbox.runner import Standby
 
     (tmp_path / "calc.py").write_text("VALUE = 1\n")
     (tmp_path / "test_calc.py").write_text("from calc import VALUE\n\ndef test_value():\n    assert VALUE == 2\n")
@@ -91,7 +91,7 @@ def test_a_standby_process_runs_the_files_as_they_are_when_its_run_arrives(tmp_p
 
 def test_a_standby_process_imports_installed_plugins_early_and_the_projects_own_at_its_run(tmp_path):
     """A plugin module notes whether the run's environment had arrived when it was imported."""
-    from pytest_selfheal.runner import Standby
+    from pytest_selfheal.sandbox.runner import Standby
 
     site, project = tmp_path / "site", tmp_path / "project"
     (site / "notes-0.1.dist-info").mkdir(parents=True)
@@ -118,7 +118,7 @@ def test_a_standby_process_imports_installed_plugins_early_and_the_projects_own_
 
 
 def test_a_standby_process_that_died_is_replaced_by_a_new_one(tmp_path):
-    from pytest_selfheal.runner import Standby
+    from pytest_selfheal.sandbox.runner import Standby
 
     (tmp_path / "test_a.py").write_text("def test_ok():\n    pass\n")
     standby = Standby(command(tmp_path))
@@ -130,7 +130,7 @@ def test_a_standby_process_that_died_is_replaced_by_a_new_one(tmp_path):
 def test_a_standby_process_ends_as_python_would(tmp_path):
     """It skips freeing the heap at exit, and only that: the threads the tests left finish, the
     atexit handlers run, the output is complete and the status is pytest's."""
-    from pytest_selfheal.runner import Standby
+    from pytest_selfheal.sandbox.runner import Standby
 
     (tmp_path / "test_exit.py").write_text(
         "import atexit, pathlib, threading, time\n\n"

@@ -222,7 +222,7 @@ def janitors(worktree: Path) -> list[int]:
             args = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"pytest_selfheal.janitor" in args and str(worktree).encode() in args:
+        if b"pytest_selfheal.sandbox.janitor" in args and str(worktree).encode() in args:
             found.append(int(cmdline.parent.name))
     return found
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal.audit import DecisionLog, text_hash
 from pytest_selfheal.config import mode_from_flags, parse_mode
 from pytest_selfheal.errors import ConfigError
-from pytest_selfheal.lock import LockBusy, clean_stale, heal_lock, stale_worktrees
+from pytest_selfheal.heal.fix_modes import Fix
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
-from pytest_selfheal.modes import Fix
-from pytest_selfheal.sandbox import open_sandbox
+from pytest_selfheal.output.decisions import DecisionLog, text_hash
+from pytest_selfheal.sandbox.lock import LockBusy, clean_stale, heal_lock, stale_worktrees
+from pytest_selfheal.sandbox.worktree import open_sandbox
 
 
 def test_decision_log_appends_and_never_rewrites(tmp_path):
@@ -45,7 +45,7 @@ def test_lock_is_exclusive_and_released(tmp_path):
         assert (tmp_path / "heal.lock").read_text() == str(os.getpid())
         other = subprocess.run(
             [sys.executable, "-c", "import sys; from pathlib import Path; "
-             "from pytest_selfheal.lock import heal_lock\n"
+             "from pytest_selfheal.sandbox.lock import heal_lock\n"
              "try:\n    heal_lock(Path(sys.argv[1])).__enter__()\n"
              "except Exception as exc:\n    print(exc)", str(tmp_path)],
             capture_output=True, text=True)

@@ -10,7 +10,7 @@ import pytest
 from helpers import fingerprint, git, init_repo
 
 from pytest_selfheal.errors import SandboxError
-from pytest_selfheal.sandbox import open_sandbox
+from pytest_selfheal.sandbox.worktree import open_sandbox
 
 
 def _compiled_env() -> dict[str, str]:

@@ -8,10 +8,11 @@ import textwrap
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal import buildtime, changes, triage
 from pytest_selfheal.agents.builtin.names import name_candidates
+from pytest_selfheal.heal import changes, triage
+from pytest_selfheal.heal import collection_errors as buildtime
+from pytest_selfheal.heal.signature import normalize, signature
 from pytest_selfheal.models import Failure, Frame, Suspect
-from pytest_selfheal.signature import normalize, signature
 
 
 def failure(message: str, exc_type: str = "ValueError", **kw: object) -> Failure:

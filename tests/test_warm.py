@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from helpers import gone_within
 
-from pytest_selfheal.runner import PytestCommand
-from pytest_selfheal.swap import changed_functions
-from pytest_selfheal.warm import Job, WarmWorker
+from pytest_selfheal.sandbox.runner import PytestCommand
+from pytest_selfheal.sandbox.warm import Job, WarmWorker
+from pytest_selfheal.testproc.swap import changed_functions
 
 SOURCE = """\
 import functools
@@ -207,7 +207,7 @@ def test_a_timed_out_child_takes_its_own_children_with_it(worker, project, tmp_p
 
 
 def test_a_probe_job_records_which_lines_each_test_ran(worker, project):
-    from pytest_selfheal.probe import read_contexts
+    from pytest_selfheal.heal.probe import read_contexts
 
     data = project.parent / "probe.coverage"
     (run,) = worker.run([Job(("test_calc.py::test_double", "test_calc.py::test_box"), {}, timeout=60,
@@ -256,7 +256,7 @@ def test_workers_option_names_the_fix(raw):
 
 def test_workers_zero_means_no_warm_worker(tmp_path):
     from pytest_selfheal.config import resolve
-    from pytest_selfheal.warm import start_warm_worker
+    from pytest_selfheal.sandbox.warm import start_warm_worker
 
     settings = resolve(cli={}, ini={}, pyproject={"workers": 0}, env={})
     command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path, scratch=tmp_path / "s")

@@ -14,8 +14,8 @@ from typing import Any
 
 from ..errors import AgentError, PatchError
 from ..models import Candidate
-from ..patch import edits_from_specs
 from .base import Workbench
+from .patch import edits_from_specs
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ...buildtime import read_evidence
+from ...heal.collection_errors import read_evidence
 from ...models import Candidate, Edit, Suspect
 
 MAX_SUGGESTIONS = 3

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import libcst as cst
 
-from ...localize import enclosing_function
+from ...heal.localize import enclosing_function
 from ...models import Failure
-from ...sandbox import GIT_ENV
+from ...sandbox.worktree import GIT_ENV
 from ..base import Workbench
 from . import prompts
 from .symbols import function_at

@@ -13,8 +13,8 @@ import libcst as cst
 
 from ...errors import PatchError
 from ...models import Candidate, Outcome, Verdict
-from ...patch import edits_from_specs
 from ..base import Workbench
+from ..patch import edits_from_specs
 from .context import clip, describe_failure
 from .scope import Rejected, Scope
 from .symbols import symbols

@@ -1,0 +1,288 @@
+"""The Workbench agents work against: try a candidate in the sandbox, judge it against the baseline.
+
+A candidate is screened first in the warm worker (its functions swapped in place in a forked
+child; several candidates at once with `try_batch`): the target tests, then the tests that cover
+the patched function. A candidate that survives is written into the worktree and the whole suite
+runs once in a clean subprocess from the files on disk; only that run can make it plausible, so
+the warm path changes speed, never what is accepted. Candidates the worker cannot apply in place
+are screened in subprocesses instead. The worktree is restored afterwards whatever happens. A
+candidate is *plausible* when it makes at least one target pass and no test that passed before
+fails; it never counts as correct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from ..output.decisions import DecisionLog
+from ..sandbox.paths import Sandbox
+from ..sandbox.runner import PytestCommand
+from ..sandbox.warm import Job, TestRuns, file_changes
+from .localize import function_span, make_test_file_predicate
+from .policy import Policy
+from .ranking import ranked
+
+
+class _Unscreened:
+    """Marks a candidate the batch did not screen (None means: screened, needs a subprocess)."""
+
+
+_UNSCREENED = _Unscreened()
+
+
+@dataclass(frozen=True)
+class Limits:
+    deadline: float  # time.monotonic() value
+    max_candidates: int
+    target_timeout: float  # wall seconds of a run of a few tests in a warm child
+    suite_timeout: float  # wall seconds of a whole-suite subprocess
+    target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
+
+
+@dataclass
+class Bench:
+    sandbox: Sandbox
+    runs: TestRuns  # warm first, then subprocesses
+    targets: tuple[str, ...]
+    suite: tuple[str, ...]
+    previously_failed: frozenset[str]
+    failures: tuple[Failure, ...]
+    suspects: tuple[Suspect, ...]
+    spectrum: Spectrum
+    limits: Limits
+    outcomes: list[Outcome] = field(default_factory=list)
+    # Candidates to try after the first complete fix, so that plausible alternatives are ranked.
+    alternatives: int = 20
+    _healed_at: float | None = None  # time.monotonic() of the first complete fix
+    _healed_after: int = 0  # candidates tried up to and including it
+    _seen: set[str] = field(default_factory=set)
+    _baseline: RunResult | None = None
+    run_dir: Path | None = None
+    is_test_file: Callable[[str], bool] = field(
+        default=make_test_file_predicate(("test_*.py", "*_test.py"), ())
+    )
+    policy: Policy | None = None  # checked before any test runs
+    log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
+    _screened: dict[str, RunResult | None] = field(default_factory=dict)  # digest -> targets run
+
+    @property
+    def root(self) -> Path:
+        return self.sandbox.root
+
+    @property
+    def command(self) -> PytestCommand:
+        return self.runs.command
+
+    @property
+    def best(self) -> Outcome | None:
+        """The best plausible outcome (see plausible.ranked), or None."""
+        return next(iter(ranked(self.outcomes)), None)
+
+    @property
+    def healed_at(self) -> float | None:
+        """time.monotonic() when the first plausible fix of every target was confirmed."""
+        return self._healed_at
+
+    @property
+    def healed(self) -> bool:
+        """A plausible candidate makes every target pass (the builtin search may still try
+        `alternatives` more candidates to rank)."""
+        return self._healed_at is not None
+
+    def stop_reason(self) -> str | None:
+        spent = None
+        if time.monotonic() >= self.limits.deadline:
+            spent = "time budget spent"
+        elif len(self.outcomes) >= self.limits.max_candidates:
+            spent = "candidate budget spent"
+        if self.healed and (spent or len(self.outcomes) >= self._healed_after + self.alternatives):
+            return "healed"
+        return spent
+
+    def run(self, nodeids: Sequence[str]) -> RunResult:
+        """Run tests on the unpatched worktree, within the time budget; the suite by default."""
+        return self.runs.fresh(tuple(nodeids) or self.suite,
+                               timeout=self._remaining(self.limits.suite_timeout))
+
+    def try_candidate(self, candidate: Candidate) -> Outcome:
+        started = time.monotonic()
+        digest = _digest(candidate)
+        if digest in self._seen:
+            return Outcome(candidate, Verdict.DUPLICATE, 0.0, detail="already tried")
+        self._seen.add(digest)
+        rejected = self._rejected(candidate)
+        invalid = _syntax_error(candidate)
+        if rejected:
+            outcome = Outcome(candidate, Verdict.REJECTED, 0.0, detail=f"policy: {rejected}")
+        elif invalid:
+            outcome = Outcome(candidate, Verdict.INVALID, 0.0, detail=invalid)
+        else:
+            originals = {e.path: self.sandbox.read(e.path) for e in reversed(candidate.edits)}
+            try:
+                for edit in candidate.edits:
+                    self.sandbox.write(edit.path, edit.after)
+                outcome = self._judge(candidate, started, digest)
+            finally:
+                for path, text in originals.items():
+                    self.sandbox.write(path, text)
+            outcome = self._excuse_known_failures(outcome)
+        self.outcomes.append(outcome)
+        if not self.healed and self._fixes_every_target(outcome):
+            self._healed_at, self._healed_after = time.monotonic(), len(self.outcomes)
+        self.log.candidate(len(self.outcomes), outcome, rejected)
+        return outcome
+
+    def _fixes_every_target(self, outcome: Outcome) -> bool:
+        return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.targets)
+
+    def _rejected(self, candidate: Candidate) -> str | None:
+        """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
+        return self.policy.check(candidate) if self.policy else None
+
+    def _remaining(self, timeout: float) -> float:
+        return max(0.5, min(timeout, self.limits.deadline - time.monotonic() + 1.0))
+
+    def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
+        """Screen the candidates in parallel, then judge them in order exactly as `try_candidate`
+        would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
+        fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
+        fresh = {d: c for d, c in fresh.items() if not _syntax_error(c) and not self._rejected(c)}
+        runs = self._screen(list(fresh.values()), self.targets)
+        self._screened.update(zip(fresh, runs, strict=True))
+        outcomes = []
+        for candidate in candidates:
+            if self.stop_reason():
+                break
+            outcomes.append(self.try_candidate(candidate))
+        self._screened.clear()
+        return outcomes
+
+    def close(self) -> None:
+        """Stop the warm worker, if there is one."""
+        self.runs.close()
+
+    def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
+        return Job(tuple(nodeids), file_changes(candidate.edits),
+                   timeout=self._remaining(self.limits.target_timeout),
+                   stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
+
+    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[RunResult | None]:
+        """Run `nodeids` against each candidate in the warm worker; None where it could not."""
+        if not nodeids:
+            return [None] * len(candidates)
+        return self.runs.screen([self._job(c, nodeids) for c in candidates])
+
+    def _run(self, candidate: Candidate, nodeids: Sequence[str],
+             screened: RunResult | _Unscreened | None = _UNSCREENED) -> RunResult:
+        """`nodeids` against the candidate (written into the worktree): in the warm worker if it
+        can, else in a subprocess from disk."""
+        if isinstance(screened, _Unscreened):
+            screened = self._screen([candidate], nodeids)[0]
+        return screened if screened is not None else self.runs.subprocess(self._job(candidate, nodeids))
+
+    def _judge(self, candidate: Candidate, started: float, digest: str) -> Outcome:
+        """Targets first, then the tests covering the patched code, then the suite once from disk.
+
+        Called with the candidate written into the worktree.
+        """
+        def done(verdict: Verdict, **kw: object) -> Outcome:
+            return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
+
+        first = self._run(candidate, self.targets, self._screened.pop(digest, _UNSCREENED))
+        if first.timed_out:
+            return done(Verdict.TIMEOUT, detail="the target tests timed out")
+        fixed = tuple(t for t in self.targets if _passed(first, t))
+        if not fixed:
+            return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.targets))
+        covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
+                         if n in self.suite and n not in self.targets)
+        if covering:
+            near = self._run(candidate, covering)
+            # the probe ran these tests on the unpatched code: a test that failed there too is
+            # not broken by the candidate
+            broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
+                           and n not in self.previously_failed
+                           and self.spectrum.outcomes.get(n) == "passed")
+            if broken and not near.timed_out:
+                return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
+                            detail=_first_failure(near, broken))
+        ordered = (*self.targets, *(n for n in self.suite if n not in self.targets))
+        suite = self.runs.fresh(ordered, timeout=self._remaining(self.limits.suite_timeout))
+        if suite.timed_out:
+            return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
+        fixed = tuple(t for t in self.targets if _passed(suite, t))
+        if not fixed:
+            return done(Verdict.STILL_FAILING, detail="passed in place but not in a clean run: "
+                        + _first_failure(suite, self.targets))
+        others = ordered[len(self.targets):]
+        failing = {n for n in others if suite.outcomes.get(n, "failed") == "failed"}
+        broken = tuple(sorted(failing - self.previously_failed))
+        if broken:
+            return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
+                        detail=_first_failure(suite, broken))
+        return done(Verdict.PLAUSIBLE, fixed=fixed)
+
+    def _excuse_known_failures(self, outcome: Outcome) -> Outcome:
+        """Drop "broken" tests that fail in the sandbox without the patch too: the probe ran the
+        failing tests' modules unpatched; the rest of the suite runs once, lazily, if needed.
+
+        Called with the worktree restored, so the baseline is the unpatched code.
+        """
+        if outcome.verdict is not Verdict.BREAKS_OTHERS:
+            return outcome
+        baseline = dict(self.spectrum.outcomes)
+        if any(n not in baseline for n in outcome.broken):
+            if self._baseline is None:
+                self._baseline = self.runs.fresh(self.suite, timeout=self.limits.suite_timeout)
+            baseline = {**self._baseline.outcomes, **baseline}
+        broken = tuple(n for n in outcome.broken if baseline.get(n) == "passed")
+        if broken:
+            return replace(outcome, broken=broken)
+        return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
+
+
+def _passed(run: RunResult, nodeid: str) -> bool:
+    """A test passed; a module that failed to collect passes once it collects and none of its tests fail."""
+    if "::" in nodeid or nodeid in run.outcomes:
+        return run.outcomes.get(nodeid) == "passed"
+    inside = [o for n, o in run.outcomes.items() if n.startswith(nodeid.rstrip("/") + "::")]
+    return bool(inside) and "failed" not in inside
+
+
+def _digest(candidate: Candidate) -> str:
+    return hashlib.sha1(
+        "\0".join(f"{e.path}\0{e.after}" for e in candidate.edits).encode()
+    ).hexdigest()
+
+
+def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> list[str]:
+    """Tests that ran the patched functions (the whole file when the edit names no line)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for edit in candidate.edits:
+        span = function_span(root / edit.path, edit.line) if edit.line else None
+        spans.setdefault(edit.path, []).append(span or (1, 1 << 30))
+    return [
+        nodeid for nodeid, lines in spectrum.covered.items()
+        if any(start <= line <= end for path, line in lines for start, end in spans.get(path, ()))
+    ]
+
+
+def _syntax_error(candidate: Candidate) -> str:
+    for edit in candidate.edits:
+        try:
+            compile(edit.after, edit.path, "exec")
+        except (SyntaxError, ValueError) as exc:
+            return f"{edit.path}: {exc}"
+    return ""
+
+
+def _first_failure(run: RunResult, nodeids: tuple[str, ...]) -> str:
+    for nodeid in nodeids:
+        if nodeid in run.failures:
+            return f"{nodeid}: {run.failures[nodeid]}"[:500]
+    return run.output_tail[-500:]

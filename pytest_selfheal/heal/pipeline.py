@@ -1,0 +1,340 @@
+"""The one place where the stages meet: sandbox -> probe -> localize -> agent <-> validate -> report.
+
+No pytest import: capture.py hands over a HealRequest and renders the HealResult.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..agents.base import Agent, summary_of
+from ..config import Settings
+from ..errors import SandboxError, SelfHealError
+from ..models import Failure, Outcome, RunResult, Suspect
+from ..output import report
+from ..output.decisions import DecisionLog
+from ..output.diffs import combined_diff
+from ..sandbox.lock import LockBusy
+from ..sandbox.paths import Sandbox
+from ..sandbox.warm import TestRuns
+from ..sandbox.worktree import terminate_as_interrupt
+from . import history
+from .bench import Bench, Limits
+from .collection_errors import is_collection_target
+from .fix_modes import Fix, ModeAction, carry_out
+from .localize import localize, make_test_file_predicate
+from .policy import build_policy, failing_test_literals
+from .prepare import Preparation, prepare
+from .probe import probe, probe_selection
+from .triage import Triage, TriageInput, rank, triage
+
+if TYPE_CHECKING:
+    from .regression import Regression
+
+MIN_TARGET_TIMEOUT = 10.0
+MIN_SUITE_TIMEOUT = 30.0
+TIMEOUT_FACTOR = 5.0
+MIN_TARGET_CPU = 1.0
+CPU_FACTOR = 10.0
+
+
+@dataclass(frozen=True)
+class HealRequest:
+    """Everything the pytest side observed; paths are absolute."""
+
+    repo_root: Path | None
+    rootdir: Path
+    failures: tuple[Failure, ...]
+    outcomes: dict[str, str]  # every test that ran in the user's session
+    settings: Settings
+    make_agent: Callable[[str], Agent]
+    run_id: str
+    python_files: tuple[str, ...] = ("test_*.py", "*_test.py")
+    import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
+    suite_seconds: float = 0.0
+    testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
+    started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
+
+
+@dataclass(frozen=True)
+class HealResult:
+    status: str  # "healed" | "partial" | "not-healed" | "skipped" | "error"
+    reason: str
+    request: HealRequest
+    run_dir: Path | None = None
+    targets: tuple[str, ...] = ()
+    suspects: tuple[Suspect, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    fix: Outcome | None = None
+    diff: str = ""
+    seconds: float = 0.0
+    seconds_to_green: float | None = None  # from the start of the heal to its first complete fix
+    agent: str = ""
+    details: dict[str, str] = field(default_factory=dict)
+    agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
+    action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
+    triage: Triage | None = None
+    regression: Regression | None = None
+
+
+def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResult:
+    """Try to heal the failures, in `prepared` if the session began it (this takes it over);
+    never raises. Ctrl-C or SIGTERM while healing removes the sandbox and ends the heal as
+    "interrupted": the test results stand."""
+    started = request.started
+    early = _why_skipped(request)
+    if early is None:
+        try:
+            run_dir = report.new_run_dir(request.rootdir / request.settings.output, request.run_id)
+        except SelfHealError as exc:
+            early = HealResult("error", str(exc), request)
+    if early is not None:
+        if prepared is not None:
+            prepared.close()
+        return early
+    log = DecisionLog(run_dir)
+    log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
+               failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
+    try:
+        with terminate_as_interrupt():
+            if prepared is None:
+                assert request.repo_root is not None
+                prepared = prepare(request.repo_root, request.rootdir, request.settings,
+                                   request.import_roots, _probe_selection(request), keep=run_dir)
+            try:
+                if any(prepared.cleaned.values()):
+                    log.record("cleanup", **prepared.cleaned)
+                result = _heal_in(prepared, request, run_dir, started, log)
+                prepared.close_sandbox()
+                result = _carry_out_mode(result, log)
+            finally:
+                prepared.close()
+    except LockBusy as exc:
+        result = HealResult("skipped", str(exc), request, run_dir=run_dir)
+    except KeyboardInterrupt:
+        result = HealResult("interrupted", "interrupted while healing; the sandbox was removed "
+                            "and your checkout is unchanged", request, run_dir=run_dir)
+    except SelfHealError as exc:
+        result = HealResult("error", str(exc), request, run_dir=run_dir)
+    except Exception as exc:  # an agent or stage bug must not change the user's test result
+        result = HealResult(
+            "error",
+            f"internal error ({type(exc).__name__}: {exc}); the sandbox was removed and your "
+            "checkout is unchanged. Please report this with report.json",
+            request,
+            run_dir=run_dir,
+            details={"traceback": traceback.format_exc()},
+        )
+    if result.seconds == 0.0:
+        result = _with_seconds(result, started)
+    if result.status in ("error", "interrupted"):
+        log.record("error", error=result.reason, traceback=result.details.get("traceback", ""))
+    log.record("result", status=result.status, reason=result.reason, seconds=result.seconds)
+    report.write_run(result)
+    return result
+
+
+def _why_skipped(request: HealRequest) -> HealResult | None:
+    if request.repo_root is None:
+        return HealResult(
+            "skipped",
+            f"no git repository at {request.rootdir}: run `git init` and commit, "
+            "or run without --selfheal",
+            request,
+        )
+    if not any(f.phase != "collect" or is_collection_target(f) for f in request.failures):
+        return HealResult(
+            "skipped",
+            "only a conftest or plugin failed to load; fix the error pytest reported",
+            request,
+        )
+    return None
+
+
+def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
+    """Apply or branch the fix (report mode does nothing); only a complete heal is acted on."""
+    mode = result.request.settings.mode
+    if mode == "report" or result.fix is None or result.run_dir is None:
+        return result
+    if result.status != "healed":
+        action = ModeAction(mode, False, f"not acted on: the fix is {result.status}; "
+                            f"review {result.run_dir / 'fix.diff'}")
+    else:
+        assert result.request.repo_root is not None
+        fix = Fix(diff=result.diff, diff_file=result.run_dir / "fix.diff",
+                  run_id=result.request.run_id,
+                  summary=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
+                          f"Fixes: {', '.join(result.fix.fixed)}\n")
+        action = carry_out(mode, result.request.repo_root, fix)
+    log.record("mode", mode=action.mode, done=action.done, message=action.message,
+               branch=action.branch, commit=action.commit)
+    return replace(result, action=action)
+
+
+def _test_limits(run: RunResult, nodeids: Sequence[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
+    in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
+    took = sum(run.durations.get(n, 0.0) for n in nodeids)
+    return (max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took),
+            max(MIN_TARGET_CPU, CPU_FACTOR * took))
+
+
+def _with_seconds(result: HealResult, started: float) -> HealResult:
+    return replace(result, seconds=round(time.monotonic() - started, 2))
+
+
+def _heal_in(prepared: Preparation, request: HealRequest, run_dir: Path, started: float,
+             log: DecisionLog) -> HealResult:
+    if prepared.warm is not None:
+        prepared.warm.startup_timeout = _suite_timeout(request)
+    runs = TestRuns(prepared.command, prepared.warm)
+    try:
+        return _heal_with(runs, prepared.sandbox, request, run_dir, started, log)
+    finally:
+        runs.close()
+
+
+def _probe_selection(request: HealRequest) -> list[str]:
+    return probe_selection(_failing(request), list(request.outcomes))
+
+
+def _suite_timeout(request: HealRequest) -> float:
+    return max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
+
+
+def _failing(request: HealRequest) -> list[str]:
+    """The failures a heal works on: failed tests, and modules of project code that failed to
+    collect."""
+    return [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
+
+
+def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
+               log: DecisionLog) -> HealResult:
+    # The agent and the regression stage import LibCST (a second or so): done first, on this
+    # core, while the warm worker starts on the other.
+    from .regression import add_regression_test
+
+    settings = request.settings
+    agent = request.make_agent(settings.resolved_agent)
+    deadline = started + settings.time_budget
+    suite_timeout = _suite_timeout(request)
+    failing = _failing(request)
+    ran = list(request.outcomes)
+    selection = probe_selection(failing, ran)
+    # A test process takes about as long to start as the probe and triage take to run; started
+    # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
+    runs.warmed_up()
+    runs.stand_by()
+    spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
+    log.record("probe", tests=len(selection), outcomes=dict(probe_run.outcomes),
+               seconds=round(probe_run.seconds, 3), covered=len(spectrum.covered))
+    runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
+        probe_run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
+    if probe_run.leaked_modules:
+        raise SandboxError(
+            "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
+            f"({', '.join(probe_run.leaked_modules[:3])}). This happens with editable installs "
+            "that use an import hook; add the source directory to pytest's `pythonpath` ini "
+            "option, or install the project non-editable"
+        )
+    nodeid_files = {n.split("::", 1)[0] for n in [*ran, *failing]}
+    rootdir_rel = request.rootdir.resolve().relative_to(sandbox.user_root)
+    is_test_file = make_test_file_predicate(
+        request.python_files,
+        {(rootdir_rel / f).as_posix() for f in nodeid_files},
+    )
+    rerun_wall, rerun_cpu = _test_limits(probe_run, failing)
+    verdicts = triage(TriageInput(
+        sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
+        spectrum=spectrum, is_test_file=is_test_file,
+        history_db=history.path_for(run_dir.parent.parent), run_id=request.run_id,
+        reruns=settings.reruns, require_causal_link=settings.require_causal_link,
+        rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=deadline,
+    ))
+    targets = tuple(
+        n for n in failing if spectrum.outcomes.get(n) == "failed" and n in verdicts.repairable
+    )
+    log.record("triage", targets=list(targets),
+               not_reproduced=[n for n in failing if spectrum.outcomes.get(n) != "failed"],
+               verdicts=verdicts.as_json())
+    if not targets:
+        held = verdicts.summary()
+        return HealResult(
+            "not-healed",
+            f"nothing to repair: {held}" if held else
+            "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
+            "depending on files git ignores); nothing to heal",
+            request,
+            run_dir=run_dir,
+            triage=verdicts,
+        )
+    suspects = rank(
+        localize(spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file),
+        verdicts, request.failures, sandbox.root, sandbox.user_root, is_test_file,
+    )
+    log.suspects(suspects)
+    policy = build_policy(
+        settings, is_test_file,
+        testpaths=[(rootdir_rel / p).as_posix() for p in request.testpaths],
+        submodules=sandbox.submodules,
+        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
+    )
+    target_wall, target_cpu = _test_limits(probe_run, targets)
+    bench = Bench(
+        sandbox=sandbox,
+        runs=runs,
+        targets=targets,
+        suite=tuple(ran),
+        previously_failed=frozenset(failing),
+        failures=request.failures,
+        suspects=suspects,
+        spectrum=spectrum,
+        limits=Limits(
+            deadline=deadline,
+            max_candidates=settings.max_candidates,
+            target_timeout=target_wall,
+            suite_timeout=suite_timeout,
+            target_cpu=target_cpu,
+        ),
+        run_dir=run_dir,
+        is_test_file=is_test_file,
+        policy=policy,
+        log=log,
+        alternatives=settings.alternatives,
+    )
+    stop_reason = agent.repair(bench)
+    log.record("agent", agent=agent.name, stop_reason=stop_reason)
+    best = bench.best
+    regression = add_regression_test(bench, best, request.run_id, settings.regression_dir) if best else None
+    if best is None:
+        status = "not-healed"
+        reason = f"no plausible fix found ({stop_reason})"
+    else:
+        status = "healed" if set(best.fixed) >= set(targets) else "partial"
+        reason = (
+            f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
+            "and no passing test broke"
+        )
+    return HealResult(
+        status,
+        reason,
+        request,
+        run_dir=run_dir,
+        targets=targets,
+        suspects=suspects,
+        outcomes=tuple(bench.outcomes),
+        fix=best,
+        diff=combined_diff(best.candidate.edits) + regression.diff if best and regression else "",
+        seconds=round(time.monotonic() - started, 2),
+        seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
+        agent=agent.name,
+        details={"stop_reason": stop_reason},
+        agent_report=summary_of(agent),
+        triage=verdicts,
+        regression=regression,
+    )

@@ -1,0 +1,88 @@
+"""The part of a heal that needs no failure details: the repository lock, the cleanup of killed
+heals, the sandbox (watched by a janitor process in case this one dies) and the warm worker.
+
+`pytest --selfheal` begins it at the session's first failing test, so that creating the worktree
+and warming up a test process overlap the rest of the session (the worker then collects the
+session's test files); otherwise the heal begins it when the session ends (the worker collects
+what the probe will run). Either way the heal takes it over and `close` releases everything.
+The worker starts first, importing pytest while git (and GitPython) build the worktree.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings
+from ..output import report
+from ..sandbox.janitor import Janitor
+from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
+from ..sandbox.paths import Sandbox
+from ..sandbox.runner import PytestCommand
+from ..sandbox.warm import WarmWorker, start_warm_worker
+
+STARTUP_TIMEOUT = 300.0  # until the heal knows how long the suite took, and sets the real one
+
+
+@dataclass
+class Preparation:
+    sandbox: Sandbox
+    command: PytestCommand
+    warm: WarmWorker | None
+    cleaned: dict[str, list[str]]  # what clean_stale removed, for the decision log
+    _lock: ExitStack = field(repr=False)
+    _worktree: ExitStack = field(repr=False)
+
+    def close_sandbox(self) -> None:
+        """Stop the worker and remove the worktree; the lock stays held."""
+        if self.warm is not None:
+            self.warm.close()
+        self._worktree.close()
+
+    def close(self) -> None:
+        self.close_sandbox()
+        self._lock.close()
+
+
+def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Sequence[Path],
+            collect: Sequence[str | Path], keep: Path | None = None) -> Preparation:
+    """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox and
+    start a worker that collects `collect` (nodeids, or paths inside the checkout). Raises
+    LockBusy, SandboxError or OSError, holding nothing."""
+    output = rootdir / settings.output
+    lock, worktree = ExitStack(), ExitStack()
+    warm: WarmWorker | None = None
+    try:
+        janitor = Janitor(repo_root, None if output.exists() else output)
+        report.ensure_output_dir(output)
+        lock.enter_context(heal_lock(output))
+        tmp = new_sandbox_dir()
+        worktree.callback(shutil.rmtree, tmp, ignore_errors=True)  # if open_sandbox never runs
+        planned = Sandbox(user_root=repo_root.resolve(), root=tmp / SANDBOX_NAME, tmp=tmp)
+        janitor.watch(planned.root)  # from the moment the temp dir exists
+        worktree.callback(janitor.release)  # runs once the sandbox is gone
+        command = PytestCommand(
+            sandbox_root=planned.root,
+            user_root=planned.user_root,
+            cwd=planned.map(rootdir),
+            scratch=tmp / "scratch",
+            import_roots=tuple(planned.map(p) for p in import_roots),
+        )
+        if collect:
+            warm = start_warm_worker(command, settings.workers, startup_timeout=STARTUP_TIMEOUT)
+        from ..sandbox.worktree import open_sandbox  # GitPython: imported while the worker starts
+
+        cleaned = clean_stale(repo_root, output, keep=keep)
+        sandbox = worktree.enter_context(open_sandbox(repo_root, tmp))
+        if warm is not None:
+            warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
+    except BaseException:
+        if warm is not None:
+            warm.close()
+        worktree.close()
+        lock.close()
+        raise
+    return Preparation(sandbox, command, warm, cleaned, lock, worktree)

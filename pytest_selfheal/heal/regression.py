@@ -1,0 +1,362 @@
+"""A regression test for a validated fix, proven in the sandbox to fail before it and pass after it.
+
+The originally failing tests run twice under recorder.py, with the fix and without it (at once,
+in warm children, where the fix can be swapped in place). Calls of the patched function whose
+outcome the fix changed become witnesses (at most three); each is written as a test that calls
+the function with literal inputs and asserts the fixed outcome. The module is kept only for the
+tests that fail on the original code and pass on the fixed code, in clean test processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import libcst as cst
+
+from ..agents.patch import parse
+from ..models import Edit, Outcome
+from ..output.diffs import new_file_diff
+from ..sandbox.paths import Sandbox
+from ..sandbox.warm import Job, file_changes
+from .bench import Bench
+from .regression_source import Witness, module_source
+
+MAX_WITNESSES = 3
+TEST_FILES = ("test_*.py", "*_test.py")
+
+
+class NoRegression(Exception):
+    """No provable regression test; the message says why, for the report."""
+
+
+class NotWritable(NoRegression):
+    """The calls' inputs or results cannot be written as source; `callers` may be replayed instead."""
+
+    def __init__(self, message: str, callers: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.callers = callers
+
+
+@dataclass(frozen=True)
+class Regression:
+    """The emitted test (path relative to the repository root), or the reason there is none."""
+
+    path: str = ""
+    source: str = ""
+    function: str = ""
+    tests: tuple[str, ...] = ()
+    reason: str = ""
+    calls: str = ""  # the function the tests call: the patched one, or its nearest caller
+    seconds: float = 0.0
+
+    @property
+    def diff(self) -> str:
+        return new_file_diff(self.path, self.source) if self.path else ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path or None, "function": self.function, "calls": self.calls or None,
+                "tests": list(self.tests), "reason": self.reason, "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class PatchedFunction:
+    path: str
+    qualname: str
+    self_unused: bool
+
+
+def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
+    """Record, render and prove a regression test for `fix`; never raises for a missing witness."""
+    started = time.monotonic()
+    try:
+        regression = _regression(bench, fix, run_id, regression_dir)
+    except Exception as exc:  # a fault here must not cost the user the validated fix
+        regression = Regression(reason=f"internal error while making the regression test "
+                                       f"({type(exc).__name__}: {exc}); the fix itself is unaffected")
+    return replace(regression, seconds=round(time.monotonic() - started, 2))
+
+
+def _regression(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
+    edits = fix.candidate.edits
+    try:
+        patched = patched_function(edits)
+        if time.monotonic() >= bench.limits.deadline:
+            raise NoRegression("the time budget was spent before a regression test could be made")
+        called, witnesses, target = _replayable(bench, edits, patched, fix.fixed)
+        path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
+                                    patched.qualname, regression_dir)
+        docstring = _docstring(patched, called, run_id, fix.fixed)
+        source = module_source(target, witnesses, docstring)
+        kept = _prove(bench, edits, path, source)
+        if len(kept) < len(witnesses):
+            if not kept:
+                raise NoRegression(
+                    "no generated test failed on the original code and passed on the fixed code"
+                )
+            source = module_source(target, [witnesses[i] for i in kept], docstring)
+            if len(_prove(bench, edits, path, source)) != len(kept):
+                raise NoRegression("the generated tests did not behave the same way twice")
+    except NoRegression as exc:
+        return Regression(function=_qualname_or_empty(edits), reason=str(exc))
+    tests = tuple(_test_names(source))
+    return Regression(path=path, source=source, function=patched.qualname, tests=tests,
+                      calls=called.qualname,
+                      reason=f"{len(tests)} witness input(s) of {called.qualname}; the test fails "
+                             "on the original code and passes with the fix")
+
+
+def _qualname_or_empty(edits: Sequence[Edit]) -> str:
+    try:
+        return patched_function(edits).qualname
+    except NoRegression:
+        return ""
+
+
+class _Definitions(cst.CSTVisitor):
+    """Module- and class-level defs by qualified name: (source text, first parameter unused)."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.in_function = 0
+        self.found: dict[str, tuple[str, bool]] = {}
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.stack.append(node.name.value)
+        return self.in_function == 0
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if self.in_function == 0:
+            qualname = ".".join([*self.stack, node.name.value])
+            params = node.params.params
+            unused = bool(self.stack and params) and not _uses_name(node.body, params[0].name.value)
+            self.found[qualname] = (cst.Module([]).code_for_node(node), unused)
+        self.in_function += 1
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.in_function -= 1
+
+
+def _uses_name(node: cst.CSTNode, name: str) -> bool:
+    """Whether `name` appears as a name anywhere under `node`."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, visited: cst.Name) -> bool:
+            nonlocal found
+            found = found or visited.value == name
+            return False
+
+    node.visit(Finder())
+    return found
+
+
+def _definitions(source: str, path: str) -> dict[str, tuple[str, bool]]:
+    visitor = _Definitions()
+    parse(source, path).visit(visitor)
+    return visitor.found
+
+
+def patched_function(edits: Sequence[Edit]) -> PatchedFunction:
+    """The first function the fix changes that existed before it (module level or a method)."""
+    for edit in edits:
+        before = _definitions(edit.before, edit.path)
+        after = _definitions(edit.after, edit.path)
+        for qualname, (code, unused) in after.items():
+            if qualname in before and before[qualname][0] != code:
+                return PatchedFunction(edit.path, qualname, unused)
+    raise NoRegression("the fix changes no existing function, so there is no call to replay")
+
+
+@contextmanager
+def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
+    originals = {e.path: sandbox.read(e.path) for e in reversed(edits)}
+    try:
+        for edit in edits:
+            sandbox.write(edit.path, edit.after)
+        yield
+    finally:
+        for path, text in originals.items():
+            sandbox.write(path, text)
+
+
+def _record(bench: Bench, edits: Sequence[Edit], patched: PatchedFunction,
+            tests: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
+    children (the fix swapped in place), or else one after the other in subprocesses from disk.
+    Each test process (xdist workers too) writes one file."""
+    outputs, jobs = [], []
+    for label, changes in (("fixed", file_changes(edits)), ("original", {})):
+        output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
+        output.mkdir(parents=True)
+        spec = output / "spec.json"
+        spec.write_text(json.dumps({
+            "file": str(bench.sandbox.root / patched.path), "qualname": patched.qualname,
+            "self_unused": patched.self_unused, "output": str(output),
+        }), encoding="utf-8")
+        outputs.append(output)
+        jobs.append(Job(tuple(tests), changes, timeout=bench.limits.suite_timeout, record=spec))
+    for job, run in zip(jobs, bench.runs.screen(jobs), strict=True):
+        if run is None:
+            with _applied(bench.sandbox, edits if job.files else ()):
+                bench.runs.subprocess(job)
+    fixed, original = (_merged_calls(output) for output in outputs)
+    return fixed, original
+
+
+def _merged_calls(output: Path) -> dict[str, Any]:
+    merged: dict[str, Any] = {"target": None, "calls": []}
+    files = sorted(output.glob("calls-*.json"))
+    if not files:
+        raise NoRegression("recording the calls failed: the test run did not finish")
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        merged["target"] = merged["target"] or data["target"]
+        merged["calls"] += data["calls"]
+    return merged
+
+
+def _witnesses(
+    bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+) -> tuple[list[Witness], dict[str, Any]]:
+    """Calls whose outcome differs between the fixed and the original code, fixed outcome kept."""
+    fixed, original = _record(bench, edits, patched, tests)
+    calls = fixed.get("calls", [])
+    if not calls or fixed.get("target") is None:
+        raise NoRegression(f"the fixed tests never called {patched.qualname}, so there is no "
+                           "input to replay (the fix acts through another path)")
+    before = {_key(c): c.get("outcome") for c in original.get("calls", []) if "args" in c}
+    witnesses: dict[str, Witness] = {}
+    problems: list[str] = []
+    for call in calls:
+        outcome = call.get("outcome", {"error": "the call did not finish"})
+        if "error" in call or "error" in outcome:
+            problems.append(call.get("error") or outcome["error"])
+            continue
+        key = _key(call)
+        if key in before and before[key] != outcome and key not in witnesses:
+            witnesses[key] = Witness(call.get("receiver"), tuple(call["args"]), outcome)
+    if witnesses:
+        return list(witnesses.values())[:MAX_WITNESSES], fixed["target"]
+    if problems:
+        raise NotWritable(f"{len(problems)} call(s) of {patched.qualname} could not be written "
+                          f"as source: {problems[0]}", calls[0].get("callers", []))
+    raise NoRegression(f"no recorded call of {patched.qualname} returned or raised differently "
+                       "after the fix (the difference lies in side effects)")
+
+
+def _replayable(
+    bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+) -> tuple[PatchedFunction, list[Witness], dict[str, Any]]:
+    """Witnesses of the patched function or, when its inputs cannot be written, of its nearest
+    caller that is not a test and can be."""
+    try:
+        return (patched, *_witnesses(bench, edits, patched, tests))
+    except NotWritable as exc:
+        caller = _nearest_caller(bench, patched, exc.callers)
+        if caller is None:
+            raise NoRegression(f"{exc}; no caller between the test and it can be replayed instead") \
+                from None
+        try:
+            return (caller, *_witnesses(bench, edits, caller, tests))
+        except NoRegression as again:
+            raise NoRegression(f"{exc}; its caller {caller.qualname} cannot be replayed either: "
+                               f"{again}") from None
+
+
+def _nearest_caller(
+    bench: Bench, patched: PatchedFunction, callers: Sequence[dict[str, str]]
+) -> PatchedFunction | None:
+    for caller in callers:
+        path, qualname = caller["path"], caller["qualname"]
+        if qualname == patched.qualname or _is_test_file(path):
+            continue
+        definitions = _definitions(bench.sandbox.read(path), path)
+        if qualname in definitions:
+            return PatchedFunction(path, qualname, definitions[qualname][1])
+    return None
+
+
+def _is_test_file(path: str) -> bool:
+    name = PurePosixPath(path)
+    return name.name == "conftest.py" or any(name.match(pattern) for pattern in TEST_FILES)
+
+
+def _key(call: dict[str, Any]) -> str:
+    return json.dumps([call.get("receiver"), call.get("args")], sort_keys=True)
+
+
+def regression_test_path(
+    root: Path, rootdir: Path, first_test: str, qualname: str, regression_dir: str
+) -> str:
+    """Repository-relative path of a new test file named after the function: next to the first
+    fixed test, or in the configured directory (relative to the rootdir)."""
+    root, rootdir = root.resolve(), rootdir.resolve()
+    if regression_dir:
+        directory = (rootdir / regression_dir).resolve()
+    else:
+        directory = (rootdir / first_test.split("::", 1)[0]).resolve().parent
+    if not directory.is_relative_to(rootdir):
+        raise NoRegression(f"the regression directory {regression_dir!r} is outside the rootdir; "
+                           "pass --selfheal-regression-dir with a path inside it")
+    stem = "test_regression_" + (qualname.rsplit(".", 1)[-1].strip("_") or "function")
+    name, number = f"{stem}.py", 1
+    while (directory / name).exists():
+        number += 1
+        name = f"{stem}_{number}.py"
+    return (directory / name).relative_to(root).as_posix()
+
+
+def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
+               failing: Sequence[str]) -> str:
+    via = [] if called == patched else [
+        f"It calls {called.qualname} ({called.path}), the nearest caller whose inputs can be written "
+        "as source.",
+    ]
+    lines = [
+        f"Regression test for {patched.qualname} in {patched.path} (pytest-selfheal run {run_id}).",
+        "",
+        *via,
+        "It fails on the code before the fix and passes after it. The fix made these tests pass:",
+        *(f"    {nodeid}" for nodeid in failing),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _prove(bench: Bench, edits: Sequence[Edit], path: str, source: str) -> list[int]:
+    """Indexes of the generated tests that fail on the original code and pass on the fixed code."""
+    file = bench.sandbox.root / path
+    created = [d for d in reversed(file.parents) if not d.exists()]
+    bench.sandbox.write(path, source)
+    nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
+    try:
+        original = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
+        with _applied(bench.sandbox, edits):
+            fixed = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
+    finally:
+        file.unlink()
+        if created:  # made for this file: it holds nothing else but the bytecode of the runs
+            shutil.rmtree(created[0])
+    names = _test_names(source)
+    return [
+        index for index, name in enumerate(names)
+        if original.outcomes.get(f"{nodeid}::{name}") == "failed"
+        and fixed.outcomes.get(f"{nodeid}::{name}") == "passed"
+    ]
+
+
+def _test_names(source: str) -> list[str]:
+    module = cst.parse_module(source)
+    return [s.name.value for s in module.body if isinstance(s, cst.FunctionDef)]

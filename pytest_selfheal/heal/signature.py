@@ -1,0 +1,48 @@
+"""Failure signatures: the same error gets the same signature across runs and machines.
+
+Exception type, the message with run-specific noise stripped (addresses, numbers, UUIDs,
+timestamps, temp and absolute paths, hex ids), and the innermost frame inside the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ..models import Failure
+
+MESSAGE_LIMIT = 500
+
+_NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+     "<uuid>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+                r"(?:Z|[+-]\d{2}:?\d{2})?"), "<time>"),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
+    (re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-@+~]+){2,}[\\/]?"), "<path>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
+    (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<hex>"),
+    (re.compile(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b"), "<n>"),
+)
+
+
+@dataclass(frozen=True)
+class Signature:
+    key: str  # short stable hash, what history stores
+    text: str  # the normalized form, for humans
+
+
+def normalize(message: str) -> str:
+    text = message.strip()
+    for pattern, replacement in _NOISE:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())[:MESSAGE_LIMIT]
+
+
+def signature(failure: Failure) -> Signature:
+    """`<type>: <normalized message> @ <file>::<function>` of the innermost project frame."""
+    project = [f for f in failure.frames if not f.path.startswith("/") and ":" not in f.path[:3]]
+    where = f"{project[-1].path}::{project[-1].function}" if project else failure.nodeid.split("::")[0]
+    text = f"{failure.exc_type}: {normalize(failure.message)} @ {where}"
+    return Signature(hashlib.sha256(text.encode()).hexdigest()[:16], text)

@@ -1,0 +1,395 @@
+"""Triage before repair: is each failure flaky or real, new or chronic, and caused by which change?
+
+Runs in the sandbox after the coverage probe and before any repair. Flaky, order-dependent and
+transient failures are reported, never repaired. Every run is recorded in the history so the
+next one has a baseline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputError
+from ..models import Failure, Line, Spectrum, Suspect
+from ..sandbox.paths import Sandbox
+from ..sandbox.warm import Job, TestRuns
+from . import changes, history
+from . import collection_errors as buildtime
+from .signature import Signature, signature
+
+SIGNIFICANCE = 0.05
+CHANGE_BOOST = 0.2
+EVIDENCE_LIMIT = 20
+RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
+
+REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
+
+_TRANSIENT_TYPES = frozenset({
+    "TimeoutError", "timeout", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+    "ConnectionAbortedError", "BrokenPipeError", "gaierror", "ConnectTimeout", "ReadTimeout",
+    "ConnectError", "RemoteDisconnected", "MaxRetryError", "TooManyRequests", "RateLimitError",
+    "ServiceUnavailable", "TimeoutException", "ReadTimeoutError", "NewConnectionError",
+})
+_TRANSIENT_MESSAGE = re.compile(
+    r"connection (?:refused|reset|aborted)|timed? ?out\b|rate.?limit|too many requests|\b429\b|"
+    r"\b503\b|service unavailable|temporary failure in name resolution|name or service not known|"
+    r"network is unreachable|remote end closed connection",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CausalLink:
+    """Did the failing test execute lines changed since the base commit, and which."""
+
+    is_runtime_change: bool  # a linked line is in project source, not in a test file
+    causal_link: bool
+    confidence: str  # "high" | "medium" | "low"
+    evidence: tuple[str, ...]  # "path:line", traceback lines first
+
+
+@dataclass(frozen=True)
+class FailureTriage:
+    nodeid: str
+    kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | collection-error
+    counts: Mapping[str, int]
+    signature: Signature
+    history: str  # "new regression" | "chronic" | "no baseline"
+    p_value: float | None
+    history_note: str
+    link: CausalLink
+    repair: bool
+    note: str
+
+    @property
+    def held_as(self) -> str:
+        """Why it is not repaired, in a word or three."""
+        if self.kind not in REPAIRED_KINDS:
+            return self.kind
+        if self.nodeid == "<collection>":
+            return "outside any test module"
+        return "without a causal link"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "kind": self.kind,
+            "counts": dict(self.counts),
+            "signature": self.signature.key,
+            "signature_text": self.signature.text,
+            "history": self.history,
+            "p_value": self.p_value,
+            "history_note": self.history_note,
+            "is_runtime_change": self.link.is_runtime_change,
+            "causal_link": self.link.causal_link,
+            "confidence": self.link.confidence,
+            "evidence": list(self.link.evidence),
+            "repair": self.repair,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Triage:
+    failures: tuple[FailureTriage, ...]
+    base: str  # the commit changes are measured from
+    base_label: str  # "the last green commit" | "HEAD"
+    history_runs: int
+    last_green_run: str | None = None
+    last_green_commit: str | None = None
+    linked: frozenset[Line] = field(default_factory=frozenset)
+
+    @property
+    def repairable(self) -> frozenset[str]:
+        return frozenset(f.nodeid for f in self.failures if f.repair)
+
+    def summary(self) -> str:
+        """Why nothing is repaired, e.g. "2 flaky, 1 order-dependent"."""
+        held = Counter(f.held_as for f in self.failures if not f.repair)
+        return ", ".join(f"{n} {label}" for label, n in sorted(held.items()))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "base_label": self.base_label,
+            "history_runs": self.history_runs,
+            "last_green_run": self.last_green_run,
+            "last_green_commit": self.last_green_commit,
+            "failures": [f.as_json() for f in self.failures],
+        }
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    sandbox: Sandbox
+    runs: TestRuns
+    failures: tuple[Failure, ...]
+    outcomes: Mapping[str, str]  # the user's run
+    spectrum: Spectrum
+    is_test_file: Callable[[str], bool]
+    history_db: Path
+    run_id: str
+    reruns: int
+    require_causal_link: bool
+    rerun_timeout: float  # of one rerun in a warm child (a subprocess adds its start-up)
+    rerun_cpu: float | None  # CPU seconds a warm child may use
+    deadline: float
+
+
+def triage(given: TriageInput) -> Triage:
+    """Classify every failure, then record this run in the history (after reading the baseline)."""
+    past = history.baseline(given.history_db)
+    base = changes.resolve_base(given.sandbox.root, past.last_green_commit)
+    changed = changes.as_lines(changes.changed_lines(given.sandbox.root, base))
+    passing_cover = frozenset().union(*(given.spectrum.covered[n] for n in given.spectrum.passing))
+    failures = [_as_build_error(f, given) for f in given.failures]
+    signatures = {f.nodeid: signature(f) for f in failures}
+    per_signature = Counter(s.key for s in signatures.values())
+    verdicts = []
+    linked: set[Line] = set()
+    now = time.monotonic()
+    given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
+    classified = _classify_all(failures, given)
+    for failure in failures:
+        kind, counts = classified[failure.nodeid]
+        sig = signatures[failure.nodeid]
+        verdict, p_value, note = history_verdict(per_signature[sig.key], past.counts.get(sig.key, 0),
+                                                 past.runs)
+        executed = given.spectrum.covered.get(failure.nodeid)
+        link = causal_link(failure, executed, changed, passing_cover, given.is_test_file)
+        repair, why = _decide(failure, kind, link, given.require_causal_link)
+        if repair and link.causal_link:
+            linked.update(changed & (_frame_lines(failure) | (executed or frozenset())))
+        verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
+                                      repair, why))
+    commit, dirty = changes.head_state(given.sandbox.user_root)
+    history.record(given.history_db, history.RunRecord(
+        run_id=given.run_id, git_commit=commit, dirty=dirty,
+        outcomes={**given.outcomes, **{f.nodeid: "error" for f in failures if f.phase == "collect"}},
+        signatures={n: s.key for n, s in signatures.items()},
+    ))
+    return Triage(
+        failures=tuple(verdicts), base=base,
+        base_label="the last green commit" if base != "HEAD" else "HEAD",
+        history_runs=past.runs, last_green_run=past.last_green_run,
+        last_green_commit=past.last_green_commit, linked=frozenset(linked),
+    )
+
+
+def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, str]) -> None:
+    """A run with no failures: recorded so the next failing run knows the last green commit.
+
+    Only into an existing history: a green run in a project that never failed writes nothing.
+    """
+    if not outcomes or not db.is_file():
+        return
+    commit, dirty = changes.head_state(repo_root)
+    if commit:
+        with contextlib.suppress(OutputError):  # a green run stays green without a history
+            history.record(db, history.RunRecord(run_id, commit, dirty, outcomes, {}))
+
+
+def is_transient(failure: Failure) -> bool:
+    """Timeouts, refused connections, rate limits: infrastructure, not code."""
+    exc = failure.exc_type.rsplit(".", 1)[-1]
+    if exc in _TRANSIENT_TYPES:
+        return True
+    return exc != "AssertionError" and bool(_TRANSIENT_MESSAGE.search(failure.message))
+
+
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X >= k) for X ~ Poisson(mean)."""
+    if k <= 0:
+        return 1.0
+    if mean <= 0:
+        return 0.0
+    below = sum(math.exp(-mean + i * math.log(mean) - math.lgamma(i + 1)) for i in range(k))
+    return max(0.0, 1.0 - below)
+
+
+def history_verdict(count: int, baseline_count: int, baseline_runs: int) -> tuple[str, float | None, str]:
+    """New regression when `count` tests with this signature is unlikely at the baseline rate."""
+    if baseline_runs == 0:
+        return "no baseline", None, "no earlier run in the history"
+    p_value = poisson_tail(count, baseline_count / baseline_runs)
+    verdict = "new regression" if p_value < SIGNIFICANCE else "chronic"
+    return verdict, round(p_value, 4), (
+        f"{baseline_count} occurrence(s) in the last {baseline_runs} run(s), {count} now; "
+        f"Poisson p={p_value:.3g}"
+    )
+
+
+def causal_link(
+    failure: Failure,
+    executed: frozenset[Line] | None,
+    changed: frozenset[Line],
+    passing_cover: frozenset[Line],
+    is_test_file: Callable[[str], bool],
+) -> CausalLink:
+    """Changed lines the failing test executed (coverage) or raised from (traceback)."""
+    if not changed:
+        return CausalLink(False, False, "high", ())
+    frames = _frame_lines(failure)
+    hits = changed & (frames | (executed or frozenset()))
+    if not hits:
+        return CausalLink(False, False, "medium" if executed is not None else "low", ())
+    runtime = {line for line in hits if not is_test_file(line[0])}
+    strong = (hits & frames) or (runtime - passing_cover)
+    ordered = sorted(hits, key=lambda line: (line not in frames, line))
+    return CausalLink(
+        is_runtime_change=bool(runtime),
+        causal_link=True,
+        confidence="high" if strong else "medium",
+        evidence=tuple(f"{path}:{line}" for path, line in ordered[:EVIDENCE_LIMIT]),
+    )
+
+
+def rank(
+    suspects: Sequence[Suspect], verdicts: Triage, failures: Iterable[Failure], root: Path,
+    user_root: Path, is_test_file: Callable[[str], bool],
+) -> tuple[Suspect, ...]:
+    """Suspects plus each repaired failure's error location (with the error as evidence), and a
+    boost for lines changed since the base that a failing test executed."""
+    by_line = {(s.path, s.line): s for s in suspects}
+    repaired = verdicts.repairable
+    for failure in failures:
+        if failure.nodeid not in repaired:
+            continue
+        error = buildtime.build_error(failure, user_root, is_test_file)
+        evidence = buildtime.error_evidence(error.exc_type, error.message)
+        found = buildtime.suspect(error, failure.nodeid, root, evidence)
+        if found is None:
+            continue
+        known = by_line.get((found.path, found.line))
+        if known is None:
+            by_line[(found.path, found.line)] = found if failure.phase == "collect" else replace(
+                found, score=0.0, evidence=(evidence,))
+        elif evidence not in known.evidence:
+            by_line[(found.path, found.line)] = replace(known, evidence=(*known.evidence, evidence))
+    for key, suspect in by_line.items():
+        if key in verdicts.linked:
+            by_line[key] = replace(
+                suspect, score=round(suspect.score + CHANGE_BOOST, 4),
+                evidence=(*suspect.evidence, f"changed since {verdicts.base_label}"),
+            )
+    return tuple(sorted(by_line.values(), key=lambda s: (-s.score, s.path, s.line)))
+
+
+def _as_build_error(failure: Failure, given: TriageInput) -> Failure:
+    """A collection failure's real exception type and message, taken from pytest's text."""
+    if failure.phase != "collect":
+        return failure
+    error = buildtime.build_error(failure, given.sandbox.user_root, given.is_test_file)
+    return replace(failure, exc_type=error.exc_type, message=error.message)
+
+
+def _frame_lines(failure: Failure) -> frozenset[Line]:
+    return frozenset((f.path, f.line) for f in failure.frames if not f.path.startswith("/"))
+
+
+def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -> tuple[bool, str]:
+    if failure.nodeid == "<collection>":
+        return False, "no module to collect again; fix the conftest or plugin error pytest reported"
+    if kind not in REPAIRED_KINDS:
+        return False, {
+            "flaky": "flaky: outcomes differ between identical reruns; not repaired",
+            "order-dependent": "order-dependent: passes alone, fails after the tests before it; "
+                               "not repaired",
+            "transient": "transient infrastructure error; not repaired",
+            "not-reproduced": "did not fail again in the sandbox (files git ignores, environment?)",
+        }[kind]
+    if require_link and not link.causal_link:
+        return False, "no causal link to the changes, and selfheal_require_causal_link is on"
+    return True, ""
+
+
+def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, tuple[str, dict[str, int]]]:
+    """nodeid -> (kind, rerun counts). Each failing test is rerun alone `reruns` times, and once
+    in module order if it passed every time alone; reruns of different tests run side by side
+    (in parallel warm children when the worker is up), those of one test one after another."""
+    kinds: dict[str, tuple[str, dict[str, int]]] = {}
+    rerun = []
+    for failure in failures:
+        if failure.phase == "collect":
+            kinds[failure.nodeid] = ("collection-error", {})
+        elif is_transient(failure):
+            kinds[failure.nodeid] = ("transient", {})
+        else:
+            rerun.append(failure.nodeid)
+    counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in rerun}
+    alone = [nodeid for nodeid in rerun for _ in range(given.reruns)]
+    for nodeid, outcome in zip(alone, _outcomes(given, [[n] for n in alone]), strict=True):
+        if outcome is not None:
+            counts[nodeid][outcome + "_alone"] += 1
+    in_order = {n: _tests_up_to(n, given.outcomes) for n in rerun
+                if counts[n]["passed_alone"] and not counts[n]["failed_alone"]}
+    in_order = {n: before for n, before in in_order.items() if len(before) > 1}
+    for nodeid, outcome in zip(in_order, _outcomes(given, list(in_order.values())), strict=True):
+        if outcome is not None:
+            counts[nodeid][outcome + "_in_order"] += 1
+    for nodeid in rerun:
+        kinds[nodeid] = (_kind(counts[nodeid], given.spectrum.outcomes.get(nodeid, "failed")),
+                         dict(counts[nodeid]))
+    return kinds
+
+
+def _kind(counts: Counter[str], in_probe: str) -> str:
+    """The verdict of the reruns; with none (no time left) the sandbox's one observation decides."""
+    if counts["passed_alone"] and counts["failed_alone"]:
+        return "flaky"
+    if not counts:
+        return "deterministic" if in_probe == "failed" else "not-reproduced"
+    if counts["failed_alone"]:
+        return "deterministic" if in_probe == "failed" else "flaky"
+    if counts["failed_in_order"]:
+        return "order-dependent"
+    return "flaky" if in_probe == "failed" else "not-reproduced"
+
+
+def _tests_up_to(nodeid: str, outcomes: Mapping[str, str]) -> list[str]:
+    """The tests of its module that ran before it in the user's session, and itself."""
+    module = nodeid.split("::", 1)[0]
+    ran = [n for n in outcomes if n.split("::", 1)[0] == module]
+    return ran[: ran.index(nodeid) + 1] if nodeid in ran else [nodeid]
+
+
+def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | None]:
+    """"failed" or "passed" for the last test of each selection; None when it was not run.
+
+    Selections that share a test run in separate rounds: a test never runs beside itself, whose
+    files, ports or databases it would share, a condition the user's session never sees.
+    """
+    results: list[str | None] = [None] * len(selections)
+    for members in _apart(selections):
+        if time.monotonic() >= given.deadline:
+            break
+        jobs = [Job(tuple(selections[i]), {}, timeout=given.rerun_timeout, cpu_seconds=given.rerun_cpu)
+                for i in members]
+        runs = given.runs.run(jobs, deadline=given.deadline)
+        for index, run in zip(members, runs, strict=True):
+            if run is not None:
+                last = selections[index][-1]
+                results[index] = "failed" if run.outcomes.get(last, "failed") == "failed" else "passed"
+    return results
+
+
+def _apart(selections: Sequence[Sequence[str]]) -> list[list[int]]:
+    """Indexes of `selections` grouped into rounds in which no test appears twice, in order."""
+    rounds: list[tuple[list[int], set[str]]] = []
+    for index, selection in enumerate(selections):
+        for members, tests in rounds:
+            if tests.isdisjoint(selection):
+                members.append(index)
+                tests.update(selection)
+                break
+        else:
+            rounds.append(([index], set(selection)))
+    return [members for members, _ in rounds]

@@ -1,0 +1,115 @@
+"""Read what past heals left in `<output>/runs/`: the console script's view of the run history.
+
+The writer is report.py; this module only reads, so the CLI never needs pytest or a sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import config as cfg
+from ..errors import SelfHealError
+
+DECISIONS = "decisions.jsonl"
+
+
+class RunNotFound(SelfHealError):
+    """The requested run does not exist, or there are no runs at all."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run directory and its report.json (empty when the report is missing or unreadable)."""
+
+    path: Path
+    report: dict[str, Any]
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+    @property
+    def started(self) -> str:
+        """`2026-11-22 00:47:01` from the run id `20261122-004701-123456`."""
+        day, _, clock = self.run_id.partition("-")
+        if len(day) != 8 or len(clock) < 6:
+            return "?"
+        return f"{day[:4]}-{day[4:6]}-{day[6:]} {clock[:2]}:{clock[2:4]}:{clock[4:6]}"
+
+    @property
+    def status(self) -> str:
+        return str(self.report.get("status", "unknown"))
+
+    @property
+    def failures(self) -> int:
+        return len(self.report.get("failures", ()))
+
+    @property
+    def diff_path(self) -> Path:
+        return self.path / "fix.diff"
+
+    @property
+    def diff(self) -> str:
+        return self.diff_path.read_text(encoding="utf-8") if self.diff_path.is_file() else ""
+
+    def decisions(self) -> list[dict[str, Any]]:
+        """The decision log, one JSON object per line; lines that are not objects are kept as text."""
+        path = self.path / DECISIONS
+        if not path.is_file():
+            return []
+        entries: list[dict[str, Any]] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = {"message": line}
+            entries.append(entry if isinstance(entry, dict) else {"message": entry})
+        return entries
+
+
+def output_dir(root: Path) -> Path:
+    """The project's output directory, as `pytest --selfheal` resolves it (pyproject, env)."""
+    settings = cfg.resolve(cli={}, ini={}, pyproject=cfg.read_pyproject_table(root))
+    return root / settings.output
+
+
+def list_runs(output: Path) -> list[Run]:
+    """Every run, oldest first (run ids sort by time)."""
+    runs_dir = output / "runs"
+    if not runs_dir.is_dir():
+        return []
+    return [_load(path) for path in sorted(runs_dir.iterdir()) if path.is_dir()]
+
+
+def find_run(output: Path, wanted: str | None) -> Run:
+    """The latest run, or the one whose id is `wanted` or starts with it."""
+    runs = list_runs(output)
+    if not runs:
+        raise RunNotFound(
+            f"no runs under {output / 'runs'}: run `pytest --selfheal` first "
+            "(or pass --root with the project's rootdir)"
+        )
+    if wanted is None:
+        return runs[-1]
+    matches = [run for run in runs if run.run_id == wanted] or [
+        run for run in runs if run.run_id.startswith(wanted)
+    ]
+    if len(matches) != 1:
+        problem = "matches several runs" if matches else "matches no run"
+        raise RunNotFound(
+            f"{wanted!r} {problem}; `pytest-selfheal runs` lists the run ids"
+        )
+    return matches[0]
+
+
+def _load(path: Path) -> Run:
+    try:
+        report = json.loads((path / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = {}
+    return Run(path=path, report=report if isinstance(report, dict) else {})

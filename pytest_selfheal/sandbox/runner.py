@@ -1,0 +1,193 @@
+"""Run pytest in the sandbox as a subprocess, with a timeout that kills the whole process group."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import RunResult
+
+_OUTPUT_TAIL = 4_000
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class PytestCommand:
+    """Where and how test subprocesses run for one heal."""
+
+    sandbox_root: Path
+    user_root: Path
+    cwd: Path  # the worktree's rootdir, so nodeids resolve as in the user's run
+    scratch: Path
+    import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
+
+    def environment(self, extra: Mapping[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+        env.pop("PYTEST_XDIST_WORKER", None)
+        paths = [str(p) for p in self.import_roots]
+        if env.get("PYTHONPATH"):
+            paths.append(env["PYTHONPATH"])
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+        env.update(
+            SELFHEAL_SANDBOX=str(self.sandbox_root),
+            SELFHEAL_USER_ROOT=str(self.user_root),
+        )
+        env.update(extra)
+        return env
+
+
+def run_tests(
+    command: PytestCommand,
+    nodeids: Sequence[str],
+    *,
+    timeout: float,
+    stop_at_first_failure: bool = False,
+    coverage_file: Path | None = None,
+    record_spec: Path | None = None,
+    standby: Standby | None = None,
+) -> RunResult:
+    """Run the given tests once, in `standby` if it is still waiting, else in a process started
+    now; never raises for test failures, hangs or crashes."""
+    command.scratch.mkdir(parents=True, exist_ok=True)
+    stamp = f"{time.monotonic_ns()}"
+    observe = command.scratch / f"outcomes-{stamp}.json"
+    args_file = command.scratch / f"args-{stamp}.txt"
+    selection = command.scratch / f"select-{stamp}.txt"
+    # pytest is given the tests' files, and the observer keeps the selected tests: pytest matches
+    # every node id given against every test of its module, seconds for a few thousand tests.
+    files = dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids)
+    args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
+    selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
+    args = ["--no-selfheal", "-p", "pytest_selfheal.testproc.observer", "-q", "--tb=short",
+            f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
+    if stop_at_first_failure:
+        args.append("-x")
+    extra = {"SELFHEAL_OBSERVE": str(observe), "SELFHEAL_SELECT": str(selection)}
+    if coverage_file is not None:
+        extra["SELFHEAL_COVERAGE"] = str(coverage_file)
+    if record_spec is not None:
+        plugins = [p for p in os.environ.get("PYTEST_PLUGINS", "").split(",") if p]
+        extra.update(PYTEST_PLUGINS=",".join([*plugins, "pytest_selfheal.testproc.recorder"]),
+                     SELFHEAL_RECORD=str(record_spec))
+    started = time.monotonic()
+    waiting = standby.start(args, extra) if standby is not None else None
+    proc, log = waiting or _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
+                                  stdin=subprocess.DEVNULL)
+    timed_out = False
+    try:
+        proc.wait(timeout=max(timeout, 0.1))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        _kill_group(proc)
+    seconds = time.monotonic() - started
+    tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
+    return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
+                           output_tail=tail)
+
+
+class Standby:
+    """A test process started before it is needed (standby.py): the interpreter is up, pytest and
+    the installed plugins imported, nothing of the project, and it waits for its arguments.
+    That start-up is a third or more of a small run; a heal starts the next one ahead."""
+
+    def __init__(self, command: PytestCommand) -> None:
+        self.proc, self.log = _spawn(command, [sys.executable, "-m", "pytest_selfheal.testproc.standby"], {},
+                                     stdin=subprocess.PIPE)
+
+    def start(self, args: Sequence[str], extra: Mapping[str, str]
+              ) -> tuple[subprocess.Popen[bytes], Path] | None:
+        """Hand this process its run: the process and its log; None (and it is discarded) if it
+        has died meanwhile."""
+        request = json.dumps({"args": list(args), "env": dict(extra)}) + "\n"
+        try:
+            if self.proc.stdin is None or self.proc.poll() is not None:
+                raise OSError("the waiting test process is gone")
+            self.proc.stdin.write(request.encode("utf-8"))
+            self.proc.stdin.close()
+        except OSError:
+            self.discard()
+            return None
+        return self.proc, self.log
+
+    def discard(self) -> None:
+        """Stop it unused."""
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        _kill_group(self.proc)
+
+
+def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str], *,
+           stdin: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """A test process in its own process group, its output in a log file of the scratch dir."""
+    command.scratch.mkdir(parents=True, exist_ok=True)
+    log = command.scratch / f"log-{time.monotonic_ns()}.txt"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=command.cwd, env=command.environment(extra), stdout=out,
+            stderr=subprocess.STDOUT, stdin=stdin, start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()),
+        )
+    return proc, log
+
+
+def die_with_parent(parent: int) -> Callable[[], None]:
+    """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
+    when the one that started it dies, even by SIGKILL, so no test outlives its heal."""
+
+    def arrange() -> None:
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return arrange
+
+
+def serial_args() -> list[str]:
+    """`-n 0` where pytest-xdist is installed: a sandbox run keeps its tests in one process (so
+    its observer and coverage see them), whatever the project's addopts say."""
+    return ["-n", "0"] if importlib.util.find_spec("xdist") is not None else []
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the test process and anything it spawned; tests must not outlive their run."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out: bool,
+                    output_tail: str = "") -> RunResult:
+    """The RunResult of a run whose observer wrote `observe` (removed here); a run that died
+    before pytest finished has no outcomes."""
+    try:
+        data = json.loads(observe.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    observe.unlink(missing_ok=True)
+    if not isinstance(data, dict):
+        data = {}
+    return RunResult(
+        outcomes=data.get("outcomes", {}),
+        exit_code=exit_code,
+        seconds=seconds,
+        timed_out=timed_out,
+        output_tail=output_tail,
+        failures=data.get("failures", {}),
+        leaked_modules=tuple(data.get("leaked", ())),
+        durations=data.get("durations", {}),
+    )

@@ -1,0 +1,232 @@
+"""A detached git worktree that holds exactly what the user ran; the user's checkout is only read.
+
+The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
+untracked files git does not ignore, plus the checked-out content of submodules, with the
+bytecode caches the user's session wrote for identical sources (nothing is compiled twice). It is
+removed and pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal
+runs, see terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree
+is gone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import marshal
+import os
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any
+
+import git
+
+from ..errors import SandboxError
+from .lock import SANDBOX_NAME, new_sandbox_dir
+from .paths import Sandbox
+
+# Read-only git calls must not refresh the user's index as a side effect.
+GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+_PYC_HEADER = 16  # magic, flags, then mtime and size or a source hash (PEP 552)
+
+
+def _open_repo(user_root: Path) -> git.Repo:
+    try:
+        repo = git.Repo(user_root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SandboxError(
+            f"no git repository at {user_root}: run `git init` and commit, "
+            "or run without --selfheal"
+        ) from None
+    repo.git.update_environment(**GIT_ENV)
+    if not repo.head.is_valid():
+        raise SandboxError(
+            f"the repository at {user_root} has no commits yet: commit once "
+            "(`git add -A && git commit -m 'initial'`) so the sandbox has a base"
+        )
+    return repo
+
+
+def _changed_paths(repo: git.Repo) -> tuple[list[str], list[str]]:
+    """(tracked paths that differ from HEAD, untracked paths git does not ignore)."""
+    tracked = repo.git.diff("HEAD", "--name-only", "--no-renames", "-z").split("\0")
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
+    return [p for p in tracked if p], [p for p in untracked if p]
+
+
+def _is_bytecode(rel: str) -> bool:
+    return "__pycache__/" in rel or rel.endswith((".pyc", ".pyo"))
+
+
+def _replicate(user_root: Path, worktree: Path, paths: list[str]) -> None:
+    """Make each path in the worktree equal to the user's copy (or absent, if deleted)."""
+    for rel in paths:
+        if _is_bytecode(rel):
+            continue
+        src, dst = user_root / rel, worktree / rel
+        if dst.is_symlink() or dst.is_file():
+            dst.unlink()
+        if src.is_symlink():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(os.readlink(src))
+        elif src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def _submodules(repo: git.Repo, user_root: Path) -> tuple[str, ...]:
+    if not (user_root / ".gitmodules").is_file():
+        return ()
+    try:
+        listing = repo.git.config("-f", ".gitmodules", "--get-regexp", r"^submodule\..*\.path$")
+    except git.GitCommandError:
+        return ()
+    return tuple(line.split(" ", 1)[1] for line in listing.splitlines() if " " in line)
+
+
+def _copy_submodules(user_root: Path, worktree: Path, paths: tuple[str, ...]) -> None:
+    """`git worktree add` leaves submodules empty; tests need the content the user has."""
+    for rel in paths:
+        if (user_root / rel).is_dir():
+            shutil.copytree(user_root / rel, worktree / rel, symlinks=True, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".git", "__pycache__"))
+
+
+def _seed_bytecode(user_root: Path, worktree: Path) -> None:
+    """Copy the checkout's bytecode caches into the worktree, so that the sandbox's first test
+    process reuses what the user's session just compiled (pytest's assertion rewriting of a
+    large test module costs more than starting pytest). A cache is only an optimization: one
+    that cannot be copied is left behind."""
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return
+    for directory, subdirs, files in os.walk(worktree):
+        subdirs[:] = [d for d in subdirs if d not in (".git", "__pycache__")]
+        rel = Path(directory).relative_to(worktree)
+        cache = user_root / rel / "__pycache__"
+        sources = [name for name in files if name.endswith(".py")]
+        if not sources or not cache.is_dir() or cache.is_symlink():
+            continue
+        compiled: dict[str, list[Path]] = {}  # module name -> its caches for this interpreter
+        for entry in os.listdir(cache):
+            module, _, rest = entry.partition(".")
+            if rest.startswith(tag) and rest.endswith(".pyc"):
+                compiled.setdefault(module, []).append(cache / entry)
+        for name in sources:
+            if name[:-3] in compiled:
+                with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+                    _seed_module(user_root / rel / name, Path(directory) / name, compiled[name[:-3]])
+
+
+def _seed_module(source: Path, copy: Path, compiled: list[Path]) -> None:
+    """Python checks a plain .pyc by its source's mtime and size, so the copy takes the
+    source's mtime, and only when its bytes are the same. pytest checks its rewritten modules
+    by mtime or by hash (by version), and not every version corrects the file name recorded in
+    them, so those are rewritten to name the worktree's file: tracebacks and coverage must
+    point into the sandbox."""
+    if source.is_symlink() or copy.is_symlink() or source.read_bytes() != copy.read_bytes():
+        return
+    cache = copy.parent / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    for pyc in compiled:
+        data = pyc.read_bytes()
+        if "-pytest-" in pyc.name:
+            if data[:4] != importlib.util.MAGIC_NUMBER:
+                continue
+            header, code = data[:_PYC_HEADER], marshal.loads(data[_PYC_HEADER:])
+            data = header + marshal.dumps(_located(code, str(copy)))
+        (cache / pyc.name).write_bytes(data)
+    stat = source.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _located(code: CodeType, filename: str) -> CodeType:
+    """`code` and the code nested in it, recorded as compiled from `filename`."""
+    return code.replace(co_filename=filename, co_consts=tuple(
+        _located(const, filename) if isinstance(const, CodeType) else const
+        for const in code.co_consts
+    ))
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+_Handler = Callable[[int, FrameType | None], Any] | int | None
+
+
+@contextmanager
+def _signals(handlers: dict[signal.Signals, _Handler]) -> Iterator[None]:
+    """Install signal handlers for the block (main thread only: elsewhere Python forbids it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt in the block, as SIGINT does, so that a heal told to
+    stop removes its sandbox on the way out."""
+    with _signals({signal.SIGTERM: _raise_interrupt}):
+        yield
+
+
+@contextmanager
+def open_sandbox(user_root: Path, tmp: Path | None = None) -> Iterator[Sandbox]:
+    """Create the worktree (in `tmp`, from lock.new_sandbox_dir, if given), yield it, and always
+    remove it, its temp dir and git's record of it."""
+    user_root = user_root.resolve()
+    try:
+        repo = _open_repo(user_root)
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tmp = tmp or new_sandbox_dir()
+    worktree = tmp / SANDBOX_NAME
+    try:
+        yield _populate(repo, user_root, worktree, tmp)
+    finally:
+        with _signals({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN}):
+            _remove(repo, worktree, tmp)
+
+
+def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> Sandbox:
+    try:
+        repo.git.worktree("add", "--detach", "--quiet", str(worktree), "HEAD")
+    except git.GitCommandError as exc:
+        raise SandboxError(
+            f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
+            "check that git can write to .git/worktrees"
+        ) from None
+    tracked, untracked = _changed_paths(repo)
+    _replicate(user_root, worktree, tracked + untracked)
+    submodules = _submodules(repo, user_root)
+    _copy_submodules(user_root, worktree, submodules)
+    _seed_bytecode(user_root, worktree)
+    return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
+
+
+def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:
+    try:
+        if worktree.exists():
+            repo.git.worktree("remove", "--force", str(worktree))
+    except git.GitCommandError:
+        pass  # fall through: deleting the directory and pruning removes the record
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(git.GitCommandError):
+            repo.git.worktree("prune")
+        repo.close()

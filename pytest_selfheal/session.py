@@ -1,0 +1,227 @@
+"""HealSession: records failures on the controller (xdist-safe) and heals at session end.
+
+The healing stages (git, libcst, coverage, rich) are imported only once a test fails, so a
+green `--selfheal` run costs what a plain run costs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .agents.base import Agent, create_agent
+from .config import Settings
+from .heal.history import path_for as history_path
+from .heal.localize import enclosing_function
+from .models import Failure, Frame
+
+if TYPE_CHECKING:
+    from .heal import pipeline
+    from .heal.prepare import Preparation
+
+OUTPUT_LIMIT = 4_000
+_EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
+_NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
+
+
+class HealSession:
+    """Registered by plugin.py only when healing is on."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.invocation_dir = config.invocation_params.dir
+        self.failures: dict[str, Failure] = {}
+        self.outcomes: dict[str, str] = {}
+        self.started = time.monotonic()
+        self.result: pipeline.HealResult | None = None
+        self.interrupted = False
+        self.test_files: tuple[Path, ...] = ()  # the session's test modules
+        self.prepared: Preparation | None = None  # begun at the first failing test
+        self._began = False
+
+    @cached_property
+    def repo_root(self) -> Path | None:
+        from .git import find_repo_root
+
+        return find_repo_root(self.config.rootpath)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
+        return create_agent(name, settings)
+
+    def pytest_sessionstart(self) -> None:
+        self.started = time.monotonic()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.test_files = tuple(dict.fromkeys(item.path for item in session.items))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            nodeid = report.nodeid or "<collection>"
+            self.failures[nodeid] = self._failure(report, nodeid, "collect")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed"
+            self.failures.setdefault(report.nodeid, self._failure(report, report.nodeid,
+                                                                  report.when))
+            if not self._began:
+                self._begin_heal()
+        elif report.when == "call" and report.passed:
+            self.outcomes.setdefault(report.nodeid, "passed")
+
+    def _begin_heal(self) -> None:
+        """At the first failing test, take the lock, open the sandbox and start a warm worker
+        that collects this session's test files, while the remaining tests run. Whatever stops
+        this stops the heal too, which then reports why."""
+        self._began = True
+        if not self.test_files or self.repo_root is None:  # an xdist controller collects nothing
+            return
+        from .heal.prepare import prepare
+
+        try:
+            self.prepared = prepare(self.repo_root, self.config.rootpath, self.settings,
+                                    self._import_roots(), self.test_files)
+        except Exception:
+            self.prepared = None
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # Ctrl-C means stop now; pytest also reports collection errors as an "interruption".
+        self.interrupted = not isinstance(excinfo.value, pytest.Session.Interrupted)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.failures:
+            if not self.interrupted:
+                self._record_green()
+            return
+        if self.interrupted or exitstatus in (
+            pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+        ):
+            self.pytest_unconfigure()
+            return
+        healing_started = time.monotonic()  # the heal's seconds include importing its stages
+        from .heal import pipeline
+        from .output import junit, report
+
+        request = pipeline.HealRequest(
+            repo_root=self.repo_root,
+            rootdir=self.config.rootpath,
+            failures=tuple(self.failures.values()),
+            outcomes=dict(self.outcomes),
+            settings=self.settings,
+            make_agent=self._make_agent,
+            run_id=report.new_run_id(),
+            python_files=tuple(self.config.getini("python_files")),
+            import_roots=self._import_roots(),
+            suite_seconds=time.monotonic() - self.started,
+            testpaths=tuple(self.config.getini("testpaths")),
+            started=healing_started,
+        )
+        prepared, self.prepared = self.prepared, None
+        self.result = pipeline.heal(request, prepared)
+        if self.result.run_dir is not None and self.config.option.xmlpath:
+            junit.annotate(junit.xml_file(self.config.option.xmlpath, self.invocation_dir),
+                           self.result.run_dir, self.config.rootpath)
+
+    def pytest_unconfigure(self) -> None:
+        """Release what the first failure began when no heal took it over (Ctrl-C, say)."""
+        if self.prepared is not None:
+            self.prepared.close()
+            self.prepared = None
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.result is None:
+            return
+        from rich.console import Console
+
+        from .output import report
+
+        terminalreporter.write_sep("=", "self-heal")
+        console = Console(
+            file=terminalreporter._tw,  # rich writes through pytest's terminal writer
+            force_terminal=terminalreporter.hasmarkup,
+            no_color=not terminalreporter.hasmarkup,
+            width=terminalreporter._tw.fullwidth,
+            soft_wrap=True,
+        )
+        report.render(self.result, console)
+
+    def _record_green(self) -> None:
+        """Into an existing history only, so a green run of a project that never failed stays free."""
+        db = history_path(self.config.rootpath / self.settings.output)
+        if self.repo_root is None or not db.is_file():
+            return
+        from .heal.triage import record_green
+        from .output.report import new_run_id
+
+        record_green(db, self.repo_root, new_run_id(), self.outcomes)
+
+    def _make_agent(self, name: str) -> Agent:
+        agent: Agent = self.config.hook.pytest_selfheal_make_agent(
+            name=name, settings=self.settings
+        )
+        return agent
+
+    def _import_roots(self) -> tuple[Path, ...]:
+        """sys.path entries inside the checkout (editable installs, src/ layouts)."""
+        if self.repo_root is None:
+            return ()
+        roots = []
+        for entry in sys.path:
+            path = Path(entry or ".").resolve()
+            if path.is_dir() and path.is_relative_to(self.repo_root.resolve()):
+                roots.append(path)
+        return tuple(dict.fromkeys(roots))
+
+    def _failure(self, report: pytest.TestReport | pytest.CollectReport, nodeid: str,
+                 phase: str) -> Failure:
+        longrepr = report.longrepr
+        crash = getattr(longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(longrepr)
+        exc_type, message = split_exception(text)
+        output = "\n".join(content for _, content in report.sections)[-OUTPUT_LIMIT:]
+        return Failure(nodeid=nodeid, phase=phase, exc_type=exc_type, message=message[:OUTPUT_LIMIT],
+                       frames=self._frames(longrepr, crash), output=output)
+
+    def _frames(self, longrepr: Any, crash: Any) -> tuple[Frame, ...]:
+        """Traceback frames, outermost first, paths relative to the repository when inside it."""
+        chain = getattr(longrepr, "chain", None)
+        traceback = chain[-1][0] if chain else getattr(longrepr, "reprtraceback", None)
+        raw: list[tuple[str, int, str]] = []
+        for entry in getattr(traceback, "reprentries", ()):
+            location = getattr(entry, "reprfileloc", None)
+            if location is not None:
+                raw.append((location.path, location.lineno, ""))
+            else:  # --tb=native: plain traceback text
+                for match in _NATIVE_FRAME.finditer("\n".join(getattr(entry, "lines", ()))):
+                    raw.append((match["path"], int(match["line"]), match["function"]))
+        if crash is not None and (not raw or raw[-1][:2] != (crash.path, crash.lineno)):
+            raw.append((crash.path, crash.lineno, ""))
+        return tuple(self._frame(path, line, function) for path, line, function in raw)
+
+    def _frame(self, path: str, line: int, function: str) -> Frame:
+        absolute = (self.invocation_dir / path).resolve()
+        function = function or enclosing_function(absolute, line)
+        if self.repo_root is not None and absolute.is_relative_to(self.repo_root.resolve()):
+            return Frame(absolute.relative_to(self.repo_root.resolve()).as_posix(), line, function)
+        return Frame(str(absolute), line, function)
+
+
+def split_exception(text: str) -> tuple[str, str]:
+    """("ZeroDivisionError", "division by zero") from pytest's one-line crash message."""
+    first, _, rest = text.strip().partition("\n")
+    if first.startswith("assert "):
+        return "AssertionError", text.strip()
+    match = _EXCEPTION_LINE.match(first)
+    if match and (match["message"] is not None or first.isidentifier()):
+        message = (match["message"] or "") + ("\n" + rest if rest else "")
+        return match["type"], message.strip()
+    return "Error", text.strip()

@@ -1,0 +1,161 @@
+"""Loaded with `-p pytest_selfheal.testproc.observer` into every test subprocess in the sandbox.
+
+Writes one JSON file with each test's outcome, a short failure text, its duration, and the
+modules that were imported from the user's checkout instead of the worktree (an isolation leak).
+With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the probe). With
+SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order (the run then
+names their files, see runner.run_tests). It never imports pytest and does nothing unless
+SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file through
+`Observations`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from .contexts import PerTestContexts
+
+hookimpl = pluggy.HookimplMarker("pytest")
+
+_OUTPUT = os.environ.get("SELFHEAL_OBSERVE")
+_SELECTION = os.environ.get("SELFHEAL_SELECT")
+_FAILURE_TEXT_LIMIT = 2_000
+
+
+@dataclass
+class Observations:
+    """What one test run saw: outcome, failure text and seconds per test."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # setup + call + teardown
+
+    def record(self, report: Any) -> None:
+        """Fold one test report in."""
+        nodeid = report.nodeid
+        self.durations[nodeid] = round(self.durations.get(nodeid, 0.0) + report.duration, 6)
+        if report.failed:
+            self.outcomes[nodeid] = "failed"
+            self.failures.setdefault(nodeid, _failure_text(report))
+        elif report.skipped and self.outcomes.get(nodeid) != "failed":
+            self.outcomes[nodeid] = "skipped"
+        elif report.when == "call" and report.passed:
+            self.outcomes.setdefault(nodeid, "passed")
+
+    def record_collection(self, report: Any) -> None:
+        if report.failed:
+            nodeid = report.nodeid or "<collection>"
+            self.outcomes[nodeid] = "failed"
+            self.failures[nodeid] = _failure_text(report)
+
+    def write(self, path: Path, *, leaked: list[str]) -> None:
+        payload = {"outcomes": self.outcomes, "failures": self.failures,
+                   "durations": self.durations, "leaked": leaked}
+        path.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def _start_coverage() -> PerTestContexts | None:
+    data_file = os.environ.get("SELFHEAL_COVERAGE")
+    if not (_OUTPUT and data_file):
+        return None
+    return PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
+
+
+_observed = Observations()
+_contexts = _start_coverage()
+
+
+def pytest_configure(config: Any) -> None:
+    if _contexts is not None:
+        config.pluginmanager.register(_contexts, "selfheal-probe-contexts")
+
+
+@hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Keep the tests the run selected, in its order, before any other plugin sees them (as
+    pytest itself orders tests named by node id)."""
+    if not (_OUTPUT and _SELECTION):
+        return
+    lines = Path(_SELECTION).read_text(encoding="utf-8").splitlines()
+    order = {nodeid: index for index, nodeid in reversed(list(enumerate(lines)))}
+    kept, dropped = [], []
+    for item in items:
+        index = selected_at(item.nodeid, order)
+        if index is None:
+            dropped.append(item)
+        else:
+            kept.append((index, item))
+    items[:] = [item for _, item in sorted(kept, key=lambda pair: pair[0])]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+
+
+def selected_at(nodeid: str, order: Mapping[str, int]) -> int | None:
+    """The first place the selection names this test: as itself, its function without the
+    parameters, its class, its module or a directory above it; None if it names none."""
+    parts = nodeid.split("::")
+    keys = [nodeid]
+    if parts[-1].endswith("]") and "[" in parts[-1]:
+        keys.append(nodeid[:nodeid.rindex("[")])
+    keys += ["::".join(parts[:end]) for end in range(len(parts) - 1, 0, -1)]
+    path = parts[0]
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        keys.append(path)
+    found = [order[key] for key in keys if key in order]
+    return min(found) if found else None
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    if _OUTPUT:
+        _observed.record(report)
+
+
+def pytest_collectreport(report: Any) -> None:
+    if _OUTPUT:
+        _observed.record_collection(report)
+
+
+def _failure_text(report: Any) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    return text[:_FAILURE_TEXT_LIMIT]
+
+
+def leaked_modules() -> list[str]:
+    """Modules imported from the user's checkout rather than the worktree."""
+    user_root = os.environ.get("SELFHEAL_USER_ROOT")
+    if not user_root:
+        return []
+    inside = os.path.join(os.path.realpath(user_root), "")
+    environment = os.path.join(os.path.realpath(sys.prefix), "")  # a virtualenv in the checkout
+    directories: dict[str, str] = {}  # resolved once per directory, not once per module
+    leaks = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file or name.split(".")[0] == "pytest_selfheal":
+            continue
+        folder, base = os.path.split(file)
+        if folder not in directories:
+            directories[folder] = os.path.realpath(folder)
+        path = os.path.realpath(file) if os.path.islink(file) else os.path.join(directories[folder], base)
+        if path.startswith(inside) and not path.startswith(environment):
+            leaks.append(f"{name} ({file})")
+    return sorted(leaks)
+
+
+@hookimpl(trylast=True)
+def pytest_sessionfinish(session: Any) -> None:
+    if not _OUTPUT:
+        return
+    if _contexts is not None:
+        _contexts.save()
+    _observed.write(Path(_OUTPUT), leaked=leaked_modules())

@@ -1,0 +1,81 @@
+"""A test subprocess started before it is needed (`sandbox.runner.Standby`): run as
+`python -m pytest_selfheal.testproc.standby`.
+
+It imports pytest and the installed pytest plugins, and waits. Its run arrives as one JSON line
+on stdin, {"args": [...], "env": {...}}; then it runs `pytest.main(args)` as `python -m pytest
+args` would, and exits with its status. Nothing of the project is imported before the line
+arrives, so the run sees the files on disk as they are then: it is as clean as a process
+started at that moment. It exits as Python would, waiting for the threads the tests left and
+running the atexit handlers, but without freeing every object first: for a few hundred tests
+that teardown takes about as long as importing pytest, and nothing can see it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from importlib.metadata import entry_points
+
+_status: int | None = None  # pytest's exit status, once its run has returned
+
+
+def main() -> int:
+    global _status
+    atexit.register(_exit_now)  # registered first, so it runs after every other handler
+    import pytest
+
+    import_installed_plugins()
+    line = sys.stdin.readline()
+    if not line:
+        return 0  # discarded before it was used
+    request = json.loads(line)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the tests read from nothing, as with a new process
+    os.environ.update(request["env"])
+    sys.argv = [sys.argv[0], *request["args"]]
+    _status = int(pytest.main(request["args"]))
+    return _status
+
+
+def _exit_now() -> None:
+    """The end of interpreter shutdown, once the threads are done and atexit has run: flush the
+    output, and skip freeing the heap. Without a status (no run, or it raised) Python ends as
+    usual."""
+    if _status is None:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(_status)
+
+
+def import_installed_plugins() -> None:
+    """Import the plugins pytest would load from entry points, while nothing is asked of this
+    process yet (also the warm worker's): importing them is a good part of a small run (anyio's,
+    which comes with the anthropic SDK, more than collecting a few hundred tests). A plugin whose
+    code is in the sandbox or the user's checkout is the project's own, left for the run to
+    import from disk."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return
+    project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")
+                    for name in ("SELFHEAL_SANDBOX", "SELFHEAL_USER_ROOT") if name in os.environ)
+    for entry in entry_points(group="pytest11"):
+        try:
+            spec = importlib.util.find_spec(entry.module.split(".")[0])
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        places = [spec.origin, *(spec.submodule_search_locations or ())]
+        if any(os.path.join(os.path.realpath(place), "").startswith(project) for place in places if place):
+            continue
+        with contextlib.suppress(Exception):  # the run imports it again, and reports the error
+            importlib.import_module(entry.module)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

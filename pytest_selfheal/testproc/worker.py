@@ -1,0 +1,326 @@
+"""A warm test process in the sandbox: collect once, then fork a child per candidate.
+
+Started by `warm.WarmWorker` as `python -m pytest_selfheal.testproc.worker JOBS` with the sandbox's
+environment, before the sandbox exists: it imports pytest and the installed plugins, then waits
+for its start line. Then it runs one pytest session in the worktree that imports the conftests,
+the test modules and the project once and stops before running anything. It answers job lines on
+its stdin: each child swaps the patched functions' code objects in place, runs the requested
+tests in-process, writes the same observation file a test subprocess writes, and exits. Up to
+JOBS children run at once. A job whose edit changes import-time state, touches a module the
+session did not import, or names a test it did not collect is answered "fallback": the caller
+then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
+job with a coverage file records per-test coverage contexts (the probe) and the modules imported
+from the user's checkout; a job with a record spec records the calls of one function (the
+regression stage).
+
+Protocol (one JSON object per line). In: first {"cwd", "args"} (where the session starts, and
+its arguments), then jobs {"id", "nodeids", "files": [[path, before, after]], "observe",
+"stop_first", "timeout", "cpu_seconds", "coverage", "record"}. Out: first {"ready": n_items},
+then per job {"id", "status": "ran" | "fallback", "reason", "exit_code", "timed_out",
+"seconds"}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import gc
+import importlib
+import json
+import math
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import types
+from collections import defaultdict
+from pathlib import Path
+from typing import IO, Any
+
+import pluggy
+
+from ..sandbox.runner import die_with_parent, serial_args
+from . import observer
+from .standby import import_installed_plugins
+from .swap import Fingerprint, changed_functions, fingerprint
+
+hookimpl = pluggy.HookimplMarker("pytest")
+
+_POLL_SECONDS = 0.002
+_EXIT_OK = 0
+_EXIT_CRASHED = 70
+
+
+class Server:
+    """A pytest plugin: takes over the run-test loop and serves jobs until stdin closes."""
+
+    def __init__(self, requests: LineReader, replies: IO[str], jobs: int) -> None:
+        self.requests = requests
+        self.replies = replies
+        self.jobs = max(1, jobs)
+        self.items: dict[str, Any] = {}
+        self.functions: dict[str, list[types.FunctionType]] = {}  # real path -> defined there
+        self._live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}  # see _live_in
+        # Code that ran during the warm-up: results computed at import time (constants,
+        # parametrize lists, decorators) would not see a swapped function. cProfile records the
+        # calls in C, a little cheaper than a profile hook written in Python; calls of C
+        # functions have no code to swap and are not recorded.
+        self.imported_calls: set[types.CodeType] = set()
+        self._warm_up_calls = cProfile.Profile(builtins=False)
+        self._settled = False  # see _settle
+        self.observed = observer.Observations()  # filled in a child, by the tests it runs
+
+    @hookimpl(tryfirst=True)
+    def pytest_load_initial_conftests(self) -> None:
+        """Project code can first run from here on (conftests, configure hooks, collection);
+        pytest and its plugins, loaded before, need not be profiled."""
+        self._warm_up_calls.enable()
+
+    @hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: Any) -> bool:
+        self._warm_up_calls.disable()
+        self.imported_calls = {entry.code for entry in self._warm_up_calls.getstats()
+                               if isinstance(entry.code, types.CodeType)}
+        self.items = {item.nodeid: item for item in session.items}
+        import coverage  # noqa: F401  (the first job, the probe, records coverage)
+
+        self._reply({"ready": len(self.items)})
+        self._serve()
+        return True
+
+    def _settle(self) -> None:
+        """What only later jobs need, done once the first job's child runs (or before a job
+        that needs it): the functions a candidate may swap, what every child would otherwise
+        compute again (item locations, the regression stage's recorder), and a frozen heap."""
+        if self._settled:
+            return
+        self._settled = True
+        self.functions = _functions_by_file(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        for item in self.items.values():
+            item.location  # noqa: B018  (a cached property pytest computes when the item runs)
+        from . import recorder  # noqa: F401
+
+        gc.freeze()  # children share the warm heap copy-on-write; keep the collector off it
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        self.observed.record(report)
+
+    def _reply(self, message: dict[str, Any]) -> None:
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+
+    def _serve(self) -> None:
+        waiting: list[dict[str, Any]] = []
+        running: dict[int, tuple[dict[str, Any], float]] = {}
+        open_input = True
+        while open_input or waiting or running:
+            if open_input and not waiting and len(running) < self.jobs:
+                line = self.requests.readline(block=not running)
+                if line == "":
+                    open_input = False
+                elif line is not None:
+                    waiting.append(json.loads(line))
+            while waiting and len(running) < self.jobs:
+                job = waiting.pop(0)
+                swaps = self._plan(job)
+                if isinstance(swaps, str):
+                    self._reply({"id": job["id"], "status": "fallback", "reason": swaps})
+                    continue
+                running[self._fork(job, swaps)] = (job, time.monotonic())
+                self._settle()
+            self._reap(running)
+
+    def _plan(self, job: dict[str, Any]) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+        if job["files"]:
+            self._settle()
+        missing = [n for n in job["nodeids"] if n not in self.items]
+        if missing:
+            return f"not collected in the warm session: {missing[0]}"
+        swaps: list[tuple[types.FunctionType, types.CodeType]] = []
+        for path, before, after in job["files"]:
+            changed = changed_functions(path, before, after)
+            if isinstance(changed, str):
+                return changed
+            live = self._live_in(path)
+            if live is None:
+                return f"{path} was not imported by the warm session"
+            for function in changed:
+                functions = live.get(function.old)
+                if not functions:
+                    return f"{path}: no live function {function.qualname}"
+                if any(f.__code__ in self.imported_calls for f in functions):
+                    return f"{path}: {function.qualname} runs at import time"
+                swaps.extend((live_function, function.new_code) for live_function in functions)
+        return swaps
+
+    def _live_in(self, path: str) -> dict[Fingerprint, list[types.FunctionType]] | None:
+        """The function objects of a file by what their code does; worked out the first time a
+        candidate patches the file (most files, the tests above all, never are)."""
+        real = os.path.realpath(path)
+        if real not in self._live:
+            if real not in self.functions:
+                return None
+            by_code: dict[Fingerprint, list[types.FunctionType]] = defaultdict(list)
+            for function in self.functions[real]:
+                by_code[fingerprint(function.__code__)].append(function)
+            self._live[real] = dict(by_code)
+        return self._live[real]
+
+    def _fork(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = _EXIT_CRASHED
+            try:
+                os.setpgid(0, 0)
+                die_with_parent(parent)()
+                code = self._run_child(job, swaps)
+            finally:
+                os._exit(code)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        return pid
+
+    def _run_child(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if job.get("cpu_seconds"):
+            # A candidate that loops forever is stopped by the kernel after this much CPU time,
+            # however busy the machine is; the wall-clock timeout catches tests that sleep.
+            limit = max(1, math.ceil(job["cpu_seconds"]))
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+        for function, new_code in swaps:
+            function.__code__ = new_code  # the object every reference shares
+        nodeids: list[str] = job["nodeids"]
+        config = self.items[nodeids[0]].config
+        contexts = self._start_coverage(job.get("coverage"), config)
+        recording = self._start_recording(job.get("record"), config)
+        for index, nodeid in enumerate(nodeids):
+            item = self.items[nodeid]
+            following = nodeids[index + 1] if index + 1 < len(nodeids) else None
+            nextitem = self.items[following] if following is not None else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            if job["stop_first"] and self.observed.outcomes.get(nodeid) == "failed":
+                break
+        if contexts is not None:
+            contexts.save()
+        if recording is not None:
+            recording.write()
+        leaked = observer.leaked_modules() if contexts is not None else []
+        self.observed.write(Path(job["observe"]), leaked=leaked)
+        return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
+
+    @staticmethod
+    def _start_coverage(data_file: str | None, config: Any) -> Any:
+        """The probe's per-test coverage contexts, started in this child only."""
+        if not data_file:
+            return None
+        from .contexts import PerTestContexts
+
+        contexts = PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
+        config.pluginmanager.register(contexts, "selfheal-probe-contexts")
+        return contexts
+
+    @staticmethod
+    def _start_recording(spec_file: str | None, config: Any) -> Any:
+        """The regression stage's call recorder, in this child only."""
+        if not spec_file:
+            return None
+        from .recorder import RecordCalls
+
+        plugin = RecordCalls(spec_file)
+        config.pluginmanager.register(plugin, "selfheal-recorder")
+        return plugin
+
+    def _reap(self, running: dict[int, tuple[dict[str, Any], float]]) -> None:
+        if not running:
+            return
+        time.sleep(_POLL_SECONDS)
+        for pid, (job, started) in list(running.items()):
+            seconds = time.monotonic() - started
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if not finished and seconds <= job["timeout"]:
+                continue
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
+            if not finished:
+                _, status = os.waitpid(pid, 0)
+            exit_code = os.waitstatus_to_exitcode(status)
+            del running[pid]
+            self._reply({"id": job["id"], "status": "ran", "exit_code": exit_code,
+                         "timed_out": not finished or exit_code == -signal.SIGXCPU,
+                         "seconds": round(seconds, 4)})
+
+
+class LineReader:
+    """Lines from a pipe, readable without blocking while children run."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def readline(self, *, block: bool) -> str | None:
+        """The next line; "" at end of input; None if `block` is false and no line is complete."""
+        while b"\n" not in self.buffer and not self.closed:
+            if not block and not select.select([self.fd], [], [], 0)[0]:
+                return None
+            chunk = os.read(self.fd, 1 << 16)
+            self.closed = not chunk
+            self.buffer += chunk
+        line, newline, self.buffer = self.buffer.partition(b"\n")
+        return (line + newline).decode("utf-8")
+
+
+def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
+    """Real path -> the function objects in the heap defined in that file, for files under
+    `root`: every closure and decorated copy, not only what modules name."""
+    found: dict[str, list[types.FunctionType]] = defaultdict(list)
+    real: dict[str, str] = {}  # co_filename -> its real path: a few hundred files, many functions
+    for obj in gc.get_objects():
+        if type(obj) is types.FunctionType:  # a type that cannot be subclassed
+            filename = obj.__code__.co_filename
+            path = real.get(filename)
+            if path is None:
+                path = real[filename] = os.path.realpath(filename)
+            if path.startswith(root):
+                found[path].append(obj)
+    return dict(found)
+
+
+def main(argv: list[str]) -> int:
+    """Keep private copies of stdin/stdout for the protocol; pytest's output goes to stderr."""
+    requests = LineReader(os.dup(0))
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    import pytest
+
+    import_installed_plugins()
+    line = requests.readline(block=True)
+    if not line:
+        return 0  # stopped before the sandbox was ready
+    start = json.loads(line)
+    _move_into(start["cwd"])
+    args = [*serial_args(), *start["args"]]  # the session must hold the items itself
+    server = Server(requests, replies, int(argv[0]))
+    # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
+    # for every frame) was most of a failing candidate's time.
+    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
+    return int(pytest.main([*options, *args], plugins=[server]))
+
+
+def _move_into(cwd: str) -> None:
+    """Continue as if started in `cwd` of the worktree, which did not exist at the start: the
+    script directory `python -m` put first on sys.path, and no import caches of then."""
+    started_in = os.getcwd()
+    os.chdir(cwd)
+    if sys.path and sys.path[0] == started_in:
+        sys.path[0] = cwd
+    importlib.invalidate_caches()  # also forgets the directories that were missing
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
