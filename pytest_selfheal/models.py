@@ -107,6 +107,15 @@ class Candidate:
     def paths(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.path for e in self.edits))
 
+    @property
+    def file_changes(self) -> dict[str, tuple[str, str]]:
+        """path -> (text before its first edit, text after its last), in the order first edited:
+        the candidate as a whole, whatever steps its edits took."""
+        changes: dict[str, tuple[str, str]] = {}
+        for edit in self.edits:
+            changes[edit.path] = (changes.get(edit.path, (edit.before, ""))[0], edit.after)
+        return changes
+
 
 class Verdict(enum.Enum):
     """How validating a candidate ended."""

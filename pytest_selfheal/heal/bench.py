@@ -22,7 +22,7 @@ from ..models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, 
 from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
-from ..sandbox.warm import Job, TestRuns, file_changes
+from ..sandbox.warm import Job, TestRuns
 from .localize import function_span, make_test_file_predicate
 from .policy import Policy
 from .ranking import ranked
@@ -167,7 +167,7 @@ class Bench:
         self.runs.close()
 
     def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
-        return Job(tuple(nodeids), file_changes(candidate.edits),
+        return Job(tuple(nodeids), candidate.file_changes,
                    timeout=self._remaining(self.limits.target_timeout),
                    stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
 

@@ -329,7 +329,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
         suspects=suspects,
         outcomes=tuple(bench.outcomes),
         fix=best,
-        diff=combined_diff(best.candidate.edits) + regression.diff if best and regression else "",
+        diff=combined_diff(best.candidate) + regression.diff if best and regression else "",
         seconds=round(time.monotonic() - started, 2),
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
         agent=agent.name,

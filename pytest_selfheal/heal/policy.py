@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..config import Settings
-from ..models import Candidate, Edit
+from ..models import Candidate
 
 # Paths no candidate may touch, whatever the configuration says.
 ALWAYS_FORBIDDEN = (
@@ -80,7 +80,7 @@ class Policy:
                 yield f"forbidden-path: {path} is outside allowed_paths"
         if len(paths) > self.max_files:
             yield f"max-files: touches {len(paths)} files, more than max_files={self.max_files}"
-        changes = _file_changes(candidate)
+        changes = list(candidate.file_changes.values())
         changed = sum(changed_lines(before, after) for before, after in changes)
         if changed > self.max_changed_lines:
             yield (f"max-changed-lines: changes {changed} lines, more than "
@@ -145,16 +145,6 @@ def failing_test_literals(rootdir: Path, nodeids: Iterable[str]) -> frozenset[ob
         if node is not None:
             found.update(_constants(node))
     return frozenset(v for v in found if _distinctive(v))
-
-
-def _file_changes(candidate: Candidate) -> list[tuple[str, str]]:
-    """(first before, last after) per file, as the combined diff shows them."""
-    first: dict[str, Edit] = {}
-    last: dict[str, Edit] = {}
-    for edit in candidate.edits:
-        first.setdefault(edit.path, edit)
-        last[edit.path] = edit
-    return [(first[p].before, last[p].after) for p in first]
 
 
 def _added(old: Counter[Any], new: Counter[Any]) -> list[Any]:

@@ -19,14 +19,9 @@ from ..models import Candidate, Outcome, Verdict
 
 def ast_change_size(candidate: Candidate) -> int:
     """How many AST subtrees differ between the files before and after the whole candidate."""
-    first: dict[str, str] = {}
-    last: dict[str, str] = {}
-    for edit in candidate.edits:
-        first.setdefault(edit.path, edit.before)
-        last[edit.path] = edit.after
     size = 0
-    for path, before_text in first.items():
-        before, after = _subtrees(before_text), _subtrees(last[path])
+    for before_text, after_text in candidate.file_changes.values():
+        before, after = _subtrees(before_text), _subtrees(after_text)
         size += sum(((before - after) + (after - before)).values())
     return size
 

@@ -22,10 +22,10 @@ from typing import Any
 import libcst as cst
 
 from ..agents.patch import parse
-from ..models import Edit, Outcome
+from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
 from ..sandbox.paths import Sandbox
-from ..sandbox.warm import Job, file_changes
+from ..sandbox.warm import Job
 from .bench import Bench
 from .regression_source import Witness, module_source
 
@@ -197,7 +197,7 @@ def _record(bench: Bench, edits: Sequence[Edit], patched: PatchedFunction,
     children (the fix swapped in place), or else one after the other in subprocesses from disk.
     Each test process (xdist workers too) writes one file."""
     outputs, jobs = [], []
-    for label, changes in (("fixed", file_changes(edits)), ("original", {})):
+    for label, changes in (("fixed", Candidate(tuple(edits)).file_changes), ("original", {})):
         output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
         output.mkdir(parents=True)
         spec = output / "spec.json"

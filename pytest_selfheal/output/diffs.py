@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 
-from ..models import Edit
+from ..models import Candidate
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
@@ -27,14 +26,10 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def combined_diff(edits: Sequence[Edit]) -> str:
-    """One diff for several edits; edits of the same file are folded into before/after pairs."""
-    first: dict[str, str] = {}
-    last: dict[str, str] = {}
-    for edit in edits:
-        first.setdefault(edit.path, edit.before)
-        last[edit.path] = edit.after
-    return "".join(unified_diff(path, first[path], last[path]) for path in sorted(first))
+def combined_diff(candidate: Candidate) -> str:
+    """One diff for the whole candidate, a section per file in path order."""
+    changes = candidate.file_changes
+    return "".join(unified_diff(path, *changes[path]) for path in sorted(changes))
 
 
 def new_file_diff(path: str, text: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..models import Edit, RunResult
+from ..models import RunResult
 from .runner import PytestCommand, Standby, die_with_parent, observed_result, run_tests
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
@@ -245,14 +245,6 @@ class TestRuns:
         if self._standby is not None:
             self._standby.discard()
             self._standby = None
-
-
-def file_changes(edits: Sequence[Edit]) -> dict[str, tuple[str, str]]:
-    """path -> (text before the first edit of it, text after the last): what a Job swaps in."""
-    changes: dict[str, tuple[str, str]] = {}
-    for edit in edits:
-        changes[edit.path] = (changes.get(edit.path, (edit.before, ""))[0], edit.after)
-    return changes
 
 
 def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:

@@ -12,7 +12,7 @@ from helpers import copy_example, git, init_repo, readme_snippet
 
 from pytest_selfheal.precommit import selection as select
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "pytest_selfheal", "examples")
 
 

@@ -121,7 +121,7 @@ def test_symbols_lists_nested_definitions_with_spans():
 def test_wheel_ships_the_prompt_files(tmp_path):
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
                    cwd=root, check=True, capture_output=True)
     names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()

@@ -5,7 +5,7 @@ from helpers import git, init_repo
 
 from pytest_selfheal.agents.patch import replace_function, replace_span
 from pytest_selfheal.errors import PatchError
-from pytest_selfheal.models import Edit
+from pytest_selfheal.models import Candidate, Edit
 from pytest_selfheal.output.diffs import combined_diff
 
 SOURCE = "class Cart:\n    def total(self):\n        return 1\n\n\ndef total():\n    return 2\n"
@@ -46,7 +46,7 @@ def test_diff_applies_with_git(tmp_path, before, after):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "m.py").write_text(before)
     init_repo(tmp_path)
-    diff = combined_diff([Edit("pkg/m.py", before, after, "change")])
+    diff = combined_diff(Candidate((Edit("pkg/m.py", before, after, "change"),)))
     (tmp_path / "fix.diff").write_text(diff)
     git(tmp_path, "apply", "--check", "fix.diff")
     git(tmp_path, "apply", "fix.diff")
@@ -55,6 +55,6 @@ def test_diff_applies_with_git(tmp_path, before, after):
 
 def test_combined_diff_folds_edits_of_one_file():
     edits = [Edit("m.py", "a\n", "b\n", "1"), Edit("m.py", "b\n", "c\n", "2")]
-    diff = combined_diff(edits)
+    diff = combined_diff(Candidate(tuple(edits)))
     assert diff.count("diff --git") == 1
     assert "-a\n+c\n" in diff

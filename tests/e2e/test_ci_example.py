@@ -9,7 +9,7 @@ from helpers import git, latest_run_dir
 
 pytestmark = pytest.mark.slow
 
-WORKFLOW = Path(__file__).resolve().parent.parent / "examples" / "ci" / "github-actions.yml"
+WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "ci" / "github-actions.yml"
 
 
 def step(job: str, name: str) -> dict[str, str]:
