@@ -28,7 +28,7 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class RunResult:
+class TestRunResult:
     """Outcomes of one test run in the sandbox (a subprocess, or a warm worker's child)."""
 
     outcomes: dict[str, str]  # nodeid -> "passed" | "failed" | "skipped"

@@ -16,7 +16,7 @@ from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from ..models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect
+    from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult
 
 
 class Workbench(Protocol):
@@ -54,7 +54,7 @@ class Workbench(Protocol):
         """True for a test module, conftest.py or a file a test nodeid names."""
         ...
 
-    def run(self, nodeids: Sequence[str]) -> RunResult:
+    def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree (the suite when `nodeids` is empty)."""
         ...
 
@@ -72,11 +72,11 @@ class Agent(Protocol):
 class Reporting(Protocol):
     """An agent with more to say in report.json than its stop reason (spend, rationale)."""
 
-    def summary(self) -> dict[str, Any]: ...
+    def agent_report(self) -> dict[str, Any]: ...
 
 
-def summary_of(agent: Agent) -> dict[str, Any]:
-    return agent.summary() if isinstance(agent, Reporting) else {}
+def report_of(agent: Agent) -> dict[str, Any]:
+    return agent.agent_report() if isinstance(agent, Reporting) else {}
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,10 @@ class ChainAgent:
                 break
         return "; ".join(reasons)
 
-    def summary(self) -> dict[str, Any]:
+    def agent_report(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for agent in self.agents:
-            merged.update(summary_of(agent))
+            merged.update(report_of(agent))
         return merged
 
 

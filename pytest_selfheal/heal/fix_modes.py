@@ -42,7 +42,7 @@ class Fix:
     diff: str
     diff_file: Path
     run_id: str
-    summary: str
+    message: str
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -101,7 +101,7 @@ def _branch(repo_root: Path, fix: Fix) -> ModeAction:
                                   f"commit your changes first. The fix is in {fix.diff_file}")
         tree = _git(repo_root, "write-tree", env=private).stdout.strip()
     identity = {} if _git(repo_root, "config", "user.email").stdout.strip() else _IDENTITY
-    commit = _git(repo_root, "commit-tree", tree, "-p", "HEAD", "-m", fix.summary, env=identity)
+    commit = _git(repo_root, "commit-tree", tree, "-p", "HEAD", "-m", fix.message, env=identity)
     if commit.returncode != 0:
         return ModeAction("branch", False, f"no branch created: {commit.stderr.strip()}")
     sha = commit.stdout.strip()

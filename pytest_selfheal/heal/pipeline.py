@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..agents.base import Agent, summary_of
+from ..agents.base import Agent, report_of
 from ..config import Settings
 from ..errors import SandboxError, SelfHealError
-from ..models import Failure, Outcome, RunResult, Suspect
+from ..models import Failure, Outcome, Suspect, TestRunResult
 from ..output import report
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
@@ -24,7 +24,6 @@ from ..sandbox.paths import Sandbox
 from ..sandbox.warm import TestRuns
 from ..sandbox.worktree import terminate_as_interrupt
 from . import history
-from .bench import Bench, Limits
 from .collection_errors import is_collection_target
 from .fix_modes import Fix, ModeAction, carry_out
 from .localize import localize, make_test_file_predicate
@@ -32,6 +31,7 @@ from .policy import build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
 from .triage import Triage, TriageInput, rank, triage
+from .workbench import SandboxWorkbench, SearchLimits
 
 if TYPE_CHECKING:
     from .regression import Regression
@@ -168,7 +168,7 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
         assert result.request.repo_root is not None
         fix = Fix(diff=result.diff, diff_file=result.run_dir / "fix.diff",
                   run_id=result.request.run_id,
-                  summary=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
+                  message=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
                           f"Fixes: {', '.join(result.fix.fixed)}\n")
         action = carry_out(mode, result.request.repo_root, fix)
     log.record("mode", mode=action.mode, done=action.done, message=action.message,
@@ -176,7 +176,7 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
     return replace(result, action=action)
 
 
-def _test_limits(run: RunResult, nodeids: Sequence[str]) -> tuple[float, float]:
+def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, float]:
     """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
     in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
     took = sum(run.durations.get(n, 0.0) for n in nodeids)
@@ -263,7 +263,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
                not_reproduced=[n for n in failing if spectrum.outcomes.get(n) != "failed"],
                verdicts=verdicts.as_json())
     if not targets:
-        held = verdicts.summary()
+        held = verdicts.held_reason()
         return HealResult(
             "not-healed",
             f"nothing to repair: {held}" if held else
@@ -285,7 +285,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
         test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
     )
     target_wall, target_cpu = _test_limits(probe_run, targets)
-    bench = Bench(
+    bench = SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,
         targets=targets,
@@ -294,7 +294,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
         failures=request.failures,
         suspects=suspects,
         spectrum=spectrum,
-        limits=Limits(
+        limits=SearchLimits(
             deadline=deadline,
             max_candidates=settings.max_candidates,
             target_timeout=target_wall,
@@ -334,7 +334,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
         agent=agent.name,
         details={"stop_reason": stop_reason},
-        agent_report=summary_of(agent),
+        agent_report=report_of(agent),
         triage=verdicts,
         regression=regression,
     )

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import coverage
 
-from ..models import Line, RunResult, Spectrum
+from ..models import Line, Spectrum, TestRunResult
 from ..sandbox.warm import Job, TestRuns
 
 
-def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, RunResult]:
+def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, TestRunResult]:
     """Run `nodeids` under coverage (in a warm child when the worker is up); return which lines
     each test executed, and the run."""
     data_file = runs.command.scratch / "probe.coverage"

@@ -26,8 +26,8 @@ from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
 from ..sandbox.paths import Sandbox
 from ..sandbox.warm import Job
-from .bench import Bench
 from .regression_source import Witness, module_source
+from .workbench import SandboxWorkbench
 
 MAX_WITNESSES = 3
 TEST_FILES = ("test_*.py", "*_test.py")
@@ -73,7 +73,8 @@ class PatchedFunction:
     self_unused: bool
 
 
-def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
+def add_regression_test(bench: SandboxWorkbench, fix: Outcome, run_id: str,
+                        regression_dir: str) -> Regression:
     """Record, render and prove a regression test for `fix`; never raises for a missing witness."""
     started = time.monotonic()
     try:
@@ -84,7 +85,7 @@ def add_regression_test(bench: Bench, fix: Outcome, run_id: str, regression_dir:
     return replace(regression, seconds=round(time.monotonic() - started, 2))
 
 
-def _regression(bench: Bench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
+def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
     edits = fix.candidate.edits
     try:
         patched = patched_function(edits)
@@ -191,7 +192,7 @@ def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
             sandbox.write(path, text)
 
 
-def _record(bench: Bench, edits: Sequence[Edit], patched: PatchedFunction,
+def _record(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction,
             tests: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
     children (the fix swapped in place), or else one after the other in subprocesses from disk.
@@ -228,7 +229,7 @@ def _merged_calls(output: Path) -> dict[str, Any]:
 
 
 def _witnesses(
-    bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
 ) -> tuple[list[Witness], dict[str, Any]]:
     """Calls whose outcome differs between the fixed and the original code, fixed outcome kept."""
     fixed, original = _record(bench, edits, patched, tests)
@@ -257,7 +258,7 @@ def _witnesses(
 
 
 def _replayable(
-    bench: Bench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
 ) -> tuple[PatchedFunction, list[Witness], dict[str, Any]]:
     """Witnesses of the patched function or, when its inputs cannot be written, of its nearest
     caller that is not a test and can be."""
@@ -276,7 +277,7 @@ def _replayable(
 
 
 def _nearest_caller(
-    bench: Bench, patched: PatchedFunction, callers: Sequence[dict[str, str]]
+    bench: SandboxWorkbench, patched: PatchedFunction, callers: Sequence[dict[str, str]]
 ) -> PatchedFunction | None:
     for caller in callers:
         path, qualname = caller["path"], caller["qualname"]
@@ -335,7 +336,7 @@ def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
     return "\n".join(lines)
 
 
-def _prove(bench: Bench, edits: Sequence[Edit], path: str, source: str) -> list[int]:
+def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: str) -> list[int]:
     """Indexes of the generated tests that fail on the original code and pass on the fixed code."""
     file = bench.sandbox.root / path
     created = [d for d in reversed(file.parents) if not d.exists()]

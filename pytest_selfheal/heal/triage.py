@@ -111,7 +111,7 @@ class Triage:
     def repairable(self) -> frozenset[str]:
         return frozenset(f.nodeid for f in self.failures if f.repair)
 
-    def summary(self) -> str:
+    def held_reason(self) -> str:
         """Why nothing is repaired, e.g. "2 flaky, 1 order-dependent"."""
         held = Counter(f.held_as for f in self.failures if not f.repair)
         return ", ".join(f"{n} {label}" for label, n in sorted(held.items()))

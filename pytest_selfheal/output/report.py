@@ -12,7 +12,7 @@ from .. import __version__
 from ..errors import OutputError
 from ..heal.ranking import ast_change_size, ranked
 from ..models import Outcome
-from . import summary
+from . import markdown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -135,7 +135,7 @@ def write_run(result: HealResult) -> None:
         data = report_json(result)
         (result.run_dir / "report.json").write_text(json.dumps(data, indent=2) + "\n",
                                                     encoding="utf-8")
-        summary.write_summary(result.run_dir, data, result.diff)
+        markdown.write_markdown(result.run_dir, data, result.diff)
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import RunResult
+from ..models import TestRunResult
 
 _OUTPUT_TAIL = 4_000
 _PR_SET_PDEATHSIG = 1
@@ -56,7 +56,7 @@ def run_tests(
     coverage_file: Path | None = None,
     record_spec: Path | None = None,
     standby: Standby | None = None,
-) -> RunResult:
+) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
     now; never raises for test failures, hangs or crashes."""
     command.scratch.mkdir(parents=True, exist_ok=True)
@@ -171,8 +171,8 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out: bool,
-                    output_tail: str = "") -> RunResult:
-    """The RunResult of a run whose observer wrote `observe` (removed here); a run that died
+                    output_tail: str = "") -> TestRunResult:
+    """The TestRunResult of a run whose observer wrote `observe` (removed here); a run that died
     before pytest finished has no outcomes."""
     try:
         data = json.loads(observe.read_text(encoding="utf-8"))
@@ -181,7 +181,7 @@ def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out:
     observe.unlink(missing_ok=True)
     if not isinstance(data, dict):
         data = {}
-    return RunResult(
+    return TestRunResult(
         outcomes=data.get("outcomes", {}),
         exit_code=exit_code,
         seconds=seconds,

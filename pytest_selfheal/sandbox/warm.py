@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..models import RunResult
+from ..models import TestRunResult
 from .runner import PytestCommand, Standby, die_with_parent, observed_result, run_tests
 
 _GRACE_SECONDS = 10.0  # on top of a job's own timeout, for the worker to answer
@@ -90,9 +90,9 @@ class WarmWorker:
         if self.proc is not None and self.proc.stdin is not None:  # it is waiting for this line
             self._send(self.proc.stdin.fileno())
 
-    def run(self, jobs: Sequence[Job]) -> list[RunResult | None]:
+    def run(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""
-        results: list[RunResult | None] = [None] * len(jobs)
+        results: list[TestRunResult | None] = [None] * len(jobs)
         if not jobs or not self.wait_ready():
             return results
         pending: dict[int, tuple[int, Path]] = {}
@@ -192,7 +192,7 @@ class TestRuns:
     startup: float = 10.0
     _standby: Standby | None = None
 
-    def screen(self, jobs: Sequence[Job]) -> list[RunResult | None]:
+    def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         """The jobs in the warm worker; None where it could not run one (and for every job once
         it has died: from then on this heal uses subprocesses)."""
         if self.warm is None or not jobs:
@@ -202,7 +202,7 @@ class TestRuns:
             self.warm = None
         return runs
 
-    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[RunResult | None]:
+    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
         """Every job run, warm first; the jobs left for subprocesses must have their files on
         disk. Subprocess jobs are not started after `deadline` (None comes back for them)."""
         results = self.screen(jobs)
@@ -211,13 +211,13 @@ class TestRuns:
                 results[index] = self.subprocess(job)
         return results
 
-    def subprocess(self, job: Job) -> RunResult:
+    def subprocess(self, job: Job) -> TestRunResult:
         return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
                           stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
                           record=job.record)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              coverage: Path | None = None, record: Path | None = None) -> RunResult:
+              coverage: Path | None = None, record: Path | None = None) -> TestRunResult:
         """`nodeids` in a clean pytest process from the files on disk; the next such process is
         started once this one is done, so that it is ready when it is needed."""
         standby, self._standby = self._standby, None

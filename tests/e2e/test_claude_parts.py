@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from pytest_selfheal.agents.claude import prompts
-from pytest_selfheal.agents.claude.budget import Budget, Limits
+from pytest_selfheal.agents.claude.budget import Budget, SpendLimits
 from pytest_selfheal.agents.claude.pricing import PRICES, model_info
 from pytest_selfheal.agents.claude.redact import MASK, Redactor
 from pytest_selfheal.agents.claude.scope import Rejected, Scope
@@ -36,7 +36,7 @@ def test_redactor_masks_secret_looking_variables_and_the_key_only():
 
 
 def test_budget_is_checked_before_each_call_and_charged_from_usage():
-    budget = Budget(Limits(calls=3, tokens=10_000, dollars=1.0, seconds=60), model_info("claude-sonnet-5-5"))
+    budget = Budget(SpendLimits(calls=3, tokens=10_000, dollars=1.0, seconds=60), model_info("claude-sonnet-5-5"))
     assert budget.exhausted() is None
     budget.charge_call()
     budget.charge_usage({"input_tokens": 1_000, "output_tokens": 100, "cache_read_input_tokens": 2_000,
@@ -49,7 +49,7 @@ def test_budget_is_checked_before_each_call_and_charged_from_usage():
 
 
 def test_call_cap_comes_first():
-    budget = Budget(Limits(calls=1, tokens=10, dollars=1.0, seconds=60), model_info(DEFAULT_MODEL))
+    budget = Budget(SpendLimits(calls=1, tokens=10, dollars=1.0, seconds=60), model_info(DEFAULT_MODEL))
     budget.charge_call()
     assert budget.exhausted() == "budget: 1 of 1 model calls made"
 

@@ -13,7 +13,7 @@ from ...config import API_KEY_ENV
 from ...errors import AgentError
 from ..base import Workbench
 from . import prompts
-from .budget import Budget, Limits
+from .budget import Budget, SpendLimits
 from .context import first_message
 from .pricing import ModelInfo, model_info
 from .redact import Redactor
@@ -46,7 +46,7 @@ class Stop(Exception):
 @dataclass
 class ClaudeAgent:
     model: str
-    limits: Limits
+    limits: SpendLimits
     prices: ModelInfo
     api_key: str
     name: str = "claude"
@@ -60,13 +60,13 @@ class ClaudeAgent:
                              "--selfheal-agent=builtin")
         return cls(
             model=settings.model,
-            limits=Limits(settings.max_calls, settings.max_tokens, settings.max_dollars,
+            limits=SpendLimits(settings.max_calls, settings.max_tokens, settings.max_dollars,
                           settings.max_seconds),
             prices=model_info(settings.model, settings.model_price),
             api_key=api_key,
         )
 
-    def summary(self) -> dict[str, Any]:
+    def agent_report(self) -> dict[str, Any]:
         return self.report
 
     def repair(self, bench: Workbench) -> str:
@@ -78,7 +78,7 @@ class ClaudeAgent:
             stop = session.run()
         finally:
             client.close()
-        self.report = session.summary(stop)
+        self.report = session.agent_report(stop)
         return stop.message
 
 
@@ -113,7 +113,7 @@ class _Session:
             self.transcript.save()
             return stop
 
-    def summary(self, stop: Stop) -> dict[str, Any]:
+    def agent_report(self, stop: Stop) -> dict[str, Any]:
         return {
             "model": self.agent.model,
             "stop": stop.kind,

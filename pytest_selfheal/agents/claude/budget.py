@@ -10,7 +10,7 @@ from .pricing import ModelInfo
 
 
 @dataclass(frozen=True)
-class Limits:
+class SpendLimits:
     calls: int
     tokens: int
     dollars: float
@@ -19,7 +19,7 @@ class Limits:
 
 @dataclass
 class Budget:
-    limits: Limits
+    limits: SpendLimits
     prices: ModelInfo
     calls: int = 0
     input_tokens: int = 0

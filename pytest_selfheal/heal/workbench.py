@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..models import Candidate, Failure, Outcome, RunResult, Spectrum, Suspect, Verdict
+from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult, Verdict
 from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
@@ -36,7 +36,7 @@ _UNSCREENED = _Unscreened()
 
 
 @dataclass(frozen=True)
-class Limits:
+class SearchLimits:
     deadline: float  # time.monotonic() value
     max_candidates: int
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
@@ -45,7 +45,7 @@ class Limits:
 
 
 @dataclass
-class Bench:
+class SandboxWorkbench:
     sandbox: Sandbox
     runs: TestRuns  # warm first, then subprocesses
     targets: tuple[str, ...]
@@ -54,21 +54,21 @@ class Bench:
     failures: tuple[Failure, ...]
     suspects: tuple[Suspect, ...]
     spectrum: Spectrum
-    limits: Limits
+    limits: SearchLimits
     outcomes: list[Outcome] = field(default_factory=list)
     # Candidates to try after the first complete fix, so that plausible alternatives are ranked.
     alternatives: int = 20
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates tried up to and including it
     _seen: set[str] = field(default_factory=set)
-    _baseline: RunResult | None = None
+    _baseline: TestRunResult | None = None
     run_dir: Path | None = None
     is_test_file: Callable[[str], bool] = field(
         default=make_test_file_predicate(("test_*.py", "*_test.py"), ())
     )
     policy: Policy | None = None  # checked before any test runs
     log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
-    _screened: dict[str, RunResult | None] = field(default_factory=dict)  # digest -> targets run
+    _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
 
     @property
     def root(self) -> Path:
@@ -104,7 +104,7 @@ class Bench:
             return "healed"
         return spent
 
-    def run(self, nodeids: Sequence[str]) -> RunResult:
+    def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""
         return self.runs.fresh(tuple(nodeids) or self.suite,
                                timeout=self._remaining(self.limits.suite_timeout))
@@ -171,14 +171,14 @@ class Bench:
                    timeout=self._remaining(self.limits.target_timeout),
                    stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
 
-    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[RunResult | None]:
+    def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[TestRunResult | None]:
         """Run `nodeids` against each candidate in the warm worker; None where it could not."""
         if not nodeids:
             return [None] * len(candidates)
         return self.runs.screen([self._job(c, nodeids) for c in candidates])
 
     def _run(self, candidate: Candidate, nodeids: Sequence[str],
-             screened: RunResult | _Unscreened | None = _UNSCREENED) -> RunResult:
+             screened: TestRunResult | _Unscreened | None = _UNSCREENED) -> TestRunResult:
         """`nodeids` against the candidate (written into the worktree): in the warm worker if it
         can, else in a subprocess from disk."""
         if isinstance(screened, _Unscreened):
@@ -246,7 +246,7 @@ class Bench:
         return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
 
 
-def _passed(run: RunResult, nodeid: str) -> bool:
+def _passed(run: TestRunResult, nodeid: str) -> bool:
     """A test passed; a module that failed to collect passes once it collects and none of its tests fail."""
     if "::" in nodeid or nodeid in run.outcomes:
         return run.outcomes.get(nodeid) == "passed"
@@ -281,7 +281,7 @@ def _syntax_error(candidate: Candidate) -> str:
     return ""
 
 
-def _first_failure(run: RunResult, nodeids: tuple[str, ...]) -> str:
+def _first_failure(run: TestRunResult, nodeids: tuple[str, ...]) -> str:
     for nodeid in nodeids:
         if nodeid in run.failures:
             return f"{nodeid}: {run.failures[nodeid]}"[:500]

@@ -1,6 +1,6 @@
 """report.md from report data: the sections other stages fill in when they ran."""
 
-from pytest_selfheal.output.summary import render_markdown
+from pytest_selfheal.output.markdown import render_markdown
 
 REPORT = {
     "run_id": "20260101-000000-000001",

@@ -15,7 +15,7 @@ STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 REPORT_MD = "report.md"
 
 
-def write_summary(run_dir: Path, report: dict[str, Any], diff: str) -> None:
+def write_markdown(run_dir: Path, report: dict[str, Any], diff: str) -> None:
     """report.md in the run directory, and the job summary when running under GitHub Actions."""
     text = render_markdown(run_dir, report, diff)
     (run_dir / REPORT_MD).write_text(text, encoding="utf-8")
