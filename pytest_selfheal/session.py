@@ -17,13 +17,13 @@ import pytest
 
 from .agents.base import Agent, create_agent
 from .config import Settings
-from .heal.history import path_for as history_path
 from .heal.localize import enclosing_function
 from .models import Failure, Frame
+from .output import rundir
 
 if TYPE_CHECKING:
-    from .heal import pipeline
     from .heal.prepare import Preparation
+    from .heal.request import HealResult
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -40,7 +40,7 @@ class HealSession:
         self.failures: dict[str, Failure] = {}
         self.outcomes: dict[str, str] = {}
         self.started = time.monotonic()
-        self.result: pipeline.HealResult | None = None
+        self.result: HealResult | None = None
         self.interrupted = False
         self.test_files: tuple[Path, ...] = ()  # the session's test modules
         self.prepared: Preparation | None = None  # begun at the first failing test
@@ -109,16 +109,17 @@ class HealSession:
             return
         healing_started = time.monotonic()  # the heal's seconds include importing its stages
         from .heal import pipeline
-        from .output import junit, report
+        from .heal.request import HealRequest
+        from .output import junit
 
-        request = pipeline.HealRequest(
+        request = HealRequest(
             repo_root=self.repo_root,
             rootdir=self.config.rootpath,
             failures=tuple(self.failures.values()),
             outcomes=dict(self.outcomes),
             settings=self.settings,
             make_agent=self._make_agent,
-            run_id=report.new_run_id(),
+            run_id=rundir.new_run_id(),
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
@@ -156,13 +157,12 @@ class HealSession:
 
     def _record_green(self) -> None:
         """Into an existing history only, so a green run of a project that never failed stays free."""
-        db = history_path(self.config.rootpath / self.settings.output)
+        db = rundir.history_db(self.config.rootpath / self.settings.output)
         if self.repo_root is None or not db.is_file():
             return
         from .heal.triage import record_green
-        from .output.report import new_run_id
 
-        record_green(db, self.repo_root, new_run_id(), self.outcomes)
+        record_green(db, self.repo_root, rundir.new_run_id(), self.outcomes)
 
     def _make_agent(self, name: str) -> Agent:
         agent: Agent = self.config.hook.pytest_selfheal_make_agent(

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ..errors import OutputError
 
-FILENAME = "history.db"
 WINDOW = 50  # most recent runs that form a signature's baseline
 BUSY_TIMEOUT = 10.0
 
@@ -63,10 +62,6 @@ class Baseline:
     counts: Mapping[str, int]  # signature -> failing tests with it, summed over the window
     last_green_run: str | None = None
     last_green_commit: str | None = None
-
-
-def path_for(output: Path) -> Path:
-    return output / FILENAME
 
 
 @contextlib.contextmanager

@@ -7,79 +7,39 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..agents.base import Agent, report_of
-from ..config import Settings
+from ..agents.base import report_of
 from ..errors import SandboxError, SelfHealError
-from ..models import Failure, Outcome, Suspect, TestRunResult
-from ..output import report
+from ..models import TestRunResult
+from ..output import report, rundir
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
 from ..sandbox.lock import LockBusy
 from ..sandbox.paths import Sandbox
 from ..sandbox.warm import TestRuns
 from ..sandbox.worktree import terminate_as_interrupt
-from . import history
 from .collection_errors import is_collection_target
 from .fix_modes import Fix, ModeAction, carry_out
 from .localize import localize, make_test_file_predicate
 from .policy import build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .triage import Triage, TriageInput, rank, triage
+from .request import HealRequest, HealResult
+from .triage import TriageInput, rank, triage
 from .workbench import SandboxWorkbench, SearchLimits
 
 if TYPE_CHECKING:
-    from .regression import Regression
+    pass
 
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
 MIN_TARGET_CPU = 1.0
 CPU_FACTOR = 10.0
-
-
-@dataclass(frozen=True)
-class HealRequest:
-    """Everything the pytest side observed; paths are absolute."""
-
-    repo_root: Path | None
-    rootdir: Path
-    failures: tuple[Failure, ...]
-    outcomes: dict[str, str]  # every test that ran in the user's session
-    settings: Settings
-    make_agent: Callable[[str], Agent]
-    run_id: str
-    python_files: tuple[str, ...] = ("test_*.py", "*_test.py")
-    import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
-    suite_seconds: float = 0.0
-    testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
-    started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
-
-
-@dataclass(frozen=True)
-class HealResult:
-    status: str  # "healed" | "partial" | "not-healed" | "skipped" | "error"
-    reason: str
-    request: HealRequest
-    run_dir: Path | None = None
-    targets: tuple[str, ...] = ()
-    suspects: tuple[Suspect, ...] = ()
-    outcomes: tuple[Outcome, ...] = ()
-    fix: Outcome | None = None
-    diff: str = ""
-    seconds: float = 0.0
-    seconds_to_green: float | None = None  # from the start of the heal to its first complete fix
-    agent: str = ""
-    details: dict[str, str] = field(default_factory=dict)
-    agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
-    action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
-    triage: Triage | None = None
-    regression: Regression | None = None
 
 
 def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResult:
@@ -90,7 +50,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
     early = _why_skipped(request)
     if early is None:
         try:
-            run_dir = report.new_run_dir(request.rootdir / request.settings.output, request.run_id)
+            run_dir = rundir.new_run_dir(request.rootdir / request.settings.output, request.run_id)
         except SelfHealError as exc:
             early = HealResult("error", str(exc), request)
     if early is not None:
@@ -252,7 +212,7 @@ def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: 
     verdicts = triage(TriageInput(
         sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
         spectrum=spectrum, is_test_file=is_test_file,
-        history_db=history.path_for(run_dir.parent.parent), run_id=request.run_id,
+        history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
         reruns=settings.reruns, require_causal_link=settings.require_causal_link,
         rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=deadline,
     ))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..output import report
+from ..output import rundir
 from ..sandbox.janitor import Janitor
 from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from ..sandbox.paths import Sandbox
@@ -57,7 +57,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
     warm: WarmWorker | None = None
     try:
         janitor = Janitor(repo_root, None if output.exists() else output)
-        report.ensure_output_dir(output)
+        rundir.ensure_output_dir(output)
         lock.enter_context(heal_lock(output))
         tmp = new_sandbox_dir()
         worktree.callback(shutil.rmtree, tmp, ignore_errors=True)  # if open_sandbox never runs

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import OutputError
 from ..heal.ranking import ast_change_size, ranked
 from ..models import Outcome
 from . import markdown
@@ -17,36 +15,10 @@ from . import markdown
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..heal.pipeline import HealResult
+    from ..heal.request import HealResult
 
 REPORT_VERSION = 1
 TOP_SUSPECTS = 5
-
-
-def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
-
-
-def ensure_output_dir(output: Path) -> None:
-    """`<output>/`, with a `.gitignore` so git never sees it; raises OSError."""
-    output.mkdir(parents=True, exist_ok=True)
-    ignore = output / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# written by pytest-selfheal\n*\n", encoding="utf-8")
-
-
-def new_run_dir(output: Path, run_id: str) -> Path:
-    """`<output>/runs/<run_id>`, with `<output>/.gitignore` so git never sees it."""
-    try:
-        ensure_output_dir(output)
-        run_dir = output / "runs" / run_id
-        run_dir.mkdir(parents=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write the run output to {output}: {exc.strerror}; "
-            "pass --selfheal-output DIR with a writable directory"
-        ) from None
-    return run_dir
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..heal.probe import read_contexts
-from ..output.report import ensure_output_dir
+from ..output.rundir import ensure_output_dir
 
 MAP_FILE = "testmap.json"
 TEST_MODULES = ("test_*.py", "*_test.py")

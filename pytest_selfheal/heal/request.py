@@ -1,0 +1,58 @@
+"""What the user's pytest session hands a heal, and what the heal hands back: the contract
+between session.py (which imports pytest) and the stages (which never do)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..config import Settings
+from ..models import Failure, Outcome, Suspect
+
+if TYPE_CHECKING:
+    from ..agents.base import Agent
+    from .fix_modes import ModeAction
+    from .regression import Regression
+    from .triage import Triage
+
+
+@dataclass(frozen=True)
+class HealRequest:
+    """Everything the pytest side observed; paths are absolute."""
+
+    repo_root: Path | None
+    rootdir: Path
+    failures: tuple[Failure, ...]
+    outcomes: dict[str, str]  # every test that ran in the user's session
+    settings: Settings
+    make_agent: Callable[[str], Agent]
+    run_id: str
+    python_files: tuple[str, ...] = ("test_*.py", "*_test.py")
+    import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
+    suite_seconds: float = 0.0
+    testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
+    started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
+
+
+@dataclass(frozen=True)
+class HealResult:
+    status: str  # "healed" | "partial" | "not-healed" | "skipped" | "error"
+    reason: str
+    request: HealRequest
+    run_dir: Path | None = None
+    targets: tuple[str, ...] = ()
+    suspects: tuple[Suspect, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    fix: Outcome | None = None
+    diff: str = ""
+    seconds: float = 0.0
+    seconds_to_green: float | None = None  # from the start of the heal to its first complete fix
+    agent: str = ""
+    details: dict[str, str] = field(default_factory=dict)
+    agent_report: dict[str, Any] = field(default_factory=dict)  # spend and stop of a model agent
+    action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
+    triage: Triage | None = None
+    regression: Regression | None = None
