@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from . import config as cfg
-from .agents.base import check_available
+from .agents import check_available
 from .errors import ConfigError
 
 _REASON = pytest.StashKey[str]()

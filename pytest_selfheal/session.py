@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .agents.base import Agent, create_agent
+from .agents import create_agent
 from .config import Settings
 from .heal.localize import enclosing_function
 from .models import Failure, Frame
 from .output import rundir
 
 if TYPE_CHECKING:
+    from .agents.base import Agent
     from .heal.prepare import Preparation
     from .heal.request import HealResult
 

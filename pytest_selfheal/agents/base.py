@@ -1,21 +1,14 @@
-"""The Agent protocol, the Workbench an agent works against, and the registry of agents.
-
-Import-light on purpose: plugin.py consults the registry while pytest configures.
-"""
+"""The protocols between the heal and its agents: the Workbench an agent works against and the
+Agent itself. Protocols only: no implementation is imported here (the registry is in
+`agents/__init__.py`)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ..config import API_KEY_ENV
-from ..errors import ConfigError
-
 if TYPE_CHECKING:
-    from ..config import Settings
     from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult
 
 
@@ -77,79 +70,3 @@ class Reporting(Protocol):
 
 def report_of(agent: Agent) -> dict[str, Any]:
     return agent.agent_report() if isinstance(agent, Reporting) else {}
-
-
-@dataclass(frozen=True)
-class ChainAgent:
-    """Agents in turn on one bench: the next starts only if the previous left it unhealed."""
-
-    agents: tuple[Agent, ...]
-    name: str = "auto"
-
-    def repair(self, bench: Workbench) -> str:
-        reasons = []
-        for agent in self.agents:
-            reasons.append(f"{agent.name}: {agent.repair(bench)}")
-            if bench.healed or bench.stop_reason():
-                break
-        return "; ".join(reasons)
-
-    def agent_report(self) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for agent in self.agents:
-            merged.update(report_of(agent))
-        return merged
-
-
-AgentFactory = Callable[["Settings", str], Agent]
-
-
-def _builtin(settings: Settings, argument: str) -> Agent:
-    from .builtin.agent import BuiltinAgent
-
-    return BuiltinAgent()
-
-
-def _scripted(settings: Settings, argument: str) -> Agent:
-    from .scripted import ScriptedAgent
-
-    return ScriptedAgent.from_file(Path(argument))
-
-
-def _claude(settings: Settings, argument: str) -> Agent:
-    from .claude.agent import ClaudeAgent
-
-    return ClaudeAgent.from_settings(settings)
-
-
-def _auto(settings: Settings, argument: str) -> Agent:
-    """Builtin first (cheap, offline), then claude; `resolved_agent` picks this only with a key."""
-    return ChainAgent((_builtin(settings, ""), _claude(settings, "")))
-
-
-REGISTRY: dict[str, AgentFactory] = {
-    "builtin": _builtin, "scripted": _scripted, "claude": _claude, "auto": _auto,
-}
-
-
-def split_spec(spec: str) -> tuple[str, str]:
-    """`scripted:PATH` -> ("scripted", "PATH"); `builtin` -> ("builtin", "")."""
-    name, _, argument = spec.partition(":")
-    return name, argument
-
-
-def check_available(spec: str) -> None:
-    """Fail at configure time, with the fix, for an agent that cannot run here."""
-    name, _ = split_spec(spec)
-    if name == "claude" and not os.environ.get(API_KEY_ENV):
-        raise ConfigError(
-            "--selfheal-agent=claude needs an Anthropic API key: export ANTHROPIC_API_KEY, "
-            "or use --selfheal-agent=builtin"
-        )
-    if name not in REGISTRY:
-        raise ConfigError(f"unknown agent {spec!r}: use one of auto, builtin, claude, scripted:PATH")
-
-
-def create_agent(spec: str, settings: Settings) -> Agent:
-    name, argument = split_spec(spec)
-    return REGISTRY[name](settings, argument)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import Settings
 from ..errors import AgentError, PatchError
 from ..models import Candidate
-from .base import Workbench
+from .base import Agent, Workbench
 from .patch import edits_from_specs
 
 
@@ -55,3 +56,7 @@ class ScriptedAgent:
             str(entry.get("description", f"scripted #{number}")), "scripted",
         )
         return Candidate(edits=edits, agent=self.name)
+
+
+def create(settings: Settings, argument: str) -> Agent:
+    return ScriptedAgent.from_file(Path(argument))

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import libcst as cst
 
+from ...config import Settings
 from ...models import Candidate, Edit, Suspect
-from ..base import Workbench
+from ..base import Agent, Workbench
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
@@ -181,3 +182,7 @@ def _parse(path: Path) -> cst.Module | None:
         return cst.parse_module(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
         return None
+
+
+def create(settings: Settings, argument: str) -> Agent:
+    return BuiltinAgent()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...config import API_KEY_ENV
 from ...errors import AgentError
-from ..base import Workbench
+from ..base import Agent, Workbench
 from . import prompts
 from .budget import Budget, SpendLimits
 from .context import first_message
@@ -254,3 +254,7 @@ def _api_error_message(exc: Exception, client: anthropic.Anthropic) -> str:
 
 def _short(text: str) -> str:
     return text.strip().splitlines()[0][:200] if text.strip() else "no detail"
+
+
+def create(settings: Settings, argument: str) -> Agent:
+    return ClaudeAgent.from_settings(settings)
