@@ -1,7 +1,7 @@
 """The one way to run git, and the one reader of its diffs.
 
 Importing this module costs nothing (no GitPython): a green `--selfheal` run finds the
-repository from here, and only building a sandbox imports GitPython.
+repository and records its history from here, and only building a sandbox imports GitPython.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 # Read-only calls must not take the index lock the user's own git may want, and nothing may
@@ -17,7 +18,15 @@ from pathlib import Path
 GIT_ENV: Mapping[str, str] = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 TIMEOUT = 60.0
 
+# The `git diff` options whose output parse_diff reads: hunks without context, each file under
+# its own name, and prefixes fixed whatever the user's diff.noPrefix or diff.mnemonicPrefix say.
+DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-renames", "-U0",
+                "--src-prefix=a/", "--dst-prefix=b/")
+
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')
+_ESCAPED = {b"a": b"\a", b"b": b"\b", b"t": b"\t", b"n": b"\n", b"v": b"\v", b"f": b"\f",
+            b"r": b"\r", b'"': b'"', b"\\": b"\\"}
 
 
 def git_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -26,12 +35,14 @@ def git_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def run_git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None,
-            timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """git ARGS in `cwd`, output captured as text (undecodable bytes replaced); never raises for
-    git's own exit status. OSError and TimeoutExpired propagate."""
+            timeout: float | None = TIMEOUT, check: bool = False,
+            ) -> subprocess.CompletedProcess[str]:
+    """git ARGS in `cwd`, output captured as text (undecodable bytes replaced). git's own exit
+    status raises CalledProcessError (with its stderr) only when `check`; OSError and
+    TimeoutExpired propagate. `timeout=None` is for calls that write and must not be cut short."""
     return subprocess.run(
         ["git", *args], cwd=cwd, capture_output=True, encoding="utf-8", errors="replace",
-        input=stdin, env=git_environment(env), timeout=timeout, check=False,
+        input=stdin, env=git_environment(env), timeout=timeout, check=check,
     )
 
 
@@ -58,33 +69,87 @@ def find_repo_root(start: Path) -> Path | None:
     return None
 
 
-def diff_hunks(diff: str) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Per file of a `git diff -U0` (new-side path), its hunks as
-    (old_start, old_count, new_start, new_count). Deleted files are keyed by their old path."""
-    hunks: dict[str, list[tuple[int, int, int, int]]] = {}
+@dataclass(frozen=True)
+class Hunk:
+    """One `@@ -old_start,old_count +new_start,new_count @@` of a diff without context."""
+
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+
+    @property
+    def old_lines(self) -> range:
+        """Lines of the old file the hunk touches."""
+        return _touched(self.old_start, self.old_count)
+
+    @property
+    def new_lines(self) -> range:
+        """Lines of the new file the hunk touches."""
+        return _touched(self.new_start, self.new_count)
+
+
+def _touched(start: int, count: int) -> range:
+    # With count 0 this side has no lines (an insertion on the old side, a deletion on the new):
+    # git names the line before the gap, and both lines around it stand for the change.
+    return range(start, start + count) if count else range(start, start + 2)
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    """One file of a diff: its path (the old one when deleted) and its hunks."""
+
+    path: str
+    added: bool
+    deleted: bool
+    hunks: tuple[Hunk, ...]
+
+
+def parse_diff(diff: str) -> tuple[FileDiff, ...]:
+    """The files of a `git diff` run with DIFF_OPTIONS, in order. A file without `---`/`+++`
+    lines (binary, mode change only, empty and added) has no lines to report and is left out."""
+    files: list[tuple[str, bool, bool, list[Hunk]]] = []
+    hunks: list[Hunk] | None = None  # the current file's
     old_path: str | None = None
-    path: str | None = None
-    for line in diff.splitlines():
-        if line.startswith("--- "):
-            old_path = _diff_path(line[4:])
+    old_left = new_left = 0  # lines of the current hunk not read yet, per side
+    for line in diff.split("\n"):
+        if old_left > 0 or new_left > 0:  # hunk content, whatever it looks like ("--- x")
+            if line.startswith("-"):
+                old_left -= 1
+            elif line.startswith("+"):
+                new_left -= 1
+            elif not line.startswith("\\"):  # "\ No newline at end of file" is no line
+                old_left, new_left = old_left - 1, new_left - 1
+        elif line.startswith("--- "):
+            old_path = _diff_path(line[4:], "a/")
         elif line.startswith("+++ "):
-            path = _diff_path(line[4:]) or old_path
+            new_path = _diff_path(line[4:], "b/")
+            path = new_path if new_path is not None else old_path
+            hunks = None
             if path is not None:
-                hunks.setdefault(path, [])
-        elif path is not None and (match := _HUNK.match(line)):
+                hunks = []
+                files.append((path, old_path is None, new_path is None, hunks))
+        elif hunks is not None and (match := _HUNK.match(line)):
             old_start, old_count, new_start, new_count = match.groups()
-            hunks[path].append((
-                int(old_start), 1 if old_count is None else int(old_count),
-                int(new_start), 1 if new_count is None else int(new_count),
-            ))
-    return hunks
+            hunk = Hunk(int(old_start), 1 if old_count is None else int(old_count),
+                        int(new_start), 1 if new_count is None else int(new_count))
+            hunks.append(hunk)
+            old_left, new_left = hunk.old_count, hunk.new_count
+    return tuple(FileDiff(path, added, deleted, tuple(hunks))
+                 for path, added, deleted, hunks in files)
 
 
-def _diff_path(text: str) -> str | None:
-    text = text.split("\t", 1)[0].strip()
-    if text == "/dev/null":
+def _diff_path(text: str, prefix: str) -> str | None:
+    """The path of a `---`/`+++` line: None for /dev/null; git ends a name that has a space with
+    a tab, and quotes one with special characters (C escapes, UTF-8 bytes in octal)."""
+    name = text.split("\t", 1)[0]
+    if name == "/dev/null":
         return None
-    if text.startswith('"') and text.endswith('"'):
-        text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
-            "latin-1").decode("utf-8", "replace")
-    return text[2:] if text[:2] in ("a/", "b/") else text
+    if name.startswith('"') and name.endswith('"') and len(name) > 1:
+        raw = _ESCAPE.sub(lambda m: _unescape(m[1]), name[1:-1].encode("utf-8"))
+        name = raw.decode("utf-8", "replace")
+    return name.removeprefix(prefix)
+
+
+def _unescape(escape: bytes) -> bytes:
+    return bytes([int(escape, 8)]) if len(escape) == 3 else _ESCAPED[escape]

@@ -1,83 +1,68 @@
-"""Which lines changed since a commit, uncommitted work included, read with plain `git` calls.
+"""Which lines changed since a commit, uncommitted work included.
 
-Run in the sandbox worktree (HEAD plus the user's changes), never in the user's checkout. Also
-tells the commit and dirty flag of the user's checkout for the run history, read-only.
+Run in the sandbox worktree (HEAD plus the user's changes), never in the user's checkout.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..git import DIFF_OPTIONS, git_output, parse_diff
 from ..models import Line
-from ..sandbox.worktree import GIT_ENV
-
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@", re.MULTILINE)
 
 
-def _git(cwd: Path, *args: str) -> str | None:
-    """stdout of a read-only git call, or None when git fails (unknown commit, not a repo)."""
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, encoding="utf-8", errors="replace",
-            check=False,
-            env={**os.environ, **GIT_ENV}, timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+@dataclass(frozen=True)
+class ChangedLines:
+    """The heal's one "changed lines" signal: what triage links failures to and what lifts a
+    suspect, with the commit it is measured from."""
+
+    base: str  # a commit id, "HEAD" or "HEAD~1"
+    label: str  # how the report names the base
+    lines: frozenset[Line]
+
+    def describe(self) -> str:
+        """The base as a person reads it: "HEAD", "HEAD~1", "the last green commit 1a2b3c4d5e6f"."""
+        return self.base if self.base.startswith("HEAD") else f"{self.label} {self.base[:12]}"
 
 
-def head_state(repo: Path) -> tuple[str, bool]:
-    """(HEAD commit, whether tracked or untracked-unignored files differ from it)."""
-    commit = (_git(repo, "rev-parse", "HEAD") or "").strip()
-    status = _git(repo, "status", "--porcelain", "--untracked-files=normal") or ""
-    return commit, bool(status.strip())
-
-
-def resolve_base(worktree: Path, wanted: str | None) -> str:
-    """`wanted` when that commit still exists (history may have been rewritten), else HEAD."""
-    if wanted and _git(worktree, "cat-file", "-e", f"{wanted}^{{commit}}") is not None:
-        return wanted
-    return "HEAD"
+def changed_since_base(worktree: Path, last_green_commit: str | None) -> ChangedLines:
+    """Since the last green commit, when the history knows one that still exists (history may
+    have been rewritten); else the work not committed yet; on a clean tree, the last commit."""
+    if last_green_commit and git_output(
+            worktree, "cat-file", "-e", f"{last_green_commit}^{{commit}}") is not None:
+        return ChangedLines(last_green_commit, "the last green commit",
+                            as_lines(changed_lines(worktree, last_green_commit)))
+    uncommitted = as_lines(changed_lines(worktree, "HEAD"))
+    if uncommitted:
+        return ChangedLines("HEAD", "HEAD", uncommitted)
+    return ChangedLines("HEAD~1", "HEAD~1", as_lines(changed_lines(worktree, "HEAD~1")))
 
 
 def changed_lines(worktree: Path, base: str) -> dict[str, frozenset[int]]:
     """path -> lines added or modified since `base`, in the current files; new files count whole."""
-    found: dict[str, set[int]] = defaultdict(set)
-    diff = _git(worktree, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff",
-                "--no-renames", "-U0", base, "--") or ""
-    for section in diff.split("\ndiff --git "):
-        path = _new_path(section)
-        if path is None:
-            continue
-        for hunk in _HUNK.finditer(section):
-            start = int(hunk["start"])
-            count = int(hunk["count"]) if hunk["count"] is not None else 1
-            # a pure deletion has no new lines: the lines around the gap stand for it
-            found[path].update(range(start, start + count) if count else (start, start + 1))
-    untracked = _git(worktree, "-c", "core.quotePath=false", "ls-files", "--others",
-                     "--exclude-standard", "-z") or ""
+    diff = git_output(worktree, "diff", *DIFF_OPTIONS, base, "--") or ""
+    found = {path: set(lines) for path, lines in changed_lines_in(diff).items()}
+    untracked = git_output(worktree, "ls-files", "--others", "--exclude-standard", "-z") or ""
     for rel in filter(None, untracked.split("\0")):
         try:
             lines = (worktree / rel).read_text(encoding="utf-8").count("\n") + 1
         except (OSError, UnicodeDecodeError):
             continue
-        found[rel].update(range(1, lines + 1))
+        found.setdefault(rel, set()).update(range(1, lines + 1))
     return {path: frozenset(lines) for path, lines in found.items() if lines}
 
 
-def _new_path(section: str) -> str | None:
-    for line in section.splitlines():
-        if line.startswith("+++ "):
-            target = line[4:].strip()
-            return target[2:] if target.startswith("b/") else None
-        if line.startswith("@@"):
-            break
-    return None
+def changed_lines_in(diff: str) -> dict[str, frozenset[int]]:
+    """path -> lines of the new file that a `git diff` (DIFF_OPTIONS) adds or modifies. Deleted
+    files have none; a deletion inside a file counts the lines around it, where the missing code
+    would go."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for file in parse_diff(diff):
+        if not file.deleted:
+            found[file.path].update(line for hunk in file.hunks for line in hunk.new_lines)
+    return {path: frozenset(lines) for path, lines in found.items()}
 
 
 def as_lines(changed: dict[str, frozenset[int]]) -> frozenset[Line]:

@@ -3,18 +3,20 @@
 `apply` writes the user's working tree with `git apply` semantics, and only when every touched
 file has no uncommitted change of the user's; it is refused under CI. `branch` commits the fix
 on top of HEAD to `selfheal/<run-id>` through a private index file, so the checkout, HEAD and
-the user's index are never written.
+the user's index are never written. git runs without a timeout here: a write cut short could
+leave the user's files half changed.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..git import run_git
 
 _DIFF_HEADER = re.compile(r"^diff --git a/(.+?) b/", re.MULTILINE)
 BRANCH_PREFIX = "selfheal/"
@@ -60,28 +62,21 @@ def carry_out(mode: str, repo_root: Path, fix: Fix,
     return ModeAction("report", False, f"proposal only; apply with `git apply {fix.diff_file}`")
 
 
-def _git(repo_root: Path, *args: str, env: Mapping[str, str] | None = None,
-         stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=repo_root, capture_output=True, text=True, input=stdin,
-        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})},
-    )
-
-
 def _apply(repo_root: Path, fix: Fix, env: Mapping[str, str]) -> ModeAction:
     if env.get("CI"):
         return ModeAction("apply", False, "not applied: --selfheal-apply is refused when the CI "
                           f"environment variable is set; the fix is in {fix.diff_file}")
-    dirty = _git(repo_root, "status", "--porcelain", "--untracked-files=all", "--", *fix.paths)
+    dirty = run_git(repo_root, "status", "--porcelain", "--untracked-files=all", "--", *fix.paths,
+                    timeout=None)
     if dirty.returncode != 0 or dirty.stdout.strip():
         touched = ", ".join(line[3:] for line in dirty.stdout.splitlines()) or dirty.stderr.strip()
         return ModeAction("apply", False, f"not applied: uncommitted changes of yours in "
                           f"{touched}; commit or stash them, then `git apply {fix.diff_file}`")
-    check = _git(repo_root, "apply", "--check", "-", stdin=fix.diff)
+    check = run_git(repo_root, "apply", "--check", "-", stdin=fix.diff, timeout=None)
     if check.returncode != 0:
         return ModeAction("apply", False, f"not applied: `git apply --check` refused the fix "
                           f"({check.stderr.strip()}); it is in {fix.diff_file}")
-    done = _git(repo_root, "apply", "-", stdin=fix.diff)
+    done = run_git(repo_root, "apply", "-", stdin=fix.diff, timeout=None)
     if done.returncode != 0:
         return ModeAction("apply", False, f"not applied: {done.stderr.strip()}")
     return ModeAction("apply", True, f"applied to your working tree: {', '.join(fix.paths)} "
@@ -94,18 +89,19 @@ def _branch(repo_root: Path, fix: Fix) -> ModeAction:
     with tempfile.TemporaryDirectory(prefix="selfheal-index-") as scratch:
         private = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         for step in (("read-tree", "HEAD"), ("apply", "--cached", "-")):
-            result = _git(repo_root, *step, env=private, stdin=fix.diff)
+            result = run_git(repo_root, *step, env=private, stdin=fix.diff, timeout=None)
             if result.returncode != 0:
                 return ModeAction("branch", False, f"no branch created: `git {step[0]}` failed "
                                   f"({result.stderr.strip()}); the fix does not apply to HEAD, "
                                   f"commit your changes first. The fix is in {fix.diff_file}")
-        tree = _git(repo_root, "write-tree", env=private).stdout.strip()
-    identity = {} if _git(repo_root, "config", "user.email").stdout.strip() else _IDENTITY
-    commit = _git(repo_root, "commit-tree", tree, "-p", "HEAD", "-m", fix.message, env=identity)
+        tree = run_git(repo_root, "write-tree", env=private, timeout=None).stdout.strip()
+    identity = {} if run_git(repo_root, "config", "user.email", timeout=None).stdout.strip() else _IDENTITY
+    commit = run_git(repo_root, "commit-tree", tree, "-p", "HEAD", "-m", fix.message, env=identity,
+                     timeout=None)
     if commit.returncode != 0:
         return ModeAction("branch", False, f"no branch created: {commit.stderr.strip()}")
     sha = commit.stdout.strip()
-    created = _git(repo_root, "branch", name, sha)
+    created = run_git(repo_root, "branch", name, sha, timeout=None)
     if created.returncode != 0:
         return ModeAction("branch", False, f"no branch created: {created.stderr.strip()}")
     return ModeAction("branch", True, f"committed to branch {name} ({sha[:12]}); your checkout, "

@@ -3,6 +3,7 @@ new regression from a chronic failure and find the last green commit.
 
 sqlite from the standard library, in WAL mode with short transactions and a busy timeout, so
 concurrent runs (xdist controllers, two terminals, CI matrix jobs on one disk) never corrupt it.
+A green run records itself from here, so this module imports nothing but sqlite and git.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+from ..git import git_output
 
 WINDOW = 50  # most recent runs that form a signature's baseline
 BUSY_TIMEOUT = 10.0
@@ -103,6 +105,27 @@ def record(db: Path, run: RunRecord) -> None:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+
+def head_state(repo: Path) -> tuple[str, bool]:
+    """(HEAD commit, whether tracked or untracked-unignored files differ from it) of the user's
+    checkout, read without taking its index lock."""
+    commit = (git_output(repo, "rev-parse", "HEAD") or "").strip()
+    status = git_output(repo, "status", "--porcelain", "--untracked-files=normal") or ""
+    return commit, bool(status.strip())
+
+
+def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, str]) -> None:
+    """A run with no failures: recorded so the next failing run knows the last green commit.
+
+    Only into an existing history: a green run in a project that never failed writes nothing.
+    """
+    if not outcomes or not db.is_file():
+        return
+    commit, dirty = head_state(repo_root)
+    if commit:
+        with contextlib.suppress(OutputError):  # a green run stays green without a history
+            record(db, RunRecord(run_id, commit, dirty, outcomes, {}))
 
 
 def baseline(db: Path, window: int = WINDOW) -> Baseline:

@@ -13,13 +13,14 @@ import fcntl
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import SelfHealError
+from ..git import run_git
+from ..output.rundir import DECISIONS, REPORT_JSON, runs_dir
 
 LOCK_NAME = "heal.lock"
 OWNER_FILE = "owner.pid"
@@ -84,10 +85,7 @@ def stale_worktrees(repo_root: Path) -> list[Path]:
     names a dead owner qualifies: the main worktree, and any directory without an owner file,
     is the user's, whatever its name.
     """
-    listing = subprocess.run(
-        ["git", "worktree", "list", "--porcelain"], cwd=repo_root, capture_output=True,
-        text=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-    ).stdout
+    listing = run_git(repo_root, "worktree", "list", "--porcelain", timeout=None).stdout
     temp_root = Path(tempfile.gettempdir()).resolve()
     stale = []
     linked = [line[len("worktree "):] for line in listing.splitlines()
@@ -106,19 +104,18 @@ def stale_worktrees(repo_root: Path) -> list[Path]:
 
 def remove_worktrees(repo_root: Path, worktrees: list[Path]) -> None:
     for worktree in worktrees:
-        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=repo_root,
-                       capture_output=True)
+        run_git(repo_root, "worktree", "remove", "--force", str(worktree), timeout=None)
         shutil.rmtree(worktree.parent, ignore_errors=True)
-    subprocess.run(["git", "worktree", "prune"], cwd=repo_root, capture_output=True)
+    run_git(repo_root, "worktree", "prune", timeout=None)
 
 
 def unfinished_runs(runs: Path, keep: Path | None) -> list[Path]:
     """Run dirs with no report.json whose process is dead (its pid opens decisions.jsonl)."""
     found = []
     for run_dir in sorted(runs.iterdir()) if runs.is_dir() else ():
-        if run_dir == keep or not run_dir.is_dir() or (run_dir / "report.json").exists():
+        if run_dir == keep or not run_dir.is_dir() or (run_dir / REPORT_JSON).exists():
             continue
-        pid = _first_pid(run_dir / "decisions.jsonl")
+        pid = _first_pid(run_dir / DECISIONS)
         if pid is None or not is_alive(pid):
             found.append(run_dir)
     return found
@@ -137,16 +134,16 @@ def close_unfinished(run_dir: Path) -> None:
     """Give a killed run a report.json that says so; its decisions.jsonl is kept as evidence."""
     report = {"run_id": run_dir.name, "status": "interrupted",
               "reason": "the process ended before the heal finished (killed or crashed); "
-                        "decisions.jsonl holds what it decided until then"}
+                        f"{DECISIONS} holds what it decided until then"}
     with contextlib.suppress(OSError):
-        (run_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        (run_dir / REPORT_JSON).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 def clean_stale(repo_root: Path, output: Path, keep: Path | None) -> dict[str, list[str]]:
     """Remove dead heals' worktrees and close their runs; call only while holding the lock."""
     worktrees = stale_worktrees(repo_root)
     remove_worktrees(repo_root, worktrees)
-    runs = unfinished_runs(output / "runs", keep)
+    runs = unfinished_runs(runs_dir(output), keep)
     for run_dir in runs:
         close_unfinished(run_dir)
     return {"worktrees": [str(w) for w in worktrees], "runs": [r.name for r in runs]}

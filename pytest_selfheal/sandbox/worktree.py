@@ -27,11 +27,9 @@ from typing import Any
 import git
 
 from ..errors import SandboxError
+from ..git import GIT_ENV
 from .lock import SANDBOX_NAME, new_sandbox_dir
 from .paths import Sandbox
-
-# Read-only git calls must not refresh the user's index as a side effect.
-GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 
 _PYC_HEADER = 16  # magic, flags, then mtime and size or a source hash (PEP 552)
 

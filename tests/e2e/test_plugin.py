@@ -35,17 +35,6 @@ def test_plain_run_imports_nothing_heavy(tmp_path):
     assert json.loads((tmp_path / "loaded.json").read_text()) == []
 
 
-def test_green_selfheal_run_loads_nothing_heavy(tmp_path):
-    (tmp_path / "test_mods.py").write_text(
-        "import sys\n"
-        "HEAVY = ['anthropic', 'libcst', 'git', 'rich', 'coverage']\n"
-        "def test_green_run_loaded_nothing_heavy():\n"
-        "    assert [m for m in HEAVY if m in sys.modules] == []\n"
-    )
-    result = run_pytest(tmp_path, "--selfheal")
-    assert result.returncode == 0, result.stdout
-
-
 def test_header_shows_agent_and_budget(pytester, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     pytester.makepyfile(PASSING)
