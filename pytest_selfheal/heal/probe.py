@@ -9,7 +9,7 @@ from pathlib import Path
 import coverage
 
 from ..models import Line, Spectrum, TestRunResult
-from ..sandbox.warm import Job, TestRuns
+from ..sandbox.testruns import Job, TestRuns
 
 
 def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, TestRunResult]:

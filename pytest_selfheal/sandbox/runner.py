@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import importlib.util
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import TestRunResult
+from .protocol import (
+    COVERAGE_ENV,
+    OBSERVE_ENV,
+    OBSERVER_PLUGIN,
+    RECORD_ENV,
+    RECORDER_PLUGIN,
+    SANDBOX_ENV,
+    SELECT_ENV,
+    STANDBY_MODULE,
+    USER_ROOT_ENV,
+    ObservedRun,
+    ProtocolError,
+    StandbyRun,
+    decode_observed,
+    die_with_parent,
+    encode_standby_run,
+    serial_args,
+)
 
 _OUTPUT_TAIL = 4_000
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -39,10 +53,7 @@ class PytestCommand:
             paths.append(env["PYTHONPATH"])
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
-        env.update(
-            SELFHEAL_SANDBOX=str(self.sandbox_root),
-            SELFHEAL_USER_ROOT=str(self.user_root),
-        )
+        env.update({SANDBOX_ENV: str(self.sandbox_root), USER_ROOT_ENV: str(self.user_root)})
         env.update(extra)
         return env
 
@@ -69,17 +80,17 @@ def run_tests(
     files = dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids)
     args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
-    args = ["--no-selfheal", "-p", "pytest_selfheal.testproc.observer", "-q", "--tb=short",
+    args = ["--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
             f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
-    extra = {"SELFHEAL_OBSERVE": str(observe), "SELFHEAL_SELECT": str(selection)}
+    extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}
     if coverage_file is not None:
-        extra["SELFHEAL_COVERAGE"] = str(coverage_file)
+        extra[COVERAGE_ENV] = str(coverage_file)
     if record_spec is not None:
         plugins = [p for p in os.environ.get("PYTEST_PLUGINS", "").split(",") if p]
-        extra.update(PYTEST_PLUGINS=",".join([*plugins, "pytest_selfheal.testproc.recorder"]),
-                     SELFHEAL_RECORD=str(record_spec))
+        extra.update({"PYTEST_PLUGINS": ",".join([*plugins, RECORDER_PLUGIN]),
+                      RECORD_ENV: str(record_spec)})
     started = time.monotonic()
     waiting = standby.start(args, extra) if standby is not None else None
     proc, log = waiting or _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
@@ -90,7 +101,7 @@ def run_tests(
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
-        _kill_group(proc)
+        kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
     return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
@@ -103,14 +114,14 @@ class Standby:
     That start-up is a third or more of a small run; a heal starts the next one ahead."""
 
     def __init__(self, command: PytestCommand) -> None:
-        self.proc, self.log = _spawn(command, [sys.executable, "-m", "pytest_selfheal.testproc.standby"], {},
+        self.proc, self.log = _spawn(command, [sys.executable, "-m", STANDBY_MODULE], {},
                                      stdin=subprocess.PIPE)
 
     def start(self, args: Sequence[str], extra: Mapping[str, str]
               ) -> tuple[subprocess.Popen[bytes], Path] | None:
         """Hand this process its run: the process and its log; None (and it is discarded) if it
         has died meanwhile."""
-        request = json.dumps({"args": list(args), "env": dict(extra)}) + "\n"
+        request = encode_standby_run(StandbyRun(args=tuple(args), env=dict(extra)))
         try:
             if self.proc.stdin is None or self.proc.poll() is not None:
                 raise OSError("the waiting test process is gone")
@@ -126,7 +137,7 @@ class Standby:
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
-        _kill_group(self.proc)
+        kill_group(self.proc)
 
 
 def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str], *,
@@ -143,27 +154,7 @@ def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str]
     return proc, log
 
 
-def die_with_parent(parent: int) -> Callable[[], None]:
-    """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
-    when the one that started it dies, even by SIGKILL, so no test outlives its heal."""
-
-    def arrange() -> None:
-        if sys.platform.startswith("linux"):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
-
-    return arrange
-
-
-def serial_args() -> list[str]:
-    """`-n 0` where pytest-xdist is installed: a sandbox run keeps its tests in one process (so
-    its observer and coverage see them), whatever the project's addopts say."""
-    return ["-n", "0"] if importlib.util.find_spec("xdist") is not None else []
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the test process and anything it spawned; tests must not outlive their run."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -175,19 +166,17 @@ def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out:
     """The TestRunResult of a run whose observer wrote `observe` (removed here); a run that died
     before pytest finished has no outcomes."""
     try:
-        data = json.loads(observe.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
+        observed = decode_observed(observe.read_text(encoding="utf-8"))
+    except (OSError, ProtocolError):
+        observed = ObservedRun()
     observe.unlink(missing_ok=True)
-    if not isinstance(data, dict):
-        data = {}
     return TestRunResult(
-        outcomes=data.get("outcomes", {}),
+        outcomes=observed.outcomes,
         exit_code=exit_code,
         seconds=seconds,
         timed_out=timed_out,
         output_tail=output_tail,
-        failures=data.get("failures", {}),
-        leaked_modules=tuple(data.get("leaked", ())),
-        durations=data.get("durations", {}),
+        failures=observed.failures,
+        leaked_modules=observed.leaked,
+        durations=observed.durations,
     )

@@ -1,17 +1,16 @@
 """Loaded with `-p pytest_selfheal.testproc.observer` into every test subprocess in the sandbox.
 
-Writes one JSON file with each test's outcome, a short failure text, its duration, and the
-modules that were imported from the user's checkout instead of the worktree (an isolation leak).
-With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the probe). With
-SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order (the run then
-names their files, see runner.run_tests). It never imports pytest and does nothing unless
-SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file through
-`Observations`.
+Writes one file (a `protocol.ObservedRun`) with each test's outcome, a short failure text, its
+duration, and the modules that were imported from the user's checkout instead of the worktree (an
+isolation leak). With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the
+probe). With SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order
+(the run then names their files, see runner.run_tests). It never imports pytest and does nothing
+unless SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file
+through `Observations`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping
@@ -21,12 +20,21 @@ from typing import Any
 
 import pluggy
 
+from ..sandbox.protocol import (
+    COVERAGE_ENV,
+    OBSERVE_ENV,
+    SANDBOX_ENV,
+    SELECT_ENV,
+    USER_ROOT_ENV,
+    ObservedRun,
+    encode_observed,
+)
 from .contexts import PerTestContexts
 
 hookimpl = pluggy.HookimplMarker("pytest")
 
-_OUTPUT = os.environ.get("SELFHEAL_OBSERVE")
-_SELECTION = os.environ.get("SELFHEAL_SELECT")
+_OUTPUT = os.environ.get(OBSERVE_ENV)
+_SELECTION = os.environ.get(SELECT_ENV)
 _FAILURE_TEXT_LIMIT = 2_000
 
 
@@ -57,16 +65,16 @@ class Observations:
             self.failures[nodeid] = _failure_text(report)
 
     def write(self, path: Path, *, leaked: list[str]) -> None:
-        payload = {"outcomes": self.outcomes, "failures": self.failures,
-                   "durations": self.durations, "leaked": leaked}
-        path.write_text(json.dumps(payload), encoding="utf-8")
+        observed = ObservedRun(outcomes=self.outcomes, failures=self.failures,
+                               durations=self.durations, leaked=tuple(leaked))
+        path.write_text(encode_observed(observed), encoding="utf-8")
 
 
 def _start_coverage() -> PerTestContexts | None:
-    data_file = os.environ.get("SELFHEAL_COVERAGE")
+    data_file = os.environ.get(COVERAGE_ENV)
     if not (_OUTPUT and data_file):
         return None
-    return PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
+    return PerTestContexts(data_file, os.environ[SANDBOX_ENV])
 
 
 _observed = Observations()
@@ -132,7 +140,7 @@ def _failure_text(report: Any) -> str:
 
 def leaked_modules() -> list[str]:
     """Modules imported from the user's checkout rather than the worktree."""
-    user_root = os.environ.get("SELFHEAL_USER_ROOT")
+    user_root = os.environ.get(USER_ROOT_ENV)
     if not user_root:
         return []
     inside = os.path.join(os.path.realpath(user_root), "")

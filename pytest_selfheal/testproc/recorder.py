@@ -25,6 +25,8 @@ from typing import Any
 
 import pluggy
 
+from ..sandbox.protocol import RECORD_ENV, SANDBOX_ENV
+
 hookimpl = pluggy.HookimplMarker("pytest")
 
 MAX_CALLS = 200
@@ -242,7 +244,7 @@ class Recorder:
 
 def _callers(frame: FrameType) -> list[dict[str, str]]:
     """The calling frames inside the sandbox, nearest first: where to replay from instead."""
-    root = os.path.realpath(os.environ.get("SELFHEAL_SANDBOX", "/nonexistent")) + os.sep
+    root = os.path.realpath(os.environ.get(SANDBOX_ENV, "/nonexistent")) + os.sep
     chain: list[dict[str, str]] = []
     caller = frame.f_back
     while caller is not None and len(chain) < MAX_CALLERS:
@@ -336,7 +338,7 @@ class RecordCalls:
 
 
 def _load() -> RecordCalls | None:
-    spec_file = os.environ.get("SELFHEAL_RECORD")
+    spec_file = os.environ.get(RECORD_ENV)
     return RecordCalls(spec_file) if spec_file else None
 
 

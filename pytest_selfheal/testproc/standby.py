@@ -1,13 +1,15 @@
 """A test subprocess started before it is needed (`sandbox.runner.Standby`): run as
 `python -m pytest_selfheal.testproc.standby`.
 
-It imports pytest and the installed pytest plugins, and waits. Its run arrives as one JSON line
-on stdin, {"args": [...], "env": {...}}; then it runs `pytest.main(args)` as `python -m pytest
-args` would, and exits with its status. Nothing of the project is imported before the line
-arrives, so the run sees the files on disk as they are then: it is as clean as a process
-started at that moment. It exits as Python would, waiting for the threads the tests left and
-running the atexit handlers, but without freeing every object first: for a few hundred tests
-that teardown takes about as long as importing pytest, and nothing can see it.
+It imports pytest and the installed pytest plugins, and waits. Its run arrives as one line on
+stdin, a `protocol.StandbyRun` (arguments and environment); then it runs `pytest.main(args)` as
+`python -m pytest args` would, and exits with its status. Nothing of the project is imported
+before the line arrives, so the run sees the files on disk as they are then: it is as clean as a
+process started at that moment. It exits as Python would, waiting for the threads the tests left
+and running the atexit handlers, but without freeing every object first: for a few hundred tests
+that teardown takes about as long as importing pytest, and nothing can see it. pytest is imported
+in `main`, after that exit is registered, so that the exit runs after the handlers pytest and
+the plugins register.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import atexit
 import contextlib
 import importlib
 import importlib.util
-import json
 import os
 import sys
 from importlib.metadata import entry_points
+
+from ..sandbox.protocol import SANDBOX_ENV, USER_ROOT_ENV, decode_standby_run
 
 _status: int | None = None  # pytest's exit status, once its run has returned
 
@@ -33,11 +36,11 @@ def main() -> int:
     line = sys.stdin.readline()
     if not line:
         return 0  # discarded before it was used
-    request = json.loads(line)
+    run = decode_standby_run(line)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the tests read from nothing, as with a new process
-    os.environ.update(request["env"])
-    sys.argv = [sys.argv[0], *request["args"]]
-    _status = int(pytest.main(request["args"]))
+    os.environ.update(run.env)
+    sys.argv = [sys.argv[0], *run.args]
+    _status = int(pytest.main(list(run.args)))
     return _status
 
 
@@ -62,7 +65,7 @@ def import_installed_plugins() -> None:
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return
     project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")
-                    for name in ("SELFHEAL_SANDBOX", "SELFHEAL_USER_ROOT") if name in os.environ)
+                    for name in (SANDBOX_ENV, USER_ROOT_ENV) if name in os.environ)
     for entry in entry_points(group="pytest11"):
         try:
             spec = importlib.util.find_spec(entry.module.split(".")[0])

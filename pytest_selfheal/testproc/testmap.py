@@ -1,9 +1,9 @@
 """Loaded with `-p pytest_selfheal.testproc.testmap` by the pre-commit hook's suite run: per-test coverage.
 
 Records which lines each test executes (one coverage.py context per nodeid) into the data file
-named by SELFHEAL_TESTMAP, for select.py to turn into the test map. The variable is removed from
-the environment at import, so test subprocesses (and the heal's sandbox runs) do not inherit it.
-It never imports pytest.
+named by SELFHEAL_TESTMAP, for precommit/selection.py to turn into the test map. The variable is
+removed from the environment at import, so test subprocesses (and the heal's sandbox runs) do not
+inherit it. It never imports pytest.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from typing import Any
 
 import pluggy
 
+from ..sandbox.protocol import TESTMAP_ENV
 from .contexts import PerTestContexts
 
 hookimpl = pluggy.HookimplMarker("pytest")
 
-ENV = "SELFHEAL_TESTMAP"
-
 
 def _start() -> PerTestContexts | None:
-    data_file = os.environ.pop(ENV, None)
+    data_file = os.environ.pop(TESTMAP_ENV, None)
     return PerTestContexts(data_file, os.getcwd()) if data_file else None
 
 

@@ -13,11 +13,9 @@ job with a coverage file records per-test coverage contexts (the probe) and the 
 from the user's checkout; a job with a record spec records the calls of one function (the
 regression stage).
 
-Protocol (one JSON object per line). In: first {"cwd", "args"} (where the session starts, and
-its arguments), then jobs {"id", "nodeids", "files": [[path, before, after]], "observe",
-"stop_first", "timeout", "cpu_seconds", "coverage", "record"}. Out: first {"ready": n_items},
-then per job {"id", "status": "ran" | "fallback", "reason", "exit_code", "timed_out",
-"seconds"}.
+The pipe protocol (start line, jobs, replies) is sandbox/protocol.py. pytest is imported in `main`
+once the protocol's stdout is set aside, so that nothing pytest or a plugin prints at import
+reaches the pipe.
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ import contextlib
 import cProfile
 import gc
 import importlib
-import json
 import math
 import os
 import resource
@@ -41,7 +38,19 @@ from typing import IO, Any
 
 import pluggy
 
-from ..sandbox.runner import die_with_parent, serial_args
+from ..sandbox.protocol import (
+    SANDBOX_ENV,
+    JobFellBack,
+    JobRan,
+    JobRequest,
+    WorkerReady,
+    decode_job,
+    decode_start,
+    die_with_parent,
+    encode_ready,
+    encode_reply,
+    serial_args,
+)
 from . import observer
 from .standby import import_installed_plugins
 from .swap import Fingerprint, changed_functions, fingerprint
@@ -60,6 +69,7 @@ class Server:
         self.requests = requests
         self.replies = replies
         self.jobs = max(1, jobs)
+        self._die_with_worker = die_with_parent(os.getpid())  # made once, called in every child
         self.items: dict[str, Any] = {}
         self.functions: dict[str, list[types.FunctionType]] = {}  # real path -> defined there
         self._live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}  # see _live_in
@@ -86,7 +96,7 @@ class Server:
         self.items = {item.nodeid: item for item in session.items}
         import coverage  # noqa: F401  (the first job, the probe, records coverage)
 
-        self._reply({"ready": len(self.items)})
+        self._reply(encode_ready(WorkerReady(items=len(self.items))))
         self._serve()
         return True
 
@@ -97,7 +107,7 @@ class Server:
         if self._settled:
             return
         self._settled = True
-        self.functions = _functions_by_file(os.path.realpath(os.environ["SELFHEAL_SANDBOX"]) + os.sep)
+        self.functions = _functions_by_file(os.path.realpath(os.environ[SANDBOX_ENV]) + os.sep)
         for item in self.items.values():
             item.location  # noqa: B018  (a cached property pytest computes when the item runs)
         from . import recorder  # noqa: F401
@@ -107,13 +117,13 @@ class Server:
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.observed.record(report)
 
-    def _reply(self, message: dict[str, Any]) -> None:
-        self.replies.write(json.dumps(message) + "\n")
+    def _reply(self, line: str) -> None:
+        self.replies.write(line)
         self.replies.flush()
 
     def _serve(self) -> None:
-        waiting: list[dict[str, Any]] = []
-        running: dict[int, tuple[dict[str, Any], float]] = {}
+        waiting: list[JobRequest] = []
+        running: dict[int, tuple[JobRequest, float]] = {}
         open_input = True
         while open_input or waiting or running:
             if open_input and not waiting and len(running) < self.jobs:
@@ -121,25 +131,25 @@ class Server:
                 if line == "":
                     open_input = False
                 elif line is not None:
-                    waiting.append(json.loads(line))
+                    waiting.append(decode_job(line))
             while waiting and len(running) < self.jobs:
                 job = waiting.pop(0)
                 swaps = self._plan(job)
                 if isinstance(swaps, str):
-                    self._reply({"id": job["id"], "status": "fallback", "reason": swaps})
+                    self._reply(encode_reply(JobFellBack(id=job.id, reason=swaps)))
                     continue
                 running[self._fork(job, swaps)] = (job, time.monotonic())
                 self._settle()
             self._reap(running)
 
-    def _plan(self, job: dict[str, Any]) -> list[tuple[types.FunctionType, types.CodeType]] | str:
-        if job["files"]:
+    def _plan(self, job: JobRequest) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+        if job.files:
             self._settle()
-        missing = [n for n in job["nodeids"] if n not in self.items]
+        missing = [n for n in job.nodeids if n not in self.items]
         if missing:
             return f"not collected in the warm session: {missing[0]}"
         swaps: list[tuple[types.FunctionType, types.CodeType]] = []
-        for path, before, after in job["files"]:
+        for path, before, after in job.files:
             changed = changed_functions(path, before, after)
             if isinstance(changed, str):
                 return changed
@@ -168,14 +178,13 @@ class Server:
             self._live[real] = dict(by_code)
         return self._live[real]
 
-    def _fork(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
-        parent = os.getpid()
+    def _fork(self, job: JobRequest, swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
         pid = os.fork()
         if pid == 0:
             code = _EXIT_CRASHED
             try:
                 os.setpgid(0, 0)
-                die_with_parent(parent)()
+                self._die_with_worker()
                 code = self._run_child(job, swaps)
             finally:
                 os._exit(code)
@@ -183,32 +192,32 @@ class Server:
             os.setpgid(pid, pid)
         return pid
 
-    def _run_child(self, job: dict[str, Any], swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+    def _run_child(self, job: JobRequest, swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        if job.get("cpu_seconds"):
+        if job.cpu_seconds:
             # A candidate that loops forever is stopped by the kernel after this much CPU time,
             # however busy the machine is; the wall-clock timeout catches tests that sleep.
-            limit = max(1, math.ceil(job["cpu_seconds"]))
+            limit = max(1, math.ceil(job.cpu_seconds))
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
         for function, new_code in swaps:
             function.__code__ = new_code  # the object every reference shares
-        nodeids: list[str] = job["nodeids"]
+        nodeids = job.nodeids
         config = self.items[nodeids[0]].config
-        contexts = self._start_coverage(job.get("coverage"), config)
-        recording = self._start_recording(job.get("record"), config)
+        contexts = self._start_coverage(job.coverage, config)
+        recording = self._start_recording(job.record, config)
         for index, nodeid in enumerate(nodeids):
             item = self.items[nodeid]
             following = nodeids[index + 1] if index + 1 < len(nodeids) else None
             nextitem = self.items[following] if following is not None else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            if job["stop_first"] and self.observed.outcomes.get(nodeid) == "failed":
+            if job.stop_first and self.observed.outcomes.get(nodeid) == "failed":
                 break
         if contexts is not None:
             contexts.save()
         if recording is not None:
             recording.write()
         leaked = observer.leaked_modules() if contexts is not None else []
-        self.observed.write(Path(job["observe"]), leaked=leaked)
+        self.observed.write(Path(job.observe), leaked=leaked)
         return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
 
     @staticmethod
@@ -218,7 +227,7 @@ class Server:
             return None
         from .contexts import PerTestContexts
 
-        contexts = PerTestContexts(data_file, os.environ["SELFHEAL_SANDBOX"])
+        contexts = PerTestContexts(data_file, os.environ[SANDBOX_ENV])
         config.pluginmanager.register(contexts, "selfheal-probe-contexts")
         return contexts
 
@@ -233,14 +242,14 @@ class Server:
         config.pluginmanager.register(plugin, "selfheal-recorder")
         return plugin
 
-    def _reap(self, running: dict[int, tuple[dict[str, Any], float]]) -> None:
+    def _reap(self, running: dict[int, tuple[JobRequest, float]]) -> None:
         if not running:
             return
         time.sleep(_POLL_SECONDS)
         for pid, (job, started) in list(running.items()):
             seconds = time.monotonic() - started
             finished, status = os.waitpid(pid, os.WNOHANG)
-            if not finished and seconds <= job["timeout"]:
+            if not finished and seconds <= job.timeout:
                 continue
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
@@ -248,9 +257,9 @@ class Server:
                 _, status = os.waitpid(pid, 0)
             exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
-            self._reply({"id": job["id"], "status": "ran", "exit_code": exit_code,
-                         "timed_out": not finished or exit_code == -signal.SIGXCPU,
-                         "seconds": round(seconds, 4)})
+            self._reply(encode_reply(JobRan(id=job.id, exit_code=exit_code,
+                                            timed_out=not finished or exit_code == -signal.SIGXCPU,
+                                            seconds=round(seconds, 4))))
 
 
 class LineReader:
@@ -299,13 +308,13 @@ def main(argv: list[str]) -> int:
     import pytest
 
     import_installed_plugins()
+    server = Server(requests, replies, int(argv[0]))
     line = requests.readline(block=True)
     if not line:
         return 0  # stopped before the sandbox was ready
-    start = json.loads(line)
-    _move_into(start["cwd"])
-    args = [*serial_args(), *start["args"]]  # the session must hold the items itself
-    server = Server(requests, replies, int(argv[0]))
+    start = decode_start(line)
+    _move_into(start.cwd)
+    args = [*serial_args(), *start.args]  # the session must hold the items itself
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
     options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]

@@ -8,7 +8,8 @@ import pytest
 from helpers import gone_within
 
 from pytest_selfheal.sandbox.runner import PytestCommand
-from pytest_selfheal.sandbox.warm import Job, WarmWorker
+from pytest_selfheal.sandbox.testruns import Job
+from pytest_selfheal.sandbox.warm import WarmWorker
 from pytest_selfheal.testproc.swap import changed_functions
 
 SOURCE = """\

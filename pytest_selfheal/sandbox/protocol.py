@@ -1,0 +1,250 @@
+"""What the heal (the controller) and the sandbox's test processes say to each other.
+
+Both sides import this module and nothing else of each other, so it imports only the stdlib: a
+test process pays for every import on every candidate, and must not load the heal's code into
+the user's tests. Here are the modules the controller starts, the environment variables it sets
+for them, the lines on the warm worker's and the standby's pipes, and the observation file every
+test run leaves.
+
+The warm worker's pipe, one JSON object per line. In: first a `WorkerStart`, then
+`JobRequest`s. Out: first a `WorkerReady`, then a `JobRan` or a `JobFellBack` per job, in the
+order the jobs finish. A standby reads a single `StandbyRun`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+# The test processes' entry points, as `python -m` modules and `-p` / PYTEST_PLUGINS plugins.
+WORKER_MODULE = "pytest_selfheal.testproc.worker"
+STANDBY_MODULE = "pytest_selfheal.testproc.standby"
+OBSERVER_PLUGIN = "pytest_selfheal.testproc.observer"
+RECORDER_PLUGIN = "pytest_selfheal.testproc.recorder"
+TESTMAP_PLUGIN = "pytest_selfheal.testproc.testmap"
+
+# Environment variables set by the process that starts a test process.
+SANDBOX_ENV = "SELFHEAL_SANDBOX"  # the worktree's root: code under it is the project under test
+USER_ROOT_ENV = "SELFHEAL_USER_ROOT"  # the user's checkout: a module imported from there leaked
+OBSERVE_ENV = "SELFHEAL_OBSERVE"  # where the observer writes the run's ObservedRun
+SELECT_ENV = "SELFHEAL_SELECT"  # a file of node ids, one a line: the tests to run, in order
+COVERAGE_ENV = "SELFHEAL_COVERAGE"  # a coverage data file: record per-test contexts (the probe)
+RECORD_ENV = "SELFHEAL_RECORD"  # a recorder spec file: record the calls of one function
+TESTMAP_ENV = "SELFHEAL_TESTMAP"  # the pre-commit hook's coverage data file for its test map
+
+_PR_SET_PDEATHSIG = 1
+
+Message = TypeVar("Message")
+
+
+class ProtocolError(ValueError):
+    """A line or file that is not the message the reader expects."""
+
+
+@dataclass(frozen=True)
+class WorkerStart:
+    """The warm worker's first line: the worktree directory to start its session in, and the
+    session's pytest arguments."""
+
+    cwd: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """Run `nodeids` in a forked child with `files` patched in place, and write the ObservedRun
+    to `observe`."""
+
+    id: int
+    nodeids: tuple[str, ...]
+    files: tuple[tuple[str, str, str], ...]  # (absolute path, text on disk, candidate text)
+    observe: str
+    timeout: float
+    stop_first: bool = False
+    cpu_seconds: float | None = None  # the child is stopped after this much CPU time
+    coverage: str | None = None  # record per-test coverage contexts into this data file
+    record: str | None = None  # a recorder spec: record the calls of one function
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    """The worker's first line: its session is collected and it takes jobs."""
+
+    items: int
+
+
+@dataclass(frozen=True)
+class JobRan:
+    """The job ran; its outcomes are in the job's observation file."""
+
+    id: int
+    exit_code: int
+    timed_out: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class JobFellBack:
+    """The job cannot run in the warm session (the reason says why): a fresh process must."""
+
+    id: int
+    reason: str
+
+
+JobReply = JobRan | JobFellBack
+
+
+@dataclass(frozen=True)
+class StandbyRun:
+    """A standby's one line: the run's pytest arguments and the environment to add."""
+
+    args: tuple[str, ...]
+    env: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ObservedRun:
+    """What the observer saw of one run, written to the file OBSERVE_ENV names."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)  # node id -> passed, failed, skipped
+    failures: dict[str, str] = field(default_factory=dict)  # node id -> short failure text
+    durations: dict[str, float] = field(default_factory=dict)  # node id -> setup + call + teardown
+    leaked: tuple[str, ...] = ()  # modules imported from the user's checkout
+
+
+def encode_start(start: WorkerStart) -> str:
+    return _line({"cwd": start.cwd, "args": list(start.args)})
+
+
+def decode_start(line: str | bytes) -> WorkerStart:
+    return _decode(line, lambda message: WorkerStart(cwd=str(message["cwd"]),
+                                                     args=_strings(message["args"])))
+
+
+def encode_job(job: JobRequest) -> str:
+    return _line({
+        "id": job.id, "nodeids": list(job.nodeids), "observe": job.observe,
+        "files": [list(patch) for patch in job.files], "stop_first": job.stop_first,
+        "timeout": job.timeout, "coverage": job.coverage, "cpu_seconds": job.cpu_seconds,
+        "record": job.record,
+    })
+
+
+def decode_job(line: str | bytes) -> JobRequest:
+    return _decode(line, lambda message: JobRequest(
+        id=int(message["id"]), nodeids=_strings(message["nodeids"]), observe=str(message["observe"]),
+        files=tuple((str(path), str(before), str(after)) for path, before, after in message["files"]),
+        timeout=float(message["timeout"]), stop_first=bool(message["stop_first"]),
+        coverage=_optional_str(message["coverage"]), cpu_seconds=_optional_float(message["cpu_seconds"]),
+        record=_optional_str(message["record"]),
+    ))
+
+
+def encode_ready(ready: WorkerReady) -> str:
+    return _line({"ready": ready.items})
+
+
+def decode_ready(line: str | bytes) -> WorkerReady:
+    return _decode(line, lambda message: WorkerReady(items=int(message["ready"])))
+
+
+def encode_reply(reply: JobReply) -> str:
+    if isinstance(reply, JobFellBack):
+        return _line({"id": reply.id, "status": "fallback", "reason": reply.reason})
+    return _line({"id": reply.id, "status": "ran", "exit_code": reply.exit_code,
+                  "timed_out": reply.timed_out, "seconds": reply.seconds})
+
+
+def decode_reply(line: str | bytes) -> JobReply:
+    return _decode(line, _reply)
+
+
+def _reply(message: dict[str, Any]) -> JobReply:
+    if message["status"] == "fallback":
+        return JobFellBack(id=int(message["id"]), reason=str(message["reason"]))
+    if message["status"] == "ran":
+        return JobRan(id=int(message["id"]), exit_code=int(message["exit_code"]),
+                      timed_out=bool(message["timed_out"]), seconds=float(message["seconds"]))
+    raise ValueError(f"unknown status {message['status']!r}")
+
+
+def encode_standby_run(run: StandbyRun) -> str:
+    return _line({"args": list(run.args), "env": dict(run.env)})
+
+
+def decode_standby_run(line: str | bytes) -> StandbyRun:
+    return _decode(line, lambda message: StandbyRun(
+        args=_strings(message["args"]),
+        env={str(name): str(value) for name, value in dict(message["env"]).items()},
+    ))
+
+
+def encode_observed(run: ObservedRun) -> str:
+    return json.dumps({"outcomes": run.outcomes, "failures": run.failures,
+                       "durations": run.durations, "leaked": list(run.leaked)})
+
+
+def decode_observed(text: str | bytes) -> ObservedRun:
+    """Parts a writer left out are empty."""
+    return _decode(text, lambda message: ObservedRun(
+        outcomes=dict(message.get("outcomes", {})), failures=dict(message.get("failures", {})),
+        durations=dict(message.get("durations", {})), leaked=_strings(message.get("leaked", ())),
+    ))
+
+
+def die_with_parent(parent: int) -> Callable[[], None]:
+    """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
+    when the one that started it dies, even by SIGKILL, so no test outlives its heal. Call this
+    in the parent: it imports ctypes there, once, not in every child."""
+    import ctypes  # not at the top: the observer imports this module into every test run
+
+    def arrange() -> None:
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return arrange
+
+
+def serial_args() -> list[str]:
+    """`-n 0` where pytest-xdist is installed: a sandbox run keeps its tests in one process (so
+    its observer and coverage see them), whatever the project's addopts say."""
+    return ["-n", "0"] if importlib.util.find_spec("xdist") is not None else []
+
+
+def _line(message: dict[str, Any]) -> str:
+    return json.dumps(message) + "\n"
+
+
+def _decode(line: str | bytes, build: Callable[[dict[str, Any]], Message]) -> Message:
+    """The message `build` makes of the JSON object on `line`; anything else (not JSON, not an
+    object, a field missing or of the wrong type) is a ProtocolError that quotes the line."""
+    try:
+        message = json.loads(line)
+        if not isinstance(message, dict):
+            raise TypeError("not a JSON object")
+        return build(message)
+    except (KeyError, TypeError, ValueError) as exc:  # ValueError: also bytes that are not UTF-8
+        raise ProtocolError(f"{type(exc).__name__} {exc} in {line[:200]!r}") from None
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise TypeError("a list of strings expected, not a string")
+    return tuple(str(value) for value in values)
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)

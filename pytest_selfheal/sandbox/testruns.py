@@ -1,0 +1,96 @@
+"""How one heal runs tests (`TestRuns`), and what it asks of one run (`Job`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import TestRunResult
+from .runner import PytestCommand, Standby, run_tests
+from .warm import WarmWorker
+
+
+@dataclass(frozen=True)
+class Job:
+    """Run `nodeids` with `files` (path relative to the sandbox -> new text) patched in place."""
+
+    nodeids: tuple[str, ...]
+    files: Mapping[str, tuple[str, str]]  # relative path -> (text on disk, candidate text)
+    timeout: float
+    stop_at_first_failure: bool = False
+    coverage: Path | None = None  # record per-test coverage contexts into this data file
+    cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
+    record: Path | None = None  # a recorder.py spec: record the calls of one function
+
+
+@dataclass
+class TestRuns:
+    """How one heal runs tests: in the warm worker's forked children where it can, else each
+    job in a fresh subprocess from the files on disk (started ahead of need, see Standby).
+
+    `startup` is added to a job's timeout when it runs in a subprocess (interpreter, plugins and
+    collection); a warm child starts from an already collected session.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    command: PytestCommand
+    warm: WarmWorker | None = None
+    startup: float = 10.0
+    _standby: Standby | None = None
+
+    def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
+        """The jobs in the warm worker; None where it could not run one (and for every job once
+        it has died: from then on this heal uses subprocesses)."""
+        if self.warm is None or not jobs:
+            return [None] * len(jobs)
+        runs = self.warm.run(jobs)
+        if self.warm.proc is None:
+            self.warm = None
+        return runs
+
+    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
+        """Every job run, warm first; the jobs left for subprocesses must have their files on
+        disk. Subprocess jobs are not started after `deadline` (None comes back for them)."""
+        results = self.screen(jobs)
+        for index, job in enumerate(jobs):
+            if results[index] is None and (deadline is None or time.monotonic() < deadline):
+                results[index] = self.subprocess(job)
+        return results
+
+    def subprocess(self, job: Job) -> TestRunResult:
+        return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
+                          stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
+                          record=job.record)
+
+    def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
+              coverage: Path | None = None, record: Path | None = None) -> TestRunResult:
+        """`nodeids` in a clean pytest process from the files on disk; the next such process is
+        started once this one is done, so that it is ready when it is needed."""
+        standby, self._standby = self._standby, None
+        run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
+                        stop_at_first_failure=stop_at_first_failure, coverage_file=coverage,
+                        record_spec=record)
+        self.stand_by()
+        return run
+
+    def warmed_up(self) -> None:
+        """Wait for the warm worker's start-up (and from now on use subprocesses if it failed)."""
+        if self.warm is not None and not self.warm.wait_ready():
+            self.warm = None
+
+    def stand_by(self) -> None:
+        """Start the next test process now, ahead of the run that will use it."""
+        if self._standby is None:
+            self._standby = Standby(self.command)
+
+    def close(self) -> None:
+        """Stop the warm worker and the waiting test process, if there are any."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
+        if self._standby is not None:
+            self._standby.discard()
+            self._standby = None
