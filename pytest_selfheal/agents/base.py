@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult
 
 
+class EditPolicy(Protocol):
+    """The heal's one edit policy, as an agent asks it before proposing an edit."""
+
+    def refusal(self, path: str) -> str | None:
+        """Why no agent may edit `path` ("<path> is ..."), or None when it may."""
+        ...
+
+
 class Workbench(Protocol):
     """What an agent sees of a heal, and the one way it can try a fix."""
 
@@ -46,6 +54,9 @@ class Workbench(Protocol):
     def is_test_file(self, rel: str) -> bool:
         """True for a test module, conftest.py or a file a test nodeid names."""
         ...
+
+    @property
+    def policy(self) -> EditPolicy: ...
 
     def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree (the suite when `nodeids` is empty)."""

@@ -2,7 +2,9 @@
 
 A candidate that edits a test or the test configuration, silences a failure (skip, xfail,
 broad except, exit) or special-cases a value the failing test feeds in would make the tests
-pass without fixing the code; it is rejected with the rule it broke, never validated.
+pass without fixing the code; it is rejected with the rule it broke, never validated. Every
+agent obeys the same paths: the builtin agent's candidates are checked here, and the claude
+agent's tools ask `Policy.refusal` before the model's edit becomes a candidate.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from ..models import Candidate
 ALWAYS_FORBIDDEN = (
     "conftest.py", "**/conftest.py",
     "pytest.ini", "**/pytest.ini", "tox.ini", "**/tox.ini", "setup.cfg", "**/setup.cfg",
-    "pyproject.toml", "**/pyproject.toml", "noxfile.py", ".pre-commit-config.yaml",
+    "pyproject.toml", "**/pyproject.toml", "setup.py", "noxfile.py", "fabfile.py",
+    ".pre-commit-config.yaml",
     ".github/**", ".gitlab-ci.yml", ".circleci/**", ".travis.yml", "azure-pipelines.yml",
     "Jenkinsfile", ".buildkite/**",
     "*.lock", "**/*.lock", "requirements*.txt", "**/requirements*.txt", "constraints*.txt",
 )
+# Files under a directory of this name are test code (helpers, factories) wherever it sits.
+TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
 SILENCERS = frozenset({"skip", "skipif", "xfail", "importorskip", "SkipTest", "skipTest"})
 EXITS = frozenset({("sys", "exit"), ("os", "_exit"), ("os", "abort"), ("", "exit"), ("", "quit")})
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
@@ -52,7 +57,8 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
 
 @dataclass(frozen=True)
 class Policy:
-    """The configured limits plus what the heal knows about tests; `check` names the broken rule."""
+    """The configured limits plus what the heal knows about tests; `check` names the rule a
+    candidate breaks, `refusal` why a file may not be edited at all."""
 
     is_test_file: Callable[[str], bool]
     allowed_paths: tuple[str, ...] = ()
@@ -67,21 +73,32 @@ class Policy:
             return rule
         return None
 
+    def refusal(self, path: str) -> str | None:
+        """Why no agent may edit `path` ("<path> is ..."), or None when it may."""
+        pure = PurePosixPath(path)
+        if matches(path, ALWAYS_FORBIDDEN):
+            return f"{path} is test, CI or packaging configuration"
+        if self.is_test_file(path) or TEST_DIRECTORIES & set(pure.parts[:-1]):
+            return f"{path} is a test file (the failing tests are the oracle)"
+        if matches(path, self.forbidden_paths):
+            return f"{path} matches forbidden_paths"
+        if self.allowed_paths and not matches(path, self.allowed_paths):
+            return f"{path} is outside allowed_paths"
+        if pure.suffix != ".py":
+            return f"{path} is not Python source"
+        if any(part.startswith(".") for part in pure.parts):
+            return f"{path} is hidden, not project source"
+        return None
+
     def _violations(self, candidate: Candidate) -> Iterator[str]:
         paths = candidate.paths
         for path in paths:
-            if matches(path, ALWAYS_FORBIDDEN):
-                yield f"forbidden-path: {path} is test, CI or packaging configuration"
-            elif self.is_test_file(path):
-                yield f"forbidden-path: {path} is a test file (the failing tests are the oracle)"
-            elif matches(path, self.forbidden_paths):
-                yield f"forbidden-path: {path} matches forbidden_paths"
-            elif self.allowed_paths and not matches(path, self.allowed_paths):
-                yield f"forbidden-path: {path} is outside allowed_paths"
+            if refusal := self.refusal(path):
+                yield f"forbidden-path: {refusal}"
         if len(paths) > self.max_files:
             yield f"max-files: touches {len(paths)} files, more than max_files={self.max_files}"
         changes = list(candidate.file_changes.values())
-        changed = sum(changed_lines(before, after) for before, after in changes)
+        changed = sum(count_changed_lines(before, after) for before, after in changes)
         if changed > self.max_changed_lines:
             yield (f"max-changed-lines: changes {changed} lines, more than "
                    f"max_changed_lines={self.max_changed_lines}")
@@ -123,7 +140,7 @@ def build_policy(settings: Settings, is_test_file: Callable[[str], bool], *,
     )
 
 
-def changed_lines(before: str, after: str) -> int:
+def count_changed_lines(before: str, after: str) -> int:
     """Lines replaced, added or removed; a one-line change counts once."""
     matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
     return sum(

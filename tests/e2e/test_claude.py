@@ -136,7 +136,9 @@ def test_an_edit_to_a_test_file_is_refused_and_the_rationale_is_reported(tmp_pat
     ])
     assert "stopped: finished" in result.stdout
     refused = tool_results(api.requests[1])[0]
-    assert refused["is_error"] and "tests, conftest.py and setup files are never edited" in refused["content"]
+    assert refused["is_error"] and refused["content"].startswith(
+        "rejected: tests/test_greet.py is a test file (the failing tests are the oracle), so it may "
+        "not be edited; fix the code under test instead")
     report = latest_report(repo)
     assert report["status"] == "not-healed" and report["candidates"] == []
     assert report["agent_report"]["stop"] == "finished"

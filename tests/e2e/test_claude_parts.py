@@ -1,4 +1,4 @@
-"""The claude agent's pure parts: strict prompts, redaction, budget, prices and the edit policy."""
+"""The claude agent's pure parts: strict prompts, redaction, budget, prices and symbols."""
 
 import subprocess
 import sys
@@ -10,11 +10,9 @@ from pytest_selfheal.agents.claude import prompts
 from pytest_selfheal.agents.claude.budget import Budget, SpendLimits
 from pytest_selfheal.agents.claude.pricing import PRICES, model_info
 from pytest_selfheal.agents.claude.redact import MASK, Redactor
-from pytest_selfheal.agents.claude.scope import Rejected, Scope
 from pytest_selfheal.agents.claude.symbols import function_at, symbols
 from pytest_selfheal.config import DEFAULT_MODEL, resolve
 from pytest_selfheal.errors import AgentError, ConfigError
-from pytest_selfheal.heal.localize import make_test_file_predicate
 
 
 def test_prompt_rendering_is_strict():
@@ -79,35 +77,6 @@ def test_auto_resolves_to_the_chain_only_with_a_key(monkeypatch):
     assert resolve({}, {}, {}, env={}).resolved_agent == "builtin"
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-x")
     assert resolve({}, {}, {}, env={}).resolved_agent == "auto"
-
-
-@pytest.fixture
-def scope(tmp_path):
-    for rel in ("pkg/mod.py", "tests/test_mod.py", "tests/helpers.py", "conftest.py", "setup.py",
-                "pyproject.toml", ".github/tool.py"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("x = 1\n")
-    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
-    outside.write_text("secret = 1\n")
-    (tmp_path / "pkg" / "link.py").symlink_to(outside)
-    return Scope(tmp_path, make_test_file_predicate(("test_*.py",), {"tests/test_mod.py"}))
-
-
-def test_scope_allows_project_source(scope):
-    assert scope.editable("./pkg/mod.py") == "pkg/mod.py"
-
-
-@pytest.mark.parametrize(("path", "why"), [
-    ("tests/test_mod.py", "never edited"), ("tests/helpers.py", "never edited"),
-    ("conftest.py", "never edited"), ("setup.py", "never edited"),
-    ("pyproject.toml", "only Python source"), (".github/tool.py", "hidden"),
-    ("../pkg/mod.py", "without '..'"), ("/etc/passwd", "relative"), ("pkg/missing.py", "no such file"),
-    (42, "must be a file path"), (".git/config", "git's own files"),
-    ("pkg/link.py", "links outside the repository"),
-])
-def test_scope_refuses_with_a_reason(scope, path, why):
-    with pytest.raises(Rejected, match=why):
-        scope.editable(path)
 
 
 def test_symbols_lists_nested_definitions_with_spans():

@@ -93,3 +93,18 @@ def test_no_regression_test_when_no_input_can_be_written_as_source(tmp_path):
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     assert "new file mode" not in diff and "test_regression" not in diff
 
+
+
+def test_a_test_named_by_the_users_python_files_is_never_the_replayed_caller(tmp_path):
+    project = _copy("unrenderable", tmp_path / "repo")
+    (project / "tests" / "test_basket.py").rename(project / "tests" / "check_basket.py")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'python_files = ["check_*.py"]\n')
+    repo = init_repo(project)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    regression = report["regression"]
+    assert regression["path"] is None, "the test function itself is no caller to replay"
+    assert "no caller between the test and it can be replayed" in regression["reason"]

@@ -1,13 +1,13 @@
-"""The edit policy: which files the model may change. Project source only, never tests or config."""
+"""Which files the model may read and edit: files of the worktree, and for edits what the heal's
+edit policy allows every agent (project source only, never tests or config)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-TEST_DIRS = frozenset({"tests", "test", "testing"})
-NEVER_EDITED = frozenset({"conftest.py", "setup.py", "noxfile.py", "fabfile.py"})
+from ..base import EditPolicy
+
 SCOPE_TEXT = "Python files of the project that are not tests, conftest.py, setup or config files"
 
 
@@ -18,7 +18,7 @@ class Rejected(Exception):
 @dataclass(frozen=True)
 class Scope:
     root: Path
-    is_test_file: Callable[[str], bool]
+    policy: EditPolicy
 
     def readable(self, raw: object) -> str:
         """A repository-relative POSIX path to an existing file inside the worktree."""
@@ -38,20 +38,12 @@ class Scope:
         return text
 
     def editable(self, raw: object) -> str:
-        """`readable`, and allowed by the policy; the refusal says why."""
+        """`readable`, and allowed by the policy; the refusal says why, so the model can move on."""
         rel = self.readable(raw)
-        path = PurePosixPath(rel)
-        if path.suffix != ".py":
-            raise Rejected(f"{rel}: only Python source files may be edited, never configuration")
-        if (
-            self.is_test_file(rel)
-            or path.name in NEVER_EDITED
-            or TEST_DIRS & set(path.parts[:-1])
-        ):
+        refusal = self.policy.refusal(rel)
+        if refusal:
             raise Rejected(
-                f"{rel}: tests, conftest.py and setup files are never edited; fix the code "
-                "under test instead (if the test itself is wrong, say so in finish)"
+                f"{refusal}, so it may not be edited; fix the code under test instead "
+                "(if the test itself is wrong, say so in finish)"
             )
-        if any(part.startswith(".") for part in path.parts):
-            raise Rejected(f"{rel}: hidden directories are not project source")
         return rel

@@ -85,7 +85,7 @@ class ToolResult:
 class Toolbox:
     def __init__(self, bench: Workbench, agent_name: str) -> None:
         self.bench = bench
-        self.scope = Scope(bench.root, bench.is_test_file)
+        self.scope = Scope(bench.root, bench.policy)
         self.agent_name = agent_name
         self._handlers: dict[str, Callable[[dict[str, Any]], ToolResult]] = {
             "read_file": self.read_file, "search_code": self.search_code,

@@ -4,9 +4,9 @@ import pytest
 
 from pytest_selfheal.config import Settings, parse_globs
 from pytest_selfheal.errors import ConfigError
-from pytest_selfheal.heal.localize import make_test_file_predicate
-from pytest_selfheal.heal.policy import build_policy, changed_lines, failing_test_literals, matches
+from pytest_selfheal.heal.policy import build_policy, count_changed_lines, failing_test_literals, matches
 from pytest_selfheal.models import Candidate, Edit
+from pytest_selfheal.testfiles import TestFiles
 
 SOURCE = '''import os
 import sys
@@ -28,7 +28,7 @@ def candidate(after: str, path: str = "shop/price.py", before: str = SOURCE) -> 
 def policy(**settings: object):
     return build_policy(
         Settings(**settings),  # type: ignore[arg-type]
-        make_test_file_predicate(("test_*.py", "*_test.py"), ()),
+        TestFiles.of_suite(("test_*.py", "*_test.py", "check_*.py"), ["suite/cases.py::test_a"]),
         testpaths=["tests"], submodules=["vendor/lib"], test_literals=frozenset({17, "widget", 2.5}),
     )
 
@@ -51,10 +51,36 @@ def test_a_small_fix_is_allowed():
     ("poetry.lock", "configuration"),
     ("requirements-dev.txt", "configuration"),
     ("vendor/lib/core.py", "forbidden_paths"),  # inside a submodule
+    ("shop/check_price.py", "test file"),  # the user's python_files
+    ("suite/cases.py", "test file"),  # named by a test id
+    ("setup.py", "configuration"),
+    ("deploy/fabfile.py", "configuration"),
+    ("noxfile.py", "configuration"),
+    ("shop/testing/factories.py", "test file"),  # under a test directory outside testpaths
+    ("shop/test/fixtures.py", "test file"),
+    ("shop/prices.json", "not Python source"),
+    (".hidden/tool.py", "hidden"),
 ])
 def test_always_forbidden_paths(path, why):
     verdict = policy().check(candidate(FIX, path=path))
     assert verdict is not None and verdict.startswith("forbidden-path:") and why in verdict
+    assert verdict == f"forbidden-path: {policy().refusal(path)}"
+
+
+@pytest.mark.parametrize("path", ["shop/price.py", "shop/testimonials.py", "shop/latest/cart.py",
+                                  "src/setup_wizard.py"])
+def test_project_source_may_be_edited(path):
+    assert policy().refusal(path) is None
+
+
+def test_verdicts_name_the_rule_and_the_reason():
+    assert policy().refusal("tests/test_price.py") == (
+        "tests/test_price.py is a test file (the failing tests are the oracle)")
+    assert policy().refusal("conftest.py") == "conftest.py is test, CI or packaging configuration"
+    assert policy(forbidden_paths=("shop/**",)).refusal("shop/price.py") == (
+        "shop/price.py matches forbidden_paths")
+    assert policy(allowed_paths=("core/**",)).refusal("shop/price.py") == (
+        "shop/price.py is outside allowed_paths")
 
 
 def test_configured_forbidden_and_allowed_paths():
@@ -109,10 +135,10 @@ def test_size_limits():
     assert policy(max_files=3).check(three) is None
 
 
-def test_changed_lines_counts_a_replacement_once():
-    assert changed_lines("a\nb\nc\n", "a\nB\nc\n") == 1
-    assert changed_lines("a\nb\nc\n", "a\nc\n") == 1
-    assert changed_lines("a\n", "a\nb\nc\n") == 2
+def test_count_changed_lines_counts_a_replacement_once():
+    assert count_changed_lines("a\nb\nc\n", "a\nB\nc\n") == 1
+    assert count_changed_lines("a\nb\nc\n", "a\nc\n") == 1
+    assert count_changed_lines("a\n", "a\nb\nc\n") == 2
 
 
 def test_failing_test_literals_come_from_the_failing_test_only(tmp_path):
