@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Outcome, Suspect
-
-FILE_NAME = "decisions.jsonl"
+from .rundir import DECISIONS
 
 
 def text_hash(text: str) -> str:
@@ -29,7 +28,7 @@ class DecisionLog:
     """Appends decisions to `<run_dir>/decisions.jsonl`; a write error disables it, never the heal."""
 
     def __init__(self, run_dir: Path | None) -> None:
-        self.path = run_dir / FILE_NAME if run_dir is not None else None
+        self.path = run_dir / DECISIONS if run_dir is not None else None
         self.started = time.monotonic()
         self.seq = 0
 

@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .rundir import FIX_DIFF, REPORT_MD, RUNS
+
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
-REPORT_MD = "report.md"
 
 
 def write_markdown(run_dir: Path, report: dict[str, Any], diff: str) -> None:
@@ -80,8 +81,8 @@ def _fix(run_dir: Path, report: dict[str, Any], diff: str) -> str:
     return (
         f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n"
         f"Apply it with `pytest-selfheal apply {run_dir.name}` or "
-        f"`git apply {report.get('settings', {}).get('output', '.selfheal')}/runs/{run_dir.name}"
-        "/fix.diff`."
+        f"`git apply {report.get('settings', {}).get('output', '.selfheal')}/{RUNS}/{run_dir.name}"
+        f"/{FIX_DIFF}`."
     )
 
 

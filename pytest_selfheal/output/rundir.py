@@ -20,7 +20,9 @@ HISTORY_DB = "history.db"
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
+    """`20261122-004701-123456`: local time to the microsecond, so ids sort by time."""
+    seconds, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(seconds)) + f"-{nanoseconds // 1000:06d}"
 
 
 def runs_dir(output: Path) -> Path:

@@ -12,8 +12,7 @@ from typing import Any
 
 from .. import config as cfg
 from ..errors import SelfHealError
-
-DECISIONS = "decisions.jsonl"
+from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON, runs_dir
 
 
 class RunNotFound(SelfHealError):
@@ -49,7 +48,7 @@ class Run:
 
     @property
     def diff_path(self) -> Path:
-        return self.path / "fix.diff"
+        return self.path / FIX_DIFF
 
     @property
     def diff(self) -> str:
@@ -80,10 +79,10 @@ def output_dir(root: Path) -> Path:
 
 def list_runs(output: Path) -> list[Run]:
     """Every run, oldest first (run ids sort by time)."""
-    runs_dir = output / "runs"
-    if not runs_dir.is_dir():
+    runs = runs_dir(output)
+    if not runs.is_dir():
         return []
-    return [_load(path) for path in sorted(runs_dir.iterdir()) if path.is_dir()]
+    return [_load(path) for path in sorted(runs.iterdir()) if path.is_dir()]
 
 
 def find_run(output: Path, wanted: str | None) -> Run:
@@ -91,7 +90,7 @@ def find_run(output: Path, wanted: str | None) -> Run:
     runs = list_runs(output)
     if not runs:
         raise RunNotFound(
-            f"no runs under {output / 'runs'}: run `pytest --selfheal` first "
+            f"no runs under {runs_dir(output)}: run `pytest --selfheal` first "
             "(or pass --root with the project's rootdir)"
         )
     if wanted is None:
@@ -109,7 +108,7 @@ def find_run(output: Path, wanted: str | None) -> Run:
 
 def _load(path: Path) -> Run:
     try:
-        report = json.loads((path / "report.json").read_text(encoding="utf-8"))
+        report = json.loads((path / REPORT_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         report = {}
     return Run(path=path, report=report if isinstance(report, dict) else {})

@@ -8,6 +8,7 @@ The suite run records the test map the next commit's selection uses.
 
 from __future__ import annotations
 
+import enum
 import os
 import subprocess
 import sys
@@ -15,17 +16,24 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..cli.main import EXIT_NOT_HEALED, EXIT_OK, apply_command
 from ..output import runstore
-from ..testproc.testmap import ENV as TESTMAP_ENV
+from ..output.apply import apply_fix
+from ..sandbox.protocol import TESTMAP_ENV, TESTMAP_PLUGIN
 from . import selection as select
 
 PYTEST_NO_TESTS = 5
 GIT_HOOK_ENV = ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_EDITOR")
 
 
-def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> int:
-    """0 lets the commit through; 1 blocks it."""
+class Verdict(enum.Enum):
+    """Whether the commit goes through; the console script turns it into the exit code."""
+
+    PASSED = "passed"
+    BLOCKED = "blocked"
+
+
+def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> Verdict:
+    """BLOCKED when the affected tests or the suite fail, healed or not."""
     root = root.resolve()
     output = runstore.output_dir(root)
     known = {run.run_id for run in runstore.list_runs(output)}
@@ -35,13 +43,13 @@ def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> int:
     print("selfheal hook: running the suite", flush=True)
     with tempfile.TemporaryDirectory(prefix="selfheal-hook-") as scratch:
         coverage_file = Path(scratch) / "testmap.coverage"
-        passed = _passes(root, [*pytest_args, "-p", "pytest_selfheal.testproc.testmap"], (),
+        passed = _passes(root, [*pytest_args, "-p", TESTMAP_PLUGIN], (),
                          {TESTMAP_ENV: str(coverage_file)})
         if coverage_file.exists():
             select.record_map(root, coverage_file, output / select.MAP_FILE)
     if not passed:
         return _blocked(root, output, known, apply)
-    return EXIT_OK
+    return Verdict.PASSED
 
 
 def _affected(root: Path, output: Path) -> list[str]:
@@ -81,20 +89,22 @@ def _without_hook_git_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in GIT_HOOK_ENV}
 
 
-def _blocked(root: Path, output: Path, known: set[str], apply: bool) -> int:
+def _blocked(root: Path, output: Path, known: set[str], apply: bool) -> Verdict:
     """Say why the commit is blocked; in apply mode write the fix into the working tree."""
     new = [run for run in runstore.list_runs(output) if run.run_id not in known]
     if not new or not new[-1].diff_path.is_file():
         print("selfheal hook: tests fail and no fix was found; commit blocked", flush=True)
-        return EXIT_NOT_HEALED
+        return Verdict.BLOCKED
     run = new[-1]
     if not apply:
         print(f"selfheal hook: commit blocked; proposed fix: {run.diff_path}\n"
               f"  apply it with `pytest-selfheal apply {run.run_id}` (or run the hook with "
               "--apply), review, stage and commit again", flush=True)
-        return EXIT_NOT_HEALED
-    if apply_command(root, run.run_id) != EXIT_OK:
-        return EXIT_NOT_HEALED
+        return Verdict.BLOCKED
+    applied = apply_fix(root, run)
+    applied.announce()
+    if not applied.in_working_tree:
+        return Verdict.BLOCKED
     print("selfheal hook: commit blocked; the fix is in your working tree: review it, "
           "`git add` it and commit again", flush=True)
-    return EXIT_NOT_HEALED
+    return Verdict.BLOCKED

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...config import API_KEY_ENV
 from ...errors import AgentError
+from ...output.rundir import TRANSCRIPT
 from ..base import Agent, Workbench
 from . import prompts
 from .budget import Budget, SpendLimits
@@ -19,7 +20,7 @@ from .pricing import ModelInfo, model_info
 from .redact import Redactor
 from .scope import SCOPE_TEXT
 from .tools import TOOLS, Toolbox
-from .transcript import FILENAME, Transcript
+from .transcript import Transcript
 
 if TYPE_CHECKING:
     import anthropic
@@ -96,7 +97,7 @@ class _Session:
         self.rationale = ""
         self.warnings: set[str] = set()
         self.transcript = Transcript(
-            bench.run_dir / FILENAME if bench.run_dir else None,
+            bench.run_dir / TRANSCRIPT if bench.run_dir else None,
             self.redactor.tree({"model": agent.model, "system": self.system, "tools": TOOLS}),
         )
 
@@ -121,7 +122,7 @@ class _Session:
             "rationale": self.rationale,
             "spent": self.budget.describe(),
             "spend": self.budget.as_dict(),
-            "transcript": FILENAME if self.transcript.path else None,
+            "transcript": TRANSCRIPT if self.transcript.path else None,
             "warnings": sorted(self.warnings),
         }
 
