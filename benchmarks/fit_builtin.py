@@ -55,22 +55,16 @@ from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.render import Splicer
 from pytest_selfheal.agents.builtin.sites import mutations
-from pytest_selfheal.heal.localize import (
-    Signals,
-    Weights,
-    blend,
-    changed_lines,
-    enclosing_function,
-    make_test_file_predicate,
-    ochiai,
-    ranked_functions,
-    traceback_weights,
-)
+from pytest_selfheal.heal.changes import ChangedLines, changed_since_base
+from pytest_selfheal.heal.localize import Signals, ochiai, ranked_functions, traceback_weights
 from pytest_selfheal.heal.probe import probe
-from pytest_selfheal.heal.triage import Triage, rank
+from pytest_selfheal.heal.suspects import Weights, rank_suspects
+from pytest_selfheal.heal.triage import Triage
 from pytest_selfheal.models import Failure, Frame, Line, Spectrum, Suspect
 from pytest_selfheal.sandbox.runner import PytestCommand
-from pytest_selfheal.sandbox.warm import TestRuns
+from pytest_selfheal.sandbox.testruns import TestRuns
+from pytest_selfheal.source import enclosing_function
+from pytest_selfheal.testfiles import DEFAULT_PYTHON_FILES, TestFiles
 
 HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "results" / "localization_inputs.json"
@@ -119,12 +113,12 @@ def collect(bug: Bug) -> dict[str, object]:
                                 scratch=repo.parent / "scratch")
         spectrum, _ = probe(TestRuns(command), ["tests"], timeout=300)
         failures = _failures(repo)
-        committed = changed_lines(repo)
+        committed = changed_since_base(repo, None).lines
     finally:
         shutil.rmtree(repo.parent, ignore_errors=True)
     dirty_repo = make_project(bug, dirty=True)
     try:
-        dirty = changed_lines(dirty_repo)
+        dirty = changed_since_base(dirty_repo, None).lines
     finally:
         shutil.rmtree(dirty_repo.parent, ignore_errors=True)
     covered: dict[str, dict[str, list[int]]] = {}
@@ -214,8 +208,7 @@ def build_cases(bug: Bug, entry: dict[str, Any], workdir: Path) -> list[Case]:
     (root / f"{bug.program}.py").write_text(bug.buggy)
     spectrum = _spectrum(entry)
     failures = [_failure(f) for f in entry["failures"]]
-    is_test_file = make_test_file_predicate(("test_*.py", "*_test.py"),
-                                            {n.split("::")[0] for n in spectrum.outcomes})
+    is_test_file = TestFiles.of_suite(DEFAULT_PYTHON_FILES, spectrum.outcomes)
     scores = ochiai(spectrum, is_test_file)
     frames = traceback_weights(failures, is_test_file, root)
     program = f"{bug.program}.py"
@@ -227,7 +220,8 @@ def build_cases(bug: Bug, entry: dict[str, Any], workdir: Path) -> list[Case]:
     cases = []
     for mode in MODES:
         changed = frozenset((path, line) for path, line in entry["changed"][mode])
-        signals = Signals(spectrum=scores, frames=frames, changed=changed)
+        signals = Signals(spectrum=scores, frames=frames,
+                          changed=ChangedLines("HEAD", "HEAD", changed))
         cases.append(Case(bug, mode, root, signals, changed & ran, cells, function, faulty))
     return cases
 
@@ -270,10 +264,9 @@ class Localized:
 
 
 def suspects_for(case: Case, weights: Weights) -> tuple[Suspect, ...]:
-    """The suspects a heal would hand the agent: localize's blend, then triage's ranking."""
-    suspects = blend(case.signals, root=case.root, weights=weights)
-    verdicts = Triage(failures=(), base="HEAD", base_label="HEAD", history_runs=0, linked=case.linked)
-    return rank(suspects, verdicts, (), case.root, case.root, lambda _: False)
+    """The suspects a heal would hand the agent, scored as heal/suspects.py scores them."""
+    verdicts = Triage(failures=(), changed=case.signals.changed, history_runs=0, linked=case.linked)
+    return rank_suspects(case.signals, verdicts, (), case.root, case.root, lambda _: False, weights)
 
 
 def localized(case: Case, weights: Weights) -> Localized:

@@ -23,7 +23,8 @@ from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.models import Candidate, Suspect
 from pytest_selfheal.sandbox.paths import Sandbox
 from pytest_selfheal.sandbox.runner import PytestCommand, run_tests
-from pytest_selfheal.sandbox.warm import Job, WarmWorker
+from pytest_selfheal.sandbox.testruns import Job
+from pytest_selfheal.sandbox.warm import WarmWorker
 
 BUGGY = {
     "invoice": "invoice/discounts.py",

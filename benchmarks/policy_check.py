@@ -14,16 +14,16 @@ from _common import EXAMPLES
 
 from pytest_selfheal.agents.builtin.agent import candidates
 from pytest_selfheal.config import Settings
-from pytest_selfheal.heal.localize import make_test_file_predicate
 from pytest_selfheal.heal.policy import build_policy
 from pytest_selfheal.models import Suspect
+from pytest_selfheal.testfiles import TestFiles
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    policy = build_policy(Settings(), make_test_file_predicate(("test_*.py",), ()),
+    policy = build_policy(Settings(), TestFiles(("test_*.py",)),
                           testpaths=["tests"], submodules=(), test_literals=frozenset({17, "x"}))
     for example in sorted(p for p in EXAMPLES.iterdir() if (p / "tests").is_dir()):
         sources = [p for p in example.rglob("*.py") if "tests" not in p.parts]

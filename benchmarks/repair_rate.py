@@ -37,8 +37,8 @@ from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
 from pytest_selfheal.agents.builtin.sites import mutations  # noqa: E402
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES  # noqa: E402
 from pytest_selfheal.agents.builtin.templates import TEMPLATES  # noqa: E402
-from pytest_selfheal.heal.localize import enclosing_function  # noqa: E402
 from pytest_selfheal.models import Suspect  # noqa: E402
+from pytest_selfheal.source import enclosing_function  # noqa: E402
 
 ORACLE_HORIZON = 3000  # candidates searched for the oracle's position
 

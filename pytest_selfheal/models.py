@@ -31,6 +31,8 @@ class Failure:
 class TestRunResult:
     """Outcomes of one test run in the sandbox (a subprocess, or a warm worker's child)."""
 
+    __test__ = False  # not a pytest test class, whatever its name says
+
     outcomes: dict[str, str]  # nodeid -> "passed" | "failed" | "skipped"
     exit_code: int
     seconds: float
@@ -139,3 +141,20 @@ class Outcome:
     fixed: tuple[str, ...] = ()
     broken: tuple[str, ...] = ()
     detail: str = ""
+
+
+EVIDENCE_PREFIX = "raises "
+
+
+def error_evidence(exc_type: str, message: str) -> str:
+    """The error a suspect line raised, as evidence a repair can read back (see `read_evidence`)."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return f"{EVIDENCE_PREFIX}{exc_type}: {first}"[:400]
+
+
+def read_evidence(evidence: str) -> tuple[str, str] | None:
+    """(exception type, message) from `error_evidence` text, or None for other evidence."""
+    if not evidence.startswith(EVIDENCE_PREFIX):
+        return None
+    exc_type, _, message = evidence[len(EVIDENCE_PREFIX):].partition(": ")
+    return exc_type, message

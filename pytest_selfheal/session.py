@@ -17,9 +17,9 @@ import pytest
 
 from .agents import create_agent
 from .config import Settings
-from .heal.localize import enclosing_function
 from .models import Failure, Frame
 from .output import rundir
+from .source import enclosing_function
 
 if TYPE_CHECKING:
     from .agents.base import Agent
@@ -144,7 +144,7 @@ class HealSession:
             return
         from rich.console import Console
 
-        from .output import report
+        from .output import terminal
 
         terminalreporter.write_sep("=", "self-heal")
         console = Console(
@@ -154,14 +154,14 @@ class HealSession:
             width=terminalreporter._tw.fullwidth,
             soft_wrap=True,
         )
-        report.render(self.result, console)
+        terminal.render(self.result, console)
 
     def _record_green(self) -> None:
         """Into an existing history only, so a green run of a project that never failed stays free."""
         db = rundir.history_db(self.config.rootpath / self.settings.output)
         if self.repo_root is None or not db.is_file():
             return
-        from .heal.triage import record_green
+        from .heal.history import record_green
 
         record_green(db, self.repo_root, rundir.new_run_id(), self.outcomes)
 

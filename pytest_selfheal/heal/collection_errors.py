@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Failure, Suspect
-from .localize import enclosing_function
+from ..source import enclosing_function
 
 _ERROR_LINE = re.compile(r"^E\s+(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit))(?::\s*(?P<message>.*))?$",
                          re.MULTILINE)
@@ -61,20 +61,3 @@ def suspect(error: BuildError, nodeid: str, root: Path, evidence: str) -> Suspec
         score=1.0,
         evidence=(evidence, f"stops collection of {nodeid}"),
     )
-
-
-EVIDENCE_PREFIX = "raises "
-
-
-def error_evidence(exc_type: str, message: str) -> str:
-    """The error a suspect line raised, as evidence a repair can read back (see `read_evidence`)."""
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    return f"{EVIDENCE_PREFIX}{exc_type}: {first}"[:400]
-
-
-def read_evidence(evidence: str) -> tuple[str, str] | None:
-    """(exception type, message) from `error_evidence` text, or None for other evidence."""
-    if not evidence.startswith(EVIDENCE_PREFIX):
-        return None
-    exc_type, _, message = evidence[len(EVIDENCE_PREFIX):].partition(": ")
-    return exc_type, message

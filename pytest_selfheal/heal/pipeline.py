@@ -1,39 +1,45 @@
-"""The one place where the stages meet: sandbox -> probe -> localize -> agent <-> validate -> report.
+"""The one place where the stages meet: probe -> triage -> localize -> agent <-> validate ->
+regression test -> output, in the sandbox that `prepare` opened.
 
-No pytest import: capture.py hands over a HealRequest and renders the HealResult.
+No pytest import: session.py hands over a HealRequest and renders the HealResult. `heal` owns
+what surrounds the stages (the lock, the run directory, Ctrl-C, errors); `_stages` reads as the
+stages in order, each a function that returns a value.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..agents.base import report_of
+from ..agents.base import Agent, report_of
 from ..errors import SandboxError, SelfHealError
-from ..models import TestRunResult
+from ..models import Spectrum, Suspect, TestRunResult
 from ..output import report, rundir
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
 from ..sandbox.lock import LockBusy
 from ..sandbox.paths import Sandbox
-from ..sandbox.warm import TestRuns
+from ..sandbox.testruns import TestRuns
 from ..sandbox.worktree import terminate_as_interrupt
+from ..testfiles import TestFiles
 from .collection_errors import is_collection_target
 from .fix_modes import Fix, ModeAction, carry_out
-from .localize import localize, make_test_file_predicate
+from .localize import measure
 from .policy import build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .request import HealRequest, HealResult
-from .triage import TriageInput, rank, triage
-from .workbench import SandboxWorkbench, SearchLimits
+from .ranking import ast_change_size, ranked
+from .request import Alternative, HealRequest, HealResult
+from .suspects import rank_suspects
+from .triage import Triage, TriageInput, triage
+from .workbench import RepairTask, SandboxWorkbench, SearchLimits
 
 if TYPE_CHECKING:
-    pass
+    from .regression import Regression
 
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
@@ -69,7 +75,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
             try:
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)
-                result = _heal_in(prepared, request, run_dir, started, log)
+                result = _heal_in(prepared, request, run_dir, log)
                 prepared.close_sandbox()
                 result = _carry_out_mode(result, log)
             finally:
@@ -136,6 +142,200 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
     return replace(result, action=action)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the request decides before any stage runs: the tests, the clock and the time limits."""
+
+    failing: tuple[str, ...]  # failed tests and project modules that failed to collect
+    ran: tuple[str, ...]  # every test of the user's session
+    selection: tuple[str, ...]  # what the probe runs: the failing tests and their modules
+    deadline: float  # time.monotonic() at which the search must stop
+    suite_timeout: float  # of one whole-suite run
+
+    @classmethod
+    def of(cls, request: HealRequest) -> Plan:
+        failing, ran = _failing(request), tuple(request.outcomes)
+        return cls(
+            failing=failing, ran=ran, selection=tuple(probe_selection(failing, ran)),
+            deadline=request.started + request.settings.time_budget,
+            suite_timeout=_suite_timeout(request),
+        )
+
+
+@dataclass(frozen=True)
+class Probed:
+    """The coverage probe: which lines each test ran, and how the run went."""
+
+    spectrum: Spectrum
+    run: TestRunResult
+
+
+def _heal_in(prepared: Preparation, request: HealRequest, run_dir: Path, log: DecisionLog) -> HealResult:
+    if prepared.warm is not None:
+        prepared.warm.startup_timeout = _suite_timeout(request)
+    runs = TestRuns(prepared.command, prepared.warm)
+    try:
+        return _stages(runs, prepared.sandbox, request, run_dir, log)
+    finally:
+        runs.close()
+
+
+def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: Path,
+            log: DecisionLog) -> HealResult:
+    # The agent and the regression stage import LibCST (a second or so): done first, on this
+    # core, while the warm worker starts on the other.
+    from .regression import add_regression_test
+
+    agent = request.make_agent(request.settings.resolved_agent)
+    plan = Plan.of(request)
+    probed = _probe(runs, plan, request, log)
+    is_test_file = _test_file_predicate(request, sandbox, plan)
+    verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
+    targets = _targets(plan, probed, verdicts, log)
+    if not targets:
+        return _nothing_to_repair(request, run_dir, verdicts)
+    signals = measure(probed.spectrum, request.failures, root=sandbox.root,
+                      is_test_file=is_test_file, changed=verdicts.changed)
+    suspects = rank_suspects(signals, verdicts, request.failures, sandbox.root, sandbox.user_root,
+                             is_test_file)
+    log.suspects(suspects)
+    bench = _workbench(runs, sandbox, request, plan, probed, is_test_file, targets, suspects,
+                       run_dir, log)
+    stop_reason = agent.repair(bench)
+    log.record("agent", agent=agent.name, stop_reason=stop_reason)
+    best = bench.best
+    regression: Regression | None = None
+    if best is not None:
+        regression = add_regression_test(bench, best, request.run_id,
+                                         request.settings.regression_dir)
+    return _result(request, run_dir, bench, agent, stop_reason, verdicts, regression)
+
+
+def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -> Probed:
+    """Run the failing tests' modules under coverage; refuse a sandbox that is not isolated."""
+    # A test process takes about as long to start as the probe and triage take to run; started
+    # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
+    runs.warmed_up()
+    runs.stand_by()
+    spectrum, run = probe(runs, plan.selection,
+                          timeout=min(plan.suite_timeout, request.settings.time_budget))
+    log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
+               seconds=round(run.seconds, 3), covered=len(spectrum.covered))
+    runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
+        run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
+    if run.leaked_modules:
+        raise SandboxError(
+            "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
+            f"({', '.join(run.leaked_modules[:3])}). This happens with editable installs "
+            "that use an import hook; add the source directory to pytest's `pythonpath` ini "
+            "option, or install the project non-editable"
+        )
+    return Probed(spectrum, run)
+
+
+def _test_file_predicate(request: HealRequest, sandbox: Sandbox, plan: Plan) -> Callable[[str], bool]:
+    """Test modules by the user's python_files, conftest.py, and every file a test id names;
+    paths relative to the repository."""
+    rootdir = _rootdir_in_repo(request, sandbox)
+    return TestFiles.of_suite(request.python_files, [*plan.ran, *plan.failing], rootdir)
+
+
+def _triage(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
+            is_test_file: Callable[[str], bool], run_dir: Path) -> Triage:
+    rerun_wall, rerun_cpu = _test_limits(probed.run, plan.failing)
+    settings = request.settings
+    return triage(TriageInput(
+        sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
+        spectrum=probed.spectrum, is_test_file=is_test_file,
+        history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
+        reruns=settings.reruns, require_causal_link=settings.require_causal_link,
+        rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=plan.deadline,
+    ))
+
+
+def _targets(plan: Plan, probed: Probed, verdicts: Triage, log: DecisionLog) -> tuple[str, ...]:
+    """The failures to repair: reproduced in the sandbox and held repairable by triage."""
+    reproduced = [n for n in plan.failing if probed.spectrum.outcomes.get(n) == "failed"]
+    targets = tuple(n for n in reproduced if n in verdicts.repairable)
+    log.record("triage", targets=list(targets),
+               not_reproduced=[n for n in plan.failing if n not in reproduced],
+               verdicts=verdicts.as_json())
+    return targets
+
+
+def _nothing_to_repair(request: HealRequest, run_dir: Path, verdicts: Triage) -> HealResult:
+    held = verdicts.held_reason()
+    return HealResult(
+        "not-healed",
+        f"nothing to repair: {held}" if held else
+        "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
+        "depending on files git ignores); nothing to heal",
+        request,
+        run_dir=run_dir,
+        triage=verdicts,
+    )
+
+
+def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
+               is_test_file: Callable[[str], bool], targets: tuple[str, ...],
+               suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
+    settings = request.settings
+    rootdir = _rootdir_in_repo(request, sandbox)
+    policy = build_policy(
+        settings, is_test_file,
+        testpaths=[(rootdir / p).as_posix() for p in request.testpaths],
+        submodules=sandbox.submodules,
+        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
+    )
+    target_wall, target_cpu = _test_limits(probed.run, targets)
+    return SandboxWorkbench(
+        sandbox=sandbox,
+        runs=runs,
+        task=RepairTask(targets=targets, suite=plan.ran, previously_failed=frozenset(plan.failing),
+                        failures=request.failures, suspects=suspects, spectrum=probed.spectrum),
+        limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
+                            target_timeout=target_wall, suite_timeout=plan.suite_timeout,
+                            target_cpu=target_cpu),
+        policy=policy,
+        is_test_file=is_test_file,
+        log=log,
+        run_dir=run_dir,
+        alternatives=settings.alternatives,
+    )
+
+
+def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, agent: Agent,
+            stop_reason: str, verdicts: Triage, regression: Regression | None) -> HealResult:
+    best, targets = bench.best, bench.targets
+    if best is None:
+        status, reason = "not-healed", f"no plausible fix found ({stop_reason})"
+    else:
+        status = "healed" if set(best.fixed) >= set(targets) else "partial"
+        reason = (f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
+                  "and no passing test broke")
+    started = request.started
+    return HealResult(
+        status,
+        reason,
+        request,
+        run_dir=run_dir,
+        targets=targets,
+        suspects=bench.suspects,
+        outcomes=tuple(bench.outcomes),
+        fix=best,
+        alternatives=tuple(Alternative(o, ast_change_size(o.candidate))
+                           for o in ranked(bench.outcomes) if o is not best),
+        diff=combined_diff(best.candidate) + regression.diff if best and regression else "",
+        seconds=round(time.monotonic() - started, 2),
+        seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
+        agent=agent.name,
+        details={"stop_reason": stop_reason},
+        agent_report=report_of(agent),
+        triage=verdicts,
+        regression=regression,
+    )
+
+
 def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, float]:
     """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
     in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
@@ -148,15 +348,8 @@ def _with_seconds(result: HealResult, started: float) -> HealResult:
     return replace(result, seconds=round(time.monotonic() - started, 2))
 
 
-def _heal_in(prepared: Preparation, request: HealRequest, run_dir: Path, started: float,
-             log: DecisionLog) -> HealResult:
-    if prepared.warm is not None:
-        prepared.warm.startup_timeout = _suite_timeout(request)
-    runs = TestRuns(prepared.command, prepared.warm)
-    try:
-        return _heal_with(runs, prepared.sandbox, request, run_dir, started, log)
-    finally:
-        runs.close()
+def _rootdir_in_repo(request: HealRequest, sandbox: Sandbox) -> PurePosixPath:
+    return PurePosixPath(request.rootdir.resolve().relative_to(sandbox.user_root).as_posix())
 
 
 def _probe_selection(request: HealRequest) -> list[str]:
@@ -167,134 +360,8 @@ def _suite_timeout(request: HealRequest) -> float:
     return max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
 
 
-def _failing(request: HealRequest) -> list[str]:
+def _failing(request: HealRequest) -> tuple[str, ...]:
     """The failures a heal works on: failed tests, and modules of project code that failed to
     collect."""
-    return [f.nodeid for f in request.failures if f.phase != "collect" or is_collection_target(f)]
-
-
-def _heal_with(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: Path, started: float,
-               log: DecisionLog) -> HealResult:
-    # The agent and the regression stage import LibCST (a second or so): done first, on this
-    # core, while the warm worker starts on the other.
-    from .regression import add_regression_test
-
-    settings = request.settings
-    agent = request.make_agent(settings.resolved_agent)
-    deadline = started + settings.time_budget
-    suite_timeout = _suite_timeout(request)
-    failing = _failing(request)
-    ran = list(request.outcomes)
-    selection = probe_selection(failing, ran)
-    # A test process takes about as long to start as the probe and triage take to run; started
-    # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
-    runs.warmed_up()
-    runs.stand_by()
-    spectrum, probe_run = probe(runs, selection, timeout=min(suite_timeout, settings.time_budget))
-    log.record("probe", tests=len(selection), outcomes=dict(probe_run.outcomes),
-               seconds=round(probe_run.seconds, 3), covered=len(spectrum.covered))
-    runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
-        probe_run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
-    if probe_run.leaked_modules:
-        raise SandboxError(
-            "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
-            f"({', '.join(probe_run.leaked_modules[:3])}). This happens with editable installs "
-            "that use an import hook; add the source directory to pytest's `pythonpath` ini "
-            "option, or install the project non-editable"
-        )
-    nodeid_files = {n.split("::", 1)[0] for n in [*ran, *failing]}
-    rootdir_rel = request.rootdir.resolve().relative_to(sandbox.user_root)
-    is_test_file = make_test_file_predicate(
-        request.python_files,
-        {(rootdir_rel / f).as_posix() for f in nodeid_files},
-    )
-    rerun_wall, rerun_cpu = _test_limits(probe_run, failing)
-    verdicts = triage(TriageInput(
-        sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
-        spectrum=spectrum, is_test_file=is_test_file,
-        history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
-        reruns=settings.reruns, require_causal_link=settings.require_causal_link,
-        rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=deadline,
-    ))
-    targets = tuple(
-        n for n in failing if spectrum.outcomes.get(n) == "failed" and n in verdicts.repairable
-    )
-    log.record("triage", targets=list(targets),
-               not_reproduced=[n for n in failing if spectrum.outcomes.get(n) != "failed"],
-               verdicts=verdicts.as_json())
-    if not targets:
-        held = verdicts.held_reason()
-        return HealResult(
-            "not-healed",
-            f"nothing to repair: {held}" if held else
-            "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
-            "depending on files git ignores); nothing to heal",
-            request,
-            run_dir=run_dir,
-            triage=verdicts,
-        )
-    suspects = rank(
-        localize(spectrum, request.failures, root=sandbox.root, is_test_file=is_test_file),
-        verdicts, request.failures, sandbox.root, sandbox.user_root, is_test_file,
-    )
-    log.suspects(suspects)
-    policy = build_policy(
-        settings, is_test_file,
-        testpaths=[(rootdir_rel / p).as_posix() for p in request.testpaths],
-        submodules=sandbox.submodules,
-        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
-    )
-    target_wall, target_cpu = _test_limits(probe_run, targets)
-    bench = SandboxWorkbench(
-        sandbox=sandbox,
-        runs=runs,
-        targets=targets,
-        suite=tuple(ran),
-        previously_failed=frozenset(failing),
-        failures=request.failures,
-        suspects=suspects,
-        spectrum=spectrum,
-        limits=SearchLimits(
-            deadline=deadline,
-            max_candidates=settings.max_candidates,
-            target_timeout=target_wall,
-            suite_timeout=suite_timeout,
-            target_cpu=target_cpu,
-        ),
-        run_dir=run_dir,
-        is_test_file=is_test_file,
-        policy=policy,
-        log=log,
-        alternatives=settings.alternatives,
-    )
-    stop_reason = agent.repair(bench)
-    log.record("agent", agent=agent.name, stop_reason=stop_reason)
-    best = bench.best
-    regression = add_regression_test(bench, best, request.run_id, settings.regression_dir) if best else None
-    if best is None:
-        status = "not-healed"
-        reason = f"no plausible fix found ({stop_reason})"
-    else:
-        status = "healed" if set(best.fixed) >= set(targets) else "partial"
-        reason = (
-            f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
-            "and no passing test broke"
-        )
-    return HealResult(
-        status,
-        reason,
-        request,
-        run_dir=run_dir,
-        targets=targets,
-        suspects=suspects,
-        outcomes=tuple(bench.outcomes),
-        fix=best,
-        diff=combined_diff(best.candidate) + regression.diff if best and regression else "",
-        seconds=round(time.monotonic() - started, 2),
-        seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
-        agent=agent.name,
-        details={"stop_reason": stop_reason},
-        agent_report=report_of(agent),
-        triage=verdicts,
-        regression=regression,
-    )
+    return tuple(f.nodeid for f in request.failures
+                 if f.phase != "collect" or is_collection_target(f))

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -25,12 +25,11 @@ from ..agents.patch import parse
 from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
 from ..sandbox.paths import Sandbox
-from ..sandbox.warm import Job
+from ..sandbox.testruns import Job
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
 MAX_WITNESSES = 3
-TEST_FILES = ("test_*.py", "*_test.py")
 
 
 class NoRegression(Exception):
@@ -281,17 +280,12 @@ def _nearest_caller(
 ) -> PatchedFunction | None:
     for caller in callers:
         path, qualname = caller["path"], caller["qualname"]
-        if qualname == patched.qualname or _is_test_file(path):
+        if qualname == patched.qualname or bench.is_test_file(path):
             continue
         definitions = _definitions(bench.sandbox.read(path), path)
         if qualname in definitions:
             return PatchedFunction(path, qualname, definitions[qualname][1])
     return None
-
-
-def _is_test_file(path: str) -> bool:
-    name = PurePosixPath(path)
-    return name.name == "conftest.py" or any(name.match(pattern) for pattern in TEST_FILES)
 
 
 def _key(call: dict[str, Any]) -> str:

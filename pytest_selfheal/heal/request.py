@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..models import Failure, Outcome, Suspect
+from ..testfiles import DEFAULT_PYTHON_FILES
 
 if TYPE_CHECKING:
     from ..agents.base import Agent
@@ -30,11 +31,19 @@ class HealRequest:
     settings: Settings
     make_agent: Callable[[str], Agent]
     run_id: str
-    python_files: tuple[str, ...] = ("test_*.py", "*_test.py")
+    python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
     testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A plausible patch ranked below the fix, with the AST change size that ranked it."""
+
+    outcome: Outcome
+    ast_change: int
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class HealResult:
     suspects: tuple[Suspect, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     fix: Outcome | None = None
+    alternatives: tuple[Alternative, ...] = ()  # plausible patches after the fix, best first
     diff: str = ""
     seconds: float = 0.0
     seconds_to_green: float | None = None  # from the start of the heal to its first complete fix

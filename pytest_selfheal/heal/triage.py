@@ -7,26 +7,23 @@ next one has a baseline.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError
-from ..models import Failure, Line, Spectrum, Suspect
+from ..models import Failure, Line, Spectrum
 from ..sandbox.paths import Sandbox
-from ..sandbox.warm import Job, TestRuns
-from . import changes, history
-from . import collection_errors as buildtime
+from ..sandbox.testruns import Job, TestRuns
+from . import changes, collection_errors, history
+from .changes import ChangedLines
 from .signature import Signature, signature
 
 SIGNIFICANCE = 0.05
-CHANGE_BOOST = 0.2
 EVIDENCE_LIMIT = 20
 RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
 
@@ -100,8 +97,7 @@ class FailureTriage:
 @dataclass(frozen=True)
 class Triage:
     failures: tuple[FailureTriage, ...]
-    base: str  # the commit changes are measured from
-    base_label: str  # "the last green commit" | "HEAD"
+    changed: ChangedLines
     history_runs: int
     last_green_run: str | None = None
     last_green_commit: str | None = None
@@ -118,8 +114,8 @@ class Triage:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "base": self.base,
-            "base_label": self.base_label,
+            "base": self.changed.base,
+            "base_label": self.changed.label,
             "history_runs": self.history_runs,
             "last_green_run": self.last_green_run,
             "last_green_commit": self.last_green_commit,
@@ -147,8 +143,7 @@ class TriageInput:
 def triage(given: TriageInput) -> Triage:
     """Classify every failure, then record this run in the history (after reading the baseline)."""
     past = history.baseline(given.history_db)
-    base = changes.resolve_base(given.sandbox.root, past.last_green_commit)
-    changed = changes.as_lines(changes.changed_lines(given.sandbox.root, base))
+    changed = changes.changed_since_base(given.sandbox.root, past.last_green_commit)
     passing_cover = frozenset().union(*(given.spectrum.covered[n] for n in given.spectrum.passing))
     failures = [_as_build_error(f, given) for f in given.failures]
     signatures = {f.nodeid: signature(f) for f in failures}
@@ -164,37 +159,22 @@ def triage(given: TriageInput) -> Triage:
         verdict, p_value, note = history_verdict(per_signature[sig.key], past.counts.get(sig.key, 0),
                                                  past.runs)
         executed = given.spectrum.covered.get(failure.nodeid)
-        link = causal_link(failure, executed, changed, passing_cover, given.is_test_file)
+        link = causal_link(failure, executed, changed.lines, passing_cover, given.is_test_file)
         repair, why = _decide(failure, kind, link, given.require_causal_link)
         if repair and link.causal_link:
-            linked.update(changed & (_frame_lines(failure) | (executed or frozenset())))
+            linked.update(changed.lines & (_frame_lines(failure) | (executed or frozenset())))
         verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
                                       repair, why))
-    commit, dirty = changes.head_state(given.sandbox.user_root)
+    commit, dirty = history.head_state(given.sandbox.user_root)
     history.record(given.history_db, history.RunRecord(
         run_id=given.run_id, git_commit=commit, dirty=dirty,
         outcomes={**given.outcomes, **{f.nodeid: "error" for f in failures if f.phase == "collect"}},
         signatures={n: s.key for n, s in signatures.items()},
     ))
     return Triage(
-        failures=tuple(verdicts), base=base,
-        base_label="the last green commit" if base != "HEAD" else "HEAD",
-        history_runs=past.runs, last_green_run=past.last_green_run,
+        failures=tuple(verdicts), changed=changed, history_runs=past.runs, last_green_run=past.last_green_run,
         last_green_commit=past.last_green_commit, linked=frozenset(linked),
     )
-
-
-def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, str]) -> None:
-    """A run with no failures: recorded so the next failing run knows the last green commit.
-
-    Only into an existing history: a green run in a project that never failed writes nothing.
-    """
-    if not outcomes or not db.is_file():
-        return
-    commit, dirty = changes.head_state(repo_root)
-    if commit:
-        with contextlib.suppress(OutputError):  # a green run stays green without a history
-            history.record(db, history.RunRecord(run_id, commit, dirty, outcomes, {}))
 
 
 def is_transient(failure: Failure) -> bool:
@@ -252,42 +232,11 @@ def causal_link(
     )
 
 
-def rank(
-    suspects: Sequence[Suspect], verdicts: Triage, failures: Iterable[Failure], root: Path,
-    user_root: Path, is_test_file: Callable[[str], bool],
-) -> tuple[Suspect, ...]:
-    """Suspects plus each repaired failure's error location (with the error as evidence), and a
-    boost for lines changed since the base that a failing test executed."""
-    by_line = {(s.path, s.line): s for s in suspects}
-    repaired = verdicts.repairable
-    for failure in failures:
-        if failure.nodeid not in repaired:
-            continue
-        error = buildtime.build_error(failure, user_root, is_test_file)
-        evidence = buildtime.error_evidence(error.exc_type, error.message)
-        found = buildtime.suspect(error, failure.nodeid, root, evidence)
-        if found is None:
-            continue
-        known = by_line.get((found.path, found.line))
-        if known is None:
-            by_line[(found.path, found.line)] = found if failure.phase == "collect" else replace(
-                found, score=0.0, evidence=(evidence,))
-        elif evidence not in known.evidence:
-            by_line[(found.path, found.line)] = replace(known, evidence=(*known.evidence, evidence))
-    for key, suspect in by_line.items():
-        if key in verdicts.linked:
-            by_line[key] = replace(
-                suspect, score=round(suspect.score + CHANGE_BOOST, 4),
-                evidence=(*suspect.evidence, f"changed since {verdicts.base_label}"),
-            )
-    return tuple(sorted(by_line.values(), key=lambda s: (-s.score, s.path, s.line)))
-
-
 def _as_build_error(failure: Failure, given: TriageInput) -> Failure:
     """A collection failure's real exception type and message, taken from pytest's text."""
     if failure.phase != "collect":
         return failure
-    error = buildtime.build_error(failure, given.sandbox.user_root, given.is_test_file)
+    error = collection_errors.build_error(failure, given.sandbox.user_root, given.is_test_file)
     return replace(failure, exc_type=error.exc_type, message=error.message)
 
 

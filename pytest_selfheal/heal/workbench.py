@@ -22,8 +22,8 @@ from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResu
 from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
-from ..sandbox.warm import Job, TestRuns
-from .localize import function_span, make_test_file_predicate
+from ..sandbox.testruns import Job, TestRuns
+from ..source import function_span
 from .policy import Policy
 from .ranking import ranked
 
@@ -44,31 +44,58 @@ class SearchLimits:
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
 
 
-@dataclass
-class SandboxWorkbench:
-    sandbox: Sandbox
-    runs: TestRuns  # warm first, then subprocesses
-    targets: tuple[str, ...]
-    suite: tuple[str, ...]
-    previously_failed: frozenset[str]
+@dataclass(frozen=True)
+class RepairTask:
+    """What every candidate is judged against, measured once before the search."""
+
+    targets: tuple[str, ...]  # the failing tests a fix must make pass
+    suite: tuple[str, ...]  # every test the user's session ran
+    previously_failed: frozenset[str]  # failing in the user's session: never "broken" by a fix
     failures: tuple[Failure, ...]
     suspects: tuple[Suspect, ...]
     spectrum: Spectrum
+
+
+@dataclass
+class SandboxWorkbench:
+    """The agents' Workbench, backed by the sandbox and its test processes."""
+
+    sandbox: Sandbox
+    runs: TestRuns  # warm first, then subprocesses
+    task: RepairTask
     limits: SearchLimits
-    outcomes: list[Outcome] = field(default_factory=list)
+    policy: Policy  # checked before any test runs
+    is_test_file: Callable[[str], bool]  # test modules, conftest.py, files test ids name
+    log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
+    run_dir: Path | None = None
     # Candidates to try after the first complete fix, so that plausible alternatives are ranked.
     alternatives: int = 20
+    outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates tried up to and including it
     _seen: set[str] = field(default_factory=set)
     _baseline: TestRunResult | None = None
-    run_dir: Path | None = None
-    is_test_file: Callable[[str], bool] = field(
-        default=make_test_file_predicate(("test_*.py", "*_test.py"), ())
-    )
-    policy: Policy | None = None  # checked before any test runs
-    log: DecisionLog = field(default_factory=lambda: DecisionLog(None))
     _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return self.task.targets
+
+    @property
+    def suite(self) -> tuple[str, ...]:
+        return self.task.suite
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        return self.task.failures
+
+    @property
+    def suspects(self) -> tuple[Suspect, ...]:
+        return self.task.suspects
+
+    @property
+    def spectrum(self) -> Spectrum:
+        return self.task.spectrum
 
     @property
     def root(self) -> Path:
@@ -142,7 +169,7 @@ class SandboxWorkbench:
 
     def _rejected(self, candidate: Candidate) -> str | None:
         """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
-        return self.policy.check(candidate) if self.policy else None
+        return self.policy.check(candidate)
 
     def _remaining(self, timeout: float) -> float:
         return max(0.5, min(timeout, self.limits.deadline - time.monotonic() + 1.0))
@@ -206,7 +233,7 @@ class SandboxWorkbench:
             # the probe ran these tests on the unpatched code: a test that failed there too is
             # not broken by the candidate
             broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
-                           and n not in self.previously_failed
+                           and n not in self.task.previously_failed
                            and self.spectrum.outcomes.get(n) == "passed")
             if broken and not near.timed_out:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
@@ -221,7 +248,7 @@ class SandboxWorkbench:
                         + _first_failure(suite, self.targets))
         others = ordered[len(self.targets):]
         failing = {n for n in others if suite.outcomes.get(n, "failed") == "failed"}
-        broken = tuple(sorted(failing - self.previously_failed))
+        broken = tuple(sorted(failing - self.task.previously_failed))
         if broken:
             return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                         detail=_first_failure(suite, broken))

@@ -9,65 +9,41 @@ the rootdir, which is where git runs.
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
-import re
-import subprocess
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ..git import DIFF_OPTIONS, parse_diff, run_git
 from ..heal.probe import read_contexts
 from ..output.rundir import ensure_output_dir
+from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles
 
 MAP_FILE = "testmap.json"
-TEST_MODULES = ("test_*.py", "*_test.py")
-_HUNK = re.compile(r"^@@ -(?P<start>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@")
 
 Changes = dict[str, frozenset[int] | None]  # path -> touched lines of HEAD's version, None = all
 
 
 def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                          text=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}).stdout
+    """stdout of git ARGS; CalledProcessError (with git's stderr) when git fails."""
+    return run_git(root, *args, check=True, timeout=None).stdout
 
 
 def staged_changes(root: Path) -> Changes:
     """Lines of HEAD's version that the staged change touches, per file under the rootdir."""
-    diff = _git(root, "diff", "--cached", "--relative", "--no-renames", "--no-color", "-U0",
-                "HEAD")
-    return parse_changes(diff)
+    return parse_changes(_git(root, "diff", "--cached", "--relative", *DIFF_OPTIONS, "HEAD"))
 
 
 def parse_changes(diff: str) -> Changes:
     """Touched old-side lines per file from `git diff -U0`; added and deleted files map to None."""
     touched: dict[str, set[int] | None] = {}
-    path = ""
-    in_header = False  # between `diff --git` and the first hunk; a removed "-- x" is not a header
-    for line in diff.splitlines():
-        if line.startswith("diff --git "):
-            in_header = True
-        elif line.startswith("@@"):
-            in_header = False
-        if in_header and line.startswith("--- "):
-            old = line[4:]
-            path = "" if old == "/dev/null" else old.removeprefix("a/")
-        elif in_header and line.startswith("+++ "):
-            new = line[4:]
-            if not path:  # an added file: every line is new
-                path = new.removeprefix("b/")
-                touched[path] = None
-            elif new == "/dev/null":
-                touched[path] = None
-            else:
-                touched.setdefault(path, set())
-        elif (match := _HUNK.match(line)) and touched.get(path) is not None:
-            start, count = int(match["start"]), int(match["count"] or "1")
-            lines = touched[path]
-            assert lines is not None
-            # an insertion (count 0) sits between `start` and the next line: both may matter
-            lines.update(range(start, start + count) if count else (start, start + 1))
+    for file in parse_diff(diff):
+        if file.added or file.deleted:
+            touched[file.path] = None
+            continue
+        lines = touched.setdefault(file.path, set())
+        if lines is not None:
+            lines.update(line for hunk in file.hunks for line in hunk.old_lines)
     return {p: frozenset(lines) if lines is not None else None for p, lines in touched.items()}
 
 
@@ -127,9 +103,8 @@ def affected_tests(root: Path, changes: Changes, test_map: Mapping[str, object])
             if path not in trusted or touched is None or touched.intersection(lines):
                 chosen.append(nodeid)
                 break
-    modules = [p for p in changes if is_test_module(p) and (root / p).is_file()]
+    # the hook does not read pytest's configuration: the default python_files, plus every
+    # module the map's test ids name (the project's own test modules, whatever their names)
+    test_files = TestFiles.of_suite(DEFAULT_PYTHON_FILES, tests)
+    modules = [p for p in changes if test_files.is_test_module(p) and (root / p).is_file()]
     return modules + [n for n in chosen if n.split("::", 1)[0] not in modules]
-
-
-def is_test_module(path: str) -> bool:
-    return any(fnmatch.fnmatch(Path(path).name, pattern) for pattern in TEST_MODULES)

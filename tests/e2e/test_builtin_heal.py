@@ -63,7 +63,7 @@ def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
                         "--selfheal-alternatives=0")
     report = latest_report(repo)
     assert report["status"] == "healed", result.stdout
-    changed = [s for s in report["suspects"] if "changed since the last commit" in s["evidence"]]
+    changed = [s for s in report["suspects"] if "changed since HEAD" in s["evidence"]]
     assert [(s["path"], s["line"], s["function"]) for s in changed] == [("pricing.py", 7, "cheapest")]
     assert report["suspects"][0]["function"] == "cheapest"
     diff = (latest_run_dir(repo) / "fix.diff").read_text()

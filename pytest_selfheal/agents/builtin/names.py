@@ -19,8 +19,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ...heal.collection_errors import read_evidence
-from ...models import Candidate, Edit, Suspect
+from ...models import Candidate, Edit, Suspect, read_evidence
 
 MAX_SUGGESTIONS = 3
 MAX_IMPORT_SOURCES = 3

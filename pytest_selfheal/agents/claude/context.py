@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import libcst as cst
 
-from ...heal.localize import enclosing_function
+from ...git import run_git
 from ...models import Failure
-from ...sandbox.worktree import GIT_ENV
+from ...source import enclosing_function
 from ..base import Workbench
 from . import prompts
 from .symbols import function_at
@@ -112,10 +111,7 @@ def suspects(bench: Workbench) -> str:
 
 def diff_since_commit(root: Path) -> str:
     try:
-        done = subprocess.run(
-            ["git", "diff", "HEAD", "--no-color", "--no-ext-diff"], cwd=root, capture_output=True,
-            text=True, timeout=30, env={**os.environ, **GIT_ENV},
-        )
+        done = run_git(root, "diff", "HEAD", "--no-color", "--no-ext-diff", timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return "(git diff is not available)"
     return clip(done.stdout.strip(), MAX_DIFF) if done.stdout.strip() else "(no uncommitted changes)"
