@@ -1,5 +1,6 @@
-"""Shared test helpers: real git repositories made from the bundled examples, and fingerprints
-of a checkout that prove a heal changed nothing the user owns."""
+"""Shared test helpers: real git repositories made from the bundled examples, fingerprints of a
+checkout that prove a heal changed nothing the user owns, and the environment of the processes
+the tests start."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import hashlib
 import json
 import os
 import shutil
+import site
 import subprocess
+import sys
 from pathlib import Path
+
+from pytest_selfheal.models import Failure, Frame, Spectrum
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GIT_ENV = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
@@ -64,6 +69,14 @@ def fingerprint(repo: Path) -> dict[str, object]:
     }
 
 
+def failure(message: str, exc_type: str = "ValueError", **kw: object) -> Failure:
+    """A failure of tests/test_a.py::test_a, raised in pkg/mod.py's load() (line 10) as called
+    from the test's line 3; keyword arguments replace the frames or add Failure's other fields."""
+    frames = (Frame("tests/test_a.py", 3, "test_a"), Frame("pkg/mod.py", 10, "load"))
+    return Failure(nodeid="tests/test_a.py::test_a", phase="call", exc_type=exc_type,
+                   message=message, frames=kw.pop("frames", frames), **kw)  # type: ignore[arg-type]
+
+
 def latest_report(root: Path) -> dict[str, object]:
     reports = sorted((root / ".selfheal" / "runs").glob("*/report.json"))
     assert reports, f"no report.json under {root / '.selfheal'}"
@@ -78,15 +91,40 @@ def run_pytest(
     cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """A real `python -m pytest` in `cwd`, as a user would type it."""
-    import sys
-
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("PYTEST_ADDOPTS", None)
-    full_env.pop("PYTEST_XDIST_WORKER", None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=cwd, capture_output=True, text=True, env=full_env, timeout=timeout,
+        cwd=cwd, capture_output=True, text=True, env=user_env(env), timeout=timeout,
     )
+
+
+def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a user's shell would give a command: without the variables this test run
+    sets for itself (its addopts, its xdist worker id), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+    return env | (extra or {})
+
+
+def offline_env(scratch: Path) -> dict[str, str]:
+    """Variables under which the virtualenvs that venv, tox and pre-commit create import what this
+    interpreter imports, and pip builds and installs without the network.
+
+    `--system-site-packages` would only lend them the base interpreter's packages, which lack the
+    test dependencies when this suite runs in a virtualenv. Instead, a `sitecustomize` on
+    PYTHONPATH adds this interpreter's site directories (their .pth files too, so editable
+    installs resolve) after the environment's own packages, as system site-packages would be;
+    it hides a base interpreter's own sitecustomize (Debian's reports crashes), which no test needs.
+    A command run with `python -I` ignores PYTHONPATH: it sees only its own environment.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    visible = [d for d in (*site.getsitepackages(), site.getusersitepackages()) if d in sys.path]
+    (scratch / "sitecustomize.py").write_text(
+        "import site\n\n" + "".join(f"site.addsitedir({d!r})\n" for d in visible), encoding="utf-8")
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(scratch), os.environ.get("PYTHONPATH")))),
+        "PIP_NO_INDEX": "1",
+        # pip sets its build_isolation to this value: off, so builds use the packages above
+        "PIP_NO_BUILD_ISOLATION": "0",
+    }
 
 
 def readme_snippet(heading: str, language: str) -> str:
@@ -114,3 +152,39 @@ def gone_within(pid: int, seconds: float) -> bool:
     while time.monotonic() < deadline and alive(pid):
         time.sleep(0.1)
     return not alive(pid)
+
+
+# A small program and the coverage spectrum of its tests, for localization tests.
+SAMPLE_SOURCE = """\
+def outer(x):
+    y = x + 1
+    return inner(y)
+
+
+def inner(y):
+    if y > 3:
+        return y * 2
+    return y
+
+
+class Box:
+    def size(self):
+        return 1
+"""
+
+
+def sample_spectrum() -> Spectrum:
+    """Coverage of SAMPLE_SOURCE: one failing test runs line 8, passing tests do not."""
+    covered = {
+        "tests/test_m.py::test_fail": frozenset({("m.py", 2), ("m.py", 3), ("m.py", 7), ("m.py", 8)}),
+        "tests/test_m.py::test_pass1": frozenset({("m.py", 2), ("m.py", 3), ("m.py", 7), ("m.py", 9)}),
+        "tests/test_m.py::test_pass2": frozenset({("m.py", 7), ("m.py", 9),
+                                                   ("tests/test_m.py", 5)}),
+    }
+    outcomes = {"tests/test_m.py::test_fail": "failed", "tests/test_m.py::test_pass1": "passed",
+                "tests/test_m.py::test_pass2": "passed"}
+    return Spectrum(covered=covered, outcomes=outcomes)
+
+
+def under_tests(path: str) -> bool:
+    return path.startswith("tests/")

@@ -3,7 +3,6 @@ and selection options (--lf, -k, -x: healing considers only what ran); off, with
 for --collect-only and --pdb."""
 
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,8 +14,10 @@ from helpers import (
     init_repo,
     latest_report,
     latest_run_dir,
+    offline_env,
     readme_snippet,
     run_pytest,
+    user_env,
 )
 
 pytestmark = pytest.mark.slow
@@ -84,10 +85,9 @@ def test_disabled_plugin_is_a_plain_run(example_repo):
 
 def test_last_failed_heals_with_only_the_tests_that_ran(example_repo):
     repo = example_repo("invoice")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
 
     def pytest_with_cache(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=repo, env=env,
+        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=repo, env=user_env(),
                               capture_output=True, text=True, timeout=300)
 
     assert pytest_with_cache().returncode == 1
@@ -121,16 +121,18 @@ def test_off_with_the_reason_in_the_header(args, reason, example_repo):
 
 
 def test_tox_env_heals_with_its_virtualenv_inside_the_checkout(tmp_path):
-    """The README's tox snippet; the env sees this interpreter's packages (offline) and this code."""
+    """The README's tox snippet; the env sees this interpreter's packages (offline) and this code.
+
+    tox installs with `python -I`, which would hide them: the override drops the -I.
+    """
     repo = copy_example("invoice", tmp_path / "repo")
     (repo / "tox.ini").write_text(readme_snippet("### tox", "ini"))
     (repo / ".gitignore").write_text(".tox/\n*.egg-info/\n__pycache__/\n")
     init_repo(repo)
     summary = tmp_path / "summary.md"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
-    env.update(PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0", VIRTUALENV_SYSTEM_SITE_PACKAGES="1",
-               GITHUB_STEP_SUMMARY=str(summary))
-    result = subprocess.run([sys.executable, "-m", "tox", "-e", "py", "-x", "testenv.pass_env+=PYTHONPATH"],
+    env = user_env({**offline_env(tmp_path / "site"), "GITHUB_STEP_SUMMARY": str(summary)})
+    result = subprocess.run([sys.executable, "-m", "tox", "-e", "py", "-x", "testenv.pass_env+=PYTHONPATH",
+                             "-x", "testenv.install_command=python -m pip install {opts} {packages}"],
                             cwd=repo, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout
     assert "healed: plausible fix" in result.stdout

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, git, init_repo, readme_snippet
+from helpers import copy_example, git, init_repo, offline_env, readme_snippet, user_env
 
 from pytest_selfheal.precommit import selection as select
 
@@ -57,9 +57,21 @@ def test_affected_tests_are_those_that_ran_a_touched_line(tmp_path):
     ]
 
 
+def test_a_changed_module_the_maps_test_ids_name_runs_whole_whatever_its_name(tmp_path):
+    repo = init_repo(copy_example("invoice", tmp_path / "repo"))
+    (repo / "tests" / "check_totals.py").write_text("def test_sum():\n    assert 1 + 1 == 2\n")
+    (repo / "tests" / "helpers.py").write_text("ONE = 1\n")
+    (repo / "tests" / "conftest.py").write_text("")
+    test_map = {"files": {}, "tests": {"tests/check_totals.py::test_sum": {}}}
+    changes = {"tests/check_totals.py": frozenset({1}), "tests/helpers.py": frozenset({1}),
+               "tests/conftest.py": None}
+    assert select.affected_tests(repo, changes, test_map) == ["tests/check_totals.py"]
+
+
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
-    """This checkout's files as a git repository pre-commit can clone, and an offline env."""
+    """This checkout's files as a git repository pre-commit can clone, and the environment of
+    `pre-commit` and `git commit`: offline, the hook's virtualenv sees this interpreter's packages."""
     base = tmp_path_factory.mktemp("precommit")
     repo = base / "hook-repo"
     repo.mkdir()
@@ -71,13 +83,7 @@ def hook_repo(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
         else:
             shutil.copy(source, repo / name)
     init_repo(repo)
-    env = {
-        "PRE_COMMIT_HOME": str(base / "cache"),
-        # the hook environment sees this interpreter's packages and builds without the network
-        "VIRTUALENV_SYSTEM_SITE_PACKAGES": "1",
-        "PIP_NO_INDEX": "1",
-        "PIP_NO_BUILD_ISOLATION": "0",
-    }
+    env = user_env({"PRE_COMMIT_HOME": str(base / "cache"), **offline_env(base / "site")})
     return repo, git(repo, "rev-parse", "HEAD").strip(), env
 
 
@@ -98,7 +104,7 @@ def user_repo(tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]], args:
 
 def precommit(repo: Path, hook_repo: tuple[Path, str, dict[str, str]], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, check=True,
-                   capture_output=True, env={**_environ(), **hook_repo[2]}, timeout=300)
+                   capture_output=True, env=hook_repo[2], timeout=300)
 
 
 def commit(repo: Path, hook_repo: tuple[Path, str, dict[str, str]], message: str
@@ -106,18 +112,8 @@ def commit(repo: Path, hook_repo: tuple[Path, str, dict[str, str]], message: str
     """Exit status and output of `git commit` (git sends a hook's output to stderr)."""
     git(repo, "add", "-A")
     done = subprocess.run(["git", "commit", "-m", message], cwd=repo, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True,
-                          env={**_environ(), **hook_repo[2]}, timeout=300)
+                          stderr=subprocess.STDOUT, text=True, env=hook_repo[2], timeout=300)
     return done.returncode, done.stdout
-
-
-def _environ() -> dict[str, str]:
-    import os
-
-    env = dict(os.environ)
-    env.pop("PYTEST_ADDOPTS", None)
-    env.pop("PYTEST_XDIST_WORKER", None)
-    return env
 
 
 def break_discounts(repo: Path) -> None:

@@ -5,7 +5,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, fingerprint, git, init_repo, latest_report, run_pytest
+from helpers import (
+    copy_example,
+    fingerprint,
+    git,
+    init_repo,
+    latest_report,
+    offline_env,
+    run_pytest,
+    user_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,16 +61,17 @@ def test_editable_install_imports_the_worktree(tmp_path):
     ini.write_text(ini.read_text().replace('pythonpath = ["src"]\n', ""))
     init_repo(repo)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "-e", str(repo)], check=True, capture_output=True)
+    env = user_env(offline_env(tmp_path / "site"))
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", str(repo)],
+                   check=True, capture_output=True, env=env)
     where = subprocess.run([python, "-c", "import textstats; print(textstats.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+                           capture_output=True, text=True, check=True, cwd=tmp_path, env=env).stdout
     assert where.startswith(str(repo)), "the example must be imported from the checkout"
     before = fingerprint(repo)
     result = subprocess.run([python, "-m", "pytest", "-p", "no:cacheprovider", "--selfheal"],
-                            cwd=repo, capture_output=True, text=True)
+                            cwd=repo, capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert latest_report(repo)["status"] == "healed", result.stdout
     assert fingerprint(repo) == before

@@ -2,7 +2,15 @@
 
 import pytest
 
-from pytest_selfheal.config import RunContext, Settings, decide, parse_agent, resolve
+from pytest_selfheal.config import (
+    RunContext,
+    Settings,
+    decide,
+    mode_from_flags,
+    parse_agent,
+    parse_mode,
+    resolve,
+)
 from pytest_selfheal.errors import ConfigError
 
 
@@ -64,3 +72,17 @@ def test_decide(context, on, words):
     decided, reason = decide(context)
     assert decided is on
     assert words in reason
+
+
+@pytest.mark.parametrize("apply, branch, mode", [
+    (True, None, "apply"), (None, True, "branch"), (None, None, None), (False, False, None)])
+def test_mode_flags(apply, branch, mode):
+    assert mode_from_flags(apply, branch) == mode
+
+
+def test_mode_errors_name_the_fix():
+    with pytest.raises(ConfigError, match="exclude each other: pass only one"):
+        mode_from_flags(True, True)
+    with pytest.raises(ConfigError, match="use report, apply"):
+        parse_mode("merge")
+    assert parse_mode(" Branch ") == "branch"

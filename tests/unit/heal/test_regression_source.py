@@ -1,5 +1,5 @@
-"""The parts of regression-test generation that need no subprocess: describing values, writing
-them back as source, finding the patched function, and the new-file diff."""
+"""Writing a regression test's source: recorded values described, written back as constructor
+calls with their imports, and a test function per witness."""
 
 import enum
 import math
@@ -10,12 +10,8 @@ from fractions import Fraction
 
 import libcst as cst
 import pytest
-from helpers import git, init_repo
 
-from pytest_selfheal.heal.regression import NoRegression, patched_function, regression_test_path
 from pytest_selfheal.heal.regression_source import Imports, Witness, expression, module_source
-from pytest_selfheal.models import Edit
-from pytest_selfheal.output.diffs import new_file_diff
 from pytest_selfheal.testproc.recorder import Unrenderable, describe, describe_safely
 
 
@@ -99,32 +95,6 @@ def test_module_source_asserts_returns_and_raises():
     assert "def test_f_2():\n    with pytest.raises(ValueError):\n        f(2, z=5)\n" in source
 
 
-def _edit(before, after):
-    return Edit(path="pkg/mod.py", before=before, after=after, description="d")
-
-
-def test_patched_function_finds_the_changed_method_and_whether_self_is_used():
-    before = "class A:\n    def f(self, x):\n        return x > 1\n\n    def g(self):\n        return self\n"
-    found = patched_function([_edit(before, before.replace("x > 1", "x >= 1"))])
-    assert (found.path, found.qualname, found.self_unused) == ("pkg/mod.py", "A.f", True)
-    found = patched_function([_edit(before, before.replace("return self", "return self or 1"))])
-    assert (found.qualname, found.self_unused) == ("A.g", False)
-
-
-def test_a_fix_outside_any_function_has_no_regression_test():
-    with pytest.raises(NoRegression, match="changes no existing function"):
-        patched_function([_edit("LIMIT = 1\n", "LIMIT = 2\n")])
-
-
-def test_new_file_diff_is_created_by_git_apply(tmp_path):
-    (tmp_path / "repo").mkdir()
-    (tmp_path / "repo" / "README").write_text("x\n")
-    repo = init_repo(tmp_path / "repo")
-    (tmp_path / "fix.diff").write_text(new_file_diff("tests/deep/test_new.py", "x = 1\n"))
-    git(repo, "apply", str(tmp_path / "fix.diff"))
-    assert (repo / "tests/deep/test_new.py").read_text() == "x = 1\n"
-
-
 def test_long_arguments_and_results_are_named_on_their_own_line():
     target = {"ref": {"module": "pkg", "name": "Box"}, "binding": "method", "name": "fill"}
     receiver = {"call": {"module": "pkg", "name": "Box"}, "args": [],
@@ -138,20 +108,6 @@ def test_long_arguments_and_results_are_named_on_their_own_line():
     assert lines[1].startswith("    items = [0, 1, 2,")
     assert lines[2].startswith("    expected = [0, 1, 2,")
     assert lines[3] == "    assert box.fill(items) == expected"
-
-
-def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path):
-    (tmp_path / "pkg" / "tests").mkdir(parents=True)
-    rootdir = tmp_path / "pkg"
-    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "Cart.total", "") == \
-        "pkg/tests/test_regression_total.py"
-    (rootdir / "tests" / "test_regression_total.py").write_text("")
-    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "") == \
-        "pkg/tests/test_regression_total_2.py"
-    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "_total", "checks") == \
-        "pkg/checks/test_regression_total.py"
-    with pytest.raises(NoRegression, match="outside the rootdir; pass --selfheal-regression-dir"):
-        regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
 
 
 class _BadRepr:

@@ -1,0 +1,38 @@
+"""Where a fix's regression test comes from: the function the fix changed, and the path the new
+test module gets."""
+
+import pytest
+
+from pytest_selfheal.heal.regression import NoRegression, patched_function, regression_test_path
+from pytest_selfheal.models import Edit
+
+
+def _edit(before, after):
+    return Edit(path="pkg/mod.py", before=before, after=after, description="d")
+
+
+def test_patched_function_finds_the_changed_method_and_whether_self_is_used():
+    before = "class A:\n    def f(self, x):\n        return x > 1\n\n    def g(self):\n        return self\n"
+    found = patched_function([_edit(before, before.replace("x > 1", "x >= 1"))])
+    assert (found.path, found.qualname, found.self_unused) == ("pkg/mod.py", "A.f", True)
+    found = patched_function([_edit(before, before.replace("return self", "return self or 1"))])
+    assert (found.qualname, found.self_unused) == ("A.g", False)
+
+
+def test_a_fix_outside_any_function_has_no_regression_test():
+    with pytest.raises(NoRegression, match="changes no existing function"):
+        patched_function([_edit("LIMIT = 1\n", "LIMIT = 2\n")])
+
+
+def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path):
+    (tmp_path / "pkg" / "tests").mkdir(parents=True)
+    rootdir = tmp_path / "pkg"
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "Cart.total", "") == \
+        "pkg/tests/test_regression_total.py"
+    (rootdir / "tests" / "test_regression_total.py").write_text("")
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "") == \
+        "pkg/tests/test_regression_total_2.py"
+    assert regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "_total", "checks") == \
+        "pkg/checks/test_regression_total.py"
+    with pytest.raises(NoRegression, match="outside the rootdir; pass --selfheal-regression-dir"):
+        regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
