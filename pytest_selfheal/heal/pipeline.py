@@ -129,10 +129,10 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
         return result
     if result.status != "healed":
         action = ModeAction(mode, False, f"not acted on: the fix is {result.status}; "
-                            f"review {result.run_dir / 'fix.diff'}")
+                            f"review {result.run_dir / rundir.FIX_DIFF}")
     else:
         assert result.request.repo_root is not None
-        fix = Fix(diff=result.diff, diff_file=result.run_dir / "fix.diff",
+        fix = Fix(diff=result.diff, diff_file=result.run_dir / rundir.FIX_DIFF,
                   run_id=result.request.run_id,
                   message=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
                           f"Fixes: {', '.join(result.fix.fixed)}\n")

@@ -24,14 +24,10 @@ MAP_FILE = "testmap.json"
 Changes = dict[str, frozenset[int] | None]  # path -> touched lines of HEAD's version, None = all
 
 
-def _git(root: Path, *args: str) -> str:
-    """stdout of git ARGS; CalledProcessError (with git's stderr) when git fails."""
-    return run_git(root, *args, check=True, timeout=None).stdout
-
-
 def staged_changes(root: Path) -> Changes:
     """Lines of HEAD's version that the staged change touches, per file under the rootdir."""
-    return parse_changes(_git(root, "diff", "--cached", "--relative", *DIFF_OPTIONS, "HEAD"))
+    return parse_changes(run_git(root, "diff", "--cached", "--relative", *DIFF_OPTIONS, "HEAD", check=True,
+                                 timeout=None).stdout)
 
 
 def parse_changes(diff: str) -> Changes:
@@ -53,12 +49,12 @@ def _blobs(root: Path, paths: Iterable[str], *, head: bool) -> dict[str, str]:
     if not wanted:
         return {}
     if head:
-        listing = _git(root, "ls-tree", "-r", "HEAD", "--", *wanted)
+        listing = run_git(root, "ls-tree", "-r", "HEAD", "--", *wanted, check=True, timeout=None).stdout
         return {line.split("\t", 1)[1]: line.split()[2] for line in listing.splitlines()}
     existing = [p for p in wanted if (root / p).is_file()]
     if not existing:
         return {}
-    shas = _git(root, "hash-object", "--", *existing).split()
+    shas = run_git(root, "hash-object", "--", *existing, check=True, timeout=None).stdout.split()
     return dict(zip(existing, shas, strict=True))
 
 

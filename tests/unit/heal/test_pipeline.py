@@ -1,0 +1,217 @@
+"""The heal's stages in order, driven by fake test runs and the scripted agent: what each stage
+hands the next, and every way the stages end before or after the search."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import coverage
+import pytest
+
+from pytest_selfheal.agents import create_agent
+from pytest_selfheal.config import Settings
+from pytest_selfheal.errors import SandboxError
+from pytest_selfheal.heal import pipeline
+from pytest_selfheal.heal.request import HealRequest
+from pytest_selfheal.models import Failure, Frame, TestRunResult
+from pytest_selfheal.output.decisions import DecisionLog
+from pytest_selfheal.output.rundir import DECISIONS
+from pytest_selfheal.sandbox.paths import Sandbox
+from pytest_selfheal.sandbox.runner import PytestCommand
+from pytest_selfheal.sandbox.testruns import Job
+
+BUGGY = "def add(a, b):\n    return a - b\n\n\ndef neg(a):\n    return -a\n"
+TESTS = "from calc import add, neg\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_neg():\n    assert neg(2) == -2\n"
+ADD, NEG = "test_calc.py::test_add", "test_calc.py::test_neg"
+COVERED = {ADD: [1, 2], NEG: [5, 6]}  # lines of calc.py each test runs
+
+
+@pytest.fixture(autouse=True)
+def no_git(monkeypatch):
+    """The stages ask git for changed lines and HEAD; here there is no git, as on a machine
+    without it, and every git question gets no answer."""
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr("pytest_selfheal.git.run_git", unavailable)
+
+
+@dataclass
+class FakeRuns:
+    """Test runs decided by the text of calc.py: `add` passes once it adds, `neg` always passes
+    unless `flaky` makes `add` alternate. The probe's coverage is written as coverage.py would."""
+
+    command: PytestCommand
+    flaky: bool = False
+    neg_broken: bool = False  # test_neg fails too, while `neg` returns -a
+    leaked: tuple[str, ...] = ()
+    warm: None = None
+    startup: float = 10.0
+    jobs: list[Job] = field(default_factory=list)
+    _flips: int = 0
+
+    def outcomes(self, source: str, nodeids: Sequence[str]) -> TestRunResult:
+        outcomes = {n: "passed" for n in nodeids}
+        if ADD in outcomes and "a + b" not in source:
+            self._flips += 1
+            outcomes[ADD] = "passed" if self.flaky and self._flips % 2 == 0 else "failed"
+        if NEG in outcomes and self.neg_broken and "return -a" in source:
+            outcomes[NEG] = "failed"
+        failures = {n: "assert -1 == 5" for n, o in outcomes.items() if o == "failed"}
+        return TestRunResult(outcomes, int(bool(failures)), 0.01, failures=failures,
+                             leaked_modules=self.leaked, durations={n: 0.01 for n in nodeids})
+
+    def source(self, job: Job | None = None) -> str:
+        if job is not None and "calc.py" in job.files:
+            return job.files["calc.py"][1]
+        return (self.command.sandbox_root / "calc.py").read_text()
+
+    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
+        results: list[TestRunResult | None] = []
+        for job in jobs:
+            self.jobs.append(job)
+            if job.coverage is not None:
+                self._write_coverage(job.coverage, job.nodeids)
+            results.append(self.outcomes(self.source(job), job.nodeids))
+        return results
+
+    def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
+        return [self.outcomes(self.source(job), job.nodeids) for job in jobs]
+
+    def subprocess(self, job: Job) -> TestRunResult:
+        return self.outcomes(self.source(), job.nodeids)
+
+    def fresh(self, nodeids: Sequence[str], *, timeout: float,
+              stop_at_first_failure: bool = False) -> TestRunResult:
+        return self.outcomes(self.source(), nodeids)
+
+    def warmed_up(self) -> None:
+        pass
+
+    def stand_by(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def _write_coverage(self, data_file: Path, nodeids: Sequence[str]) -> None:
+        data = coverage.CoverageData(basename=str(data_file))
+        for nodeid in nodeids:
+            data.set_context(nodeid)
+            data.add_lines({str(self.command.sandbox_root / "calc.py"): COVERED.get(nodeid, [])})
+        data.write()
+
+
+@dataclass
+class Heal:
+    request: HealRequest
+    runs: FakeRuns
+    sandbox: Sandbox
+    run_dir: Path
+
+    def stages(self) -> pipeline.HealResult:
+        return pipeline._stages(self.runs, self.sandbox, self.request, self.run_dir,  # type: ignore[arg-type]
+                                DecisionLog(self.run_dir))
+
+    def decisions(self) -> list[str]:
+        lines = (self.run_dir / DECISIONS).read_text().splitlines()
+        return [json.loads(line)["kind"] for line in lines]
+
+
+def make_heal(tmp_path: Path, candidates: Sequence[tuple[str, str]] = (), *, outcomes=None,
+              **runs_options: object) -> Heal:
+    checkout, worktree = tmp_path / "checkout", tmp_path / "worktree"
+    for root in (checkout, worktree):
+        root.mkdir()
+        (root / "calc.py").write_text(BUGGY)
+        (root / "test_calc.py").write_text(TESTS)
+    script = tmp_path / "agent.json"
+    script.write_text(json.dumps({"candidates": [
+        {"edits": [{"path": "calc.py", "find": find, "replace": replace}]}
+        for find, replace in candidates]}))
+    settings = Settings(agent=f"scripted:{script}", alternatives=0, regression_dir="")
+    failure = Failure(ADD, "call", "AssertionError", "assert -1 == 5",
+                      frames=(Frame("test_calc.py", 5, "test_add"), Frame("calc.py", 2, "add")))
+    request = HealRequest(
+        repo_root=checkout, rootdir=checkout, failures=(failure,),
+        outcomes=outcomes or {ADD: "failed", NEG: "passed"}, settings=settings,
+        make_agent=lambda spec: create_agent(spec, settings), run_id="run-1",
+        python_files=("test_*.py",), suite_seconds=0.1,
+    )
+    sandbox = Sandbox(user_root=checkout.resolve(), root=worktree, tmp=tmp_path)
+    command = PytestCommand(sandbox_root=worktree, user_root=checkout, cwd=worktree,
+                            scratch=tmp_path / "scratch")
+    command.scratch.mkdir()
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    return Heal(request, FakeRuns(command, **runs_options), sandbox, run_dir)  # type: ignore[arg-type]
+
+
+def test_a_heal_runs_its_stages_in_order_and_keeps_the_fix_that_passes(tmp_path):
+    heal = make_heal(tmp_path, [("a - b", "a * b"), ("a - b", "a + b")])
+    result = heal.stages()
+    assert (result.status, result.targets) == ("healed", (ADD,))
+    assert result.fix is not None and result.fix.candidate.description == "scripted #2"
+    assert "-    return a - b\n+    return a + b\n" in result.diff
+    assert [o.verdict.value for o in result.outcomes] == ["still-failing", "plausible"]
+    # the lines only the failing test ran lead the suspects; the error's line says what it raised
+    assert {(s.path, s.line) for s in result.suspects[:2]} == {("calc.py", 1), ("calc.py", 2)}
+    line_2 = next(s for s in result.suspects if s.line == 2)
+    assert "raises AssertionError: assert -1 == 5" in line_2.evidence
+    assert heal.decisions()[:3] == ["probe", "triage", "suspects"]
+    assert heal.decisions()[-1] == "agent"
+    # the probe ran the failing test with the tests of its module, under coverage
+    assert heal.runs.jobs[0].nodeids == (ADD, NEG) and heal.runs.jobs[0].coverage is not None
+    assert (heal.sandbox.root / "calc.py").read_text() == BUGGY  # the worktree is restored
+
+
+def test_a_failure_that_passes_in_the_sandbox_is_not_healed_and_says_so(tmp_path):
+    heal = make_heal(tmp_path, [("a - b", "a + b")])
+    (heal.sandbox.root / "calc.py").write_text(BUGGY.replace("a - b", "a + b"))
+    result = heal.stages()
+    assert result.status == "not-healed"
+    assert result.reason == "nothing to repair: 1 not-reproduced"
+    assert result.outcomes == ()  # the agent never ran
+
+
+def test_a_flaky_failure_is_classified_and_never_repaired(tmp_path):
+    result = make_heal(tmp_path, [("a - b", "a + b")], flaky=True).stages()
+    assert result.status == "not-healed"
+    assert result.reason == "nothing to repair: 1 flaky"
+    assert result.triage is not None and result.triage.failures[0].kind == "flaky"
+
+
+def test_a_search_that_finds_nothing_reports_why_it_stopped(tmp_path):
+    result = make_heal(tmp_path, [("a - b", "a * b")]).stages()
+    assert (result.status, result.fix, result.diff) == ("not-healed", None, "")
+    assert result.reason == "no plausible fix found (script exhausted)"
+
+
+def two_failures(heal: Heal) -> Heal:
+    second = Failure(NEG, "call", "AssertionError", "assert 2 == -2",
+                     frames=(Frame("test_calc.py", 9, "test_neg"),))
+    heal.request = HealRequest(**{**heal.request.__dict__, "failures": (*heal.request.failures, second),
+                                  "outcomes": {ADD: "failed", NEG: "failed"}})
+    return heal
+
+
+def test_only_failures_that_reproduce_in_the_sandbox_are_targets(tmp_path):
+    result = two_failures(make_heal(tmp_path, [("a - b", "a + b")])).stages()
+    assert result.targets == (ADD,)  # test_neg passes in the sandbox
+    assert result.status == "healed"
+
+
+def test_a_fix_for_some_of_the_targets_is_partial(tmp_path):
+    result = two_failures(make_heal(tmp_path, [("a - b", "a + b")], neg_broken=True)).stages()
+    assert result.targets == (ADD, NEG)
+    assert result.status == "partial"
+    assert result.reason == "plausible fix: 1 of 2 failing tests pass and no passing test broke"
+
+
+def test_tests_that_import_the_checkout_instead_of_the_worktree_stop_the_heal(tmp_path):
+    heal = make_heal(tmp_path, [("a - b", "a + b")], leaked=("calc",))
+    with pytest.raises(SandboxError, match="cannot isolate the sandbox"):
+        heal.stages()
