@@ -63,6 +63,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
         if prepared is not None:
             prepared.close()
         return early
+    plan = Plan.of(request)
     log = DecisionLog(run_dir)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
                failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
@@ -71,11 +72,11 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
             if prepared is None:
                 assert request.repo_root is not None
                 prepared = prepare(request.repo_root, request.rootdir, request.settings,
-                                   request.import_roots, _probe_selection(request), keep=run_dir)
+                                   request.import_roots, plan.selection, keep=run_dir)
             try:
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)
-                result = _heal_in(prepared, request, run_dir, log)
+                result = _heal_in(prepared, request, plan, run_dir, log)
                 prepared.close_sandbox()
                 result = _carry_out_mode(result, log)
             finally:
@@ -158,7 +159,7 @@ class Plan:
         return cls(
             failing=failing, ran=ran, selection=tuple(probe_selection(failing, ran)),
             deadline=request.started + request.settings.time_budget,
-            suite_timeout=_suite_timeout(request),
+            suite_timeout=max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds),
         )
 
 
@@ -170,24 +171,24 @@ class Probed:
     run: TestRunResult
 
 
-def _heal_in(prepared: Preparation, request: HealRequest, run_dir: Path, log: DecisionLog) -> HealResult:
+def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: Path,
+             log: DecisionLog) -> HealResult:
     if prepared.warm is not None:
-        prepared.warm.startup_timeout = _suite_timeout(request)
+        prepared.warm.startup_timeout = plan.suite_timeout
     runs = TestRuns(prepared.command, prepared.warm)
     try:
-        return _stages(runs, prepared.sandbox, request, run_dir, log)
+        return _stages(runs, prepared.sandbox, request, plan, run_dir, log)
     finally:
         runs.close()
 
 
-def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, run_dir: Path,
+def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, run_dir: Path,
             log: DecisionLog) -> HealResult:
     # The agent and the regression stage import LibCST (a second or so): done first, on this
     # core, while the warm worker starts on the other.
     from .regression import add_regression_test
 
     agent = request.make_agent(request.settings.resolved_agent)
-    plan = Plan.of(request)
     probed = _probe(runs, plan, request, log)
     is_test_file = _test_file_predicate(request, sandbox, plan)
     verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
@@ -306,7 +307,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
 
 def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, agent: Agent,
             stop_reason: str, verdicts: Triage, regression: Regression | None) -> HealResult:
-    best, targets = bench.best, bench.targets
+    best, targets = bench.best, bench.task.targets
     if best is None:
         status, reason = "not-healed", f"no plausible fix found ({stop_reason})"
     else:
@@ -352,12 +353,6 @@ def _rootdir_in_repo(request: HealRequest, sandbox: Sandbox) -> PurePosixPath:
     return PurePosixPath(request.rootdir.resolve().relative_to(sandbox.user_root).as_posix())
 
 
-def _probe_selection(request: HealRequest) -> list[str]:
-    return probe_selection(_failing(request), list(request.outcomes))
-
-
-def _suite_timeout(request: HealRequest) -> float:
-    return max(MIN_SUITE_TIMEOUT, TIMEOUT_FACTOR * request.suite_seconds)
 
 
 def _failing(request: HealRequest) -> tuple[str, ...]:

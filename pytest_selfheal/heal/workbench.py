@@ -78,14 +78,6 @@ class SandboxWorkbench:
     _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
 
     @property
-    def targets(self) -> tuple[str, ...]:
-        return self.task.targets
-
-    @property
-    def suite(self) -> tuple[str, ...]:
-        return self.task.suite
-
-    @property
     def failures(self) -> tuple[Failure, ...]:
         return self.task.failures
 
@@ -133,7 +125,7 @@ class SandboxWorkbench:
 
     def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""
-        return self.runs.fresh(tuple(nodeids) or self.suite,
+        return self.runs.fresh(tuple(nodeids) or self.task.suite,
                                timeout=self._remaining(self.limits.suite_timeout))
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
@@ -165,7 +157,7 @@ class SandboxWorkbench:
         return outcome
 
     def _fixes_every_target(self, outcome: Outcome) -> bool:
-        return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.targets)
+        return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.task.targets)
 
     def _rejected(self, candidate: Candidate) -> str | None:
         """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
@@ -179,7 +171,7 @@ class SandboxWorkbench:
         would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
         fresh = {d: c for d, c in fresh.items() if not _syntax_error(c) and not self._rejected(c)}
-        runs = self._screen(list(fresh.values()), self.targets)
+        runs = self._screen(list(fresh.values()), self.task.targets)
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
         for candidate in candidates:
@@ -220,14 +212,14 @@ class SandboxWorkbench:
         def done(verdict: Verdict, **kw: object) -> Outcome:
             return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
 
-        first = self._run(candidate, self.targets, self._screened.pop(digest, _UNSCREENED))
+        first = self._run(candidate, self.task.targets, self._screened.pop(digest, _UNSCREENED))
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
-        fixed = tuple(t for t in self.targets if _passed(first, t))
+        fixed = tuple(t for t in self.task.targets if _passed(first, t))
         if not fixed:
-            return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.targets))
+            return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.task.targets))
         covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
-                         if n in self.suite and n not in self.targets)
+                         if n in self.task.suite and n not in self.task.targets)
         if covering:
             near = self._run(candidate, covering)
             # the probe ran these tests on the unpatched code: a test that failed there too is
@@ -238,15 +230,15 @@ class SandboxWorkbench:
             if broken and not near.timed_out:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
-        ordered = (*self.targets, *(n for n in self.suite if n not in self.targets))
+        ordered = (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
         suite = self.runs.fresh(ordered, timeout=self._remaining(self.limits.suite_timeout))
         if suite.timed_out:
             return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
-        fixed = tuple(t for t in self.targets if _passed(suite, t))
+        fixed = tuple(t for t in self.task.targets if _passed(suite, t))
         if not fixed:
             return done(Verdict.STILL_FAILING, detail="passed in place but not in a clean run: "
-                        + _first_failure(suite, self.targets))
-        others = ordered[len(self.targets):]
+                        + _first_failure(suite, self.task.targets))
+        others = ordered[len(self.task.targets):]
         failing = {n for n in others if suite.outcomes.get(n, "failed") == "failed"}
         broken = tuple(sorted(failing - self.task.previously_failed))
         if broken:
@@ -265,7 +257,7 @@ class SandboxWorkbench:
         baseline = dict(self.spectrum.outcomes)
         if any(n not in baseline for n in outcome.broken):
             if self._baseline is None:
-                self._baseline = self.runs.fresh(self.suite, timeout=self.limits.suite_timeout)
+                self._baseline = self.runs.fresh(self.task.suite, timeout=self.limits.suite_timeout)
             baseline = {**self._baseline.outcomes, **baseline}
         broken = tuple(n for n in outcome.broken if baseline.get(n) == "passed")
         if broken:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import git, latest_run_dir
+from helpers import git, latest_run_dir, user_env
 
 pytestmark = pytest.mark.slow
 
@@ -18,11 +18,8 @@ def step(job: str, name: str) -> dict[str, str]:
 
 
 def bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    full = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
     return subprocess.run(["bash", "-c", script], cwd=cwd, capture_output=True, text=True,
-                          env={**full, **env}, timeout=300)
+                          env=user_env(env), timeout=300)
 
 
 def test_the_jobs_heal_summarise_upload_and_open_a_pull_request(example_repo, tmp_path):

@@ -23,6 +23,7 @@ from helpers import (
     latest_report,
     latest_run_dir,
     run_pytest,
+    user_env,
 )
 
 pytestmark = pytest.mark.slow
@@ -61,9 +62,8 @@ def selfheal_worktrees(repo: Path) -> list[Path]:
 
 
 def start_pytest(repo: Path, *args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
     return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=repo, env=user_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, preexec_fn=_interruptible)
 
 

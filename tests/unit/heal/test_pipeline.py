@@ -113,7 +113,8 @@ class Heal:
     run_dir: Path
 
     def stages(self) -> pipeline.HealResult:
-        return pipeline._stages(self.runs, self.sandbox, self.request, self.run_dir,  # type: ignore[arg-type]
+        return pipeline._stages(self.runs, self.sandbox, self.request,  # type: ignore[arg-type]
+                                pipeline.Plan.of(self.request), self.run_dir,
                                 DecisionLog(self.run_dir))
 
     def decisions(self) -> list[str]:
