@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     policy = build_policy(Settings(), TestFiles(("test_*.py",)),
-                          testpaths=["tests"], submodules=(), test_literals=frozenset({17, "x"}))
+                          submodules=(), test_literals=frozenset({17, "x"}))
     for example in sorted(p for p in EXAMPLES.iterdir() if (p / "tests").is_dir()):
         sources = [p for p in example.rglob("*.py") if "tests" not in p.parts]
         suspects = [Suspect(str(p.relative_to(example)), line, "", 1.0)

@@ -83,7 +83,10 @@ class Suspect:
 
 @dataclass(frozen=True)
 class Edit:
-    """A whole-file replacement of one source file, with a human description of the change."""
+    """A whole-file replacement of one source file, with a human description of the change.
+
+    `before` and `after` are the file's text with its line endings as they are; `encoding` is
+    the file's (source.PythonSource), so that written back only the edited lines change."""
 
     path: str
     before: str
@@ -91,6 +94,7 @@ class Edit:
     description: str
     template: str = "manual"
     line: int = 0
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,11 @@ class Candidate:
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.path for e in self.edits))
+
+    @property
+    def encodings(self) -> dict[str, str]:
+        """path -> the encoding its edits are written in."""
+        return {edit.path: edit.encoding for edit in self.edits}
 
     @property
     def file_changes(self) -> dict[str, tuple[str, str]]:

@@ -124,7 +124,6 @@ class HealSession:
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
-            testpaths=tuple(self.config.getini("testpaths")),
             started=healing_started,
         )
         prepared, self.prepared = self.prepared, None

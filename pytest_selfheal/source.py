@@ -1,12 +1,67 @@
-"""Where a line sits in Python source: the function that holds it, named as a person would
-(`Class.method`). Shared by the session (traceback frames), the stages and the agents; stdlib only.
+"""Python source as Python reads it, and where a line sits in it: the function that holds it,
+named as a person would (`Class.method`). Shared by the session (traceback frames), the stages and
+the agents; stdlib only.
+
+A source file is read the way the interpreter reads it (its PEP 263 coding cookie, a UTF-8 BOM)
+and its text keeps every line ending as it is, so that writing the text back in the same
+encoding gives back the file's bytes exactly: a patch changes only the lines it edits.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+
+class UnreadableSource(ValueError):
+    """A file Python cannot read as source either; the message says why."""
+
+
+@dataclass(frozen=True)
+class PythonSource:
+    """A source file's text (line endings untouched, no BOM) and the codec that gives back its
+    bytes: "utf-8", "utf-8-sig" for a file that starts with a BOM, or its coding cookie's."""
+
+    text: str
+    encoding: str = "utf-8"
+
+
+def read_source(path: Path) -> PythonSource:
+    """The file decoded as Python decodes it; raises UnreadableSource when Python could not."""
+    return decode_source(path.read_bytes())
+
+
+def decode_source(data: bytes) -> PythonSource:
+    """`read_source` of a file's bytes."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return PythonSource(data.decode(encoding), encoding)
+    except SyntaxError as exc:  # an unknown or contradictory coding cookie
+        raise UnreadableSource(exc.msg) from None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UnreadableSource(f"line {line} is not valid {exc.encoding}, the file's encoding "
+                               f"({exc.reason})") from None
+
+
+def encode_source(text: str, encoding: str) -> bytes:
+    """The bytes of `text` in a source file's encoding; UnicodeEncodeError when it cannot hold
+    a character of the text."""
+    return text.encode(encoding)
+
+
+def dominant_newline(texts: Iterable[str]) -> str:
+    """The line ending most lines of `texts` end with ("\n" when they have none)."""
+    crlf = lf = 0
+    for text in texts:
+        crlf += text.count("\r\n")
+        lf += text.count("\n")
+    return "\r\n" if crlf > lf - crlf else "\n"
 
 
 def enclosing_function(path: Path, line: int) -> str:

@@ -1,4 +1,8 @@
-"""Edits as LibCST operations on source text (diffs.py shows them)."""
+"""Edits as LibCST operations on source text (diffs.py shows them).
+
+Texts keep their file's line endings; a model writes "\n", so a span it quotes or writes is
+matched and written in the file's own line ending.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import libcst as cst
 
 from ..errors import PatchError
 from ..models import Edit
+from ..source import PythonSource, UnreadableSource, dominant_newline
 
 
 def parse(source: str, path: str) -> cst.Module:
@@ -21,6 +26,10 @@ def parse(source: str, path: str) -> cst.Module:
 
 def replace_span(source: str, path: str, find: str, replace: str) -> str:
     """Replace the one occurrence of `find`; the result must still parse."""
+    newline = dominant_newline([source])
+    if find not in source:
+        find = _with_newline(find, newline)
+    replace = _with_newline(replace, newline)
     count = source.count(find)
     if count != 1:
         where = "does not occur" if count == 0 else f"occurs {count} times"
@@ -28,6 +37,11 @@ def replace_span(source: str, path: str, find: str, replace: str) -> str:
     result = source.replace(find, replace, 1)
     parse(result, path)
     return result
+
+
+def _with_newline(snippet: str, newline: str) -> str:
+    """A model's "\n" as the file's line ending; a snippet that has CRs already is left as it is."""
+    return snippet if newline == "\n" or "\r" in snippet else snippet.replace("\n", newline)
 
 
 class _FunctionReplacer(cst.CSTTransformer):
@@ -74,22 +88,30 @@ def replace_function(source: str, path: str, qualname: str, new_source: str) -> 
 
 
 def edits_from_specs(
-    read: Callable[[str], str], specs: Sequence[Mapping[str, Any]], description: str, template: str
+    read: Callable[[str], PythonSource], specs: Sequence[Mapping[str, Any]], description: str,
+    template: str,
 ) -> tuple[Edit, ...]:
     """Edits from {"path", "find", "replace"} or {"path", "function", "source"} specs, in order.
 
     Several specs may touch one file: each applies to the result of the previous one.
     """
     edits = []
-    sources: dict[str, str] = {}
+    sources: dict[str, PythonSource] = {}
     for raw in specs:
         path = str(raw["path"])
-        before = sources.get(path) or read(path)
+        source = sources.get(path) or _read(read, path)
         if "function" in raw:
-            after = replace_function(before, path, str(raw["function"]), str(raw["source"]))
+            after = replace_function(source.text, path, str(raw["function"]), str(raw["source"]))
         else:
-            after = replace_span(before, path, str(raw["find"]), str(raw["replace"]))
-        sources[path] = after
-        edits.append(Edit(path=path, before=before, after=after, description=description,
-                          template=template))
+            after = replace_span(source.text, path, str(raw["find"]), str(raw["replace"]))
+        sources[path] = PythonSource(after, source.encoding)
+        edits.append(Edit(path=path, before=source.text, after=after, description=description,
+                          template=template, encoding=source.encoding))
     return tuple(edits)
+
+
+def _read(read: Callable[[str], PythonSource], path: str) -> PythonSource:
+    try:
+        return read(path)
+    except UnreadableSource as exc:
+        raise PatchError(f"{path}: cannot be read as Python source: {exc}") from None

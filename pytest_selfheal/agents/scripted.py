@@ -15,6 +15,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import AgentError, PatchError
 from ..models import Candidate
+from ..source import read_source
 from .base import Agent, Workbench
 from .patch import edits_from_specs
 
@@ -52,7 +53,7 @@ class ScriptedAgent:
 
     def _candidate(self, root: Path, entry: dict[str, Any], number: int) -> Candidate:
         edits = edits_from_specs(
-            lambda path: (root / path).read_text(encoding="utf-8"), entry.get("edits", ()),
+            lambda path: read_source(root / path), entry.get("edits", ()),
             str(entry.get("description", f"scripted #{number}")), "scripted",
         )
         return Candidate(edits=edits, agent=self.name)

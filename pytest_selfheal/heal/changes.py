@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..git import DIFF_OPTIONS, git_output, parse_diff
 from ..models import Line
+from ..source import UnreadableSource, read_source
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def changed_lines(worktree: Path, base: str) -> dict[str, frozenset[int]]:
     untracked = git_output(worktree, "ls-files", "--others", "--exclude-standard", "-z") or ""
     for rel in filter(None, untracked.split("\0")):
         try:
-            lines = (worktree / rel).read_text(encoding="utf-8").count("\n") + 1
-        except (OSError, UnicodeDecodeError):
+            lines = read_source(worktree / rel).text.count("\n") + 1
+        except (OSError, UnreadableSource):
             continue
         found.setdefault(rel, set()).update(range(1, lines + 1))
     return {path: frozenset(lines) for path, lines in found.items() if lines}

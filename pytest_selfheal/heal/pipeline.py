@@ -23,7 +23,7 @@ from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
 from ..sandbox.lock import LockBusy
 from ..sandbox.paths import Sandbox
-from ..sandbox.testruns import TestRuns
+from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before_tests
 from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
 from .collection_errors import is_collection_target
@@ -213,7 +213,9 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
 
 
 def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -> Probed:
-    """Run the failing tests' modules under coverage; refuse a sandbox that is not isolated."""
+    """Run the failing tests' modules under coverage; refuse a sandbox that is not isolated, and
+    end the heal as an error when the probe ran none of the failing tests (nothing is known of
+    them then, and the tests are not to blame)."""
     # A test process takes about as long to start as the probe and triage take to run; started
     # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
     runs.warmed_up()
@@ -221,7 +223,12 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     spectrum, run = probe(runs, plan.selection,
                           timeout=min(plan.suite_timeout, request.settings.time_budget))
     log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
-               seconds=round(run.seconds, 3), covered=len(spectrum.covered))
+               exit_code=run.exit_code, seconds=round(run.seconds, 3), covered=len(spectrum.covered))
+    if stopped_before_tests(run):
+        raise did_not_run("probe", run)
+    unrun = [n for n in plan.failing if not _reported(n, run)]
+    if len(unrun) == len(plan.failing) and not run.timed_out:
+        raise SandboxError(_not_run_by_probe(unrun, run))
     runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
         run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
     if run.leaked_modules:
@@ -235,8 +242,8 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
 
 
 def _test_file_predicate(request: HealRequest, sandbox: Sandbox, plan: Plan) -> Callable[[str], bool]:
-    """Test modules by the user's python_files, conftest.py, and every file a test id names;
-    paths relative to the repository."""
+    """Test modules by the user's python_files, conftest.py, every file a test id names, and
+    helpers in test directories; paths relative to the repository."""
     rootdir = _rootdir_in_repo(request, sandbox)
     return TestFiles.of_suite(request.python_files, [*plan.ran, *plan.failing], rootdir)
 
@@ -265,26 +272,40 @@ def _targets(plan: Plan, probed: Probed, verdicts: Triage, log: DecisionLog) -> 
 
 
 def _nothing_to_repair(request: HealRequest, run_dir: Path, verdicts: Triage) -> HealResult:
+    """Why no failure is repaired: triage held them, or they ran in the sandbox and passed (a
+    probe that ran none of them ended the heal before)."""
     held = verdicts.held_reason()
     return HealResult(
         "not-healed",
         f"nothing to repair: {held}" if held else
-        "the failures did not reproduce in the sandbox (flaky, order-dependent, or "
-        "depending on files git ignores); nothing to heal",
+        "the failures did not reproduce in the sandbox: they ran there and passed (flaky, "
+        "order-dependent, or depending on files git ignores); nothing to heal",
         request,
         run_dir=run_dir,
         triage=verdicts,
     )
 
 
+def _reported(nodeid: str, run: TestRunResult) -> bool:
+    """The run reported the test, or a test of the module a collection failure names."""
+    return nodeid in run.outcomes or any(n.startswith(f"{nodeid}::") for n in run.outcomes)
+
+
+def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
+    return (f"the probe ran in the sandbox but did not run {len(unrun)} of the failing tests "
+            f"({unrun[0]}{', ...' if len(unrun) > 1 else ''}): they were not collected there, so "
+            f"they were not checked and your tests are not to blame. Its last lines:\n{last_lines(run)}\n"
+            "Check that the tests are collected in a fresh clone of your repository (files git "
+            "ignores, absolute paths); otherwise please report this to pytest-selfheal with "
+            "report.json")
+
+
 def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
                is_test_file: Callable[[str], bool], targets: tuple[str, ...],
                suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
-    rootdir = _rootdir_in_repo(request, sandbox)
     policy = build_policy(
         settings, is_test_file,
-        testpaths=[(rootdir / p).as_posix() for p in request.testpaths],
         submodules=sandbox.submodules,
         test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
     )
@@ -326,7 +347,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, agent:
         fix=best,
         alternatives=tuple(Alternative(o, ast_change_size(o.candidate))
                            for o in ranked(bench.outcomes) if o is not best),
-        diff=combined_diff(best.candidate) + regression.diff if best and regression else "",
+        diff=combined_diff(best.candidate) + regression.diff if best and regression else b"",
         seconds=round(time.monotonic() - started, 2),
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
         agent=agent.name,

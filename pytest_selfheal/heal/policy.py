@@ -32,8 +32,6 @@ ALWAYS_FORBIDDEN = (
     "Jenkinsfile", ".buildkite/**",
     "*.lock", "**/*.lock", "requirements*.txt", "**/requirements*.txt", "constraints*.txt",
 )
-# Files under a directory of this name are test code (helpers, factories) wherever it sits.
-TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
 SILENCERS = frozenset({"skip", "skipif", "xfail", "importorskip", "SkipTest", "skipTest"})
 EXITS = frozenset({("sys", "exit"), ("os", "_exit"), ("os", "abort"), ("", "exit"), ("", "quit")})
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
@@ -78,7 +76,7 @@ class Policy:
         pure = PurePosixPath(path)
         if matches(path, ALWAYS_FORBIDDEN):
             return f"{path} is test, CI or packaging configuration"
-        if self.is_test_file(path) or TEST_DIRECTORIES & set(pure.parts[:-1]):
+        if self.is_test_file(path):
             return f"{path} is a test file (the failing tests are the oracle)"
         if matches(path, self.forbidden_paths):
             return f"{path} matches forbidden_paths"
@@ -122,16 +120,11 @@ class Policy:
 
 
 def build_policy(settings: Settings, is_test_file: Callable[[str], bool], *,
-                 testpaths: Iterable[str], submodules: Iterable[str],
-                 test_literals: frozenset[object]) -> Policy:
-    """The heal's policy: settings, plus `testpaths` and submodules (repository-relative)."""
-    test_dirs = tuple(p.rstrip("/") + "/**" for p in testpaths if p not in ("", "."))
-
-    def is_test(path: str) -> bool:
-        return is_test_file(path) or matches(path, test_dirs)
-
+                 submodules: Iterable[str], test_literals: frozenset[object]) -> Policy:
+    """The heal's policy: settings, the one test-file predicate (testfiles.TestFiles), and
+    submodules (repository-relative)."""
     return Policy(
-        is_test_file=is_test,
+        is_test_file=is_test_file,
         allowed_paths=settings.allowed_paths,
         forbidden_paths=settings.forbidden_paths + tuple(f"{s}/**" for s in submodules),
         max_changed_lines=settings.max_changed_lines,

@@ -13,8 +13,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ import libcst as cst
 from ..agents.patch import parse
 from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
-from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job
+from ..source import UnreadableSource, dominant_newline, read_source
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
@@ -57,8 +56,8 @@ class Regression:
     seconds: float = 0.0
 
     @property
-    def diff(self) -> str:
-        return new_file_diff(self.path, self.source) if self.path else ""
+    def diff(self) -> bytes:
+        return new_file_diff(self.path, self.source) if self.path else b""
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.path or None, "function": self.function, "calls": self.calls or None,
@@ -94,14 +93,15 @@ def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_d
         path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
                                     patched.qualname, regression_dir)
         docstring = _docstring(patched, called, run_id, fix.fixed)
-        source = module_source(target, witnesses, docstring)
+        newline = _project_newline(bench.sandbox.root / path, edits)
+        source = module_source(target, witnesses, docstring, newline)
         kept = _prove(bench, edits, path, source)
         if len(kept) < len(witnesses):
             if not kept:
                 raise NoRegression(
                     "no generated test failed on the original code and passed on the fixed code"
                 )
-            source = module_source(target, [witnesses[i] for i in kept], docstring)
+            source = module_source(target, [witnesses[i] for i in kept], docstring, newline)
             if len(_prove(bench, edits, path, source)) != len(kept):
                 raise NoRegression("the generated tests did not behave the same way twice")
     except NoRegression as exc:
@@ -179,18 +179,6 @@ def patched_function(edits: Sequence[Edit]) -> PatchedFunction:
     raise NoRegression("the fix changes no existing function, so there is no call to replay")
 
 
-@contextmanager
-def _applied(sandbox: Sandbox, edits: Sequence[Edit]) -> Iterator[None]:
-    originals = {e.path: sandbox.read(e.path) for e in reversed(edits)}
-    try:
-        for edit in edits:
-            sandbox.write(edit.path, edit.after)
-        yield
-    finally:
-        for path, text in originals.items():
-            sandbox.write(path, text)
-
-
 def _record(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction,
             tests: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
@@ -209,7 +197,7 @@ def _record(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunc
         jobs.append(Job(tuple(tests), changes, timeout=bench.limits.suite_timeout, record=spec))
     for job, run in zip(jobs, bench.runs.screen(jobs), strict=True):
         if run is None:
-            with _applied(bench.sandbox, edits if job.files else ()):
+            with bench.sandbox.applied(edits if job.files else ()):
                 bench.runs.subprocess(job)
     fixed, original = (_merged_calls(output) for output in outputs)
     return fixed, original
@@ -282,7 +270,7 @@ def _nearest_caller(
         path, qualname = caller["path"], caller["qualname"]
         if qualname == patched.qualname or bench.is_test_file(path):
             continue
-        definitions = _definitions(bench.sandbox.read(path), path)
+        definitions = _definitions(bench.sandbox.read(path).text, path)
         if qualname in definitions:
             return PatchedFunction(path, qualname, definitions[qualname][1])
     return None
@@ -313,6 +301,21 @@ def regression_test_path(
     return (directory / name).relative_to(root).as_posix()
 
 
+def _project_newline(test_file: Path, edits: Sequence[Edit]) -> str:
+    """The line ending of the Python files beside the new test, or, in a directory without
+    any, of the files the fix edits: a new file looks like its neighbours."""
+    beside = [_text_or_empty(path) for path in sorted(test_file.parent.glob("*.py"))]
+    return dominant_newline(beside if any("\n" in text for text in beside)
+                            else [edit.before for edit in edits])
+
+
+def _text_or_empty(path: Path) -> str:
+    try:
+        return read_source(path).text
+    except (OSError, UnreadableSource):
+        return ""
+
+
 def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
                failing: Sequence[str]) -> str:
     via = [] if called == patched else [
@@ -338,7 +341,7 @@ def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: st
     nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
         original = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
-        with _applied(bench.sandbox, edits):
+        with bench.sandbox.applied(edits):
             fixed = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
     finally:
         file.unlink()

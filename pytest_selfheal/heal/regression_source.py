@@ -197,8 +197,10 @@ def test_function(
     return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, body]))
 
 
-def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) -> str:
-    """The whole regression test module: docstring, imports, one test per witness."""
+def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
+                  newline: str = "\n") -> str:
+    """The whole regression test module: docstring, imports, one test per witness; its lines end
+    with `newline`, as the project's files do."""
     imports = Imports()
     base = target["name"].strip("_") or "call"
     functions = []
@@ -213,4 +215,4 @@ def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str) ->
     body += imports.statements()
     for function in functions:
         body.append(function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
-    return cst.Module(body).code
+    return cst.Module(body).code.replace("\n", newline)

@@ -34,7 +34,6 @@ class HealRequest:
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
-    testpaths: tuple[str, ...] = ()  # pytest's `testpaths`, relative to the rootdir
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
 
 
@@ -57,7 +56,7 @@ class HealResult:
     outcomes: tuple[Outcome, ...] = ()
     fix: Outcome | None = None
     alternatives: tuple[Alternative, ...] = ()  # plausible patches after the fix, best first
-    diff: str = ""
+    diff: bytes = b""  # fix.diff: the files' bytes, line endings and encodings as they are
     seconds: float = 0.0
     seconds_to_green: float | None = None  # from the start of the heal to its first complete fix
     agent: str = ""

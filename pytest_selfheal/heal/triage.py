@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..models import Failure, Line, Spectrum
+from ..models import Failure, Line, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
-from ..sandbox.testruns import Job, TestRuns
+from ..sandbox.testruns import Job, TestRuns, did_not_run, stopped_before_tests
 from . import changes, collection_errors, history
 from .changes import ChangedLines
 from .signature import Signature, signature
@@ -56,7 +56,8 @@ class CausalLink:
 @dataclass(frozen=True)
 class FailureTriage:
     nodeid: str
-    kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | collection-error
+    kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | not-run
+    #            | collection-error
     counts: Mapping[str, int]
     signature: Signature
     history: str  # "new regression" | "chronic" | "no baseline"
@@ -254,6 +255,7 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
                                "not repaired",
             "transient": "transient infrastructure error; not repaired",
             "not-reproduced": "did not fail again in the sandbox (files git ignores, environment?)",
+            "not-run": "the sandbox's probe did not run it (not collected there); not repaired",
         }[kind]
     if require_link and not link.causal_link:
         return False, "no causal link to the changes, and selfheal_require_causal_link is on"
@@ -261,8 +263,8 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
 
 
 def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, tuple[str, dict[str, int]]]:
-    """nodeid -> (kind, rerun counts). Each failing test is rerun alone `reruns` times, and once
-    in module order if it passed every time alone; reruns of different tests run side by side
+    """nodeid -> (kind, rerun counts). Each failing test the probe ran is rerun alone `reruns`
+    times, and once in module order if it passed every time alone; reruns of different tests run side by side
     (in parallel warm children when the worker is up), those of one test one after another."""
     kinds: dict[str, tuple[str, dict[str, int]]] = {}
     rerun = []
@@ -271,6 +273,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, 
             kinds[failure.nodeid] = ("collection-error", {})
         elif is_transient(failure):
             kinds[failure.nodeid] = ("transient", {})
+        elif failure.nodeid not in given.spectrum.outcomes:
+            kinds[failure.nodeid] = ("not-run", {})
         else:
             rerun.append(failure.nodeid)
     counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in rerun}
@@ -324,10 +328,18 @@ def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | Non
                 for i in members]
         runs = given.runs.run(jobs, deadline=given.deadline)
         for index, run in zip(members, runs, strict=True):
-            if run is not None:
-                last = selections[index][-1]
-                results[index] = "failed" if run.outcomes.get(last, "failed") == "failed" else "passed"
+            results[index] = _rerun_outcome(selections[index][-1], run)
     return results
+
+
+def _rerun_outcome(nodeid: str, run: TestRunResult | None) -> str | None:
+    """"failed" or "passed"; None when the rerun did not run. A rerun whose process stopped before
+    any test reported ends the heal (SandboxError): the probe ran the test, so the sandbox broke."""
+    if run is None:
+        return None
+    if stopped_before_tests(run):
+        raise did_not_run("triage rerun", run)
+    return "failed" if run.outcomes.get(nodeid, "failed") == "failed" else "passed"
 
 
 def _apart(selections: Sequence[Sequence[str]]) -> list[list[int]]:

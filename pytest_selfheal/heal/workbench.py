@@ -23,7 +23,7 @@ from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
 from ..sandbox.testruns import Job, TestRuns
-from ..source import function_span
+from ..source import encode_source, function_span
 from .policy import Policy
 from .ranking import ranked
 
@@ -135,20 +135,14 @@ class SandboxWorkbench:
             return Outcome(candidate, Verdict.DUPLICATE, 0.0, detail="already tried")
         self._seen.add(digest)
         rejected = self._rejected(candidate)
-        invalid = _syntax_error(candidate)
+        invalid = _invalid(candidate)
         if rejected:
             outcome = Outcome(candidate, Verdict.REJECTED, 0.0, detail=f"policy: {rejected}")
         elif invalid:
             outcome = Outcome(candidate, Verdict.INVALID, 0.0, detail=invalid)
         else:
-            originals = {e.path: self.sandbox.read(e.path) for e in reversed(candidate.edits)}
-            try:
-                for edit in candidate.edits:
-                    self.sandbox.write(edit.path, edit.after)
+            with self.sandbox.applied(candidate.edits):
                 outcome = self._judge(candidate, started, digest)
-            finally:
-                for path, text in originals.items():
-                    self.sandbox.write(path, text)
             outcome = self._excuse_known_failures(outcome)
         self.outcomes.append(outcome)
         if not self.healed and self._fixes_every_target(outcome):
@@ -170,7 +164,7 @@ class SandboxWorkbench:
         """Screen the candidates in parallel, then judge them in order exactly as `try_candidate`
         would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
-        fresh = {d: c for d, c in fresh.items() if not _syntax_error(c) and not self._rejected(c)}
+        fresh = {d: c for d, c in fresh.items() if not _invalid(c) and not self._rejected(c)}
         runs = self._screen(list(fresh.values()), self.task.targets)
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
@@ -291,10 +285,13 @@ def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> lis
     ]
 
 
-def _syntax_error(candidate: Candidate) -> str:
+def _invalid(candidate: Candidate) -> str:
+    """Why the candidate cannot be a program: an edit that does not compile, or that its file's
+    encoding cannot hold (a character a latin-1 file has no byte for)."""
     for edit in candidate.edits:
         try:
             compile(edit.after, edit.path, "exec")
+            encode_source(edit.after, edit.encoding)
         except (SyntaxError, ValueError) as exc:
             return f"{edit.path}: {exc}"
     return ""

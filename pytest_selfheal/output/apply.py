@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..git import find_repo_root, git_ok, run_git
+from .diffs import GIT_APPLY
 from .rundir import FIX_DIFF
 from .runstore import Run
 
@@ -52,12 +53,12 @@ def apply_fix(root: Path, run: Run) -> ApplyResult:
                            f"no git repository at {root}: {FIX_DIFF} applies at the root of the "
                            "checkout it was made for; pass --root")
     diff = str(run.diff_path)
-    check = run_git(repo, "apply", "--check", diff)
-    if check.returncode != 0 and git_ok(repo, "apply", "--check", "--reverse", diff):
+    check = run_git(repo, *GIT_APPLY, "--check", diff)
+    if check.returncode != 0 and git_ok(repo, *GIT_APPLY, "--check", "--reverse", diff):
         return ApplyResult(ApplyOutcome.ALREADY_APPLIED,
                            f"the fix of run {run.run_id} is already in your working tree; "
                            "nothing to do")
-    done = run_git(repo, "apply", diff) if check.returncode == 0 else check
+    done = run_git(repo, *GIT_APPLY, diff) if check.returncode == 0 else check
     if done.returncode != 0:
         return ApplyResult(ApplyOutcome.CONFLICT,
                            f"the fix of run {run.run_id} does not apply to your working tree, "

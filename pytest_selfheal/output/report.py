@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..models import Outcome
 from . import markdown
+from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON
 
 if TYPE_CHECKING:
@@ -96,13 +97,13 @@ def write_run(result: HealResult) -> None:
         return
     try:
         if result.diff:
-            (result.run_dir / FIX_DIFF).write_text(result.diff, encoding="utf-8")
+            (result.run_dir / FIX_DIFF).write_bytes(result.diff)
         if result.regression and result.regression.path:
             regression = result.regression
             (result.run_dir / Path(regression.path).name).write_text(regression.source,
                                                                      encoding="utf-8")
         data = report_json(result)
         (result.run_dir / REPORT_JSON).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        markdown.write_markdown(result.run_dir, data, result.diff)
+        markdown.write_markdown(result.run_dir, data, diff_text(result.diff))
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import config as cfg
 from ..errors import SelfHealError
+from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON, runs_dir
 
 
@@ -52,7 +53,7 @@ class Run:
 
     @property
     def diff(self) -> str:
-        return self.diff_path.read_text(encoding="utf-8") if self.diff_path.is_file() else ""
+        return diff_text(self.diff_path.read_bytes()) if self.diff_path.is_file() else ""
 
     def decisions(self) -> list[dict[str, Any]]:
         """The decision log, one JSON object per line; lines that are not objects are kept as text."""

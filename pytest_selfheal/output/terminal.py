@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def render(result: HealResult, console: Console) -> None:
     if result.fix and result.run_dir:
         console.print(f"plausible fix ({result.fix.candidate.description}):", markup=False,
                       highlight=False)
-        console.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+        console.print(Syntax(diff_text(result.diff), "diff", theme="ansi_dark", background_color="default"))
         console.print(f"fix:    {result.run_dir / FIX_DIFF}", highlight=False)
         if result.regression:
             added = result.regression.path or "none"

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..models import Edit
+from ..source import PythonSource, encode_source, read_source
 
 # Python and pytest reuse a cached .pyc while the source's mtime (whole seconds) and size match,
 # so two versions of a file written within one second could share one. Every write gets its own
@@ -30,13 +35,30 @@ class Sandbox:
         """The worktree path of a path inside the user's checkout."""
         return self.root / user_path.resolve().relative_to(self.user_root)
 
-    def read(self, rel: str) -> str:
-        """Text of a file; bytes that are not UTF-8 survive a read/write round trip unchanged."""
-        return (self.root / rel).read_text(encoding="utf-8", errors="surrogateescape")
+    def read(self, rel: str) -> PythonSource:
+        """A source file as Python reads it, with the encoding `write` needs to give it back."""
+        return read_source(self.root / rel)
 
-    def write(self, rel: str, text: str) -> None:
+    def write(self, rel: str, text: str, encoding: str = "utf-8") -> None:
+        """Source text in the file's encoding, line endings as they are in `text`."""
+        self.write_bytes(rel, encode_source(text, encoding))
+
+    @contextmanager
+    def applied(self, edits: Sequence[Edit]) -> Iterator[None]:
+        """The edits written into the worktree while the block runs; afterwards, whatever
+        happened, every file they touch holds its original bytes again."""
+        originals = {path: (self.root / path).read_bytes() for path in dict.fromkeys(e.path for e in edits)}
+        try:
+            for edit in edits:
+                self.write(edit.path, edit.after, edit.encoding)
+            yield
+        finally:
+            for path, data in originals.items():
+                self.write_bytes(path, data)
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        path.write_bytes(data)
         stamp = next(_WRITE_STAMPS) * 1_000_000_000
         os.utime(path, ns=(stamp, stamp))

@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import SandboxError
 from ..models import TestRunResult
 from .runner import PytestCommand, Standby, run_tests
 from .warm import WarmWorker
+
+_QUOTED_LINES = 12
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,11 @@ class TestRuns:
 
     def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
         """Every job run, warm first; the jobs left for subprocesses must have their files on
-        disk. Subprocess jobs are not started after `deadline` (None comes back for them)."""
-        results = self.screen(jobs)
+        disk. Subprocess jobs are not started after `deadline` (None comes back for them). A warm
+        child that ended before any test reported is run again in a subprocess, whose output
+        says why."""
+        results = [None if run is None or stopped_before_tests(run) else run
+                   for run in self.screen(jobs)]
         for index, job in enumerate(jobs):
             if results[index] is None and (deadline is None or time.monotonic() < deadline):
                 results[index] = self.subprocess(job)
@@ -94,3 +100,29 @@ class TestRuns:
         if self._standby is not None:
             self._standby.discard()
             self._standby = None
+
+
+def stopped_before_tests(run: TestRunResult) -> bool:
+    """The test process ended on its own before any test reported: it could not start, configure
+    or collect. A run that timed out or that a signal killed (a crashing test) is not one."""
+    return not run.outcomes and not run.timed_out and run.exit_code >= 0
+
+
+def did_not_run(step: str, run: TestRunResult) -> SandboxError:
+    """The error that ends a heal whose `step` (the probe, a triage rerun) could not run the
+    tests: it quotes the test process's own last lines and says what to do."""
+    return SandboxError(
+        f"the {step} could not run the tests in the sandbox: its pytest process exited with code "
+        f"{run.exit_code} before any test reported (it failed to start, configure or collect), so "
+        "your failures were not checked and your tests are not to blame. Its last lines:\n"
+        f"{last_lines(run)}\n"
+        "If they name your conftest, plugins or configuration, check that `pytest` runs in a "
+        "fresh clone of your repository (files git ignores, absolute paths, the environment); "
+        "otherwise please report this to pytest-selfheal with report.json"
+    )
+
+
+def last_lines(run: TestRunResult) -> str:
+    """The run's last lines of output, indented to be quoted in a reason."""
+    lines = [line for line in run.output_tail.splitlines() if line.strip()][-_QUOTED_LINES:]
+    return "\n".join(f"    {line}" for line in lines) or "    (no output was kept)"

@@ -20,7 +20,9 @@ import importlib
 import importlib.util
 import os
 import sys
-from importlib.metadata import entry_points
+from collections.abc import Iterator
+from importlib.metadata import distributions, entry_points
+from typing import Any, cast
 
 from ..sandbox.protocol import SANDBOX_ENV, USER_ROOT_ENV, decode_standby_run
 
@@ -61,23 +63,85 @@ def import_installed_plugins() -> None:
     process yet (also the warm worker's): importing them is a good part of a small run (anyio's,
     which comes with the anthropic SDK, more than collecting a few hundred tests). A plugin whose
     code is in the sandbox or the user's checkout is the project's own, left for the run to
-    import from disk."""
+    import from disk. They are imported through pytest's assertion rewriting, as the run would
+    import them (see `_rewritten_as_pytest_would`); where that cannot be set up, none is."""
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return
     project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")
                     for name in (SANDBOX_ENV, USER_ROOT_ENV) if name in os.environ)
-    for entry in entry_points(group="pytest11"):
-        try:
-            spec = importlib.util.find_spec(entry.module.split(".")[0])
-        except (ImportError, ValueError):
-            continue
-        if spec is None:
-            continue
-        places = [spec.origin, *(spec.submodule_search_locations or ())]
-        if any(os.path.join(os.path.realpath(place), "").startswith(project) for place in places if place):
-            continue
-        with contextlib.suppress(Exception):  # the run imports it again, and reports the error
-            importlib.import_module(entry.module)
+    with _rewritten_as_pytest_would() as rewriting:
+        if not rewriting:
+            return
+        for entry in entry_points(group="pytest11"):
+            if not _left_for_the_run(entry.module, project):
+                with contextlib.suppress(Exception):  # the run imports it again, and reports the error
+                    importlib.import_module(entry.module)
+
+
+def _left_for_the_run(module: str, project: tuple[str, ...]) -> bool:
+    """A plugin the run imports itself: the project's own (its top-level package is under the
+    sandbox or the user's checkout), or one that cannot be found (the run reports it)."""
+    try:
+        spec = importlib.util.find_spec(module.split(".")[0])
+    except (ImportError, ValueError):
+        return True
+    if spec is None:
+        return True
+    places = [spec.origin, *(spec.submodule_search_locations or ())]
+    return any(os.path.join(os.path.realpath(place), "").startswith(project) for place in places if place)
+
+
+@contextlib.contextmanager
+def _rewritten_as_pytest_would() -> Iterator[bool]:
+    """While it lasts, the modules of every distribution with a pytest11 entry point are imported
+    through pytest's assertion-rewriting hook, as pytest imports them in a run: the same code,
+    and a run that finds them imported does not warn that it could not rewrite them (an error
+    under `filterwarnings = error`). Yields False when pytest's hook cannot be set up."""
+    try:
+        from _pytest.assertion.rewrite import AssertionRewritingHook, assertstate_key
+        from _pytest.config import _iter_rewritable_modules
+
+        settings = _DefaultRewriteSettings()
+        settings.stash[assertstate_key] = cast(Any, _RewriteState())
+        hook = AssertionRewritingHook(settings)  # type: ignore[arg-type]
+        files = (str(file) for dist in distributions()
+                 if any(entry.group == "pytest11" for entry in dist.entry_points)
+                 for file in dist.files or ())
+        hook.mark_rewrite(*(name for name in _iter_rewritable_modules(files) if name not in sys.modules))
+    except Exception:
+        yield False
+        return
+    sys.meta_path.insert(0, hook)
+    try:
+        yield True
+    finally:
+        sys.meta_path.remove(hook)
+
+
+class _DefaultRewriteSettings:
+    """What pytest's rewriting hook reads of a configuration, at pytest's defaults: the run's own
+    configuration does not exist yet."""
+
+    def __init__(self) -> None:
+        import pytest
+
+        self.stash = pytest.Stash()
+
+    def getini(self, name: str) -> object:
+        if name == "python_files":
+            raise ValueError(name)  # the hook then uses pytest's default patterns
+        return False  # enable_assertion_pass_hook
+
+
+class _RewriteState:
+    """pytest's assertion state, without tracing."""
+
+    mode = "rewrite"
+    hook = None
+
+    @staticmethod
+    def trace(*message: object) -> None:
+        return None
 
 
 if __name__ == "__main__":

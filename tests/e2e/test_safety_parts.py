@@ -62,10 +62,10 @@ def test_sandbox_round_trips_non_utf8_bytes(tmp_path):
     (repo / "legacy.py").write_bytes(raw)
     init_repo(repo)
     with open_sandbox(repo) as sandbox:
-        text = sandbox.read("legacy.py")
-        sandbox.write("legacy.py", text.replace("NAME", "TITLE"))
+        source = sandbox.read("legacy.py")
+        sandbox.write("legacy.py", source.text.replace("NAME", "TITLE"), source.encoding)
         assert (sandbox.root / "legacy.py").read_bytes() == raw.replace(b"NAME", b"TITLE")
-        sandbox.write("legacy.py", text)
+        sandbox.write("legacy.py", source.text, source.encoding)
         assert (sandbox.root / "legacy.py").read_bytes() == raw
 
 

@@ -126,13 +126,13 @@ def _is_stdlib(imported: Import) -> bool:
 def sandbox_test_processes_import_only_what_they_may(imports: list[Import]) -> list[str]:
     """testproc/ (and the package __init__ modules a test process runs on the way to it and to
     protocol.py) imports the stdlib, pluggy, coverage, testproc/ and sandbox/protocol.py; pytest
-    only in the modules that start it."""
+    (and its `_pytest` package) only in the modules that start it."""
     on_the_way = {PACKAGE, f"{PACKAGE}.sandbox", TESTPROC}
 
     def allowed(imported: Import) -> bool:
         return (_is_stdlib(imported) or imported.top in THIRD_PARTY_IN_TESTPROC
                 or _inside(imported.target, TESTPROC) or imported.target == PROTOCOL
-                or (imported.top == "pytest" and imported.importer in RUNS_PYTEST_IN_TESTPROC))
+                or (imported.top in ("pytest", "_pytest") and imported.importer in RUNS_PYTEST_IN_TESTPROC))
 
     return [str(imported) for imported in imports
             if (_inside(imported.importer, TESTPROC) or imported.importer in on_the_way)

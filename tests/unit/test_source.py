@@ -1,10 +1,20 @@
-"""Lines mapped to the function that holds them, as tracebacks and suspects name them."""
+"""Lines mapped to the function that holds them, as tracebacks and suspects name them; source
+files read as Python reads them and written back to their exact bytes."""
 
 from pathlib import Path
 
+import pytest
 from helpers import SAMPLE_SOURCE
 
-from pytest_selfheal.source import enclosing_function, function_span
+from pytest_selfheal.source import (
+    UnreadableSource,
+    decode_source,
+    dominant_newline,
+    enclosing_function,
+    encode_source,
+    function_span,
+    read_source,
+)
 
 
 def test_a_line_belongs_to_its_innermost_function_by_qualified_name(tmp_path: Path):
@@ -22,3 +32,50 @@ def test_an_unreadable_or_broken_file_has_no_functions(tmp_path: Path):
     broken.write_text("def f(:\n")
     assert enclosing_function(broken, 1) == "<module>"
     assert enclosing_function(tmp_path / "missing.py", 1) == "<module>"
+
+
+SOURCES = {
+    "utf-8": ("s = 'é'\n", b"s = '\xc3\xa9'\n"),
+    "crlf and mixed": ("a = 1\r\nb = 2\nc = 3\r\n", b"a = 1\r\nb = 2\nc = 3\r\n"),
+    "no final newline": ("x = 1", b"x = 1"),
+    "bom": ("s = 'é'\n", b"\xef\xbb\xbfs = '\xc3\xa9'\n"),
+    "latin-1 cookie": ("# -*- coding: latin-1 -*-\r\ns = 'é'\r\n",
+                       b"# -*- coding: latin-1 -*-\r\ns = '\xe9'\r\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SOURCES))
+def test_a_source_reads_as_python_reads_it_and_writes_back_to_its_bytes(case: str, tmp_path: Path):
+    text, data = SOURCES[case]
+    (tmp_path / "m.py").write_bytes(data)
+    source = read_source(tmp_path / "m.py")
+    assert source.text == text
+    assert encode_source(source.text, source.encoding) == data
+
+
+def test_the_encoding_is_the_one_python_names():
+    assert decode_source(b"\xef\xbb\xbfx = 1\n").encoding == "utf-8-sig"
+    assert decode_source(b"#!/usr/bin/env python\n# coding: latin-1\nx = 1\n").encoding == "iso-8859-1"
+    assert decode_source(b"x = 1\n").encoding == "utf-8"
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"x = 1\ns = '\xe9'\n", "line 2 is not valid utf-8"),
+    (b"# coding: klingon\nx = 1\n", "unknown encoding"),
+    (b"\xef\xbb\xbf# coding: latin-1\nx = 1\n", "encoding problem"),
+])
+def test_a_source_python_could_not_read_says_why(data: bytes, why: str):
+    with pytest.raises(UnreadableSource, match=why):
+        decode_source(data)
+
+
+def test_a_character_the_encoding_lacks_cannot_be_written():
+    with pytest.raises(UnicodeEncodeError):
+        encode_source("s = '€'\n", "iso-8859-1")
+
+
+@pytest.mark.parametrize(("texts", "newline"), [
+    (["a\r\nb\r\n", "c\n"], "\r\n"), (["a\r\nb\n", "c\n"], "\n"), (["no line break"], "\n"), ([], "\n"),
+])
+def test_the_dominant_newline_is_the_one_most_lines_end_with(texts: list[str], newline: str):
+    assert dominant_newline(texts) == newline

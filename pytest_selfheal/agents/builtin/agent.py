@@ -13,6 +13,7 @@ import libcst as cst
 
 from ...config import Settings
 from ...models import Candidate, Edit, Suspect
+from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
 from .names import name_candidates
 from .priors import PRIORS
@@ -26,7 +27,14 @@ class BuiltinAgent:
     name = "builtin"
 
     def repair(self, bench: Workbench) -> str:
-        found = candidates(bench.root, bench.suspects)
+        """Why the search stopped, and which suspect files it could not search, and why."""
+        ranked = RankedMutations(bench.root, bench.suspects, PRIORS)
+        reason = self._search(bench, _stream(bench.root, bench.suspects, ranked))
+        return "; ".join([reason, *(f"could not search {path}: {why}"
+                                    for path, why in ranked.unreadable.items())])
+
+    @staticmethod
+    def _search(bench: Workbench, found: Iterator[Candidate]) -> str:
         while batch := list(itertools.islice(found, BATCH)):
             reason = bench.stop_reason()
             if reason:
@@ -46,12 +54,16 @@ class _Scored:
     function: str
     mutation: Mutation
     splicer: Splicer
+    encoding: str  # the file's, for its edits
 
 
 def candidates(root: Path, suspects: Sequence[Suspect],
                priors: Mapping[str, float] = PRIORS) -> Iterator[Candidate]:
     """Every candidate source, chained in the order they are tried."""
-    ranked = RankedMutations(root, suspects, priors)
+    return _stream(root, suspects, RankedMutations(root, suspects, priors))
+
+
+def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) -> Iterator[Candidate]:
     return itertools.chain(
         name_candidates(root, suspects),
         single_edits(ranked),
@@ -63,9 +75,12 @@ class RankedMutations:
     """Every mutation at a suspect line, by line score x template prior (ties in the order of
     the suspects' files, then of the mutations in a file). Files are analysed only as far as the
     iteration goes: a mutation is given once no file left could hold a better one, so the first
-    candidates usually need only the most suspect file. Iterable any number of times."""
+    candidates usually need only the most suspect file. Iterable any number of times.
+    `unreadable` names the suspect files analysed so far that could not be read or parsed, and
+    why."""
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]) -> None:
+        self.unreadable: dict[str, str] = {}
         self._given: list[_Scored] = []
         self._source = self._best_first(root, suspects, priors)
 
@@ -80,8 +95,7 @@ class RankedMutations:
             yield self._given[index]
             index += 1
 
-    @staticmethod
-    def _best_first(root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]
+    def _best_first(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]
                     ) -> Iterator[_Scored]:
         by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
         for suspect in suspects:
@@ -95,14 +109,16 @@ class RankedMutations:
         for bound, (path, by_line) in zip(bounds, by_file.items(), strict=True):
             while waiting and -waiting[0][0] >= bound:
                 yield heapq.heappop(waiting)[2]
-            module = _parse(root / path)
-            if module is None:
+            parsed = _parse(root / path)
+            if isinstance(parsed, str):
+                self.unreadable[path] = parsed
                 continue
+            module, encoding = parsed
             splicer = Splicer(module, path)
             for mutation in mutations(module, frozenset(by_line)):
                 suspect = by_line[mutation.line]
                 score = suspect.score * priors[mutation.template]
-                item = _Scored(score, path, suspect.function, mutation, splicer)
+                item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
                 heapq.heappush(waiting, (-score, next(made), item))
         while waiting:
             yield heapq.heappop(waiting)[2]
@@ -174,14 +190,21 @@ def _edit(item: _Scored, before: str, after: str) -> Edit:
     return Edit(
         path=item.path, before=before, after=after, template=mutation.template,
         line=mutation.line, description=f"{item.path}:{mutation.line}: {mutation.description}",
+        encoding=item.encoding,
     )
 
 
-def _parse(path: Path) -> cst.Module | None:
+def _parse(path: Path) -> tuple[cst.Module, str] | str:
+    """(the module, its file's encoding), or why the file cannot be mutated."""
     try:
-        return cst.parse_module(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
-        return None
+        source = read_source(path)
+        return cst.parse_module(source.text), source.encoding
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    except UnreadableSource as exc:
+        return str(exc)
+    except cst.ParserSyntaxError as exc:
+        return f"LibCST cannot parse it: {exc.message} (line {exc.raw_line})"
 
 
 def create(settings: Settings, argument: str) -> Agent:

@@ -20,6 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...models import Candidate, Edit, Suspect, read_evidence
+from ...source import PythonSource, UnreadableSource, read_source
 
 MAX_SUGGESTIONS = 3
 MAX_IMPORT_SOURCES = 3
@@ -51,12 +52,16 @@ def _fixes(root: Path, suspect: Suspect, exc_type: str, message: str) -> Iterato
     path = root / suspect.path
     if missing is None or not path.is_file():
         return
-    source = path.read_text(encoding="utf-8")
+    try:
+        read = read_source(path)
+    except UnreadableSource:
+        return  # the mutation search says why it cannot search this file
+    source = read.text
     module = _MODULE.search(message)
     if exc_type.endswith("NameError"):
         known = _bound_names(source) | frozenset(dir(builtins))
     elif module is not None and (defining := _module_file(root, module["module"])) is not None:
-        known = _top_level_names(defining.read_text(encoding="utf-8"))
+        known = _top_level_names(_text(defining))
     elif (instance := _INSTANCE.search(message)) is not None:
         known = _class_attributes(root, instance["cls"], first=path)
     else:
@@ -66,19 +71,21 @@ def _fixes(root: Path, suspect: Suspect, exc_type: str, message: str) -> Iterato
     for name in dict.fromkeys([*suggested, *close]):
         after = _rename_on_line(source, suspect.line, missing, name)
         if after is not None:
-            yield _candidate(suspect, source, after, f"use {name!r} instead of the undefined {missing!r}",
+            yield _candidate(suspect, read, after, f"use {name!r} instead of the undefined {missing!r}",
                              "did-you-mean")
     if exc_type.endswith("NameError"):
         for dotted in _defining_modules(root, missing, exclude=suspect.path):
             after = _add_import(source, f"from {dotted} import {missing}\n")
             if after is not None:
-                yield _candidate(suspect, source, after, f"import {missing} from {dotted}",
+                yield _candidate(suspect, read, after, f"import {missing} from {dotted}",
                                  "missing-import")
 
 
-def _candidate(suspect: Suspect, before: str, after: str, what: str, template: str) -> Candidate:
-    edit = Edit(path=suspect.path, before=before, after=after, template=template, line=suspect.line,
-                description=f"{suspect.path}:{suspect.line}: {what}")
+def _candidate(suspect: Suspect, before: PythonSource, after: str, what: str, template: str
+               ) -> Candidate:
+    edit = Edit(path=suspect.path, before=before.text, after=after, template=template,
+                line=suspect.line, description=f"{suspect.path}:{suspect.line}: {what}",
+                encoding=before.encoding)
     return Candidate(edits=(edit,), score=SCORE, agent="builtin")
 
 
@@ -145,6 +152,14 @@ def _bound_names(source: str) -> frozenset[str]:
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
     return frozenset(names)
+
+
+def _text(path: Path) -> str:
+    """A module's text, or "" (no names) when it cannot be read as Python source."""
+    try:
+        return read_source(path).text
+    except (OSError, UnreadableSource):
+        return ""
 
 
 def _top_level_names(source: str) -> frozenset[str]:
@@ -219,6 +234,6 @@ def _defining_modules(root: Path, name: str, exclude: str) -> list[str]:
     excluded = (root / exclude).resolve()
     found = []
     for dotted, path in _project_modules(root):
-        if path.resolve() != excluded and name in _top_level_names(path.read_text(encoding="utf-8")):
+        if path.resolve() != excluded and name in _top_level_names(_text(path)):
             found.append(dotted)
     return found[:MAX_IMPORT_SOURCES]

@@ -10,7 +10,7 @@ import libcst as cst
 
 from ...git import run_git
 from ...models import Failure
-from ...source import enclosing_function
+from ...source import UnreadableSource, enclosing_function, read_source
 from ..base import Workbench
 from . import prompts
 from .symbols import function_at
@@ -68,9 +68,9 @@ def test_source(bench: Workbench, failure: Failure) -> str:
         if not bench.is_test_file(frame.path) or not path.is_file():
             continue
         try:
-            source = path.read_text(encoding="utf-8")
+            source = read_source(path).text
             symbol = function_at(source, frame.line)
-        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        except (OSError, UnreadableSource, cst.ParserSyntaxError):
             continue
         if symbol is not None:
             lines = source.splitlines()[symbol.start - 1 : symbol.end]

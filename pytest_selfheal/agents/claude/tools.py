@@ -13,6 +13,7 @@ import libcst as cst
 
 from ...errors import PatchError
 from ...models import Candidate, Outcome, Verdict
+from ...source import UnreadableSource, read_source
 from ..base import Workbench
 from ..patch import edits_from_specs
 from .context import clip, describe_failure
@@ -115,9 +116,9 @@ class Toolbox:
             raise Rejected("end_line must not be before start_line")
         end = min(end, start + MAX_READ_LINES - 1)
         try:
-            lines = (self.bench.root / rel).read_text(encoding="utf-8").splitlines()
-        except UnicodeDecodeError:
-            raise Rejected(f"{rel} is not a text file") from None
+            lines = read_source(self.bench.root / rel).text.splitlines()
+        except UnreadableSource as exc:
+            raise Rejected(f"{rel} cannot be read as Python source: {exc}") from None
         if start > max(len(lines), 1):
             raise Rejected(f"{rel} has only {len(lines)} lines")
         shown = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, min(end, len(lines)) + 1))
@@ -144,8 +145,8 @@ class Toolbox:
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 continue
             try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                lines = read_source(path).text.splitlines()
+            except (OSError, UnreadableSource):
                 continue
             hits.extend(f"{rel.as_posix()}:{n}: {line.strip()[:200]}"
                         for n, line in enumerate(lines, 1) if regex.search(line))
@@ -158,8 +159,8 @@ class Toolbox:
     def list_symbols(self, args: dict[str, Any]) -> ToolResult:
         rel = self.scope.readable(args.get("path"))
         try:
-            found = symbols((self.bench.root / rel).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, cst.ParserSyntaxError):
+            found = symbols(read_source(self.bench.root / rel).text)
+        except (UnreadableSource, cst.ParserSyntaxError):
             raise Rejected(f"{rel} is not parseable Python") from None
         rows = [f"{s.kind} {s.qualname} (lines {s.start}-{s.end})" for s in found]
         return ToolResult(f"{rel}:\n" + ("\n".join(rows) or "(no classes or functions)"))
@@ -185,7 +186,7 @@ class Toolbox:
         checked = [self._check_spec(spec) for spec in specs]
         try:
             edits = edits_from_specs(
-                lambda path: (self.bench.root / path).read_text(encoding="utf-8"),
+                lambda path: read_source(self.bench.root / path),
                 checked, description.strip()[:200], "claude",
             )
         except PatchError as exc:

@@ -48,13 +48,18 @@ class FakeRuns:
     flaky: bool = False
     neg_broken: bool = False  # test_neg fails too, while `neg` returns -a
     leaked: tuple[str, ...] = ()
+    stops_after: int | None = None  # from this many jobs on, the process stops before any test
+    uncollected: tuple[str, ...] = ()  # tests no run reports
     warm: None = None
     startup: float = 10.0
     jobs: list[Job] = field(default_factory=list)
     _flips: int = 0
 
     def outcomes(self, source: str, nodeids: Sequence[str]) -> TestRunResult:
-        outcomes = {n: "passed" for n in nodeids}
+        if self.stops_after is not None and len(self.jobs) > self.stops_after:
+            return TestRunResult({}, 4, 0.01, output_tail="ImportError while loading conftest\n"
+                                 "E   RuntimeError: not in a sandbox\n\n")
+        outcomes = {n: "passed" for n in nodeids if n not in self.uncollected}
         if ADD in outcomes and "a + b" not in source:
             self._flips += 1
             outcomes[ADD] = "passed" if self.flaky and self._flips % 2 == 0 else "failed"
@@ -156,7 +161,7 @@ def test_a_heal_runs_its_stages_in_order_and_keeps_the_fix_that_passes(tmp_path)
     result = heal.stages()
     assert (result.status, result.targets) == ("healed", (ADD,))
     assert result.fix is not None and result.fix.candidate.description == "scripted #2"
-    assert "-    return a - b\n+    return a + b\n" in result.diff
+    assert b"-    return a - b\n+    return a + b\n" in result.diff
     assert [o.verdict.value for o in result.outcomes] == ["still-failing", "plausible"]
     # the lines only the failing test ran lead the suspects; the error's line says what it raised
     assert {(s.path, s.line) for s in result.suspects[:2]} == {("calc.py", 1), ("calc.py", 2)}
@@ -187,7 +192,7 @@ def test_a_flaky_failure_is_classified_and_never_repaired(tmp_path):
 
 def test_a_search_that_finds_nothing_reports_why_it_stopped(tmp_path):
     result = make_heal(tmp_path, [("a - b", "a * b")]).stages()
-    assert (result.status, result.fix, result.diff) == ("not-healed", None, "")
+    assert (result.status, result.fix, result.diff) == ("not-healed", None, b"")
     assert result.reason == "no plausible fix found (script exhausted)"
 
 
@@ -216,3 +221,33 @@ def test_tests_that_import_the_checkout_instead_of_the_worktree_stop_the_heal(tm
     heal = make_heal(tmp_path, [("a - b", "a + b")], leaked=("calc",))
     with pytest.raises(SandboxError, match="cannot isolate the sandbox"):
         heal.stages()
+
+
+@pytest.mark.parametrize("stops_after, step", [(0, "probe"), (1, "triage rerun")])
+def test_a_test_process_that_cannot_configure_ends_the_heal_and_quotes_its_error(tmp_path, stops_after, step):
+    heal = make_heal(tmp_path, [("a - b", "a + b")], stops_after=stops_after)
+    with pytest.raises(SandboxError) as raised:
+        heal.stages()
+    reason = str(raised.value)
+    assert reason.startswith(f"the {step} could not run the tests in the sandbox: its pytest "
+                             "process exited with code 4 before any test reported")
+    assert "\n    ImportError while loading conftest\n    E   RuntimeError: not in a sandbox\n" in reason
+    assert "not to blame" in reason and "did not reproduce" not in reason
+    assert heal.runs.jobs[-1].files == {}  # no candidate was tried
+
+
+def test_failing_tests_the_probe_did_not_run_are_not_blamed(tmp_path):
+    heal = make_heal(tmp_path, [("a - b", "a + b")], uncollected=(ADD,))
+    with pytest.raises(SandboxError, match=r"the probe ran in the sandbox but did not run 1 of the "
+                       r"failing tests \(test_calc.py::test_add\): they were not collected there"):
+        heal.stages()
+
+
+def test_a_failing_test_the_probe_did_not_run_is_held_not_called_unreproduced(tmp_path):
+    heal = two_failures(make_heal(tmp_path, [("a - b", "a + b")], uncollected=(ADD,)))
+    result = heal.stages()
+    assert (result.status, result.reason) == ("not-healed", "nothing to repair: 1 not-reproduced, 1 not-run")
+    assert result.triage is not None
+    kinds = {f.nodeid: (f.kind, dict(f.counts)) for f in result.triage.failures}
+    assert kinds[ADD] == ("not-run", {})  # never rerun: the probe showed it is not collected
+    assert kinds[NEG][0] == "not-reproduced"

@@ -29,7 +29,7 @@ def policy(**settings: object):
     return build_policy(
         Settings(**settings),  # type: ignore[arg-type]
         TestFiles.of_suite(("test_*.py", "*_test.py", "check_*.py"), ["suite/cases.py::test_a"]),
-        testpaths=["tests"], submodules=["vendor/lib"], test_literals=frozenset({17, "widget", 2.5}),
+        submodules=["vendor/lib"], test_literals=frozenset({17, "widget", 2.5}),
     )
 
 
@@ -40,7 +40,7 @@ def test_a_small_fix_is_allowed():
 @pytest.mark.parametrize("path, why", [
     ("tests/test_price.py", "test file"),
     ("shop/price_test.py", "test file"),
-    ("tests/helpers/factories.py", "test file"),  # under testpaths
+    ("tests/helpers/factories.py", "test file"),  # a helper of a test directory
     ("conftest.py", "configuration"),
     ("shop/conftest.py", "configuration"),
     ("pyproject.toml", "configuration"),
@@ -56,7 +56,7 @@ def test_a_small_fix_is_allowed():
     ("setup.py", "configuration"),
     ("deploy/fabfile.py", "configuration"),
     ("noxfile.py", "configuration"),
-    ("shop/testing/factories.py", "test file"),  # under a test directory outside testpaths
+    ("shop/testing/factories.py", "test file"),  # a test directory inside the package
     ("shop/test/fixtures.py", "test file"),
     ("shop/prices.json", "not Python source"),
     (".hidden/tool.py", "hidden"),
@@ -68,7 +68,7 @@ def test_always_forbidden_paths(path, why):
 
 
 @pytest.mark.parametrize("path", ["shop/price.py", "shop/testimonials.py", "shop/latest/cart.py",
-                                  "src/setup_wizard.py"])
+                                  "src/setup_wizard.py", "shop/tests_data.py"])
 def test_project_source_may_be_edited(path):
     assert policy().refusal(path) is None
 

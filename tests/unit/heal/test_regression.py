@@ -3,7 +3,12 @@ test module gets."""
 
 import pytest
 
-from pytest_selfheal.heal.regression import NoRegression, patched_function, regression_test_path
+from pytest_selfheal.heal.regression import (
+    NoRegression,
+    _project_newline,
+    patched_function,
+    regression_test_path,
+)
 from pytest_selfheal.models import Edit
 
 
@@ -36,3 +41,13 @@ def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path
         "pkg/checks/test_regression_total.py"
     with pytest.raises(NoRegression, match="outside the rootdir; pass --selfheal-regression-dir"):
         regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
+
+
+def test_a_regression_test_ends_its_lines_as_the_files_beside_it_or_else_as_the_fixed_file(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    crlf_fix = [_edit("def f():\r\n    return 1\r\n", "def f():\r\n    return 2\r\n")]
+    assert _project_newline(tests / "test_regression_f.py", crlf_fix) == "\r\n"
+    (tests / "test_a.py").write_bytes(b"def test_a():\n    pass\n")
+    (tests / "test_b.py").write_bytes(b"x = 1\r\n")
+    assert _project_newline(tests / "test_regression_f.py", crlf_fix) == "\n"

@@ -118,3 +118,13 @@ class _BadRepr:
 def test_a_raising_repr_becomes_a_reason_not_an_error():
     with pytest.raises(Unrenderable, match="describing it raised RuntimeError: no repr today"):
         describe_safely(_BadRepr())
+
+
+def test_module_source_ends_its_lines_as_the_project_does():
+    target = {"ref": {"module": "pkg.mod", "name": "f"}, "binding": "function", "name": "f"}
+    arg = {"name": "x", "kind": "positional", "default": False, "value": {"literal": "'a\\nb'"}}
+    witness = Witness(None, (arg,), {"returns": {"literal": "None"}})
+    source = module_source(target, [witness], "Doc.\nMore.\n", "\r\n")
+    compile(source, "generated.py", "exec")
+    assert source.count("\n") == source.count("\r\n")
+    assert "def test_f():\r\n    assert f('a\\nb') is None\r\n" in source

@@ -50,19 +50,19 @@ class FakeRuns:
             return [None] * len(jobs)
         results: list[TestRunResult | None] = []
         for job in jobs:
-            source = job.files.get("calc.py", (None, self.sandbox.read("calc.py")))[1]
+            source = job.files.get("calc.py", (None, self.sandbox.read("calc.py").text))[1]
             self.calls.append(("warm", job.nodeids))
             results.append(self.behaviour(source, job.nodeids))
         return results
 
     def subprocess(self, job: Job) -> TestRunResult:
         self.calls.append(("subprocess", job.nodeids))
-        return self.behaviour(self.sandbox.read("calc.py"), job.nodeids)
+        return self.behaviour(self.sandbox.read("calc.py").text, job.nodeids)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float,
               stop_at_first_failure: bool = False) -> TestRunResult:
         self.calls.append(("fresh", tuple(nodeids)))
-        return self.behaviour(self.sandbox.read("calc.py"), tuple(nodeids))
+        return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
 
     def close(self) -> None:
         pass
@@ -105,7 +105,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                         failures=(), suspects=(), spectrum=spectrum),
         limits=SearchLimits(deadline=time.monotonic() + 60, max_candidates=max_candidates,
                             target_timeout=5, suite_timeout=30),
-        policy=build_policy(Settings(), is_test_file, testpaths=(), submodules=(),
+        policy=build_policy(Settings(), is_test_file, submodules=(),
                             test_literals=frozenset()),
         is_test_file=is_test_file,
         alternatives=alternatives,
@@ -129,7 +129,7 @@ def test_a_fix_that_passes_in_place_and_in_a_clean_run_is_plausible(tmp_path):
     assert bench.healed and bench.best is outcome
     # the target screened warm, then the covering test, then the whole suite once from disk
     assert runs.calls == [("warm", (TARGET,)), ("warm", (NEAR,)), ("fresh", SUITE)]
-    assert bench.sandbox.read("calc.py") == BUGGY  # restored
+    assert bench.sandbox.read("calc.py").text == BUGGY  # restored
 
 
 def test_a_candidate_whose_targets_time_out_is_a_timeout(tmp_path):
@@ -238,3 +238,21 @@ def test_the_search_stops_at_its_budget(tmp_path, limits, reason):
                                    "target_timeout": 5, "suite_timeout": 30, **limits})
     bench.try_candidate(edit(BUGGY.replace("a - b", "a * b")))
     assert bench.stop_reason() == reason
+
+
+def test_an_edit_its_files_encoding_cannot_hold_is_invalid_and_never_runs(tmp_path):
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"))
+    euro = Edit("calc.py", BUGGY, BUGGY.replace("a - b", "a + b  # €"), "euro", line=2,
+                encoding="iso-8859-1")
+    outcome = bench.try_candidate(Candidate((euro,)))
+    assert outcome.verdict is Verdict.INVALID
+    assert "calc.py: 'latin-1' codec can't encode character '\\u20ac'" in outcome.detail
+    assert runs.calls == []
+
+
+def test_the_worktree_file_gets_its_original_bytes_back_after_a_candidate(tmp_path):
+    bench, _ = make_bench(tmp_path, fixed_by("a + b"))
+    crlf = BUGGY.replace("\n", "\r\n")
+    bench.sandbox.write_bytes("calc.py", crlf.encode())
+    assert bench.try_candidate(edit(crlf.replace("a - b", "a + b"), before=crlf)).verdict is Verdict.PLAUSIBLE
+    assert (bench.root / "calc.py").read_bytes() == crlf.encode()

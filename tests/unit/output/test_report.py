@@ -13,7 +13,7 @@ from pytest_selfheal.models import Candidate, Edit, Outcome, Suspect, Verdict
 from pytest_selfheal.output.report import REPORT_VERSION, report_json, write_run
 
 NODEID = "tests/test_discounts.py::test_discount_at_threshold"  # the failure of `heal_request`
-DIFF = "diff --git a/invoice/discounts.py b/invoice/discounts.py\n--- a/x\n+++ b/x\n"
+DIFF = b"diff --git a/invoice/discounts.py b/invoice/discounts.py\n--- a/x\n+++ b/x\n"
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +76,7 @@ def test_write_run_leaves_fix_report_markdown_and_the_regression_test(heal_reque
     assert result.run_dir is not None
     assert sorted(p.name for p in result.run_dir.iterdir()) == [
         "fix.diff", "report.json", "report.md", "test_regression_qualifies.py"]
-    assert (result.run_dir / "fix.diff").read_text() == DIFF
+    assert (result.run_dir / "fix.diff").read_bytes() == DIFF
     assert json.loads((result.run_dir / "report.json").read_text())["status"] == "healed"
     assert "## pytest-selfheal: healed" in (result.run_dir / "report.md").read_text()
     assert "assert True" in (result.run_dir / "test_regression_qualifies.py").read_text()

@@ -8,9 +8,9 @@ from pytest_selfheal.models import Candidate, Edit, Outcome, Suspect, Verdict
 from pytest_selfheal.output.terminal import TOP_SUSPECTS, render
 
 NODEID = "tests/test_discounts.py::test_discount_at_threshold"  # the failure of `heal_request`
-DIFF = ("diff --git a/invoice/discounts.py b/invoice/discounts.py\n--- a/invoice/discounts.py\n"
-        "+++ b/invoice/discounts.py\n@@ -12 +12 @@\n-    return subtotal > threshold\n"
-        "+    return subtotal >= threshold\n")
+DIFF = (b"diff --git a/invoice/discounts.py b/invoice/discounts.py\n--- a/invoice/discounts.py\n"
+        b"+++ b/invoice/discounts.py\n@@ -12 +12 @@\n-    return subtotal > threshold\n"
+        b"+    return subtotal >= threshold\n")
 
 
 def plausible(after: str) -> Outcome:

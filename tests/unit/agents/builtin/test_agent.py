@@ -103,3 +103,49 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     rest = list(stream)
     assert {c.edits[0].path for c in rest} == {"a.py", "b.py", "c.py"}
     assert parsed == ["a.py", "b.py", "c.py"]
+
+
+BYTES = {
+    "crlf": (b"def f(x):\r\n    if x > 0:\r\n        return x + 1\r\n    return x - 1\r\n", "utf-8"),
+    "bom": (b"\xef\xbb\xbfdef f(x):\n    return x + 1\n", "utf-8-sig"),
+    "latin-1": (b"# -*- coding: latin-1 -*-\ndef f(x):\n    s = '\xe9'\n    return x + 1\n", "iso-8859-1"),
+    "no final newline": (b"def f(x):\n    return x + 1", "utf-8"),
+}
+
+
+def test_candidates_are_the_files_text_in_its_encoding_and_line_endings(tmp_path: Path):
+    for name, (data, _) in BYTES.items():
+        (tmp_path / f"{name}.py").write_bytes(data)
+    given = [Suspect(f"{name}.py", line, "f", 1.0)
+             for name, (data, _) in BYTES.items() for line in range(1, data.count(b"\n") + 2)]
+    stream = [c.edits[0] for c in candidates(tmp_path, given) if len(c.edits) == 1]
+    for name, (data, encoding) in BYTES.items():
+        edits = [e for e in stream if e.path == f"{name}.py"]
+        assert edits and all(e.encoding == encoding and e.before.encode(encoding) == data for e in edits)
+    crlf = [e.after for e in stream if e.path == "crlf.py"]
+    assert all(after.count("\n") == after.count("\r\n") for after in crlf)
+    assert all(not e.after.endswith("\n") for e in stream if e.path == "no final newline.py")
+
+
+class Bench:
+    """A bench on which nothing passes: the agent searches until it has no candidate left."""
+
+    def __init__(self, root: Path, suspects: list[Suspect]) -> None:
+        self.root, self.suspects, self.tried = root, suspects, 0
+
+    def stop_reason(self) -> None:
+        return None
+
+    def try_batch(self, batch: list[object]) -> list[object]:
+        self.tried += len(batch)
+        return []
+
+
+def test_a_suspect_file_that_cannot_be_read_is_named_with_the_reason(tmp_path: Path):
+    (tmp_path / "a.py").write_text(FILES["a.py"])
+    (tmp_path / "bad.py").write_bytes(b"x = 1\ns = '\xe9'\n")
+    bench = Bench(tmp_path, [Suspect("bad.py", 2, "<module>", 1.0), *spread({"a.py": 0.5})])
+    reason = builtin_agent.BuiltinAgent().repair(bench)  # type: ignore[arg-type]
+    assert bench.tried > 0, "the files that can be read are still searched"
+    assert reason == ("no candidate left to try; could not search bad.py: line 2 is not valid "
+                      "utf-8, the file's encoding (invalid continuation byte)")

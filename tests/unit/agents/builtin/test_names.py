@@ -104,3 +104,15 @@ def test_name_candidates_ignore_other_errors(tmp_path):
     write(tmp_path, "m.py", "x = 1\n")
     evidence = error_evidence("AssertionError", "assert 1 == 2")
     assert list(name_candidates(tmp_path, [Suspect("m.py", 1, "<module>", 1.0, (evidence,))])) == []
+
+
+def test_an_import_added_to_a_latin1_crlf_file_keeps_its_encoding_and_line_endings(tmp_path):
+    write(tmp_path, "pkg/__init__.py", "")
+    write(tmp_path, "pkg/helpers.py", "def total(xs):\n    return sum(xs)\n")
+    source = '# -*- coding: latin-1 -*-\r\nimport math\r\n\r\nUNIT = "½"\r\n\r\n\r\ndef f(xs):\r\n    return total(xs)\r\n'
+    (tmp_path / "pkg" / "use.py").write_bytes(source.encode("latin-1"))
+    suspect = Suspect("pkg/use.py", 8, "f", 1.0,
+                      (error_evidence("NameError", "name 'total' is not defined"),))
+    [fix] = [c.edits[0] for c in name_candidates(tmp_path, [suspect])]
+    assert (fix.before, fix.encoding) == (source, "iso-8859-1")
+    assert fix.after == source.replace("import math\r\n", "import math\r\nfrom pkg.helpers import total\r\n")

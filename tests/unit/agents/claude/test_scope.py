@@ -18,7 +18,7 @@ def make_policy() -> Policy:
     return build_policy(
         Settings(forbidden_paths=("pkg/generated/**",)),
         TestFiles.of_suite(("test_*.py", "check_*.py"), ["suite/cases.py::test_total"]),
-        testpaths=["tests"], submodules=["vendor/lib"], test_literals=frozenset(),
+        submodules=["vendor/lib"], test_literals=frozenset(),
     )
 
 

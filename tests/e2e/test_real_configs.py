@@ -1,0 +1,154 @@
+"""Projects configured the way maintained projects are: each heals through `pytest --selfheal`
+as it is, and a sandbox whose test processes cannot configure ends the heal as an error that
+says why, never as "did not reproduce".
+
+Each project is written here, small: a package with one planted bug (`clamp` bounded by `lo`
+twice), its tests, and one configuration a real project uses.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
+
+pytestmark = pytest.mark.slow
+
+CORE = '''\
+def clamp(x, lo, hi):
+    """x limited to [lo, hi].
+
+    >>> clamp(15, 0, 10)
+    10
+    """
+    return max(lo, min(x, lo))
+
+
+def span(values):
+    """The distance between the smallest and the largest value."""
+    return max(values) - min(values)
+'''
+TESTS = '''\
+import pytest
+
+from pkg.core import clamp, span
+
+
+def test_clamp_inside():
+    assert clamp(5, 0, 10) == 5
+
+
+def test_clamp_above():
+    assert clamp(15, 0, 10) == 10
+
+
+def test_clamp_below():
+    assert clamp(-3, 0, 10) == 0
+
+
+def test_span():
+    assert span([3, 1, 4]) == 3
+'''
+FAILING = ["test_clamp_inside", "test_clamp_above"]
+
+
+def project(root: Path, ini: str, files: dict[str, str] | None = None, *,
+            tests_dir: str = "tests") -> Path:
+    """The package, its tests under `tests_dir`, `ini` as [tool.pytest.ini_options], plus
+    `files`; committed."""
+    written = {
+        "pyproject.toml": '[project]\nname = "pkg"\nversion = "0.1"\n\n[tool.pytest.ini_options]\n'
+                          + textwrap.dedent(ini),
+        "pkg/__init__.py": "",
+        "pkg/core.py": CORE,
+        f"{tests_dir}/test_core.py": TESTS,
+        **(files or {}),
+    }
+    for rel, text in written.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return init_repo(root)
+
+
+CONFIGS = {
+    "filterwarnings-error": dict(ini='filterwarnings = ["error"]\n'),
+    "strict-config-and-markers": dict(
+        ini='addopts = "--strict-config --strict-markers"\nmarkers = ["unit: fast tests"]\n',
+        files={"tests/test_marked.py": "import pytest\n\nfrom pkg.core import span\n\n\n"
+                                       "@pytest.mark.unit\ndef test_span_of_one():\n"
+                                       "    assert span([7]) == 0\n"}),
+    "xfail-strict": dict(
+        ini="xfail_strict = true\n",
+        files={"tests/test_known.py": "import pytest\n\nfrom pkg.core import span\n\n\n"
+                                      "@pytest.mark.xfail(raises=ValueError, reason='undefined')\n"
+                                      "def test_span_of_nothing():\n    span([])\n"}),
+    "tests-inside-the-package": dict(
+        ini='testpaths = ["pkg"]\n', tests_dir="pkg/tests", files={"pkg/tests/__init__.py": ""}),
+    "conftest-plugin": dict(
+        ini='testpaths = ["tests"]\n',
+        files={"tests/conftest.py": textwrap.dedent('''\
+            import pytest
+
+
+            @pytest.fixture
+            def bounds():
+                return (0, 10)
+
+
+            def pytest_collection_modifyitems(items):
+                items.sort(key=lambda item: item.name)
+            '''),
+               "tests/test_bounds.py": "from pkg.core import clamp\n\n\n"
+                                       "def test_clamp_to_bounds(bounds):\n"
+                                       "    assert clamp(11, *bounds) == 10\n"}),
+    "import-mode-importlib": dict(ini='addopts = "--import-mode=importlib"\n'),
+    "doctest-modules": dict(ini='addopts = "--doctest-modules"\n'),
+    "all-of-them-as-toolz": dict(
+        ini='filterwarnings = ["error"]\naddopts = "--strict-config --strict-markers"\n'
+            'xfail_strict = true\ntestpaths = ["pkg"]\nmarkers = ["unit: fast tests"]\n',
+        tests_dir="pkg/tests",
+        files={"pkg/tests/__init__.py": "",
+               "pkg/tests/test_marked.py": "import pytest\n\nfrom pkg.core import span\n\n\n"
+                                           "@pytest.mark.unit\ndef test_span_of_one():\n"
+                                           "    assert span([7]) == 0\n"}),
+}
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_a_project_configured_like_a_real_one_heals(tmp_path, config):
+    repo = project(tmp_path / "repo", **CONFIGS[config])  # type: ignore[arg-type]
+    plain = run_pytest(repo)
+    assert plain.returncode == 1, plain.stdout[-2000:]
+    assert all(f"::{name} FAILED" in plain.stdout or f"::{name} -" in plain.stdout
+               for name in FAILING), plain.stdout[-2000:]
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
+    git(repo, "apply", "--check", str(latest_run_dir(repo) / "fix.diff"))
+    assert fingerprint(repo) == before
+
+
+def test_a_sandbox_that_cannot_configure_is_an_error_that_quotes_it(tmp_path):
+    refuses = ('import os\n\nif os.environ.get("SELFHEAL_SANDBOX"):\n'
+               '    raise RuntimeError("this suite refuses to run outside its checkout")\n')
+    repo = project(tmp_path / "repo", 'testpaths = ["tests"]\n', {"conftest.py": refuses})
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "error"
+    reason = report["reason"]
+    assert reason.startswith("the probe could not run the tests in the sandbox"), reason
+    assert "RuntimeError: this suite refuses to run outside its checkout" in reason
+    assert "not to blame" in reason and "fresh clone" in reason
+    assert "did not reproduce" not in healing.stdout
+    assert fingerprint(repo) == before
