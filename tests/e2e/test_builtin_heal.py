@@ -116,3 +116,41 @@ def test_heals_a_misspelt_method_from_the_attribute_error_a_test_raised(tmp_path
     fix = report["candidates"][report["fix"]["candidate"]]
     assert fix["edits"][0]["template"] == "did-you-mean"
     assert "{self.total()} cents" in (latest_run_dir(repo) / "fix.diff").read_text()
+
+
+SHIPPING = '''\
+def free_shipping(member, total):
+    """Members, and orders of 50 or more, ship free."""
+    if not (member or total >= 50):
+        return True
+    return False
+'''
+
+SHIPPING_TESTS = '''\
+from shipping import free_shipping
+
+
+def test_members_ship_free():
+    assert free_shipping(True, 10)
+
+
+def test_big_orders_ship_free():
+    assert free_shipping(False, 50)
+
+
+def test_small_orders_pay():
+    assert not free_shipping(False, 49)
+'''
+
+
+def test_a_fix_that_removes_a_not_leaves_no_parentheses_a_person_would_not_write(tmp_path):
+    (tmp_path / "shipping.py").write_text(SHIPPING)
+    (tmp_path / "test_shipping.py").write_text(SHIPPING_TESTS)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    repo = init_repo(tmp_path)
+    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    assert latest_report(repo)["status"] == "healed"
+    diff = (latest_run_dir(repo) / "fix.diff").read_text()
+    source_diff = next(part for part in diff.split("diff --git") if "b/shipping.py" in part)
+    added = [line for line in source_diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added == ["+    if member or total >= 50:"]

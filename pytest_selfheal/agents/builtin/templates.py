@@ -216,12 +216,24 @@ def boolean_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+_NEEDS_GROUPING = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)
+
+
+def _ungrouped(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`expr` without the parentheses around it, as a person (or a formatter) would write it
+    where nothing binds it: they grouped it only for the `not` an edit removed. Kept when they
+    span lines (they carry the continuation)."""
+    if expr.lpar and "\n" not in code(expr):
+        return expr.with_changes(lpar=[], rpar=[])
+    return expr
+
+
 def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
+    """The negation of a statement's whole condition: `not c`, or `c` for `not c` (never
+    `not not c`, nor `(a or b)` for `not (a or b)`)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return test.expression
-    if isinstance(test, cst.BooleanOperation | cst.IfExp | cst.Lambda | cst.NamedExpr):
-        test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return cst.UnaryOperation(operator=cst.Not(), expression=test)
+        return _ungrouped(test.expression)
+    return cst.UnaryOperation(operator=cst.Not(), expression=_grouped(test))
 
 
 def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -239,8 +251,13 @@ def negate_condition(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def drop_not(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`not x` -> `x` wherever it stands; an operand that binds tighter than `not` (a name, a
+    call, a comparison) loses the parentheses it needed only under `not`."""
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-        yield node.expression, f"`{code(node)}` -> `{code(node.expression)}`"
+        operand = node.expression
+        if not isinstance(operand, _NEEDS_GROUPING):
+            operand = _ungrouped(operand)
+        yield operand, f"`{code(node)}` -> `{code(operand)}`"
 
 
 def _similar(name: str, pool: Iterable[str], limit: int = 6) -> list[str]:
@@ -380,7 +397,8 @@ def return_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def _grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(expr, cst.BooleanOperation | cst.IfExp | cst.Lambda | cst.NamedExpr):
+    """`expr` in parentheses when an operator around it would otherwise bind part of it."""
+    if isinstance(expr, _NEEDS_GROUPING) and not expr.lpar:
         return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return expr
 

@@ -42,6 +42,12 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("negate-condition", "    if a or b:\n        pass\n", "    if not (a or b):\n        pass\n"),
         ("negate-condition", "    while not a:\n        pass\n", "    while a:\n        pass\n"),
         ("drop-not", "    return not a\n", "    return a\n"),
+        ("negate-condition", "    if not (a or b):\n        pass\n", "    if a or b:\n        pass\n"),
+        ("negate-condition", "    while not (a):\n        pass\n", "    while a:\n        pass\n"),
+        ("negate-condition", "    return not (a < b)\n", "    return a < b\n"),
+        ("drop-not", "    return b and not (a < n)\n", "    return b and a < n\n"),
+        ("drop-not", "    return b and not (a or n)\n", "    return b and (a or n)\n"),
+        ("drop-not", "    return b and not (a)\n", "    return b and a\n"),
         ("negate-condition", "    return a\n", "    return not a\n"),
         ("negate-condition", "    return 1 if a else 2\n", "    return 2 if a else 1\n"),
         ("value-shift", "    return a == len(b)\n", "    return a == len(b) - 1\n"),
@@ -248,3 +254,13 @@ def test_names_not_bound_yet_at_the_line_come_after_those_that_are():
     appended = [line.removeprefix(prefix) for r in mutated(source, "concat-value", line=2)
                 if (line := r.splitlines()[1]).startswith(prefix)]
     assert set(appended[:4]) == {"year", "month", "day", "months"}
+
+
+def test_negating_a_grouped_condition_adds_no_second_pair_of_parentheses():
+    results = mutated("def f(a, b):\n    if (a or b):\n        pass\n", "negate-condition")
+    assert results == ["def f(a, b):\n    if not (a or b):\n        pass\n"]
+
+
+def test_a_condition_spanning_lines_keeps_the_parentheses_that_continue_it():
+    source = "def f(a, b):\n    if not (a or\n            b):\n        pass\n"
+    assert mutated(source, "negate-condition") == ["def f(a, b):\n    if (a or\n            b):\n        pass\n"]
