@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..agents.base import Agent, report_of
 from ..errors import SandboxError, SelfHealError
-from ..models import Spectrum, Suspect, TestRunResult
+from ..models import Outcome, Spectrum, Suspect, TestRunResult
 from ..output import report, rundir
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
@@ -28,6 +28,7 @@ from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
 from .collection_errors import is_collection_target
 from .fix_modes import Fix, ModeAction, carry_out
+from .formatting import configured_formatter, format_fix
 from .localize import measure
 from .policy import build_policy, failing_test_literals
 from .prepare import Preparation, prepare
@@ -204,12 +205,24 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
                        run_dir, log)
     stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason)
-    best = bench.best
+    best = bench.best and _formatted(bench.best, sandbox.root, log)
     regression: Regression | None = None
     if best is not None:
         regression = add_regression_test(bench, best, request.run_id,
                                          request.settings.regression_dir)
-    return _result(request, run_dir, bench, agent, stop_reason, verdicts, regression)
+    return _result(request, run_dir, bench, best, agent, stop_reason, verdicts, regression)
+
+
+def _formatted(best: Outcome, root: Path, log: DecisionLog) -> Outcome:
+    """The fix with its changed lines as the project's formatter writes them (same program)."""
+    formatter, why_not = configured_formatter(root)
+    if formatter is None:
+        if why_not:
+            log.record("format", note=why_not)
+        return best
+    candidate, note = format_fix(best.candidate, root, formatter)
+    log.record("format", formatter=formatter.name, note=note or "nothing to change")
+    return replace(best, candidate=candidate)
 
 
 def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -> Probed:
@@ -326,9 +339,10 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
     )
 
 
-def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, agent: Agent,
-            stop_reason: str, verdicts: Triage, regression: Regression | None) -> HealResult:
-    best, targets = bench.best, bench.task.targets
+def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, best: Outcome | None,
+            agent: Agent, stop_reason: str, verdicts: Triage, regression: Regression | None
+            ) -> HealResult:
+    targets, found = bench.task.targets, bench.best
     if best is None:
         status, reason = "not-healed", f"no plausible fix found ({stop_reason})"
     else:
@@ -343,10 +357,10 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, agent:
         run_dir=run_dir,
         targets=targets,
         suspects=bench.suspects,
-        outcomes=tuple(bench.outcomes),
+        outcomes=tuple(best if o is found else o for o in bench.outcomes),
         fix=best,
         alternatives=tuple(Alternative(o, ast_change_size(o.candidate))
-                           for o in ranked(bench.outcomes) if o is not best),
+                           for o in ranked(bench.outcomes) if o is not found),
         diff=combined_diff(best.candidate) + regression.diff if best and regression else b"",
         seconds=round(time.monotonic() - started, 2),
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,

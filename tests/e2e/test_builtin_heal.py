@@ -154,3 +154,26 @@ def test_a_fix_that_removes_a_not_leaves_no_parentheses_a_person_would_not_write
     source_diff = next(part for part in diff.split("diff --git") if "b/shipping.py" in part)
     added = [line for line in source_diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert added == ["+    if member or total >= 50:"]
+
+
+def test_with_ruff_format_configured_the_fix_is_what_the_formatter_would_leave(tmp_path):
+    """The buggy line is not formatted; the fix's line comes out as `ruff format` writes it, and
+    no other line changes, so formatting the fixed file changes nothing the fix touched."""
+    source = ('def total(prices,discount):\n'
+              '    """Sum of the prices, less the discount."""\n'
+              '    return sum(prices)+discount\n')
+    (tmp_path / "shop.py").write_text(source)
+    (tmp_path / "test_shop.py").write_text(
+        "from shop import total\n\n\ndef test_total():\n    assert total([3, 4], 2) == 5\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\n\n[tool.ruff.format]\nquote-style = "double"\n')
+    repo = init_repo(tmp_path)
+    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    assert latest_report(repo)["status"] == "healed"
+    diff = (latest_run_dir(repo) / "fix.diff").read_text()
+    source_diff = next(part for part in diff.split("diff --git") if "b/shop.py" in part)
+    changed = [line for line in source_diff.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-    return sum(prices)+discount", "+    return sum(prices) - discount"]
+    decisions = (latest_run_dir(repo) / "decisions.jsonl").read_text()
+    assert '"formatter": "ruff"' in decisions
