@@ -30,7 +30,7 @@ from .collection_errors import is_collection_target
 from .fix_modes import Fix, ModeAction, carry_out
 from .formatting import configured_formatter, format_fix
 from .localize import measure
-from .policy import build_policy, failing_test_literals
+from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
 from .ranking import ast_change_size, ranked
@@ -198,11 +198,14 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
         return _nothing_to_repair(request, run_dir, verdicts)
     signals = measure(probed.spectrum, request.failures, root=sandbox.root,
                       is_test_file=is_test_file, changed=verdicts.changed)
-    suspects = rank_suspects(signals, verdicts, request.failures, sandbox.root, sandbox.user_root,
-                             is_test_file)
+    policy = build_policy(
+        request.settings, is_test_file, submodules=sandbox.submodules,
+        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
+    )
+    suspects = _editable(rank_suspects(signals, verdicts, request.failures, sandbox.root,
+                                       sandbox.user_root, is_test_file), policy, log)
     log.suspects(suspects)
-    bench = _workbench(runs, sandbox, request, plan, probed, is_test_file, targets, suspects,
-                       run_dir, log)
+    bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, suspects, run_dir, log)
     stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason)
     best = bench.best and _formatted(bench.best, sandbox.root, log)
@@ -313,15 +316,19 @@ def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
             "report.json")
 
 
+def _editable(suspects: tuple[Suspect, ...], policy: Policy, log: DecisionLog) -> tuple[Suspect, ...]:
+    """The suspects an agent may edit: a line the policy forbids (configuration, a submodule, a
+    path the user forbade) would only spend the search on candidates it rejects."""
+    refused = {s.path: why for s in suspects if (why := policy.refusal(s.path))}
+    if refused:
+        log.record("suspects-forbidden", files=refused)
+    return tuple(s for s in suspects if s.path not in refused)
+
+
 def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
-               is_test_file: Callable[[str], bool], targets: tuple[str, ...],
-               suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
+               policy: Policy, targets: tuple[str, ...], suspects: tuple[Suspect, ...],
+               run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
-    policy = build_policy(
-        settings, is_test_file,
-        submodules=sandbox.submodules,
-        test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
-    )
     target_wall, target_cpu = _test_limits(probed.run, targets)
     return SandboxWorkbench(
         sandbox=sandbox,
@@ -332,7 +339,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu),
         policy=policy,
-        is_test_file=is_test_file,
+        is_test_file=policy.is_test_file,
         log=log,
         run_dir=run_dir,
         alternatives=settings.alternatives,
@@ -357,7 +364,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, best: 
         run_dir=run_dir,
         targets=targets,
         suspects=bench.suspects,
-        outcomes=tuple(best if o is found else o for o in bench.outcomes),
+        outcomes=tuple(best if best and o is found else o for o in bench.outcomes),
         fix=best,
         alternatives=tuple(Alternative(o, ast_change_size(o.candidate))
                            for o in ranked(bench.outcomes) if o is not found),

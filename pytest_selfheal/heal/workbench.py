@@ -72,7 +72,10 @@ class SandboxWorkbench:
     alternatives: int = 20
     outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
-    _healed_after: int = 0  # candidates tried up to and including it
+    _healed_after: int = 0  # candidates judged up to and including it
+    # Candidates whose tests ran: the candidate budget counts these, not the ones the policy
+    # rejected or that did not compile, which cost nothing and must not end the search.
+    _judged: int = 0
     _seen: set[str] = field(default_factory=set)
     _baseline: TestRunResult | None = None
     _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
@@ -117,9 +120,9 @@ class SandboxWorkbench:
         spent = None
         if time.monotonic() >= self.limits.deadline:
             spent = "time budget spent"
-        elif len(self.outcomes) >= self.limits.max_candidates:
+        elif self._judged >= self.limits.max_candidates:
             spent = "candidate budget spent"
-        if self.healed and (spent or len(self.outcomes) >= self._healed_after + self.alternatives):
+        if self.healed and (spent or self._judged >= self._healed_after + self.alternatives):
             return "healed"
         return spent
 
@@ -144,9 +147,10 @@ class SandboxWorkbench:
             with self.sandbox.applied(candidate.edits):
                 outcome = self._judge(candidate, started, digest)
             outcome = self._excuse_known_failures(outcome)
+            self._judged += 1
         self.outcomes.append(outcome)
         if not self.healed and self._fixes_every_target(outcome):
-            self._healed_at, self._healed_after = time.monotonic(), len(self.outcomes)
+            self._healed_at, self._healed_after = time.monotonic(), self._judged
         self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
 

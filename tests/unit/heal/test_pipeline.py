@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import coverage
@@ -251,3 +251,14 @@ def test_a_failing_test_the_probe_did_not_run_is_held_not_called_unreproduced(tm
     kinds = {f.nodeid: (f.kind, dict(f.counts)) for f in result.triage.failures}
     assert kinds[ADD] == ("not-run", {})  # never rerun: the probe showed it is not collected
     assert kinds[NEG][0] == "not-reproduced"
+
+
+def test_lines_the_policy_forbids_are_never_suspects(tmp_path):
+    heal = make_heal(tmp_path, [("a - b", "a + b")])
+    heal.request = HealRequest(**{**heal.request.__dict__,
+                                  "settings": replace(heal.request.settings, forbidden_paths=("calc.py",))})
+    result = heal.stages()
+    assert result.suspects == ()
+    logged = [json.loads(line) for line in (heal.run_dir / DECISIONS).read_text().splitlines()]
+    forbidden = next(entry for entry in logged if entry["kind"] == "suspects-forbidden")
+    assert forbidden["files"] == {"calc.py": "calc.py matches forbidden_paths"}

@@ -240,6 +240,15 @@ def test_the_search_stops_at_its_budget(tmp_path, limits, reason):
     assert bench.stop_reason() == reason
 
 
+def test_rejected_and_invalid_candidates_do_not_spend_the_candidate_budget(tmp_path):
+    bench, _ = make_bench(tmp_path, fixed_by("a + b"), max_candidates=1)
+    for n in range(5):
+        bench.try_candidate(edit(f"x = {n}\n", path="test_calc.py", before="from calc import add\n"))
+        bench.try_candidate(edit(BUGGY.replace("a - b", f"a - b -{' -' * n}")))
+    assert bench.stop_reason() is None
+    assert bench.try_candidate(plus()).verdict is Verdict.PLAUSIBLE
+
+
 def test_an_edit_its_files_encoding_cannot_hold_is_invalid_and_never_runs(tmp_path):
     bench, runs = make_bench(tmp_path, fixed_by("a + b"))
     euro = Edit("calc.py", BUGGY, BUGGY.replace("a - b", "a + b  # €"), "euro", line=2,
