@@ -27,6 +27,7 @@ from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before
 from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
 from .collection_errors import is_collection_target
+from .diagnosis import why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
 from .formatting import configured_formatter, format_fix
 from .localize import measure
@@ -351,7 +352,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, best: 
             ) -> HealResult:
     targets, found = bench.task.targets, bench.best
     if best is None:
-        status, reason = "not-healed", f"no plausible fix found ({stop_reason})"
+        status = "not-healed"
+        reason = "no plausible fix found: " + why_not_found(bench.suspects, bench.outcomes,
+                                                            stop_reason, targets, agent.name)
     else:
         status = "healed" if set(best.fixed) >= set(targets) else "partial"
         reason = (f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "

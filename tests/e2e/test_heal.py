@@ -90,7 +90,8 @@ def test_budget_of_one_candidate_is_respected(example_repo):
     report = latest_report(repo)
     assert report["totals"]["candidates"] == 1
     assert report["status"] == "not-healed"
-    assert "candidate budget spent" in report["reason"]
+    assert "candidate budget spent after 1 judged candidate(s)" in report["reason"]
+    assert report["reason"].endswith("try a larger --selfheal-max-candidates")
 
 
 def test_output_option_moves_the_run_directory(example_repo):

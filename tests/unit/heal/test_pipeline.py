@@ -193,7 +193,8 @@ def test_a_flaky_failure_is_classified_and_never_repaired(tmp_path):
 def test_a_search_that_finds_nothing_reports_why_it_stopped(tmp_path):
     result = make_heal(tmp_path, [("a - b", "a * b")]).stages()
     assert (result.status, result.fix, result.diff) == ("not-healed", None, b"")
-    assert result.reason == "no plausible fix found (script exhausted)"
+    assert result.reason.startswith("no plausible fix found: no candidate made a failing test pass "
+                                    "(1 judged; script exhausted)")
 
 
 def two_failures(heal: Heal) -> Heal:
