@@ -106,6 +106,17 @@ def copy_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterat
             )
 
 
+def move_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:
+    """Swap the statement with the one after it, then with the one before: a step done in the
+    wrong order (an update before its use, a check after the work it guards)."""
+    for other, where in ((index + 1, "after"), (index - 1, "before")):
+        if 0 <= other < len(block.body):
+            body = list(block.body)
+            body[index], body[other] = body[other], body[index]
+            yield _with_body(block, body), (
+                f"move `{_first_line(block.body[index])}` {where} `{_first_line(block.body[other])}`")
+
+
 def _first_line(statement: cst.BaseStatement) -> str:
     return code(statement).splitlines()[0]
 
@@ -115,4 +126,5 @@ STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate], ...] = (
     ("none-guard", none_guard),
     ("copy-statement", copy_statement),
     ("delete-statement", delete_statement),
+    ("move-statement", move_statement),
 )

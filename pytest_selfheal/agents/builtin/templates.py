@@ -320,6 +320,21 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def drop_argument(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`f(a, b, key=c)` -> `f(a, key=c)`, ...: an argument passed that the callee should not get
+    (TBar's "mutate method invocation"); the last ones first, as defaults usually come last."""
+    if not isinstance(node, cst.Call) or not node.args:
+        return
+    for index in reversed(range(len(node.args))):
+        if node.args[index].star:
+            continue
+        args = [a for i, a in enumerate(node.args) if i != index]
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        replacement = node.with_changes(args=args)
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
 def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj` (on `self`:
     in the same class), or one of a class that has `a` too: `obj` is likely one of those."""
@@ -481,6 +496,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("constant-value", constant_value),
     ("assignment-operator", assignment_operator),
     ("swap-operands", swap_operands),
+    ("drop-argument", drop_argument),
     ("name-replacement", name_replacement),
     ("sibling-attribute", sibling_attribute),
     ("return-value", return_value),

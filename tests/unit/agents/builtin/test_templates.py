@@ -55,6 +55,9 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("value-shift", "    return a + b\n", "    return a + b - 1\n"),
         ("value-shift", "    n = a - 1\n", "    n = a\n"),
         ("name-replacement", "    return a\n", "    return b\n"),
+        ("drop-argument", "    return max(a, b, key=n)\n", "    return max(a, b)\n"),
+        ("drop-argument", "    return max(a, b, key=n)\n", "    return max(a, key=n)\n"),
+        ("move-statement", "    a = b\n    b = a + 1\n", "    b = a + 1\n    a = b\n"),
     ],
 )
 def test_template_before_after(template, before, after):
