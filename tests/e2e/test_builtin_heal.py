@@ -177,3 +177,39 @@ def test_with_ruff_format_configured_the_fix_is_what_the_formatter_would_leave(t
     assert changed == ["-    return sum(prices)+discount", "+    return sum(prices) - discount"]
     decisions = (latest_run_dir(repo) / "decisions.jsonl").read_text()
     assert '"formatter": "ruff"' in decisions
+
+
+STATS = '''\
+def summary(values):
+    """Count and largest of the values."""
+    count = len(values) + 1
+    largest = min(values)
+    return count, largest
+'''
+
+STATS_TESTS = '''\
+from stats import summary
+
+
+def test_count():
+    assert summary([4, 9, 2])[0] == 3
+
+
+def test_largest():
+    assert summary([4, 9, 2])[1] == 9
+'''
+
+
+def test_two_bugs_are_healed_by_building_on_the_edit_that_fixes_one(tmp_path):
+    (tmp_path / "stats.py").write_text(STATS)
+    (tmp_path / "test_stats.py").write_text(STATS_TESTS)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    repo = init_repo(tmp_path)
+    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert len(fix["edits"]) == 2 and set(fix["fixed"]) == {"test_stats.py::test_count",
+                                                            "test_stats.py::test_largest"}
+    partial = next(i for i, c in enumerate(report["candidates"]) if c["fixed"] and len(c["edits"]) == 1)
+    assert report["fix"]["candidate"] - partial <= 16  # built on the partial fix, not found by chance

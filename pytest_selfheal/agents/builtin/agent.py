@@ -5,14 +5,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
 from ...config import Settings
-from ...models import Candidate, Edit, Suspect
+from ...models import Candidate, Edit, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
 from .names import name_candidates
@@ -23,24 +23,58 @@ from .sites import Mutation, mutations
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
 
 
+ON_TOP = 120  # second edits tried on top of one partial fix
+MAX_PARTIALS = 3  # partial fixes built on, each fixing more failing tests than the one before
+
+
 class BuiltinAgent:
     name = "builtin"
 
     def repair(self, bench: Workbench) -> str:
         """Why the search stopped, and which suspect files it could not search, and why."""
         ranked = RankedMutations(bench.root, bench.suspects, PRIORS)
-        reason = self._search(bench, _stream(bench.root, bench.suspects, ranked))
+        reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
 
-    @staticmethod
-    def _search(bench: Workbench, found: Iterator[Candidate]) -> str:
-        while batch := list(itertools.islice(found, BATCH)):
-            reason = bench.stop_reason()
+
+class _Search:
+    """The candidate stream, tried in batches; a single edit that fixes some failing tests and
+    breaks none is evidence, so the edits on top of it (its own function first) go ahead of the
+    rest of the stream, as a person would keep a half-fix and look for what else is wrong."""
+
+    def __init__(self, bench: Workbench, ranked: RankedMutations) -> None:
+        self.bench = bench
+        self.ranked = ranked
+        self.main = _stream(bench.root, bench.suspects, ranked, self._made)
+        self.ahead: Iterator[Candidate] = iter(())
+        self.made: dict[Candidate, _Scored] = {}  # a single-edit candidate -> its mutation
+        self.best_partial = 0
+        self.partials = 0
+
+    def _made(self, item: _Scored, candidate: Candidate) -> None:
+        self.made[candidate] = item
+
+    def run(self) -> str:
+        while True:
+            reason = self.bench.stop_reason()
             if reason:
                 return reason
-            bench.try_batch(batch)
-        return bench.stop_reason() or "no candidate left to try"
+            batch = list(itertools.islice(self.ahead, BATCH)) or list(itertools.islice(self.main, BATCH))
+            if not batch:
+                return "no candidate left to try"
+            for outcome in self.bench.try_batch(batch):
+                self._build_on(outcome)
+
+    def _build_on(self, outcome: Outcome) -> None:
+        item = self.made.get(outcome.candidate)
+        fixed = len(outcome.fixed)
+        if (item is None or outcome.broken or fixed <= self.best_partial or self.partials >= MAX_PARTIALS
+                or outcome.verdict not in (Verdict.PLAUSIBLE, Verdict.STILL_FAILING)
+                or self.bench.healed):
+            return
+        self.best_partial, self.partials = fixed, self.partials + 1
+        self.ahead = itertools.islice(on_top(item, self.ranked), ON_TOP)
 
 
 PAIR_POOL = 8  # best single edits per function that two-edit candidates combine
@@ -63,10 +97,12 @@ def candidates(root: Path, suspects: Sequence[Suspect],
     return _stream(root, suspects, RankedMutations(root, suspects, priors))
 
 
-def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) -> Iterator[Candidate]:
+def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations,
+            made: Callable[[_Scored, Candidate], None] = lambda item, candidate: None
+            ) -> Iterator[Candidate]:
     return itertools.chain(
         name_candidates(root, suspects),
-        single_edits(ranked),
+        single_edits(ranked, made),
         pair_edits(ranked),
     )
 
@@ -124,14 +160,45 @@ class RankedMutations:
             yield heapq.heappop(waiting)[2]
 
 
-def single_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
-    """Compilable, distinct single-edit candidates that change the program, best first."""
+def single_edits(ranked: Iterable[_Scored],
+                 made: Callable[[_Scored, Candidate], None] = lambda item, candidate: None
+                 ) -> Iterator[Candidate]:
+    """Compilable, distinct single-edit candidates that change the program, best first; `made`
+    hears which mutation each one is."""
     seen: set[tuple[str, str]] = set()
     for item in ranked:
         after = item.splicer.apply((item.mutation,))
         if _is_new(seen, item.path, after):
-            yield Candidate(edits=(_edit(item, item.splicer.code, after.code),),
-                            score=round(item.score, 4), agent="builtin")
+            candidate = Candidate(edits=(_edit(item, item.splicer.code, after.code),),
+                                  score=round(item.score, 4), agent="builtin")
+            made(item, candidate)
+            yield candidate
+
+
+def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:
+    """`first` with a second edit: in its own function first, then anywhere, in ranked order."""
+    others = [item for item in ranked if item is not first]
+    own = [item for item in others if (item.path, item.function) == (first.path, first.function)]
+    own_ids = {id(item) for item in own}
+    seen: set[tuple[str, str]] = set()
+    for second in [*own, *(item for item in others if id(item) not in own_ids)]:
+        if second.path != first.path:
+            middle = first.splicer.apply((first.mutation,))
+            after = second.splicer.apply((second.mutation,))
+            if not middle.key or not _is_new(seen, second.path, after):
+                continue
+            edits = (_edit(first, first.splicer.code, middle.code),
+                     _edit(second, second.splicer.code, after.code))
+        else:
+            if _overlap(first.mutation, second.mutation):
+                continue
+            middle = first.splicer.apply((first.mutation,))
+            after = first.splicer.apply((first.mutation, second.mutation))
+            if after.key == middle.key or not _is_new(seen, first.path, after):
+                continue
+            edits = (_edit(first, first.splicer.code, middle.code), _edit(second, middle.code, after.code))
+        yield Candidate(edits=edits, score=round(PAIR_DISCOUNT * first.score * second.score, 4),
+                        agent="builtin")
 
 
 def pair_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:

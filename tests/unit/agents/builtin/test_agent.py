@@ -12,7 +12,7 @@ from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
 from pytest_selfheal.agents.builtin.templates import TEMPLATES
-from pytest_selfheal.models import Suspect
+from pytest_selfheal.models import Candidate, Outcome, Suspect, Verdict
 
 SOURCE = "def span(xs):\n    low = min(xs)\n    high = min(xs)\n    return high - low + 0\n"
 
@@ -149,3 +149,57 @@ def test_a_suspect_file_that_cannot_be_read_is_named_with_the_reason(tmp_path: P
     assert bench.tried > 0, "the files that can be read are still searched"
     assert reason == ("no candidate left to try; could not search bad.py: line 2 is not valid "
                       "utf-8, the file's encoding (invalid continuation byte)")
+
+
+TWO_BUGS = "def stats(xs):\n    total = sum(xs) + 1\n    top = min(xs)\n    return total, top\n"
+
+
+class TwoTestsBench:
+    """A bench whose two failing tests each check one of stats()'s two results, judged by
+    running the candidate's code: a candidate fixing one of the bugs is a partial fix."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.suspects = (Suspect("m.py", 2, "stats", 0.9), Suspect("m.py", 3, "stats", 0.8))
+        self.failures = ()
+        self.tried: list[Candidate] = []
+
+    @property
+    def healed(self) -> bool:
+        return any(len(self._fixed(c)) == 2 for c in self.tried)
+
+    def stop_reason(self) -> str | None:
+        return "healed" if self.healed else None
+
+    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
+        outcomes = []
+        for candidate in batch:
+            if self.stop_reason():
+                break
+            self.tried.append(candidate)
+            fixed = self._fixed(candidate)
+            verdict = Verdict.PLAUSIBLE if len(fixed) == 2 else Verdict.STILL_FAILING
+            outcomes.append(Outcome(candidate, verdict, 0.0, fixed=fixed))
+        return outcomes
+
+    @staticmethod
+    def _fixed(candidate: Candidate) -> tuple[str, ...]:
+        scope: dict[str, object] = {}
+        try:
+            exec(candidate.edits[-1].after, scope)
+            total, top = scope["stats"]([1, 2, 3])  # type: ignore[operator]
+        except Exception:
+            return ()
+        return tuple(name for name, ok in (("test_total", total == 6), ("test_top", top == 3)) if ok)
+
+
+def test_a_partial_fix_is_kept_and_a_second_edit_is_searched_on_top_of_it(tmp_path: Path):
+    (tmp_path / "m.py").write_text(TWO_BUGS)
+    bench = TwoTestsBench(tmp_path)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    fix = bench.tried[-1]
+    assert len(fix.edits) == 2 and len(TwoTestsBench._fixed(fix)) == 2
+    first_partial = next(i for i, c in enumerate(bench.tried) if TwoTestsBench._fixed(c))
+    singles = sum(1 for c in candidates(tmp_path, bench.suspects) if len(c.edits) == 1)
+    # the fix came from building on the partial one, long before the single edits ran out
+    assert len(bench.tried) - first_partial <= 2 * builtin_agent.BATCH < singles
