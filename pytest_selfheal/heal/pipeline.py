@@ -64,7 +64,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
             prepared.close()
         return early
     plan = Plan.of(request)
-    log = DecisionLog(run_dir)
+    log = DecisionLog(run_dir, request.redactor)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
                failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
     try:
@@ -128,7 +128,10 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
     mode = result.request.settings.mode
     if mode == "report" or result.fix is None or result.run_dir is None:
         return result
-    if result.status != "healed":
+    refusal = result.request.redactor.patch_refusal(result.diff)
+    if refusal:
+        action = ModeAction(mode, False, f"not acted on: {refusal}")
+    elif result.status != "healed":
         action = ModeAction(mode, False, f"not acted on: the fix is {result.status}; "
                             f"review {result.run_dir / rundir.FIX_DIFF}")
     else:
@@ -208,7 +211,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     regression: Regression | None = None
     if best is not None:
         regression = add_regression_test(bench, best, request.run_id,
-                                         request.settings.regression_dir)
+                                         request.settings.regression_dir, request.redactor)
     return _result(request, run_dir, bench, agent, stop_reason, verdicts, regression)
 
 

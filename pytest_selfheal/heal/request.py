@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..models import Failure, Outcome, Suspect
+from ..redaction import Redactor
 from ..testfiles import DEFAULT_PYTHON_FILES
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class HealRequest:
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
+    # the secrets of the user's environment, hidden in everything the heal writes or shows
+    redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
 
 
 @dataclass(frozen=True)
