@@ -30,6 +30,7 @@ SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 MIN_SECRET_LENGTH = 6  # shorter values ("1", "true", "debug") would mask ordinary words
+MIN_FRAGMENT = 10  # characters of a secret in a row that are hidden wherever they show
 # detect-secrets' regex plugins left out: a public IP address is no credential, and the
 # assignment heuristics (`cloudant_password = "..."`) flag ordinary code as the keyword plugin
 # does, at two thirds of the scanning time.
@@ -71,14 +72,24 @@ def inert(text: str) -> str:
 class Redactor:
     """The secrets of one heal: exact values, and detect-secrets' credential shapes."""
 
-    values: tuple[str, ...] = field(repr=False)  # longest first, so no part of one shows
+    values: tuple[str, ...] = field(repr=False)
     _exact: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _fragments: dict[str, list[tuple[str, int]]] = field(init=False, repr=False, compare=False)
+    _fragment_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # longest first, so that no part of a longer secret is left beside the mask
         forms = sorted({form for value in self.values for form in _forms(value)}, key=len,
                        reverse=True)
-        exact = re.compile("|".join(map(re.escape, forms))) if forms else None
-        object.__setattr__(self, "_exact", exact)
+        object.__setattr__(self, "_exact", re.compile("|".join(map(re.escape, forms)))
+                           if forms else None)
+        fragments: dict[str, list[tuple[str, int]]] = {}
+        for value in self.values:
+            for offset in range(len(value) - MIN_FRAGMENT + 1):
+                fragments.setdefault(value[offset:offset + MIN_FRAGMENT], []).append((value, offset))
+        object.__setattr__(self, "_fragments", fragments)
+        object.__setattr__(self, "_fragment_pattern", re.compile(
+            "|".join(map(re.escape, sorted(fragments)))) if fragments else None)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] = os.environ,
@@ -86,17 +97,32 @@ class Redactor:
         """The values of `env`'s variables whose names say secret (`*_KEY`, `*_TOKEN`,
         `*PASSWORD*`, ...), and `extra`."""
         values = [v for k, v in env.items() if SECRET_NAME.search(k)] + list(extra)
-        return cls(tuple(sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH}, key=len,
-                                reverse=True)))
+        return cls(tuple(sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH})))
 
     def hide(self, text: str) -> str:
-        """`text` with every secret replaced by MASK."""
+        """`text` with every secret, and every run of MIN_FRAGMENT or more characters of one
+        (a slice shown by an assertion, a message normalized around it), replaced by MASK."""
         if self._exact is not None:
             text = self._exact.sub(MASK, text)
-        spans = _shape_spans(text)
-        for start, end in reversed(_merged(spans)):
+        for start, end in reversed(_merged(self._fragment_spans(text) + _shape_spans(text))):
             text = text[:start] + MASK + text[end:]
         return text
+
+    def _fragment_spans(self, text: str) -> list[tuple[int, int]]:
+        """Each run of text that a secret holds, from a fragment of it out to where they differ."""
+        if self._fragment_pattern is None:
+            return []
+        spans = []
+        for match in self._fragment_pattern.finditer(text):
+            for value, offset in self._fragments[match.group()]:
+                start, end, first = match.start(), match.end(), offset
+                while start > 0 and first > 0 and text[start - 1] == value[first - 1]:
+                    start, first = start - 1, first - 1
+                while end < len(text) and first + end - start < len(value) and \
+                        text[end] == value[first + end - start]:
+                    end += 1
+                spans.append((start, end))
+        return spans
 
     def clean(self, text: str) -> str:
         """`text` as it may be written or shown: no secret, no escape, no workflow command."""
@@ -112,9 +138,9 @@ class Redactor:
         return _map_strings(value, self.clean)
 
     def holds_secret(self, value: Any) -> bool:
-        """Whether a string, or any string in a JSON-like structure, holds a secret."""
-        return any((self._exact is not None and self._exact.search(text) is not None)
-                   or _shape_spans(text) for text in _strings(value))
+        """Whether a string, or any string in a JSON-like structure, holds a secret or a run of
+        MIN_FRAGMENT characters of one."""
+        return any(self.hide(text) != text for text in _strings(value))
 
     def patch_refusal(self, diff: bytes) -> str | None:
         """Why the patch must not be written, applied or committed, or None when it may be:

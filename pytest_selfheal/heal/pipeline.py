@@ -63,6 +63,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
         if prepared is not None:
             prepared.close()
         return early
+    request = request.hiding_secrets()
     plan = Plan.of(request)
     log = DecisionLog(run_dir, request.redactor)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,13 @@ class HealRequest:
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
     # the secrets of the user's environment, hidden in everything the heal writes or shows
     redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
+
+    def hiding_secrets(self) -> HealRequest:
+        """The request with secrets hidden in the failures' messages and output, so that what
+        the stages derive from them (a normalized signature, a prompt) holds no part of one."""
+        hide = self.redactor.hide
+        return replace(self, failures=tuple(replace(f, message=hide(f.message), output=hide(f.output))
+                                            for f in self.failures))
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,16 @@ def test_variables_whose_names_say_secret_are_hidden_in_every_form_the_others_ar
     assert AWS_SECRET not in repr(redactor) and AWS_SECRET not in repr(Redactor((AWS_SECRET,)))
 
 
+def test_a_run_of_ten_characters_of_a_secret_is_hidden_wherever_it_shows():
+    redactor = Redactor.from_environment({"AWS_SECRET_ACCESS_KEY": AWS_SECRET})
+    # a slice a buggy function returned, pytest's truncated repr, a message normalized around it
+    assert redactor.hide("got 'XUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'") == f"got '{MASK}'"
+    assert redactor.hide("len('wJalrXUtnF...EXAMPLEKEY')") == f"len('{MASK}...{MASK}')"
+    assert redactor.hide("mask('wJalrXUtnFEMI<path>')") == f"mask('{MASK}<path>')"
+    assert redactor.hide("shown: ****************KEY") == "shown: ****************KEY"
+    assert redactor.holds_secret(["XUtnFEMI/K7MDEN"]) and not redactor.holds_secret(["XUtnFEMI/"])
+
+
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_each_credential_shape_is_found_without_any_environment(shape):
     credential, part = SHAPES[shape]
