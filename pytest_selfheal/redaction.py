@@ -31,6 +31,10 @@ SECRET_NAME = re.compile(
 )
 MIN_SECRET_LENGTH = 6  # shorter values ("1", "true", "debug") would mask ordinary words
 MIN_FRAGMENT = 10  # characters of a secret in a row that are hidden wherever they show
+MEMO_LENGTH = 200  # a redacted text this long is remembered, and not scanned again
+# Texts scanned together are joined with this: no secret or credential shape runs over a line
+# break and a NUL (a private-key block stops at the NUL; its patterns see each line start).
+SEPARATOR = "\n\x00\n"
 # detect-secrets' regex plugins left out: a public IP address is no credential, and the
 # assignment heuristics (`cloudant_password = "..."`) flag ordinary code as the keyword plugin
 # does, at two thirds of the scanning time.
@@ -41,7 +45,7 @@ MIN_SECRET_GROUP = 4  # shorter, or at the start of the match, a plugin's group 
 # A token goes on while its characters do (a JWT's signature after the part the plugin matches).
 _TOKEN_TAIL = re.compile(r"(?<=[\w\-+/=.])(?:[\w\-+/=]|\.(?=[\w\-]))*")
 # A private key is the whole block: through its END line when there is one, else its base64 body.
-_KEY_BLOCK = re.compile(r"[\s\S]{0,8192}?-----END[A-Z0-9 ]*-----|(?:[A-Za-z0-9+/=-]+|\r?\n|\\[rn])*")
+_KEY_BLOCK = re.compile(r"[^\x00]{0,8192}?-----END[A-Z0-9 ]*-----|(?:[A-Za-z0-9+/=-]+|\r?\n|\\[rn])*")
 
 # Terminal escapes (CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes, 8-bit CSI) and every
 # other control character but tab and newline.
@@ -74,8 +78,10 @@ class Redactor:
 
     values: tuple[str, ...] = field(repr=False)
     _exact: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # each run of MIN_FRAGMENT characters of a secret -> (the secret, where the run starts in it)
     _fragments: dict[str, list[tuple[str, int]]] = field(init=False, repr=False, compare=False)
-    _fragment_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # long texts this redactor returned: the report writes again what the heal hid as it began
+    _hidden: set[str] = field(init=False, repr=False, compare=False, default_factory=set)
 
     def __post_init__(self) -> None:
         # longest first, so that no part of a longer secret is left beside the mask
@@ -88,8 +94,6 @@ class Redactor:
             for offset in range(len(value) - MIN_FRAGMENT + 1):
                 fragments.setdefault(value[offset:offset + MIN_FRAGMENT], []).append((value, offset))
         object.__setattr__(self, "_fragments", fragments)
-        object.__setattr__(self, "_fragment_pattern", re.compile(
-            "|".join(map(re.escape, sorted(fragments)))) if fragments else None)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] = os.environ,
@@ -102,45 +106,62 @@ class Redactor:
     def hide(self, text: str) -> str:
         """`text` with every secret, and every run of MIN_FRAGMENT or more characters of one
         (a slice shown by an assertion, a message normalized around it), replaced by MASK."""
-        if self._exact is not None:
-            text = self._exact.sub(MASK, text)
-        for start, end in reversed(_merged(self._fragment_spans(text) + _shape_spans(text))):
-            text = text[:start] + MASK + text[end:]
-        return text
-
-    def _fragment_spans(self, text: str) -> list[tuple[int, int]]:
-        """Each run of text that a secret holds, from a fragment of it out to where they differ."""
-        if self._fragment_pattern is None:
-            return []
-        spans = []
-        for match in self._fragment_pattern.finditer(text):
-            for value, offset in self._fragments[match.group()]:
-                start, end, first = match.start(), match.end(), offset
-                while start > 0 and first > 0 and text[start - 1] == value[first - 1]:
-                    start, first = start - 1, first - 1
-                while end < len(text) and first + end - start < len(value) and \
-                        text[end] == value[first + end - start]:
-                    end += 1
-                spans.append((start, end))
-        return spans
+        return self._hide_all([text])[0]
 
     def clean(self, text: str) -> str:
         """`text` as it may be written or shown: no secret, no escape, no workflow command."""
         return inert(self.hide(text))
 
     def hide_tree(self, value: Any) -> Any:
-        """A JSON-like structure (keys too) with its strings hidden."""
-        return _map_strings(value, self.hide)
+        """A JSON-like structure (keys too) with its strings hidden; other objects become their
+        `str`, as `json.dumps(default=str)` would write them."""
+        texts = list(_strings(value))
+        hidden = dict(zip(texts, self._hide_all(texts), strict=True))
+        return _map_strings(value, hidden.__getitem__)
 
     def clean_tree(self, value: Any) -> Any:
-        """A JSON-like structure with its strings cleaned; other objects become their cleaned
-        `str`, as `json.dumps(default=str)` would write them."""
-        return _map_strings(value, self.clean)
+        """A JSON-like structure with its strings cleaned (see hide_tree)."""
+        texts = list(_strings(value))
+        cleaned = {text: inert(hidden) for text, hidden in
+                   zip(texts, self._hide_all(texts), strict=True)}
+        return _map_strings(value, cleaned.__getitem__)
 
     def holds_secret(self, value: Any) -> bool:
         """Whether a string, or any string in a JSON-like structure, holds a secret or a run of
         MIN_FRAGMENT characters of one."""
-        return any(self.hide(text) != text for text in _strings(value))
+        texts = list(_strings(value))
+        return self._hide_all(texts) != texts
+
+    def _hide_all(self, texts: list[str]) -> list[str]:
+        """`texts` hidden, scanned at once: most are short (ids, paths, verdicts), and each scan
+        costs the same few dozen searches however short its text."""
+        todo = [text for text in dict.fromkeys(texts) if text not in self._hidden]
+        joined = SEPARATOR.join(todo)
+        spans = _merged(self._exact_spans(joined) + self._fragment_spans(joined)
+                        + _shape_spans(joined))
+        done = dict(zip(todo, _masked_parts(joined, todo, spans), strict=True))
+        self._hidden.update(text for text in done.values() if len(text) >= MEMO_LENGTH)
+        return [done.get(text, text) for text in texts]
+
+    def _exact_spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self._exact.finditer(text)] if self._exact else []
+
+    def _fragment_spans(self, text: str) -> list[tuple[int, int]]:
+        """Each run of text that a secret holds, from a fragment of it out to where they differ."""
+        spans = []
+        for fragment, places in self._fragments.items():
+            found = text.find(fragment)  # a substring search is many times faster than a regex
+            while found >= 0:
+                for value, offset in places:
+                    start, end, first = found, found + MIN_FRAGMENT, offset
+                    while start > 0 and first > 0 and text[start - 1] == value[first - 1]:
+                        start, first = start - 1, first - 1
+                    while end < len(text) and first + end - start < len(value) and \
+                            text[end] == value[first + end - start]:
+                        end += 1
+                    spans.append((start, end))
+                found = text.find(fragment, found + 1)
+        return spans
 
     def patch_refusal(self, diff: bytes) -> str | None:
         """Why the patch must not be written, applied or committed, or None when it may be:
@@ -158,28 +179,57 @@ def _forms(value: str) -> set[str]:
     return {value, repr(value)[1:-1], json.dumps(value)[1:-1], quote(value, safe="")}
 
 
+def _masked_parts(joined: str, parts: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    """Each of the `parts` SEPARATOR joined, with the (merged, ordered) spans of `joined` masked;
+    a span that runs over a separator masks what it covers of each part."""
+    masked, start, first = [], 0, 0
+    for part in parts:
+        end = start + len(part)
+        while first < len(spans) and spans[first][1] <= start:
+            first += 1
+        pieces, at = [], start
+        for span_start, span_end in spans[first:]:
+            if span_start >= end:
+                break
+            pieces += [joined[at:max(span_start, start)], MASK]
+            at = min(span_end, end)
+        masked.append("".join([*pieces, joined[at:end]]))
+        start = end + len(SEPARATOR)
+    return masked
+
+
 def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return change(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Mapping):
-        return {_map_strings(k, change): _map_strings(v, change) for k, v in value.items()}
+        return {_map_strings(_key(k), change): _map_strings(v, change) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_map_strings(v, change) for v in value]
     return change(str(value))
 
 
+def _key(key: Any) -> Any:
+    """A mapping's key as JSON may hold it."""
+    return key if key is None or isinstance(key, str | bool | int | float) else str(key)
+
+
 def _strings(value: Any) -> Iterator[str]:
+    """The texts _map_strings changes, in its order."""
     if isinstance(value, str):
         yield value
+    elif value is None or isinstance(value, bool | int | float):
+        return
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(key)
+            yield from _strings(_key(key))
             yield from _strings(item)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             yield from _strings(item)
+    else:
+        yield str(value)
 
 
 @dataclass(frozen=True)
@@ -207,7 +257,9 @@ def _shapes() -> tuple[_Shape, ...]:
     plugins = [plugin_class() for plugin_class in classes
                if issubclass(plugin_class, RegexBasedDetector)
                and plugin_class.__name__ not in LEFT_OUT_PLUGINS]
-    return tuple(_Shape(pattern, plugin, isinstance(plugin, PrivateKeyDetector))
+    # MULTILINE: `^` and `$` hold at each line, so at each text of a joined scan too
+    return tuple(_Shape(re.compile(pattern.pattern, pattern.flags | re.MULTILINE), plugin,
+                        isinstance(plugin, PrivateKeyDetector))
                  for plugin in plugins for pattern in plugin.denylist)
 
 

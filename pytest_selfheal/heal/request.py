@@ -42,9 +42,10 @@ class HealRequest:
     def hiding_secrets(self) -> HealRequest:
         """The request with secrets hidden in the failures' messages and output, so that what
         the stages derive from them (a normalized signature, a prompt) holds no part of one."""
-        hide = self.redactor.hide
-        return replace(self, failures=tuple(replace(f, message=hide(f.message), output=hide(f.output))
-                                            for f in self.failures))
+        hidden = self.redactor.hide_tree([[f.message, f.output] for f in self.failures])
+        return replace(self, failures=tuple(replace(f, message=message, output=output)
+                                            for f, (message, output) in zip(self.failures, hidden,
+                                                                            strict=True)))
 
 
 @dataclass(frozen=True)

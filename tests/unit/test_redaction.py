@@ -128,6 +128,21 @@ def test_ordinary_code_and_test_output_are_left_as_they_are():
     assert not NO_ENV.holds_secret(ordinary)
 
 
+def test_texts_scanned_together_are_masked_each_on_its_own():
+    redactor = Redactor.from_environment({"DEPLOY_TOKEN": "tok-123456"})
+    key_header = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Ub"  # cut off, no END line
+    texts = {"a": key_header, "b": "next text", "c": ["tok-123456", "AKIAIOSFODNN7EXAMPLE x"],
+             ("not", "json"): Path("/srv/tok-123456"), "d": 1.5, "e": None, "f": "tok-123456"}
+    assert redactor.hide_tree(texts) == {"a": MASK, "b": "next text", "c": [MASK, f"{MASK} x"],
+                                         "('not', 'json')": f"/srv/{MASK}", "d": 1.5, "e": None,
+                                         "f": MASK}
+    # a line of its own is a line of its own once joined to others (detect-secrets' `^`, `$`)
+    assert redactor.hide_tree(["x", "y AKIAIOSFODNN7EXAMPLE"]) == ["x", f"y {MASK}"]
+    long_text = "hidden once: tok-123456 " + "x" * 300
+    assert redactor.hide(long_text) == redactor.hide(redactor.hide(long_text)) == \
+        f"hidden once: {MASK} " + "x" * 300
+
+
 def test_a_jwt_that_does_not_decode_is_not_one():
     assert NO_ENV.hide("eyJnotajwt.eyJreally") == "eyJnotajwt.eyJreally"
 
