@@ -139,8 +139,9 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
         assert result.request.repo_root is not None
         fix = Fix(diff=result.diff, diff_file=result.run_dir / rundir.FIX_DIFF,
                   run_id=result.request.run_id,
-                  message=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
-                          f"Fixes: {', '.join(result.fix.fixed)}\n")
+                  message=result.request.redactor.clean(  # test ids may name a secret
+                      f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
+                      f"Fixes: {', '.join(result.fix.fixed)}\n"))
         action = carry_out(mode, result.request.repo_root, fix)
     log.record("mode", mode=action.mode, done=action.done, message=action.message,
                branch=action.branch, commit=action.commit)
