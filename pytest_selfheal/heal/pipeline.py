@@ -65,8 +65,9 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
         if prepared is not None:
             prepared.close()
         return early
+    request = request.hiding_secrets()
     plan = Plan.of(request)
-    log = DecisionLog(run_dir)
+    log = DecisionLog(run_dir, request.redactor)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
                failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
     try:
@@ -130,15 +131,19 @@ def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
     mode = result.request.settings.mode
     if mode == "report" or result.fix is None or result.run_dir is None:
         return result
-    if result.status != "healed":
+    refusal = result.request.redactor.patch_refusal(result.diff)
+    if refusal:
+        action = ModeAction(mode, False, f"not acted on: {refusal}")
+    elif result.status != "healed":
         action = ModeAction(mode, False, f"not acted on: the fix is {result.status}; "
                             f"review {result.run_dir / rundir.FIX_DIFF}")
     else:
         assert result.request.repo_root is not None
         fix = Fix(diff=result.diff, diff_file=result.run_dir / rundir.FIX_DIFF,
                   run_id=result.request.run_id,
-                  message=f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
-                          f"Fixes: {', '.join(result.fix.fixed)}\n")
+                  message=result.request.redactor.clean(  # test ids may name a secret
+                      f"selfheal: {result.fix.candidate.description}\n\n{result.reason}\n"
+                      f"Fixes: {', '.join(result.fix.fixed)}\n"))
         action = carry_out(mode, result.request.repo_root, fix)
     log.record("mode", mode=action.mode, done=action.done, message=action.message,
                branch=action.branch, commit=action.commit)
@@ -213,7 +218,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     regression: Regression | None = None
     if best is not None:
         regression = add_regression_test(bench, best, request.run_id,
-                                         request.settings.regression_dir)
+                                         request.settings.regression_dir, request.redactor)
     return _result(request, run_dir, bench, best, agent, stop_reason, verdicts, regression)
 
 

@@ -5,6 +5,9 @@ in warm children, where the fix can be swapped in place). Calls of the patched f
 outcome the fix changed become witnesses (at most three); each is written as a test that calls
 the function with literal inputs and asserts the fixed outcome. The module is kept only for the
 tests that fail on the original code and pass on the fixed code, in clean test processes.
+
+A call whose inputs or outcome hold a secret (redaction.py) is never a witness: the test would
+carry it into fix.diff and a commit, and with the value masked it would not fail before the fix.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import libcst as cst
 from ..agents.patch import parse
 from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
+from ..redaction import Redactor
 from ..sandbox.testruns import Job
 from ..source import UnreadableSource, dominant_newline, read_source
 from .regression_source import Witness, module_source
@@ -72,27 +76,29 @@ class PatchedFunction:
 
 
 def add_regression_test(bench: SandboxWorkbench, fix: Outcome, run_id: str,
-                        regression_dir: str) -> Regression:
+                        regression_dir: str, redactor: Redactor) -> Regression:
     """Record, render and prove a regression test for `fix`; never raises for a missing witness."""
     started = time.monotonic()
     try:
-        regression = _regression(bench, fix, run_id, regression_dir)
+        regression = _regression(bench, fix, run_id, regression_dir, redactor)
     except Exception as exc:  # a fault here must not cost the user the validated fix
         regression = Regression(reason=f"internal error while making the regression test "
                                        f"({type(exc).__name__}: {exc}); the fix itself is unaffected")
     return replace(regression, seconds=round(time.monotonic() - started, 2))
 
 
-def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir: str) -> Regression:
+def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir: str,
+                redactor: Redactor) -> Regression:
     edits = fix.candidate.edits
     try:
         patched = patched_function(edits)
         if time.monotonic() >= bench.limits.deadline:
             raise NoRegression("the time budget was spent before a regression test could be made")
-        called, witnesses, target = _replayable(bench, edits, patched, fix.fixed)
+        called, witnesses, target = _replayable(bench, edits, patched, fix.fixed, redactor)
         path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
                                     patched.qualname, regression_dir)
-        docstring = _docstring(patched, called, run_id, fix.fixed)
+        # test ids may name a secret (a parametrized value); masked, the docstring still reads
+        docstring = redactor.hide(_docstring(patched, called, run_id, fix.fixed))
         newline = _project_newline(bench.sandbox.root / path, edits)
         source = module_source(target, witnesses, docstring, newline)
         kept = _prove(bench, edits, path, source)
@@ -216,17 +222,26 @@ def _merged_calls(output: Path) -> dict[str, Any]:
 
 
 def _witnesses(
-    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str],
+    redactor: Redactor,
 ) -> tuple[list[Witness], dict[str, Any]]:
-    """Calls whose outcome differs between the fixed and the original code, fixed outcome kept."""
+    """The witnesses of `patched` while `tests` run, and the recorded target to call."""
     fixed, original = _record(bench, edits, patched, tests)
+    return choose_witnesses(fixed, original, patched.qualname, redactor), fixed["target"]
+
+
+def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: str,
+                     redactor: Redactor) -> list[Witness]:
+    """Calls whose outcome differs between the fixed and the original code, fixed outcome kept;
+    none whose inputs or outcome hold a secret."""
     calls = fixed.get("calls", [])
     if not calls or fixed.get("target") is None:
-        raise NoRegression(f"the fixed tests never called {patched.qualname}, so there is no "
+        raise NoRegression(f"the fixed tests never called {qualname}, so there is no "
                            "input to replay (the fix acts through another path)")
     before = {_key(c): c.get("outcome") for c in original.get("calls", []) if "args" in c}
     witnesses: dict[str, Witness] = {}
     problems: list[str] = []
+    secret: set[str] = set()
     for call in calls:
         outcome = call.get("outcome", {"error": "the call did not finish"})
         if "error" in call or "error" in outcome:
@@ -234,30 +249,38 @@ def _witnesses(
             continue
         key = _key(call)
         if key in before and before[key] != outcome and key not in witnesses:
+            if redactor.holds_secret([call.get("receiver"), call["args"], outcome]):
+                secret.add(key)
+                continue
             witnesses[key] = Witness(call.get("receiver"), tuple(call["args"]), outcome)
     if witnesses:
-        return list(witnesses.values())[:MAX_WITNESSES], fixed["target"]
+        return list(witnesses.values())[:MAX_WITNESSES]
+    if secret:
+        raise NoRegression(f"every witness ({len(secret)} call(s) of {qualname} whose outcome the "
+                           "fix changed) held a secret in its inputs or outcome, and a test must "
+                           "not carry one")
     if problems:
-        raise NotWritable(f"{len(problems)} call(s) of {patched.qualname} could not be written "
+        raise NotWritable(f"{len(problems)} call(s) of {qualname} could not be written "
                           f"as source: {problems[0]}", calls[0].get("callers", []))
-    raise NoRegression(f"no recorded call of {patched.qualname} returned or raised differently "
+    raise NoRegression(f"no recorded call of {qualname} returned or raised differently "
                        "after the fix (the difference lies in side effects)")
 
 
 def _replayable(
-    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str]
+    bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction, tests: Sequence[str],
+    redactor: Redactor,
 ) -> tuple[PatchedFunction, list[Witness], dict[str, Any]]:
     """Witnesses of the patched function or, when its inputs cannot be written, of its nearest
     caller that is not a test and can be."""
     try:
-        return (patched, *_witnesses(bench, edits, patched, tests))
+        return (patched, *_witnesses(bench, edits, patched, tests, redactor))
     except NotWritable as exc:
         caller = _nearest_caller(bench, patched, exc.callers)
         if caller is None:
             raise NoRegression(f"{exc}; no caller between the test and it can be replayed instead") \
                 from None
         try:
-            return (caller, *_witnesses(bench, edits, caller, tests))
+            return (caller, *_witnesses(bench, edits, caller, tests, redactor))
         except NoRegression as again:
             raise NoRegression(f"{exc}; its caller {caller.qualname} cannot be replayed either: "
                                f"{again}") from None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..models import Failure, Outcome, Suspect
+from ..redaction import Redactor
 from ..testfiles import DEFAULT_PYTHON_FILES
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ class HealRequest:
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
+    # the secrets of the user's environment, hidden in everything the heal writes or shows
+    redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
+
+    def hiding_secrets(self) -> HealRequest:
+        """The request with secrets hidden in the failures' messages and output, so that what
+        the stages derive from them (a normalized signature, a prompt) holds no part of one."""
+        hidden = self.redactor.hide_tree([[f.message, f.output] for f in self.failures])
+        return replace(self, failures=tuple(replace(f, message=message, output=output)
+                                            for f, (message, output) in zip(self.failures, hidden,
+                                                                            strict=True)))
 
 
 @dataclass(frozen=True)

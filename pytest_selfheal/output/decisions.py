@@ -3,7 +3,8 @@
 Enough to reconstruct why this patch and not another: the targets, the suspects, every
 candidate (its edits, the policy verdict, the validation result and time), agent turns,
 mode actions and errors. Each line is written and flushed as the decision is made, so a
-killed run still leaves what it decided up to that point.
+killed run still leaves what it decided up to that point. Every string in it is cleaned of
+secrets and terminal escapes (redaction.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Outcome, Suspect
+from ..redaction import Redactor
 from .rundir import DECISIONS
 
 
@@ -27,8 +29,9 @@ def text_hash(text: str) -> str:
 class DecisionLog:
     """Appends decisions to `<run_dir>/decisions.jsonl`; a write error disables it, never the heal."""
 
-    def __init__(self, run_dir: Path | None) -> None:
+    def __init__(self, run_dir: Path | None, redactor: Redactor | None = None) -> None:
         self.path = run_dir / DECISIONS if run_dir is not None else None
+        self.redactor = redactor or Redactor.from_environment()
         self.started = time.monotonic()
         self.seq = 0
 
@@ -40,7 +43,7 @@ class DecisionLog:
                  "pid": os.getpid(), **fields}
         try:
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, default=str, ensure_ascii=False) + "\n")
+                fh.write(json.dumps(self.redactor.clean_tree(entry), ensure_ascii=False) + "\n")
         except OSError:
             self.path = None  # the terminal section and report.json still say what happened
 

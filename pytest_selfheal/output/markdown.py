@@ -1,7 +1,8 @@
 """report.md: the run as Markdown for people (a CI job summary, a pull request body).
 
 Written from report.json's data, next to it; appended to the file $GITHUB_STEP_SUMMARY names
-when that is set, so a GitHub Actions job shows it on the run's page.
+when that is set, so a GitHub Actions job shows it on the run's page. The whole text is cleaned
+by the heal's Redactor: no secret, no terminal escape, no line GitHub would run as a command.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..redaction import Redactor
 from .rundir import FIX_DIFF, REPORT_MD, RUNS
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
 
-def write_markdown(run_dir: Path, report: dict[str, Any], diff: str) -> None:
+def write_markdown(run_dir: Path, report: dict[str, Any], diff: str, redactor: Redactor) -> None:
     """report.md in the run directory, and the job summary when running under GitHub Actions."""
-    text = render_markdown(run_dir, report, diff)
+    text = redactor.clean(render_markdown(run_dir, report, diff))
     (run_dir / REPORT_MD).write_text(text, encoding="utf-8")
     step_summary = os.environ.get(STEP_SUMMARY_ENV)
     if step_summary:
@@ -78,9 +80,11 @@ def _fix(run_dir: Path, report: dict[str, Any], diff: str) -> str:
     index = fix.get("candidate")
     description = (candidates[index].get("description", "")
                    if isinstance(index, int) and 0 <= index < len(candidates) else "")
+    shown = f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n"
+    if fix.get("withheld"):
+        return shown + str(fix["withheld"]) + "."
     return (
-        f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n"
-        f"Apply it with `pytest-selfheal apply {run_dir.name}` or "
+        f"{shown}Apply it with `pytest-selfheal apply {run_dir.name}` or "
         f"`git apply {report.get('settings', {}).get('output', '.selfheal')}/{RUNS}/{run_dir.name}"
         f"/{FIX_DIFF}`."
     )
@@ -94,7 +98,7 @@ def _regression(run_dir: Path, report: dict[str, Any]) -> str:
         return "### Regression test\n\n" + "\n\n".join(blocks)
     regression = report.get("regression")
     if regression:
-        return f"### Regression test\n\n{_cell(regression)}"
+        return f"### Regression test\n\nNo regression test was written: {_cell(regression.get('reason'))}"
     return "### Regression test\n\nNo regression test was written in this run."
 
 

@@ -1,4 +1,9 @@
-"""What a heal leaves in its run directory: report.json, fix.diff and report.md."""
+"""What a heal leaves in its run directory: report.json, fix.diff and report.md.
+
+Everything is written through the heal's Redactor: report.json and report.md cleaned of secrets
+and terminal escapes; fix.diff, which must apply, is not written when the patch holds a secret
+(report.json's `fix.withheld` says so).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +43,9 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
 
 
 def report_json(result: HealResult) -> dict[str, Any]:
+    """The report's data as the heal left it; write_run cleans it before writing."""
     request = result.request
+    withheld = request.redactor.patch_refusal(result.diff)
     return {
         "version": REPORT_VERSION,
         "tool": f"pytest-selfheal {__version__}",
@@ -53,7 +60,8 @@ def report_json(result: HealResult) -> dict[str, Any]:
         "fix": (
             {
                 "files": list(result.fix.candidate.paths),
-                "diff": FIX_DIFF,
+                "diff": None if withheld else FIX_DIFF,
+                **({"withheld": withheld} if withheld else {}),
                 "candidate": result.outcomes.index(result.fix),
                 "fixed": list(result.fix.fixed),
             }
@@ -92,18 +100,20 @@ def report_json(result: HealResult) -> dict[str, Any]:
 
 
 def write_run(result: HealResult) -> None:
-    """fix.diff (only when there is a fix), report.json and report.md, in the run directory."""
+    """fix.diff (only when there is a fix it may hold), report.json and report.md, in the run
+    directory."""
     if result.run_dir is None:
         return
+    redactor = result.request.redactor
     try:
-        if result.diff:
+        if result.diff and not redactor.patch_refusal(result.diff):
             (result.run_dir / FIX_DIFF).write_bytes(result.diff)
         if result.regression and result.regression.path:
-            regression = result.regression
+            regression = result.regression  # its witnesses hold no secret (regression.py)
             (result.run_dir / Path(regression.path).name).write_text(regression.source,
                                                                      encoding="utf-8")
-        data = report_json(result)
+        data = redactor.clean_tree(report_json(result))
         (result.run_dir / REPORT_JSON).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        markdown.write_markdown(result.run_dir, data, diff_text(result.diff))
+        markdown.write_markdown(result.run_dir, data, diff_text(result.diff), redactor)
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago

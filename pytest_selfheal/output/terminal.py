@@ -1,7 +1,12 @@
-"""The "self-heal" section of pytest's terminal summary: what a user reads after a heal."""
+"""The "self-heal" section of pytest's terminal summary: what a user reads after a heal.
+
+Every text that comes from the tests, the project or an agent is shown through the heal's
+Redactor (`clean`): no secret, no terminal escape, no line a CI runner would take as a command.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .diffs import diff_text
@@ -19,51 +24,61 @@ def render(result: HealResult, console: Console) -> None:
     """The "self-heal" section of pytest's terminal summary."""
     from rich.syntax import Syntax
     from rich.table import Table
+    from rich.text import Text
 
     request = result.request
+    shown = request.redactor.clean
     if result.status == "skipped":
-        console.print(f"self-heal skipped: {result.reason}")
+        console.print(f"self-heal skipped: {shown(result.reason)}", markup=False)
         return
     console.print(f"[bold]{len(request.failures)} failure(s) considered[/bold]")
     for failure in request.failures:
-        console.print(f"  {failure.nodeid}: {failure.exc_type}: {_first_line(failure.message)}",
-                      markup=False, highlight=False)
+        console.print(shown(f"  {failure.nodeid}: {failure.exc_type}: "
+                            f"{_first_line(failure.message)}"), markup=False, highlight=False)
     if result.triage:
-        _render_triage(result, console)
+        _render_triage(result, console, shown)
     if result.suspects:
         table = Table(title="top suspects", title_justify="left", show_edge=False)
         table.add_column("score", justify="right")
         table.add_column("location")
         table.add_column("function")
         for suspect in result.suspects[:TOP_SUSPECTS]:
-            table.add_row(f"{suspect.score:.2f}", f"{suspect.path}:{suspect.line}",
-                          suspect.function)
+            table.add_row(f"{suspect.score:.2f}", Text(shown(f"{suspect.path}:{suspect.line}")),
+                          Text(shown(suspect.function)))
         console.print(table)
     tried = len(result.outcomes)
     green = (f"; first complete fix after {result.seconds_to_green:.1f}s"
              if result.seconds_to_green is not None else "")
-    console.print(
+    console.print(shown(
         f"{tried} candidate(s) tried in {result.seconds:.1f}s with the {result.agent or '-'} "
-        f"agent ({result.details.get('stop_reason', result.status)}){green}",
-        highlight=False,
+        f"agent ({result.details.get('stop_reason', result.status)}){green}"),
+        markup=False, highlight=False,
     )
     if result.agent_report.get("spent"):
-        console.print(f"model: {result.agent_report['spent']}; stopped: "
-                      f"{result.agent_report.get('stop', '-')}", markup=False, highlight=False)
+        console.print(shown(f"model: {result.agent_report['spent']}; stopped: "
+                            f"{result.agent_report.get('stop', '-')}"), markup=False, highlight=False)
     style = {"healed": "bold green", "partial": "bold yellow"}.get(result.status, "bold red")
-    console.print(f"[{style}]{result.status}[/{style}]: {result.reason}", highlight=False)
+    console.print(Text(result.status, style=style) + Text(f": {shown(result.reason)}"),
+                  highlight=False)
     if result.fix and result.run_dir:
-        console.print(f"plausible fix ({result.fix.candidate.description}):", markup=False,
+        console.print(f"plausible fix ({shown(result.fix.candidate.description)}):", markup=False,
                       highlight=False)
-        console.print(Syntax(diff_text(result.diff), "diff", theme="ansi_dark", background_color="default"))
-        console.print(f"fix:    {result.run_dir / FIX_DIFF}", highlight=False)
+        console.print(Syntax(shown(diff_text(result.diff)), "diff", theme="ansi_dark",
+                             background_color="default"))
+        withheld = request.redactor.patch_refusal(result.diff)
+        if withheld:
+            console.print(withheld, markup=False, highlight=False)
+        else:
+            console.print(f"fix:    {result.run_dir / FIX_DIFF}", markup=False, highlight=False)
         if result.regression:
             added = result.regression.path or "none"
-            console.print(f"regression test: {added} ({result.regression.reason})", markup=False,
+            console.print(shown(f"regression test: {added} ({result.regression.reason})"),
+                          markup=False, highlight=False)
+        if not withheld:
+            console.print(f"apply:  git apply {result.run_dir / FIX_DIFF}", markup=False,
                           highlight=False)
-        console.print(f"apply:  git apply {result.run_dir / FIX_DIFF}", highlight=False)
     if result.action:
-        console.print(f"{result.action.mode}: {result.action.message}", markup=False,
+        console.print(shown(f"{result.action.mode}: {result.action.message}"), markup=False,
                       highlight=False)
     if result.run_dir:
         console.print(f"report: {result.run_dir / REPORT_JSON}", highlight=False)
@@ -74,21 +89,24 @@ def render(result: HealResult, console: Console) -> None:
                       "(alternatives)", highlight=False)
 
 
-def _render_triage(result: HealResult, console: Console) -> None:
+def _render_triage(result: HealResult, console: Console, shown: Callable[[str], str]) -> None:
     """One line per failure: kind, rerun counts, history verdict, causal link."""
+    from rich.text import Text
+
     verdicts = result.triage
     assert verdicts is not None
     since = verdicts.changed.describe()
-    console.print(f"[bold]triage[/bold] (changes since {since}; {verdicts.history_runs} earlier "
-                  "run(s) in the history)", highlight=False)
+    console.print(Text("triage", style="bold") + Text(
+        shown(f" (changes since {since}; {verdicts.history_runs} earlier run(s) in the history)")),
+        highlight=False)
     for failure in verdicts.failures:
         counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(failure.counts.items()))
         link = (f"caused by {', '.join(failure.link.evidence[:3])}" if failure.link.causal_link
                 else "no causal link")
-        console.print(
+        console.print(shown(
             f"  {failure.nodeid}: {failure.kind}{f' ({counts})' if counts else ''}; "
             f"{failure.history}; {link} ({failure.link.confidence} confidence)"
-            + ("" if failure.repair else f"; {failure.note}"),
+            + ("" if failure.repair else f"; {failure.note}")),
             markup=False, highlight=False,
         )
 

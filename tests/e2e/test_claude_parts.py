@@ -1,4 +1,5 @@
-"""The claude agent's pure parts: strict prompts, redaction, budget, prices and symbols."""
+"""The claude agent's pure parts: strict prompts, budget, prices and symbols (redaction, shared
+with every writer, is tested in tests/unit/test_redaction.py)."""
 
 import subprocess
 import sys
@@ -9,7 +10,6 @@ import pytest
 from pytest_selfheal.agents.claude import prompts
 from pytest_selfheal.agents.claude.budget import Budget, SpendLimits
 from pytest_selfheal.agents.claude.pricing import PRICES, model_info
-from pytest_selfheal.agents.claude.redact import MASK, Redactor
 from pytest_selfheal.agents.claude.symbols import function_at, symbols
 from pytest_selfheal.config import DEFAULT_MODEL, resolve
 from pytest_selfheal.errors import AgentError, ConfigError
@@ -21,16 +21,6 @@ def test_prompt_rendering_is_strict():
         prompts.render("system")
     with pytest.raises(AgentError, match=r"unexpected \['extra'\]"):
         prompts.render("system", scope="x", extra="y")
-
-
-def test_redactor_masks_secret_looking_variables_and_the_key_only():
-    env = {"GITHUB_TOKEN": "ghp_abcdef123", "DB_PASSWORD": "pa55word!", "HOME": "/home/me",
-           "API_KEY_FLAG": "1", "AWS_SECRET_ACCESS_KEY": "wJalr/XUtnFEMI"}
-    redactor = Redactor.from_environment(env, extra=("sk-ant-xyz-123",))
-    sent = redactor.tree({"a": ["ghp_abcdef123 and pa55word!", {"b": "sk-ant-xyz-123"}],
-                          "home": "/home/me", "n": 1, "flag": "1"})
-    assert sent == {"a": [f"{MASK} and {MASK}", {"b": MASK}], "home": "/home/me", "n": 1, "flag": "1"}
-    assert "wJalr" not in redactor.text("key=wJalr/XUtnFEMI")
 
 
 def test_budget_is_checked_before_each_call_and_charged_from_usage():

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from ...config import API_KEY_ENV
 from ...errors import AgentError
 from ...output.rundir import TRANSCRIPT
+from ...redaction import Redactor
 from ..base import Agent, Workbench
 from . import prompts
 from .budget import Budget, SpendLimits
 from .context import first_message
 from .pricing import ModelInfo, model_info
-from .redact import Redactor
 from .scope import SCOPE_TEXT
 from .tools import TOOLS, Toolbox
 from .transcript import Transcript
@@ -98,7 +98,7 @@ class _Session:
         self.warnings: set[str] = set()
         self.transcript = Transcript(
             bench.run_dir / TRANSCRIPT if bench.run_dir else None,
-            self.redactor.tree({"model": agent.model, "system": self.system, "tools": TOOLS}),
+            self.redactor.hide_tree({"model": agent.model, "system": self.system, "tools": TOOLS}),
         )
 
     def run(self) -> Stop:
@@ -146,7 +146,7 @@ class _Session:
             "tools": tools,
             "messages": self.transcript.messages,
         }
-        redacted: dict[str, Any] = self.redactor.tree(request)
+        redacted: dict[str, Any] = self.redactor.hide_tree(request)
         return redacted
 
     def _call(self) -> Any:
@@ -170,7 +170,7 @@ class _Session:
             usage = exc.body.get("usage") if isinstance(exc.body, dict) else None
             if isinstance(usage, dict):
                 self.budget.charge_usage(usage)
-            record.update(error=self.redactor.text(str(exc)), seconds=round(time.monotonic() - started, 2))
+            record.update(error=self.redactor.hide(str(exc)), seconds=round(time.monotonic() - started, 2))
             self.transcript.save()
             raise Stop("api-error", _api_error_message(exc, self.client)) from None
         self.budget.charge_usage(reply.usage)
@@ -181,7 +181,7 @@ class _Session:
         return reply
 
     def _act_on(self, reply: Any) -> None:
-        content: list[dict[str, Any]] = self.redactor.tree([_block(b) for b in reply.content])
+        content: list[dict[str, Any]] = self.redactor.hide_tree([_block(b) for b in reply.content])
         self.transcript.messages.append({"role": "assistant", "content": content or [
             {"type": "text", "text": "(no content)"}]})
         uses = [b for b in content if b["type"] == "tool_use"]
@@ -195,11 +195,11 @@ class _Session:
             for use in uses:
                 outcome = self.toolbox.execute(use["name"], use["input"])
                 results.append({"type": "tool_result", "tool_use_id": use["id"],
-                                "content": self.redactor.text(outcome.text),
+                                "content": self.redactor.hide(outcome.text),
                                 "is_error": outcome.rejected})
                 self.repeats[outcome.key] += 1
                 if outcome.rationale is not None:
-                    self.rationale = self.redactor.text(outcome.rationale)
+                    self.rationale = self.redactor.hide(outcome.rationale)
                 if self.bench.healed:
                     raise Stop("healed", "healed")
                 if outcome.rationale is not None:
@@ -222,7 +222,7 @@ class _Session:
                                    f"(last: {what})")
 
     def _user(self, text: str) -> dict[str, Any]:
-        return {"role": "user", "content": [{"type": "text", "text": self.redactor.text(text)}]}
+        return {"role": "user", "content": [{"type": "text", "text": self.redactor.hide(text)}]}
 
 
 def _block(block: Any) -> dict[str, Any]:
