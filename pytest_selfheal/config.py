@@ -161,7 +161,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "max_candidates",
-        "most candidate fixes to validate. Default: 200.",
+        "most candidate fixes whose tests run; a safety net, as the time budget ends a search "
+        "first. Default: 5000.",
         _positive(int),
         "N",
     ),
@@ -282,7 +283,7 @@ class Settings:
 
     agent: str = "auto"
     time_budget: float = 120.0
-    max_candidates: int = 200
+    max_candidates: int = 5000
     output: str = ".selfheal"
     model: str = DEFAULT_MODEL
     max_calls: int = 30

@@ -40,7 +40,7 @@ def test_header_shows_agent_and_budget(pytester, monkeypatch):
     pytester.makepyfile(PASSING)
     result = inline(pytester, "--selfheal", "--selfheal-time-budget=45")
     assert header_line(result.stdout.str()) == (
-        "selfheal: on (--selfheal); agent=builtin, time budget=45s, max candidates=200"
+        "selfheal: on (--selfheal); agent=builtin, time budget=45s, max candidates=5000"
     )
     assert result.stdout.str().count("only the builtin agent runs (ANTHROPIC_API_KEY is not set") == 1
 
