@@ -146,10 +146,10 @@ def heal_processes(repo: Path) -> list[int]:
     for entry in Path("/proc").iterdir():
         with contextlib.suppress(OSError):
             args = (entry / "cmdline").read_bytes().split(b"\0")
-            if (b"pytest_selfheal.sandbox.janitor" in args and str(repo).encode() in args) or (
-                    marker in (entry / "environ").read_bytes().split(b"\0")):
-                if alive(int(entry.name)):
-                    found.append(int(entry.name))
+            janitor = b"pytest_selfheal.sandbox.janitor" in args and str(repo).encode() in args
+            sandboxed = marker in (entry / "environ").read_bytes().split(b"\0")
+            if (janitor or sandboxed) and alive(int(entry.name)):
+                found.append(int(entry.name))
     return found
 
 
