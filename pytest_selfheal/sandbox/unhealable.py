@@ -47,7 +47,7 @@ def _conflicts_message(git_dir: Path, user_root: Path, conflicted: list[str]) ->
                                               if len(conflicted) > _NAMED else "")
     way_out = f"or abort it (`{abort}`)" if abort else "or undo it"
     return (f"{state} is in progress in {user_root} with unresolved conflicts in {files}: the "
-            "sandbox would start from files full of conflict markers, so healing is skipped and "
+            "sandbox would start from files full of conflict markers, so nothing is healed and "
             "your test results stand. Resolve the conflicts (edit the files, then `git add` them) "
             f"{way_out}, then run pytest --selfheal again")
 
@@ -94,6 +94,6 @@ def _links_message(user_root: Path, links: dict[str, Path]) -> str:
             else f"cp --remove-destination {target} {first}")
     return (f"{first} is a symbolic link to {target}, outside the repository at {user_root}{more}: "
             "the sandbox cannot isolate code outside your checkout (its tests would run your own "
-            "copy, and a fix there would change a file outside it), so healing is skipped and "
+            "copy, and a fix there would change a file outside it), so nothing is healed and "
             f"your test results stand. Replace the link with a copy of what it points to "
             f"(`{copy}`) or move that code into the repository, then run pytest --selfheal again")

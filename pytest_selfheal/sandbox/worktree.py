@@ -3,9 +3,11 @@
 The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
 untracked files git does not ignore, plus the checked-out content of submodules, with the
 bytecode caches the user's session wrote for identical sources (nothing is compiled twice). It is
-removed and pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal
-runs, see terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree
-is gone).
+added locked, in the heal's name (lock.sandbox_reason), so that a later heal can tell it from the
+user's own worktrees, and removed with git's record of it on every exit path: Ctrl-C, SIGTERM
+(turned into KeyboardInterrupt while a heal runs, see terminate_as_interrupt) and a second signal
+during cleanup (deferred until the worktree is gone). A checkout it cannot be made from is
+refused first (unhealable.py).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def test_the_link_message_names_the_link_its_target_and_the_fix(tmp_path: Path):
     assert message.startswith("pkg/rates.py is a symbolic link to /srv/shared/rates.py, outside the "
                               f"repository at {tmp_path / 'repo'}")
     assert "`cp --remove-destination /srv/shared/rates.py pkg/rates.py`" in message
-    assert "healing is skipped and your test results stand" in message
+    assert "so nothing is healed and your test results stand" in message
 
 
 def test_the_conflict_message_names_the_operation_the_files_and_how_to_abort(tmp_path: Path):
