@@ -104,7 +104,11 @@ def run_tests(
     standby: Standby | None = None,
 ) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
-    now; never raises for test failures, hangs or crashes."""
+    now; never raises for test failures, hangs or crashes. Past the wall nothing is started: the
+    run comes back timed out at once."""
+    if command.wall.passed():
+        return TestRunResult(outcomes={}, exit_code=-signal.SIGKILL, seconds=0.0, timed_out=True,
+                             output_tail="not started: the time budget had run out")
     command.scratch.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.monotonic_ns()}"
     observe = command.scratch / f"outcomes-{stamp}.json"
