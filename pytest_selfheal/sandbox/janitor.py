@@ -56,8 +56,10 @@ class Janitor:
         if self.proc is None or self.proc.stdin is None:
             return
         fds.forget(self.proc.stdin.fileno())
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # a janitor that is gone reads nothing
             self.proc.stdin.write(DONE)
+            self.proc.stdin.flush()
+        with contextlib.suppress(OSError):
             self.proc.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):  # it exits on its own, in its session
             self.proc.wait(timeout=RELEASE_SECONDS)

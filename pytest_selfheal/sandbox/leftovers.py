@@ -3,10 +3,10 @@
 Every test process runs in a process group of its own, and the heal kills the group; a
 grandchild that a test starts in a session of its own (`setsid`, a double fork) escapes it. Such
 a process is found by what it carries from the sandbox: the `SELFHEAL_SANDBOX=<worktree>`
-variable of its environment (inherited through fork and exec unless the test replaced the
-environment), or a working directory inside the sandbox's temp dir, whose random name nobody
-else knows. Only this user's processes are looked at, and only on Linux (/proc); elsewhere
-nothing is found.
+variable in its environment, inherited through fork and exec unless a test replaced the
+environment (such a process is not found). Nothing else is taken as a sign: a shell of the
+user's opened in the sandbox's directory, say, must live. Only this user's processes are looked
+at, and only on Linux (/proc); elsewhere nothing is found.
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ _SHOWN_ARGS = 80
 
 
 def kill_leftovers(worktree: Path) -> list[str]:
-    """Kill the processes marked as this sandbox's (the worktree's temp dir is its parent), and
-    say which: "pid N (command line)"."""
+    """Kill the processes marked as this sandbox's, and say which: "pid N (command line)"."""
     marker = f"{SANDBOX_ENV}={worktree}".encode()
-    inside = f"{worktree.parent}{os.sep}"
     killed = []
     for entry in _PROC.iterdir() if _PROC.is_dir() else ():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -34,8 +32,7 @@ def kill_leftovers(worktree: Path) -> list[str]:
         with contextlib.suppress(OSError):
             if entry.stat().st_uid != os.getuid():
                 continue
-            if (marker in (entry / "environ").read_bytes().split(b"\0")
-                    or f"{os.readlink(entry / 'cwd')}{os.sep}".startswith(inside)):
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 os.kill(int(entry.name), signal.SIGKILL)
                 killed.append(f"pid {entry.name} ({command.strip()[:_SHOWN_ARGS]})")
