@@ -143,12 +143,14 @@ def run_tests(
     finally:
         kill_group(proc)
     seconds = time.monotonic() - started
+    tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
+    run = observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
+                          output_tail=tail)
     if timed_out and limit < timeout:
         command.wall.hit(f"a pytest process (pid {proc.pid}) running {len(nodeids)} test(s) of "
-                         f"{_named(list(files))}, after {seconds:.1f}s")
-    tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
-    return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
-                           output_tail=tail)
+                         f"{_named(list(files))}, after {seconds:.1f}s, when {len(run.outcomes)} "
+                         "of them had reported")
+    return run
 
 
 class Standby:
