@@ -6,6 +6,7 @@ Imports nothing heavy: a plain `pytest` run reads this module to register option
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -330,14 +331,63 @@ def read_pyproject_table(rootdir: Path) -> dict[str, Any]:
     return {str(k).replace("-", "_"): v for k, v in table.items()}
 
 
+@dataclass(frozen=True)
+class Collection:
+    """Where the run output may go: inside the rootdir, and out of what a plain `pytest` there
+    collects (pytest's `norecursedirs` and `testpaths`; None when they are not known, as in the
+    console script, which then checks only the first)."""
+
+    rootdir: Path
+    norecursedirs: tuple[str, ...] | None = None
+    testpaths: tuple[str, ...] = ()
+
+
+def check_output(value: str, source: str, where: Collection) -> None:
+    """Raise ConfigError, naming `source` and the fix, when the output directory `value` is
+    outside the rootdir, is the rootdir, or is collected: every run leaves a regression test
+    (`<output>/runs/<run-id>/test_regression_*.py`) there, which the next test session would run."""
+    rootdir = where.rootdir.resolve()
+    output = (rootdir / value).resolve()
+    named = f"--selfheal-output {value!r} (from {source})"
+    if not output.is_relative_to(rootdir):
+        raise ConfigError(f"{named} is outside the rootdir {rootdir}: the run output belongs to "
+                          "the project. Use a directory inside it, such as the default .selfheal")
+    if output == rootdir:
+        raise ConfigError(f"{named} is the rootdir itself: the runs, the history and the lock "
+                          "would lie among your files, and the regression tests of every run would "
+                          "be collected with your tests. Use a directory of its own, such as the "
+                          "default .selfheal")
+    if where.norecursedirs is not None and _collected(output.relative_to(rootdir), where):
+        raise ConfigError(f"{named} is a directory pytest collects tests from: the regression test "
+                          "each run leaves there (runs/<run-id>/test_regression_*.py) would run in "
+                          "your next test session. Use a directory pytest does not collect, such as "
+                          f"the default .selfheal, or add {output.relative_to(rootdir).as_posix()!r} "
+                          "to norecursedirs")
+
+
+def _collected(output: Path, where: Collection) -> bool:
+    """A plain `pytest` in the rootdir collects from `output` (relative to the rootdir): no part of
+    it matches `norecursedirs`, and it is in one of `testpaths` (globs allowed) if there are any."""
+    patterns = where.norecursedirs or ()
+    if any(fnmatch.fnmatch(part, pattern) for part in output.parts for pattern in patterns):
+        return False
+    prefixes = [Path(*output.parts[:end]).as_posix() for end in range(1, len(output.parts) + 1)]
+    testpaths = [os.path.normpath(path) for path in where.testpaths]
+    return not testpaths or any(path == "." or any(fnmatch.fnmatch(prefix, path) for prefix in prefixes)
+                                for path in testpaths)
+
+
 def resolve(
     cli: Mapping[str, Any],
     ini: Mapping[str, Any],
     pyproject: Mapping[str, Any],
     env: Mapping[str, str] = os.environ,
+    output_in: Collection | None = None,
 ) -> Settings:
-    """Apply precedence once; each layer maps option name -> raw value (None = unset)."""
+    """Apply precedence once; each layer maps option name -> raw value (None = unset). With
+    `output_in`, the output directory, whoever set it, is checked against it (check_output)."""
     values: dict[str, Any] = {}
+    sources = {"output": "the default"}
     for spec in OPTIONS:
         for source, raw in (
             ("command line", cli.get(spec.name)),
@@ -351,8 +401,12 @@ def resolve(
                 values[spec.name] = spec.parse(raw if isinstance(raw, str) else str(raw))
             except ConfigError as exc:
                 raise ConfigError(f"{spec.flag} (from {source}): {exc}") from None
+            sources[spec.name] = source
             break
-    return Settings(**values)
+    settings = Settings(**values)
+    if output_in is not None:
+        check_output(settings.output, sources["output"], output_in)
+    return settings
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
             ini={spec.name: config.getini(spec.ini) for spec in cfg.OPTIONS}
             | _mode_flags(config.getini("selfheal_apply"), config.getini("selfheal_branch")),
             pyproject=pyproject | _mode_flags(pyproject.get("apply"), pyproject.get("branch")),
+            output_in=cfg.Collection(config.rootpath, tuple(config.getini("norecursedirs")),
+                                     tuple(config.getini("testpaths"))),
         )
         check_available(settings.agent)
     except ConfigError as exc:

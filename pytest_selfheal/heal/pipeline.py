@@ -80,7 +80,9 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)
                 result = _heal_in(prepared, request, plan, run_dir, log)
-                prepared.close_sandbox()
+                leftovers = prepared.close_sandbox()
+                if leftovers:
+                    log.record("leftovers", killed=leftovers)
                 result = _carry_out_mode(result, log)
             finally:
                 prepared.close()
@@ -100,6 +102,8 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
             run_dir=run_dir,
             details={"traceback": traceback.format_exc()},
         )
+    if prepared is not None and result.status != "interrupted":
+        result = _stopped_by_wall(result, prepared.command.wall.summary(), log)
     if result.seconds == 0.0:
         result = _with_seconds(result, started)
     if result.status in ("error", "interrupted"):
@@ -124,6 +128,17 @@ def _why_skipped(request: HealRequest) -> HealResult | None:
             request,
         )
     return None
+
+
+def _stopped_by_wall(result: HealResult, wall: str | None, log: DecisionLog) -> HealResult:
+    """A heal whose time budget killed what was still running says so: after a fix it is a
+    note; otherwise it is the reason (a stage cut short tells nothing true of the tests)."""
+    if wall is None:
+        return result
+    log.record("budget", reason=wall, stage_reason=result.reason)
+    if result.status in ("healed", "partial"):
+        return replace(result, reason=f"{result.reason}; {wall}")
+    return replace(result, status="not-healed", reason=wall)
 
 
 def _carry_out_mode(result: HealResult, log: DecisionLog) -> HealResult:
@@ -180,6 +195,7 @@ class Probed:
 
 def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: Path,
              log: DecisionLog) -> HealResult:
+    prepared.command.wall.set(plan.deadline, request.settings.time_budget)
     if prepared.warm is not None:
         prepared.warm.startup_timeout = plan.suite_timeout
     runs = TestRuns(prepared.command, prepared.warm)

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..config import Settings
 from ..output import rundir
 from ..sandbox.janitor import Janitor
+from ..sandbox.leftovers import kill_leftovers
 from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
@@ -36,11 +37,14 @@ class Preparation:
     _lock: ExitStack = field(repr=False)
     _worktree: ExitStack = field(repr=False)
 
-    def close_sandbox(self) -> None:
-        """Stop the worker and remove the worktree; the lock stays held."""
+    def close_sandbox(self) -> list[str]:
+        """Stop the worker, kill what the tests left running outside its process groups, and
+        remove the worktree; the lock stays held. Returns what was killed (leftovers.py)."""
         if self.warm is not None:
             self.warm.close()
+        killed = kill_leftovers(self.sandbox.root)
         self._worktree.close()
+        return killed
 
     def close(self) -> None:
         self.close_sandbox()

@@ -74,7 +74,8 @@ class Run:
 
 def output_dir(root: Path) -> Path:
     """The project's output directory, as `pytest --selfheal` resolves it (pyproject, env)."""
-    settings = cfg.resolve(cli={}, ini={}, pyproject=cfg.read_pyproject_table(root))
+    settings = cfg.resolve(cli={}, ini={}, pyproject=cfg.read_pyproject_table(root),
+                           output_in=cfg.Collection(root))
     return root / settings.output
 
 

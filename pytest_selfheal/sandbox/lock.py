@@ -1,9 +1,14 @@
 """One heal per repository at a time, and cleanup of what killed heals left behind.
 
 The lock is an advisory `flock` on `<output>/heal.lock`: the kernel releases it when its
-holder dies, so a killed run never blocks the next one. Whoever holds it may clean up:
-selfheal worktrees whose owning process is dead (their temp dir names the owner in
-`owner.pid`) and run directories that never got a report.json.
+holder dies, so a killed run never blocks the next one (and no child a test forks holds it: see
+fds.py). Whoever holds it may clean up: the sandbox worktrees of heals that are gone, and run
+directories that never got a report.json.
+
+A sandbox is found from the repository's own list of worktrees, whatever TMPDIR the heal that
+made it had: it is added locked, with a reason that names its heal's pid (`SANDBOX_REASON`).
+Only those are ever removed, and one by one: never `git worktree prune`, which would also drop
+the records of the user's own worktrees whose directory is missing (an unmounted disk, say).
 """
 
 from __future__ import annotations
@@ -12,20 +17,24 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SelfHealError
 from ..git import run_git
 from ..output.rundir import DECISIONS, REPORT_JSON, runs_dir
+from . import fds
 
 LOCK_NAME = "heal.lock"
-OWNER_FILE = "owner.pid"
 TEMP_PREFIX = "selfheal-"
 SANDBOX_NAME = "worktree"  # <tmp>/selfheal-XXXX/worktree
+_REASON_PREFIX = "pytest-selfheal sandbox of pid "
+_REASON = re.compile(re.escape(_REASON_PREFIX) + r"(\d+)")
 
 
 class LockBusy(SelfHealError):
@@ -36,7 +45,7 @@ class LockBusy(SelfHealError):
 def heal_lock(output: Path) -> Iterator[None]:
     """Hold `<output>/heal.lock` for the block; raise LockBusy at once if someone else holds it."""
     path = output / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = fds.keep_private(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -50,6 +59,7 @@ def heal_lock(output: Path) -> Iterator[None]:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
+        fds.forget(fd)
         os.close(fd)  # releases the lock
 
 
@@ -64,49 +74,54 @@ def is_alive(pid: int) -> bool:
 
 
 def new_sandbox_dir() -> Path:
-    """A new temp dir for a sandbox, marked as this process's so that a later run can tell
-    when it is stale; the worktree goes in it as SANDBOX_NAME."""
-    temp_dir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-    (temp_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    return temp_dir
+    """A new temp dir for a sandbox; the worktree goes in it as SANDBOX_NAME."""
+    return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
 
 
-def _owner(temp_dir: Path) -> int | None:
-    try:
-        return int((temp_dir / OWNER_FILE).read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
-        return None
+def sandbox_reason(pid: int) -> str:
+    """The lock reason of a sandbox worktree: it marks the worktree as a heal's, and names the
+    heal."""
+    return f"{_REASON_PREFIX}{pid} (removed when that heal ends)"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One linked worktree of `git worktree list --porcelain`."""
+
+    path: Path
+    locked: str | None  # the lock reason ("" when locked without one)
+
+    @property
+    def owner(self) -> int | None:
+        """The pid of the heal whose sandbox this is; None for every worktree of the user's."""
+        match = _REASON.match(self.locked or "")
+        laid_out = self.path.name == SANDBOX_NAME and self.path.parent.name.startswith(TEMP_PREFIX)
+        return int(match[1]) if match is not None and laid_out else None
+
+
+def linked_worktrees(porcelain: str) -> list[Listed]:
+    """The linked worktrees in `git worktree list --porcelain` output (the main one is left out)."""
+    found: list[Listed] = []
+    for block in porcelain.strip().split("\n\n")[1:]:  # the first block is the main worktree
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines())
+        if "worktree" in fields:
+            found.append(Listed(Path(fields["worktree"]), fields.get("locked")))
+    return found
 
 
 def stale_worktrees(repo_root: Path) -> list[Path]:
-    """Registered worktrees in a selfheal temp dir whose owning process is gone.
-
-    Only a linked worktree laid out as a sandbox (`<tmp>/selfheal-*/worktree`) whose temp dir
-    names a dead owner qualifies: the main worktree, and any directory without an owner file,
-    is the user's, whatever its name.
-    """
+    """Sandboxes of this repository whose heal is gone, or whose directory is."""
     listing = run_git(repo_root, "worktree", "list", "--porcelain", timeout=None).stdout
-    temp_root = Path(tempfile.gettempdir()).resolve()
-    stale = []
-    linked = [line[len("worktree "):] for line in listing.splitlines()
-              if line.startswith("worktree ")][1:]  # the first entry is the main worktree
-    for entry in linked:
-        worktree = Path(entry)
-        temp_dir = worktree.parent
-        if (worktree.name != SANDBOX_NAME or temp_dir.parent != temp_root
-                or not temp_dir.name.startswith(TEMP_PREFIX)):
-            continue
-        owner = _owner(temp_dir)
-        if owner is not None and not is_alive(owner):
-            stale.append(worktree)
-    return stale
+    return [entry.path for entry in linked_worktrees(listing)
+            if entry.owner is not None and (not is_alive(entry.owner) or not entry.path.is_dir())]
 
 
 def remove_worktrees(repo_root: Path, worktrees: list[Path]) -> None:
+    """Remove sandboxes (locked, hence the double force) and their temp dirs; a missing
+    directory loses its record too."""
     for worktree in worktrees:
-        run_git(repo_root, "worktree", "remove", "--force", str(worktree), timeout=None)
+        run_git(repo_root, "worktree", "remove", "--force", "--force", str(worktree), timeout=None)
         shutil.rmtree(worktree.parent, ignore_errors=True)
-    run_git(repo_root, "worktree", "prune", timeout=None)
 
 
 def unfinished_runs(runs: Path, keep: Path | None) -> list[Path]:

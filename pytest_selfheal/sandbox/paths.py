@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import SandboxError
 from ..models import Edit
 from ..source import PythonSource, encode_source, read_source
 
@@ -47,6 +48,8 @@ class Sandbox:
     def applied(self, edits: Sequence[Edit]) -> Iterator[None]:
         """The edits written into the worktree while the block runs; afterwards, whatever
         happened, every file they touch holds its original bytes again."""
+        for path in dict.fromkeys(e.path for e in edits):
+            self.inside(path)
         originals = {path: (self.root / path).read_bytes() for path in dict.fromkeys(e.path for e in edits)}
         try:
             for edit in edits:
@@ -56,8 +59,20 @@ class Sandbox:
             for path, data in originals.items():
                 self.write_bytes(path, data)
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def inside(self, rel: str) -> Path:
+        """The worktree path of `rel`; SandboxError if it leads out of the worktree (a symbolic
+        link to a directory outside it, say): nothing outside the sandbox is ever written."""
         path = self.root / rel
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise SandboxError(
+                f"{rel} leads outside the sandbox (to {path.resolve()}), through a symbolic link "
+                "in your checkout; nothing was written there. Replace the link with a copy of "
+                "what it points to, or keep the fix out of that path (--selfheal-forbidden-paths)"
+            )
+        return path
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        path = self.inside(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         stamp = next(_WRITE_STAMPS) * 1_000_000_000

@@ -1,18 +1,28 @@
-"""Run pytest in the sandbox as a subprocess, with a timeout that kills the whole process group."""
+"""Run pytest in the sandbox as a subprocess, with a timeout that kills the whole process group.
+
+The sandbox's test processes run the user's tests a second time, so they get a HOME and a temp
+dir of their own, inside the sandbox's temp dir and removed with it: a test that writes under
+`~` or `$TMPDIR` writes there, not into the user's. What tools need from the user's HOME to
+work stays visible through the variables that locate it (`TOOL_ROOTS`): the user's
+site-packages and caches, pyenv, cargo and rustup, the Go module cache. Configuration under
+HOME (git identity, pip.conf, ~/.netrc, credentials) is not: the tests run as on a fresh account.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
+import site
 import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import TestRunResult
+from . import fds
 from .protocol import (
     COVERAGE_ENV,
     OBSERVE_ENV,
@@ -31,8 +41,18 @@ from .protocol import (
     encode_standby_run,
     serial_args,
 )
+from .wall import Wall
 
 _OUTPUT_TAIL = 4_000
+# Variables that locate what tools need under the user's HOME, with where it is when unset:
+# kept pointing at the user's, so that a HOME of the sandbox's own does not hide it.
+TOOL_ROOTS = {
+    "XDG_CACHE_HOME": ".cache",  # pip, uv, pre-commit, Hugging Face, matplotlib, go-build
+    "PYENV_ROOT": ".pyenv",  # its shims on PATH find the interpreters here
+    "CARGO_HOME": ".cargo",
+    "RUSTUP_HOME": ".rustup",
+    "GOPATH": "go",  # the Go module cache
+}
 
 
 @dataclass(frozen=True)
@@ -42,10 +62,12 @@ class PytestCommand:
     sandbox_root: Path
     user_root: Path
     cwd: Path  # the worktree's rootdir, so nodeids resolve as in the user's run
-    scratch: Path
+    scratch: Path  # the heal's files for these processes; the tests' HOME and TMPDIR are in it
     import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
+    wall: Wall = field(default_factory=Wall, compare=False)
 
     def environment(self, extra: Mapping[str, str]) -> dict[str, str]:
+        """The user's environment, with the sandbox's HOME and TMPDIR (made here)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
         env.pop("PYTEST_XDIST_WORKER", None)
         paths = [str(p) for p in self.import_roots]
@@ -53,9 +75,22 @@ class PytestCommand:
             paths.append(env["PYTHONPATH"])
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
+        env.update(own_home(self.scratch / "home", self.scratch / "tmp", env))
         env.update({SANDBOX_ENV: str(self.sandbox_root), USER_ROOT_ENV: str(self.user_root)})
         env.update(extra)
         return env
+
+
+def own_home(home: Path, temp: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """Variables that give test processes `home` as HOME and `temp` as their temp dir (both made
+    here), while what tools need from the user's HOME stays visible (TOOL_ROOTS)."""
+    for directory in (home, temp):
+        directory.mkdir(parents=True, exist_ok=True)
+    user_home = Path(env.get("HOME") or Path.home())
+    kept = {name: str(user_home / default) for name, default in TOOL_ROOTS.items()
+            if not env.get(name) and (user_home / default).is_dir()}
+    kept["PYTHONUSERBASE"] = env.get("PYTHONUSERBASE") or site.getuserbase()
+    return {**kept, "HOME": str(home), "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
 
 
 def run_tests(
@@ -69,7 +104,11 @@ def run_tests(
     standby: Standby | None = None,
 ) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
-    now; never raises for test failures, hangs or crashes."""
+    now; never raises for test failures, hangs or crashes. Past the wall nothing is started: the
+    run comes back timed out at once."""
+    if command.wall.passed():
+        return TestRunResult(outcomes={}, exit_code=-signal.SIGKILL, seconds=0.0, timed_out=True,
+                             output_tail="not started: the time budget had run out")
     command.scratch.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.monotonic_ns()}"
     observe = command.scratch / f"outcomes-{stamp}.json"
@@ -95,17 +134,23 @@ def run_tests(
     waiting = standby.start(args, extra) if standby is not None else None
     proc, log = waiting or _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
                                   stdin=subprocess.DEVNULL)
+    limit = command.wall.cap(timeout)
     timed_out = False
     try:
-        proc.wait(timeout=max(timeout, 0.1))
+        proc.wait(timeout=max(limit, 0.1))
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
         kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
-    return observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
-                           output_tail=tail)
+    run = observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
+                          output_tail=tail)
+    if timed_out and limit < timeout:
+        command.wall.hit(f"a pytest process (pid {proc.pid}) running {len(nodeids)} test(s) of "
+                         f"{_named(list(files))}, after {seconds:.1f}s, when {len(run.outcomes)} "
+                         "of them had reported")
+    return run
 
 
 class Standby:
@@ -116,6 +161,8 @@ class Standby:
     def __init__(self, command: PytestCommand) -> None:
         self.proc, self.log = _spawn(command, [sys.executable, "-m", STANDBY_MODULE], {},
                                      stdin=subprocess.PIPE)
+        assert self.proc.stdin is not None
+        fds.keep_private(self.proc.stdin.fileno())
 
     def start(self, args: Sequence[str], extra: Mapping[str, str]
               ) -> tuple[subprocess.Popen[bytes], Path] | None:
@@ -126,7 +173,7 @@ class Standby:
             if self.proc.stdin is None or self.proc.poll() is not None:
                 raise OSError("the waiting test process is gone")
             self.proc.stdin.write(request.encode("utf-8"))
-            self.proc.stdin.close()
+            self._close_stdin()
         except OSError:
             self.discard()
             return None
@@ -134,10 +181,14 @@ class Standby:
 
     def discard(self) -> None:
         """Stop it unused."""
-        if self.proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
+        with contextlib.suppress(OSError):
+            self._close_stdin()
         kill_group(self.proc)
+
+    def _close_stdin(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            fds.forget(self.proc.stdin.fileno())
+            self.proc.stdin.close()
 
 
 def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str], *,
@@ -152,6 +203,10 @@ def _spawn(command: PytestCommand, argv: Sequence[str], extra: Mapping[str, str]
             preexec_fn=die_with_parent(os.getpid()),
         )
     return proc, log
+
+
+def _named(files: list[str]) -> str:
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more file(s)" if len(files) > 3 else "")
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:

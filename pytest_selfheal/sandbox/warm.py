@@ -2,7 +2,8 @@
 
 A job that the worker cannot run in place comes back as None, and so does every job once the
 worker has died, stopped answering or said something that is not a protocol.py line: the caller
-then runs the tests in a fresh subprocess (`TestRuns` does both).
+then runs the tests in a fresh subprocess (`TestRuns` does both). Nothing waits for the worker
+past the heal's wall (wall.py): there it is killed, and that is recorded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
 from ..models import TestRunResult
+from . import fds
 from .protocol import (
     WORKER_MODULE,
     JobRan,
@@ -88,9 +90,11 @@ class WarmWorker:
             stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
             preexec_fn=die_with_parent(os.getpid()),
         )
-        assert self.proc.stdin is not None
+        assert self.proc.stdin is not None and self.proc.stdout is not None
         os.set_blocking(self.proc.stdin.fileno(), False)  # see _exchange
-        self._finalizer = weakref.finalize(self, _stop, self.proc, self._log)
+        for stream in (self.proc.stdin, self.proc.stdout, self._log):
+            fds.keep_private(stream.fileno())
+        self._finalizer = weakref.finalize(self, _stop, self.proc, self._log, os.getpid())
 
     def collect(self, nodeids: Sequence[str]) -> None:
         """Send the worker into the worktree (which must exist now) to collect `nodeids`."""
@@ -119,9 +123,9 @@ class WarmWorker:
         rounds = -(-len(jobs) // self.jobs)
         deadline = time.monotonic() + rounds * (max(j.timeout for j in jobs) + _GRACE_SECONDS)
         while pending:
-            reply = self._exchange(deadline, decode_reply)
+            reply = self._exchange(min(deadline, self.command.wall.at), decode_reply)
             if reply is None:
-                self.close()  # dead or hung: the remaining jobs fall back to subprocesses
+                self._stopped(f"with {len(pending)} job(s) of {len(jobs)} unanswered")
                 break
             index, observe = pending.pop(reply.id)
             if isinstance(reply, JobRan):
@@ -133,12 +137,20 @@ class WarmWorker:
         """Wait until the session is collected; False (and the worker is stopped) if it failed to
         start or did not answer in time."""
         if not self._ready and self.proc is not None:
-            ready = self._exchange(time.monotonic() + self.startup_timeout, decode_ready)
+            deadline = min(time.monotonic() + self.startup_timeout, self.command.wall.at)
+            ready = self._exchange(deadline, decode_ready)
             self._ready = ready is not None
             self.startup_seconds = time.monotonic() - self._spawned
             if not self._ready:
-                self.close()
+                self._stopped("while it started")
         return self._ready
+
+    def _stopped(self, doing: str) -> None:
+        """Dead, hung or out of time: stop it (the jobs fall back to subprocesses), and say so
+        if the wall is why."""
+        if self.proc is not None and self.command.wall.passed():
+            self.command.wall.hit(f"the warm test process (pid {self.proc.pid}) {doing}")
+        self.close()
 
     def _exchange(self, deadline: float, decode: Callable[[bytes], Reply]) -> Reply | None:
         """Send what is queued while waiting for the next reply: writing everything first could
@@ -184,10 +196,14 @@ class WarmWorker:
         self._finalizer()
 
 
-def _stop(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    """Also run when a WarmWorker is garbage collected, so no path leaves the worker behind."""
+def _stop(proc: subprocess.Popen[bytes], log: IO[bytes], owner: int) -> None:
+    """Also run when a WarmWorker is garbage collected, so no path leaves the worker behind; not
+    in a child a test forked from the heal's process, whose copy is not its to stop."""
+    if os.getpid() != owner:
+        return
     kill_group(proc)
     for stream in (proc.stdin, proc.stdout, log):
         if stream is not None:
+            fds.forget(stream.fileno())
             with contextlib.suppress(OSError):
                 stream.close()

@@ -3,9 +3,11 @@
 The worktree is HEAD plus the user's uncommitted tracked changes (staged and unstaged) plus the
 untracked files git does not ignore, plus the checked-out content of submodules, with the
 bytecode caches the user's session wrote for identical sources (nothing is compiled twice). It is
-removed and pruned on every exit path: Ctrl-C, SIGTERM (turned into KeyboardInterrupt while a heal
-runs, see terminate_as_interrupt) and a second signal during cleanup (deferred until the worktree
-is gone).
+added locked, in the heal's name (lock.sandbox_reason), so that a later heal can tell it from the
+user's own worktrees, and removed with git's record of it on every exit path: Ctrl-C, SIGTERM
+(turned into KeyboardInterrupt while a heal runs, see terminate_as_interrupt) and a second signal
+during cleanup (deferred until the worktree is gone). A checkout it cannot be made from is
+refused first (unhealable.py).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import git
 
 from ..errors import SandboxError
 from ..git import GIT_ENV
-from .lock import SANDBOX_NAME, new_sandbox_dir
+from .lock import SANDBOX_NAME, new_sandbox_dir, sandbox_reason
 from .paths import Sandbox
+from .unhealable import refuse_unhealable
 
 _PYC_HEADER = 16  # magic, flags, then mtime and size or a source hash (PEP 552)
 
@@ -43,11 +46,13 @@ def _open_repo(user_root: Path) -> git.Repo:
             "or run without --selfheal"
         ) from None
     repo.git.update_environment(**GIT_ENV)
-    if not repo.head.is_valid():
+    try:  # a git command: GitPython's own object lookup keeps a `git cat-file` process running
+        repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")
+    except git.GitCommandError:
         raise SandboxError(
             f"the repository at {user_root} has no commits yet: commit once "
             "(`git add -A && git commit -m 'initial'`) so the sandbox has a base"
-        )
+        ) from None
     return repo
 
 
@@ -202,14 +207,16 @@ def open_sandbox(user_root: Path, tmp: Path | None = None) -> Iterator[Sandbox]:
 
 
 def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> Sandbox:
+    tracked, untracked = _changed_paths(repo)
+    refuse_unhealable(user_root, untracked)
     try:
-        repo.git.worktree("add", "--detach", "--quiet", str(worktree), "HEAD")
+        repo.git.worktree("add", "--detach", "--lock", "--reason", sandbox_reason(os.getpid()),
+                          "--quiet", str(worktree), "HEAD")
     except git.GitCommandError as exc:
         raise SandboxError(
             f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
             "check that git can write to .git/worktrees"
         ) from None
-    tracked, untracked = _changed_paths(repo)
     _replicate(user_root, worktree, tracked + untracked)
     submodules = _submodules(repo, user_root)
     _copy_submodules(user_root, worktree, submodules)
@@ -218,13 +225,12 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
 
 
 def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:
+    """Remove the worktree (locked: forced twice) and its record, and the temp dir. Never
+    `git worktree prune`: it would drop the user's own worktrees whose directory is missing."""
     try:
-        if worktree.exists():
-            repo.git.worktree("remove", "--force", str(worktree))
+        repo.git.worktree("remove", "--force", "--force", str(worktree))
     except git.GitCommandError:
-        pass  # fall through: deleting the directory and pruning removes the record
+        pass  # never added, or git failed: the next heal's clean_stale removes the record
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        with contextlib.suppress(git.GitCommandError):
-            repo.git.worktree("prune")
         repo.close()

@@ -39,7 +39,9 @@ def main() -> int:
     if not line:
         return 0  # discarded before it was used
     run = decode_standby_run(line)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the tests read from nothing, as with a new process
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # the tests read from nothing, as with a new process
+    os.close(devnull)
     os.environ.update(run.env)
     sys.argv = [sys.argv[0], *run.args]
     _status = int(pytest.main(list(run.args)))

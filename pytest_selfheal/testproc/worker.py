@@ -185,12 +185,21 @@ class Server:
             try:
                 os.setpgid(0, 0)
                 self._die_with_worker()
+                self._let_go_of_pipes()
                 code = self._run_child(job, swaps)
             finally:
                 os._exit(code)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
         return pid
+
+    def _let_go_of_pipes(self) -> None:
+        """In a child: close the worker's pipes to the heal, which only the worker uses. A process
+        the tests start in a session of their own outlives the child's process group; holding
+        the replies pipe, it would keep the heal from seeing the worker's end."""
+        for fd in (self.requests.fd, self.replies.fileno()):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _run_child(self, job: JobRequest, swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -304,6 +313,7 @@ def main(argv: list[str]) -> int:
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    os.close(devnull)
     os.dup2(2, 1)
     import pytest
 

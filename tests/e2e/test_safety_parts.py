@@ -1,5 +1,5 @@
 """The parts behind the safety guarantees, one by one: the lock, stale cleanup, and a sandbox
-that keeps non-UTF-8 bytes intact and names its owner."""
+that keeps non-UTF-8 bytes intact and names its owner in git's list of worktrees."""
 
 import json
 import os
@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal.sandbox.lock import LockBusy, clean_stale, heal_lock, stale_worktrees
+from pytest_selfheal.sandbox.lock import (
+    LockBusy,
+    clean_stale,
+    heal_lock,
+    sandbox_reason,
+    stale_worktrees,
+)
 from pytest_selfheal.sandbox.worktree import open_sandbox
 
 
@@ -33,6 +39,12 @@ def test_lock_in_the_same_process_is_busy(tmp_path):
         pass
 
 
+def relock(repo: Path, worktree: Path, owner: int) -> None:
+    """Mark the sandbox as `owner`'s, as if that process had made it."""
+    git(repo, "worktree", "unlock", str(worktree))
+    git(repo, "worktree", "lock", "--reason", sandbox_reason(owner), str(worktree))
+
+
 def test_stale_worktree_of_a_dead_process_is_removed(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -41,11 +53,11 @@ def test_stale_worktree_of_a_dead_process_is_removed(tmp_path):
     dead = subprocess.Popen(["true"])
     dead.wait()
     with open_sandbox(repo) as live:
-        (live.tmp / "owner.pid").write_text(str(dead.pid))  # as if its owner had died
+        relock(repo, live.root, dead.pid)  # as if its owner had died
         assert stale_worktrees(repo) == [live.root]
-        (live.tmp / "owner.pid").write_text(str(os.getpid()))
+        relock(repo, live.root, os.getpid())
         assert stale_worktrees(repo) == [], "a live owner's worktree is never touched"
-        (live.tmp / "owner.pid").write_text(str(dead.pid))
+        relock(repo, live.root, dead.pid)
         (tmp_path / "out" / "runs" / "old").mkdir(parents=True)
         cleaned = clean_stale(repo, tmp_path / "out", keep=tmp_path / "out" / "runs" / "new")
         assert cleaned == {"worktrees": [str(live.root)], "runs": ["old"]}
@@ -69,10 +81,12 @@ def test_sandbox_round_trips_non_utf8_bytes(tmp_path):
         assert (sandbox.root / "legacy.py").read_bytes() == raw
 
 
-def test_sandbox_owner_file_names_this_process(tmp_path):
+def test_sandbox_is_locked_in_the_name_of_this_process(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "a.py").write_text("A = 1\n")
     init_repo(repo)
     with open_sandbox(repo) as sandbox:
-        assert Path(sandbox.tmp / "owner.pid").read_text() == str(os.getpid())
+        listing = git(repo, "worktree", "list", "--porcelain")
+        assert f"worktree {sandbox.root}\n" in listing
+        assert f"locked {sandbox_reason(os.getpid())}\n" in listing

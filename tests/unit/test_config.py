@@ -1,8 +1,11 @@
-"""Settings precedence and the on/off decision, as pure functions."""
+"""Settings precedence, the on/off decision and where the output may go, as pure functions."""
+
+import re
 
 import pytest
 
 from pytest_selfheal.config import (
+    Collection,
     RunContext,
     Settings,
     decide,
@@ -86,3 +89,65 @@ def test_mode_errors_name_the_fix():
     with pytest.raises(ConfigError, match="use report, apply"):
         parse_mode("merge")
     assert parse_mode(" Branch ") == "branch"
+
+
+PYTEST_NORECURSEDIRS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+
+def checked(tmp_path, output, *, source="cli", norecursedirs=PYTEST_NORECURSEDIRS, testpaths=()):
+    layers = {"cli": ({"output": output}, {}, {}, {}), "ini": ({}, {"output": output}, {}, {}),
+              "pyproject": ({}, {}, {"output": output}, {}),
+              "env": ({}, {}, {}, {"SELFHEAL_OUTPUT": output})}[source]
+    where = Collection(tmp_path / "project", norecursedirs, testpaths)
+    return resolve(*layers[:3], env=layers[3], output_in=where)
+
+
+@pytest.mark.parametrize("source, words", [("cli", "command line"), ("ini", "ini selfheal_output"),
+                                           ("pyproject", "[tool.selfheal] output"),
+                                           ("env", "environment SELFHEAL_OUTPUT")])
+def test_output_outside_the_rootdir_is_refused_naming_its_source(tmp_path, source, words):
+    for outside in ("/var/tmp/runs", "../..", "../sibling"):
+        with pytest.raises(ConfigError, match=rf"--selfheal-output '{outside}' \(from {re.escape(words)}\) "
+                                              "is outside the rootdir .*such as the default .selfheal"):
+            checked(tmp_path, outside, source=source)
+
+
+@pytest.mark.parametrize("rootdir", [".", "./", "sub/..", "{root}"])
+def test_output_that_is_the_rootdir_is_refused(tmp_path, rootdir):
+    with pytest.raises(ConfigError, match=r"is the rootdir itself: .* Use a directory of its own"):
+        checked(tmp_path, rootdir.format(root=tmp_path / "project"))
+
+
+@pytest.mark.parametrize("output, norecursedirs, testpaths, collected", [
+    ("out", PYTEST_NORECURSEDIRS, (), True),
+    ("tests/out", PYTEST_NORECURSEDIRS, ("tests",), True),
+    ("out", PYTEST_NORECURSEDIRS, ("tests",), False),  # a plain `pytest` collects tests/ only
+    ("src/pkg/out", PYTEST_NORECURSEDIRS, ("src/*",), True),
+    (".selfheal", PYTEST_NORECURSEDIRS, (), False),
+    ("build/selfheal", PYTEST_NORECURSEDIRS, (), False),
+    (".selfheal", ("build", "dist"), (), True),  # a project's own list without ".*"
+    (".selfheal", ("build", ".selfheal"), (), False),
+    ("out", ("out",), (), False),
+    ("tests/.runs", PYTEST_NORECURSEDIRS, ("tests",), False),
+    ("out", PYTEST_NORECURSEDIRS, (".",), True),
+])
+def test_output_pytest_collects_from_is_refused(tmp_path, output, norecursedirs, testpaths, collected):
+    if not collected:
+        assert checked(tmp_path, output, norecursedirs=norecursedirs, testpaths=testpaths).output == output
+        return
+    with pytest.raises(ConfigError, match=rf"is a directory pytest collects tests from: .* add '{output}' "
+                                          "to norecursedirs"):
+        checked(tmp_path, output, norecursedirs=norecursedirs, testpaths=testpaths)
+
+
+def test_the_default_output_is_checked_too(tmp_path):
+    with pytest.raises(ConfigError, match=r"--selfheal-output '.selfheal' \(from the default\)"):
+        resolve({}, {}, {}, env={}, output_in=Collection(tmp_path, ("build",)))
+
+
+def test_without_pytest_settings_only_the_place_is_checked(tmp_path):
+    """The console script does not know norecursedirs: it refuses only what is outside the rootdir
+    or is the rootdir."""
+    assert resolve({}, {}, {"output": "out"}, env={}, output_in=Collection(tmp_path)).output == "out"
+    with pytest.raises(ConfigError, match="is the rootdir itself"):
+        resolve({}, {}, {"output": "."}, env={}, output_in=Collection(tmp_path))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.models import Edit
 from pytest_selfheal.sandbox.paths import Sandbox
 
@@ -39,3 +40,19 @@ def test_every_write_gets_an_mtime_of_its_own(tmp_path: Path):
     first = (box.root / "m.py").stat().st_mtime_ns
     box.write("m.py", "x = 2\n")
     assert (box.root / "m.py").stat().st_mtime_ns != first
+
+
+def test_nothing_is_written_through_a_link_that_leads_out_of_the_worktree(tmp_path: Path):
+    box = sandbox(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "m.py").write_text("x = 1\n")
+    box.root.mkdir()
+    (box.root / "vendor").symlink_to(outside)
+    edit = Edit("vendor/m.py", "x = 1\n", "x = 2\n", "x")
+    with pytest.raises(SandboxError, match=r"vendor/m.py leads outside the sandbox .* nothing was written"), \
+            box.applied((edit,)):
+        pass
+    with pytest.raises(SandboxError):
+        box.write("vendor/new.py", "y = 1\n")
+    assert (outside / "m.py").read_text() == "x = 1\n" and not (outside / "new.py").exists()
