@@ -67,9 +67,11 @@ def run_tests(
     coverage_file: Path | None = None,
     record_spec: Path | None = None,
     standby: Standby | None = None,
+    workers: int = 0,
 ) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
-    now; never raises for test failures, hangs or crashes."""
+    now, under pytest-xdist with `workers` workers (0: in the one process); never raises for test
+    failures, hangs or crashes."""
     command.scratch.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.monotonic_ns()}"
     observe = command.scratch / f"outcomes-{stamp}.json"
@@ -81,7 +83,8 @@ def run_tests(
     args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
     args = ["--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
-            f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
+            f"--rootdir={command.cwd}", *(["-n", str(workers)] if workers else serial_args()),
+            f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
     extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}

@@ -6,7 +6,9 @@ isolation leak). With SELFHEAL_COVERAGE set it also records per-test coverage co
 probe). With SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order
 (the run then names their files, see runner.run_tests). It never imports pytest and does nothing
 unless SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file
-through `Observations`.
+through `Observations`. Under pytest-xdist each worker selects the same tests and records coverage
+into a data file of its own (the name with `.<worker id>` added), and the controller, which
+receives every worker's reports, writes the file.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 _OUTPUT = os.environ.get(OBSERVE_ENV)
 _SELECTION = os.environ.get(SELECT_ENV)
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # set by pytest-xdist in its workers
 _FAILURE_TEXT_LIMIT = 2_000
 
 
@@ -74,6 +77,8 @@ def _start_coverage() -> PerTestContexts | None:
     data_file = os.environ.get(COVERAGE_ENV)
     if not (_OUTPUT and data_file):
         return None
+    if _XDIST_WORKER:
+        data_file = f"{data_file}.{_XDIST_WORKER}"
     return PerTestContexts(data_file, os.environ[SANDBOX_ENV])
 
 
@@ -166,4 +171,5 @@ def pytest_sessionfinish(session: Any) -> None:
         return
     if _contexts is not None:
         _contexts.save()
-    _observed.write(Path(_OUTPUT), leaked=leaked_modules())
+    if not _XDIST_WORKER:
+        _observed.write(Path(_OUTPUT), leaked=leaked_modules())

@@ -43,6 +43,7 @@ class FakeRuns:
     sandbox: Sandbox
     behaviour: Behaviour
     warm: bool = True
+    xdist_workers: int = 0
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
@@ -59,8 +60,8 @@ class FakeRuns:
         self.calls.append(("subprocess", job.nodeids))
         return self.behaviour(self.sandbox.read("calc.py").text, job.nodeids)
 
-    def fresh(self, nodeids: Sequence[str], *, timeout: float,
-              stop_at_first_failure: bool = False) -> TestRunResult:
+    def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
+              parallel: bool = False) -> TestRunResult:
         self.calls.append(("fresh", tuple(nodeids)))
         return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
 
