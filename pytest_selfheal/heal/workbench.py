@@ -187,11 +187,11 @@ class SandboxWorkbench:
     def _judged(self, candidate: Candidate, started: float, digest: str) -> Outcome:
         """The verdict of a candidate that may run: judged with it written into the worktree, then
         with the worktree restored, excused for what fails without it too."""
-        with self.sandbox.applied(candidate.edits):
-            try:
+        try:
+            with self.sandbox.applied(candidate.edits):
                 outcome = self._judge(candidate, started, digest)
-            except _SuiteDidNotStart as stopped:
-                return self._did_not_start(candidate, stopped.run, started)
+        except _SuiteDidNotStart as stopped:
+            return self._did_not_start(candidate, stopped.run, started)
         return self._excuse_known_failures(outcome)
 
     def confirm_partial(self) -> Outcome | None:
@@ -216,11 +216,11 @@ class SandboxWorkbench:
     def _gated(self, partial: Outcome, number: int) -> Outcome:
         """A partial candidate's verdict from the whole suite; its seconds add the gate's."""
         started = time.monotonic() - partial.seconds
-        with self.sandbox.applied(partial.candidate.edits):
-            try:
+        try:
+            with self.sandbox.applied(partial.candidate.edits):
                 outcome = self._gate_candidate(partial.candidate, partial.fixed, started, number)
-            except _SuiteDidNotStart as stopped:
-                return self._did_not_start(partial.candidate, stopped.run, started)
+        except _SuiteDidNotStart as stopped:
+            return self._did_not_start(partial.candidate, stopped.run, started)
         return self._excuse_known_failures(outcome)
 
     def _fixes_every_target(self, outcome: Outcome) -> bool:
