@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
 
+from pytest_selfheal.heal.probe import read_contexts
+from pytest_selfheal.sandbox.runner import PytestCommand, run_tests
+
 pytestmark = pytest.mark.slow
 
 MONEY = '''\
@@ -218,3 +221,33 @@ def test_a_gate_that_cannot_start_even_without_the_fix_ends_the_heal_as_an_error
     # the candidate's suite first, then the unpatched one, which stopped the same way
     assert [g["candidate"] for g in gates(decisions)] == [1, None]
     assert not any(d["kind"] == "candidate" and d["verdict"] != "still-failing" for d in decisions)
+
+
+def test_a_run_under_xdist_reports_every_test_its_coverage_and_leaks_from_every_worker(tmp_path):
+    """What the gate and a probe in a fresh process rely on: the controller writes the outcomes,
+    each worker its own coverage data, and imports from the user's checkout are seen in workers."""
+    sandbox, user = tmp_path / "sandbox", tmp_path / "checkout"
+    (sandbox / "pkg").mkdir(parents=True)
+    user.mkdir()
+    (user / "leaky.py").write_text("X = 1\n")
+    (sandbox / "pkg" / "__init__.py").write_text("")
+    (sandbox / "pkg" / "calc.py").write_text("def double(n):\n    return 2 * n\n\n\ndef half(n):\n    return n // 2\n")
+    (sandbox / "test_calc.py").write_text(
+        "from pkg.calc import double, half\n\n"
+        + "".join(f"def test_double_{n}():\n    assert double({n}) == {2 * n}\n\n" for n in range(6))
+        + "def test_half():\n    assert half(4) == 3\n")
+    (sandbox / "test_leak.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(user)!r})\nimport leaky\n\n\ndef test_x():\n    pass\n")
+    command = PytestCommand(sandbox_root=sandbox, user_root=user, cwd=sandbox, scratch=tmp_path / "scratch")
+    data_file = command.scratch / "probe.coverage"
+    run = run_tests(command, ["test_calc.py", "test_leak.py"], timeout=120, coverage_file=data_file,
+                    workers=2)
+    assert run.outcomes == {**{f"test_calc.py::test_double_{n}": "passed" for n in range(6)},
+                            "test_calc.py::test_half": "failed", "test_leak.py::test_x": "passed"}
+    assert "assert 2 == 3" in run.failures["test_calc.py::test_half"]
+    assert sorted(p.name for p in command.scratch.glob("probe.coverage.*")) == [
+        "probe.coverage.gw0", "probe.coverage.gw1"]
+    covered = read_contexts(data_file, sandbox)
+    assert covered["test_calc.py::test_half"] >= {("pkg/calc.py", 6)}
+    assert ("pkg/calc.py", 2) in covered["test_calc.py::test_double_5"]
+    assert run.leaked_modules and run.leaked_modules[0].startswith("leaky (")
