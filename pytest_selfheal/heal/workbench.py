@@ -277,9 +277,7 @@ class SandboxWorkbench:
 
         Called with the candidate written into the worktree.
         """
-        def done(verdict: Verdict, **kw: object) -> Outcome:
-            return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
-
+        done = _verdict(candidate, started)
         first = self._run(candidate, self.task.targets, self._screened.pop(digest, _UNSCREENED))
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
@@ -309,9 +307,7 @@ class SandboxWorkbench:
                         number: int) -> Outcome:
         """The whole suite once from disk, with the candidate written into the worktree: only
         this run makes a candidate plausible."""
-        def done(verdict: Verdict, **kw: object) -> Outcome:
-            return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
-
+        done = _verdict(candidate, started)
         ordered = (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
         suite = self._gate(ordered, candidate=number)
         if stopped_before_tests(suite):
@@ -375,6 +371,14 @@ class SandboxWorkbench:
         if broken:
             return replace(outcome, broken=broken)
         return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
+
+
+def _verdict(candidate: Candidate, started: float) -> Callable[..., Outcome]:
+    """`done(verdict, **fields)`: the candidate's Outcome, timed from `started`."""
+    def done(verdict: Verdict, **fields: object) -> Outcome:
+        return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **fields)  # type: ignore[arg-type]
+
+    return done
 
 
 def _passed(run: TestRunResult, nodeid: str) -> bool:
