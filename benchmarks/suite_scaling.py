@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +139,10 @@ def _test(module: int, index: int, buggy_module: bool) -> str:
             f"    assert slug('Item {n} Name') == 'item-{n}-name'\n")
 
 
-def generate(tests: int) -> Path:
-    """A committed repository of `tests` tests, then the bug as an uncommitted change (the
-    changed lines a heal starts from)."""
-    repo = Path(tempfile.mkdtemp(prefix="selfheal-scaling-")) / "repo"
+def generate(tests: int, workdir: Path) -> Path:
+    """A committed repository of `tests` tests in `workdir`, then the bug as an uncommitted
+    change (the changed lines a heal starts from)."""
+    repo = workdir / "repo"
     for rel, text in _PACKAGE.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_text(text)
@@ -176,32 +175,33 @@ def peak_run(repo: Path, *args: str) -> tuple[float, int]:
 
 
 def stage_costs(run_dir: Path) -> dict[str, Any]:
-    """Each stage's seconds from decisions.jsonl."""
+    """Each stage's seconds (and the counts that drive them) from decisions.jsonl: waiting for the
+    warm test process, the probe, triage's reruns, localization, the search up to the first
+    complete fix, the gates (whole-suite runs), the alternatives window, the regression test."""
     records = [json.loads(line) for line in
                (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines()]
-    at = {r["kind"]: r["t"] for r in reversed(records)}  # the first of each kind
+    first = {r["kind"]: r for r in reversed(records)}
+    at = {kind: record["t"] for kind, record in first.items()}
+    probe, triage = first.get("probe", {}), first.get("triage", {})
+    reruns = triage.get("verdicts", {}).get("reruns", {})
     candidates = [r for r in records if r["kind"] == "candidate"]
     gates = [r for r in records if r["kind"] == "gate"]
-    costs: dict[str, Any] = {
-        "probe": at.get("probe"),
-        "triage": _minus(at.get("triage"), at.get("probe")),
+    green = first.get("agent", {}).get("healed_at")
+    return {
+        "failures": len(first.get("start", {}).get("failures", [])),
+        "waited_for_worker": probe.get("waited_for_worker"),
+        "probe": probe.get("seconds"),
+        "probe_done": at.get("probe"),
+        "reruns": reruns.get("runs"),
+        "triage": reruns.get("seconds"),
         "localize": _minus(at.get("suspects"), at.get("triage")),
-        "candidates": len(candidates),
+        "search_to_green": _minus(green, at.get("suspects")),
         "gates": len(gates),
-        "gate_seconds": round(sum(g["seconds"] for g in gates), 3),
+        "gate_seconds": [g["seconds"] for g in gates],
+        "candidates": len(candidates),
+        "alternatives": _minus(at.get("agent"), green),
+        "regression": first.get("regression", {}).get("seconds"),
     }
-    triage = next((r for r in records if r["kind"] == "triage"), {})
-    costs["reruns"] = triage.get("reruns", {}).get("runs")
-    costs["failures"] = len(next((r for r in records if r["kind"] == "start"), {}).get("failures", []))
-    green = next((r["t"] for r in candidates if r["verdict"] == "plausible"
-                  and set(r["fixed"]) >= set(triage.get("targets", []))), None)
-    costs["to_first_candidate"] = _minus(candidates[0]["t"] if candidates else None, at.get("suspects"))
-    costs["search_to_green"] = _minus(green, at.get("suspects"))
-    agent = next((r["t"] for r in records if r["kind"] == "agent"), None)
-    costs["alternatives"] = _minus(agent, green)
-    result = next((r["t"] for r in records if r["kind"] == "result"), None)
-    costs["regression_and_report"] = _minus(result, agent)
-    return costs
 
 
 def _minus(later: float | None, earlier: float | None) -> float | None:
@@ -209,15 +209,23 @@ def _minus(later: float | None, earlier: float | None) -> float | None:
 
 
 def measure(tests: int, engine: str, runs: int) -> dict[str, Any]:
-    source = generate(tests)
+    workdir = Path(tempfile.mkdtemp(prefix="selfheal-scaling-"))  # all this size's files, and only them
+    try:
+        return _measure(generate(tests, workdir), workdir, tests, engine, runs)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _measure(source: Path, workdir: Path, tests: int, engine: str, runs: int) -> dict[str, Any]:
     xdist = ["-n", "2"] if engine == "xdist" else []
     peak_run(source, *xdist)  # warm the file system cache and the bytecode
-    plain, green, heal, plain_mb, heal_mb, stages = [], [], [], [], [], []
-    for _ in range(runs):
+    plain, green, heal, plain_mb, heal_mb, stages, load = [], [], [], [], [], [], []
+    for run in range(runs):
+        load.append(os.getloadavg()[0])
         seconds, peak = peak_run(source, *xdist)
         plain.append(seconds)
         plain_mb.append(peak)
-        repo = source.parent.parent / f"heal-{time.monotonic_ns()}" / "repo"
+        repo = workdir / f"heal-{run}"
         shutil.copytree(source, repo, symlinks=True)
         _, peak = peak_run(repo, *xdist, "--selfheal", "--selfheal-agent=builtin")
         heal_mb.append(peak)
@@ -228,8 +236,7 @@ def measure(tests: int, engine: str, runs: int) -> dict[str, Any]:
         green.append(report["totals"]["seconds_to_green"])
         heal.append(report["totals"]["seconds"])
         stages.append(stage_costs(report_file.parent))
-        shutil.rmtree(repo.parent)
-    shutil.rmtree(source.parent.parent)
+        shutil.rmtree(repo)
     suite = statistics.median(plain)
     return {
         "tests": tests, "engine": engine, "runs": runs,
@@ -238,7 +245,9 @@ def measure(tests: int, engine: str, runs: int) -> dict[str, Any]:
         "ratio": round(statistics.median(green) / suite, 2),
         "whole_heal": round(statistics.median(heal), 3),
         "peak_mib": {"plain": statistics.median(plain_mb), "heal": statistics.median(heal_mb)},
-        "stages": {key: _median([s[key] for s in stages]) for key in stages[0]},
+        "load_average": round(statistics.median(load), 1),
+        "stages": {key: _median([s[key] for s in stages]) for key in stages[0]
+                   if key != "gate_seconds"},
         "each_run": {"plain": plain, "time_to_green": green, "whole_heal": heal, "stages": stages},
     }
 
