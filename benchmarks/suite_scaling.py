@@ -197,6 +197,7 @@ def stage_costs(run_dir: Path) -> dict[str, Any]:
         "localize": _minus(at.get("suspects"), at.get("triage")),
         "search_to_green": _minus(green, at.get("suspects")),
         "gates": len(gates),
+        "first_gate": gates[0]["seconds"] if gates else None,
         "gate_seconds": [g["seconds"] for g in gates],
         "candidates": len(candidates),
         "alternatives": _minus(at.get("agent"), green),
