@@ -275,6 +275,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         _count("stop at the first plausible fix"),
         "N",
     ),
+    OptionSpec(
+        "gate_workers",
+        "pytest-xdist workers of the whole-suite runs that confirm a fix. Default: as many as the "
+        "session's -n, serial without it.",
+        _count("serial"),
+        "N",
+    ),
 )
 
 
@@ -302,6 +309,7 @@ class Settings:
     workers: int | None = None  # None: one per core
     regression_dir: str = ""
     alternatives: int = 20
+    gate_workers: int | None = None  # None: as the user's session ran (plugin.py fills it in)
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -132,6 +132,7 @@ class Verdict(enum.Enum):
     """How validating a candidate ended."""
 
     PLAUSIBLE = "plausible"  # the target tests pass and no previously passing test fails
+    PARTIAL = "partial"  # some targets pass in place, none near it breaks; the suite not yet run
     STILL_FAILING = "still-failing"
     BREAKS_OTHERS = "breaks-others"
     TIMEOUT = "timeout"

@@ -5,6 +5,7 @@ Kept import-light: a plain `pytest` run imports nothing heavy from here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -68,12 +69,33 @@ def pytest_configure(config: pytest.Config) -> None:
                                      tuple(config.getini("testpaths"))),
         )
         check_available(settings.agent)
+        settings = _with_gate_workers(settings, config)
     except ConfigError as exc:
         raise pytest.UsageError(f"selfheal: {exc}") from None
     config.stash[_SETTINGS] = settings
     from .session import HealSession
 
     config.pluginmanager.register(HealSession(config, settings), "selfheal-session")
+
+
+def _with_gate_workers(settings: cfg.Settings, config: pytest.Config) -> cfg.Settings:
+    """The gate runs under pytest-xdist as this session does, unless told otherwise; a count
+    asked for where pytest-xdist is missing is refused now, not when a fix waits for the gate."""
+    if settings.gate_workers is None:
+        return replace(settings, gate_workers=session_workers(config))
+    if settings.gate_workers and not config.pluginmanager.hasplugin("xdist"):
+        raise ConfigError(f"--selfheal-gate-workers={settings.gate_workers} needs pytest-xdist: "
+                          "install it (pip install pytest-xdist), or pass 0 for a serial gate")
+    return settings
+
+
+def session_workers(config: pytest.Config) -> int:
+    """How many pytest-xdist workers this session runs its tests in (`-n N`, `-n auto` as xdist
+    resolved it, `--tx`); 0 when it runs them itself."""
+    if not config.pluginmanager.hasplugin("xdist") or config.getoption("dist", "no") == "no":
+        return 0
+    specs: list[str] = config.getoption("tx", None) or []
+    return sum(int(spec.split("*", 1)[0]) if spec.split("*", 1)[0].isdigit() else 1 for spec in specs)
 
 
 def _mode_flags(apply: object, branch: object) -> dict[str, str]:

@@ -198,7 +198,7 @@ def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: P
     prepared.command.wall.set(plan.deadline, request.settings.time_budget)
     if prepared.warm is not None:
         prepared.warm.startup_timeout = plan.suite_timeout
-    runs = TestRuns(prepared.command, prepared.warm)
+    runs = TestRuns(prepared.command, prepared.warm, xdist_workers=request.settings.gate_workers or 0)
     try:
         return _stages(runs, prepared.sandbox, request, plan, run_dir, log)
     finally:
@@ -229,12 +229,15 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     log.suspects(suspects)
     bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, suspects, run_dir, log)
     stop_reason = agent.repair(bench)
-    log.record("agent", agent=agent.name, stop_reason=stop_reason)
+    log.record("agent", agent=agent.name, stop_reason=stop_reason,
+               healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
+    bench.confirm_partial()
     best = bench.best and _formatted(bench.best, sandbox.root, log)
     regression: Regression | None = None
     if best is not None:
         regression = add_regression_test(bench, best, request.run_id,
                                          request.settings.regression_dir, request.redactor)
+        log.record("regression", path=regression.path or None, seconds=regression.seconds)
     return _result(request, run_dir, bench, best, agent, stop_reason, verdicts, regression)
 
 
@@ -256,12 +259,16 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     them then, and the tests are not to blame)."""
     # A test process takes about as long to start as the probe and triage take to run; started
     # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
+    waiting = time.monotonic()
     runs.warmed_up()
+    waited = time.monotonic() - waiting
     runs.stand_by()
     spectrum, run = probe(runs, plan.selection,
                           timeout=min(plan.suite_timeout, request.settings.time_budget))
     log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
-               exit_code=run.exit_code, seconds=round(run.seconds, 3), covered=len(spectrum.covered))
+               exit_code=run.exit_code, seconds=round(run.seconds, 3), covered=len(spectrum.covered),
+               waited_for_worker=round(waited, 3),
+               worker_startup=round(runs.warm.startup_seconds, 3) if runs.warm else None)
     if stopped_before_tests(run):
         raise did_not_run("probe", run)
     unrun = [n for n in plan.failing if not _reported(n, run)]
@@ -359,7 +366,8 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                         failures=request.failures, suspects=suspects, spectrum=probed.spectrum),
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
-                            target_cpu=target_cpu),
+                            target_cpu=target_cpu, started=request.started,
+                            gate_seconds=request.suite_seconds),
         policy=policy,
         is_test_file=policy.is_test_file,
         log=log,

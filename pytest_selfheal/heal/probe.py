@@ -13,20 +13,29 @@ from ..sandbox.testruns import Job, TestRuns
 
 
 def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, TestRunResult]:
-    """Run `nodeids` under coverage (in a warm child when the worker is up); return which lines
-    each test executed, and the run."""
+    """Run `nodeids` under coverage (in a warm child when the worker is up, else in a subprocess
+    under pytest-xdist if the user's session ran so); return which lines each test executed, and
+    the run."""
     data_file = runs.command.scratch / "probe.coverage"
-    (run,) = runs.run([Job(tuple(nodeids), {}, timeout=timeout, coverage=data_file)])
+    (run,) = runs.run([Job(tuple(nodeids), {}, timeout=timeout, coverage=data_file, parallel=True)])
     assert run is not None  # no deadline: a job is always run
-    covered = read_contexts(data_file, runs.command.sandbox_root) if data_file.exists() else {}
-    return Spectrum(covered=covered, outcomes=dict(run.outcomes)), run
+    return Spectrum(covered=read_contexts(data_file, runs.command.sandbox_root),
+                    outcomes=dict(run.outcomes)), run
 
 
 def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, frozenset[Line]]:
-    """Per-test executed lines, with paths relative to the sandbox root."""
+    """Per-test executed lines, with paths relative to the sandbox root, from `data_file` and
+    the files pytest-xdist's workers wrote beside it (`<name>.<worker id>`)."""
+    lines: dict[str, set[Line]] = defaultdict(set)
+    for found in [data_file, *sorted(data_file.parent.glob(f"{data_file.name}.*"))]:
+        if found.is_file():
+            _read_into(lines, found, sandbox_root)
+    return {nodeid: frozenset(found) for nodeid, found in lines.items()}
+
+
+def _read_into(lines: dict[str, set[Line]], data_file: Path, sandbox_root: Path) -> None:
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
-    lines: dict[str, set[Line]] = defaultdict(set)
     for measured in data.measured_files():
         try:
             rel = Path(measured).resolve().relative_to(sandbox_root.resolve()).as_posix()
@@ -36,7 +45,6 @@ def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, frozenset[Li
             for context in contexts:
                 if context:
                     lines[context].add((rel, lineno))
-    return {nodeid: frozenset(found) for nodeid, found in lines.items()}
 
 
 def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:

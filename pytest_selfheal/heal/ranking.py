@@ -35,9 +35,9 @@ def _subtrees(source: str) -> Counter[str]:
                    if isinstance(node, ast.expr | ast.stmt))
 
 
-def ranked(outcomes: Sequence[Outcome]) -> list[Outcome]:
-    """The plausible outcomes, best first."""
-    plausible = [(i, o) for i, o in enumerate(outcomes) if o.verdict is Verdict.PLAUSIBLE]
+def ranked(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE) -> list[Outcome]:
+    """The plausible outcomes (or those of another verdict: the partial ones), best first."""
+    plausible = [(i, o) for i, o in enumerate(outcomes) if o.verdict is verdict]
     plausible.sort(key=lambda item: (
         -len(item[1].fixed), ast_change_size(item[1].candidate), len(item[1].candidate.edits),
         -item[1].candidate.score, item[0],

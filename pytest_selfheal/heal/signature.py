@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import Failure
+from ..models import Failure, Frame
 
 MESSAGE_LIMIT = 500
 
@@ -42,7 +43,21 @@ def normalize(message: str) -> str:
 
 def signature(failure: Failure) -> Signature:
     """`<type>: <normalized message> @ <file>::<function>` of the innermost project frame."""
-    project = [f for f in failure.frames if not f.path.startswith("/") and ":" not in f.path[:3]]
+    project = _project_frames(failure)
     where = f"{project[-1].path}::{project[-1].function}" if project else failure.nodeid.split("::")[0]
     text = f"{failure.exc_type}: {normalize(failure.message)} @ {where}"
     return Signature(hashlib.sha256(text.encode()).hexdigest()[:16], text)
+
+
+def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
+    """What failures that fail alike share, so that a few of them stand for all in triage: the
+    signature with its frame taken outside the test files. The same wrong value asserted by many
+    tests is one group, as pytest's message names the call (`where 95 = discount(100, 5)`), and
+    so is the same error raised by one function of the project for every test that calls it."""
+    source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
+    where = f"{source[-1].path}::{source[-1].function}" if source else "the test"
+    return f"{failure.exc_type}: {normalize(failure.message)} @ {where}"
+
+
+def _project_frames(failure: Failure) -> list[Frame]:
+    return [f for f in failure.frames if not f.path.startswith("/") and ":" not in f.path[:3]]

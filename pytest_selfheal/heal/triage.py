@@ -21,11 +21,12 @@ from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, stopped_before_tests
 from . import changes, collection_errors, history
 from .changes import ChangedLines
-from .signature import Signature, signature
+from .signature import Signature, failing_alike, signature
 
 SIGNIFICANCE = 0.05
 EVIDENCE_LIMIT = 20
 RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
+SAMPLE_PER_GROUP = 3  # failures rerun for each group of failures that fail alike
 
 REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
 
@@ -66,6 +67,7 @@ class FailureTriage:
     link: CausalLink
     repair: bool
     note: str
+    inherited: bool = False  # its kind is its group's, whose sample was rerun (see Reruns)
 
     @property
     def held_as(self) -> str:
@@ -92,7 +94,36 @@ class FailureTriage:
             "evidence": list(self.link.evidence),
             "repair": self.repair,
             "note": self.note,
+            "inherited": self.inherited,
         }
+
+
+@dataclass(frozen=True)
+class RerunGroup:
+    """Failures that fail alike: the sample rerun for all of them, and the kind the others
+    inherited (None when the sample disagreed and every one was rerun)."""
+
+    alike: str  # what they share (signature.failing_alike)
+    failures: int
+    sampled: tuple[str, ...]
+    inherited: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"alike": self.alike, "failures": self.failures, "sampled": list(self.sampled),
+                "inherited": self.inherited}
+
+
+@dataclass(frozen=True)
+class Reruns:
+    """What telling flaky from deterministic cost: reruns that ran, seconds, and the groups."""
+
+    runs: int = 0
+    seconds: float = 0.0
+    groups: tuple[RerunGroup, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"runs": self.runs, "seconds": self.seconds,
+                "groups": [group.as_json() for group in self.groups]}
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,7 @@ class Triage:
     last_green_run: str | None = None
     last_green_commit: str | None = None
     linked: frozenset[Line] = field(default_factory=frozenset)
+    reruns: Reruns = field(default_factory=Reruns)
 
     @property
     def repairable(self) -> frozenset[str]:
@@ -121,6 +153,7 @@ class Triage:
             "last_green_run": self.last_green_run,
             "last_green_commit": self.last_green_commit,
             "failures": [f.as_json() for f in self.failures],
+            "reruns": self.reruns.as_json(),
         }
 
 
@@ -153,9 +186,9 @@ def triage(given: TriageInput) -> Triage:
     linked: set[Line] = set()
     now = time.monotonic()
     given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
-    classified = _classify_all(failures, given)
+    classified, reruns = _classify_all(failures, given)
     for failure in failures:
-        kind, counts = classified[failure.nodeid]
+        kind, counts, inherited = classified[failure.nodeid]
         sig = signatures[failure.nodeid]
         verdict, p_value, note = history_verdict(per_signature[sig.key], past.counts.get(sig.key, 0),
                                                  past.runs)
@@ -165,7 +198,7 @@ def triage(given: TriageInput) -> Triage:
         if repair and link.causal_link:
             linked.update(changed.lines & (_frame_lines(failure) | (executed or frozenset())))
         verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
-                                      repair, why))
+                                      repair, why, inherited))
     commit, dirty = history.head_state(given.sandbox.user_root)
     history.record(given.history_db, history.RunRecord(
         run_id=given.run_id, git_commit=commit, dirty=dirty,
@@ -174,7 +207,7 @@ def triage(given: TriageInput) -> Triage:
     ))
     return Triage(
         failures=tuple(verdicts), changed=changed, history_runs=past.runs, last_green_run=past.last_green_run,
-        last_green_commit=past.last_green_commit, linked=frozenset(linked),
+        last_green_commit=past.last_green_commit, linked=frozenset(linked), reruns=reruns,
     )
 
 
@@ -262,36 +295,83 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     return True, ""
 
 
-def _classify_all(failures: Sequence[Failure], given: TriageInput) -> dict[str, tuple[str, dict[str, int]]]:
-    """nodeid -> (kind, rerun counts). Each failing test the probe ran is rerun alone `reruns`
-    times, and once in module order if it passed every time alone; reruns of different tests run side by side
-    (in parallel warm children when the worker is up), those of one test one after another."""
-    kinds: dict[str, tuple[str, dict[str, int]]] = {}
-    rerun = []
+def _classify_all(failures: Sequence[Failure], given: TriageInput
+                  ) -> tuple[dict[str, tuple[str, dict[str, int], bool]], Reruns]:
+    """nodeid -> (kind, rerun counts, whether the kind was inherited), and what was rerun.
+
+    Failures that fail alike (`signature.failing_alike`) are grouped, and a spread sample of
+    each group is rerun: alone `reruns` times, and once in module order if it passed every time
+    alone. When the sample agrees, the rest of the group inherit its verdict; when it does not,
+    the rest are rerun too. So the reruns grow with the kinds of failure, not their number. A
+    failure that passed in the probe is not like its group and is rerun itself. Reruns of
+    different tests run side by side (in parallel warm children when the worker is up), those of
+    one test one after another."""
+    started = time.monotonic()
+    kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
+    groups: dict[str, list[str]] = {}
     for failure in failures:
         if failure.phase == "collect":
-            kinds[failure.nodeid] = ("collection-error", {})
+            kinds[failure.nodeid] = ("collection-error", {}, False)
         elif is_transient(failure):
-            kinds[failure.nodeid] = ("transient", {})
+            kinds[failure.nodeid] = ("transient", {}, False)
         elif failure.nodeid not in given.spectrum.outcomes:
-            kinds[failure.nodeid] = ("not-run", {})
+            kinds[failure.nodeid] = ("not-run", {}, False)
         else:
-            rerun.append(failure.nodeid)
-    counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in rerun}
-    alone = [nodeid for nodeid in rerun for _ in range(given.reruns)]
-    for nodeid, outcome in zip(alone, _outcomes(given, [[n] for n in alone]), strict=True):
+            alike = (failing_alike(failure, given.is_test_file)
+                     if given.spectrum.outcomes[failure.nodeid] == "failed" else failure.nodeid)
+            groups.setdefault(alike, []).append(failure.nodeid)
+    samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
+    counts, runs = _rerun([n for sample in samples.values() for n in sample], given)
+    verdict = {alike: {_kind(counts[n], given.spectrum.outcomes[n]) for n in sample}
+               for alike, sample in samples.items()}
+    mixed = [n for alike, members in groups.items() if len(verdict[alike]) > 1
+             for n in members if n not in samples[alike]]
+    more, more_runs = _rerun(mixed, given)
+    counts.update(more)
+    for alike, members in groups.items():
+        inherited = next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None
+        for nodeid in members:
+            if nodeid in counts:
+                kinds[nodeid] = (_kind(counts[nodeid], given.spectrum.outcomes[nodeid]),
+                                 dict(counts[nodeid]), False)
+            else:
+                assert inherited is not None
+                kinds[nodeid] = (inherited, {}, True)
+    reruns = Reruns(
+        runs=runs + more_runs, seconds=round(time.monotonic() - started, 3),
+        groups=tuple(RerunGroup(alike, len(members), tuple(samples[alike]),
+                                next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None)
+                     for alike, members in groups.items()),
+    )
+    return kinds, reruns
+
+
+def spread_sample(members: Sequence[str], size: int) -> list[str]:
+    """At most `size` of `members`, spread evenly from the first to the last, in order."""
+    if len(members) <= size:
+        return list(members)
+    if size == 1:
+        return [members[0]]
+    return [members[round(i * (len(members) - 1) / (size - 1))] for i in range(size)]
+
+
+def _rerun(nodeids: Sequence[str], given: TriageInput) -> tuple[dict[str, Counter[str]], int]:
+    """Rerun counts of each of `nodeids` (alone `reruns` times, then in module order if it
+    passed every time alone), and how many reruns ran."""
+    counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in nodeids}
+    alone = [nodeid for nodeid in nodeids for _ in range(given.reruns)]
+    outcomes = _outcomes(given, [[n] for n in alone])
+    for nodeid, outcome in zip(alone, outcomes, strict=True):
         if outcome is not None:
             counts[nodeid][outcome + "_alone"] += 1
-    in_order = {n: _tests_up_to(n, given.outcomes) for n in rerun
+    in_order = {n: _tests_up_to(n, given.outcomes) for n in nodeids
                 if counts[n]["passed_alone"] and not counts[n]["failed_alone"]}
     in_order = {n: before for n, before in in_order.items() if len(before) > 1}
-    for nodeid, outcome in zip(in_order, _outcomes(given, list(in_order.values())), strict=True):
+    ordered = _outcomes(given, list(in_order.values()))
+    for nodeid, outcome in zip(in_order, ordered, strict=True):
         if outcome is not None:
             counts[nodeid][outcome + "_in_order"] += 1
-    for nodeid in rerun:
-        kinds[nodeid] = (_kind(counts[nodeid], given.spectrum.outcomes.get(nodeid, "failed")),
-                         dict(counts[nodeid]))
-    return kinds
+    return counts, sum(o is not None for o in [*outcomes, *ordered])
 
 
 def _kind(counts: Counter[str], in_probe: str) -> str:

@@ -2,12 +2,19 @@
 
 A candidate is screened first in the warm worker (its functions swapped in place in a forked
 child; several candidates at once with `try_batch`): the target tests, then the tests that cover
-the patched function. A candidate that survives is written into the worktree and the whole suite
-runs once in a clean subprocess from the files on disk; only that run can make it plausible, so
-the warm path changes speed, never what is accepted. Candidates the worker cannot apply in place
-are screened in subprocesses instead. The worktree is restored afterwards whatever happens. A
-candidate is *plausible* when it makes at least one target pass and no test that passed before
-fails; it never counts as correct.
+the patched function. A candidate that survives and makes every target pass is written into the
+worktree and the whole suite runs once in a clean subprocess from the files on disk (the gate,
+under pytest-xdist when the user's session ran so); only that run can make it plausible, so the
+warm path changes speed, never what is accepted. A candidate that makes only some targets pass
+stays `partial` without a gate: the gate costs a whole suite, and a complete fix usually follows;
+when none does, the best partial ones are gated once the search stops (`confirm_partial`).
+Candidates the worker cannot apply in place are screened in subprocesses instead. The worktree is
+restored afterwards whatever happens. A candidate is *plausible* when it makes at least one target
+pass and no test that passed before fails; it never counts as correct.
+
+After the first complete fix the search goes on for `alternatives` more candidates, for at most
+ALTERNATIVES_SHARE of the time the fix took (a candidate being judged then finishes), and never
+past the deadline.
 """
 
 from __future__ import annotations
@@ -22,10 +29,21 @@ from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResu
 from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
-from ..sandbox.testruns import Job, TestRuns
+from ..sandbox.testruns import Job, TestRuns, did_not_run, last_lines, stopped_before_tests
 from ..source import encode_source, function_span
 from .policy import Policy
 from .ranking import ranked
+
+ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
+PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
+
+
+class _SuiteDidNotStart(Exception):
+    """The gate's pytest process ended before any test reported: told apart once restored."""
+
+    def __init__(self, run: TestRunResult) -> None:
+        super().__init__()
+        self.run = run
 
 
 class _Unscreened:
@@ -42,6 +60,8 @@ class SearchLimits:
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
     suite_timeout: float  # wall seconds of a whole-suite subprocess
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
+    started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
+    gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite
 
 
 @dataclass(frozen=True)
@@ -75,10 +95,11 @@ class SandboxWorkbench:
     _healed_after: int = 0  # candidates judged up to and including it
     # Candidates whose tests ran: the candidate budget counts these, not the ones the policy
     # rejected or that did not compile, which cost nothing and must not end the search.
-    _judged: int = 0
+    _judged_count: int = 0
     _seen: set[str] = field(default_factory=set)
     _baseline: TestRunResult | None = None
     _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
+    _gate_took: float | None = None  # seconds of the longest gate so far
 
     @property
     def failures(self) -> tuple[Failure, ...]:
@@ -117,18 +138,33 @@ class SandboxWorkbench:
         return self._healed_at is not None
 
     def stop_reason(self) -> str | None:
+        now = time.monotonic()
         spent = None
-        if time.monotonic() >= self.limits.deadline:
+        if now >= self.limits.deadline - self._gate_reserve():
             spent = "time budget spent"
-        elif self._judged >= self.limits.max_candidates:
+        elif self._judged_count >= self.limits.max_candidates:
             spent = "candidate budget spent"
-        if self.healed and (spent or self._judged >= self._healed_after + self.alternatives):
+        if self.healed and (spent or self._judged_count >= self._healed_after + self.alternatives
+                            or now >= self._alternatives_end()):
             return "healed"
         return spent
 
+    def _alternatives_end(self) -> float:
+        """When the search for alternatives stops: ALTERNATIVES_SHARE of the time to green later."""
+        assert self._healed_at is not None
+        started = self.limits.started if self.limits.started is not None else self._healed_at
+        return self._healed_at + ALTERNATIVES_SHARE * (self._healed_at - started)
+
+    def _gate_reserve(self) -> float:
+        """Time kept before the deadline for gating the best partial candidate, while one waits
+        and no complete fix is known."""
+        if self.healed or not any(o.verdict is Verdict.PARTIAL for o in self.outcomes):
+            return 0.0
+        return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
+
     def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""
-        return self.runs.fresh(tuple(nodeids) or self.task.suite,
+        return self.runs.fresh(tuple(nodeids) or self.task.suite, parallel=not nodeids,
                                timeout=self._remaining(self.limits.suite_timeout))
 
     def try_candidate(self, candidate: Candidate) -> Outcome:
@@ -144,15 +180,52 @@ class SandboxWorkbench:
         elif invalid:
             outcome = Outcome(candidate, Verdict.INVALID, 0.0, detail=invalid)
         else:
-            with self.sandbox.applied(candidate.edits):
-                outcome = self._judge(candidate, started, digest)
-            outcome = self._excuse_known_failures(outcome)
-            self._judged += 1
+            outcome = self._judged(candidate, started, digest)
+            self._judged_count += 1
         self.outcomes.append(outcome)
         if not self.healed and self._fixes_every_target(outcome):
-            self._healed_at, self._healed_after = time.monotonic(), self._judged
+            self._healed_at, self._healed_after = time.monotonic(), self._judged_count
         self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
+
+    def _judged(self, candidate: Candidate, started: float, digest: str) -> Outcome:
+        """The verdict of a candidate that may run: judged with it written into the worktree, then
+        with the worktree restored, excused for what fails without it too."""
+        try:
+            with self.sandbox.applied(candidate.edits):
+                outcome = self._judge(candidate, started, digest)
+        except _SuiteDidNotStart as stopped:
+            return self._did_not_start(candidate, stopped.run, started)
+        return self._excuse_known_failures(outcome)
+
+    def confirm_partial(self) -> Outcome | None:
+        """Once the search has stopped without a complete fix: gate the partial candidates, best
+        first (at most PARTIAL_GATES, within the deadline), until one is plausible; it is
+        returned, and every gated one takes its verdict."""
+        if self.healed:
+            return None
+        for outcome in ranked(self.outcomes, Verdict.PARTIAL)[:PARTIAL_GATES]:
+            if time.monotonic() >= self.limits.deadline:
+                break
+            index = self.outcomes.index(outcome)
+            gated = self._gated(outcome, index + 1)
+            self.outcomes[index] = gated
+            self.log.record("confirm", number=index + 1, verdict=gated.verdict.value,
+                            fixed=list(gated.fixed), broken=list(gated.broken), detail=gated.detail,
+                            seconds=gated.seconds)
+            if gated.verdict is Verdict.PLAUSIBLE:
+                return gated
+        return None
+
+    def _gated(self, partial: Outcome, number: int) -> Outcome:
+        """A partial candidate's verdict from the whole suite; its seconds add the gate's."""
+        started = time.monotonic() - partial.seconds
+        try:
+            with self.sandbox.applied(partial.candidate.edits):
+                outcome = self._gate_candidate(partial.candidate, partial.fixed, started, number)
+        except _SuiteDidNotStart as stopped:
+            return self._did_not_start(partial.candidate, stopped.run, started)
+        return self._excuse_known_failures(outcome)
 
     def _fixes_every_target(self, outcome: Outcome) -> bool:
         return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.task.targets)
@@ -203,13 +276,12 @@ class SandboxWorkbench:
         return screened if screened is not None else self.runs.subprocess(self._job(candidate, nodeids))
 
     def _judge(self, candidate: Candidate, started: float, digest: str) -> Outcome:
-        """Targets first, then the tests covering the patched code, then the suite once from disk.
+        """Targets first, then the tests covering the patched code, then, for a candidate that
+        makes every target pass, the suite once from disk.
 
         Called with the candidate written into the worktree.
         """
-        def done(verdict: Verdict, **kw: object) -> Outcome:
-            return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **kw)  # type: ignore[arg-type]
-
+        done = _verdict(candidate, started)
         first = self._run(candidate, self.task.targets, self._screened.pop(digest, _UNSCREENED))
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
@@ -228,8 +300,22 @@ class SandboxWorkbench:
             if broken and not near.timed_out:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
+        if set(fixed) < set(self.task.targets):
+            return done(Verdict.PARTIAL, fixed=fixed, detail=(
+                f"fixes {len(fixed)} of {len(self.task.targets)} failing tests in place and breaks "
+                "none of the tests that run the changed code; the whole suite runs for a fix of "
+                "every failing test, and for the best partial ones if none is found"))
+        return self._gate_candidate(candidate, fixed, started, len(self.outcomes) + 1)
+
+    def _gate_candidate(self, candidate: Candidate, fixed: tuple[str, ...], started: float,
+                        number: int) -> Outcome:
+        """The whole suite once from disk, with the candidate written into the worktree: only
+        this run makes a candidate plausible."""
+        done = _verdict(candidate, started)
         ordered = (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
-        suite = self.runs.fresh(ordered, timeout=self._remaining(self.limits.suite_timeout))
+        suite = self._gate(ordered, candidate=number)
+        if stopped_before_tests(suite):
+            raise _SuiteDidNotStart(suite)
         if suite.timed_out:
             return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
         fixed = tuple(t for t in self.task.targets if _passed(suite, t))
@@ -244,6 +330,36 @@ class SandboxWorkbench:
                         detail=_first_failure(suite, broken))
         return done(Verdict.PLAUSIBLE, fixed=fixed)
 
+    def _gate(self, nodeids: Sequence[str], *, candidate: int | None) -> TestRunResult:
+        """The whole suite in a fresh process from disk (under pytest-xdist as the user's session
+        ran), logged with what it cost; `candidate` None: the unpatched code."""
+        run = self.runs.fresh(nodeids, parallel=True, timeout=self._remaining(self.limits.suite_timeout))
+        self._gate_took = max(self._gate_took or 0.0, run.seconds)
+        self.log.record("gate", candidate=candidate, tests=len(nodeids),
+                        xdist_workers=self.runs.xdist_workers, seconds=round(run.seconds, 3),
+                        exit_code=run.exit_code, timed_out=run.timed_out,
+                        failed=sum(o == "failed" for o in run.outcomes.values()),
+                        passed=sum(o == "passed" for o in run.outcomes.values()))
+        return run
+
+    def _unpatched_suite(self) -> TestRunResult:
+        """The whole suite on the unpatched worktree, run once; a suite that cannot start even
+        so ends the heal (SandboxError): the candidates are not to blame, nor the tests."""
+        if self._baseline is None:
+            self._baseline = self._gate(self.task.suite, candidate=None)
+        if stopped_before_tests(self._baseline):
+            raise did_not_run("gate", self._baseline)
+        return self._baseline
+
+    def _did_not_start(self, candidate: Candidate, run: TestRunResult, started: float) -> Outcome:
+        """The gate stopped before any test with the candidate: the candidate's doing if the
+        unpatched suite starts (it is invalid), the sandbox's if not (the heal ends)."""
+        self._unpatched_suite()
+        return Outcome(candidate, Verdict.INVALID, round(time.monotonic() - started, 3),
+                       detail=f"the suite could not start with it: its pytest process exited with "
+                       f"code {run.exit_code} before any test reported. Its last lines:\n"
+                       f"{last_lines(run)}")
+
     def _excuse_known_failures(self, outcome: Outcome) -> Outcome:
         """Drop "broken" tests that fail in the sandbox without the patch too: the probe ran the
         failing tests' modules unpatched; the rest of the suite runs once, lazily, if needed.
@@ -254,13 +370,19 @@ class SandboxWorkbench:
             return outcome
         baseline = dict(self.spectrum.outcomes)
         if any(n not in baseline for n in outcome.broken):
-            if self._baseline is None:
-                self._baseline = self.runs.fresh(self.task.suite, timeout=self.limits.suite_timeout)
-            baseline = {**self._baseline.outcomes, **baseline}
+            baseline = {**self._unpatched_suite().outcomes, **baseline}
         broken = tuple(n for n in outcome.broken if baseline.get(n) == "passed")
         if broken:
             return replace(outcome, broken=broken)
         return replace(outcome, verdict=Verdict.PLAUSIBLE, broken=(), detail="")
+
+
+def _verdict(candidate: Candidate, started: float) -> Callable[..., Outcome]:
+    """`done(verdict, **fields)`: the candidate's Outcome, timed from `started`."""
+    def done(verdict: Verdict, **fields: object) -> Outcome:
+        return Outcome(candidate, verdict, round(time.monotonic() - started, 3), **fields)  # type: ignore[arg-type]
+
+    return done
 
 
 def _passed(run: TestRunResult, nodeid: str) -> bool:

@@ -102,10 +102,12 @@ def run_tests(
     coverage_file: Path | None = None,
     record_spec: Path | None = None,
     standby: Standby | None = None,
+    workers: int = 0,
 ) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
-    now; never raises for test failures, hangs or crashes. Past the wall nothing is started: the
-    run comes back timed out at once."""
+    now, under pytest-xdist with `workers` workers (0: in the one process); never raises for test
+    failures, hangs or crashes. Past the wall nothing is started: the run comes back timed out at
+    once."""
     if command.wall.passed():
         return TestRunResult(outcomes={}, exit_code=-signal.SIGKILL, seconds=0.0, timed_out=True,
                              output_tail="not started: the time budget had run out")
@@ -120,7 +122,8 @@ def run_tests(
     args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
     args = ["--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
-            f"--rootdir={command.cwd}", *serial_args(), f"@{args_file}"]
+            f"--rootdir={command.cwd}", *(["-n", str(workers)] if workers else serial_args()),
+            f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
     extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}

@@ -26,6 +26,7 @@ class Job:
     coverage: Path | None = None  # record per-test coverage contexts into this data file
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
     record: Path | None = None  # a recorder.py spec: record the calls of one function
+    parallel: bool = False  # in a subprocess, under pytest-xdist as the user's session ran
 
 
 @dataclass
@@ -34,7 +35,10 @@ class TestRuns:
     job in a fresh subprocess from the files on disk (started ahead of need, see Standby).
 
     `startup` is added to a job's timeout when it runs in a subprocess (interpreter, plugins and
-    collection); a warm child starts from an already collected session.
+    collection); a warm child starts from an already collected session. `xdist_workers` is the
+    engine of the runs that may go parallel (the whole suite from disk, a probe in a subprocess):
+    pytest-xdist with that many workers when the user's session ran so, 0 for one process. Reruns
+    and screening always keep their tests in one process.
     """
 
     __test__ = False  # not a pytest test class, whatever its name says
@@ -42,6 +46,7 @@ class TestRuns:
     command: PytestCommand
     warm: WarmWorker | None = None
     startup: float = 10.0
+    xdist_workers: int = 0
     _standby: Standby | None = None
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
@@ -69,16 +74,18 @@ class TestRuns:
     def subprocess(self, job: Job) -> TestRunResult:
         return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
                           stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
-                          record=job.record)
+                          record=job.record, parallel=job.parallel)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              coverage: Path | None = None, record: Path | None = None) -> TestRunResult:
-        """`nodeids` in a clean pytest process from the files on disk; the next such process is
-        started once this one is done, so that it is ready when it is needed."""
+              coverage: Path | None = None, record: Path | None = None,
+              parallel: bool = False) -> TestRunResult:
+        """`nodeids` in a clean pytest process from the files on disk (`parallel`: under
+        pytest-xdist, see `xdist_workers`); the next such process is started once this one is
+        done, so that it is ready when it is needed."""
         standby, self._standby = self._standby, None
         run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
                         stop_at_first_failure=stop_at_first_failure, coverage_file=coverage,
-                        record_spec=record)
+                        record_spec=record, workers=self.xdist_workers if parallel else 0)
         self.stand_by()
         return run
 

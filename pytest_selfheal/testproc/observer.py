@@ -6,7 +6,9 @@ isolation leak). With SELFHEAL_COVERAGE set it also records per-test coverage co
 probe). With SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order
 (the run then names their files, see runner.run_tests). It never imports pytest and does nothing
 unless SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file
-through `Observations`.
+through `Observations`. Under pytest-xdist each worker selects the same tests, records coverage
+into a data file of its own (the name with `.<worker id>` added) and hands its leaks to the
+controller, which receives every worker's reports and writes the file.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 _OUTPUT = os.environ.get(OBSERVE_ENV)
 _SELECTION = os.environ.get(SELECT_ENV)
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # set by pytest-xdist in its workers
+_LEAKED_KEY = "selfheal_leaked"  # in an xdist worker's output to the controller
 _FAILURE_TEXT_LIMIT = 2_000
 
 
@@ -74,11 +78,14 @@ def _start_coverage() -> PerTestContexts | None:
     data_file = os.environ.get(COVERAGE_ENV)
     if not (_OUTPUT and data_file):
         return None
+    if _XDIST_WORKER:
+        data_file = f"{data_file}.{_XDIST_WORKER}"
     return PerTestContexts(data_file, os.environ[SANDBOX_ENV])
 
 
 _observed = Observations()
 _contexts = _start_coverage()
+_workers_leaked: set[str] = set()  # what the xdist workers imported from the checkout
 
 
 def pytest_configure(config: Any) -> None:
@@ -166,4 +173,13 @@ def pytest_sessionfinish(session: Any) -> None:
         return
     if _contexts is not None:
         _contexts.save()
-    _observed.write(Path(_OUTPUT), leaked=leaked_modules())
+    if _XDIST_WORKER:
+        session.config.workeroutput[_LEAKED_KEY] = leaked_modules()
+    else:
+        _observed.write(Path(_OUTPUT), leaked=sorted({*leaked_modules(), *_workers_leaked}))
+
+
+@hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker finished (in the controller): keep what it imported from the checkout."""
+    _workers_leaked.update(getattr(node, "workeroutput", {}).get(_LEAKED_KEY, ()))

@@ -70,7 +70,7 @@ class _Search:
         item = self.made.get(outcome.candidate)
         fixed = len(outcome.fixed)
         if (item is None or outcome.broken or fixed <= self.best_partial or self.partials >= MAX_PARTIALS
-                or outcome.verdict not in (Verdict.PLAUSIBLE, Verdict.STILL_FAILING)
+                or outcome.verdict not in (Verdict.PLAUSIBLE, Verdict.PARTIAL, Verdict.STILL_FAILING)
                 or self.bench.healed):
             return
         self.best_partial, self.partials = fixed, self.partials + 1

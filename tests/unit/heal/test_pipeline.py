@@ -52,6 +52,7 @@ class FakeRuns:
     uncollected: tuple[str, ...] = ()  # tests no run reports
     warm: None = None
     startup: float = 10.0
+    xdist_workers: int = 0
     jobs: list[Job] = field(default_factory=list)
     _flips: int = 0
 
@@ -89,8 +90,8 @@ class FakeRuns:
     def subprocess(self, job: Job) -> TestRunResult:
         return self.outcomes(self.source(), job.nodeids)
 
-    def fresh(self, nodeids: Sequence[str], *, timeout: float,
-              stop_at_first_failure: bool = False) -> TestRunResult:
+    def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
+              parallel: bool = False) -> TestRunResult:
         return self.outcomes(self.source(), nodeids)
 
     def warmed_up(self) -> None:
@@ -167,8 +168,9 @@ def test_a_heal_runs_its_stages_in_order_and_keeps_the_fix_that_passes(tmp_path)
     assert {(s.path, s.line) for s in result.suspects[:2]} == {("calc.py", 1), ("calc.py", 2)}
     line_2 = next(s for s in result.suspects if s.line == 2)
     assert "raises AssertionError: assert -1 == 5" in line_2.evidence
-    assert heal.decisions()[:3] == ["probe", "triage", "suspects"]
-    assert heal.decisions()[-1] == "agent"
+    # the fix's whole-suite run (the gate) is logged before its candidate's verdict
+    assert heal.decisions() == ["probe", "triage", "suspects", "candidate", "gate", "candidate",
+                                "agent", "regression"]
     # the probe ran the failing test with the tests of its module, under coverage
     assert heal.runs.jobs[0].nodeids == (ADD, NEG) and heal.runs.jobs[0].coverage is not None
     assert (heal.sandbox.root / "calc.py").read_text() == BUGGY  # the worktree is restored

@@ -37,3 +37,11 @@ def test_on_equal_changes_the_higher_score_wins_over_the_first_found():
     likelier = outcome("def f(n):\n    return n >= 2\n", score=0.6)
     partial = outcome("def f(n):\n    return n >= 3\n", score=0.9, fixed=0)
     assert ranked([first, partial, likelier]) == [likelier, first, partial]
+
+
+def test_partial_candidates_rank_among_themselves_the_same_way():
+    more = outcome("def f(n):\n    return n + 0 >= 2\n", verdict=Verdict.PARTIAL, fixed=2)
+    smaller = outcome("def f(n):\n    return n >= 2\n", verdict=Verdict.PARTIAL)
+    plausible = outcome("def f(n):\n    return n > 1\n")
+    assert ranked([smaller, plausible, more], Verdict.PARTIAL) == [more, smaller]
+    assert ranked([smaller, plausible, more]) == [plausible]

@@ -2,7 +2,7 @@
 
 from helpers import failure
 
-from pytest_selfheal.heal.signature import normalize, signature
+from pytest_selfheal.heal.signature import failing_alike, normalize, signature
 from pytest_selfheal.models import Frame
 
 
@@ -29,3 +29,23 @@ def test_signature_separates_types_messages_and_locations():
 
 def test_normalize_keeps_words():
     assert normalize("expected 'abc' got   'abd'\n") == "expected 'abc' got 'abd'"
+
+
+def _is_test(path: str) -> bool:
+    return path.startswith("tests/")
+
+
+def test_failures_alike_share_the_project_function_that_raised_or_the_call_the_test_asserted():
+    raised = [failure(f"total {n} exceeds {n - 5}", frames=(Frame(f"tests/test_{n}.py", 3, f"test_{n}"),
+                                                          Frame("shop/cart.py", 14, "checkout")))
+              for n in (10, 20)]
+    assert failing_alike(raised[0], _is_test) == failing_alike(raised[1], _is_test) == (
+        "ValueError: total <n> exceeds <n> @ shop/cart.py::checkout")
+    asserted = [failure(f"assert {n + 5} == {n}\n +  where {n + 5} = discount({n}, 5)",
+                        exc_type="AssertionError", frames=(Frame("tests/test_a.py", n, f"test_{n}"),))
+                for n in (10, 20)]
+    assert failing_alike(asserted[0], _is_test) == failing_alike(asserted[1], _is_test)
+    assert signature(asserted[0]) != signature(asserted[1])  # the history keeps each test's own
+    other_call = failure("assert 15 == 10\n +  where 15 = tax(10, 5)", exc_type="AssertionError",
+                         frames=(Frame("tests/test_a.py", 10, "test_10"),))
+    assert failing_alike(other_call, _is_test) != failing_alike(asserted[0], _is_test)

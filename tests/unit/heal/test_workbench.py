@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from pytest_selfheal.config import Settings
+from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.heal.policy import build_policy
 from pytest_selfheal.heal.workbench import RepairTask, SandboxWorkbench, SearchLimits
 from pytest_selfheal.models import Candidate, Edit, Spectrum, TestRunResult, Verdict
+from pytest_selfheal.output.decisions import DecisionLog
+from pytest_selfheal.output.rundir import DECISIONS
 from pytest_selfheal.sandbox.paths import Sandbox
 from pytest_selfheal.sandbox.testruns import Job
 from pytest_selfheal.testfiles import TestFiles
@@ -43,6 +47,7 @@ class FakeRuns:
     sandbox: Sandbox
     behaviour: Behaviour
     warm: bool = True
+    xdist_workers: int = 0
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
@@ -59,9 +64,9 @@ class FakeRuns:
         self.calls.append(("subprocess", job.nodeids))
         return self.behaviour(self.sandbox.read("calc.py").text, job.nodeids)
 
-    def fresh(self, nodeids: Sequence[str], *, timeout: float,
-              stop_at_first_failure: bool = False) -> TestRunResult:
-        self.calls.append(("fresh", tuple(nodeids)))
+    def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
+              parallel: bool = False) -> TestRunResult:
+        self.calls.append(("fresh" if parallel else "serial", tuple(nodeids)))
         return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
 
     def close(self) -> None:
@@ -85,7 +90,8 @@ def fixed_by(good: str, *, breaks: Mapping[str, str] = {}) -> Behaviour:
 
 def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                previously_failed: Sequence[str] = (TARGET,), probe_outcomes: Mapping[str, str] | None = None,
-               max_candidates: int = 100, alternatives: int = 0) -> tuple[SandboxWorkbench, FakeRuns]:
+               max_candidates: int = 100, alternatives: int = 0, targets: tuple[str, ...] = (TARGET,),
+               log: DecisionLog | None = None) -> tuple[SandboxWorkbench, FakeRuns]:
     root = tmp_path / "worktree"
     root.mkdir()
     sandbox = Sandbox(user_root=tmp_path / "checkout", root=root, tmp=tmp_path)
@@ -101,7 +107,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
     bench = SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,  # type: ignore[arg-type]  # duck-typed TestRuns
-        task=RepairTask(targets=(TARGET,), suite=SUITE, previously_failed=frozenset(previously_failed),
+        task=RepairTask(targets=targets, suite=SUITE, previously_failed=frozenset(previously_failed),
                         failures=(), suspects=(), spectrum=spectrum),
         limits=SearchLimits(deadline=time.monotonic() + 60, max_candidates=max_candidates,
                             target_timeout=5, suite_timeout=30),
@@ -109,6 +115,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                             test_literals=frozenset()),
         is_test_file=is_test_file,
         alternatives=alternatives,
+        log=log or DecisionLog(None),
     )
     return bench, runs
 
@@ -265,3 +272,138 @@ def test_the_worktree_file_gets_its_original_bytes_back_after_a_candidate(tmp_pa
     bench.sandbox.write_bytes("calc.py", crlf.encode())
     assert bench.try_candidate(edit(crlf.replace("a - b", "a + b"), before=crlf)).verdict is Verdict.PLAUSIBLE
     assert (bench.root / "calc.py").read_bytes() == crlf.encode()
+
+
+SECOND = "test_calc.py::test_add_again"  # a second target, fixed by "a + b" or by "b + a"
+
+
+def two_targets(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+    """TARGET passes with "a + b"; SECOND with "a + b" or "a+b" (a partial fix of one target:
+    "a+b  # partial" fixes SECOND alone); "a * b" breaks FAR in the whole suite."""
+    outcomes = {n: "passed" for n in nodeids}
+    if "a + b" not in source:
+        outcomes[TARGET] = "failed"
+    if "a + b" not in source and "a+b" not in source:
+        outcomes[SECOND] = "failed"
+    return ran({n: o for n, o in outcomes.items() if n in nodeids})
+
+
+def partial(note: str = "") -> Candidate:
+    return edit(BUGGY.replace("a - b", "a+b" + note))
+
+
+def test_a_partial_candidate_is_not_gated_by_the_whole_suite_while_the_search_goes_on(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND))
+    outcome = bench.try_candidate(partial())
+    assert (outcome.verdict, outcome.fixed) == (Verdict.PARTIAL, (SECOND,))
+    assert outcome.detail.startswith("fixes 1 of 2 failing tests in place and breaks none")
+    assert [kind for kind, _ in runs.calls] == ["warm", "warm"]  # targets, then the covering test
+    assert bench.best is None and not bench.healed
+    # a complete fix is gated at once, and the partial one never is
+    assert bench.try_candidate(plus()).verdict is Verdict.PLAUSIBLE
+    assert [kind for kind, _ in runs.calls].count("fresh") == 1
+    assert bench.confirm_partial() is None
+    assert [o.verdict for o in bench.outcomes] == [Verdict.PARTIAL, Verdict.PLAUSIBLE]
+
+
+def test_without_a_complete_fix_the_best_partial_candidates_are_gated_once_at_the_end(tmp_path):
+    bench, runs = make_bench(tmp_path, fixed_by_two_breaking_far(), targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), log=DecisionLog(tmp_path))
+    breaks_far = edit(BUGGY.replace("a - b", "a+b  # far"))  # partial in place, breaks FAR on disk
+    for candidate in (breaks_far, partial(), edit(BUGGY.replace("a - b", "a+b or 0"))):
+        assert bench.try_candidate(candidate).verdict is Verdict.PARTIAL
+    assert [kind for kind, _ in runs.calls].count("fresh") == 0
+    # equal changes rank in the order tried: the first breaks a far test in the suite, so the
+    # next is gated; the third, a bigger change, is not needed
+    confirmed = bench.confirm_partial()
+    assert confirmed is not None and confirmed.candidate == partial()
+    assert [o.verdict for o in bench.outcomes] == [Verdict.BREAKS_OTHERS, Verdict.PLAUSIBLE,
+                                                   Verdict.PARTIAL]
+    assert bench.best is confirmed and not bench.healed  # a partial fix: the heal is "partial"
+    records = [json.loads(line) for line in (tmp_path / DECISIONS).read_text().splitlines()]
+    assert [r["candidate"] for r in records if r["kind"] == "gate"] == [1, 2]
+    assert [(r["number"], r["verdict"]) for r in records if r["kind"] == "confirm"] == [
+        (1, "breaks-others"), (2, "plausible")]
+
+
+def fixed_by_two_breaking_far() -> Behaviour:
+    def behaviour(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        result = two_targets(source, nodeids)
+        if "# far" in source and FAR in nodeids:
+            return ran({**result.outcomes, FAR: "failed"})
+        return result
+
+    return behaviour
+
+
+def test_a_partial_candidate_keeps_time_for_its_gate_before_the_deadline(tmp_path):
+    bench, _ = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                          previously_failed=(TARGET, SECOND))
+    bench.limits = SearchLimits(deadline=time.monotonic() + 20, max_candidates=100,
+                                target_timeout=5, suite_timeout=30, gate_seconds=30)
+    assert bench.stop_reason() is None
+    bench.try_candidate(partial())
+    assert bench.stop_reason() == "time budget spent"  # 20 s left, a gate takes 30
+
+
+def test_the_alternatives_window_closes_after_half_the_time_to_green(tmp_path, monkeypatch):
+    bench, _ = make_bench(tmp_path, fixed_by("a + b"), alternatives=50)
+    now = time.monotonic()
+    bench.limits = SearchLimits(deadline=now + 600, max_candidates=100, target_timeout=5,
+                                suite_timeout=30, started=now - 10)
+    clock = [now]
+    monkeypatch.setattr("pytest_selfheal.heal.workbench.time.monotonic", lambda: clock[0])
+    bench.try_candidate(plus())  # green 10 s after the heal began
+    assert bench.healed and bench.stop_reason() is None
+    clock[0] = now + 4.9
+    assert bench.stop_reason() is None
+    clock[0] = now + 5.0
+    assert bench.stop_reason() == "healed"  # 50 candidates were allowed, 5 s were not
+
+
+def test_the_gate_runs_the_whole_suite_under_the_users_engine_and_is_logged(tmp_path):
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"), log=DecisionLog(tmp_path))
+    runs.xdist_workers = 2
+    bench.try_candidate(plus())
+    assert runs.calls[-1] == ("fresh", SUITE)  # parallel=True: the runs decide the engine
+    (gate,) = [json.loads(line) for line in (tmp_path / DECISIONS).read_text().splitlines()
+               if json.loads(line)["kind"] == "gate"]
+    assert {k: gate[k] for k in ("candidate", "tests", "xdist_workers", "passed", "failed")} == {
+        "candidate": 1, "tests": 3, "xdist_workers": 2, "passed": 3, "failed": 0}
+
+
+def stops_before_tests(when: Callable[[str], bool]) -> Behaviour:
+    """The whole suite's process ends before any test reports when `when(source)`."""
+    good = fixed_by("a + b")
+
+    def behaviour(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        if nodeids in (SUITE, (TARGET, NEAR, FAR)) and when(source):
+            return TestRunResult({}, 4, 0.1, output_tail="ImportError while loading conftest\n"
+                                 "E   ModuleNotFoundError: No module named 'settings_local'\n")
+        return good(source, nodeids)
+
+    return behaviour
+
+
+def test_a_candidate_the_suite_cannot_start_with_is_invalid_when_it_starts_without_it(tmp_path):
+    bench, runs = make_bench(tmp_path, stops_before_tests(lambda source: "a + b" in source))
+    outcome = bench.try_candidate(plus())
+    assert outcome.verdict is Verdict.INVALID
+    assert outcome.detail.startswith("the suite could not start with it: its pytest process "
+                                     "exited with code 4 before any test reported")
+    assert "No module named 'settings_local'" in outcome.detail
+    assert runs.calls[-1] == ("fresh", SUITE)  # the unpatched suite, on the restored worktree
+    assert bench.sandbox.read("calc.py").text == BUGGY
+
+
+def test_a_suite_that_cannot_start_without_the_candidate_either_ends_the_heal(tmp_path):
+    bench, _ = make_bench(tmp_path, stops_before_tests(lambda source: True))
+    with pytest.raises(SandboxError) as raised:
+        bench.try_candidate(plus())
+    reason = str(raised.value)
+    assert reason.startswith("the gate could not run the tests in the sandbox: its pytest process "
+                             "exited with code 4 before any test reported")
+    assert "    E   ModuleNotFoundError: No module named 'settings_local'" in reason
+    assert "your tests are not to blame" in reason
+    assert bench.sandbox.read("calc.py").text == BUGGY

@@ -1,10 +1,12 @@
 """What a test run says of itself: whether its process got to run any test, and its last lines
-quoted in the reason of a heal that could not go on."""
+quoted in the reason of a heal that could not go on; which runs go under pytest-xdist."""
 
 import pytest
 
 from pytest_selfheal.models import TestRunResult
-from pytest_selfheal.sandbox.testruns import did_not_run, last_lines, stopped_before_tests
+from pytest_selfheal.sandbox import testruns
+from pytest_selfheal.sandbox.runner import PytestCommand
+from pytest_selfheal.sandbox.testruns import Job, TestRuns, did_not_run, last_lines, stopped_before_tests
 
 
 @pytest.mark.parametrize("run, stopped", [
@@ -36,3 +38,23 @@ def test_the_error_names_the_step_quotes_the_process_and_says_what_to_do():
                              "process exited with code 1 before any test reported")
     assert "\n    pytest.PytestAssertRewriteWarning: Module already imported\n" in reason
     assert "your tests are not to blame" in reason and "fresh clone" in reason
+
+
+def test_only_parallel_jobs_run_under_the_users_xdist_engine(monkeypatch, tmp_path):
+    asked: list[tuple[tuple[str, ...], int]] = []
+
+    def run_tests(command: object, nodeids: tuple[str, ...], **options: object) -> TestRunResult:
+        asked.append((tuple(nodeids), int(options["workers"])))  # type: ignore[call-overload]
+        return TestRunResult({n: "passed" for n in nodeids}, 0, 0.1)
+
+    monkeypatch.setattr(testruns, "run_tests", run_tests)
+    monkeypatch.setattr(TestRuns, "stand_by", lambda self: None)
+    command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path, scratch=tmp_path)
+    runs = TestRuns(command, xdist_workers=2)
+    runs.run([Job(("t.py::a",), {}, timeout=1), Job(("t.py::b",), {}, timeout=1, parallel=True)])
+    runs.fresh(["t.py::c"], timeout=1, parallel=True)
+    runs.fresh(["t.py::d"], timeout=1)
+    assert asked == [(("t.py::a",), 0), (("t.py::b",), 2), (("t.py::c",), 2), (("t.py::d",), 0)]
+    serial = TestRuns(command)
+    serial.fresh(["t.py::e"], timeout=1, parallel=True)
+    assert asked[-1] == (("t.py::e",), 0)
