@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..models import Failure, Outcome, Suspect
 from ..redaction import Redactor
-from ..testfiles import DEFAULT_PYTHON_FILES
+from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles
+from .signature import FailureGroup, failure_groups
 
 if TYPE_CHECKING:
     from ..agents.base import Agent
@@ -76,3 +77,14 @@ class HealResult:
     action: ModeAction | None = None  # what the mode (report/apply/branch) did with the fix
     triage: Triage | None = None
     regression: Regression | None = None
+
+    @property
+    def failure_groups(self) -> tuple[FailureGroup, ...]:
+        """The failures as a reader counts them: by exception type and the place that raised it."""
+        request = self.request
+        rootdir, repo = request.rootdir.resolve(), request.repo_root
+        relative = rootdir.relative_to(repo.resolve()).as_posix() if (
+            repo is not None and rootdir.is_relative_to(repo.resolve())) else "."
+        is_test_file = TestFiles.of_suite(request.python_files, [f.nodeid for f in request.failures],
+                                          relative)
+        return failure_groups(request.failures, is_test_file)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..models import Failure, Frame
@@ -61,3 +61,39 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
 
 def _project_frames(failure: Failure) -> list[Frame]:
     return [f for f in failure.frames if not f.path.startswith("/") and ":" not in f.path[:3]]
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Failures that fail the same way, as a reader counts them: one exception type raised at
+    one place in the project (or by the tests' own asserts), whatever values the messages hold."""
+
+    label: str  # "AssertionError", or "TypeError: <its message>" when every member says the same
+    where: str  # the innermost project frame outside test files: "pkg/mod.py::fn", or "the tests"
+    nodeids: tuple[str, ...]
+
+    @property
+    def files(self) -> int:
+        return len({nodeid.split("::")[0] for nodeid in self.nodeids})
+
+    def as_json(self) -> dict[str, object]:
+        return {"label": self.label, "where": self.where, "count": len(self.nodeids),
+                "files": self.files, "nodeids": list(self.nodeids)}
+
+
+def failure_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool]
+                   ) -> tuple[FailureGroup, ...]:
+    """The failures by exception type and the place that raised it, largest group first."""
+    members: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
+        where = f"{source[-1].path}::{source[-1].function}" if source else "the tests"
+        members.setdefault((failure.exc_type, where), []).append(failure)
+    groups = []
+    for (exc_type, where), alike in members.items():
+        messages = {normalize(f.message.strip().splitlines()[0] if f.message.strip() else "")
+                    for f in alike}
+        message = messages.pop() if len(messages) == 1 else ""
+        label = f"{exc_type}: {message}" if message and exc_type != "AssertionError" else exc_type
+        groups.append(FailureGroup(label, where, tuple(f.nodeid for f in alike)))
+    return tuple(sorted(groups, key=lambda g: -len(g.nodeids)))

@@ -28,6 +28,9 @@ def write_markdown(run_dir: Path, report: dict[str, Any], diff: str, redactor: R
             fh.write(text + "\n")
 
 
+GROUPED_ABOVE = 10  # failures listed in full, beyond which the list is folded
+
+
 def render_markdown(run_dir: Path, report: dict[str, Any], diff: str) -> str:
     sections = [
         f"## pytest-selfheal: {report.get('status', 'unknown')}\n\n{report.get('reason', '')}",
@@ -49,9 +52,21 @@ def _cell(text: object) -> str:
 
 
 def _failures(report: dict[str, Any]) -> str:
+    """The groups of failures alike first (what a reader counts), then every failure."""
+    failures = report.get("failures", ())
+    groups = report.get("failure_groups", ())
+    summary = [
+        f"- **{_cell(g.get('label'))}** in {g.get('count')} test(s) across {g.get('files')} file(s), "
+        + ("in the tests' own code" if g.get("where") == "the tests"
+           else f"raised in `{_cell(g.get('where'))}`")
+        for g in groups
+    ]
     rows = [f"| `{_cell(f.get('nodeid'))}` | `{_cell(f.get('exc_type'))}: {_cell(f.get('message'))}` |"
-            for f in report.get("failures", ())]
-    return "### Failures\n\n| test | error |\n|---|---|\n" + "\n".join(rows)
+            for f in failures]
+    table = "| test | error |\n|---|---|\n" + "\n".join(rows)
+    if len(failures) > GROUPED_ABOVE:
+        table = f"<details><summary>all {len(failures)} failures</summary>\n\n{table}\n\n</details>"
+    return "### Failures\n\n" + "\n".join(summary) + "\n\n" + table
 
 
 def _triage(report: dict[str, Any]) -> str:

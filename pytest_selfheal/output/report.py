@@ -54,6 +54,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
         "reason": result.reason,
         "agent": result.agent,
         "failures": [asdict(f) for f in request.failures],
+        "failure_groups": [group.as_json() for group in result.failure_groups],
         "targets": list(result.targets),
         "suspects": [asdict(s) for s in result.suspects],
         "candidates": [outcome_json(o) for o in result.outcomes],

@@ -6,6 +6,7 @@ Redactor (`clean`): no secret, no terminal escape, no line a CI runner would tak
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from ..heal.request import HealResult
 
 TOP_SUSPECTS = 5
+EXAMPLES = 3  # failures shown of each group
+PER_FAILURE_TRIAGE = 10  # failures up to which triage is shown one line each
 
 
 def render(result: HealResult, console: Console) -> None:
@@ -31,10 +34,7 @@ def render(result: HealResult, console: Console) -> None:
     if result.status == "skipped":
         console.print(f"self-heal skipped: {shown(result.reason)}", markup=False)
         return
-    console.print(f"[bold]{len(request.failures)} failure(s) considered[/bold]")
-    for failure in request.failures:
-        console.print(shown(f"  {failure.nodeid}: {failure.exc_type}: "
-                            f"{_first_line(failure.message)}"), markup=False, highlight=False)
+    _render_failures(result, console, shown)
     if result.triage:
         _render_triage(result, console, shown)
     if result.suspects:
@@ -89,8 +89,32 @@ def render(result: HealResult, console: Console) -> None:
                       "(alternatives)", highlight=False)
 
 
+def _render_failures(result: HealResult, console: Console, shown: Callable[[str], str]) -> None:
+    """The failures by group (exception type and the place that raised it), a few of each: 183
+    failures of two kinds read as two lines and their examples; every one is in report.json."""
+    failures = {f.nodeid: f for f in result.request.failures}
+    groups = result.failure_groups
+    console.print(f"[bold]{len(failures)} failure(s) considered[/bold]"
+                  + (f", {len(groups)} kind(s)" if len(groups) > 1 else ""))
+    for group in groups:
+        count = len(group.nodeids)
+        place = "in the tests' own code" if group.where == "the tests" else f"raised in {group.where}"
+        if count > 1:
+            console.print(shown(f"  {group.label} in {count} tests across {group.files} file(s), "
+                                f"{place}"), markup=False, highlight=False)
+        for nodeid in group.nodeids[:EXAMPLES]:
+            failure = failures[nodeid]
+            indent = "    " if count > 1 else "  "
+            console.print(shown(f"{indent}{nodeid}: {failure.exc_type}: "
+                                f"{_first_line(failure.message)}"), markup=False, highlight=False)
+        if count > EXAMPLES:
+            console.print(f"    ... and {count - EXAMPLES} more (all in {REPORT_JSON})",
+                          markup=False, highlight=False)
+
+
 def _render_triage(result: HealResult, console: Console, shown: Callable[[str], str]) -> None:
-    """One line per failure: kind, rerun counts, history verdict, causal link."""
+    """One line per failure (kind, rerun counts, history verdict, causal link); past
+    PER_FAILURE_TRIAGE failures, the counts of each instead."""
     from rich.text import Text
 
     verdicts = result.triage
@@ -99,6 +123,16 @@ def _render_triage(result: HealResult, console: Console, shown: Callable[[str], 
     console.print(Text("triage", style="bold") + Text(
         shown(f" (changes since {since}; {verdicts.history_runs} earlier run(s) in the history)")),
         highlight=False)
+    if len(verdicts.failures) > PER_FAILURE_TRIAGE:
+        kinds = Counter(f.kind for f in verdicts.failures)
+        histories = Counter(f.history for f in verdicts.failures)
+        linked = sum(1 for f in verdicts.failures if f.link.causal_link)
+        console.print(shown(
+            "  " + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) + "; "
+            + ", ".join(f"{n} {history}" for history, n in histories.most_common()) + "; "
+            + f"{linked} with a causal link to a change (each verdict in {REPORT_JSON})"),
+            markup=False, highlight=False)
+        return
     for failure in verdicts.failures:
         counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(failure.counts.items()))
         link = (f"caused by {', '.join(failure.link.evidence[:3])}" if failure.link.causal_link

@@ -2,8 +2,8 @@
 
 from helpers import failure
 
-from pytest_selfheal.heal.signature import failing_alike, normalize, signature
-from pytest_selfheal.models import Frame
+from pytest_selfheal.heal.signature import failing_alike, failure_groups, normalize, signature
+from pytest_selfheal.models import Failure, Frame
 
 
 def test_signature_ignores_addresses_paths_numbers_uuids_and_times():
@@ -49,3 +49,16 @@ def test_failures_alike_share_the_project_function_that_raised_or_the_call_the_t
     other_call = failure("assert 15 == 10\n +  where 15 = tax(10, 5)", exc_type="AssertionError",
                          frames=(Frame("tests/test_a.py", 10, "test_10"),))
     assert failing_alike(other_call, _is_test) != failing_alike(asserted[0], _is_test)
+
+
+def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_values():
+    in_tests = [Failure(f"tests/test_{i % 2}.py::test_{i}", "call", "AssertionError", f"assert {i} == {i + 1}",
+                        frames=(Frame(f"tests/test_{i % 2}.py", 3, f"test_{i}"),)) for i in range(5)]
+    raised = [Failure(f"tests/test_b.py::test_b{i}", "call", "TypeError", "NoneType takes no arguments",
+                      frames=(Frame("tests/test_b.py", 3, "test_b"), Frame("pkg/mod.py", 9, "build")))
+              for i in range(2)]
+    groups = failure_groups([raised[0], *in_tests, raised[1]], lambda path: path.startswith("tests/"))
+    assert [(g.label, g.where, len(g.nodeids), g.files) for g in groups] == [
+        ("AssertionError", "the tests", 5, 2),
+        ("TypeError: NoneType takes no arguments", "pkg/mod.py::build", 2, 1),
+    ]
