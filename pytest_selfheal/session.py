@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .agents.base import Agent
     from .heal.prepare import Preparation
     from .heal.request import HealResult
+    from .output.decisions import Listener
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -113,6 +115,7 @@ class HealSession:
         from .heal.request import HealRequest
         from .output import junit
 
+        listener, stop_progress = self._progress()
         request = HealRequest(
             repo_root=self.repo_root,
             rootdir=self.config.rootpath,
@@ -125,12 +128,41 @@ class HealSession:
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
             started=healing_started,
+            progress=listener,
         )
         prepared, self.prepared = self.prepared, None
-        self.result = pipeline.heal(request, prepared)
+        try:
+            self.result = pipeline.heal(request, prepared)
+        finally:
+            stop_progress()
         if self.result.run_dir is not None and self.config.option.xmlpath:
             junit.annotate(junit.xml_file(self.config.option.xmlpath, self.invocation_dir),
                            self.result.run_dir, self.config.rootpath)
+
+    def _progress(self) -> tuple[Listener | None, Callable[[], None]]:
+        """What shows the heal's progress, and what ends it: a live line on a terminal, a line
+        per stage elsewhere, one line with -q, none with -qq."""
+        verbosity = self.config.get_verbosity()
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None or verbosity <= -2:
+            return None, lambda: None
+        from .output import progress
+
+        budget = self.settings.time_budget
+        if reporter.isatty:
+            from rich.console import Console
+
+            console = Console(file=reporter._tw, force_terminal=True, width=reporter._tw.fullwidth)
+            live = progress.LiveLine(console, budget)
+            return live.progress.record, live.close
+        writer = reporter._tw
+
+        def write_line(text: str) -> None:
+            if writer.width_of_current_line:  # after -q's dots and "[100%]"
+                writer.line()
+            writer.line(text)
+
+        return progress.plain(write_line, budget, quiet=verbosity < 0).record, lambda: None
 
     def pytest_unconfigure(self) -> None:
         """Release what the first failure began when no heal took it over (Ctrl-C, say)."""

@@ -67,7 +67,7 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
         return early
     request = request.hiding_secrets()
     plan = Plan.of(request)
-    log = DecisionLog(run_dir, request.redactor)
+    log = DecisionLog(run_dir, request.redactor, listener=request.progress)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
                failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
     try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..models import Failure, Outcome, Suspect
+from ..output.decisions import Listener
 from ..redaction import Redactor
 from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles
 from .signature import FailureGroup, failure_groups
@@ -39,6 +40,8 @@ class HealRequest:
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
     # the secrets of the user's environment, hidden in everything the heal writes or shows
     redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
+    # told every decision as the heal makes it: the progress line (output/progress.py)
+    progress: Listener | None = field(default=None, repr=False, compare=False)
 
     def hiding_secrets(self) -> HealRequest:
         """The request with secrets hidden in the failures' messages and output, so that what

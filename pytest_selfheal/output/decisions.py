@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 from ..models import Outcome, Suspect
 from ..redaction import Redactor
 from .rundir import DECISIONS
+
+Listener = Callable[[str, Mapping[str, Any]], None]
 
 
 def text_hash(text: str) -> str:
@@ -29,13 +32,17 @@ def text_hash(text: str) -> str:
 class DecisionLog:
     """Appends decisions to `<run_dir>/decisions.jsonl`; a write error disables it, never the heal."""
 
-    def __init__(self, run_dir: Path | None, redactor: Redactor | None = None) -> None:
+    def __init__(self, run_dir: Path | None, redactor: Redactor | None = None,
+                 listener: Listener | None = None) -> None:
         self.path = run_dir / DECISIONS if run_dir is not None else None
         self.redactor = redactor or Redactor.from_environment()
+        self.listener = listener  # told every decision as it is made (progress.py)
         self.started = time.monotonic()
         self.seq = 0
 
     def record(self, kind: str, **fields: Any) -> None:
+        if self.listener is not None:
+            self.listener(kind, fields)
         if self.path is None:
             return
         self.seq += 1
