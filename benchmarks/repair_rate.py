@@ -266,7 +266,8 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
         result.candidates = report["totals"]["candidates"]
         result.alternatives = len(report.get("alternatives", []))
         _rank(result, report, repo)
-        result.oracle_rank = _oracle_rank(bug, report, repo)
+        if result.line_rank is not None:  # candidates only edit suspect lines
+            result.oracle_rank = _oracle_rank(bug, report, repo)
         if report["status"] == "healed":
             result.plausible = True
             result.to_green = report["totals"]["seconds_to_green"]
@@ -444,12 +445,12 @@ def miss_cause(result: Result) -> str:
 
 def summarize(results: list[Result]) -> None:
     print(f"{'bug':<36}{'family':<22}{'status':<11}{'ok':<5}{'sec':>6}{'cand':>6}"
-          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix")
+          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix, or why missed")
     for r in results:
         ok = "C" if r.correct else ("P" if r.plausible else "-")
         print(f"{r.bug.id:<36}{r.bug.family:<22}{r.status:<11}{ok:<5}{r.seconds:>6.1f}"
               f"{r.candidates:>6}{r.function_rank or '-':>5}{r.line_rank or '-':>5}"
-              f"{r.oracle_rank or '-':>6}  {r.fix[:60]}")
+              f"{r.oracle_rank or '-':>6}  {' '.join(filter(None, [miss_cause(r), r.fix[:60]]))}")
     n = len(results)
     greens = sorted(r.to_green for r in results if r.to_green is not None)
     median = statistics.median(greens) if greens else float("nan")
@@ -510,16 +511,16 @@ def main() -> None:
     bugs = [b for b in bugs if not any(b.id.startswith(p) for p in args.skip)]
     if args.limit:
         bugs = bugs[: args.limit]
-    if args.corpus != "own":
-        bugs = [labelled(bug) for bug in bugs]
+    if args.corpus != "own":  # labelled one at a time: each takes seconds on a large module
+        bugs = [labelled(bug) for bug in bugs] if args.check else bugs
     if args.check:
         sys.exit(1 if check(bugs) else 0)
     started = time.monotonic()
     results = []
     for bug in bugs:
-        results.append(run_bug(bug, args.dirty, args.budget))
+        results.append(run_bug(bug if bug.family else labelled(bug), args.dirty, args.budget))
         r = results[-1]
-        print(f"  {bug.id}: {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
+        print(f"  {r.bug.id} ({r.bug.family}): {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
               file=sys.stderr, flush=True)
         if args.jsonl:
             with args.jsonl.open("a") as out:
