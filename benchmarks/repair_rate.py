@@ -226,10 +226,11 @@ class Result:
     alternatives: int = 0
     fix: str = ""
     oracle_rank: int | None = None  # where the oracle sits in the candidate stream
+    reason: str = ""  # the heal's own one-line reason
 
 
 RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
-            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank")
+            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank", "reason")
 
 
 def record(result: Result) -> dict[str, object]:
@@ -262,6 +263,7 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
             return result
         report = json.loads(reports[-1].read_text())
         result.status = report["status"]
+        result.reason = report.get("reason", "")
         result.seconds = report["totals"]["seconds"]
         result.candidates = report["totals"]["candidates"]
         result.alternatives = len(report.get("alternatives", []))
@@ -423,7 +425,7 @@ def _pct(part: int, whole: int) -> str:
 
 
 MISS_CAUSES = ("not localized", "no template reaches it", "ranked past the budget",
-               "plausible-but-wrong", "heal error")
+               "plausible-but-wrong", "not reproduced in the sandbox", "heal error")
 
 
 def miss_cause(result: Result) -> str:
@@ -436,6 +438,8 @@ def miss_cause(result: Result) -> str:
         return "plausible-but-wrong"
     if result.status == "error":
         return "heal error"
+    if "not-reproduced" in result.reason and not result.candidates:
+        return "not reproduced in the sandbox"
     if result.line_rank is None:
         return "not localized"
     if result.oracle_rank is None:

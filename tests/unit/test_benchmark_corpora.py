@@ -11,7 +11,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
-from repair_rate import MANIFESTS, apply_replacements, hunks  # noqa: E402
+from repair_rate import MANIFESTS, Bug, Result, apply_replacements, hunks, miss_cause  # noqa: E402
 
 FIXED = "def f(x):\n    if x > 0:\n        return 1\n    return 0\n\n\ndef g(x):\n    return 0\n"
 
@@ -42,3 +42,18 @@ def test_manifest_entries_name_a_pinned_release_a_bug_and_the_tests_it_fails(cor
         assert all(p["fixed"] != p["buggy"] for p in entry["replacements"]), entry["id"]
         assert entry["failing"], entry["id"]
         assert all(t.split("::")[0] in entry["tests"] for t in entry["failing"]), entry["id"]
+
+
+@pytest.mark.parametrize(("fields", "cause"), [
+    ({"plausible": True, "correct": True, "line_rank": 1, "oracle_rank": 3}, ""),
+    ({"plausible": True, "line_rank": 1, "oracle_rank": 3}, "plausible-but-wrong"),
+    ({"status": "not-healed", "line_rank": None}, "not localized"),
+    ({"status": "not-healed", "line_rank": 2, "oracle_rank": None}, "no template reaches it"),
+    ({"status": "not-healed", "line_rank": 2, "oracle_rank": 450}, "ranked past the budget"),
+    ({"status": "not-healed", "reason": "nothing to repair: 1 not-reproduced"},
+     "not reproduced in the sandbox"),
+    ({"status": "error"}, "heal error"),
+])
+def test_each_miss_has_one_cause(fields: dict[str, object], cause: str) -> None:
+    result = Result(Bug("b", "p", "", "", "none"), **fields)  # type: ignore[arg-type]
+    assert miss_cause(result) == cause
