@@ -438,7 +438,7 @@ def miss_cause(result: Result) -> str:
         return "plausible-but-wrong"
     if result.status == "error":
         return "heal error"
-    if "not-reproduced" in result.reason and not result.candidates:
+    if ("not-reproduced" in result.reason or "not-run" in result.reason) and not result.candidates:
         return "not reproduced in the sandbox"
     if result.line_rank is None:
         return "not localized"

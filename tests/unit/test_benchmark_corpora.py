@@ -52,6 +52,8 @@ def test_manifest_entries_name_a_pinned_release_a_bug_and_the_tests_it_fails(cor
     ({"status": "not-healed", "line_rank": 2, "oracle_rank": 450}, "ranked past the budget"),
     ({"status": "not-healed", "reason": "nothing to repair: 1 not-reproduced"},
      "not reproduced in the sandbox"),
+    ({"status": "not-healed", "reason": "nothing to repair: 2 not-run"},
+     "not reproduced in the sandbox"),
     ({"status": "error"}, "heal error"),
 ])
 def test_each_miss_has_one_cause(fields: dict[str, object], cause: str) -> None:
