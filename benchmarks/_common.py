@@ -95,3 +95,68 @@ def measured_pytest(cwd: Path, *args: str) -> tuple[float, float]:
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+SDIST_CACHE = Path(os.environ.get("SELFHEAL_SDIST_CACHE",
+                                  Path.home() / ".cache" / "selfheal-bench" / "sdists"))
+CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", "conftest.py")
+
+
+def sdist(requirement: str) -> Path:
+    """The unpacked source distribution of `name==version`, downloaded once with pip from the
+    package registry and kept in SDIST_CACHE (corpora built on real libraries store no code of
+    theirs, only what to take from these)."""
+    target = SDIST_CACHE / requirement.replace("==", "-")
+    if not target.exists():
+        import tarfile
+        import zipfile
+
+        download = Path(tempfile.mkdtemp(prefix="selfheal-sdist-"))
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:",
+                        "--no-deps", "-d", str(download), requirement], check=True)
+        (archive,) = download.iterdir()
+        unpacked = download / "unpacked"
+        if archive.suffix == ".zip":
+            with zipfile.ZipFile(archive) as z:
+                z.extractall(unpacked)
+        else:
+            with tarfile.open(archive) as t:
+                t.extractall(unpacked, filter="data")
+        (root,) = unpacked.iterdir()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(root), str(target))
+        shutil.rmtree(download, ignore_errors=True)
+    return target
+
+
+def sdist_project(requirement: str, package: str, tests: list[str]) -> Path:
+    """A fresh directory (not yet a git repository) laid out like the library's own checkout,
+    with only `package` (its import directory or module, taken from `src/` when the sdist has
+    that layout and put at the top so that tests import it from the working directory), the
+    `tests` files (or data directories) with the conftest.py and __init__.py files above them,
+    and the library's config files, all unchanged."""
+    source = sdist(requirement)
+    repo = git_repo()
+    for origin in (source / "src" / package, source / package):
+        if origin.is_dir():
+            shutil.copytree(origin, repo / package, ignore=shutil.ignore_patterns("__pycache__"))
+            break
+        if origin.with_suffix(".py").is_file():
+            shutil.copy(origin.with_suffix(".py"), repo / f"{package}.py")
+            break
+    else:
+        raise FileNotFoundError(f"{requirement} has no package or module {package!r}")
+    for name in CONFIG_FILES:
+        if (source / name).exists():
+            shutil.copy(source / name, repo / name)
+    for test in tests:
+        (repo / test).parent.mkdir(parents=True, exist_ok=True)
+        if (source / test).is_dir():
+            shutil.copytree(source / test, repo / test)
+        else:
+            shutil.copy(source / test, repo / test)
+        for parent in Path(test).parents:
+            for extra in ("conftest.py", "__init__.py"):
+                if (source / parent / extra).exists() and not (repo / parent / extra).exists():
+                    shutil.copy(source / parent / extra, repo / parent / extra)
+    return repo

@@ -1,25 +1,33 @@
-"""Repair rate of the builtin agent on the bug corpus (and optional generated mutants).
+"""Repair rate of the builtin agent on a bug corpus.
 
 Each bug becomes a fresh git repository holding the buggy program and its tests; the script runs
 `pytest --selfheal --selfheal-agent=builtin` there and reads report.json. A patch is *plausible*
 when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle, or
 passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
 
-    python benchmarks/repair_rate.py [--bugs ID ...] [--skip ID ...] [--limit N] [--mutants N]
-                                     [--dirty] [--check] [--jsonl FILE] [--summarize FILE]
+    python benchmarks/repair_rate.py [--corpus {own,realbugs,mutants}] [--bugs ID ...]
+                                     [--skip ID ...] [--limit N] [--mutants N] [--dirty]
+                                     [--check] [--jsonl FILE] [--summarize FILE]
 
+--corpus own (the default) is benchmarks/corpus, written with the repair templates in mind;
+realbugs is benchmarks/realbugs/bugs.json, fixes of one to three lines mined from public
+projects' history and re-injected into the release that shipped them; mutants is
+benchmarks/mutants/mutants.json, mutmut's mutants of real libraries. Both keep the library's own
+test files and config unchanged and come from its source distribution on the package registry.
 --dirty commits the fixed program and leaves the bug uncommitted, so the changed-lines signal is
 on; by default the buggy program is the only commit. --check only verifies the corpus. Bugs run
 interleaved across programs, so a run cut short is still a spread sample; --jsonl appends each
-result as it comes, and --summarize prints the table of such a file.
+result as it comes, and --summarize prints the table of such a file, with the misses by cause.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
-from _common import ROOT, commit_all, git_repo
+from _common import ROOT, commit_all, git_repo, sdist_project
 
 CORPUS = ROOT / "benchmarks" / "corpus"
+MANIFESTS = {"realbugs": ROOT / "benchmarks" / "realbugs" / "bugs.json",
+             "mutants": ROOT / "benchmarks" / "mutants" / "mutants.json"}
 sys.path.insert(0, str(ROOT))
 from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
 from pytest_selfheal.agents.builtin.sites import mutations  # noqa: E402
@@ -93,6 +103,70 @@ def load_corpus() -> list[Bug]:
     return bugs
 
 
+def hunks(fixed: str, buggy: str) -> list[dict[str, str]] | None:
+    """The changes from `fixed` to `buggy` as {"fixed", "buggy"} text pairs, each widened by
+    whole lines of context until its fixed text occurs once in `fixed`; None when one never does."""
+    import difflib
+
+    a, b = fixed.splitlines(keepends=True), buggy.splitlines(keepends=True)
+    pairs = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for context in range(6):
+            low, high = max(0, i1 - context), min(len(a), i2 + context)
+            before = "".join(a[low:high])
+            if before.strip() and fixed.count(before) == 1:
+                pairs.append({"fixed": before, "buggy": "".join(a[low:i1] + b[j1:j2] + a[i2:high])})
+                break
+        else:
+            return None
+    return pairs
+
+
+def apply_replacements(fixed: str, replacements: list[dict[str, str]]) -> str:
+    """The buggy module: each pair's fixed text (found exactly once) replaced by its buggy text."""
+    for pair in replacements:
+        if fixed.count(pair["fixed"]) != 1:
+            raise ValueError(f"not exactly once in the module: {pair['fixed']!r}")
+        fixed = fixed.replace(pair["fixed"], pair["buggy"])
+    return fixed
+
+
+def failing_tests(repo: Path, tests: list[str], timeout: float = 120) -> list[str]:
+    """Ids of the tests among `tests` that fail or error in `repo`, from `pytest -rfE`."""
+    result = pytest(repo, "-rfE", *tests, timeout=timeout)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # projects may set --color=yes
+    return sorted({line.split(" ", 1)[1].split(" - ")[0] for line in plain.splitlines()
+                   if line.startswith(("FAILED ", "ERROR "))})
+
+
+def load_manifest(path: Path) -> list[Bug]:
+    """Bugs of a corpus built on released libraries (realbugs, mutants): each entry names the
+    library's source distribution, the module, the tests kept and the text that makes the bug.
+    Their projects are laid out in temporary directories that live as long as this process."""
+    import atexit
+
+    bugs = []
+    projects: dict[tuple[str, str, tuple[str, ...]], Path] = {}
+    for entry in json.loads(path.read_text()):
+        key = (entry["sdist"], entry["package"], tuple(entry["tests"]))
+        if key not in projects:
+            projects[key] = sdist_project(*key[:2], list(key[2]))
+            atexit.register(shutil.rmtree, projects[key].parent, True)
+        fixed = (projects[key] / entry["module"]).read_text()
+        buggy = apply_replacements(fixed, entry["replacements"])
+        bugs.append(Bug(entry["id"], entry["project"], fixed, buggy, "", projects[key],
+                        entry["module"]))
+    return bugs
+
+
+def labelled(bug: Bug) -> Bug:
+    """`bug` with the family of its first repairing template ("none" when no single mutation
+    restores the fix), as the own corpus labels its bugs by hand."""
+    return dataclasses.replace(bug, family=(repairing_families(bug) or ["none"])[0])
+
+
 def make_project(bug: Bug, dirty: bool) -> Path:
     """A fresh git repository with the bug's project and the buggy module: committed, or with
     `dirty` left uncommitted on top of the committed oracle."""
@@ -152,10 +226,11 @@ class Result:
     alternatives: int = 0
     fix: str = ""
     oracle_rank: int | None = None  # where the oracle sits in the candidate stream
+    reason: str = ""  # the heal's own one-line reason
 
 
 RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
-            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank")
+            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank", "reason")
 
 
 def record(result: Result) -> dict[str, object]:
@@ -188,11 +263,13 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
             return result
         report = json.loads(reports[-1].read_text())
         result.status = report["status"]
+        result.reason = report.get("reason", "")
         result.seconds = report["totals"]["seconds"]
         result.candidates = report["totals"]["candidates"]
         result.alternatives = len(report.get("alternatives", []))
         _rank(result, report, repo)
-        result.oracle_rank = _oracle_rank(bug, report, repo)
+        if result.line_rank is not None:  # candidates only edit suspect lines
+            result.oracle_rank = _oracle_rank(bug, report, repo)
         if report["status"] == "healed":
             result.plausible = True
             result.to_green = report["totals"]["seconds_to_green"]
@@ -347,14 +424,37 @@ def _pct(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
 
 
+MISS_CAUSES = ("not localized", "no template reaches it", "ranked past the budget",
+               "plausible-but-wrong", "not reproduced in the sandbox", "heal error")
+
+
+def miss_cause(result: Result) -> str:
+    """Why a bug was not repaired correctly ("" when it was): the heal's patch passes but is not
+    the fix; the faulty line is not among the suspects; no candidate within ORACLE_HORIZON is the
+    fix; the fix is in the stream but past what the budget validated; or the heal itself failed."""
+    if result.correct:
+        return ""
+    if result.plausible:
+        return "plausible-but-wrong"
+    if result.status == "error":
+        return "heal error"
+    if ("not-reproduced" in result.reason or "not-run" in result.reason) and not result.candidates:
+        return "not reproduced in the sandbox"
+    if result.line_rank is None:
+        return "not localized"
+    if result.oracle_rank is None:
+        return "no template reaches it"
+    return "ranked past the budget"
+
+
 def summarize(results: list[Result]) -> None:
     print(f"{'bug':<36}{'family':<22}{'status':<11}{'ok':<5}{'sec':>6}{'cand':>6}"
-          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix")
+          f"{'fn#':>5}{'ln#':>5}{'orc#':>6}  fix, or why missed")
     for r in results:
         ok = "C" if r.correct else ("P" if r.plausible else "-")
         print(f"{r.bug.id:<36}{r.bug.family:<22}{r.status:<11}{ok:<5}{r.seconds:>6.1f}"
               f"{r.candidates:>6}{r.function_rank or '-':>5}{r.line_rank or '-':>5}"
-              f"{r.oracle_rank or '-':>6}  {r.fix[:60]}")
+              f"{r.oracle_rank or '-':>6}  {' '.join(filter(None, [miss_cause(r), r.fix[:60]]))}")
     n = len(results)
     greens = sorted(r.to_green for r in results if r.to_green is not None)
     median = statistics.median(greens) if greens else float("nan")
@@ -367,6 +467,13 @@ def summarize(results: list[Result]) -> None:
         f"top-5 {_pct(sum((r.function_rank or 99) <= 5 for r in results), n)}, "
         f"line top-10 {_pct(sum((r.line_rank or 99) <= 10 for r in results), n)}"
     )
+    print(f"localization of the faulty line: top-1 "
+          f"{_pct(sum(r.line_rank == 1 for r in results), n)}, "
+          f"top-5 {_pct(sum((r.line_rank or 99) <= 5 for r in results), n)}")
+    causes = [miss_cause(r) for r in results]
+    misses = [c for c in causes if c]
+    print(f"misses {len(misses)}: " + ", ".join(
+        f"{cause} {_pct(misses.count(cause), len(misses))}" for cause in MISS_CAUSES))
     ranks = [r.oracle_rank or ORACLE_HORIZON + 1 for r in results]
     print("oracle in the candidate stream (validations a heal without a time limit needs): "
           + ", ".join(f"<={k} {_pct(sum(x <= k for x in ranks), n)}" for k in (10, 50, 200))
@@ -376,6 +483,9 @@ def summarize(results: list[Result]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=("own", *MANIFESTS), default="own",
+                        help="own: benchmarks/corpus; realbugs: fixes mined from public projects' "
+                             "history; mutants: mutmut's mutants of real libraries")
     parser.add_argument("--bugs", nargs="*", default=[], help="ids (or id prefixes) to run")
     parser.add_argument("--limit", type=int, default=0, help="run at most N bugs")
     parser.add_argument("--mutants", type=int, default=0,
@@ -392,7 +502,10 @@ def main() -> None:
         summarize([from_record(json.loads(line))
                    for line in args.summarize.read_text().splitlines() if line.strip()])
         return
-    bugs = interleaved(load_corpus())
+    if args.corpus == "own":
+        bugs = interleaved(load_corpus())
+    else:
+        bugs = interleaved(load_manifest(MANIFESTS[args.corpus]))
     if args.mutants:
         from mutate import mutants
 
@@ -402,14 +515,16 @@ def main() -> None:
     bugs = [b for b in bugs if not any(b.id.startswith(p) for p in args.skip)]
     if args.limit:
         bugs = bugs[: args.limit]
+    if args.corpus != "own":  # labelled one at a time: each takes seconds on a large module
+        bugs = [labelled(bug) for bug in bugs] if args.check else bugs
     if args.check:
         sys.exit(1 if check(bugs) else 0)
     started = time.monotonic()
     results = []
     for bug in bugs:
-        results.append(run_bug(bug, args.dirty, args.budget))
+        results.append(run_bug(bug if bug.family else labelled(bug), args.dirty, args.budget))
         r = results[-1]
-        print(f"  {bug.id}: {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
+        print(f"  {r.bug.id} ({r.bug.family}): {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
               file=sys.stderr, flush=True)
         if args.jsonl:
             with args.jsonl.open("a") as out:
