@@ -146,8 +146,8 @@ def child_env(project: Project) -> dict[str, str]:
 def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> tuple[float, int, str]:
     """(wall seconds, exit code, output) of `python -m pytest` in the checkout, as a user types it."""
     started = time.perf_counter()
-    done = subprocess.run([str(project.python(cache)), "-m", "pytest", *project.args, *args], cwd=project.checkout(cache),
-                          env=child_env(project), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run([str(project.python(cache)), "-m", "pytest", *project.args, *args],
+                          cwd=project.checkout(cache), env=child_env(project), capture_output=True, text=True, timeout=timeout)
     return time.perf_counter() - started, done.returncode, done.stdout[-3000:] + done.stderr[-2000:]
 
 
@@ -204,10 +204,12 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
         seconds, code, output = pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
         reports = sorted((checkout / ".selfheal" / "runs").glob("*/report.json"))
         row: dict[str, object] = {"bug": f"{bug.file}: {bug.old.strip()} -> {bug.new.strip()}",
-                                  "kind": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2)}
+                                  "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2)}
         if not reports:
             return row | {"status": "no heal", "user_failures": 0, "output": output[-1500:]}
         report = json.loads(reports[-1].read_text(encoding="utf-8"))
+        kept = cache / "runs" / project.name / reports[-1].parent.name  # restore() removes .selfheal
+        shutil.copytree(reports[-1].parent, kept, dirs_exist_ok=True)
         user = {f["nodeid"] for f in report["failures"]}
         probed = probe_failures(reports[-1].parent)
         totals = report["totals"]
@@ -290,7 +292,8 @@ def table(rows: list[dict[str, object]]) -> None:
     greens, all_ratios, all_green_runs = [], [], []
     for name in dict.fromkeys(str(r["project"]) for r in rows):
         green = [r for r in rows if r["project"] == name and r["kind"] == "green"]
-        bugs = [r for r in rows if r["project"] == name and r["kind"] == "bug" and r.get("user_failures")]
+        bugs = [r for r in rows
+                if r["project"] == name and r["kind"] != "green" and r.get("user_failures")]
         ratios = [float(r["green_ratio"]) for r in bugs if r.get("green_ratio")]  # type: ignore[arg-type]
         all_ratios.extend(ratios)
         run_ratio = float(green[-1]["green_run_ratio"]) if green else float("nan")  # type: ignore[arg-type]
@@ -302,7 +305,7 @@ def table(rows: list[dict[str, object]]) -> None:
               f"{sum(bool(r.get('correct')) for r in bugs):>4}/{len(bugs):<2} "
               f"{statistics.median(ratios) if ratios else float('nan'):>9.2f} "
               f"{float(green[-1]['plain_seconds']) if green else float('nan'):>7.2f}")  # type: ignore[arg-type]
-    bugs = [r for r in rows if r["kind"] == "bug" and r.get("user_failures")]
+    bugs = [r for r in rows if r["kind"] != "green" and r.get("user_failures")]
     if bugs:
         print(f"over the matrix: reproduced {sum(bool(r.get('reproduced')) for r in bugs)}/{len(bugs)}, "
               f"healed {sum(bool(r.get('healed')) for r in bugs)}/{len(bugs)}, "
