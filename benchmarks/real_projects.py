@@ -147,7 +147,8 @@ def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> t
     """(wall seconds, exit code, output) of `python -m pytest` in the checkout, as a user types it."""
     started = time.perf_counter()
     done = subprocess.run([str(project.python(cache)), "-m", "pytest", *project.args, *args],
-                          cwd=project.checkout(cache), env=child_env(project), capture_output=True, text=True, timeout=timeout)
+                          cwd=project.checkout(cache), env=child_env(project),
+                          capture_output=True, text=True, timeout=timeout)
     return time.perf_counter() - started, done.returncode, done.stdout[-3000:] + done.stderr[-2000:]
 
 
