@@ -88,6 +88,16 @@ _contexts = _start_coverage()
 _workers_leaked: set[str] = set()  # what the xdist workers imported from the checkout
 
 
+@hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: Any) -> Any:
+    """A project's own pytest-cov (`--cov` in its addopts) would take coverage's tracer over from
+    the per-test contexts, leaving the probe's spectrum empty: while they record, it is off, as
+    with `--no-cov` (set before its hook reads it; it starts coverage in this hook)."""
+    if _contexts is not None:
+        early_config.known_args_namespace.no_cov = True
+    return (yield)
+
+
 def pytest_configure(config: Any) -> None:
     if _contexts is not None:
         config.pluginmanager.register(_contexts, "selfheal-probe-contexts")

@@ -76,8 +76,23 @@ def import_installed_plugins() -> None:
             return
         for entry in entry_points(group="pytest11"):
             if not _left_for_the_run(entry.module, project):
+                before = set(sys.modules)
                 with contextlib.suppress(Exception):  # the run imports it again, and reports the error
                     importlib.import_module(entry.module)
+                _forget_if_it_imported_the_project(set(sys.modules) - before, project)
+
+
+def _forget_if_it_imported_the_project(imported: set[str], project: tuple[str, ...]) -> None:
+    """A plugin that imports the project under test (anyio's imports idna) would bind the copy
+    that the path found before the worktree existed, the user's checkout through an editable
+    install: the plugin and all it imported are left for the run to import from the worktree."""
+    def inside(name: str) -> bool:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        return isinstance(file, str) and os.path.realpath(file).startswith(project)
+
+    if any(inside(name) for name in imported):
+        for name in imported:
+            sys.modules.pop(name, None)
 
 
 def _left_for_the_run(module: str, project: tuple[str, ...]) -> bool:

@@ -1,0 +1,357 @@
+"""Real projects from the package registry, healed as their users would run them.
+
+The matrix (benchmarks/real_projects.toml) pins each project's version, the test dependencies a
+user installs, the configuration features it covers, and single-site bugs on lines its suite
+executes. For each project: the plain suite (median of --runs), a green `pytest --selfheal` with a
+history present (ratio to plain), then per bug: the bug committed on top of the release,
+`pytest --selfheal --selfheal-agent=builtin`, and from its run directory: the user's failures,
+whether the sandbox's probe failed exactly those tests (decisions.jsonl), the status, whether
+fix.diff restores the released text (correct) or only makes the suite pass (plausible),
+time-to-green and the whole heal against the plain suite time.
+
+    python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
+    python benchmarks/real_projects.py run [--runs 3] [--jsonl FILE] [PROJECT ...]
+    python benchmarks/real_projects.py check [PROJECT ...]      # each bug fails the suite
+    python benchmarks/real_projects.py table [--jsonl FILE]
+    python benchmarks/real_projects.py coverage                 # which project covers which config
+
+Projects live in --cache (default /tmp/realprojects): checkouts/NAME is a git repository of the
+sdist (or of a tagged source tree from a local mirror, for a project whose sdist ships no
+tests), venvs/NAME a virtualenv with the system's packages plus the project installed editable
+and its test dependencies. Runs use the venv's interpreter with this checkout first on
+PYTHONPATH, so the plugin under test is the one here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _common import ROOT, environment
+
+MATRIX = Path(__file__).with_name("real_projects.toml")
+RESULTS = ROOT / "benchmarks" / "results" / "real_projects.jsonl"
+# what a user's .gitignore would hold; written to .git/info/exclude so the checkout is the sdist
+IGNORED = ("__pycache__/", "*.egg-info/", "build/", ".selfheal/", ".hypothesis/", ".coverage*",
+           "htmlcov/", ".pytest_cache/", "*.so", "coverage.xml")
+GIT = ("git", "-c", "user.name=bench", "-c", "user.email=bench@selfheal.invalid")
+
+
+@dataclass(frozen=True)
+class Bug:
+    file: str
+    old: str
+    new: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    version: str
+    features: tuple[str, ...]
+    bugs: tuple[Bug, ...]
+    deps: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()  # what the project's own tox/CI passes (deselections for this box)
+    mirror: str = ""  # owner/name@commit of a tagged source tree, when the sdist has no tests
+    editable: bool = True
+
+    def checkout(self, cache: Path) -> Path:
+        return cache / "checkouts" / self.name
+
+    def python(self, cache: Path) -> Path:
+        return cache / "venvs" / self.name / "bin" / "python"
+
+
+def load(path: Path = MATRIX) -> list[Project]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [Project(name=name, version=spec["version"], features=tuple(spec["features"]),
+                    bugs=tuple(Bug(**bug) for bug in spec.get("bugs", ())), deps=tuple(spec.get("deps", ())),
+                    env=dict(spec.get("env", {})), args=tuple(spec.get("args", ())),
+                    mirror=spec.get("mirror", ""), editable=spec.get("editable", True))
+            for name, spec in data["project"].items()]
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+# -- setup -----------------------------------------------------------------------------------
+
+def unpack(project: Project, cache: Path, dest: Path) -> None:
+    if project.mirror:
+        repo, commit = project.mirror.split("@")
+        mirror = Path(os.environ.get("SELFHEAL_MIRRORS", "/work/.mirror")) / repo.replace("/", "+")
+        archive = subprocess.run(["git", f"--git-dir={mirror / 'repo'}", "archive", commit],
+                                 check=True, capture_output=True).stdout
+        dest.mkdir(parents=True)
+        subprocess.run(["tar", "x"], cwd=dest, input=archive, check=True)
+        return
+    sdists = cache / "sdists"
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary",
+                    project.name, f"{project.name}=={project.version}", "-d", str(sdists)], check=True)
+    norm = project.name.replace("-", "_").replace(".", "_").lower()
+    sdist = next(p for p in sdists.glob("*.tar.gz")
+                 if p.name.lower().replace("-", "_").replace(".", "_")
+                 .startswith(f"{norm}_{project.version.replace('.', '_')}"))
+    with tarfile.open(sdist) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        tar.extractall(dest.parent, filter="data")
+    (dest.parent / top).rename(dest)
+
+
+def setup(project: Project, cache: Path) -> None:
+    """The project's release as a committed git repository, and a venv that runs its tests."""
+    checkout = project.checkout(cache)
+    if not (checkout / ".git").exists():
+        shutil.rmtree(checkout, ignore_errors=True)
+        checkout.parent.mkdir(parents=True, exist_ok=True)
+        unpack(project, cache, checkout)
+        subprocess.run([*GIT, "init", "-q"], cwd=checkout, check=True)
+        (checkout / ".git" / "info" / "exclude").write_text("\n".join(IGNORED) + "\n")
+        git(checkout, "add", "-A")
+        git(checkout, "commit", "-q", "-m", f"{project.name} {project.version}")
+    python = project.python(cache)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages",
+                        str(python.parent.parent)], check=True)
+        install = ["-e", str(checkout)] if project.editable else []
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *install, *project.deps],
+                       check=True)
+    print(f"{project.name}: ready at {checkout}")
+
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+def child_env(project: Project) -> dict[str, str]:
+    """The user's shell: this checkout's plugin first on PYTHONPATH, the project's own variables."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "VIRTUAL_ENV")}
+    return env | {"PYTHONPATH": str(ROOT)} | project.env
+
+
+def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> tuple[float, int, str]:
+    """(wall seconds, exit code, output) of `python -m pytest` in the checkout, as a user types it."""
+    started = time.perf_counter()
+    done = subprocess.run([str(project.python(cache)), "-m", "pytest", *project.args, *args],
+                          cwd=project.checkout(cache), env=child_env(project),
+                          capture_output=True, text=True, timeout=timeout)
+    return time.perf_counter() - started, done.returncode, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def restore(checkout: Path, base: str) -> None:
+    git(checkout, "reset", "-q", "--hard", base)
+    shutil.rmtree(checkout / ".selfheal", ignore_errors=True)
+
+
+def inject(checkout: Path, bug: Bug) -> None:
+    path = checkout / bug.file
+    text = path.read_text(encoding="utf-8")
+    if text.count(bug.old) != 1:
+        raise SystemExit(f"{bug.file}: {bug.old!r} occurs {text.count(bug.old)} times, not once")
+    path.write_text(text.replace(bug.old, bug.new), encoding="utf-8")
+    git(checkout, "commit", "-q", "-am", f"change {bug.file}")
+
+
+def probe_failures(run_dir: Path) -> set[str] | None:
+    """The tests the sandbox's probe saw fail (decisions.jsonl), or None when no probe ran."""
+    log = run_dir / "decisions.jsonl"
+    if not log.exists():
+        return None
+    for line in log.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["kind"] == "probe":
+            return {test for test, outcome in record["outcomes"].items()
+                    if outcome in ("failed", "error")}
+    return None
+
+
+def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> bool:
+    """fix.diff applied to the buggy tree gives back the released text of the bug's file."""
+    diff = run_dir / "fix.diff"
+    if not diff.exists():
+        return False
+    scratch = Path(tempfile.mkdtemp(prefix="real-projects-"))
+    try:
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(scratch / "tree")],
+                       cwd=checkout, check=True, capture_output=True)
+        applied = subprocess.run(["git", "apply", str(diff)], cwd=scratch / "tree", capture_output=True)
+        fixed = (scratch / "tree" / bug.file).read_text(encoding="utf-8")
+        return applied.returncode == 0 and fixed == original
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(scratch / "tree")], cwd=checkout,
+                       capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -> dict[str, object]:
+    checkout = project.checkout(cache)
+    original = (checkout / bug.file).read_text(encoding="utf-8")
+    inject(checkout, bug)
+    try:
+        seconds, code, output = pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
+        reports = sorted((checkout / ".selfheal" / "runs").glob("*/report.json"))
+        row: dict[str, object] = {"bug": f"{bug.file}: {bug.old.strip()} -> {bug.new.strip()}",
+                                  "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2)}
+        if not reports:
+            return row | {"status": "no heal", "user_failures": 0, "output": output[-1500:]}
+        report = json.loads(reports[-1].read_text(encoding="utf-8"))
+        kept = cache / "runs" / project.name / reports[-1].parent.name  # restore() removes .selfheal
+        shutil.copytree(reports[-1].parent, kept, dirs_exist_ok=True)
+        user = {f["nodeid"] for f in report["failures"]}
+        probed = probe_failures(reports[-1].parent)
+        totals = report["totals"]
+        green = totals.get("seconds_to_green")
+        return row | {
+            "user_failures": len(user),
+            "reproduced": probed == user,
+            "probe_only": sorted((probed or set()) - user)[:5],
+            "probe_missed": sorted(user - (probed or set()))[:5],
+            "status": report["status"],
+            "reason": report["reason"][:400],
+            "healed": report["status"] == "healed",
+            "correct": report["status"] == "healed" and restores_release(checkout, reports[-1].parent,
+                                                                          bug, original),
+            "seconds_to_green": green,
+            "heal_seconds": totals.get("seconds"),
+            "green_ratio": round(green / plain, 2) if green else None,
+            "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
+            "command_ratio": round(seconds / plain, 2),
+        }
+    finally:
+        restore(checkout, base)
+
+
+def measure(project: Project, cache: Path, runs: int, sink: Path) -> None:
+    checkout = project.checkout(cache)
+    base = git(checkout, "rev-parse", "HEAD").strip()
+    restore(checkout, base)
+    _, code, output = pytest(project, cache)
+    if code != 0:
+        raise SystemExit(f"{project.name}: the plain suite is not green here (exit {code}):\n{output}")
+    pytest(project, cache, "--selfheal")  # the history a green run has in daily use
+    plain, healing = [], []
+    for _ in range(runs):  # interleaved, so both see the same load on the machine
+        plain.append(pytest(project, cache)[0])
+        healing.append(pytest(project, cache, "--selfheal")[0])
+    plain_s, heal_s = statistics.median(plain), statistics.median(healing)
+    write(sink, {"project": project.name, "version": project.version, "kind": "green",
+                 "plain_seconds": round(plain_s, 2), "selfheal_seconds": round(heal_s, 2),
+                 "green_run_ratio": round(heal_s / plain_s, 3), "runs": runs,
+                 "features": list(project.features)})
+    print(f"{project.name}: plain {plain_s:.2f}s, green --selfheal {heal_s:.2f}s "
+          f"(x{heal_s / plain_s:.3f})", flush=True)
+    for bug in project.bugs:
+        row = heal_bug(project, cache, bug, base, plain_s)
+        write(sink, {"project": project.name, "version": project.version, "kind": "bug", **row})
+        print(f"  {str(row['bug'])[:70]}: {row.get('user_failures')} failing, reproduced "
+              f"{row.get('reproduced')}, {row['status']}, correct {row.get('correct')}, "
+              f"green x{row.get('green_ratio')}", flush=True)
+    restore(checkout, base)
+
+
+def write(sink: Path, row: dict[str, object]) -> None:
+    sink.parent.mkdir(parents=True, exist_ok=True)
+    with sink.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(row) + "\n")
+
+
+def check(project: Project, cache: Path) -> None:
+    """Each bug makes the plain suite fail (stopping at the first failure)."""
+    checkout = project.checkout(cache)
+    base = git(checkout, "rev-parse", "HEAD").strip()
+    for bug in project.bugs:
+        inject(checkout, bug)
+        try:
+            _, code, output = pytest(project, cache, "-x", "-q")
+            last = output.strip().splitlines()[-1] if output.strip() else ""
+            print(f"{project.name} {bug.file} {bug.kind}: exit {code} {last[:100]}", flush=True)
+        finally:
+            restore(checkout, base)
+
+
+# -- summaries -------------------------------------------------------------------------------
+
+def table(rows: list[dict[str, object]]) -> None:
+    """Per project: reproduction, heal rate (plausible, correct), time-to-green and green-run
+    ratios; then the medians over the matrix."""
+    print(f"{'project':<18} {'green run':>9} {'bugs':>4} {'repro':>6} {'healed':>6} {'correct':>7} "
+          f"{'ttg/plain':>9} {'plain s':>7}")
+    greens, all_ratios, all_green_runs = [], [], []
+    for name in dict.fromkeys(str(r["project"]) for r in rows):
+        green = [r for r in rows if r["project"] == name and r["kind"] == "green"]
+        bugs = [r for r in rows
+                if r["project"] == name and r["kind"] != "green" and r.get("user_failures")]
+        ratios = [float(r["green_ratio"]) for r in bugs if r.get("green_ratio")]  # type: ignore[arg-type]
+        all_ratios.extend(ratios)
+        run_ratio = float(green[-1]["green_run_ratio"]) if green else float("nan")  # type: ignore[arg-type]
+        all_green_runs.append(run_ratio)
+        greens.extend(green)
+        print(f"{name:<18} {run_ratio:>9.3f} {len(bugs):>4} "
+              f"{sum(bool(r.get('reproduced')) for r in bugs):>3}/{len(bugs):<2} "
+              f"{sum(bool(r.get('healed')) for r in bugs):>3}/{len(bugs):<2} "
+              f"{sum(bool(r.get('correct')) for r in bugs):>4}/{len(bugs):<2} "
+              f"{statistics.median(ratios) if ratios else float('nan'):>9.2f} "
+              f"{float(green[-1]['plain_seconds']) if green else float('nan'):>7.2f}")  # type: ignore[arg-type]
+    bugs = [r for r in rows if r["kind"] != "green" and r.get("user_failures")]
+    if bugs:
+        print(f"over the matrix: reproduced {sum(bool(r.get('reproduced')) for r in bugs)}/{len(bugs)}, "
+              f"healed {sum(bool(r.get('healed')) for r in bugs)}/{len(bugs)}, "
+              f"correct {sum(bool(r.get('correct')) for r in bugs)}/{len(bugs)}; median time-to-green "
+              f"{statistics.median(all_ratios) if all_ratios else float('nan'):.2f}x the plain suite "
+              f"(healed bugs), median green --selfheal run x{statistics.median(all_green_runs):.3f}")
+
+
+REQUIRED = ("filterwarnings-error", "strict-config-markers", "xfail-strict", "doctest-modules",
+            "tests-inside-the-package", "src-layout", "conftest-fixtures-hooks",
+            "import-mode-importlib", "async", "hypothesis", "parametrize-heavy", "n-auto",
+            "several-testpaths", "namespace-package")
+
+
+def coverage(projects: list[Project]) -> None:
+    for feature in REQUIRED:
+        names = [p.name for p in projects if feature in p.features]
+        print(f"{feature:<26} {', '.join(names) or 'MISSING'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("setup", "check", "run", "table", "coverage"))
+    parser.add_argument("projects", nargs="*")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jsonl", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    projects = [p for p in load() if not args.projects or p.name in args.projects]
+    if args.command == "setup":
+        for project in projects:
+            setup(project, args.cache)
+    elif args.command == "check":
+        for project in projects:
+            check(project, args.cache)
+    elif args.command == "run":
+        print(environment(), flush=True)
+        for project in projects:
+            measure(project, args.cache, args.runs, args.jsonl)
+    elif args.command == "table":
+        table([json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines()])
+    else:
+        coverage(projects)
+
+
+if __name__ == "__main__":
+    main()
