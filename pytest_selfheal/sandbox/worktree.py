@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import CodeType, FrameType
 from typing import Any
 
@@ -61,6 +61,25 @@ def _changed_paths(repo: git.Repo) -> tuple[list[str], list[str]]:
     tracked = repo.git.diff("HEAD", "--name-only", "--no-renames", "-z").split("\0")
     untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
     return [p for p in tracked if p], [p for p in untracked if p]
+
+
+BUILT_FILE_LIMIT = 20 * 1024 * 1024  # bytes: a larger ignored file is data, not a build product
+
+
+def _built_files(repo: git.Repo, user_root: Path) -> list[str]:
+    """Files git ignores inside the project's packages: what a build or an editable install
+    wrote there (a `_version.py` from setuptools-scm or hatch-vcs, compiled extensions,
+    compiled translations). The user's tests import them, so the sandbox's must find them too;
+    ignored directories (virtualenvs, build/) are not entered."""
+    listed = repo.git.ls_files("--others", "--ignored", "--exclude-standard", "--directory", "-z")
+    ignored = [p for p in listed.split("\0") if p and not p.endswith("/") and not _is_bytecode(p)]
+    if not ignored:
+        return []
+    inits = repo.git.ls_files("-z", "--", "*__init__.py").split("\0")
+    packages = {str(PurePosixPath(p).parent) for p in inits if p}
+    return [rel for rel in ignored
+            if any(str(parent) in packages for parent in PurePosixPath(rel).parents)
+            and (user_root / rel).is_file() and (user_root / rel).stat().st_size <= BUILT_FILE_LIMIT]
 
 
 def _is_bytecode(rel: str) -> bool:
@@ -217,7 +236,7 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
             f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
             "check that git can write to .git/worktrees"
         ) from None
-    _replicate(user_root, worktree, tracked + untracked)
+    _replicate(user_root, worktree, tracked + untracked + _built_files(repo, user_root))
     submodules = _submodules(repo, user_root)
     _copy_submodules(user_root, worktree, submodules)
     _seed_bytecode(user_root, worktree)

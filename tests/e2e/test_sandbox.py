@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, init_repo
+from helpers import fingerprint, git, init_repo, latest_report, run_pytest
 
 from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.sandbox.worktree import open_sandbox
@@ -128,3 +128,24 @@ def test_pytests_rewritten_test_modules_are_reused_and_name_the_worktree(tmp_pat
         assert code.co_filename == str(source)
         assert nested and all(c.co_filename == str(source) for c in nested)
         assert marshal.loads(rewritten.read_bytes()[16:]).co_filename == str(repo / "tests" / "test_one.py")
+
+
+def test_files_a_build_wrote_into_a_package_and_git_ignores_reach_the_sandbox(tmp_path):
+    """setuptools-scm and hatch-vcs write `_version.py` at install time, ignored by git; the
+    package imports it, so without it the sandbox could not even collect the tests."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text(
+        "from pkg._version import VERSION\n\n\ndef half(n):\n    return n // 3\n")
+    (tmp_path / "pkg" / "_version.py").write_text('VERSION = "1.0"\n')
+    (tmp_path / ".gitignore").write_text("pkg/_version.py\n.venv/\n")
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "test_half.py").write_text(
+        "from pkg import half\n\n\ndef test_half():\n    assert half(8) == 4\n")
+    repo = init_repo(tmp_path)
+    before = fingerprint(repo)
+    run_pytest(repo, "--selfheal")
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert fingerprint(repo) == before
