@@ -33,7 +33,12 @@ class Imports:
     modules: set[str] = field(default_factory=set)
 
     def name(self, ref: Tree) -> cst.BaseExpression:
-        """`from module import Top` and the expression `Top.Nested` for a reference."""
+        """`from module import Top` and the expression `Top.Nested` for a reference; or, for a
+        `qualified` one, `import module` and `module.Top.Nested` (`re.compile`, which a bare
+        `compile` would shadow)."""
+        if ref.get("qualified"):
+            self.modules.add(ref["module"])
+            return _dotted(f"{ref['module']}.{ref['name']}")
         top, *rest = str(ref["name"]).split(".")
         if ref["module"] != "builtins":
             self.names.setdefault(ref["module"], set()).add(top)
@@ -84,10 +89,24 @@ def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
                          for k, v in tree["dict"]])
     if "member" in tree:
         return cst.Attribute(imports.name(tree["ref"]), cst.Name(tree["member"]))
+    if "object" in tree:
+        return imports.name(tree["object"])
+    if "module_value" in tree:
+        imports.modules.add(tree["module_value"])
+        return _dotted(tree["module_value"])
+    if "type_of" in tree:
+        return cst.Call(cst.Name("type"), [cst.Arg(expression(tree["type_of"], imports))])
+    if "flags" in tree:
+        flags = [expression(t, imports) for t in tree["flags"]]
+        combined = flags[0]
+        for flag in flags[1:]:
+            combined = cst.BinaryOperation(combined, cst.BitOr(), flag)
+        return combined
     if "call" in tree:
-        args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
-        args += [_keyword(k, expression(t, imports)) for k, t in tree["kwargs"]]
-        return cst.Call(imports.name(tree["call"]), args)
+        return cst.Call(imports.name(tree["call"]), _call_args(tree, imports))
+    if "method" in tree:
+        on = expression(tree["on"], imports)
+        return cst.Call(cst.Attribute(on, cst.Name(tree["method"])), _call_args(tree, imports))
     if "repr" in tree:
         if "ref" in tree:
             imports.name(tree["ref"])
@@ -95,6 +114,11 @@ def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
             imports.modules.add(tree["module"]["module"])
         return cst.parse_expression(tree["repr"])
     raise ValueError(f"unknown value description: {sorted(tree)}")
+
+
+def _call_args(tree: Tree, imports: Imports) -> list[cst.Arg]:
+    args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
+    return args + [_keyword(k, expression(t, imports)) for k, t in tree["kwargs"]]
 
 
 def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:

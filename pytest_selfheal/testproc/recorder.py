@@ -12,15 +12,20 @@ before the body can mutate them. It never imports pytest and does nothing withou
 from __future__ import annotations
 
 import ast
+import collections
 import dataclasses
 import enum
+import functools
 import inspect
 import json
 import os
+import pathlib
+import re
 import sys
+import types
 from collections.abc import Callable, Generator
 from pathlib import Path
-from types import CodeType, FrameType, ModuleType
+from types import BuiltinFunctionType, CodeType, FrameType, FunctionType, ModuleType
 from typing import Any
 
 import pluggy
@@ -55,13 +60,117 @@ def describe(value: object, depth: int = 0) -> Tree:
     if kind is dict:
         return {"dict": [[describe(k, depth + 1), describe(v, depth + 1)]
                          for k, v in value.items()]}  # type: ignore[attr-defined]
+    if isinstance(value, enum.Flag) and value not in type(value).__members__.values():
+        return _flags(value, depth)
     if isinstance(value, enum.Enum):
         return {"member": value.name, "ref": reference(kind)}
+    if isinstance(value, type | FunctionType | ModuleType) or _is_builtin_function(value):
+        return _object(value)
     if dataclasses.is_dataclass(value):
         return _dataclass(value, depth)
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
         return {"call": reference(kind), "args": [describe(v, depth + 1) for v in value], "kwargs": []}
+    natural = NATURAL.get(kind)
+    if natural is not None:
+        return natural(value, depth + 1)
     return _from_repr(value)
+
+
+def _flags(value: enum.Flag, depth: int) -> Tree:
+    """`Perm.R | Perm.W`; the flags of regular expressions as `re.IGNORECASE | re.DOTALL`."""
+    members = list(value)
+    if not members:
+        return {"call": reference(type(value)), "args": [_literal(value.value)], "kwargs": []}
+    if isinstance(value, re.RegexFlag):
+        return {"flags": [{"object": {**RE_MODULE, "name": m.name}} for m in members]}
+    return {"flags": [describe(m, depth + 1) for m in members]}
+
+
+def _is_builtin_function(value: object) -> bool:
+    """`len`, `math.floor`: builtin functions of a module, not methods bound to an object."""
+    return isinstance(value, BuiltinFunctionType) and isinstance(value.__self__, ModuleType | None)
+
+
+def _object(value: Any) -> Tree:
+    """A class, function, module or type passed as a value: a reference to it, as a person writes
+    it (`str`, `type(None)`, `pkg.mod.Class`, `types.FunctionType`)."""
+    if isinstance(value, ModuleType):
+        if sys.modules.get(value.__name__) is not value:
+            raise Unrenderable(f"the module {value.__name__} is not importable by its name")
+        return {"module_value": value.__name__}
+    if value is type(None):
+        return {"type_of": {"literal": "None"}}
+    try:
+        ref = reference(value)
+        if _resolve(ref) is value:
+            return {"object": ref}
+    except (Unrenderable, AttributeError, KeyError):
+        pass
+    alias = next((name for name, known in vars(types).items() if known is value), None)
+    if alias is None:
+        raise Unrenderable(f"{getattr(value, '__qualname__', value)!s} is not importable by its name")
+    return {"object": {"module": "types", "name": alias, "qualified": True}}
+
+
+def _resolve(ref: Tree) -> object:
+    found: object = sys.modules[ref["module"]]
+    for part in str(ref["name"]).split("."):
+        found = getattr(found, part)
+    return found
+
+
+def _pattern(value: re.Pattern[Any], depth: int) -> Tree:
+    """`re.compile(pattern, re.IGNORECASE)`; the implicit re.UNICODE of a str pattern left out."""
+    flags = value.flags & ~re.UNICODE if isinstance(value.pattern, str) else value.flags
+    args = [describe(value.pattern, depth)]
+    if flags:
+        args.append(_flags(re.RegexFlag(flags), depth))
+    return {"call": {**RE_MODULE, "name": "compile"}, "args": args, "kwargs": []}
+
+
+def _match(value: re.Match[Any], depth: int) -> Tree:
+    """The call that finds the same match again: `re.match(p, s)`, or the compiled pattern's
+    `match`/`fullmatch` from the match's start; checked by rebuilding it."""
+    pattern, string = value.re, value.string
+    endpos = [] if value.endpos == len(string) else [value.endpos]
+    tries: list[tuple[str, list[object]]] = [("match", [value.start(), *endpos]),
+                                               ("fullmatch", [value.start(), value.end()])]
+    for method, positions in tries:
+        again = getattr(pattern, method)(string, *positions)
+        if again is None or again.span() != value.span() or again.groups() != value.groups():
+            continue
+        on = _pattern(pattern, depth)
+        if method == "match" and positions == [0]:
+            return {"call": {**RE_MODULE, "name": "match"},
+                    "args": [*on["args"][:1], describe(string, depth), *on["args"][1:]], "kwargs": []}
+        return {"method": method, "on": on, "args": [describe(v, depth) for v in (string, *positions)],
+                "kwargs": []}
+    raise Unrenderable("a re.Match object that no match call finds again")
+
+
+def _path(value: pathlib.PurePath, depth: int) -> Tree:
+    kind = pathlib.Path if type(value) is type(pathlib.Path()) else type(value)
+    return {"call": reference(kind), "args": [describe(str(value), depth)], "kwargs": []}
+
+
+def _partial(value: functools.partial[Any], depth: int) -> Tree:
+    return {"call": reference(functools.partial),
+            "args": [describe(v, depth) for v in (value.func, *value.args)],
+            "kwargs": [[k, describe(v, depth)] for k, v in value.keywords.items()]}
+
+
+def _defaultdict(value: collections.defaultdict[Any, Any], depth: int) -> Tree:
+    return {"call": reference(collections.defaultdict),
+            "args": [describe(value.default_factory, depth), describe(dict(value), depth)], "kwargs": []}
+
+
+RE_MODULE: Tree = {"module": "re", "qualified": True}  # `import re`, then `re.compile(...)`
+NATURAL: dict[type, Callable[[Any, int], Tree]] = {
+    re.Pattern: _pattern, re.Match: _match, functools.partial: _partial,
+    collections.defaultdict: _defaultdict,
+    **{kind: _path for kind in (pathlib.PosixPath, pathlib.WindowsPath, pathlib.PurePosixPath,
+                                pathlib.PureWindowsPath)},
+}
 
 
 def describe_safely(value: object) -> Tree:
