@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -37,6 +38,8 @@ hookimpl = pluggy.HookimplMarker("pytest")
 MAX_CALLS = 200
 MAX_DEPTH = 8
 MAX_CALLERS = 6
+MAX_CARVED = 200
+MAX_STEPS = 20
 LITERAL_TYPES = (type(None), bool, int, float, complex, str, bytes)
 Tree = dict[str, Any]
 
@@ -67,13 +70,19 @@ def describe(value: object, depth: int = 0) -> Tree:
     if isinstance(value, type | FunctionType | ModuleType) or _is_builtin_function(value):
         return _object(value)
     if dataclasses.is_dataclass(value):
-        return _dataclass(value, depth)
+        try:
+            return _dataclass(value, depth)
+        except Unrenderable as exc:
+            return _carved(value, exc)
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
         return {"call": reference(kind), "args": [describe(v, depth + 1) for v in value], "kwargs": []}
     natural = NATURAL.get(kind)
     if natural is not None:
         return natural(value, depth + 1)
-    return _from_repr(value)
+    try:
+        return _from_repr(value)
+    except Unrenderable as exc:
+        return _carved(value, exc)
 
 
 def _flags(value: enum.Flag, depth: int) -> Tree:
@@ -264,6 +273,141 @@ def reference(obj: Any) -> Tree:
     return {"module": module, "name": qualname}
 
 
+@dataclasses.dataclass
+class Carving:
+    """How an object of the project was made while the test ran: its class's constructor call
+    (arguments described when it started) and the calls on it that changed its state since."""
+
+    obj: object  # held for the test, so that its id names no other object meanwhile
+    number: int
+    init: list[Tree]
+    steps: list[Tree]
+    error: str = ""
+
+
+# the objects being followed, by id: filled by the Carver of a recording test process only
+_carvings: dict[int, Carving] = {}
+
+
+def _carved(value: object, why: Unrenderable) -> Tree:
+    """An object of the project made while the test ran, as its construction and method calls."""
+    carving = _carvings.get(id(value))
+    if carving is None or carving.obj is not value:
+        raise why
+    if carving.error:
+        raise Unrenderable(f"a {type(value).__qualname__} object {carving.error}")
+    return {"carved": {"call": reference(type(value)), "args": carving.init, "id": carving.number},
+            "steps": list(carving.steps)}
+
+
+class Carver:
+    """Follows the objects of the project's classes that a test creates: each `__init__` call
+    (not one a subclass's `__init__` makes) and each later call of one of its methods from outside
+    it, kept when the object's attributes differ after it. Bounded: MAX_CARVED objects per test,
+    MAX_STEPS calls per object."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._methods: dict[CodeType, bool] = {}
+        self._signatures: dict[CodeType, inspect.Signature | None] = {}
+
+    def reset(self) -> None:
+        _carvings.clear()
+
+    def is_method(self, code: CodeType) -> bool:
+        found = self._methods.get(code)
+        if found is None:
+            file = os.path.realpath(code.co_filename)
+            found = (file.startswith(self.root) and "site-packages" not in file
+                     and code.co_argcount > 0 and code.co_varnames[0] == "self"
+                     and not code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE
+                                              | inspect.CO_ASYNC_GENERATOR))
+            self._methods[code] = found
+        return found
+
+    def call(self, frame: FrameType) -> Callable[..., Any] | None:
+        code = frame.f_code
+        if not self.is_method(code):
+            return None
+        obj = frame.f_locals.get("self")
+        carving = _carvings.get(id(obj))
+        followed = carving is not None and carving.obj is obj
+        if code.co_name == "__init__":
+            if not followed and len(_carvings) < MAX_CARVED:
+                self._construct(frame, obj)
+            return None
+        if not followed or self._from_inside(frame, obj):
+            return None
+        return self._step(frame, obj, carving)  # type: ignore[arg-type]
+
+    def _construct(self, frame: FrameType, obj: object) -> None:
+        carving = Carving(obj, len(_carvings) + 1, [], [])
+        try:
+            carving.init = self._arguments(type(obj), "__init__", frame)
+        except Unrenderable as exc:
+            carving.error = f"was made by a constructor call that cannot be written: {exc}"
+        _carvings[id(obj)] = carving
+
+    def _from_inside(self, frame: FrameType, obj: object) -> bool:
+        caller = frame.f_back
+        return (caller is not None and self.is_method(caller.f_code)
+                and caller.f_locals.get("self") is obj)
+
+    def _step(self, frame: FrameType, obj: object, carving: Carving) -> Callable[..., Any]:
+        name = frame.f_code.co_name
+        try:
+            step: Tree | None = {"name": name, "args": self._arguments(type(obj), name, frame)}
+        except Unrenderable as exc:
+            step, problem = None, f"changed by a call of {name} that cannot be written: {exc}"
+        before = _state(obj)
+
+        def finished(raised: type[BaseException] | None, value: object) -> None:
+            if before is not None and _state(obj) == before:
+                return
+            if carving.error:
+                return
+            if step is None:
+                carving.error = problem
+            elif raised is not None:
+                carving.error = f"was changed by a call of {name} that raised"
+            elif len(carving.steps) >= MAX_STEPS:
+                carving.error = f"was changed by more than {MAX_STEPS} calls"
+            else:
+                carving.steps.append(step)
+
+        return _outcome_tracer(finished)
+
+    def _arguments(self, kind: type, name: str, frame: FrameType) -> list[Tree]:
+        """The call's arguments after `self`, described now, before the body can change them."""
+        code = frame.f_code
+        signature = self._signatures.get(code, _UNSEEN)
+        if signature is _UNSEEN:
+            function = inspect.getattr_static(kind, name, None)
+            signature = (inspect.signature(function)
+                         if getattr(function, "__code__", None) is code else None)
+            self._signatures[code] = signature
+        if signature is None:
+            raise Unrenderable(f"{kind.__qualname__}.{name} is not found on its class by that name")
+        values = frame.f_locals
+        return [_argument(p, values[p.name]) for p in list(signature.parameters.values())[1:]]
+
+
+_UNSEEN: Any = object()
+
+
+def _state(obj: object) -> tuple[tuple[str, int, int], ...] | None:
+    """A cheap fingerprint of the object's attributes (identity, and size of containers), or
+    None when it keeps them elsewhere (slots): such a call is kept as if it changed it."""
+    attributes = getattr(obj, "__dict__", None)
+    if not isinstance(attributes, dict):
+        return None
+    return tuple((key, id(value), len(value) if isinstance(value, SIZED) else -1)
+                 for key, value in attributes.items())
+
+
+SIZED = (list, dict, set, bytearray, collections.deque)
+
+
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """Tracing must never break the traced test: an internal error stops recording, quietly."""
 
@@ -288,6 +432,7 @@ class Recorder:
         self.target: Tree | None = None
         self.nodeid = ""
         self._matches: dict[CodeType, bool] = {}
+        self.carver = Carver(os.path.realpath(os.environ.get(SANDBOX_ENV, "/nonexistent")) + os.sep)
 
     def _is_target(self, code: CodeType) -> bool:
         found = self._matches.get(code)
@@ -298,11 +443,15 @@ class Recorder:
 
     @_guarded
     def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        if event != "call" or not self._is_target(frame.f_code) or len(self.calls) >= MAX_CALLS:
+        if event != "call":
+            return None
+        if not self._is_target(frame.f_code):
+            return self.carver.call(frame)
+        if len(self.calls) >= MAX_CALLS:
             return None
         record = self._enter(frame)
         self.calls.append(record)
-        return _outcome_tracer(record)
+        return _outcome_tracer(_outcome(record))
 
     def _enter(self, frame: FrameType) -> dict[str, Any]:
         record: dict[str, Any] = {"test": self.nodeid, "callers": _callers(frame)}
@@ -396,8 +545,10 @@ def _same(default: object, value: object) -> bool:
         return False
 
 
-def _outcome_tracer(record: dict[str, Any]) -> Callable[..., Any]:
-    """Local tracer: an exception followed by `return` without another line means it escaped."""
+def _outcome_tracer(done: Callable[[type[BaseException] | None, object], None]) -> Callable[..., Any]:
+    """Local tracer that tells `done` how the call ended: the exception that escaped it (an
+    exception followed by `return` without another line), or None and the value returned.
+    Guarded: an exception escaping a tracer would surface in the traced test."""
     pending: list[type[BaseException]] = []
 
     def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
@@ -406,10 +557,18 @@ def _outcome_tracer(record: dict[str, Any]) -> Callable[..., Any]:
         elif event == "line":
             pending.clear()
         elif event == "return":
-            record["outcome"] = _raised(pending[0]) if pending else _returned(arg)
+            with contextlib.suppress(Exception):
+                done(pending[0] if pending else None, arg)
         return local
 
     return local
+
+
+def _outcome(record: dict[str, Any]) -> Callable[[type[BaseException] | None, object], None]:
+    def done(raised: type[BaseException] | None, value: object) -> None:
+        record["outcome"] = _raised(raised) if raised else _returned(value)
+
+    return done
 
 
 def _raised(kind: type[BaseException]) -> Tree:
@@ -427,14 +586,31 @@ def _returned(value: object) -> Tree:
 
 
 class RecordCalls:
-    """The pytest plugin: traces each test's call phase; `write` saves what it saw."""
+    """The pytest plugin: traces each test's setup (where fixtures make the objects it passes)
+    and call phases; `write` saves what it saw."""
 
     def __init__(self, spec_file: str) -> None:
         self.recorder = Recorder(json.loads(Path(spec_file).read_text(encoding="utf-8")))
 
     @hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: Any) -> Generator[None, object, object]:
+        self.recorder.nodeid = item.nodeid
+        self.recorder.carver.reset()
+        return (yield from self._traced())
+
+    @hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: Any) -> Generator[None, object, object]:
         self.recorder.nodeid = item.nodeid
+        return (yield from self._traced())
+
+    @hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: Any) -> Generator[None, object, object]:
+        try:
+            return (yield)
+        finally:
+            self.recorder.carver.reset()  # the test's objects may go now
+
+    def _traced(self) -> Generator[None, object, object]:
         previous = sys.gettrace()
         sys.settrace(self.recorder.trace)
         try:
