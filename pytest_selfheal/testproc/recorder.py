@@ -580,9 +580,14 @@ def _raised(kind: type[BaseException]) -> Tree:
 
 def _returned(value: object) -> Tree:
     try:
-        return {"returns": describe_safely(value)}
+        tree = describe_safely(value)
     except Unrenderable as exc:
         return {"error": f"the result: {exc}"}
+    if ("carved" in tree or type(value) in (re.Match, functools.partial)) \
+            and type(value).__eq__ is object.__eq__:
+        # a test would compare it by identity, and fail with the fix as well
+        return {"error": f"the result: a {type(value).__qualname__} object does not compare by value"}
+    return {"returns": tree}
 
 
 class RecordCalls:

@@ -43,6 +43,16 @@ def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path
         regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
 
 
+def test_the_test_file_is_named_so_that_the_projects_python_files_collect_it(tmp_path):
+    (tmp_path / "tests").mkdir()
+    assert regression_test_path(tmp_path, tmp_path, "tests/check_a.py::t", "total", "",
+                                ("check_*.py",)) == "tests/check_regression_total.py"
+    assert regression_test_path(tmp_path, tmp_path, "tests/a_test.py::t", "total", "",
+                                ("*_test.py", "test_*.py")) == "tests/test_regression_total.py"
+    assert regression_test_path(tmp_path, tmp_path, "tests/a_spec.py::t", "total", "",
+                                ("*_spec.py",)) == "tests/regression_total_spec.py"
+
+
 def test_a_regression_test_ends_its_lines_as_the_files_beside_it_or_else_as_the_fixed_file(tmp_path):
     tests = tmp_path / "tests"
     tests.mkdir()

@@ -128,3 +128,17 @@ def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
     assert recorder.calls[0]["error"] == (
         f"self cannot be rebuilt: a Table object was changed by more than {recorder_module.MAX_STEPS} calls"
     )
+
+
+def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project, tmp_path):
+    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "make_table",
+                         "output": str(tmp_path)})
+    previous = sys.gettrace()
+    sys.settrace(recorder.trace)
+    try:
+        project.make_table([[1]])
+    finally:
+        sys.settrace(previous)
+    assert recorder.calls[0]["outcome"] == {
+        "error": "the result: a Table object does not compare by value"
+    }
