@@ -162,13 +162,16 @@ class Setup:
         return cst.Name(name)
 
 
-def carved(tree: Tree, imports: Imports, setup: Setup, name: str, parameter: bool = False) -> cst.Name:
+def carved(tree: Tree, imports: Imports, setup: Setup, name: str,
+           parameter: bool = False) -> cst.BaseExpression:
     """`name = Cls(args)` and `name.method(args)` for each recorded call that changed it, as the
-    test built it; an object met twice is built once."""
+    test built it (an object met twice is built once); a short construction alone stays inline."""
     made = tree["carved"]
     if made["id"] in setup.built:
         return cst.Name(setup.built[made["id"]])
     construction = cst.Call(imports.name(made["call"]), arguments(made["args"], imports, setup))
+    if not tree["steps"]:
+        return setup.named(name, construction, parameter)  # `Inventory().needs_reorder(item)`
     variable = setup.variable(name, construction, parameter)
     setup.built[made["id"]] = variable.value
     for step in tree["steps"]:

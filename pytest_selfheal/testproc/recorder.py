@@ -432,6 +432,7 @@ class Recorder:
         self.target: Tree | None = None
         self.nodeid = ""
         self._matches: dict[CodeType, bool] = {}
+        self._unused_receiver: bool | None = None  # a method not using self, on `Cls()`
         self.carver = Carver(os.path.realpath(os.environ.get(SANDBOX_ENV, "/nonexistent")) + os.sep)
 
     def _is_target(self, code: CodeType) -> bool:
@@ -488,11 +489,13 @@ class Recorder:
     def _receiver(self, owner: type, value: object, binding: str) -> Tree:
         if binding == "classmethod":
             return {"class": True}
+        if self.self_unused and self._unused_receiver is None:
+            self._unused_receiver = _builds_without_arguments(owner)
+        if self._unused_receiver:  # any object will do: the simplest one, `Cls()`
+            return {"call": reference(owner), "args": [], "kwargs": []}
         try:
             return describe_safely(value)
         except Unrenderable as exc:
-            if self.self_unused and _builds_without_arguments(owner):
-                return {"call": reference(owner), "args": [], "kwargs": []}
             raise Unrenderable(f"self cannot be rebuilt: {exc}") from None
 
     def write(self) -> None:

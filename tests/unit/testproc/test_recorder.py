@@ -142,3 +142,8 @@ def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project
     assert recorder.calls[0]["outcome"] == {
         "error": "the result: a Table object does not compare by value"
     }
+
+
+def test_an_object_no_call_changed_stays_inline(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.Table("t").fill(0))
+    assert _source(recorder, recorder.calls[0]) == "Table('t').fill(0)"
