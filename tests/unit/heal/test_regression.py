@@ -6,10 +6,12 @@ import pytest
 from pytest_selfheal.heal.regression import (
     NoRegression,
     _project_newline,
+    choose_witnesses,
     patched_function,
     regression_test_path,
 )
 from pytest_selfheal.models import Edit
+from pytest_selfheal.redaction import Redactor
 
 
 def _edit(before, after):
@@ -61,3 +63,21 @@ def test_a_regression_test_ends_its_lines_as_the_files_beside_it_or_else_as_the_
     (tests / "test_a.py").write_bytes(b"def test_a():\n    pass\n")
     (tests / "test_b.py").write_bytes(b"x = 1\r\n")
     assert _project_newline(tests / "test_regression_f.py", crlf_fix) == "\n"
+
+
+def test_a_call_on_an_object_carved_with_a_secret_is_no_witness():
+    secret = "s3cr3t-token-value"
+    target = {"ref": {"module": "pkg", "name": "Client"}, "binding": "method", "name": "url"}
+
+    def call(token, returns):
+        step = {"name": "login", "args": [{"name": "token", "kind": "positional",
+                                           "value": {"literal": repr(token)}, "default": False}]}
+        receiver = {"carved": {"call": {"module": "pkg", "name": "Client"}, "args": [], "id": 1},
+                    "steps": [step]}
+        return {"test": "t", "callers": [], "receiver": receiver, "args": [],
+                "outcome": {"returns": {"literal": repr(returns)}}}
+
+    fixed = {"target": target, "calls": [call(secret, "a"), call("plain-value", "a")]}
+    original = {"target": target, "calls": [call(secret, "b"), call("plain-value", "b")]}
+    [witness] = choose_witnesses(fixed, original, "Client.url", Redactor((secret,)))
+    assert "plain-value" in str(witness.receiver) and secret not in str(witness.receiver)
