@@ -330,15 +330,14 @@ class Carver:
         if not self.is_method(code):
             return None
         obj = frame.f_locals.get("self")
-        carving = _carvings.get(id(obj))
-        followed = carving is not None and carving.obj is obj
+        carving = _carvings.get(id(obj))  # its object is held, so the id is still its own
         if code.co_name == "__init__":
-            if not followed and len(_carvings) < MAX_CARVED:
+            if carving is None and len(_carvings) < MAX_CARVED:
                 self._construct(frame, obj)
             return None
-        if not followed or self._from_inside(frame, obj):
+        if carving is None or self._from_inside(frame, obj):
             return None
-        return self._step(frame, obj, carving)  # type: ignore[arg-type]
+        return self._step(frame, obj, carving)
 
     def _construct(self, frame: FrameType, obj: object) -> None:
         carving = Carving(obj, len(_carvings) + 1, [], [])
