@@ -327,12 +327,14 @@ class Carver:
 
     def call(self, frame: FrameType) -> Callable[..., Any] | None:
         code = frame.f_code
-        if not self.is_method(code):
+        constructs = code.co_name == "__init__"
+        # reading a frame's locals is the cost: only when the call can matter
+        if not self.is_method(code) or (len(_carvings) >= MAX_CARVED if constructs else not _carvings):
             return None
         obj = frame.f_locals.get("self")
         carving = _carvings.get(id(obj))  # its object is held, so the id is still its own
-        if code.co_name == "__init__":
-            if carving is None and len(_carvings) < MAX_CARVED:
+        if constructs:
+            if carving is None:
                 self._construct(frame, obj)
             return None
         if carving is None or self._from_inside(frame, obj):
