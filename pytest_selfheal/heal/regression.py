@@ -3,11 +3,15 @@
 The originally failing tests run twice under recorder.py, with the fix and without it (at once,
 in warm children, where the fix can be swapped in place). Calls of the patched function whose
 outcome the fix changed become witnesses (at most three); each is written as a test that calls
-the function with literal inputs and asserts the fixed outcome. The module is kept only for the
-tests that fail on the original code and pass on the fixed code, in clean test processes.
+the function with its inputs rebuilt as source (literals, references, natural constructions, or
+objects carved from the calls that built them) and asserts the fixed outcome. When no call of it
+or of a caller can be written, the failing tests themselves are copied (regression_copy.py). The
+module is kept only for the tests that fail on the original code and pass on the fixed code, in
+clean test processes.
 
-A call whose inputs or outcome hold a secret (redaction.py) is never a witness: the test would
-carry it into fix.diff and a commit, and with the value masked it would not fail before the fix.
+A call whose inputs or outcome hold a secret (redaction.py) is never a witness, nor is a test
+copy that holds one: the test would carry it into fix.diff and a commit, and with the value
+masked it would not fail before the fix.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from ..output.diffs import new_file_diff
 from ..redaction import Redactor
 from ..sandbox.testruns import Job
 from ..source import UnreadableSource, dominant_newline, read_source
-from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles
+from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles, is_doctest
 from .regression_copy import copied_tests
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
@@ -141,6 +145,8 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
             regression_dir: str, redactor: Redactor, why: str) -> Regression:
     """The failing tests of the first repaired test's file (at most MAX_WITNESSES), copied."""
     edits = fix.candidate.edits
+    if is_doctest(fix.fixed[0]):
+        raise NoRegression("the failing test is a doctest, which a test module cannot copy")
     file, _, _ = fix.fixed[0].partition("::")
     tests = list(dict.fromkeys(nodeid.split("::", 1)[1].split("[", 1)[0] for nodeid in fix.fixed
                                if nodeid.startswith(f"{file}::")))[:MAX_WITNESSES]
