@@ -3,10 +3,12 @@ a warm worker's child registers `RecordCalls` itself.
 
 SELFHEAL_RECORD names a JSON spec: the source file and qualified name of the function, and the
 output directory (one file per pytest process, so xdist workers do not overwrite each other).
-While each test's call phase runs, a trace function snapshots the arguments of every call of that
-function as it starts and its return value or exception as it ends, each described as a JSON
-tree that regression_source.py turns back into Python source. Values are described at call time,
-before the body can mutate them. It never imports pytest and does nothing without SELFHEAL_RECORD.
+While each test's setup and call phases run, a trace function snapshots the arguments of every
+call of that function as it starts and its return value or exception as it ends, each described
+as a JSON tree that regression_source.py turns back into Python source. Values are described at
+call time, before the body can mutate them. Objects of the project's classes that the test makes
+are followed meanwhile (Carver), so that one reaching the function is described by the calls that
+built it. It never imports pytest and does nothing without SELFHEAL_RECORD.
 """
 
 from __future__ import annotations
