@@ -1,7 +1,16 @@
-"""Cost of the regression-test stage per example: its seconds (report.json regression.seconds)
-against the whole heal (totals.seconds), and how many witness tests it emitted.
+"""Cost and reach of the regression-test stage.
+
+Per example: its seconds (report.json regression.seconds) against the whole heal (totals.seconds),
+and how many witness tests it emitted. With --corpus: the share of healed bugs of the repair-rate
+corpus whose fix came with a proven regression test, and why the others did not.
 
     python benchmarks/regression_cost.py [--runs 5] [example ...]
+    python benchmarks/regression_cost.py --corpus [--limit N]
+    python benchmarks/regression_cost.py --tracing [--runs 5]
+
+--tracing times the recorder inside one process on a workload of the project's objects (2,000
+objects, 6 method calls each): untraced, traced with carving off (no file is the project's),
+and traced with carving on (MAX_CARVED objects per test are followed, the rest only checked).
 """
 
 from __future__ import annotations
@@ -9,32 +18,144 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections import Counter
+from pathlib import Path
 
 from _common import EXAMPLES, commit_all, git_repo, summary, timed_pytest
+from repair_rate import interleaved, load_corpus, make_project
+
+
+def _report(repo: Path) -> dict[str, object]:
+    report: dict[str, object] = json.loads(
+        sorted((repo / ".selfheal" / "runs").glob("*/report.json"))[-1].read_text())
+    return report
+
+
+def examples(names: list[str], runs: int) -> None:
+    for name in names:
+        stage, heal, tests = [], [], set()
+        for _ in range(runs):
+            repo = git_repo(EXAMPLES / name)
+            commit_all(repo)
+            timed_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+            report = _report(repo)
+            regression: dict[str, object] = report.get("regression") or {}  # type: ignore[assignment]
+            if not regression.get("path"):
+                raise SystemExit(f"{name}: no regression test ({regression.get('reason')})")
+            stage.append(float(regression["seconds"]))  # type: ignore[arg-type]
+            heal.append(float(report["totals"]["seconds"]))  # type: ignore[index]
+            tests.add(len(regression["tests"]))  # type: ignore[arg-type]
+            shutil.rmtree(repo.parent)
+        print(f"{name:<10} regression stage {summary(stage)}; whole heal {summary(heal)}; "
+              f"tests emitted {sorted(tests)}", flush=True)
+
+
+def corpus(limit: int | None) -> None:
+    healed = proven = 0
+    reasons: Counter[str] = Counter()
+    for bug in interleaved(load_corpus())[:limit]:
+        repo = make_project(bug, dirty=False)
+        try:
+            timed_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+            report = _report(repo)
+        except IndexError:
+            report = {"status": "no report"}
+        finally:
+            shutil.rmtree(repo.parent, ignore_errors=True)
+        regression: dict[str, object] = report.get("regression") or {}  # type: ignore[assignment]
+        if report["status"] == "healed":
+            healed += 1
+            proven += bool(regression.get("path"))
+            if not regression.get("path"):
+                reasons[str(regression.get("reason"))[:150]] += 1
+        print(f"{bug.id:<36}{report['status']:<14}{regression.get('path') or regression.get('reason')}",
+              flush=True)
+    print(f"\nproven regression test for {proven} of {healed} healed bugs")
+    for reason, count in reasons.most_common():
+        print(f"{count:>4}  {reason}")
+
+
+WORKLOAD = """
+class Account:
+    def __init__(self, owner, limit=100):
+        self.owner = owner
+        self.limit = limit
+        self.entries = []
+
+    def deposit(self, amount):
+        self.entries.append(amount)
+
+    def balance(self):
+        return sum(self.entries)
+
+
+def run():
+    total = 0
+    for number in range(2000):
+        account = Account(f"owner{number}")
+        for amount in range(3):
+            account.deposit(amount)
+            total += account.balance()
+    return total
+
+
+def target():
+    pass
+"""
+
+
+def tracing(runs: int) -> None:
+    import importlib.util
+    import os
+    import sys
+    import tempfile
+    import time
+
+    from pytest_selfheal.sandbox.protocol import SANDBOX_ENV
+    from pytest_selfheal.testproc import recorder
+
+    root = Path(tempfile.mkdtemp(prefix="selfheal-trace-"))
+    (root / "workload.py").write_text(WORKLOAD)
+    spec = importlib.util.spec_from_file_location("workload", root / "workload.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    timings: dict[str, list[float]] = {"untraced": [], "carving off": [], "carving on": []}
+    for _ in range(runs):
+        for label in timings:
+            os.environ[SANDBOX_ENV] = str(root if label == "carving on" else root / "elsewhere")
+            traced = recorder.Recorder({"file": str(root / "workload.py"), "qualname": "target",
+                                        "output": str(root)})
+            started = time.perf_counter()
+            if label != "untraced":
+                sys.settrace(traced.trace)
+            try:
+                module.run()
+            finally:
+                sys.settrace(None)
+            timings[label].append(time.perf_counter() - started)
+            traced.carver.reset()
+    shutil.rmtree(root)
+    for label, values in timings.items():
+        print(f"{label:<12} {summary(values)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--corpus", action="store_true", help="the repair-rate corpus instead")
+    parser.add_argument("--limit", type=int, help="with --corpus: the first N bugs (interleaved)")
+    parser.add_argument("--tracing", action="store_true", help="the recorder's cost in a process")
     parser.add_argument("examples", nargs="*")
     args = parser.parse_args()
-    names = args.examples or sorted(p.name for p in EXAMPLES.iterdir() if (p / "tests").is_dir())
-    for name in names:
-        stage, heal, tests = [], [], set()
-        for _ in range(args.runs):
-            repo = git_repo(EXAMPLES / name)
-            commit_all(repo)
-            timed_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
-            report = json.loads(next((repo / ".selfheal" / "runs").glob("*/report.json")).read_text())
-            regression = report.get("regression") or {}
-            if not regression.get("path"):
-                raise SystemExit(f"{name}: no regression test ({regression.get('reason')})")
-            stage.append(regression["seconds"])
-            heal.append(report["totals"]["seconds"])
-            tests.add(len(regression["tests"]))
-            shutil.rmtree(repo.parent)
-        print(f"{name:<10} regression stage {summary(stage)}; whole heal {summary(heal)}; "
-              f"tests emitted {sorted(tests)}")
+    if args.corpus:
+        corpus(args.limit)
+        return
+    if args.tracing:
+        tracing(args.runs)
+        return
+    examples(args.examples or sorted(p.name for p in EXAMPLES.iterdir() if (p / "tests").is_dir()),
+             args.runs)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,15 @@
 The originally failing tests run twice under recorder.py, with the fix and without it (at once,
 in warm children, where the fix can be swapped in place). Calls of the patched function whose
 outcome the fix changed become witnesses (at most three); each is written as a test that calls
-the function with literal inputs and asserts the fixed outcome. The module is kept only for the
-tests that fail on the original code and pass on the fixed code, in clean test processes.
+the function with its inputs rebuilt as source (literals, references, natural constructions, or
+objects carved from the calls that built them) and asserts the fixed outcome. When no call of it
+or of a caller can be written, the failing tests themselves are copied (regression_copy.py). The
+module is kept only for the tests that fail on the original code and pass on the fixed code, in
+clean test processes.
 
-A call whose inputs or outcome hold a secret (redaction.py) is never a witness: the test would
-carry it into fix.diff and a commit, and with the value masked it would not fail before the fix.
+A call whose inputs or outcome hold a secret (redaction.py) is never a witness, nor is a test
+copy that holds one: the test would carry it into fix.diff and a commit, and with the value
+masked it would not fail before the fix.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,8 @@ from ..output.diffs import new_file_diff
 from ..redaction import Redactor
 from ..sandbox.testruns import Job
 from ..source import UnreadableSource, dominant_newline, read_source
+from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles, is_doctest
+from .regression_copy import copied_tests
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
@@ -89,34 +95,94 @@ def add_regression_test(bench: SandboxWorkbench, fix: Outcome, run_id: str,
 
 def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir: str,
                 redactor: Redactor) -> Regression:
-    edits = fix.candidate.edits
+    """Witnesses of the patched function (or of a caller) written as calls; failing that, a copy
+    of the failing tests themselves. Either is kept only when proven both ways."""
+    function = _qualname_or_empty(fix.candidate.edits)
     try:
-        patched = patched_function(edits)
-        if time.monotonic() >= bench.limits.deadline:
-            raise NoRegression("the time budget was spent before a regression test could be made")
-        called, witnesses, target = _replayable(bench, edits, patched, fix.fixed, redactor)
-        path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
-                                    patched.qualname, regression_dir)
-        # test ids may name a secret (a parametrized value); masked, the docstring still reads
-        docstring = redactor.hide(_docstring(patched, called, run_id, fix.fixed))
-        newline = _project_newline(bench.sandbox.root / path, edits)
-        source = module_source(target, witnesses, docstring, newline)
-        kept = _prove(bench, edits, path, source)
-        if len(kept) < len(witnesses):
-            if not kept:
-                raise NoRegression(
-                    "no generated test failed on the original code and passed on the fixed code"
-                )
-            source = module_source(target, [witnesses[i] for i in kept], docstring, newline)
-            if len(_prove(bench, edits, path, source)) != len(kept):
-                raise NoRegression("the generated tests did not behave the same way twice")
+        _check_time(bench)
+        try:
+            return _replayed(bench, fix, run_id, regression_dir, redactor)
+        except NoRegression as exc:
+            why = str(exc)
+        try:
+            _check_time(bench)
+            return _copied(bench, fix, function, run_id, regression_dir, redactor, why)
+        except NoRegression as again:
+            raise NoRegression(f"{why}; a copy of the failing test is no regression test either: "
+                               f"{again}") from None
     except NoRegression as exc:
-        return Regression(function=_qualname_or_empty(edits), reason=str(exc))
-    tests = tuple(_test_names(source))
-    return Regression(path=path, source=source, function=patched.qualname, tests=tests,
+        return Regression(function=function, reason=str(exc))
+
+
+def _check_time(bench: SandboxWorkbench) -> None:
+    if time.monotonic() >= bench.limits.deadline:
+        raise NoRegression("the time budget was spent before a regression test could be made")
+
+
+def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir: str,
+              redactor: Redactor) -> Regression:
+    edits = fix.candidate.edits
+    patched = patched_function(edits)
+    called, witnesses, target = _replayable(bench, edits, patched, fix.fixed, redactor)
+    path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0],
+                                patched.qualname, regression_dir, _python_files(bench))
+    # test ids may name a secret (a parametrized value); masked, the docstring still reads
+    docstring = redactor.hide(_docstring(patched, called, run_id, fix.fixed))
+    newline = _project_newline(bench.sandbox.root / path, edits)
+
+    def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
+        source = module_source(target, [witnesses[i] for i in chosen], docstring, newline)
+        return source, _test_names(source)
+
+    source, tests = _proven(bench, edits, path, render, len(witnesses))
+    return Regression(path=path, source=source, function=patched.qualname, tests=tuple(tests),
                       calls=called.qualname,
                       reason=f"{len(tests)} witness input(s) of {called.qualname}; the test fails "
                              "on the original code and passes with the fix")
+
+
+def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
+            regression_dir: str, redactor: Redactor, why: str) -> Regression:
+    """The failing tests of the first repaired test's file (at most MAX_WITNESSES), copied."""
+    edits = fix.candidate.edits
+    if is_doctest(fix.fixed[0]):
+        raise NoRegression("the failing test is a doctest, which a test module cannot copy")
+    file, _, _ = fix.fixed[0].partition("::")
+    tests = list(dict.fromkeys(nodeid.split("::", 1)[1].split("[", 1)[0] for nodeid in fix.fixed
+                               if nodeid.startswith(f"{file}::")))[:MAX_WITNESSES]
+    test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
+    original = bench.sandbox.read(test_file.as_posix()).text
+    name = function or tests[0].rsplit("::", 1)[-1].removeprefix("test_")
+    path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0], name,
+                                regression_dir, _python_files(bench))
+    docstring = redactor.hide(_copy_docstring(function, test_file.as_posix(), run_id, fix.fixed, why))
+    newline = _project_newline(bench.sandbox.root / path, edits)
+
+    def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
+        picked = [tests[i] for i in chosen]
+        return copied_tests(original, picked, docstring, newline), picked
+
+    if redactor.holds_secret(render(range(len(tests)))[0]):
+        raise NoRegression("the failing test holds a secret, and a regression test must not carry one")
+    source, kept = _proven(bench, edits, path, render, len(tests))
+    return Regression(path=path, source=source, function=function, tests=tuple(kept),
+                      reason=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, "
+                             f"since {why}; it fails on the original code and passes with the fix")
+
+
+def _proven(bench: SandboxWorkbench, edits: Sequence[Edit], path: str,
+            render: Callable[[Sequence[int]], tuple[str, list[str]]], count: int) -> tuple[str, list[str]]:
+    """The module `render` writes for `count` tests, with only those that fail on the original
+    code and pass on the fixed code, proven again after the others are left out."""
+    source, tests = render(range(count))
+    kept = _prove(bench, edits, path, source, tests)
+    if len(kept) < count:
+        if not kept:
+            raise NoRegression("no generated test failed on the original code and passed on the fixed code")
+        source, tests = render(kept)
+        if len(_prove(bench, edits, path, source, tests)) != len(kept):
+            raise NoRegression("the generated tests did not behave the same way twice")
+    return source, tests
 
 
 def _qualname_or_empty(edits: Sequence[Edit]) -> str:
@@ -304,10 +370,12 @@ def _key(call: dict[str, Any]) -> str:
 
 
 def regression_test_path(
-    root: Path, rootdir: Path, first_test: str, qualname: str, regression_dir: str
+    root: Path, rootdir: Path, first_test: str, qualname: str, regression_dir: str,
+    python_files: Sequence[str] = DEFAULT_PYTHON_FILES,
 ) -> str:
     """Repository-relative path of a new test file named after the function: next to the first
-    fixed test, or in the configured directory (relative to the rootdir)."""
+    fixed test, or in the configured directory (relative to the rootdir); named so that the
+    project's `python_files` collects it (`test_regression_total.py`, `check_regression_total.py`)."""
     root, rootdir = root.resolve(), rootdir.resolve()
     if regression_dir:
         directory = (rootdir / regression_dir).resolve()
@@ -316,12 +384,28 @@ def regression_test_path(
     if not directory.is_relative_to(rootdir):
         raise NoRegression(f"the regression directory {regression_dir!r} is outside the rootdir; "
                            "pass --selfheal-regression-dir with a path inside it")
-    stem = "test_regression_" + (qualname.rsplit(".", 1)[-1].strip("_") or "function")
-    name, number = f"{stem}.py", 1
+    stem = "regression_" + (qualname.rsplit(".", 1)[-1].strip("_") or "function")
+    template = _file_template(python_files, stem)
+    name, number = template.format(stem), 1
     while (directory / name).exists():
         number += 1
-        name = f"{stem}_{number}.py"
+        name = template.format(f"{stem}_{number}")
     return (directory / name).relative_to(root).as_posix()
+
+
+def _python_files(bench: SandboxWorkbench) -> Sequence[str]:
+    files = bench.is_test_file
+    return files.python_files if isinstance(files, TestFiles) else DEFAULT_PYTHON_FILES
+
+
+def _file_template(python_files: Sequence[str], stem: str) -> str:
+    """`test_{}.py`, or the first of the project's own patterns with one `*`."""
+    if TestFiles(tuple(python_files)).is_test_module(f"test_{stem}.py"):
+        return "test_{}.py"
+    for pattern in python_files:
+        if "/" not in pattern and pattern.count("*") == 1 and pattern.endswith(".py"):
+            return pattern.replace("{", "{{").replace("}", "}}").replace("*", "{}")
+    return "test_{}.py"
 
 
 def _project_newline(test_file: Path, edits: Sequence[Edit]) -> str:
@@ -356,8 +440,23 @@ def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
     return "\n".join(lines)
 
 
-def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: str) -> list[int]:
-    """Indexes of the generated tests that fail on the original code and pass on the fixed code."""
+def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequence[str],
+                    why: str) -> str:
+    lines = [
+        f"Regression test for {function or 'the fix'} (pytest-selfheal run {run_id}).",
+        "",
+        f"A copy of the failing test(s) of {test_file}, with what they use from it: {why}.",
+        "It fails on the code before the fix and passes after it. The fix made these tests pass:",
+        *(f"    {nodeid}" for nodeid in failing),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: str,
+           tests: Sequence[str]) -> list[int]:
+    """Indexes of `tests` (`name` or `Class::name`) that fail on the original code and pass on the
+    fixed code; a parametrized test must fail in some case before and pass in every case after."""
     file = bench.sandbox.root / path
     created = [d for d in reversed(file.parents) if not d.exists()]
     bench.sandbox.write(path, source)
@@ -370,12 +469,14 @@ def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: st
         file.unlink()
         if created:  # made for this file: it holds nothing else but the bytecode of the runs
             shutil.rmtree(created[0])
-    names = _test_names(source)
-    return [
-        index for index, name in enumerate(names)
-        if original.outcomes.get(f"{nodeid}::{name}") == "failed"
-        and fixed.outcomes.get(f"{nodeid}::{name}") == "passed"
-    ]
+    return [index for index, test in enumerate(tests)
+            if "failed" in _cases(original.outcomes, f"{nodeid}::{test}")
+            and set(_cases(fixed.outcomes, f"{nodeid}::{test}")) == {"passed"}]
+
+
+def _cases(outcomes: dict[str, str], test: str) -> list[str]:
+    return [outcome for nodeid, outcome in outcomes.items()
+            if nodeid == test or nodeid.startswith(test + "[")]
 
 
 def _test_names(source: str) -> list[str]:

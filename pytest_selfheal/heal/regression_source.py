@@ -33,7 +33,12 @@ class Imports:
     modules: set[str] = field(default_factory=set)
 
     def name(self, ref: Tree) -> cst.BaseExpression:
-        """`from module import Top` and the expression `Top.Nested` for a reference."""
+        """`from module import Top` and the expression `Top.Nested` for a reference; or, for a
+        `qualified` one, `import module` and `module.Top.Nested` (`re.compile`, which a bare
+        `compile` would shadow)."""
+        if ref.get("qualified"):
+            self.modules.add(ref["module"])
+            return _dotted(f"{ref['module']}.{ref['name']}")
         top, *rest = str(ref["name"]).split(".")
         if ref["module"] != "builtins":
             self.names.setdefault(ref["module"], set()).add(top)
@@ -73,28 +78,52 @@ def _dotted(module: str) -> cst.Attribute | cst.Name:
     return expr
 
 
-def expression(tree: Tree, imports: Imports) -> cst.BaseExpression:
-    """The source expression that rebuilds a described value."""
+def expression(tree: Tree, imports: Imports, setup: Setup | None = None) -> cst.BaseExpression:
+    """The source expression that rebuilds a described value; an object carved from its
+    construction also adds its statements to `setup`."""
     if "literal" in tree:
         return cst.parse_expression(tree["literal"])
     if "seq" in tree:
-        return _sequence(tree["seq"], [expression(t, imports) for t in tree["items"]])
+        return _sequence(tree["seq"], [expression(t, imports, setup) for t in tree["items"]])
     if "dict" in tree:
-        return cst.Dict([cst.DictElement(expression(k, imports), expression(v, imports))
+        return cst.Dict([cst.DictElement(expression(k, imports, setup), expression(v, imports, setup))
                          for k, v in tree["dict"]])
     if "member" in tree:
         return cst.Attribute(imports.name(tree["ref"]), cst.Name(tree["member"]))
+    if "object" in tree:
+        return imports.name(tree["object"])
+    if "module_value" in tree:
+        imports.modules.add(tree["module_value"])
+        return _dotted(tree["module_value"])
+    if "type_of" in tree:
+        return cst.Call(cst.Name("type"), [cst.Arg(expression(tree["type_of"], imports, setup))])
+    if "flags" in tree:
+        flags = [expression(t, imports, setup) for t in tree["flags"]]
+        combined = flags[0]
+        for flag in flags[1:]:
+            combined = cst.BinaryOperation(combined, cst.BitOr(), flag)
+        return combined
     if "call" in tree:
-        args = [cst.Arg(expression(t, imports)) for t in tree["args"]]
-        args += [_keyword(k, expression(t, imports)) for k, t in tree["kwargs"]]
-        return cst.Call(imports.name(tree["call"]), args)
+        return cst.Call(imports.name(tree["call"]), _call_args(tree, imports, setup))
+    if "method" in tree:
+        on = expression(tree["on"], imports, setup)
+        return cst.Call(cst.Attribute(on, cst.Name(tree["method"])), _call_args(tree, imports, setup))
     if "repr" in tree:
         if "ref" in tree:
             imports.name(tree["ref"])
         else:
             imports.modules.add(tree["module"]["module"])
         return cst.parse_expression(tree["repr"])
+    if "carved" in tree:
+        if setup is None:
+            raise ValueError("an object carved from its construction needs a Setup for its statements")
+        return carved(tree, imports, setup, _snake(tree["carved"]["call"]["name"]))
     raise ValueError(f"unknown value description: {sorted(tree)}")
+
+
+def _call_args(tree: Tree, imports: Imports, setup: Setup | None) -> list[cst.Arg]:
+    args = [cst.Arg(expression(t, imports, setup)) for t in tree["args"]]
+    return args + [_keyword(k, expression(t, imports, setup)) for k, t in tree["kwargs"]]
 
 
 def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:
@@ -112,15 +141,20 @@ def _sequence(kind: str, items: list[cst.BaseExpression]) -> cst.BaseExpression:
 
 @dataclass
 class Setup:
-    """Assignments that name long values before the assertion, so each line stays readable."""
+    """The statements before the assertion: long values named on a line of their own, so each
+    line stays readable, and objects built by their constructor and method calls."""
 
     lines: list[cst.BaseStatement] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
+    built: dict[int, str] = field(default_factory=dict)  # carved object number -> its variable
 
     def named(self, name: str, value: cst.BaseExpression, parameter: bool = False) -> cst.BaseExpression:
         """`value`, or a variable holding it; parameter names are reserved for their arguments."""
         if len(cst.Module([]).code_for_node(value)) <= LONG_VALUE:
             return value
+        return self.variable(name, value, parameter)
+
+    def variable(self, name: str, value: cst.BaseExpression, parameter: bool = False) -> cst.Name:
         while name in self.taken and not parameter:
             name += "_"
         self.taken.add(name)
@@ -128,38 +162,69 @@ class Setup:
         return cst.Name(name)
 
 
+def carved(tree: Tree, imports: Imports, setup: Setup, name: str,
+           parameter: bool = False) -> cst.BaseExpression:
+    """`name = Cls(args)` and `name.method(args)` for each recorded call that changed it, as the
+    test built it (an object met twice is built once); a short construction alone stays inline."""
+    made = tree["carved"]
+    if made["id"] in setup.built:
+        return cst.Name(setup.built[made["id"]])
+    construction = cst.Call(imports.name(made["call"]), arguments(made["args"], imports, setup))
+    if not tree["steps"]:
+        return setup.named(name, construction, parameter)  # `Inventory().needs_reorder(item)`
+    variable = setup.variable(name, construction, parameter)
+    setup.built[made["id"]] = variable.value
+    for step in tree["steps"]:
+        call = cst.Call(cst.Attribute(variable, cst.Name(step["name"])),
+                        arguments(step["args"], imports, setup))
+        setup.lines.append(cst.SimpleStatementLine([cst.Expr(call)]))
+    return variable
+
+
 def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Setup) -> cst.Call:
-    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`; arguments equal to their
-    default are left out, and any argument after a left-out one is passed by keyword."""
+    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`."""
     owner = imports.name(target["ref"])
     binding = target["binding"]
     setup.taken.update(arg["name"] for arg in witness.args)
+    receiver = witness.receiver
     if binding == "function":
         func: cst.BaseExpression = owner
-    elif binding == "method" and witness.receiver is not None:
-        receiver = expression(witness.receiver, imports)
-        name = _snake(witness.receiver["call"]["name"]) if "call" in witness.receiver else "subject"
-        func = cst.Attribute(setup.named(name, receiver), cst.Name(target["name"]))
+    elif binding == "method" and receiver is not None and "carved" in receiver:
+        name = _snake(receiver["carved"]["call"]["name"])
+        func = cst.Attribute(carved(receiver, imports, setup, name), cst.Name(target["name"]))
+    elif binding == "method" and receiver is not None:
+        name = _snake(receiver["call"]["name"]) if "call" in receiver else "subject"
+        func = cst.Attribute(setup.named(name, expression(receiver, imports, setup)),
+                             cst.Name(target["name"]))
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
+    return cst.Call(func, arguments(witness.args, imports, setup))
+
+
+def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list[cst.Arg]:
+    """Recorded arguments as a call's: those equal to their default are left out, and any
+    argument after a left-out one is passed by keyword."""
     args: list[cst.Arg] = []
     by_keyword = False
-    for arg in witness.args:
+    for arg in described:
         if arg["default"]:
             by_keyword = True
             continue
         if arg["kind"] == "varargs":
-            args += [cst.Arg(expression(t, imports)) for t in arg["value"]["items"]]
+            args += [cst.Arg(expression(t, imports, setup)) for t in arg["value"]["items"]]
             continue
         if arg["kind"] == "varkw":
-            args += [_keyword(_key(k), expression(v, imports)) for k, v in arg["value"]["dict"]]
+            args += [_keyword(_key(k), expression(v, imports, setup)) for k, v in arg["value"]["dict"]]
             continue
-        value = setup.named(arg["name"], expression(arg["value"], imports), parameter=True)
+        if "carved" in arg["value"]:
+            value: cst.BaseExpression = carved(arg["value"], imports, setup, arg["name"], parameter=True)
+        else:
+            value = setup.named(arg["name"], expression(arg["value"], imports, setup), parameter=True)
         if arg["kind"] == "keyword" or by_keyword:
             args.append(_keyword(arg["name"], value))
         else:
             args.append(cst.Arg(value))
-    return cst.Call(func, args)
+    return args
 
 
 def _snake(qualname: str) -> str:
@@ -178,7 +243,8 @@ def _key(tree: Tree) -> str:
 def test_function(
     name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup
 ) -> cst.FunctionDef:
-    """`assert call == expected` (or `is` for None/True/False), or `with pytest.raises(E): call`."""
+    """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
+    `with pytest.raises(E): call`."""
     if "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
@@ -188,8 +254,10 @@ def test_function(
             cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
         )
     else:
-        expected = setup.named("expected", expression(outcome["returns"], imports))
-        singleton = isinstance(expected, cst.Name) and expected.value in SINGLETONS
+        returned = outcome["returns"]
+        expected = setup.named("expected", expression(returned, imports, setup))
+        singleton = ((isinstance(expected, cst.Name) and expected.value in SINGLETONS)
+                     or "object" in returned or "type_of" in returned)
         operator = cst.Is() if singleton else cst.Equal()
         body = cst.SimpleStatementLine(
             [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]

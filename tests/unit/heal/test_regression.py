@@ -6,10 +6,12 @@ import pytest
 from pytest_selfheal.heal.regression import (
     NoRegression,
     _project_newline,
+    choose_witnesses,
     patched_function,
     regression_test_path,
 )
 from pytest_selfheal.models import Edit
+from pytest_selfheal.redaction import Redactor
 
 
 def _edit(before, after):
@@ -43,6 +45,16 @@ def test_test_path_is_next_to_the_failing_test_or_in_the_configured_dir(tmp_path
         regression_test_path(tmp_path, rootdir, "tests/test_a.py::t", "total", "../elsewhere")
 
 
+def test_the_test_file_is_named_so_that_the_projects_python_files_collect_it(tmp_path):
+    (tmp_path / "tests").mkdir()
+    assert regression_test_path(tmp_path, tmp_path, "tests/check_a.py::t", "total", "",
+                                ("check_*.py",)) == "tests/check_regression_total.py"
+    assert regression_test_path(tmp_path, tmp_path, "tests/a_test.py::t", "total", "",
+                                ("*_test.py", "test_*.py")) == "tests/test_regression_total.py"
+    assert regression_test_path(tmp_path, tmp_path, "tests/a_spec.py::t", "total", "",
+                                ("*_spec.py",)) == "tests/regression_total_spec.py"
+
+
 def test_a_regression_test_ends_its_lines_as_the_files_beside_it_or_else_as_the_fixed_file(tmp_path):
     tests = tmp_path / "tests"
     tests.mkdir()
@@ -51,3 +63,21 @@ def test_a_regression_test_ends_its_lines_as_the_files_beside_it_or_else_as_the_
     (tests / "test_a.py").write_bytes(b"def test_a():\n    pass\n")
     (tests / "test_b.py").write_bytes(b"x = 1\r\n")
     assert _project_newline(tests / "test_regression_f.py", crlf_fix) == "\n"
+
+
+def test_a_call_on_an_object_carved_with_a_secret_is_no_witness():
+    secret = "s3cr3t-token-value"
+    target = {"ref": {"module": "pkg", "name": "Client"}, "binding": "method", "name": "url"}
+
+    def call(token, returns):
+        step = {"name": "login", "args": [{"name": "token", "kind": "positional",
+                                           "value": {"literal": repr(token)}, "default": False}]}
+        receiver = {"carved": {"call": {"module": "pkg", "name": "Client"}, "args": [], "id": 1},
+                    "steps": [step]}
+        return {"test": "t", "callers": [], "receiver": receiver, "args": [],
+                "outcome": {"returns": {"literal": repr(returns)}}}
+
+    fixed = {"target": target, "calls": [call(secret, "a"), call("plain-value", "a")]}
+    original = {"target": target, "calls": [call(secret, "b"), call("plain-value", "b")]}
+    [witness] = choose_witnesses(fixed, original, "Client.url", Redactor((secret,)))
+    assert "plain-value" in str(witness.receiver) and secret not in str(witness.receiver)

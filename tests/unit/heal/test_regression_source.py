@@ -1,12 +1,18 @@
 """Writing a regression test's source: recorded values described, written back as constructor
 calls with their imports, and a test function per witness."""
 
+import collections
+import datetime
 import enum
+import functools
 import math
+import re
+import types
 from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path, PurePosixPath
 
 import libcst as cst
 import pytest
@@ -33,6 +39,11 @@ class Opaque:
     pass
 
 
+class Perm(enum.Flag):
+    R = 4
+    W = 2
+
+
 def _rebuild(value):
     """Describe a value, write it as source, and evaluate that source with its imports."""
     imports = Imports()
@@ -47,10 +58,42 @@ def _rebuild(value):
     None, True, 3, -2.5, "it's", b"\x00", [1, (2,), {"a": {3}}], (), set(), frozenset({1}),
     Decimal("100.00"), Fraction(1, 3), Color.RED, Point(1, 2), Order("A", [1, 2]),
     {"k": [Order("B")]},
+    str, type(None), Opaque, Decimal, len, math.floor, types.FunctionType,
+    math, Perm.R | Perm.W, Path("a/b.txt"), PurePosixPath("/x"), re.compile("a+", re.I | re.M),
+    re.compile(b"x"), datetime.date(2024, 2, 29),
+    datetime.datetime(2024, 1, 2, 3, 4, tzinfo=datetime.UTC),
+    collections.defaultdict(list, {"a": [1]}), collections.Counter("aab"),
 ])
 def test_values_round_trip_through_source(value):
     source, rebuilt = _rebuild(value)
     assert rebuilt == value and type(rebuilt) is type(value), source
+
+
+@pytest.mark.parametrize(("value", "source"), [
+    (str, "str"), (type(None), "type(None)"), (Opaque, "Opaque"), (types.FunctionType, "types.FunctionType"),
+    (re.compile("a+", re.I | re.M), "re.compile('a+', re.IGNORECASE | re.MULTILINE)"),
+    (Path("a/b.txt"), "Path('a/b.txt')"), (math, "math"),
+])
+def test_classes_functions_modules_and_types_are_written_as_references(value, source):
+    assert _rebuild(value)[0] == source
+
+
+@pytest.mark.parametrize(("make", "source"), [
+    (lambda: re.search(r"(\d+)-(\d+)", "from 10-20"), r"re.compile('(\\d+)-(\\d+)').match('from 10-20', 5)"),
+    (lambda: re.match(r"\w+", "word rest", re.I), r"re.match('\\w+', 'word rest', re.IGNORECASE)"),
+    (lambda: re.fullmatch("a|ab", "ab"), "re.compile('a|ab').fullmatch('ab', 0, 2)"),
+])
+def test_a_match_is_written_as_the_call_that_finds_it_again(make, source):
+    match = make()
+    written, rebuilt = _rebuild(match)
+    assert written == source
+    assert (rebuilt.span(), rebuilt.groups(), rebuilt.string) == (match.span(), match.groups(), match.string)
+
+
+def test_a_partial_is_written_as_its_construction():
+    written, rebuilt = _rebuild(functools.partial(int, "ff", base=16))
+    assert written == "partial(int, 'ff', base=16)"
+    assert rebuilt() == 255
 
 
 def test_dataclass_fields_equal_to_their_default_are_left_out():
@@ -71,6 +114,7 @@ def test_decimal_is_written_as_its_constructor_and_imported():
 @pytest.mark.parametrize(("value", "why"), [
     (math.nan, "does not read back"),
     (Opaque(), "no constructor call that rebuilds it"),
+    (lambda: 1, "is not importable"),
     ([object()], "no constructor call"),
 ])
 def test_values_that_cannot_be_rebuilt_say_why(value, why):

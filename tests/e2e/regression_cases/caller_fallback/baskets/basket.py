@@ -1,10 +1,12 @@
-"""A basket whose state only methods can build, filled by a helper that takes plain names.
-Planted bug: the count is one short."""
+"""A basket filled by a helper that takes plain names; made from a generator, which no test can
+write back. Planted bug: the count is one short."""
+
+from collections.abc import Iterable
 
 
 class Basket:
-    def __init__(self) -> None:
-        self._items: list[str] = []
+    def __init__(self, items: Iterable[str] = ()) -> None:
+        self._items: list[str] = list(items)
 
     def add(self, item: str) -> None:
         self._items.append(item)
@@ -17,7 +19,5 @@ class Basket:
 
 
 def basket_size(names: list[str]) -> int:
-    basket = Basket()
-    for name in names:
-        basket.add(name)
+    basket = Basket(name.strip() for name in names)
     return basket.count()

@@ -1,0 +1,149 @@
+"""The call recorder in a test process: objects of the project carved from their construction and
+the calls that changed them, written back as statements that rebuild an equal object."""
+
+import importlib.util
+import sys
+
+import libcst as cst
+import pytest
+
+from pytest_selfheal.heal.regression_source import Imports, Setup, Witness, call_expression
+from pytest_selfheal.sandbox.protocol import SANDBOX_ENV
+from pytest_selfheal.testproc import recorder as recorder_module
+from pytest_selfheal.testproc.recorder import Recorder
+
+PROJECT = '''
+class Table:
+    def __init__(self, name, width=10):
+        self.name = name
+        self.width = width
+        self._rows = []
+
+    def add(self, row):
+        self._rows.append(row)
+
+    def extend(self, rows):
+        for row in rows:
+            self.add(row)
+
+    def rows(self):
+        return list(self._rows)
+
+    def fill(self, value):
+        return [row + [value] * (self.width - len(row)) for row in self._rows]
+
+
+def make_table(rows):
+    table = Table("made")
+    table.extend(rows)
+    return table
+'''
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv(SANDBOX_ENV, str(tmp_path))
+    (tmp_path / "tables_mod.py").write_text(PROJECT)
+    spec = importlib.util.spec_from_file_location("tables_mod", tmp_path / "tables_mod.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "tables_mod", module)
+    spec.loader.exec_module(module)
+    yield module
+    recorder_module._carvings.clear()
+
+
+def _record(project, tmp_path, body):
+    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "Table.fill",
+                         "output": str(tmp_path)})
+    previous = sys.gettrace()
+    sys.settrace(recorder.trace)
+    try:
+        body(project)
+    finally:
+        sys.settrace(previous)
+    return recorder
+
+
+def _source(recorder, call):
+    imports, setup = Imports(), Setup()
+    expr = call_expression(recorder.target, Witness(call.get("receiver"), tuple(call["args"]), {}),
+                           imports, setup)
+    return "\n".join([*(cst.Module([line]).code.strip() for line in setup.lines),
+                      cst.Module([]).code_for_node(expr)])
+
+
+def test_an_object_is_rebuilt_from_its_constructor_and_the_calls_that_changed_it(project, tmp_path):
+    def body(tables):
+        table = tables.Table("scores", width=3)
+        table.add([1])
+        table.rows()  # a query: it changes nothing, so the test does not repeat it
+        table.extend([[2, 3]])  # its own calls of add are part of it
+        table.fill(0)
+
+    recorder = _record(project, tmp_path, body)
+    [call] = recorder.calls
+    assert _source(recorder, call) == (
+        "table = Table('scores', 3)\n"
+        "table.add([1])\n"
+        "table.extend([[2, 3]])\n"
+        "table.fill(0)"
+    )
+
+
+def test_an_object_a_factory_made_is_rebuilt_from_what_the_factory_did(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.make_table([[5]]).fill(1))
+    [call] = recorder.calls
+    assert _source(recorder, call) == "table = Table('made')\ntable.extend([[5]])\ntable.fill(1)"
+
+
+def test_the_rebuilt_object_behaves_as_the_recorded_one(project, tmp_path):
+    def body(tables):
+        table = tables.Table("t", 4)
+        table.extend([[1, 2], [3]])
+        table.fill(9)
+
+    recorder = _record(project, tmp_path, body)
+    namespace = {"Table": project.Table}
+    exec(_source(recorder, recorder.calls[0]).replace("table.fill(9)", "result = table.fill(9)"),
+         namespace)
+    assert namespace["result"] == [[1, 2, 9, 9], [3, 9, 9, 9]]
+
+
+def test_an_object_made_before_recording_says_why_it_cannot_be_rebuilt(project, tmp_path):
+    table = project.Table("early")
+    recorder = _record(project, tmp_path, lambda tables: table.fill(0))
+    assert recorder.calls[0]["error"] == (
+        "self cannot be rebuilt: a Table object has no constructor call that rebuilds it"
+    )
+
+
+def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
+    def body(tables):
+        table = tables.Table("long")
+        for row in range(recorder_module.MAX_STEPS + 1):
+            table.add([row])
+        table.fill(0)
+
+    recorder = _record(project, tmp_path, body)
+    assert recorder.calls[0]["error"] == (
+        f"self cannot be rebuilt: a Table object was changed by more than {recorder_module.MAX_STEPS} calls"
+    )
+
+
+def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project, tmp_path):
+    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "make_table",
+                         "output": str(tmp_path)})
+    previous = sys.gettrace()
+    sys.settrace(recorder.trace)
+    try:
+        project.make_table([[1]])
+    finally:
+        sys.settrace(previous)
+    assert recorder.calls[0]["outcome"] == {
+        "error": "the result: a Table object does not compare by value"
+    }
+
+
+def test_an_object_no_call_changed_stays_inline(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.Table("t").fill(0))
+    assert _source(recorder, recorder.calls[0]) == "Table('t').fill(0)"
