@@ -39,6 +39,7 @@ from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
 MAX_WITNESSES = 3
+DOCSTRING_TESTS = 10  # fixed tests a regression test's docstring names
 
 
 class NoRegression(Exception):
@@ -434,10 +435,16 @@ def _docstring(patched: PatchedFunction, called: PatchedFunction, run_id: str,
         "",
         *via,
         "It fails on the code before the fix and passes after it. The fix made these tests pass:",
-        *(f"    {nodeid}" for nodeid in failing),
+        *_listed(failing),
         "",
     ]
     return "\n".join(lines)
+
+
+def _listed(failing: Sequence[str]) -> list[str]:
+    """The fixed tests, a docstring's worth: the first DOCSTRING_TESTS and how many more."""
+    more = [f"    ... and {len(failing) - DOCSTRING_TESTS} more"] if len(failing) > DOCSTRING_TESTS else []
+    return [*(f"    {nodeid}" for nodeid in failing[:DOCSTRING_TESTS]), *more]
 
 
 def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequence[str],
@@ -447,7 +454,7 @@ def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequenc
         "",
         f"A copy of the failing test(s) of {test_file}, with what they use from it: {why}.",
         "It fails on the code before the fix and passes after it. The fix made these tests pass:",
-        *(f"    {nodeid}" for nodeid in failing),
+        *_listed(failing),
         "",
     ]
     return "\n".join(lines)
