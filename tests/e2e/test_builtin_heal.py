@@ -38,6 +38,17 @@ def make_project(tmp_path, source):
     return init_repo(tmp_path)
 
 
+def heal_module(tmp_path, name, source, tests, config=""):
+    """`<name>.py` and its tests in a new repository, healed by the builtin agent: the repo and
+    its report."""
+    (tmp_path / f"{name}.py").write_text(source)
+    (tmp_path / f"test_{name}.py").write_text(tests)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n' + config)
+    repo = init_repo(tmp_path)
+    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    return repo, latest_report(repo)
+
+
 def test_ranks_plausible_alternatives_smallest_change_first(tmp_path):
     repo = make_project(tmp_path, PRICING.replace("max(prices)", "min(prices)"))
     before = fingerprint(repo)
@@ -144,12 +155,8 @@ def test_small_orders_pay():
 
 
 def test_a_fix_that_removes_a_not_leaves_no_parentheses_a_person_would_not_write(tmp_path):
-    (tmp_path / "shipping.py").write_text(SHIPPING)
-    (tmp_path / "test_shipping.py").write_text(SHIPPING_TESTS)
-    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    repo = init_repo(tmp_path)
-    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
-    assert latest_report(repo)["status"] == "healed"
+    repo, report = heal_module(tmp_path, "shipping", SHIPPING, SHIPPING_TESTS)
+    assert report["status"] == "healed"
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     source_diff = next(part for part in diff.split("diff --git") if "b/shipping.py" in part)
     added = [line for line in source_diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
@@ -162,14 +169,10 @@ def test_with_ruff_format_configured_the_fix_is_what_the_formatter_would_leave(t
     source = ('def total(prices,discount):\n'
               '    """Sum of the prices, less the discount."""\n'
               '    return sum(prices)+discount\n')
-    (tmp_path / "shop.py").write_text(source)
-    (tmp_path / "test_shop.py").write_text(
-        "from shop import total\n\n\ndef test_total():\n    assert total([3, 4], 2) == 5\n")
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\npythonpath = ["."]\n\n[tool.ruff.format]\nquote-style = "double"\n')
-    repo = init_repo(tmp_path)
-    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
-    assert latest_report(repo)["status"] == "healed"
+    tests = "from shop import total\n\n\ndef test_total():\n    assert total([3, 4], 2) == 5\n"
+    repo, report = heal_module(tmp_path, "shop", source, tests,
+                               config='\n[tool.ruff.format]\nquote-style = "double"\n')
+    assert report["status"] == "healed"
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     source_diff = next(part for part in diff.split("diff --git") if "b/shop.py" in part)
     changed = [line for line in source_diff.splitlines()
@@ -201,12 +204,7 @@ def test_largest():
 
 
 def test_two_bugs_are_healed_by_building_on_the_edit_that_fixes_one(tmp_path):
-    (tmp_path / "stats.py").write_text(STATS)
-    (tmp_path / "test_stats.py").write_text(STATS_TESTS)
-    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    repo = init_repo(tmp_path)
-    run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
-    report = latest_report(repo)
+    _, report = heal_module(tmp_path, "stats", STATS, STATS_TESTS)
     assert report["status"] == "healed", report["reason"]
     fix = report["candidates"][report["fix"]["candidate"]]
     assert len(fix["edits"]) == 2 and set(fix["fixed"]) == {"test_stats.py::test_count",
