@@ -43,7 +43,7 @@ from .protocol import (
 )
 from .wall import Wall
 
-_OUTPUT_TAIL = 4_000
+_OUTPUT_TAIL = 12_000  # characters: under xdist each worker prints its own traceback
 # Variables that locate what tools need under the user's HOME, with where it is when unset:
 # kept pointing at the user's, so that a HOME of the sandbox's own does not hide it.
 TOOL_ROOTS = {

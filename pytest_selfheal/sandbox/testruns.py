@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -129,7 +130,18 @@ def did_not_run(step: str, run: TestRunResult) -> SandboxError:
     )
 
 
+_ERROR_LINE = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b(?::|$)")
+_QUOTED_ERRORS = 3
+
+
 def last_lines(run: TestRunResult) -> str:
-    """The run's last lines of output, indented to be quoted in a reason."""
-    lines = [line for line in run.output_tail.splitlines() if line.strip()][-_QUOTED_LINES:]
+    """The run's last lines of output, indented to be quoted in a reason; the errors named
+    before them come first (under pytest-xdist, the workers' output interleaves and the error
+    that stopped one may be followed by another worker's lines)."""
+    kept = [line for line in run.output_tail.splitlines() if line.strip()]
+    lines = kept[-_QUOTED_LINES:]
+    errors = list(dict.fromkeys(line for line in kept[:-_QUOTED_LINES]
+                                if _ERROR_LINE.search(line) and line not in lines))
+    if errors:
+        lines = [*errors[-_QUOTED_ERRORS:], "...", *lines]
     return "\n".join(f"    {line}" for line in lines) or "    (no output was kept)"

@@ -41,7 +41,7 @@ def test_a_hundred_failures_of_two_kinds_read_as_two_groups(tmp_path):
     repo = init_repo(tmp_path)
     result = run_pytest(repo, "--selfheal", "--selfheal-time-budget=60", "-p", "no:randomly")
     output = result.stdout
-    section = output[output.index("self-heal"):output.index("top suspects")]
+    section = output[output.index("= self-heal ="):output.index("top suspects")]
     assert "103 failure(s) considered, 2 kind(s)" in section
     assert "AssertionError in 99 tests across 1 file(s), in the tests' own code" in section
     assert ('TypeError: can only concatenate str (not "int") to str in 4 tests across 1 file(s), '

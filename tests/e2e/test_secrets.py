@@ -102,7 +102,10 @@ def test_the_secret_is_in_nothing_written_committed_or_shown_and_the_fix_is_foun
     assert "tests/test_regression_mask.py" in committed and not traces(committed)
 
 
-def test_when_every_witness_holds_the_secret_no_regression_test_is_written(tmp_path):
+def test_when_every_recorded_call_holds_the_secret_the_regression_test_reads_it_as_the_test_does(tmp_path):
+    """No witness call can be written (each holds the secret), so the regression test is the
+    failing test copied: it takes the secret from the environment, as the user's test does, and
+    holds none itself."""
     repo = project(tmp_path / "repo", SECRET_TEST)
     before = fingerprint(repo)
     result = run_pytest(repo, "--selfheal", QUIET, env=ENV)
@@ -110,13 +113,13 @@ def test_when_every_witness_holds_the_secret_no_regression_test_is_written(tmp_p
     assert fingerprint(repo) == before
     report = latest_report(repo)
     assert report["status"] == "healed", report["reason"]
-    assert report["regression"]["path"] is None
+    regression = report["regression"]
+    assert regression["path"] == "tests/test_regression_mask.py", regression["reason"]
     assert "every witness (1 call(s) of mask whose outcome the fix changed) held a secret" in \
-        report["regression"]["reason"]
+        regression["reason"]
     run_dir = latest_run_dir(repo)
-    assert "No regression test was written: every witness" in (run_dir / "report.md").read_text()
-    assert "regression test: none (every witness" in result.stdout
-    assert "test_regression" not in (run_dir / "fix.diff").read_text()
+    diff = (run_dir / "fix.diff").read_text()
+    assert 'secret = os.environ["AWS_SECRET_ACCESS_KEY"]' in diff
     for name, text in written(repo / ".selfheal").items():
         assert not traces(text), f"{name} holds the secret"
     assert not traces(result.stdout + result.stderr)

@@ -58,3 +58,11 @@ def test_only_parallel_jobs_run_under_the_users_xdist_engine(monkeypatch, tmp_pa
     serial = TestRuns(command)
     serial.fresh(["t.py::e"], timeout=1, parallel=True)
     assert asked[-1] == (("t.py::e",), 0)
+
+
+def test_the_error_that_stopped_a_run_is_quoted_even_when_other_lines_follow_it():
+    tail = ("INTERNALERROR> RuntimeError: this suite shares one database\n"
+            + "".join(f"[gw1] node down: line {n}\n" for n in range(20)))
+    quoted = last_lines(TestRunResult({}, 3, 1.0, output_tail=tail)).splitlines()
+    assert quoted[0] == "    INTERNALERROR> RuntimeError: this suite shares one database"
+    assert quoted[1] == "    ..." and quoted[-1] == "    [gw1] node down: line 19"
