@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +46,17 @@ class _Search:
     def __init__(self, bench: Workbench, ranked: RankedMutations) -> None:
         self.bench = bench
         self.ranked = ranked
-        self.main = _stream(bench.root, bench.suspects, ranked, self._made)
-        self.ahead: Iterator[Candidate] = iter(())
         self.made: dict[Candidate, _Scored] = {}  # a single-edit candidate -> its mutation
+        self.main = itertools.chain(name_candidates(bench.root, bench.suspects),
+                                    self._remembered(_single_edits(ranked)), pair_edits(ranked))
+        self.ahead: Iterator[Candidate] = iter(())
         self.best_partial = 0
         self.partials = 0
 
-    def _made(self, item: _Scored, candidate: Candidate) -> None:
-        self.made[candidate] = item
+    def _remembered(self, singles: Iterator[tuple[_Scored, Candidate]]) -> Iterator[Candidate]:
+        for item, candidate in singles:
+            self.made[candidate] = item
+            yield candidate
 
     def run(self) -> str:
         while True:
@@ -97,12 +100,10 @@ def candidates(root: Path, suspects: Sequence[Suspect],
     return _stream(root, suspects, RankedMutations(root, suspects, priors))
 
 
-def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations,
-            made: Callable[[_Scored, Candidate], None] = lambda item, candidate: None
-            ) -> Iterator[Candidate]:
+def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) -> Iterator[Candidate]:
     return itertools.chain(
         name_candidates(root, suspects),
-        single_edits(ranked, made),
+        single_edits(ranked),
         pair_edits(ranked),
     )
 
@@ -160,19 +161,19 @@ class RankedMutations:
             yield heapq.heappop(waiting)[2]
 
 
-def single_edits(ranked: Iterable[_Scored],
-                 made: Callable[[_Scored, Candidate], None] = lambda item, candidate: None
-                 ) -> Iterator[Candidate]:
-    """Compilable, distinct single-edit candidates that change the program, best first; `made`
-    hears which mutation each one is."""
+def single_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
+    """Compilable, distinct single-edit candidates that change the program, best first."""
+    return (candidate for _, candidate in _single_edits(ranked))
+
+
+def _single_edits(ranked: Iterable[_Scored]) -> Iterator[tuple[_Scored, Candidate]]:
+    """single_edits, each with the mutation it is."""
     seen: set[tuple[str, str]] = set()
     for item in ranked:
         after = item.splicer.apply((item.mutation,))
         if _is_new(seen, item.path, after):
-            candidate = Candidate(edits=(_edit(item, item.splicer.code, after.code),),
+            yield item, Candidate(edits=(_edit(item, item.splicer.code, after.code),),
                                   score=round(item.score, 4), agent="builtin")
-            made(item, candidate)
-            yield candidate
 
 
 def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:
@@ -182,23 +183,11 @@ def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:
     own_ids = {id(item) for item in own}
     seen: set[tuple[str, str]] = set()
     for second in [*own, *(item for item in others if id(item) not in own_ids)]:
-        if second.path != first.path:
-            middle = first.splicer.apply((first.mutation,))
-            after = second.splicer.apply((second.mutation,))
-            if not middle.key or not _is_new(seen, second.path, after):
-                continue
-            edits = (_edit(first, first.splicer.code, middle.code),
-                     _edit(second, second.splicer.code, after.code))
-        else:
-            if _overlap(first.mutation, second.mutation):
-                continue
-            middle = first.splicer.apply((first.mutation,))
-            after = first.splicer.apply((first.mutation, second.mutation))
-            if after.key == middle.key or not _is_new(seen, first.path, after):
-                continue
-            edits = (_edit(first, first.splicer.code, middle.code), _edit(second, middle.code, after.code))
-        yield Candidate(edits=edits, score=round(PAIR_DISCOUNT * first.score * second.score, 4),
-                        agent="builtin")
+        if second.path == first.path and _overlap(first.mutation, second.mutation):
+            continue
+        candidate = _paired(first, second, seen)
+        if candidate is not None:
+            yield candidate
 
 
 def pair_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
@@ -218,13 +207,28 @@ def pair_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
     pairs.sort(key=lambda pair: -pair[0].score * pair[1].score)
     seen: set[tuple[str, str]] = set()
     for first, second in pairs:
-        middle = first.splicer.apply((first.mutation,))
+        candidate = _paired(first, second, seen)
+        if candidate is not None:
+            yield candidate
+
+
+def _paired(first: _Scored, second: _Scored, seen: set[tuple[str, str]]) -> Candidate | None:
+    """`first` then `second` (in one file, the second applied on top of the first) as one
+    candidate; None when the result is no new program."""
+    middle = first.splicer.apply((first.mutation,))
+    if second.path == first.path:
         after = first.splicer.apply((first.mutation, second.mutation))
         if after.key == middle.key or not _is_new(seen, first.path, after):
-            continue
-        score = PAIR_DISCOUNT * first.score * second.score
+            return None
         edits = (_edit(first, first.splicer.code, middle.code), _edit(second, middle.code, after.code))
-        yield Candidate(edits=edits, score=round(score, 4), agent="builtin")
+    else:
+        after = second.splicer.apply((second.mutation,))
+        if not middle.key or not _is_new(seen, second.path, after):
+            return None
+        edits = (_edit(first, first.splicer.code, middle.code),
+                 _edit(second, second.splicer.code, after.code))
+    return Candidate(edits=edits, score=round(PAIR_DISCOUNT * first.score * second.score, 4),
+                     agent="builtin")
 
 
 def _overlap(first: Mutation, second: Mutation) -> bool:
