@@ -54,13 +54,19 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     signature with its frame taken outside the test files. The same wrong value asserted by many
     tests is one group, as pytest's message names the call (`where 95 = discount(100, 5)`), and
     so is the same error raised by one function of the project for every test that calls it."""
-    source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
-    where = f"{source[-1].path}::{source[-1].function}" if source else "the test"
+    where = _raised_in(failure, is_test_file) or "the test"
     return f"{failure.exc_type}: {normalize(failure.message)} @ {where}"
 
 
 def _project_frames(failure: Failure) -> list[Frame]:
     return [f for f in failure.frames if not f.path.startswith("/") and ":" not in f.path[:3]]
+
+
+def _raised_in(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
+    """`path::function` of the innermost project frame outside the test files; "" when the
+    tests' own code raised it."""
+    source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
+    return f"{source[-1].path}::{source[-1].function}" if source else ""
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,7 @@ def failure_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bo
     """The failures by exception type and the place that raised it, largest group first."""
     members: dict[tuple[str, str], list[Failure]] = {}
     for failure in failures:
-        source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
-        where = f"{source[-1].path}::{source[-1].function}" if source else "the tests"
+        where = _raised_in(failure, is_test_file) or "the tests"
         members.setdefault((failure.exc_type, where), []).append(failure)
     groups = []
     for (exc_type, where), alike in members.items():
