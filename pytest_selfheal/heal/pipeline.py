@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..agents.base import Agent, report_of
@@ -213,7 +213,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
 
     agent = request.make_agent(request.settings.resolved_agent)
     probed = _probe(runs, plan, request, log)
-    is_test_file = _test_file_predicate(request, sandbox, plan)
+    is_test_file = _test_file_predicate(request, plan)
     verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
     targets = _targets(plan, probed, verdicts, log)
     if not targets:
@@ -286,11 +286,10 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     return Probed(spectrum, run)
 
 
-def _test_file_predicate(request: HealRequest, sandbox: Sandbox, plan: Plan) -> Callable[[str], bool]:
+def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bool]:
     """Test modules by the user's python_files, conftest.py, every file a test id names, and
     helpers in test directories; paths relative to the repository."""
-    rootdir = _rootdir_in_repo(request, sandbox)
-    return TestFiles.of_suite(request.python_files, [*plan.ran, *plan.failing], rootdir)
+    return TestFiles.of_suite(request.python_files, [*plan.ran, *plan.failing], request.rootdir_in_repo)
 
 
 def _triage(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
@@ -421,12 +420,6 @@ def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, flo
 
 def _with_seconds(result: HealResult, started: float) -> HealResult:
     return replace(result, seconds=round(time.monotonic() - started, 2))
-
-
-def _rootdir_in_repo(request: HealRequest, sandbox: Sandbox) -> PurePosixPath:
-    return PurePosixPath(request.rootdir.resolve().relative_to(sandbox.user_root).as_posix())
-
-
 
 
 def _failing(request: HealRequest) -> tuple[str, ...]:

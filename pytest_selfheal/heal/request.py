@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
@@ -42,6 +43,15 @@ class HealRequest:
     redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
     # told every decision as the heal makes it: the progress line (output/progress.py)
     progress: Listener | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rootdir_in_repo(self) -> PurePosixPath:
+        """pytest's rootdir (what node ids are relative to) relative to the repository root;
+        "." without a repository or for a rootdir outside it."""
+        rootdir = self.rootdir.resolve()
+        if self.repo_root is None or not rootdir.is_relative_to(self.repo_root.resolve()):
+            return PurePosixPath(".")
+        return PurePosixPath(rootdir.relative_to(self.repo_root.resolve()).as_posix())
 
     def hiding_secrets(self) -> HealRequest:
         """The request with secrets hidden in the failures' messages and output, so that what
@@ -81,13 +91,10 @@ class HealResult:
     triage: Triage | None = None
     regression: Regression | None = None
 
-    @property
+    @cached_property
     def failure_groups(self) -> tuple[FailureGroup, ...]:
         """The failures as a reader counts them: by exception type and the place that raised it."""
         request = self.request
-        rootdir, repo = request.rootdir.resolve(), request.repo_root
-        relative = rootdir.relative_to(repo.resolve()).as_posix() if (
-            repo is not None and rootdir.is_relative_to(repo.resolve())) else "."
         is_test_file = TestFiles.of_suite(request.python_files, [f.nodeid for f in request.failures],
-                                          relative)
+                                          request.rootdir_in_repo)
         return failure_groups(request.failures, is_test_file)
