@@ -100,6 +100,7 @@ class SandboxWorkbench:
     _baseline: TestRunResult | None = None
     _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
     _gate_took: float | None = None  # seconds of the longest gate so far
+    _partial_found: bool = False  # a candidate made some targets pass and broke none
 
     @property
     def failures(self) -> tuple[Failure, ...]:
@@ -158,7 +159,7 @@ class SandboxWorkbench:
     def _gate_reserve(self) -> float:
         """Time kept before the deadline for gating the best partial candidate, while one waits
         and no complete fix is known."""
-        if self.healed or not any(o.verdict is Verdict.PARTIAL for o in self.outcomes):
+        if self.healed or not self._partial_found:
             return 0.0
         return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
 
@@ -183,17 +184,23 @@ class SandboxWorkbench:
             outcome = self._judged(candidate, started, digest)
             self._judged_count += 1
         self.outcomes.append(outcome)
+        self._partial_found = self._partial_found or outcome.verdict is Verdict.PARTIAL
         if not self.healed and self._fixes_every_target(outcome):
             self._healed_at, self._healed_after = time.monotonic(), self._judged_count
         self.log.candidate(len(self.outcomes), outcome, rejected)
         return outcome
 
     def _judged(self, candidate: Candidate, started: float, digest: str) -> Outcome:
-        """The verdict of a candidate that may run: judged with it written into the worktree, then
-        with the worktree restored, excused for what fails without it too."""
+        """The verdict of a candidate that may run."""
+        return self._in_worktree(candidate, started, lambda: self._judge(candidate, started, digest))
+
+    def _in_worktree(self, candidate: Candidate, started: float, judge: Callable[[], Outcome]) -> Outcome:
+        """`judge()` with the candidate written into the worktree, then, with the worktree
+        restored, the verdict excused for what fails without it too (or the candidate's part in
+        a suite that could not start)."""
         try:
             with self.sandbox.applied(candidate.edits):
-                outcome = self._judge(candidate, started, digest)
+                outcome = judge()
         except _SuiteDidNotStart as stopped:
             return self._did_not_start(candidate, stopped.run, started)
         return self._excuse_known_failures(outcome)
@@ -220,12 +227,8 @@ class SandboxWorkbench:
     def _gated(self, partial: Outcome, number: int) -> Outcome:
         """A partial candidate's verdict from the whole suite; its seconds add the gate's."""
         started = time.monotonic() - partial.seconds
-        try:
-            with self.sandbox.applied(partial.candidate.edits):
-                outcome = self._gate_candidate(partial.candidate, partial.fixed, started, number)
-        except _SuiteDidNotStart as stopped:
-            return self._did_not_start(partial.candidate, stopped.run, started)
-        return self._excuse_known_failures(outcome)
+        return self._in_worktree(partial.candidate, started, lambda: self._gate_candidate(
+            partial.candidate, partial.fixed, started, number))
 
     def _fixes_every_target(self, outcome: Outcome) -> bool:
         return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.task.targets)
