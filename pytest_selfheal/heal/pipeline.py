@@ -232,13 +232,14 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
     bench.confirm_partial()
-    best = bench.best and _formatted(bench.best, sandbox.root, log)
+    found = bench.best
+    best = found and _formatted(found, sandbox.root, log)
     regression: Regression | None = None
     if best is not None:
         regression = add_regression_test(bench, best, request.run_id,
                                          request.settings.regression_dir, request.redactor)
         log.record("regression", path=regression.path or None, seconds=regression.seconds)
-    return _result(request, run_dir, bench, best, agent, stop_reason, verdicts, regression)
+    return _result(request, run_dir, bench, found, best, agent, stop_reason, verdicts, regression)
 
 
 def _formatted(best: Outcome, root: Path, log: DecisionLog) -> Outcome:
@@ -375,10 +376,11 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
     )
 
 
-def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, best: Outcome | None,
-            agent: Agent, stop_reason: str, verdicts: Triage, regression: Regression | None
-            ) -> HealResult:
-    targets, found = bench.task.targets, bench.best
+def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found: Outcome | None,
+            best: Outcome | None, agent: Agent, stop_reason: str, verdicts: Triage,
+            regression: Regression | None) -> HealResult:
+    """`found` is the best outcome as the search judged it; `best`, the same fix formatted."""
+    targets = bench.task.targets
     if best is None:
         status = "not-healed"
         reason = "no plausible fix found: " + why_not_found(bench.suspects, bench.outcomes,
