@@ -12,9 +12,10 @@ pytestmark = pytest.mark.slow
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 ENV = {"AWS_SECRET_ACCESS_KEY": SECRET}
-# pytest's own failure report would print the secret (it is the test's doing, not the heal's);
-# without it, any trace of the secret on the terminal comes from the heal
-QUIET = "--tb=no"
+# pytest's own failure report would print the secret (it is the test's doing, not the heal's): the
+# traceback, and the short summary, which on CI (CI or BUILD_NUMBER set) is not cut at the terminal
+# width; without them, any trace of the secret on the terminal comes from the heal
+QUIET = ("--tb=no", "-rN")
 
 MASK_MODULE = '''\
 """Credentials shown in logs, all but their last characters hidden."""
@@ -75,7 +76,7 @@ def written(directory: Path) -> dict[str, str]:
 
 def test_the_secret_is_in_nothing_written_committed_or_shown_and_the_fix_is_found(tmp_path):
     repo = project(tmp_path / "repo", SECRET_TEST + PLAIN_TEST)
-    result = run_pytest(repo, "--selfheal", "--selfheal-branch", QUIET, env=ENV)
+    result = run_pytest(repo, "--selfheal", "--selfheal-branch", *QUIET, env=ENV)
     assert result.returncode == 1, result.stdout
     report = latest_report(repo)
     assert report["status"] == "healed", report["reason"]
@@ -108,7 +109,7 @@ def test_when_every_recorded_call_holds_the_secret_the_regression_test_reads_it_
     holds none itself."""
     repo = project(tmp_path / "repo", SECRET_TEST)
     before = fingerprint(repo)
-    result = run_pytest(repo, "--selfheal", QUIET, env=ENV)
+    result = run_pytest(repo, "--selfheal", *QUIET, env=ENV)
     assert result.returncode == 1, result.stdout
     assert fingerprint(repo) == before
     report = latest_report(repo)
