@@ -200,8 +200,8 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     suspects = rank_suspects(signals, verdicts, request.failures, sandbox.root, sandbox.user_root,
                              is_test_file)
     log.suspects(suspects)
-    bench = _workbench(runs, sandbox, request, plan, probed, is_test_file, targets, suspects,
-                       run_dir, log)
+    bench = _workbench(runs, sandbox, request, plan, probed, is_test_file, targets, verdicts,
+                       suspects, run_dir, log)
     stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
@@ -308,7 +308,7 @@ def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
 
 
 def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
-               is_test_file: Callable[[str], bool], targets: tuple[str, ...],
+               is_test_file: Callable[[str], bool], targets: tuple[str, ...], verdicts: Triage,
                suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
     policy = build_policy(
@@ -321,7 +321,8 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         sandbox=sandbox,
         runs=runs,
         task=RepairTask(targets=targets, suite=plan.ran, previously_failed=frozenset(plan.failing),
-                        failures=request.failures, suspects=suspects, spectrum=probed.spectrum),
+                        failures=request.failures, suspects=suspects, spectrum=probed.spectrum,
+                        representatives=verdicts.representatives(targets)),
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu, started=request.started,
