@@ -36,6 +36,9 @@ from .ranking import ranked
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
+# Up to this many targets every candidate runs them all: which of a few it fixes is worth knowing
+# (a partial fix), and costs little; beyond, the representatives go first (_screen_targets).
+SCREEN_EVERY_TARGET_UP_TO = 10
 
 
 class _SuiteDidNotStart(Exception):
@@ -271,7 +274,7 @@ class SandboxWorkbench:
         candidate that makes none of them pass keeps that run (it is still failing), so the cost
         of a candidate that fixes nothing grows with the kinds of failure, not their number."""
         targets, representatives = self.task.targets, self.task.representatives
-        if not representatives or len(representatives) >= len(targets):
+        if len(targets) <= SCREEN_EVERY_TARGET_UP_TO or not representatives:
             return self._screen(candidates, targets)
         runs = self._screen(candidates, representatives)
         promising = [i for i, run in enumerate(runs) if run is not None and not run.timed_out

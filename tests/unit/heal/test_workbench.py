@@ -401,6 +401,13 @@ def test_a_suite_that_cannot_start_without_the_candidate_either_ends_the_heal(tm
     assert bench.sandbox.read("calc.py").text == BUGGY
 
 
+@pytest.fixture
+def many_targets(monkeypatch):
+    """Two targets count as many: the representatives go first."""
+    monkeypatch.setattr("pytest_selfheal.heal.workbench.SCREEN_EVERY_TARGET_UP_TO", 1)
+
+
+@pytest.mark.usefixtures("many_targets")
 def test_a_candidate_that_fixes_no_representative_never_runs_the_other_targets(tmp_path):
     bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
                              previously_failed=(TARGET, SECOND), representatives=(TARGET,))
@@ -414,9 +421,18 @@ def test_a_candidate_that_fixes_no_representative_never_runs_the_other_targets(t
     assert outcomes[1].fixed == (TARGET, SECOND)
 
 
+@pytest.mark.usefixtures("many_targets")
 def test_a_candidate_tried_alone_is_screened_on_the_representatives_first_too(tmp_path):
     bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
                              previously_failed=(TARGET, SECOND), representatives=(SECOND,))
     # fixes SECOND, the representative, but not TARGET: partial, seen on every target
     assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
     assert runs.calls[:2] == [("warm", (SECOND,)), ("warm", (TARGET, SECOND))]
+
+
+def test_with_few_targets_every_candidate_runs_them_all_and_shows_a_partial_fix(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), representatives=(TARGET,))
+    # fixes SECOND alone: with the representative first it would be still failing
+    assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
+    assert runs.calls[0] == ("warm", (TARGET, SECOND))
