@@ -227,7 +227,8 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     suspects = _editable(rank_suspects(signals, verdicts, request.failures, sandbox.root,
                                        sandbox.user_root, is_test_file), policy, log)
     log.suspects(suspects)
-    bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, suspects, run_dir, log)
+    bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, verdicts, suspects,
+                       run_dir, log)
     stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
@@ -355,15 +356,16 @@ def _editable(suspects: tuple[Suspect, ...], policy: Policy, log: DecisionLog) -
 
 
 def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
-               policy: Policy, targets: tuple[str, ...], suspects: tuple[Suspect, ...],
-               run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
+               policy: Policy, targets: tuple[str, ...], verdicts: Triage,
+               suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
     target_wall, target_cpu = _test_limits(probed.run, targets)
     return SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,
         task=RepairTask(targets=targets, suite=plan.ran, previously_failed=frozenset(plan.failing),
-                        failures=request.failures, suspects=suspects, spectrum=probed.spectrum),
+                        failures=request.failures, suspects=suspects, spectrum=probed.spectrum,
+                        representatives=verdicts.representatives(targets)),
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu, started=request.started,

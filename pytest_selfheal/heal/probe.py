@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,19 +13,58 @@ from ..sandbox.testruns import Job, TestRuns
 
 
 def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, TestRunResult]:
-    """Run `nodeids` under coverage (in a warm child when the worker is up, else in a subprocess
-    under pytest-xdist if the user's session ran so); return which lines each test executed, and
-    the run."""
+    """Run `nodeids` under coverage; return which lines each test executed, and the run.
+
+    In warm children when the worker is up, else in a subprocess. After a session under
+    pytest-xdist the probe runs as that session did, in as many processes: that many warm
+    children, a share of the test modules each (a module's tests stay together, in the order
+    given), or one subprocess under pytest-xdist; after a serial session, in one process."""
     data_file = runs.command.scratch / "probe.coverage"
-    (run,) = runs.run([Job(tuple(nodeids), {}, timeout=timeout, coverage=data_file, parallel=True)])
-    assert run is not None  # no deadline: a job is always run
+    shares = module_shares(nodeids, runs.xdist_workers if runs.warm is not None else 1)
+    jobs = [Job(tuple(share), {}, timeout=timeout, parallel=True,
+                coverage=data_file if len(shares) == 1 else data_file.with_name(f"{data_file.name}.{i}"))
+            for i, share in enumerate(shares)]
+    ran = runs.run(jobs)
+    assert all(run is not None for run in ran)  # no deadline: a job is always run
+    run = merged([run for run in ran if run is not None])
     return Spectrum(covered=read_contexts(data_file, runs.command.sandbox_root),
                     outcomes=dict(run.outcomes)), run
 
 
+def module_shares(nodeids: Sequence[str], count: int) -> list[list[str]]:
+    """`nodeids` split into at most `count` shares of whole test modules, about equal in tests,
+    each in the order given."""
+    sizes = Counter(nodeid.split("::", 1)[0] for nodeid in nodeids)
+    load = [0] * max(1, count)
+    share_of: dict[str, int] = {}
+    for module, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        share_of[module] = load.index(min(load))
+        load[share_of[module]] += size
+    shares: list[list[str]] = [[] for _ in load]
+    for nodeid in nodeids:
+        shares[share_of[nodeid.split("::", 1)[0]]].append(nodeid)
+    return [share for share in shares if share] or [[]]
+
+
+def merged(runs: Sequence[TestRunResult]) -> TestRunResult:
+    """One run of what several processes ran side by side."""
+    if len(runs) == 1:
+        return runs[0]
+    return TestRunResult(
+        outcomes={n: o for run in runs for n, o in run.outcomes.items()},
+        exit_code=next((run.exit_code for run in runs if run.exit_code), 0),
+        seconds=max(run.seconds for run in runs),
+        timed_out=any(run.timed_out for run in runs),
+        output_tail="\n".join(run.output_tail for run in runs if run.output_tail),
+        failures={n: f for run in runs for n, f in run.failures.items()},
+        leaked_modules=tuple(sorted({m for run in runs for m in run.leaked_modules})),
+        durations={n: d for run in runs for n, d in run.durations.items()},
+    )
+
+
 def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, frozenset[Line]]:
     """Per-test executed lines, with paths relative to the sandbox root, from `data_file` and
-    the files pytest-xdist's workers wrote beside it (`<name>.<worker id>`)."""
+    the files written beside it (`<name>.<share>`, `<name>.<worker id>` of pytest-xdist)."""
     lines: dict[str, set[Line]] = defaultdict(set)
     for found in [data_file, *sorted(data_file.parent.glob(f"{data_file.name}.*"))]:
         if found.is_file():

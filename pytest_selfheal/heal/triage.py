@@ -107,6 +107,7 @@ class RerunGroup:
     failures: int
     sampled: tuple[str, ...]
     inherited: str | None
+    members: tuple[str, ...] = ()  # every failure of the group, in order (not in the JSON)
 
     def as_json(self) -> dict[str, Any]:
         return {"alike": self.alike, "failures": self.failures, "sampled": list(self.sampled),
@@ -139,6 +140,18 @@ class Triage:
     @property
     def repairable(self) -> frozenset[str]:
         return frozenset(f.nodeid for f in self.failures if f.repair)
+
+    def representatives(self, targets: Sequence[str]) -> tuple[str, ...]:
+        """One of `targets` for each group of failures alike (the first of its sample that is a
+        target), and each target in no group, in the order of `targets`."""
+        chosen, grouped = set(), set()
+        for group in self.reruns.groups:
+            members = [n for n in group.members if n in targets]
+            grouped.update(members)
+            first = next((n for n in group.sampled if n in members), members[0] if members else None)
+            if first is not None:
+                chosen.add(first)
+        return tuple(n for n in targets if n in chosen or n not in grouped)
 
     def held_reason(self) -> str:
         """Why nothing is repaired, e.g. "2 flaky, 1 order-dependent"."""
@@ -340,7 +353,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     reruns = Reruns(
         runs=runs + more_runs, seconds=round(time.monotonic() - started, 3),
         groups=tuple(RerunGroup(alike, len(members), tuple(samples[alike]),
-                                next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None)
+                                next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None,
+                                tuple(members))
                      for alike, members in groups.items()),
     )
     return kinds, reruns

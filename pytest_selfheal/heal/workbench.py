@@ -36,6 +36,9 @@ from .ranking import ranked
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
+# Up to this many targets every candidate runs them all: which of a few it fixes is worth knowing
+# (a partial fix), and costs little; beyond, the representatives go first (_screen_targets).
+SCREEN_EVERY_TARGET_UP_TO = 10
 
 
 class _SuiteDidNotStart(Exception):
@@ -74,6 +77,9 @@ class RepairTask:
     failures: tuple[Failure, ...]
     suspects: tuple[Suspect, ...]
     spectrum: Spectrum
+    # a target of each group of failures alike: a candidate that fixes none of them is still
+    # failing without running the other targets (empty: every target stands for itself)
+    representatives: tuple[str, ...] = ()
 
 
 @dataclass
@@ -245,7 +251,7 @@ class SandboxWorkbench:
         would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
         fresh = {d: c for d, c in fresh.items() if not _invalid(c) and not self._rejected(c)}
-        runs = self._screen(list(fresh.values()), self.task.targets)
+        runs = self._screen_targets(list(fresh.values()))
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
         for candidate in candidates:
@@ -270,6 +276,21 @@ class SandboxWorkbench:
             return [None] * len(candidates)
         return self.runs.screen([self._job(c, nodeids) for c in candidates])
 
+    def _screen_targets(self, candidates: Sequence[Candidate]) -> list[TestRunResult | None]:
+        """The targets against each candidate in the warm worker, the representatives first: a
+        candidate that makes none of them pass keeps that run (it is still failing), so the cost
+        of a candidate that fixes nothing grows with the kinds of failure, not their number."""
+        targets, representatives = self.task.targets, self.task.representatives
+        if len(targets) <= SCREEN_EVERY_TARGET_UP_TO or not representatives:
+            return self._screen(candidates, targets)
+        runs = self._screen(candidates, representatives)
+        promising = [i for i, run in enumerate(runs) if run is not None and not run.timed_out
+                     and any(_passed(run, t) for t in representatives)]
+        full = self._screen([candidates[i] for i in promising], targets)
+        for index, run in zip(promising, full, strict=True):
+            runs[index] = run
+        return runs
+
     def _run(self, candidate: Candidate, nodeids: Sequence[str],
              screened: TestRunResult | _Unscreened | None = _UNSCREENED) -> TestRunResult:
         """`nodeids` against the candidate (written into the worktree): in the warm worker if it
@@ -285,7 +306,9 @@ class SandboxWorkbench:
         Called with the candidate written into the worktree.
         """
         done = _verdict(candidate, started)
-        first = self._run(candidate, self.task.targets, self._screened.pop(digest, _UNSCREENED))
+        screened = self._screened.pop(digest, None) if digest in self._screened else \
+            self._screen_targets([candidate])[0]
+        first = self._run(candidate, self.task.targets, screened)
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")
         fixed = tuple(t for t in self.task.targets if _passed(first, t))

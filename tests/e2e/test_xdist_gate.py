@@ -46,7 +46,6 @@ def checkout(total, percent):
 '''
 
 TRACE_CONFTEST = '''\
-import itertools
 import json
 import os
 import time
@@ -59,26 +58,27 @@ def trace(request):
     started = time.time()
     yield
     line = json.dumps({"test": request.node.nodeid, "worker": os.environ.get("PYTEST_XDIST_WORKER"),
-                       "cwd": os.getcwd(), "start": started, "end": time.time()})
+                       "cwd": os.getcwd(), "pid": os.getpid(), "start": started, "end": time.time()})
     with open(os.environ["SHOP_TRACE"], "a", encoding="utf-8") as out:
         out.write(line + "\\n")
 '''
 
 
-def shop_tests(count: int) -> str:
-    """`count` tests asserting the discount and `count` calling the checkout (two kinds of
-    failure while the bug is in), and tests of the tax, which always pass."""
-    body = ["from shop.cart import checkout", "from shop.money import discount, tax", ""]
+def shop_tests(count: int) -> dict[str, str]:
+    """Test modules: `count` tests asserting the discount and tests of the tax, which always pass;
+    `count` tests calling the checkout. Two kinds of failure while the bug is in."""
+    money = ["from shop.money import discount, tax", ""]
+    cart = ["from shop.cart import checkout", ""]
     for n in range(count):
         total = 100 + n
-        body += [f"def test_discount_{n}():",
-                 f"    assert discount({total}, 5) == {total - total * 5 // 100}", ""]
+        money += [f"def test_discount_{n}():",
+                  f"    assert discount({total}, 5) == {total - total * 5 // 100}", ""]
         reduced = total - total * 10 // 100
-        body += [f"def test_checkout_{n}():",
+        cart += [f"def test_checkout_{n}():",
                  f"    assert checkout({total}, 10) == {reduced + reduced * 21 // 1000}", ""]
     for n in range(3):
-        body += [f"def test_tax_{n}():", f"    assert tax({1000 * (n + 1)}, 21) == {1021 * (n + 1)}", ""]
-    return "\n".join(body)
+        money += [f"def test_tax_{n}():", f"    assert tax({1000 * (n + 1)}, 21) == {1021 * (n + 1)}", ""]
+    return {"tests/test_money.py": "\n".join(money), "tests/test_cart.py": "\n".join(cart)}
 
 
 def make_shop(root: Path, *, tests: int = 2, addopts: str = "", conftest: str = TRACE_CONFTEST) -> Path:
@@ -87,7 +87,7 @@ def make_shop(root: Path, *, tests: int = 2, addopts: str = "", conftest: str = 
         "shop/money.py": MONEY.replace("total + total * percent", "total - total * percent"),
         "shop/cart.py": CART,
         "tests/conftest.py": conftest,
-        "tests/test_shop.py": shop_tests(tests),
+        **shop_tests(tests),
         "pyproject.toml": textwrap.dedent(f"""\
             [tool.pytest.ini_options]
             testpaths = ["tests"]
@@ -133,12 +133,15 @@ def test_after_pytest_n_2_the_gate_runs_under_xdist_with_two_workers(tmp_path):
     assert decisions[0]["settings"]["gate_workers"] == 2
     assert gates(decisions) and all(g["xdist_workers"] == 2 for g in gates(decisions))
     # every test of the suite ran in the sandbox in one of two xdist workers: the gate
-    suite = {f"tests/test_shop.py::{name}" for name in
-             ("test_discount_0", "test_discount_1", "test_checkout_0", "test_checkout_1",
-              "test_tax_0", "test_tax_1", "test_tax_2")}
+    suite = {*(f"tests/test_money.py::{name}" for name in
+               ("test_discount_0", "test_discount_1", "test_tax_0", "test_tax_1", "test_tax_2")),
+             "tests/test_cart.py::test_checkout_0", "tests/test_cart.py::test_checkout_1"}
     in_workers = [run for run in sandbox_runs(repo, trace) if run["worker"]]
     assert {run["test"] for run in in_workers} >= suite
     assert {run["worker"] for run in in_workers} == {"gw0", "gw1"}
+    # the probe, every failing test's first run in the sandbox, ran the two failing modules in
+    # two processes too (warm children, a module each)
+    assert len(probe_processes(repo, trace)) == 2
 
 
 def test_a_serial_session_gets_a_serial_gate(tmp_path):
@@ -148,6 +151,16 @@ def test_a_serial_session_gets_a_serial_gate(tmp_path):
     assert decisions[0]["settings"]["gate_workers"] == 0
     assert gates(decisions) and all(g["xdist_workers"] == 0 for g in gates(decisions))
     assert sandbox_runs(repo, trace) and not any(run["worker"] for run in sandbox_runs(repo, trace))
+    assert len(probe_processes(repo, trace)) == 1
+
+
+def probe_processes(repo: Path, trace: Path) -> set[int]:
+    """The processes of the failing tests' first runs in the sandbox: the probe's."""
+    first: dict[str, dict[str, Any]] = {}
+    for run in sorted(sandbox_runs(repo, trace), key=lambda run: run["start"]):
+        first.setdefault(run["test"], run)
+    failing = ("tests/test_money.py::test_discount_0", "tests/test_cart.py::test_checkout_0")
+    return {first[nodeid]["pid"] for nodeid in failing}
 
 
 @pytest.mark.parametrize(("args", "workers"), [
@@ -170,7 +183,7 @@ def test_with_n_auto_in_addopts_triage_reruns_a_test_alone_never_beside_itself(t
     workers = decisions[0]["settings"]["gate_workers"]
     assert workers >= 1 and all(g["xdist_workers"] == workers for g in gates(decisions))
     verdicts = {f["nodeid"]: f for f in report["triage"]["failures"]}
-    for nodeid in ("tests/test_shop.py::test_discount_0", "tests/test_shop.py::test_checkout_0"):
+    for nodeid in ("tests/test_money.py::test_discount_0", "tests/test_cart.py::test_checkout_0"):
         assert (verdicts[nodeid]["kind"], verdicts[nodeid]["counts"]) == (
             "deterministic", {"failed_alone": 3})
         runs = sorted((run for run in sandbox_runs(repo, trace) if run["test"] == nodeid),

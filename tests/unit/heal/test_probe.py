@@ -1,11 +1,17 @@
 """The probe's spectrum: per-test lines from the coverage data the test processes wrote, one
-file per pytest-xdist worker when the probe ran under xdist."""
+file per process when the probe ran in several (after a session under pytest-xdist)."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import coverage
+import pytest
 
-from pytest_selfheal.heal.probe import probe_selection, read_contexts
+from pytest_selfheal.heal.probe import module_shares, probe, probe_selection, read_contexts
+from pytest_selfheal.models import TestRunResult
+from pytest_selfheal.sandbox.runner import PytestCommand
+from pytest_selfheal.sandbox.testruns import Job
 
 
 def write(data_file: Path, lines: dict[str, dict[str, list[int]]]) -> None:
@@ -37,3 +43,66 @@ def test_no_data_file_is_an_empty_spectrum(tmp_path):
 def test_the_probe_runs_the_failing_tests_first_then_the_rest_of_their_modules():
     ran = ["a.py::x", "a.py::y", "b.py::z", "c.py::w"]
     assert probe_selection(["a.py::y", "c.py::w"], ran) == ["a.py::y", "c.py::w", "a.py::x"]
+
+
+def test_shares_keep_whole_modules_in_the_order_given_and_balance_the_tests():
+    nodeids = ["a.py::f1", "b.py::f2", "a.py::x", "a.py::y", "b.py::z", "c.py::w", "d.py::v"]
+    assert module_shares(nodeids, 1) == [nodeids]
+    # biggest module first, each to the share with fewest tests: a (3), b (2), c (1), d (1)
+    assert module_shares(nodeids, 2) == [["a.py::f1", "a.py::x", "a.py::y", "d.py::v"],
+                                         ["b.py::f2", "b.py::z", "c.py::w"]]
+    assert module_shares(["a.py::x"], 4) == [["a.py::x"]]
+
+
+@dataclass
+class SplitRuns:
+    """Warm children that record which lines each test ran as coverage.py would."""
+
+    command: PytestCommand
+    xdist_workers: int
+    warm: object | None = field(default_factory=object)
+    jobs: list[Job] = field(default_factory=list)
+
+    def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
+        results: list[TestRunResult | None] = []
+        for job in jobs:
+            self.jobs.append(job)
+            assert job.coverage is not None
+            write(job.coverage, {n: {str(self.command.sandbox_root / "m.py"): [len(n)]}
+                                 for n in job.nodeids})
+            results.append(TestRunResult({n: "failed" if "bad" in n else "passed" for n in job.nodeids},
+                                         int(any("bad" in n for n in job.nodeids)), 0.1 * len(jobs),
+                                         durations={n: 0.01 for n in job.nodeids},
+                                         output_tail=f"{len(job.nodeids)} ran\n"))
+        return results
+
+
+def split_runs(tmp_path: Path, workers: int, *, warm: bool = True) -> SplitRuns:
+    (tmp_path / "scratch").mkdir()
+    command = PytestCommand(sandbox_root=tmp_path, user_root=tmp_path, cwd=tmp_path,
+                            scratch=tmp_path / "scratch")
+    return SplitRuns(command, workers, warm=object() if warm else None)
+
+
+SELECTION = ["a.py::bad", "b.py::ok", "a.py::ok2", "b.py::ok33"]
+
+
+def test_after_an_xdist_session_the_probe_runs_in_as_many_warm_children_and_merges_them(tmp_path):
+    runs = split_runs(tmp_path, 2)
+    spectrum, run = probe(runs, SELECTION, timeout=10)  # type: ignore[arg-type]
+    assert [job.nodeids for job in runs.jobs] == [("a.py::bad", "a.py::ok2"), ("b.py::ok", "b.py::ok33")]
+    assert len({job.coverage for job in runs.jobs}) == 2
+    assert spectrum.outcomes == {"a.py::bad": "failed", "a.py::ok2": "passed", "b.py::ok": "passed",
+                                 "b.py::ok33": "passed"}
+    assert spectrum.covered["b.py::ok33"] == frozenset({("m.py", len("b.py::ok33"))})
+    assert (run.exit_code, run.seconds, set(run.durations)) == (1, 0.2, set(SELECTION))
+    assert run.output_tail == "2 ran\n\n2 ran\n"
+
+
+@pytest.mark.parametrize(("workers", "warm"), [(0, True), (2, False)])
+def test_after_a_serial_session_or_without_warm_children_the_probe_is_one_run(tmp_path, workers, warm):
+    runs = split_runs(tmp_path, workers, warm=warm)
+    spectrum, _ = probe(runs, SELECTION, timeout=10)  # type: ignore[arg-type]
+    assert [job.nodeids for job in runs.jobs] == [tuple(SELECTION)]
+    assert runs.jobs[0].parallel  # a subprocess runs it under xdist when the session did
+    assert set(spectrum.covered) == set(SELECTION)

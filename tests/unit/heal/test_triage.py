@@ -136,6 +136,13 @@ def test_reruns_grow_with_the_kinds_of_failure_not_their_number(tmp_path):
     inherited = next(f for f in verdicts.failures if f.inherited)
     assert (dict(inherited.counts), inherited.as_json()["inherited"]) == ({}, True)
     assert verdicts.as_json()["reruns"]["runs"] == 18
+    # the first of each group's sample stands for the group when candidates are screened
+    targets = [f.nodeid for f in failures]
+    assert verdicts.representatives(targets) == (failures[0].nodeid, failures[60].nodeid)
+    # a target outside every group stands for itself; a group's first target when its sample
+    # holds none
+    unsampled = [n for n in targets[60:] if n not in sampled]
+    assert verdicts.representatives(["collect.py", *unsampled]) == ("collect.py", unsampled[0])
 
 
 @pytest.mark.usefixtures("no_git")

@@ -91,7 +91,8 @@ def fixed_by(good: str, *, breaks: Mapping[str, str] = {}) -> Behaviour:
 def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                previously_failed: Sequence[str] = (TARGET,), probe_outcomes: Mapping[str, str] | None = None,
                max_candidates: int = 100, alternatives: int = 0, targets: tuple[str, ...] = (TARGET,),
-               log: DecisionLog | None = None) -> tuple[SandboxWorkbench, FakeRuns]:
+               log: DecisionLog | None = None, representatives: tuple[str, ...] = ()
+               ) -> tuple[SandboxWorkbench, FakeRuns]:
     root = tmp_path / "worktree"
     root.mkdir()
     sandbox = Sandbox(user_root=tmp_path / "checkout", root=root, tmp=tmp_path)
@@ -108,7 +109,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
         sandbox=sandbox,
         runs=runs,  # type: ignore[arg-type]  # duck-typed TestRuns
         task=RepairTask(targets=targets, suite=SUITE, previously_failed=frozenset(previously_failed),
-                        failures=(), suspects=(), spectrum=spectrum),
+                        failures=(), suspects=(), spectrum=spectrum, representatives=representatives),
         limits=SearchLimits(deadline=time.monotonic() + 60, max_candidates=max_candidates,
                             target_timeout=5, suite_timeout=30),
         policy=build_policy(Settings(), is_test_file, submodules=(),
@@ -407,3 +408,40 @@ def test_a_suite_that_cannot_start_without_the_candidate_either_ends_the_heal(tm
     assert "    E   ModuleNotFoundError: No module named 'settings_local'" in reason
     assert "your tests are not to blame" in reason
     assert bench.sandbox.read("calc.py").text == BUGGY
+
+
+@pytest.fixture
+def many_targets(monkeypatch):
+    """Two targets count as many: the representatives go first."""
+    monkeypatch.setattr("pytest_selfheal.heal.workbench.SCREEN_EVERY_TARGET_UP_TO", 1)
+
+
+@pytest.mark.usefixtures("many_targets")
+def test_a_candidate_that_fixes_no_representative_never_runs_the_other_targets(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), representatives=(TARGET,))
+    wrong, fix = edit(BUGGY.replace("a - b", "a * b")), plus()
+    outcomes = bench.try_batch([wrong, fix])
+    assert [o.verdict for o in outcomes] == [Verdict.STILL_FAILING, Verdict.PLAUSIBLE]
+    assert outcomes[0].detail.startswith(TARGET)
+    screened = [nodeids for kind, nodeids in runs.calls if kind == "warm" and TARGET in nodeids]
+    # both on the representative, then only the fix on every target
+    assert screened == [(TARGET,), (TARGET,), (TARGET, SECOND)]
+    assert outcomes[1].fixed == (TARGET, SECOND)
+
+
+@pytest.mark.usefixtures("many_targets")
+def test_a_candidate_tried_alone_is_screened_on_the_representatives_first_too(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), representatives=(SECOND,))
+    # fixes SECOND, the representative, but not TARGET: partial, seen on every target
+    assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
+    assert runs.calls[:2] == [("warm", (SECOND,)), ("warm", (TARGET, SECOND))]
+
+
+def test_with_few_targets_every_candidate_runs_them_all_and_shows_a_partial_fix(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), representatives=(TARGET,))
+    # fixes SECOND alone: with the representative first it would be still failing
+    assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
+    assert runs.calls[0] == ("warm", (TARGET, SECOND))
