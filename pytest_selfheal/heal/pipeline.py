@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -296,14 +297,13 @@ def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bo
 
 def _triage(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
             is_test_file: Callable[[str], bool], run_dir: Path) -> Triage:
-    rerun_wall, rerun_cpu = _test_limits(probed.run, plan.failing)
     settings = request.settings
     return triage(TriageInput(
         sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
         spectrum=probed.spectrum, is_test_file=is_test_file,
         history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
         reruns=settings.reruns, require_causal_link=settings.require_causal_link,
-        rerun_timeout=rerun_wall, rerun_cpu=rerun_cpu, deadline=plan.deadline,
+        rerun_limits=partial(_test_limits, probed.run), deadline=plan.deadline,
     ))
 
 

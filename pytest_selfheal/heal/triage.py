@@ -30,18 +30,31 @@ SAMPLE_PER_GROUP = 3  # failures rerun for each group of failures that fail alik
 
 REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
 
-_TRANSIENT_TYPES = frozenset({
-    "TimeoutError", "timeout", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
-    "ConnectionAbortedError", "BrokenPipeError", "gaierror", "ConnectTimeout", "ReadTimeout",
-    "ConnectError", "RemoteDisconnected", "MaxRetryError", "TooManyRequests", "RateLimitError",
-    "ServiceUnavailable", "TimeoutException", "ReadTimeoutError", "NewConnectionError",
+# Raised only by networking: the network or a service failed, whatever the code under test does.
+_NETWORK_ERRORS = frozenset({
+    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError",
+    "gaierror", "herror", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout",
+    "ConnectError", "RemoteDisconnected", "MaxRetryError", "NewConnectionError", "ReadTimeoutError",
+    "ConnectTimeoutError", "TooManyRequests", "RateLimitError", "ServiceUnavailable",
 })
-_TRANSIENT_MESSAGE = re.compile(
-    r"connection (?:refused|reset|aborted)|timed? ?out\b|rate.?limit|too many requests|\b429\b|"
-    r"\b503\b|service unavailable|temporary failure in name resolution|name or service not known|"
-    r"network is unreachable|remote end closed connection",
+_NETWORK_MESSAGE = re.compile(
+    r"connection (?:refused|reset|aborted)|rate.?limit|too many requests|service unavailable|"
+    r"(?:http|status)\D{0,12}\b(?:429|503)\b|temporary failure in name resolution|"
+    r"name or service not known|nodename nor servname|network is unreachable|"
+    r"remote end closed connection",
     re.IGNORECASE,
 )
+# Timeouts any code may raise (or pytest-timeout's, when a test ran out of time): the network's
+# only when raised inside networking code, the code's own when it hangs there every time.
+_TIMEOUTS = frozenset({"TimeoutError", "timeout", "TimeoutException"})
+_PYTEST_TIMEOUT = re.compile(r"Timeout \(>[\d.]+s\) from pytest-timeout")
+# What a socket's or an SSL object's C code says when a call times out (it leaves no frame).
+_SOCKET_TIMEOUT = re.compile(r"(?:the \w+ operation )?timed out", re.IGNORECASE)
+# Networking code: modules of the standard library and of common clients, by dotted prefix.
+_NETWORK_MODULES = ("socket", "ssl", "http", "urllib", "urllib3", "requests", "httpx", "httpcore",
+                    "aiohttp", "h11", "h2", "websockets", "asyncio.streams",
+                    "asyncio.selector_events", "smtplib", "ftplib", "poplib", "imaplib")
+_INSTALLED_MODULE = re.compile(r".*/(?:site-packages|dist-packages|python3\.\d+)/(?P<module>.+)\.py")
 
 
 @dataclass(frozen=True)
@@ -182,8 +195,9 @@ class TriageInput:
     run_id: str
     reruns: int
     require_causal_link: bool
-    rerun_timeout: float  # of one rerun in a warm child (a subprocess adds its start-up)
-    rerun_cpu: float | None  # CPU seconds a warm child may use
+    # (wall, CPU) seconds a rerun of these tests may take in a warm child (a subprocess adds its
+    # start-up), scaled from their own time in the probe: a test that hangs costs its own bound
+    rerun_limits: Callable[[Sequence[str]], tuple[float, float | None]]
     deadline: float
 
 
@@ -224,12 +238,33 @@ def triage(given: TriageInput) -> Triage:
     )
 
 
-def is_transient(failure: Failure) -> bool:
-    """Timeouts, refused connections, rate limits: infrastructure, not code."""
+def transient_cause(failure: Failure) -> str | None:
+    """Why a failure is the network's or a service's, not the code's; None when the reruns must
+    tell. A timeout is the network's only when it was raised inside networking code: a test that
+    hangs in the project's code is rerun like any failure, and is deterministic if it hangs
+    every time."""
     exc = failure.exc_type.rsplit(".", 1)[-1]
-    if exc in _TRANSIENT_TYPES:
-        return True
-    return exc != "AssertionError" and bool(_TRANSIENT_MESSAGE.search(failure.message))
+    if exc in _NETWORK_ERRORS:
+        return f"{exc} is a network error"
+    if exc in _TIMEOUTS or (exc == "Failed" and _PYTEST_TIMEOUT.match(failure.message)):
+        inside = _network_module(failure.frames[-1].path) if failure.frames else None
+        if inside is not None:
+            return f"timed out inside networking code ({inside})"
+        if exc != "Failed" and _SOCKET_TIMEOUT.fullmatch(failure.message.strip()):
+            return f"{exc}: {failure.message.strip()}, a socket's timeout"
+        return None
+    found = _NETWORK_MESSAGE.search(failure.message) if exc != "AssertionError" else None
+    return f"{exc} says {found.group(0)!r}" if found else None
+
+
+def _network_module(path: str) -> str | None:
+    """The module of networking code a frame's file is (`.../python3.11/http/client.py` ->
+    "http.client"); None for any other file, and for the project's own (relative paths)."""
+    installed = _INSTALLED_MODULE.fullmatch(path)
+    if installed is None:
+        return None
+    module = installed["module"].replace("/", ".").removesuffix(".__init__")
+    return module if any(module == m or module.startswith(m + ".") for m in _NETWORK_MODULES) else None
 
 
 def poisson_tail(k: int, mean: float) -> float:
@@ -294,12 +329,14 @@ def _frame_lines(failure: Failure) -> frozenset[Line]:
 def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -> tuple[bool, str]:
     if failure.nodeid == "<collection>":
         return False, "no module to collect again; fix the conftest or plugin error pytest reported"
+    if kind == "transient":
+        return False, f"transient: {transient_cause(failure)}; the network or a service failed, not " \
+                      "the code; not repaired"
     if kind not in REPAIRED_KINDS:
         return False, {
             "flaky": "flaky: outcomes differ between identical reruns; not repaired",
             "order-dependent": "order-dependent: passes alone, fails after the tests before it; "
                                "not repaired",
-            "transient": "transient infrastructure error; not repaired",
             "not-reproduced": "did not fail again in the sandbox (files git ignores, environment?)",
             "not-run": "the sandbox's probe did not run it (not collected there); not repaired",
         }[kind]
@@ -325,7 +362,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     for failure in failures:
         if failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
-        elif is_transient(failure):
+        elif transient_cause(failure) is not None:
             kinds[failure.nodeid] = ("transient", {}, False)
         elif failure.nodeid not in given.spectrum.outcomes:
             kinds[failure.nodeid] = ("not-run", {}, False)
@@ -418,12 +455,16 @@ def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | Non
     for members in _apart(selections):
         if time.monotonic() >= given.deadline:
             break
-        jobs = [Job(tuple(selections[i]), {}, timeout=given.rerun_timeout, cpu_seconds=given.rerun_cpu)
-                for i in members]
+        jobs = [_rerun_job(selections[i], given) for i in members]
         runs = given.runs.run(jobs, deadline=given.deadline)
         for index, run in zip(members, runs, strict=True):
             results[index] = _rerun_outcome(selections[index][-1], run)
     return results
+
+
+def _rerun_job(nodeids: Sequence[str], given: TriageInput) -> Job:
+    wall, cpu = given.rerun_limits(nodeids)
+    return Job(tuple(nodeids), {}, timeout=wall, cpu_seconds=cpu)
 
 
 def _rerun_outcome(nodeid: str, run: TestRunResult | None) -> str | None:

@@ -186,8 +186,14 @@ def _is_count(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add | cst.Subtract)
 
 
+def _is_index(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """A name the function indexes a sequence with (`items[mid]`): evidently a number."""
+    return isinstance(expr, cst.Name) and any(index == expr.value for index, _ in scope.indexed)
+
+
 def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """Off by one in a value: a compared `len(...)` or sum, or a returned or assigned one, ±1."""
+    """Off by one in a value: a compared `len(...)` or sum, or a returned or assigned one (or an
+    assigned index, `lo = mid` in a search that never moves past `mid`), ±1."""
     replacement: cst.CSTNode
     if isinstance(node, cst.Comparison):
         operands = [node.left, *(c.comparator for c in node.comparisons)]
@@ -203,7 +209,8 @@ def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
                     comparisons[index - 1] = target.with_changes(comparator=value)
                     replacement = node.with_changes(comparisons=comparisons)
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
-    elif isinstance(node, cst.Return | cst.Assign) and node.value is not None and _is_count(node.value):
+    elif isinstance(node, cst.Return | cst.Assign) and node.value is not None and (
+            _is_count(node.value) or _is_index(node.value, scope)):
         for value in _shifted_variants(node.value):
             replacement = node.with_changes(value=value)
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"

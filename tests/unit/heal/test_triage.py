@@ -1,8 +1,9 @@
-"""Triage's pure parts: transient errors, the Poisson test against the history, and the causal
-link between a failure and the changed lines; and what its reruns cost with many failures."""
+"""Triage's pure parts: which errors are transient (the network's, not the code's), the Poisson
+test against the history, and the causal link between a failure and the changed lines; and what
+its reruns cost with many failures."""
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,17 +15,66 @@ from pytest_selfheal.models import Failure, Frame, Spectrum, TestRunResult
 from pytest_selfheal.sandbox.paths import Sandbox
 from pytest_selfheal.sandbox.testruns import Job
 
+PROJECT = (Frame("tests/test_a.py", 3, "test_a"), Frame("pkg/mod.py", 10, "load"))
+STDLIB = "/usr/lib/python3.11"
+SITE = "/home/u/.venv/lib/python3.11/site-packages"
 
-@pytest.mark.parametrize(("exc_type", "message", "expected"), [
-    ("ConnectionRefusedError", "[Errno 111] Connection refused", True),
-    ("requests.exceptions.ReadTimeout", "read timed out", True),
-    ("RuntimeError", "HTTP 429 Too Many Requests: rate limit exceeded", True),
-    ("OSError", "Temporary failure in name resolution", True),
-    ("AssertionError", "assert timeout == 5", False),
-    ("ValueError", "bad input", False),
+
+def in_(*paths: str) -> tuple[Frame, ...]:
+    """The project's frames, then frames in `paths` (the innermost last)."""
+    return (*PROJECT, *(Frame(path, 1, "f") for path in paths))
+
+
+@pytest.mark.parametrize(("exc_type", "message", "frames", "cause"), [
+    # errors only networking raises, wherever they are raised
+    ("ConnectionRefusedError", "[Errno 111] Connection refused", PROJECT,
+     "ConnectionRefusedError is a network error"),
+    ("socket.gaierror", "[Errno -2] Name or service not known", PROJECT, "gaierror is a network error"),
+    ("requests.exceptions.ReadTimeout", "read timed out", PROJECT, "ReadTimeout is a network error"),
+    # what a service or the resolver says, in any exception but an assertion
+    ("RuntimeError", "HTTP 429 Too Many Requests: rate limit exceeded", PROJECT,
+     "RuntimeError says 'HTTP 429'"),
+    ("urllib.error.HTTPError", "HTTP Error 503: Service Unavailable", PROJECT,
+     "HTTPError says 'HTTP Error 503'"),
+    ("OSError", "Temporary failure in name resolution", PROJECT,
+     "OSError says 'Temporary failure in name resolution'"),
+    # a timeout is the network's when raised inside networking code, of the standard library or
+    # of a client
+    ("TimeoutError", "timed out", in_(f"{STDLIB}/http/client.py", f"{STDLIB}/socket.py"),
+     "timed out inside networking code (socket)"),
+    ("httpx.TimeoutException", "", in_(f"{SITE}/httpcore/_backends/sync.py"),
+     "timed out inside networking code (httpcore._backends.sync)"),
+    ("TimeoutError", "", in_(f"{STDLIB}/asyncio/streams.py"), "timed out inside networking code (asyncio.streams)"),
+    ("Failed", "Timeout (>2.0s) from pytest-timeout.", in_(f"{STDLIB}/ssl.py"),
+     "timed out inside networking code (ssl)"),
+    # or when a socket's own C code says so (a recv the project called leaves no frame of its own)
+    ("TimeoutError", "timed out", PROJECT, "TimeoutError: timed out, a socket's timeout"),
+    ("TimeoutError", "The read operation timed out", PROJECT,
+     "TimeoutError: The read operation timed out, a socket's timeout"),
 ])
-def test_transient_errors(exc_type, message, expected):
-    assert triage.is_transient(failure(message, exc_type=exc_type)) is expected
+def test_transient_causes(exc_type, message, frames, cause):
+    assert triage.transient_cause(failure(message, exc_type=exc_type, frames=frames)) == cause
+
+
+@pytest.mark.parametrize(("exc_type", "message", "frames"), [
+    # a test that hangs in the project's code, stopped by pytest-timeout or by its own wait
+    ("Failed", "Timeout (>2.0s) from pytest-timeout.", PROJECT),
+    ("TimeoutError", "the job did not finish in 5 s", PROJECT),
+    ("TimeoutError", "", in_(f"{STDLIB}/asyncio/tasks.py")),  # asyncio.wait_for on the project's code
+    ("TimeoutError", "", in_(f"{STDLIB}/concurrent/futures/_base.py")),  # the project's work in a pool
+    ("subprocess.TimeoutExpired", "Command 'make' timed out after 5 seconds", PROJECT),
+    ("RecursionError", "maximum recursion depth exceeded", PROJECT),
+    ("BrokenPipeError", "[Errno 32] Broken pipe", PROJECT),  # a pipe to the project's own child
+    # a network word in an assertion, or a status code that is no HTTP status
+    ("AssertionError", "assert 'connection refused' == 'ok'", PROJECT),
+    ("KeyError", "503", PROJECT),
+    ("ValueError", "bad input", PROJECT),
+    # a module that is not networking, though installed beside it
+    ("TimeoutError", "", in_(f"{SITE}/sockets_helper/wait.py")),
+    ("TimeoutError", "", in_(f"{SITE}/mypkg/http.py")),
+])
+def test_failures_the_reruns_must_tell(exc_type, message, frames):
+    assert triage.transient_cause(failure(message, exc_type=exc_type, frames=frames)) is None
 
 
 def test_poisson_tail_and_history_verdicts():
@@ -70,11 +120,13 @@ class Reruns:
 
     flaky: frozenset[str] = frozenset()
     jobs: list[tuple[str, ...]] = field(default_factory=list)
+    limits: list[tuple[float, float | None]] = field(default_factory=list)  # of each job
 
     def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
         results: list[TestRunResult | None] = []
         for job in jobs:
             self.jobs.append(job.nodeids)
+            self.limits.append((job.timeout, job.cpu_seconds))
             last = job.nodeids[-1]
             failed = last not in self.flaky or sum(last in j for j in self.jobs) % 2 == 1
             results.append(TestRunResult({last: "failed" if failed else "passed"}, int(failed), 0.01))
@@ -97,14 +149,16 @@ def two_bugs(count: int) -> list[Failure]:
 
 
 def classify(tmp_path: Path, failures: Sequence[Failure], runs: Reruns,
-             probe: dict[str, str] | None = None, reruns: int = 3) -> triage.Triage:
+             probe: dict[str, str] | None = None, reruns: int = 3,
+             limits: Callable[[Sequence[str]], tuple[float, float | None]] = lambda nodeids: (5, None),
+             ) -> triage.Triage:
     sandbox = Sandbox(user_root=tmp_path, root=tmp_path, tmp=tmp_path)
     outcomes = {f.nodeid: "failed" for f in failures}
     return triage.triage(triage.TriageInput(
         sandbox=sandbox, runs=runs, failures=tuple(failures), outcomes=outcomes,  # type: ignore[arg-type]
         spectrum=Spectrum(covered={}, outcomes={**outcomes, **(probe or {})}),
         is_test_file=_is_test, history_db=tmp_path / "history.db", run_id="run-1", reruns=reruns,
-        require_causal_link=False, rerun_timeout=5, rerun_cpu=None, deadline=time.monotonic() + 60,
+        require_causal_link=False, rerun_limits=limits, deadline=time.monotonic() + 60,
     ))
 
 
@@ -176,3 +230,25 @@ def test_a_sample_spreads_from_the_first_to_the_last():
     assert triage.spread_sample(members, 3) == ["0", "4", "9"]  # round(4.5) is 4
     assert triage.spread_sample(members, 1) == ["0"]
     assert triage.spread_sample(members[:2], 3) == ["0", "1"]
+
+
+@pytest.mark.usefixtures("no_git")
+def test_a_test_that_hangs_every_time_is_rerun_within_its_own_limits_and_repaired(tmp_path):
+    hangs = [Failure(f"tests/test_search.py::test_{n}", "call", "Failed",
+                     "Timeout (>2.0s) from pytest-timeout.",
+                     frames=(Frame("tests/test_search.py", n, f"test_{n}"), Frame("bsearch/search.py", 7, "find")))
+             for n in range(4)]
+    refused = failure("[Errno 111] Connection refused", exc_type="ConnectionRefusedError",
+                      frames=(*PROJECT, Frame(f"{STDLIB}/socket.py", 851, "create_connection")))
+    runs = Reruns()
+    verdicts = classify(tmp_path, [*hangs, refused], runs, reruns=2,
+                        limits=lambda nodeids: (2.5 * len(nodeids), 3.0))
+    kinds = {f.nodeid: (f.kind, f.repair) for f in verdicts.failures}
+    assert kinds == {**{f.nodeid: ("deterministic", True) for f in hangs}, refused.nodeid: ("transient", False)}
+    assert refused.nodeid not in {n for job in runs.jobs for n in job}  # never rerun
+    # the group's sample, alone, each within the limits of that one test
+    assert len(runs.jobs) == triage.SAMPLE_PER_GROUP * 2 and set(runs.limits) == {(2.5, 3.0)}
+    note = next(f.note for f in verdicts.failures if f.kind == "transient")
+    assert note == ("transient: ConnectionRefusedError is a network error; the network or a service "
+                    "failed, not the code; not repaired")
+    assert verdicts.held_reason() == "1 transient"

@@ -213,6 +213,12 @@ def test_negate_condition_swaps_a_conditional_expressions_branches_instead_of_ne
     assert results == ["def f(a):\n    x = 2 if a else 1\n"]
 
 
+def test_value_shift_moves_an_assigned_index_by_one():
+    source = "def f(items, lo, hi):\n    mid = (lo + hi) // 2\n    if items[mid] < 3:\n        lo = mid\n"
+    results = mutated(source, "value-shift", line=4)
+    assert results == [source.replace("lo = mid", "lo = mid + 1"), source.replace("lo = mid", "lo = mid - 1")]
+
+
 def test_value_shift_leaves_names_and_literals_to_other_templates():
     assert mutated("def f(a, b):\n    x = a\n    return a < 3\n", "value-shift") == []
     assert mutated("def f(a, b):\n    return a < b\n", "value-shift") == []
