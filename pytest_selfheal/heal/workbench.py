@@ -453,4 +453,8 @@ def _first_failure(run: TestRunResult, nodeids: tuple[str, ...]) -> str:
     for nodeid in nodeids:
         if nodeid in run.failures:
             return f"{nodeid}: {run.failures[nodeid]}"[:500]
+    if not run.output_tail and not any(n in run.outcomes for n in nodeids):
+        # a warm child keeps no output: say at least that its process ended (a crash, os._exit,
+        # or pytest-timeout's thread method stopping a test that hangs)
+        return f"the test process ended with exit code {run.exit_code} before any of these tests reported"
     return run.output_tail[-500:]

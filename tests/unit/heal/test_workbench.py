@@ -157,6 +157,17 @@ def test_a_candidate_that_fixes_no_target_is_still_failing_and_never_reaches_the
     assert all(kind != "fresh" for kind, _ in runs.calls)
 
 
+def test_a_candidate_whose_test_process_ends_before_reporting_says_so(tmp_path):
+    """pytest-timeout's thread method ends the process of a test that still hangs."""
+    def behaviour(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        return TestRunResult({}, 1, 1.0) if "while" in source else ran({n: "failed" for n in nodeids})
+
+    bench, _ = make_bench(tmp_path, behaviour)
+    outcome = bench.try_candidate(plus("\n    while True: pass"))
+    assert (outcome.verdict, outcome.detail) == (
+        Verdict.STILL_FAILING, "the test process ended with exit code 1 before any of these tests reported")
+
+
 def test_a_candidate_that_breaks_a_covering_test_is_caught_before_the_suite(tmp_path):
     bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": NEAR}))
     outcome = bench.try_candidate(plus())
