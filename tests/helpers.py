@@ -11,6 +11,7 @@ import shutil
 import site
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from pytest_selfheal.models import Failure, Frame, Spectrum
@@ -32,6 +33,15 @@ def init_repo(path: Path) -> Path:
     git(path, "add", "-A")
     git(path, "commit", "-q", "-m", "initial")
     return path
+
+
+def make_repo(root: Path, files: dict[str, str]) -> Path:
+    """A committed git repository at `root` holding `files` (relative path -> text, dedented)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return init_repo(root)
 
 
 def copy_example(name: str, dest: Path) -> Path:
@@ -81,6 +91,13 @@ def latest_report(root: Path) -> dict[str, object]:
     reports = sorted((root / ".selfheal" / "runs").glob("*/report.json"))
     assert reports, f"no report.json under {root / '.selfheal'}"
     return json.loads(reports[-1].read_text())
+
+
+def triage_verdicts(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    """The triage verdicts of a report.json, by node id."""
+    triage = report["triage"]
+    assert isinstance(triage, dict)
+    return {f["nodeid"]: f for f in triage["failures"]}
 
 
 def latest_run_dir(root: Path) -> Path:

@@ -4,11 +4,8 @@ transient."""
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
-from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import fingerprint, latest_report, latest_run_dir, make_repo, run_pytest, triage_verdicts
 
 pytestmark = pytest.mark.slow
 
@@ -22,20 +19,6 @@ CONFIG = """
     testpaths = ["tests"]
     filterwarnings = ["error"]
     """
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return init_repo(root)
-
-
-def triage_of(report: dict[str, object]) -> dict[str, dict[str, object]]:
-    triage = report["triage"]
-    assert isinstance(triage, dict)
-    return {f["nodeid"]: f for f in triage["failures"]}
 
 
 def test_a_search_that_never_advances_times_out_and_is_healed(tmp_path):
@@ -87,7 +70,7 @@ def test_a_search_that_never_advances_times_out_and_is_healed(tmp_path):
     report = latest_report(repo)
     hung = ["tests/test_search.py::test_middle", "tests/test_search.py::test_missing_above"]
     assert "Timeout (>1.0s) from pytest-timeout" in result.stdout
-    verdicts = triage_of(report)
+    verdicts = triage_verdicts(report)
     assert sorted(verdicts) == hung
     assert all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
     assert report["status"] == "healed", report["reason"]
@@ -137,7 +120,7 @@ def test_a_base_case_never_reached_recurses_until_python_stops_it_and_is_healed(
     assert fingerprint(repo) == before
     assert "RecursionError: maximum recursion depth exceeded" in result.stdout
     report = latest_report(repo)
-    verdicts = triage_of(report)
+    verdicts = triage_verdicts(report)
     assert len(verdicts) == 3
     assert all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
     assert report["status"] == "healed", report["reason"]
@@ -201,7 +184,7 @@ def test_a_refused_connection_and_a_network_read_timeout_stay_transient(tmp_path
     assert result.returncode == 1
     assert fingerprint(repo) == before
     report = latest_report(repo)
-    verdicts = triage_of(report)
+    verdicts = triage_verdicts(report)
     down = verdicts["tests/test_client.py::test_service_is_down"]
     silent = verdicts["tests/test_client.py::test_service_does_not_answer"]
     assert (down["kind"], down["repair"], down["counts"]) == ("transient", False, {})

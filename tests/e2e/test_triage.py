@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import textwrap
-from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, init_repo, latest_report, run_pytest
+from helpers import fingerprint, git, latest_report, make_repo, run_pytest, triage_verdicts
 
 pytestmark = pytest.mark.slow
 
 FAST = ("--selfheal", "--selfheal-reruns=1", "--selfheal-max-candidates=1")
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return init_repo(root)
-
-
-def by_nodeid(report: dict[str, object]) -> dict[str, dict[str, object]]:
-    triage = report["triage"]
-    assert isinstance(triage, dict)
-    return {f["nodeid"]: f for f in triage["failures"]}
-
 
 CALC = {
     "calc/__init__.py": "",
@@ -94,7 +77,7 @@ def test_flaky_order_dependent_and_transient_failures_are_classified_not_repaire
     assert result.returncode == 1
     assert fingerprint(repo) == before
     report = latest_report(repo)
-    verdicts = by_nodeid(report)
+    verdicts = triage_verdicts(report)
     flaky = verdicts["tests/test_unstable.py::test_flaky"]
     assert flaky["kind"] == "flaky"
     assert flaky["counts"] == {"failed_alone": 1, "passed_alone": 1}
@@ -120,7 +103,7 @@ def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change
         """
     repo = make_repo(tmp_path / "repo", files)
     run_pytest(repo, *FAST)
-    first = by_nodeid(latest_report(repo))["tests/test_report.py::test_chronic"]
+    first = triage_verdicts(latest_report(repo))["tests/test_report.py::test_chronic"]
     assert first["history"] == "no baseline"
 
     ops = repo / "calc" / "ops.py"
@@ -131,7 +114,7 @@ def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change
     assert result.returncode == 1
     assert fingerprint(repo) == before
     report = latest_report(repo)
-    verdicts = by_nodeid(report)
+    verdicts = triage_verdicts(report)
     chronic = verdicts["tests/test_report.py::test_chronic"]
     new = verdicts["tests/test_ops.py::test_mul"]
 
@@ -175,7 +158,7 @@ def test_changes_are_measured_from_the_last_green_commit(tmp_path):
     assert report["triage"]["base"] == green
     assert report["triage"]["history_runs"] == 2
     assert report["triage"]["last_green_commit"] == green
-    verdict = by_nodeid(report)["tests/test_ops.py::test_add"]
+    verdict = triage_verdicts(report)["tests/test_ops.py::test_add"]
     assert verdict["causal_link"] is True and verdict["evidence"] == ["calc/ops.py:2"]
 
 
@@ -199,7 +182,7 @@ def test_collection_error_from_a_misspelled_name_is_healed(tmp_path):
     assert result.returncode == 2, result.stdout  # pytest's collection-error status is kept
     assert fingerprint(repo) == before
     report = latest_report(repo)
-    verdict = by_nodeid(report)["tests/test_limits.py"]
+    verdict = triage_verdicts(report)["tests/test_limits.py"]
     assert verdict["kind"] == "collection-error"
     assert report["suspects"][0]["path"] == "calc/limits.py"
     assert report["suspects"][0]["line"] == 2
