@@ -18,7 +18,7 @@ from typing import Any
 
 from ..models import Failure, Line, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
-from ..sandbox.testruns import Job, TestRuns, did_not_run, stopped_before_tests
+from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
 from . import changes, collection_errors, history
 from .changes import ChangedLines
 from .signature import Signature, failing_alike, signature
@@ -469,9 +469,12 @@ def _rerun_job(nodeids: Sequence[str], given: TriageInput) -> Job:
 
 def _rerun_outcome(nodeid: str, run: TestRunResult | None) -> str | None:
     """"failed" or "passed"; None when the rerun did not run. A rerun whose process stopped before
-    any test reported ends the heal (SandboxError): the probe ran the test, so the sandbox broke."""
+    any test reported ends the heal (SandboxError): the probe ran the test, so the sandbox broke;
+    unless the test hung and pytest-timeout's thread method ended the process: that is a failure."""
     if run is None:
         return None
+    if hung_under_thread_timeout(run):
+        return "failed"
     if stopped_before_tests(run):
         raise did_not_run("triage rerun", run)
     return "failed" if run.outcomes.get(nodeid, "failed") == "failed" else "passed"

@@ -116,9 +116,27 @@ def stopped_before_tests(run: TestRunResult) -> bool:
     return not run.outcomes and not run.timed_out and run.exit_code >= 0
 
 
+_THREAD_TIMEOUT_BANNER = re.compile(r"^\++ Timeout \++$", re.MULTILINE)
+
+
+def hung_under_thread_timeout(run: TestRunResult) -> bool:
+    """A test hung and pytest-timeout's thread method ended the whole process (it prints its
+    banner, the stacks, and calls os._exit(1)), before the observer could write any outcome."""
+    return run.exit_code == 1 and not run.outcomes and bool(_THREAD_TIMEOUT_BANNER.search(run.output_tail))
+
+
 def did_not_run(step: str, run: TestRunResult) -> SandboxError:
     """The error that ends a heal whose `step` (the probe, a triage rerun) could not run the
     tests: it quotes the test process's own last lines and says what to do."""
+    if hung_under_thread_timeout(run):
+        return SandboxError(
+            f"the {step} could not finish in the sandbox: a test hung there and pytest-timeout's "
+            "thread method ended the whole pytest process, so no outcome of it was kept and your "
+            "failures were not checked. Its last lines:\n"
+            f"{last_lines(run)}\n"
+            "Set `timeout_method = signal` (pytest-timeout's default where SIGALRM exists): then "
+            "only the test that hangs fails, and the heal can judge it"
+        )
     return SandboxError(
         f"the {step} could not run the tests in the sandbox: its pytest process exited with code "
         f"{run.exit_code} before any test reported (it failed to start, configure or collect), so "

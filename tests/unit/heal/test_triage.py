@@ -119,6 +119,7 @@ class Reruns:
     """Reruns in the sandbox, by node id: `flaky` tests alternate, the rest fail every time."""
 
     flaky: frozenset[str] = frozenset()
+    hung: frozenset[str] = frozenset()  # pytest-timeout's thread method ends their process
     jobs: list[tuple[str, ...]] = field(default_factory=list)
     limits: list[tuple[float, float | None]] = field(default_factory=list)  # of each job
 
@@ -129,6 +130,9 @@ class Reruns:
             self.limits.append((job.timeout, job.cpu_seconds))
             last = job.nodeids[-1]
             failed = last not in self.flaky or sum(last in j for j in self.jobs) % 2 == 1
+            if last in self.hung:
+                results.append(TestRunResult({}, 1, 1.0, output_tail="+++++ Timeout +++++\n"))
+                continue
             results.append(TestRunResult({last: "failed" if failed else "passed"}, int(failed), 0.01))
         return results
 
@@ -252,3 +256,11 @@ def test_a_test_that_hangs_every_time_is_rerun_within_its_own_limits_and_repaire
     assert note == ("transient: ConnectionRefusedError is a network error; the network or a service "
                     "failed, not the code; not repaired")
     assert verdicts.held_reason() == "1 transient"
+
+
+@pytest.mark.usefixtures("no_git")
+def test_a_rerun_ended_by_pytest_timeouts_thread_method_is_a_failure_not_a_broken_sandbox(tmp_path):
+    hang = failure("fails fast the first time", exc_type="AssertionError")
+    verdicts = classify(tmp_path, [hang], Reruns(hung=frozenset({hang.nodeid})), reruns=2)
+    (verdict,) = verdicts.failures
+    assert (verdict.kind, dict(verdict.counts), verdict.repair) == ("deterministic", {"failed_alone": 2}, True)

@@ -40,6 +40,22 @@ def test_the_error_names_the_step_quotes_the_process_and_says_what_to_do():
     assert "your tests are not to blame" in reason and "fresh clone" in reason
 
 
+HUNG = ("  File \"tests/test_x.py\", line 13, in test_hang\n    time.sleep(0.01)\n"
+        + "+" * 35 + " Timeout " + "+" * 36 + "\n")
+
+
+def test_a_process_pytest_timeouts_thread_method_ended_is_told_apart_and_the_fix_named():
+    hung = TestRunResult({}, 1, 1.2, output_tail=HUNG)
+    assert testruns.hung_under_thread_timeout(hung) and stopped_before_tests(hung)
+    assert not testruns.hung_under_thread_timeout(TestRunResult({}, 1, 0.3, output_tail="Timeout\n"))
+    assert not testruns.hung_under_thread_timeout(TestRunResult({"t.py::a": "failed"}, 1, 1.2, output_tail=HUNG))
+    reason = str(did_not_run("probe", hung))
+    assert reason.startswith("the probe could not finish in the sandbox: a test hung there and "
+                             "pytest-timeout's thread method ended the whole pytest process")
+    assert "    time.sleep(0.01)\n" in reason and reason.endswith("and the heal can judge it")
+    assert "`timeout_method = signal`" in reason
+
+
 def test_only_parallel_jobs_run_under_the_users_xdist_engine(monkeypatch, tmp_path):
     asked: list[tuple[tuple[str, ...], int]] = []
 
