@@ -360,6 +360,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
     target_wall, target_cpu = _test_limits(probed.run, targets)
+    took = _took(probed.run, targets)
     return SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,
@@ -369,7 +370,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu, started=request.started,
-                            gate_seconds=request.suite_seconds),
+                            gate_seconds=request.suite_seconds, target_seconds=took),
         policy=policy,
         is_test_file=policy.is_test_file,
         log=log,
@@ -417,9 +418,14 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
 def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, float]:
     """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
     in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
-    took = sum(run.durations.get(n, 0.0) for n in nodeids)
+    took = _took(run, nodeids)
     return (max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took),
             max(MIN_TARGET_CPU, CPU_FACTOR * took))
+
+
+def _took(run: TestRunResult, nodeids: Sequence[str]) -> float:
+    """Seconds `nodeids` took together in the probe."""
+    return sum(run.durations.get(n, 0.0) for n in nodeids)
 
 
 def _with_seconds(result: HealResult, started: float) -> HealResult:

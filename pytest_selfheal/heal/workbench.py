@@ -36,9 +36,12 @@ from .ranking import ranked
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
-# Up to this many targets every candidate runs them all: which of a few it fixes is worth knowing
-# (a partial fix), and costs little; beyond, the representatives go first (_screen_targets).
+# Up to this many targets, taking up to this long together in the probe, every candidate runs
+# them all: which of a few it fixes is worth knowing (a partial fix), and costs little; beyond,
+# the representatives go first (_screen_targets). Slow targets are mostly tests that hang until
+# the project's timeout stops them: a candidate under which they still hang costs one of them.
 SCREEN_EVERY_TARGET_UP_TO = 10
+SCREEN_EVERY_TARGET_WITHIN = 1.0
 
 
 class _SuiteDidNotStart(Exception):
@@ -65,6 +68,7 @@ class SearchLimits:
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
     started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
     gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite
+    target_seconds: float = 0.0  # what the targets took together in the probe
 
 
 @dataclass(frozen=True)
@@ -281,7 +285,9 @@ class SandboxWorkbench:
         candidate that makes none of them pass keeps that run (it is still failing), so the cost
         of a candidate that fixes nothing grows with the kinds of failure, not their number."""
         targets, representatives = self.task.targets, self.task.representatives
-        if len(targets) <= SCREEN_EVERY_TARGET_UP_TO or not representatives:
+        cheap = (len(targets) <= SCREEN_EVERY_TARGET_UP_TO
+                 and self.limits.target_seconds <= SCREEN_EVERY_TARGET_WITHIN)
+        if cheap or not representatives:
             return self._screen(candidates, targets)
         runs = self._screen(candidates, representatives)
         promising = [i for i, run in enumerate(runs) if run is not None and not run.timed_out

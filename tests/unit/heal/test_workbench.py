@@ -91,8 +91,8 @@ def fixed_by(good: str, *, breaks: Mapping[str, str] = {}) -> Behaviour:
 def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                previously_failed: Sequence[str] = (TARGET,), probe_outcomes: Mapping[str, str] | None = None,
                max_candidates: int = 100, alternatives: int = 0, targets: tuple[str, ...] = (TARGET,),
-               log: DecisionLog | None = None, representatives: tuple[str, ...] = ()
-               ) -> tuple[SandboxWorkbench, FakeRuns]:
+               log: DecisionLog | None = None, representatives: tuple[str, ...] = (),
+               target_seconds: float = 0.0) -> tuple[SandboxWorkbench, FakeRuns]:
     root = tmp_path / "worktree"
     root.mkdir()
     sandbox = Sandbox(user_root=tmp_path / "checkout", root=root, tmp=tmp_path)
@@ -111,7 +111,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
         task=RepairTask(targets=targets, suite=SUITE, previously_failed=frozenset(previously_failed),
                         failures=(), suspects=(), spectrum=spectrum, representatives=representatives),
         limits=SearchLimits(deadline=time.monotonic() + 60, max_candidates=max_candidates,
-                            target_timeout=5, suite_timeout=30),
+                            target_timeout=5, suite_timeout=30, target_seconds=target_seconds),
         policy=build_policy(Settings(), is_test_file, submodules=(),
                             test_literals=frozenset()),
         is_test_file=is_test_file,
@@ -448,6 +448,15 @@ def test_a_candidate_tried_alone_is_screened_on_the_representatives_first_too(tm
     # fixes SECOND, the representative, but not TARGET: partial, seen on every target
     assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
     assert runs.calls[:2] == [("warm", (SECOND,)), ("warm", (TARGET, SECOND))]
+
+
+def test_few_targets_that_were_slow_in_the_probe_are_screened_on_the_representatives_first(tmp_path):
+    """Two tests that hang until the project's 2 s timeout: a candidate under which they still
+    hang costs one of them, not both."""
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND), target_seconds=4.0,
+                             previously_failed=(TARGET, SECOND), representatives=(TARGET,))
+    assert bench.try_candidate(edit(BUGGY.replace("a - b", "a * b"))).verdict is Verdict.STILL_FAILING
+    assert runs.calls == [("warm", (TARGET,))]
 
 
 def test_with_few_targets_every_candidate_runs_them_all_and_shows_a_partial_fix(tmp_path):
