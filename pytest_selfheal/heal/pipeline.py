@@ -360,7 +360,6 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
     target_wall, target_cpu = _test_limits(probed.run, targets)
-    took = _took(probed.run, targets)
     return SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,
@@ -370,7 +369,8 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu, started=request.started,
-                            gate_seconds=request.suite_seconds, target_seconds=took),
+                            gate_seconds=request.suite_seconds,
+                            target_seconds=_took(probed.run, targets)),
         policy=policy,
         is_test_file=policy.is_test_file,
         log=log,

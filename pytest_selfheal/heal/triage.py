@@ -330,8 +330,8 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     if failure.nodeid == "<collection>":
         return False, "no module to collect again; fix the conftest or plugin error pytest reported"
     if kind == "transient":
-        return False, f"transient: {transient_cause(failure)}; the network or a service failed, not " \
-                      "the code; not repaired"
+        return False, (f"transient: {transient_cause(failure)}; the network or a service failed, "
+                       "not the code; not repaired")
     if kind not in REPAIRED_KINDS:
         return False, {
             "flaky": "flaky: outcomes differ between identical reruns; not repaired",

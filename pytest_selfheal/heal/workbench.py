@@ -287,7 +287,7 @@ class SandboxWorkbench:
         targets, representatives = self.task.targets, self.task.representatives
         cheap = (len(targets) <= SCREEN_EVERY_TARGET_UP_TO
                  and self.limits.target_seconds <= SCREEN_EVERY_TARGET_WITHIN)
-        if cheap or not representatives:
+        if cheap or not representatives or len(representatives) == len(targets):
             return self._screen(candidates, targets)
         runs = self._screen(candidates, representatives)
         promising = [i for i, run in enumerate(runs) if run is not None and not run.timed_out

@@ -459,6 +459,13 @@ def test_few_targets_that_were_slow_in_the_probe_are_screened_on_the_representat
     assert runs.calls == [("warm", (TARGET,))]
 
 
+def test_targets_that_each_stand_for_themselves_are_screened_once(tmp_path):
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND), target_seconds=4.0,
+                             previously_failed=(TARGET, SECOND), representatives=(TARGET, SECOND))
+    assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
+    assert [c for c in runs.calls if TARGET in c[1]] == [("warm", (TARGET, SECOND))]
+
+
 def test_with_few_targets_every_candidate_runs_them_all_and_shows_a_partial_fix(tmp_path):
     bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
                              previously_failed=(TARGET, SECOND), representatives=(TARGET,))
