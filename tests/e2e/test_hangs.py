@@ -194,3 +194,4 @@ def test_a_refused_connection_and_a_network_read_timeout_stay_transient(tmp_path
     assert report["status"] == "not-healed" and report["candidates"] == []
     assert report["reason"] == "nothing to repair: 2 transient"
     assert "test_service_is_down: transient" in result.stdout
+    assert "ConnectionRefusedError is a network error; the network or a service failed" in result.stdout
