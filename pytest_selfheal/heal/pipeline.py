@@ -275,8 +275,8 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     if stopped_before_tests(run):
         raise did_not_run("probe", run)
     unrun = [n for n in plan.failing if not _reported(n, run)]
-    if len(unrun) == len(plan.failing) and not run.timed_out:
-        raise SandboxError(_not_run_by_probe(unrun, run))
+    if len(unrun) == len(plan.failing):
+        raise SandboxError(_probe_out_of_time(run) if run.timed_out else _not_run_by_probe(unrun, run))
     runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
         run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
     if run.leaked_modules:
@@ -344,6 +344,16 @@ def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
             "Check that the tests are collected in a fresh clone of your repository (files git "
             "ignores, absolute paths); otherwise please report this to pytest-selfheal with "
             "report.json")
+
+
+def _probe_out_of_time(run: TestRunResult) -> str:
+    return (f"the probe was stopped after {run.seconds:.0f}s in the sandbox before any failing test "
+            "reported: a test hangs there, or the time budget is too short for the failing tests' "
+            "modules (--selfheal-time-budget). The sandbox runs your tests with your configuration "
+            "files and PYTEST_ADDOPTS, not your command line: if an option such as pytest-timeout's "
+            "`--timeout` stops hangs in your session, set it in your configuration (`timeout = 10` "
+            "in [tool.pytest.ini_options]) or in PYTEST_TIMEOUT. Its last lines:\n"
+            f"{last_lines(run)}")
 
 
 def _editable(suspects: tuple[Suspect, ...], policy: Policy, log: DecisionLog) -> tuple[Suspect, ...]:

@@ -50,6 +50,7 @@ class FakeRuns:
     leaked: tuple[str, ...] = ()
     stops_after: int | None = None  # from this many jobs on, the process stops before any test
     uncollected: tuple[str, ...] = ()  # tests no run reports
+    hangs: bool = False  # every run hangs until it is killed at its timeout
     warm: None = None
     startup: float = 10.0
     xdist_workers: int = 0
@@ -60,6 +61,8 @@ class FakeRuns:
         if self.stops_after is not None and len(self.jobs) > self.stops_after:
             return TestRunResult({}, 4, 0.01, output_tail="ImportError while loading conftest\n"
                                  "E   RuntimeError: not in a sandbox\n\n")
+        if self.hangs:
+            return TestRunResult({}, -9, 30.0, timed_out=True, output_tail="test_calc.py ..")
         outcomes = {n: "passed" for n in nodeids if n not in self.uncollected}
         if ADD in outcomes and "a + b" not in source:
             self._flips += 1
@@ -244,6 +247,18 @@ def test_failing_tests_the_probe_did_not_run_are_not_blamed(tmp_path):
     with pytest.raises(SandboxError, match=r"the probe ran in the sandbox but did not run 1 of the "
                        r"failing tests \(test_calc.py::test_add\): they were not collected there"):
         heal.stages()
+
+
+def test_a_probe_stopped_at_its_timeout_before_any_failing_test_says_a_test_hangs(tmp_path):
+    """pytest-timeout's `--timeout` on the user's command line does not reach the sandbox."""
+    heal = make_heal(tmp_path, [("a - b", "a + b")], hangs=True)
+    with pytest.raises(SandboxError) as raised:
+        heal.stages()
+    reason = str(raised.value)
+    assert reason.startswith("the probe was stopped after 30s in the sandbox before any failing "
+                             "test reported: a test hangs there")
+    assert "`--timeout` stops hangs in your session, set it in your configuration" in reason
+    assert reason.endswith("Its last lines:\n    test_calc.py ..")
 
 
 def test_a_failing_test_the_probe_did_not_run_is_held_not_called_unreproduced(tmp_path):
