@@ -41,7 +41,7 @@ _NETWORK_MESSAGE = re.compile(
     r"connection (?:refused|reset|aborted)|rate.?limit|too many requests|service unavailable|"
     r"(?:http|status)\D{0,12}\b(?:429|503)\b|temporary failure in name resolution|"
     r"name or service not known|nodename nor servname|network is unreachable|"
-    r"remote end closed connection",
+    r"remote end closed connection|urlopen error timed out",
     re.IGNORECASE,
 )
 # Timeouts any code may raise (or pytest-timeout's, when a test ran out of time): the network's
@@ -49,7 +49,7 @@ _NETWORK_MESSAGE = re.compile(
 _TIMEOUTS = frozenset({"TimeoutError", "timeout", "TimeoutException"})
 _PYTEST_TIMEOUT = re.compile(r"Timeout \(>[\d.]+s\) from pytest-timeout")
 # What a socket's or an SSL object's C code says when a call times out (it leaves no frame).
-_SOCKET_TIMEOUT = re.compile(r"(?:the \w+ operation )?timed out", re.IGNORECASE)
+_SOCKET_TIMEOUT = re.compile(r"(?:the \w+ operation |\[Errno \d+\] connection )?timed out", re.IGNORECASE)
 # Networking code: modules of the standard library and of common clients, by dotted prefix.
 _NETWORK_MODULES = ("socket", "ssl", "http", "urllib", "urllib3", "requests", "httpx", "httpcore",
                     "aiohttp", "h11", "h2", "websockets", "asyncio.streams",

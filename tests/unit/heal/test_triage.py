@@ -51,6 +51,9 @@ def in_(*paths: str) -> tuple[Frame, ...]:
     ("TimeoutError", "timed out", PROJECT, "TimeoutError: timed out, a socket's timeout"),
     ("TimeoutError", "The read operation timed out", PROJECT,
      "TimeoutError: The read operation timed out, a socket's timeout"),
+    ("TimeoutError", "[Errno 110] Connection timed out", PROJECT,
+     "TimeoutError: [Errno 110] Connection timed out, a socket's timeout"),
+    ("urllib.error.URLError", "<urlopen error timed out>", PROJECT, "URLError says 'urlopen error timed out'"),
 ])
 def test_transient_causes(exc_type, message, frames, cause):
     assert triage.transient_cause(failure(message, exc_type=exc_type, frames=frames)) == cause
