@@ -129,6 +129,51 @@ def test_a_base_case_never_reached_recurses_until_python_stops_it_and_is_healed(
     assert "-    if n < 0:\n+    if n <= 0:\n" in diff or "-    if n < 0:\n+    if n < 1:\n" in diff
 
 
+def test_candidates_that_hang_under_pytest_timeouts_thread_method_are_judged_and_the_search_goes_on(tmp_path):
+    """The thread method ends the whole test process of a candidate under which a test hangs
+    (after half a second of wall time: before the candidate's own CPU bound, a second, stops it)."""
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": CONFIG.format(name="binary") + '    timeout = 0.5\n    timeout_method = "thread"\n',
+        "binary/__init__.py": "",
+        "binary/digits.py": '''
+            """Binary digits of non-negative integers."""
+
+
+            def bit_length(n):
+                """How many binary digits n >= 0 has (0 has none)."""
+                count = 0
+                while n > 0:
+                    n //= 2
+                    count += 2
+                return count
+            ''',
+        "tests/test_digits.py": """
+            from binary.digits import bit_length
+
+
+            def test_zero():
+                assert bit_length(0) == 0
+
+
+            def test_powers_of_two():
+                assert [bit_length(2 ** k) for k in range(5)] == [1, 2, 3, 4, 5]
+            """,
+    })
+    before = fingerprint(repo)
+    result = run_pytest(repo, *HEAL, "--selfheal-alternatives=0", "--selfheal-time-budget=30",
+                        timeout=120)
+    assert result.returncode == 1
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert "-        count += 2\n+        count += 1\n" in (latest_run_dir(repo) / "fix.diff").read_text()
+    ended = [c for c in report["candidates"] if c["detail"] == (
+        "the test process ended with exit code 1 before any of these tests reported")]
+    # `n //= 1` never reaches 0: a hang, ended with its process, and the search went on
+    assert ended and all(c["verdict"] == "still-failing" for c in ended)
+    assert report["candidates"].index(ended[0]) < len(report["candidates"]) - 1
+
+
 def test_a_refused_connection_and_a_network_read_timeout_stay_transient(tmp_path):
     repo = make_repo(tmp_path / "repo", {
         "pyproject.toml": CONFIG.format(name="status"),
