@@ -29,7 +29,14 @@ from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResu
 from ..output.decisions import DecisionLog
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
-from ..sandbox.testruns import Job, TestRuns, did_not_run, last_lines, stopped_before_tests
+from ..sandbox.testruns import (
+    Job,
+    TestRuns,
+    did_not_run,
+    hung_under_thread_timeout,
+    last_lines,
+    stopped_before_tests,
+)
 from ..source import encode_source, function_span
 from .policy import Policy
 from .ranking import ranked
@@ -346,6 +353,9 @@ class SandboxWorkbench:
         done = _verdict(candidate, started)
         ordered = (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
         suite = self._gate(ordered, candidate=number)
+        if hung_under_thread_timeout(suite):
+            return done(Verdict.TIMEOUT, fixed=fixed, detail="a test of the suite hung, and "
+                        "pytest-timeout's thread method ended the suite's process")
         if stopped_before_tests(suite):
             raise _SuiteDidNotStart(suite)
         if suite.timed_out:

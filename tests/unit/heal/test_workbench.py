@@ -187,6 +187,21 @@ def test_a_suite_that_times_out_is_a_timeout_with_what_the_targets_showed(tmp_pa
     assert (outcome.verdict, outcome.fixed, outcome.detail) == (Verdict.TIMEOUT, (TARGET,), "the suite timed out")
 
 
+def test_a_suite_that_pytest_timeouts_thread_method_ended_is_a_timeout_not_a_suite_that_cannot_start(tmp_path):
+    good = fixed_by("a + b")
+
+    def behaviour(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        if nodeids == SUITE:
+            return TestRunResult({}, 1, 1.5, output_tail="+++++ Timeout +++++\n")
+        return good(source, nodeids)
+
+    bench, runs = make_bench(tmp_path, behaviour)
+    outcome = bench.try_candidate(plus())
+    assert (outcome.verdict, outcome.fixed) == (Verdict.TIMEOUT, (TARGET,))
+    assert outcome.detail == "a test of the suite hung, and pytest-timeout's thread method ended the suite's process"
+    assert [nodeids for kind, nodeids in runs.calls if kind == "fresh"] == [SUITE]  # no unpatched suite
+
+
 def test_a_fix_that_passes_only_in_place_is_still_failing(tmp_path):
     good = fixed_by("a + b")
 
