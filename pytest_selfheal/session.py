@@ -55,6 +55,17 @@ class HealSession:
 
         return find_repo_root(self.config.rootpath)
 
+    @cached_property
+    def pytest_options(self) -> tuple[str, ...]:
+        """What the user typed that configures pytest, for the sandbox's runs to repeat."""
+        from .config import OPTIONS
+        from .sandbox.options import repeated_options
+
+        typed = self.config.args_source == pytest.Config.ArgsSource.ARGS
+        return repeated_options(self.config.invocation_params.args,
+                                self.config.args if typed else (), self.invocation_dir,
+                                dropped=[spec.flag for spec in OPTIONS])
+
     @pytest.hookimpl(trylast=True)
     def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
         return create_agent(name, settings)
@@ -91,7 +102,8 @@ class HealSession:
 
         try:
             self.prepared = prepare(self.repo_root, self.config.rootpath, self.settings,
-                                    self._import_roots(), self.test_files)
+                                    self._import_roots(), self.test_files,
+                                    options=self.pytest_options)
         except Exception:
             self.prepared = None
 
@@ -127,6 +139,7 @@ class HealSession:
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
+            pytest_options=self.pytest_options,
             started=healing_started,
             progress=listener,
         )

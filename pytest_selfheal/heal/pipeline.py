@@ -70,13 +70,15 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
     plan = Plan.of(request)
     log = DecisionLog(run_dir, request.redactor, listener=request.progress)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
-               failures=[f.nodeid for f in request.failures], prepared=prepared is not None)
+               failures=[f.nodeid for f in request.failures], prepared=prepared is not None,
+               pytest_options=list(request.pytest_options))
     try:
         with terminate_as_interrupt():
             if prepared is None:
                 assert request.repo_root is not None
                 prepared = prepare(request.repo_root, request.rootdir, request.settings,
-                                   request.import_roots, plan.selection, keep=run_dir)
+                                   request.import_roots, plan.selection, keep=run_dir,
+                                   options=request.pytest_options)
             try:
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)
@@ -349,10 +351,9 @@ def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
 def _probe_out_of_time(run: TestRunResult) -> str:
     return (f"the probe was stopped after {run.seconds:.0f}s in the sandbox before any failing test "
             "reported: a test hangs there, or the time budget is too short for the failing tests' "
-            "modules (--selfheal-time-budget). The sandbox runs your tests with your configuration "
-            "files and PYTEST_ADDOPTS, not your command line: if an option such as pytest-timeout's "
-            "`--timeout` stops hangs in your session, set it in your configuration (`timeout = 10` "
-            "in [tool.pytest.ini_options]) or in PYTEST_TIMEOUT. Its last lines:\n"
+            "modules (--selfheal-time-budget). To stop a hanging test before the budget, give it a "
+            "time limit: pytest-timeout's `timeout = 10` in [tool.pytest.ini_options], or "
+            "`--timeout=10`. Its last lines:\n"
             f"{last_lines(run)}")
 
 

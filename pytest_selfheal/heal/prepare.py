@@ -21,6 +21,7 @@ from ..output import rundir
 from ..sandbox.janitor import Janitor
 from ..sandbox.leftovers import kill_leftovers
 from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
+from ..sandbox.options import in_sandbox
 from ..sandbox.paths import Sandbox
 from ..sandbox.runner import PytestCommand
 from ..sandbox.warm import WarmWorker, start_warm_worker
@@ -52,7 +53,8 @@ class Preparation:
 
 
 def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Sequence[Path],
-            collect: Sequence[str | Path], keep: Path | None = None) -> Preparation:
+            collect: Sequence[str | Path], keep: Path | None = None,
+            options: Sequence[str] = ()) -> Preparation:
     """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox and
     start a worker that collects `collect` (nodeids, or paths inside the checkout). Raises
     LockBusy, SandboxError or OSError, holding nothing."""
@@ -74,6 +76,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
             cwd=planned.map(rootdir),
             scratch=tmp / "scratch",
             import_roots=tuple(planned.map(p) for p in import_roots),
+            options=in_sandbox(options, planned.user_root, planned.map),
         )
         if collect:
             warm = start_warm_worker(command, settings.workers, startup_timeout=STARTUP_TIMEOUT)

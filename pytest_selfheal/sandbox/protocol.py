@@ -18,8 +18,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, TypeVar
 
 # The test processes' entry points, as `python -m` modules and `-p` / PYTEST_PLUGINS plugins.
@@ -214,10 +215,13 @@ def die_with_parent(parent: int) -> Callable[[], None]:
     return arrange
 
 
-def serial_args() -> list[str]:
-    """`-n 0` where pytest-xdist is installed: a sandbox run keeps its tests in one process (so
-    its observer and coverage see them), whatever the project's addopts say."""
-    return ["-n", "0"] if importlib.util.find_spec("xdist") is not None else []
+def serial_args(options: Sequence[str] = ()) -> list[str]:
+    """`-n 0` where pytest-xdist is installed and `options` (the user's, repeated) do not turn it
+    off: a sandbox run keeps its tests in one process (so its observer and coverage see them),
+    whatever the project's addopts say."""
+    off = "-pno:xdist" in options or any(
+        a == "-p" and b == "no:xdist" for a, b in pairwise(options))
+    return ["-n", "0"] if not off and importlib.util.find_spec("xdist") is not None else []
 
 
 def _line(message: dict[str, Any]) -> str:

@@ -64,6 +64,7 @@ class PytestCommand:
     cwd: Path  # the worktree's rootdir, so nodeids resolve as in the user's run
     scratch: Path  # the heal's files for these processes; the tests' HOME and TMPDIR are in it
     import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
+    options: tuple[str, ...] = ()  # the user's command-line options, repeated (options.py)
     wall: Wall = field(default_factory=Wall, compare=False)
 
     def environment(self, extra: Mapping[str, str]) -> dict[str, str]:
@@ -121,9 +122,9 @@ def run_tests(
     files = dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids)
     args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
-    args = ["--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
-            f"--rootdir={command.cwd}", *(["-n", str(workers)] if workers else serial_args()),
-            f"@{args_file}"]
+    args = [*command.options, "--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
+            f"--rootdir={command.cwd}",
+            *(["-n", str(workers)] if workers else serial_args(command.options)), f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
     extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}

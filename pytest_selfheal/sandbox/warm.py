@@ -101,7 +101,8 @@ class WarmWorker:
         args_file = self.command.scratch / "warm-args.txt"
         args_file.write_text("\n".join([f"--rootdir={self.command.cwd}", *nodeids]) + "\n",
                              encoding="utf-8")
-        start = encode_start(WorkerStart(cwd=str(self.command.cwd), args=(f"@{args_file}",)))
+        start = encode_start(WorkerStart(cwd=str(self.command.cwd),
+                                         args=(*self.command.options, f"@{args_file}")))
         self._outbox += start.encode("utf-8")
         if self.proc is not None and self.proc.stdin is not None:  # it is waiting for this line
             self._send(self.proc.stdin.fileno())

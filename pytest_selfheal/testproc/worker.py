@@ -324,7 +324,7 @@ def main(argv: list[str]) -> int:
         return 0  # stopped before the sandbox was ready
     start = decode_start(line)
     _move_into(start.cwd)
-    args = [*serial_args(), *start.args]  # the session must hold the items itself
+    args = [*serial_args(start.args), *start.args]  # the session must hold the items itself
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
     options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
