@@ -152,11 +152,17 @@ def _fix(report: dict[str, Any], changes: tuple[LineChange, ...]) -> dict[str, A
 
 
 def _fix_description(report: dict[str, Any]) -> str:
+    description = fix_description(report)
+    fixed = len((report.get("fix") or {}).get("fixed", ()))
+    return (f"{description} " if description else "") + \
+        f"(validated: makes {fixed} failing test(s) pass and breaks no test that passed)"
+
+
+def fix_description(report: dict[str, Any]) -> str:
+    """What the fix's candidate says it changes ("" without a fix)."""
     fix = report.get("fix") or {}
     candidates = report.get("candidates") or []
     index = fix.get("candidate")
-    description = (candidates[index].get("description", "")
-                   if isinstance(index, int) and 0 <= index < len(candidates) else "")
-    fixed = len(fix.get("fixed", ()))
-    return (f"{description} " if description else "") + \
-        f"(validated: makes {fixed} failing test(s) pass and breaks no test that passed)"
+    if isinstance(index, int) and 0 <= index < len(candidates):
+        return str(candidates[index].get("description", ""))
+    return ""

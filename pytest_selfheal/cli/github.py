@@ -1,0 +1,87 @@
+"""`github`: after `pytest --selfheal` in a GitHub Actions job, show the run where people look.
+
+Annotations on the failing lines and on the fix, report.md as the job summary, and on a pull
+request of the same repository one review whose suggestions are the fix (updated on re-runs;
+told that the failure is gone once the tests pass). A fork's pull request gets nothing written:
+its token is read-only and no secret is needed. Everything shown is from the run's cleaned
+report.json and report.md, and every message passes the Redactor (the token is a secret).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..github.annotations import escape_data, workflow_annotations
+from ..github.api import GitHubAPI, GitHubError
+from ..github.event import Event, read_event
+from ..github.publish import publish, resolve
+from ..github.review import ReviewText, gone_body, plan
+from ..github.summary import job_summary, write_job_summary
+from ..output import runstore
+from ..output.rundir import REPORT_MD
+from ..redaction import Redactor
+from .exit_codes import EXIT_OK
+
+PERMISSION_NEEDED = ("the workflow's token may not write a review on this pull request: give the "
+                     "job `permissions: pull-requests: write`; the proposal is in the job summary")
+
+
+def github_command(root: Path, run_id: str | None, pytest_exit_code: int, artifact: str) -> int:
+    """Annotations, job summary and review for the latest run (or `run_id`); with
+    `pytest_exit_code` 0 the tests passed, and only an earlier review is told so."""
+    redactor = Redactor.from_environment()
+    event = read_event()
+    if pytest_exit_code == 0:
+        _log(redactor, "notice", _resolve(event, redactor))
+        return EXIT_OK
+    run = runstore.find_run(runstore.output_dir(root), run_id)
+    for annotation in workflow_annotations(run.report, run.diff):
+        print(annotation.command())
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    report_md = run.path / REPORT_MD
+    if summary_path and report_md.is_file():
+        write_job_summary(Path(summary_path), job_summary(
+            report_md.read_text(encoding="utf-8"), run.run_id, artifact))
+    pull = event.pull_request
+    if pull is None:
+        return EXIT_OK
+    if pull.from_fork:
+        _log(redactor, "notice", f"pull request #{pull.number} comes from the fork "
+             f"{pull.head_repo or '(deleted)'}: nothing is written to it (its token is read-only); "
+             "the proposal is in the job summary and the artifact")
+        return EXIT_OK
+    footer = (f"<sub>pytest-selfheal run `{run.run_id}`: the whole report is in the job summary "
+              f"and the `{artifact}` artifact.</sub>")
+    text = ReviewText(run.report, run.diff, {path.name: path.read_text(encoding="utf-8")
+                                             for path in sorted(run.path.glob("test_regression_*.py"))},
+                      footer)
+    try:
+        api = GitHubAPI.from_environment()
+        files = api.get_all(f"/repos/{event.repository}/pulls/{pull.number}/files")
+        published = publish(api, event.repository, pull, text, *plan(run.report, run.diff, files))
+    except GitHubError as exc:
+        _log(redactor, "warning", PERMISSION_NEEDED if exc.status == 403 else
+             f"the review could not be written ({exc}); the proposal is in the job summary")
+        return EXIT_OK
+    _log(redactor, "notice", f"pull request #{pull.number}: {published.message}")
+    return EXIT_OK
+
+
+def _resolve(event: Event, redactor: Redactor) -> str:
+    pull = event.pull_request
+    if pull is None or pull.from_fork:
+        return "the tests pass: nothing to show"
+    try:
+        api = GitHubAPI.from_environment()
+        footer = "<sub>pytest-selfheal</sub>"
+        return resolve(api, event.repository, pull, gone_body(pull.head_sha, footer)).message
+    except GitHubError as exc:
+        return PERMISSION_NEEDED if exc.status == 403 else \
+            f"the earlier review could not be updated ({exc})"
+
+
+def _log(redactor: Redactor, level: str, message: str) -> None:
+    """A `::notice::`/`::warning::` line; its text is cleaned and escaped like any test output."""
+    print(f"::{level}::{escape_data(redactor.clean(message))}", file=sys.stdout)
