@@ -50,7 +50,7 @@ def workflow_annotations(report: dict[str, Any], diff: str) -> list[Annotation]:
         for change in line_changes(diff):
             found.append(Annotation(
                 change.path, change.start, "pytest-selfheal: proposed fix",
-                f"Changing line(s) {change.start}-{change.end} makes {len(fixed)} failing test(s) "
+                f"Changing {_lines(change.start, change.end)} makes {len(fixed)} failing test(s) "
                 "pass and breaks no test that passed; see fix.diff in the job summary.\n"
                 + "\n".join(f"+ {line}" for line in change.new)))
     failures = sorted(report.get("failures", ()), key=lambda f: f.get("nodeid") not in fixed)
@@ -62,3 +62,7 @@ def workflow_annotations(report: dict[str, Any], diff: str) -> list[Annotation]:
                                 f"{failure.get('exc_type')}: {failure.get('message', '')}"))
     unique = {(a.path, a.line): a for a in reversed(found)}  # the first at each place wins
     return sorted(unique.values(), key=found.index)[:MAX_ANNOTATIONS]
+
+
+def _lines(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}-{end}"
