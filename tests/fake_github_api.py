@@ -19,10 +19,40 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from helpers import copy_example, git, init_repo
+
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", re.MULTILINE)
 NOT_ACCESSIBLE = {"message": "Resource not accessible by integration",
                   "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
                   "status": "403"}
+
+
+EVENTS = Path(__file__).parent / "data" / "github"
+FAULTY_LINE = "    return subtotal > threshold"  # invoice/discounts.py on the pull request's branch
+
+
+def breaking_pull_request(dest: Path) -> Path:
+    """The invoice example as a repository green on `main`, checked out on the branch
+    `threshold`, the pull request: its commit makes the discount start strictly above the
+    threshold (two tests fail) and edits the module's docstring."""
+    repo = copy_example("invoice", dest)
+    discounts = repo / "invoice" / "discounts.py"
+    source = discounts.read_text()
+    discounts.write_text(source.replace(FAULTY_LINE, "    return subtotal >= threshold"))
+    init_repo(repo)
+    git(repo, "branch", "-M", "main")
+    git(repo, "switch", "-q", "-c", "threshold")
+    discounts.write_text(source.replace('"""Volume discount', '"""Volume discount (strictly above)'))
+    git(repo, "commit", "-q", "-am", "Discount strictly above the threshold")
+    return repo
+
+
+def event_payload(repo: Path, fixture: str, dest: Path) -> Path:
+    """tests/data/github/`fixture` with the repository's commits in it, written to `dest`."""
+    text = (EVENTS / fixture).read_text()
+    text = text.replace("HEAD_SHA", git(repo, "rev-parse", "HEAD").strip())
+    dest.write_text(text.replace("BASE_SHA", git(repo, "rev-parse", "main").strip()))
+    return dest
 
 
 def pull_files(repo: Path, base: str, head: str) -> list[dict[str, Any]]:

@@ -10,14 +10,12 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from fake_github_api import FakeGitHubAPI, pull_files
-from helpers import copy_example, git, init_repo, readme_snippet, user_env
+from fake_github_api import FakeGitHubAPI, breaking_pull_request, event_payload, pull_files
+from helpers import git, readme_snippet, user_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
-EVENTS = ROOT / "tests" / "data" / "github"
 TOKEN = "ghs_actiontoken0123456789abcdefAB"
-FAULTY_LINE = "    return subtotal > threshold"
 
 
 def actionlint(repo: Path) -> subprocess.CompletedProcess[str]:
@@ -81,18 +79,8 @@ def expand(value: str, inputs: dict[str, str], outputs: dict[str, str]) -> str:
 
 
 def test_the_action_steps_heal_review_and_keep_the_job_red(tmp_path):
-    repo = copy_example("invoice", tmp_path / "shop")
-    discounts = repo / "invoice" / "discounts.py"
-    source = discounts.read_text()
-    discounts.write_text(source.replace(FAULTY_LINE, "    return subtotal >= threshold"))
-    init_repo(repo)
-    git(repo, "branch", "-M", "main")
-    git(repo, "switch", "-q", "-c", "threshold")
-    discounts.write_text(source)
-    git(repo, "commit", "-q", "-am", "Discount strictly above the threshold")
-    event = tmp_path / "event.json"
-    event.write_text((EVENTS / "pull_request.json").read_text()
-                     .replace("HEAD_SHA", git(repo, "rev-parse", "HEAD").strip()))
+    repo = breaking_pull_request(tmp_path / "shop")
+    event = event_payload(repo, "pull_request.json", tmp_path / "event.json")
 
     action = yaml.safe_load(ACTION.read_text())
     assert action["runs"]["using"] == "composite"

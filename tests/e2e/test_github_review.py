@@ -9,29 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_github_api import FakeGitHubAPI, pull_files
-from helpers import copy_example, fingerprint, git, init_repo, latest_run_dir, run_pytest, user_env
+from fake_github_api import FAULTY_LINE, FakeGitHubAPI, breaking_pull_request, event_payload, pull_files
+from helpers import fingerprint, latest_run_dir, run_pytest, user_env
 
 from pytest_selfheal.github.review import MARKER, SUGGESTION_MARKER
 
-EVENTS = Path(__file__).parents[1] / "data" / "github"
 TOKEN = "ghs_e2etoken0123456789abcdefABCDEF"
-FAULTY_LINE = "    return subtotal > threshold"
 
 
 @pytest.fixture(scope="module")
 def healed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The invoice example, green on `main`; the branch `threshold` (the pull request) changes
     the threshold test to `>` and a docstring; `pytest --selfheal` has run on the branch."""
-    repo = copy_example("invoice", tmp_path_factory.mktemp("pr") / "shop")
-    discounts = repo / "invoice" / "discounts.py"
-    source = discounts.read_text()
-    discounts.write_text(source.replace(FAULTY_LINE, "    return subtotal >= threshold"))
-    init_repo(repo)
-    git(repo, "branch", "-M", "main")
-    git(repo, "switch", "-q", "-c", "threshold")
-    discounts.write_text(source.replace('"""Volume discount', '"""Volume discount (strictly above)'))
-    git(repo, "commit", "-q", "-am", "Discount strictly above the threshold")
+    repo = breaking_pull_request(tmp_path_factory.mktemp("pr") / "shop")
     result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
                         env={"GITHUB_STEP_SUMMARY": ""})
     assert result.returncode == 1, result.stdout[-3000:]
@@ -39,19 +29,10 @@ def healed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def event_file(repo: Path, tmp_path: Path, payload: str) -> Path:
-    text = (EVENTS / payload).read_text()
-    text = text.replace("HEAD_SHA", git(repo, "rev-parse", "HEAD").strip())
-    text = text.replace("BASE_SHA", git(repo, "rev-parse", "main").strip())
-    path = tmp_path / "event.json"
-    path.write_text(text)
-    return path
-
-
 def github(repo: Path, tmp_path: Path, fake: FakeGitHubAPI | None, payload: str = "pull_request.json",
            name: str = "pull_request", exit_code: int = 1, token: str = TOKEN
            ) -> subprocess.CompletedProcess[str]:
-    env = {"GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": str(event_file(repo, tmp_path, payload)),
+    env = {"GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": str(event_payload(repo, payload, tmp_path / "event.json")),
            "GITHUB_REPOSITORY": "acme/shop", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
            "GITHUB_API_URL": fake.url if fake else "http://127.0.0.1:9", "GITHUB_TOKEN": token}
     if not token:
