@@ -37,13 +37,14 @@ def github_command(root: Path, run_id: str | None, pytest_exit_code: int, artifa
         _log(redactor, "notice", _resolve(event, redactor))
         return EXIT_OK
     run = runstore.find_run(runstore.output_dir(root), run_id)
+    # what the heal wrote is clean of its secrets; this step's environment may hold others
     for annotation in workflow_annotations(run.report, run.diff):
-        print(annotation.command())
+        print(redactor.hide(annotation.command()))
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     report_md = run.path / REPORT_MD
     if summary_path and report_md.is_file():
         write_job_summary(Path(summary_path), job_summary(
-            report_md.read_text(encoding="utf-8"), run.run_id, artifact))
+            redactor.hide(report_md.read_text(encoding="utf-8")), run.run_id, artifact))
     pull = event.pull_request
     if pull is None:
         return EXIT_OK
