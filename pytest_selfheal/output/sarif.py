@@ -62,19 +62,28 @@ def sarif_log(report: dict[str, Any], diff: str) -> dict[str, Any]:
 
 
 def primary_location(failure: dict[str, Any], suspects: Any) -> tuple[str, int]:
-    """Where a failure is shown: the best-ranked suspect in a file its traceback passes through,
-    else its innermost project frame, else the best suspect, else its test file."""
-    frames = failure.get("frames") or ()
-    paths = {frame.get("path") for frame in frames}
+    """Where a failure is shown: the best-ranked suspect in a file its traceback passes through
+    outside the test's own file, else its innermost frame there, else the best suspect (an
+    assertion in the test names no code), else its innermost project frame, else its test file."""
+    test_file = str(failure.get("nodeid", "")).split("::", 1)[0]
+    frames = [f for f in failure.get("frames") or () if is_project_path(str(f.get("path", "")))]
+    code = [f for f in frames if not _same_file(str(f["path"]), test_file)]
+    paths = {frame.get("path") for frame in code}
     for suspect in suspects:
         if suspect.get("path") in paths:
             return str(suspect["path"]), int(suspect.get("line") or 1)
-    project = [frame for frame in frames if is_project_path(str(frame.get("path", "")))]
-    if project:
-        return str(project[-1]["path"]), int(project[-1].get("line") or 1)
+    if code:
+        return str(code[-1]["path"]), int(code[-1].get("line") or 1)
     if suspects:
         return str(suspects[0]["path"]), int(suspects[0].get("line") or 1)
-    return str(failure.get("nodeid", "")).split("::", 1)[0], 1
+    if frames:
+        return str(frames[-1]["path"]), int(frames[-1].get("line") or 1)
+    return test_file, 1
+
+
+def _same_file(frame_path: str, test_file: str) -> bool:
+    """A frame's path is relative to the repository, a node id's to the rootdir (maybe below it)."""
+    return frame_path == test_file or frame_path.endswith("/" + test_file)
 
 
 def is_project_path(path: str) -> bool:

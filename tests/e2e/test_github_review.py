@@ -3,11 +3,13 @@ breaks a test, against the fake GitHub API on 127.0.0.1: what a reviewer would s
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from fake_github_api import FAULTY_LINE, FakeGitHubAPI, breaking_pull_request, event_payload, pull_files
 from helpers import fingerprint, latest_run_dir, run_pytest, user_env
@@ -96,6 +98,22 @@ def test_a_pull_request_gets_one_review_whose_suggestion_heals_the_suite(healed,
     assert gone.returncode == 0, gone.stderr
     assert len(later.reviews[7]) == 1 and "the failure is gone" in later.reviews[7][0]["body"]
     assert [m for m, _, _ in later.writes()] == ["PUT", "PATCH"]
+
+
+def test_the_run_left_a_valid_report_sarif_with_the_fix_on_the_faulty_line(healed):
+    schema = json.loads((Path(__file__).parents[1] / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text())
+    log = json.loads((latest_run_dir(healed) / "report.sarif").read_text())
+    assert [e.message for e in jsonschema.Draft4Validator(schema).iter_errors(log)] == []
+    results = log["runs"][0]["results"]
+    report = json.loads((latest_run_dir(healed) / "report.json").read_text())
+    assert [r["properties"]["nodeid"] for r in results] == [f["nodeid"] for f in report["failures"]]
+    faulty = (healed / "invoice/discounts.py").read_text().splitlines().index(FAULTY_LINE) + 1
+    # the first failure is an assertion in the test: it is shown at the suspect, the faulty line
+    where = results[0]["locations"][0]["physicalLocation"]
+    assert (where["artifactLocation"]["uri"], where["region"]["startLine"]) == ("invoice/discounts.py", faulty)
+    (change,) = results[0]["fixes"][0]["artifactChanges"]
+    assert change["replacements"] == [{"deletedRegion": {"startLine": faulty, "endLine": faulty},
+                                       "insertedContent": {"text": "    return subtotal >= threshold"}}]
 
 
 def test_a_fork_pull_request_gets_nothing_written_and_needs_no_token(healed, tmp_path):

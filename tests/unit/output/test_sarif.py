@@ -110,6 +110,14 @@ def test_a_patch_holding_a_secret_is_no_sarif_fix(tmp_path):
     assert all("fixes" not in result for result in log["runs"][0]["results"])
 
 
+def test_an_assertion_in_the_test_itself_is_shown_at_the_top_suspect():
+    failure = {"nodeid": "tests/test_x.py::test_y",
+               "frames": [{"path": "tests/test_x.py", "line": 7, "function": "test_y"}]}
+    suspects = [{"path": "pkg/calc.py", "line": 30, "function": "total"}]
+    assert primary_location(failure, suspects) == ("pkg/calc.py", 30)
+    assert primary_location(failure, ()) == ("tests/test_x.py", 7)
+
+
 def test_without_any_suspect_or_project_frame_the_test_file_is_the_location():
     failure = {"nodeid": "tests/test_x.py::test_y", "frames": [
         {"path": "/venv/lib/site-packages/lib.py", "line": 3, "function": "f"}]}
