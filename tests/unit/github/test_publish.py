@@ -96,3 +96,17 @@ def test_a_403_is_left_to_the_caller():
         publish_fix(fake, HEAD.replace("line ten\n", "line 10\n"))
     assert raised.value.status == 403
     assert "Resource not accessible by integration" in str(raised.value)
+
+
+def test_a_rerun_proposing_other_lines_withdraws_the_old_suggestion_and_puts_the_new_in_the_body(fake):
+    two_hunks = [{"filename": "pkg/mod.py", "status": "modified",
+                  "patch": "@@" + unified_diff("pkg/mod.py", BASE.encode(),
+                                               HEAD.replace("line 30\n", "line thirty\n").encode()
+                                               ).decode().split("@@", 1)[1]}]
+    fake.files[7] = two_hunks
+    first = publish_fix(fake, HEAD.replace("line ten\n", "line 10\n"), files=two_hunks)
+    again = publish_fix(fake, HEAD.replace("line 20\n", "line twenty\n"), files=two_hunks)
+    assert again.action == "updated" and len(fake.reviews[7]) == 1
+    (comment,) = fake.review_comments[first.review_id]
+    assert "no longer proposes this change: a later run proposes something else" in comment["body"]
+    assert "-line 20\n+line twenty" in fake.reviews[7][0]["body"]
