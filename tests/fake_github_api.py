@@ -96,6 +96,7 @@ class FakeGitHubAPI:
         self.reviews: dict[int, list[dict[str, Any]]] = {n: [] for n in pulls}
         self.review_comments: dict[int, list[dict[str, Any]]] = {}  # review id -> comments
         self.issue_comments: dict[int, list[dict[str, Any]]] = {n: [] for n in pulls}
+        self.opened: list[dict[str, Any]] = []  # pull requests opened through the API
         self.calls: list[tuple[str, str, Any]] = []  # method, path with query, body
         self._ids = 1000
         self._lock = threading.Lock()
@@ -142,6 +143,7 @@ class FakeGitHubAPI:
 
     def _routes(self) -> list[tuple[str, Any]]:
         return [
+            (r"POST /pulls", self._open_pull),
             (r"GET /pulls/(\d+)/files", lambda n, body: (200, self.files[n])),
             (r"GET /pulls/(\d+)/reviews", lambda n, body: (200, self.reviews[n])),
             (r"POST /pulls/(\d+)/reviews", self._create_review),
@@ -190,6 +192,14 @@ class FakeGitHubAPI:
                     comment["body"] = body["body"]
                     return 200, comment
         return 404, {"message": "Not Found"}
+
+    def _open_pull(self, body: Any) -> tuple[int, Any]:
+        if any(p["head"] == body.get("head") for p in self.opened):
+            return 422, {"message": "Validation Failed",
+                         "errors": [{"message": f"A pull request already exists for {body.get('head')}."}]}
+        number = 100 + len(self.opened)
+        self.opened.append({**body, "number": number})
+        return 201, {"number": number, "html_url": f"https://github.com/{self.repo}/pull/{number}"}
 
     def _create_issue_comment(self, number: int, body: Any) -> tuple[int, Any]:
         comment = {"id": self._next_id(), "body": body["body"]}

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="pytest's exit code; 0 says the tests pass (default: 1)")
     github.add_argument("--artifact", default=GITHUB_ARTIFACT,
                         help="the name the run directories are uploaded under")
+    github.add_argument("--open-pr", action="store_true",
+                        help="push the branch --selfheal-branch committed the fix on and open a "
+                        "pull request from it (never for a fork's pull request)")
     return parser
 
 
@@ -98,7 +101,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "github":
         from .github import github_command
 
-        return github_command(args.root, args.run, args.pytest_exit_code, args.artifact)
+        return github_command(args.root, args.run, args.pytest_exit_code, args.artifact,
+                              args.open_pr)
     from .hook import hook_command  # the hook's selection imports the heal's stages
 
     return hook_command(args.root, args.apply, args.pytest_args)

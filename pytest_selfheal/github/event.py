@@ -23,6 +23,7 @@ class PullRequest:
     base_repo: str  # owner/name
     head_repo: str
     head_sha: str
+    head_ref: str  # the pull request's branch
 
     @property
     def from_fork(self) -> bool:
@@ -63,4 +64,5 @@ def parse_event(name: str, payload: dict[str, Any], repository: str = "") -> Eve
     head_repo = (pull.get("head") or {}).get("repo") or {}  # null when the fork was deleted
     return Event(name, repository or base, PullRequest(
         number=int(pull["number"]), base_repo=base,
-        head_repo=str(head_repo.get("full_name") or ""), head_sha=str(pull["head"]["sha"])))
+        head_repo=str(head_repo.get("full_name") or ""), head_sha=str(pull["head"]["sha"]),
+        head_ref=str(pull["head"].get("ref") or "")))

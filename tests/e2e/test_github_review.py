@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fake_github_api import FAULTY_LINE, FakeGitHubAPI, breaking_pull_request, event_payload, pull_files
-from helpers import fingerprint, latest_run_dir, run_pytest, user_env
+from helpers import fingerprint, git, latest_run_dir, run_pytest, user_env
 
 from pytest_selfheal.github.review import MARKER, SUGGESTION_MARKER
 
@@ -32,15 +32,16 @@ def healed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def github(repo: Path, tmp_path: Path, fake: FakeGitHubAPI | None, payload: str = "pull_request.json",
-           name: str = "pull_request", exit_code: int = 1, token: str = TOKEN
+           name: str = "pull_request", exit_code: int = 1, token: str = TOKEN, *extra: str
            ) -> subprocess.CompletedProcess[str]:
     env = {"GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": str(event_payload(repo, payload, tmp_path / "event.json")),
            "GITHUB_REPOSITORY": "acme/shop", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
            "GITHUB_API_URL": fake.url if fake else "http://127.0.0.1:9", "GITHUB_TOKEN": token}
     if not token:
         del env["GITHUB_TOKEN"]
+    env["GITHUB_REF_NAME"] = "threshold"
     return subprocess.run([sys.executable, "-m", "pytest_selfheal", "github",
-                           "--pytest-exit-code", str(exit_code)],
+                           "--pytest-exit-code", str(exit_code), *extra],
                           cwd=repo, capture_output=True, text=True, env=user_env(env), timeout=120)
 
 
@@ -145,3 +146,33 @@ def test_other_events_get_annotations_and_the_summary_only(healed, tmp_path, nam
     assert fake.calls == []
     assert "::error file=invoice/discounts.py" in result.stdout
     assert "::notice::" not in result.stdout  # no review to speak of
+
+
+@pytest.mark.parametrize(("payload", "opened"), [("pull_request.json", True),
+                                                 ("pull_request_fork.json", False)])
+def test_open_pr_pushes_the_fix_branch_and_opens_a_pull_request_but_never_for_a_fork(
+        tmp_path, payload, opened):
+    repo = breaking_pull_request(tmp_path / "shop")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main", "threshold")
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-branch",
+                        env={"GITHUB_STEP_SUMMARY": ""})
+    assert result.returncode == 1, result.stdout[-3000:]
+    branch = f"selfheal/{latest_run_dir(repo).name}"
+    before = fingerprint(repo)
+    with FakeGitHubAPI("acme/shop", TOKEN, {7: pull_files(repo, "main", "threshold")}) as fake:
+        done = github(repo, tmp_path, fake, payload, "pull_request", 1, TOKEN, "--open-pr")
+    assert done.returncode == 0, done.stderr
+    assert fingerprint(repo) == before
+    on_remote = git(remote, "branch", "--list").split()
+    if not opened:
+        assert branch not in on_remote and fake.calls == []
+        return
+    assert branch in on_remote
+    assert "return subtotal >= threshold" in git(remote, "show", f"{branch}:invoice/discounts.py")
+    (pull,) = fake.opened
+    assert (pull["head"], pull["base"]) == (branch, "threshold")
+    assert pull["body"].startswith("## pytest-selfheal: healed")
+    assert f"opened pull request #{pull['number']} into threshold" in done.stdout

@@ -16,7 +16,7 @@ HEAD = BASE.replace("line 10\n", "line ten\n")
 PATCH = "@@" + unified_diff("pkg/mod.py", BASE.encode(), HEAD.encode()).decode().split("@@", 1)[1]
 FILES = [{"filename": "pkg/mod.py", "status": "modified", "patch": PATCH}]
 TOKEN = "ghs_faketoken0123456789abcdef"
-PULL = PullRequest(7, "acme/shop", "acme/shop", "a" * 40)
+PULL = PullRequest(7, "acme/shop", "acme/shop", "a" * 40, "threshold")
 REPORT = {"status": "healed", "failures": [{"nodeid": "t.py::t", "exc_type": "E", "message": "m"}],
           "fix": {"diff": "fix.diff", "fixed": ["t.py::t"], "candidate": 0},
           "candidates": [{"description": "restore line 10"}], "totals": {}}
