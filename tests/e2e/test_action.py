@@ -93,7 +93,8 @@ def test_the_action_steps_heal_review_and_keep_the_job_red(tmp_path):
         for step in action["runs"]["steps"]:
             if "run" not in step:
                 assert step["uses"].startswith("actions/upload-artifact@")
-                assert step["with"]["path"] == ".selfheal/runs/" and step["if"] == "always()"
+                assert expand(step["with"]["path"], inputs, outputs) == "./.selfheal/runs/"
+                assert step["if"] == "always()"
                 continue
             condition = expand(step.get("if", "true"), inputs, outputs)
             env = {k: expand(str(v), inputs, outputs) for k, v in step.get("env", {}).items()}
@@ -102,7 +103,8 @@ def test_the_action_steps_heal_review_and_keep_the_job_red(tmp_path):
                        GITHUB_REPOSITORY="acme/shop", GITHUB_API_URL=fake.url)
             if condition.endswith("!= '0'") and outputs.get("exit-code") == "0":
                 continue
-            result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, capture_output=True,
+            cwd = repo / expand(step.get("working-directory", "."), inputs, outputs)
+            result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, capture_output=True,
                                     text=True, env=user_env(env), timeout=600)
             ran.append((step["name"], result.returncode, result.stdout))
             if github_output.exists():
