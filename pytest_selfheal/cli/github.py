@@ -55,7 +55,7 @@ def github_command(root: Path, run_id: str | None, pytest_exit_code: int, artifa
              "read-only); the proposal is in the job summary and the artifact")
         return EXIT_OK
     if pull is not None:
-        _log(redactor, *_review(event.repository, pull, run, artifact))
+        _log(redactor, *_review(event.repository, pull, run, artifact, redactor))
     if open_pr:
         base_ref = pull.head_ref if pull else os.environ.get("GITHUB_REF_NAME", "")
         _log(redactor, "notice", open_fix_pull_request(
@@ -64,14 +64,15 @@ def github_command(root: Path, run_id: str | None, pytest_exit_code: int, artifa
     return EXIT_OK
 
 
-def _review(repository: str, pull: PullRequest, run: runstore.Run, artifact: str
-            ) -> tuple[str, str]:
-    """Create or update the pull request's review: the level and text of what happened."""
+def _review(repository: str, pull: PullRequest, run: runstore.Run, artifact: str,
+            redactor: Redactor) -> tuple[str, str]:
+    """Create or update the pull request's review: the level and text of what happened. Its
+    text hides this step's secrets too; the fix's lines are fix.diff's, which holds none."""
     footer = (f"<sub>pytest-selfheal run `{run.run_id}`: the whole report is in the job summary "
               f"and the `{artifact}` artifact.</sub>")
-    tests = {path.name: path.read_text(encoding="utf-8")
+    tests = {path.name: redactor.hide(path.read_text(encoding="utf-8"))
              for path in sorted(run.path.glob("test_regression_*.py"))}
-    text = ReviewText(run.report, run.diff, tests, footer)
+    text = ReviewText(redactor.hide_tree(run.report), run.diff, tests, footer)
     try:
         api = GitHubAPI.from_environment()
         files = api.get_all(f"/repos/{repository}/pulls/{pull.number}/files")
