@@ -14,9 +14,9 @@ from typing import Any
 
 from ..git import run_git
 from .api import GitHubAPI, GitHubError
+from .review import MAX_BODY
 from .summary import job_summary
 
-MAX_PR_BODY = 60_000  # GitHub refuses a body above 65,536 characters
 NEEDS = "give the job `permissions: contents: write` and `pull-requests: write`"
 
 
@@ -39,7 +39,7 @@ def open_fix_pull_request(api: GitHubAPI, repo_root: Path, repository: str, repo
     try:
         answer, _ = api.request("POST", f"/repos/{repository}/pulls", {
             "title": f"Fix from pytest-selfheal run {run_id}", "head": branch, "base": base_ref,
-            "body": job_summary(report_md, run_id, artifact, limit=MAX_PR_BODY),
+            "body": job_summary(report_md, run_id, artifact, limit=MAX_BODY),
         })
     except GitHubError as exc:
         why = NEEDS if exc.status == 403 else str(exc)
