@@ -54,3 +54,24 @@ def test_green_tests_on_a_push_write_nothing(project, in_a_job, capsys):
     assert main(["github", "--root", str(project), "--pytest-exit-code", "0"]) == EXIT_OK
     assert capsys.readouterr().out == "::notice::the tests pass: nothing to show\n"
     assert not in_a_job.exists()
+
+
+def test_the_review_hides_this_steps_secrets_and_a_fork_gets_nothing(project, add_run, in_a_job,
+                                                                    monkeypatch, tmp_path):
+    from fake_github_api import FakeGitHubAPI
+
+    run_dir = add_run("20260101-000000-000001", "not-healed")
+    report = json.loads((run_dir / "report.json").read_text())
+    report["failures"][0]["message"] = f"token {TOKEN} leaked"
+    (run_dir / "report.json").write_text(json.dumps(report))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    with FakeGitHubAPI("acme/shop", TOKEN, {7: []}) as fake:
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        for payload in ("pull_request_fork.json", "pull_request.json"):
+            monkeypatch.setenv("GITHUB_EVENT_PATH", str(EVENTS / payload))
+            assert main(["github", "--root", str(project)]) == EXIT_OK
+            if payload == "pull_request_fork.json":
+                assert fake.calls == []
+    (review,) = fake.reviews[7]
+    assert TOKEN not in review["body"] and "token [REDACTED] leaked" in review["body"]
+    assert "No plausible fix was found" in review["body"]
