@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # Read-only calls must not take the index lock the user's own git may want, and nothing may
@@ -77,6 +77,8 @@ class Hunk:
     old_count: int
     new_start: int
     new_count: int
+    # the hunk's lines as the diff has them: " " context, "-" old, "+" new (prefix kept)
+    lines: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def old_lines(self) -> range:
@@ -110,16 +112,21 @@ def parse_diff(diff: str) -> tuple[FileDiff, ...]:
     lines (binary, mode change only, empty and added) has no lines to report and is left out."""
     files: list[tuple[str, bool, bool, list[Hunk]]] = []
     hunks: list[Hunk] | None = None  # the current file's
+    body: list[str] = []  # the current hunk's lines
     old_path: str | None = None
     old_left = new_left = 0  # lines of the current hunk not read yet, per side
     for line in diff.split("\n"):
         if old_left > 0 or new_left > 0:  # hunk content, whatever it looks like ("--- x")
+            if not line.startswith("\\"):
+                body.append(line)
             if line.startswith("-"):
                 old_left -= 1
             elif line.startswith("+"):
                 new_left -= 1
             elif not line.startswith("\\"):  # "\ No newline at end of file" is no line
                 old_left, new_left = old_left - 1, new_left - 1
+            if old_left <= 0 and new_left <= 0 and hunks:
+                hunks[-1] = replace(hunks[-1], lines=tuple(body))
         elif line.startswith("--- "):
             old_path = _diff_path(line[4:], "a/")
         elif line.startswith("+++ "):
@@ -131,6 +138,7 @@ def parse_diff(diff: str) -> tuple[FileDiff, ...]:
                 files.append((path, old_path is None, new_path is None, hunks))
         elif hunks is not None and (match := _HUNK.match(line)):
             old_start, old_count, new_start, new_count = match.groups()
+            body = []
             hunk = Hunk(int(old_start), 1 if old_count is None else int(old_count),
                         int(new_start), 1 if new_count is None else int(new_count))
             hunks.append(hunk)

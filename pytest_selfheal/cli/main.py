@@ -16,6 +16,8 @@ from .exit_codes import EXIT_CODES_HELP, EXIT_NOTHING, EXIT_USAGE
 from .log import log_command
 from .runs import clean_command, runs_command, show_command
 
+GITHUB_ARTIFACT = "selfheal-runs"  # what action.yml uploads the run directories as
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -59,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write the fix into the working tree (stage it and commit again)")
     hook.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                       help="extra pytest arguments (after --)")
+    github = add("github", "in a GitHub Actions job after `pytest --selfheal`: annotations, the "
+                 "job summary and, on a pull request, a review with the fix as suggestions", run=True)
+    github.add_argument("--pytest-exit-code", type=int, default=1, metavar="N",
+                        help="pytest's exit code; 0 says the tests pass (default: 1)")
+    github.add_argument("--artifact", default=GITHUB_ARTIFACT,
+                        help="the name the run directories are uploaded under")
+    github.add_argument("--open-pr", action="store_true",
+                        help="push the branch --selfheal-branch committed the fix on and open a "
+                        "pull request from it (never for a fork's pull request)")
     return parser
 
 
@@ -87,6 +98,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return log_command(args.root, args.run)
     if args.command == "clean":
         return clean_command(args.root, args.all)
+    if args.command == "github":
+        from .github import github_command
+
+        return github_command(args.root, args.run, args.pytest_exit_code, args.artifact,
+                              args.open_pr)
     from .hook import hook_command  # the hook's selection imports the heal's stages
 
     return hook_command(args.root, args.apply, args.pytest_args)

@@ -1,4 +1,4 @@
-"""What a heal leaves in its run directory: report.json, fix.diff and report.md.
+"""What a heal leaves in its run directory: report.json, fix.diff, report.md and report.sarif.
 
 Everything is written through the heal's Redactor: report.json and report.md cleaned of secrets
 and terminal escapes; fix.diff, which must apply, is not written when the patch holds a secret
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..models import Outcome
-from . import markdown
+from . import markdown, sarif
 from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON
 
@@ -116,5 +116,6 @@ def write_run(result: HealResult) -> None:
         data = redactor.clean_tree(report_json(result))
         (result.run_dir / REPORT_JSON).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         markdown.write_markdown(result.run_dir, data, diff_text(result.diff), redactor)
+        sarif.write_sarif(result.run_dir, data, diff_text(result.diff))
     except OSError:
         pass  # the terminal section still says what happened; the run dir was writable a moment ago

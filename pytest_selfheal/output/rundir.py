@@ -13,6 +13,7 @@ from ..errors import OutputError
 RUNS = "runs"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
+REPORT_SARIF = "report.sarif"
 FIX_DIFF = "fix.diff"
 DECISIONS = "decisions.jsonl"
 TRANSCRIPT = "transcript.json"

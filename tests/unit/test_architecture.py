@@ -16,7 +16,7 @@ import pytest_selfheal
 
 PACKAGE = "pytest_selfheal"
 ROOT = Path(pytest_selfheal.__file__).parent
-STAGE_PACKAGES = ("heal", "sandbox", "testproc", "output", "agents", "precommit", "cli")
+STAGE_PACKAGES = ("heal", "sandbox", "testproc", "output", "agents", "precommit", "github", "cli")
 PROTOCOL = f"{PACKAGE}.sandbox.protocol"
 TESTPROC = f"{PACKAGE}.testproc"
 THIRD_PARTY_IN_TESTPROC = {"pluggy", "coverage"}

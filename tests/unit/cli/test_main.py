@@ -31,7 +31,7 @@ def test_an_unknown_example_is_a_usage_error_naming_the_examples(capsys):
     assert "choose one of: inventory, invoice, textstats" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["demo", "runs", "show", "apply", "log", "clean", "hook"])
+@pytest.mark.parametrize("command", ["demo", "runs", "show", "apply", "log", "clean", "hook", "github"])
 def test_every_command_documents_the_exit_codes(command, capsys):
     with pytest.raises(SystemExit) as done:
         build_parser().parse_args([command, "--help"])

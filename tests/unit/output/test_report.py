@@ -75,7 +75,7 @@ def test_write_run_leaves_fix_report_markdown_and_the_regression_test(heal_reque
     write_run(result)
     assert result.run_dir is not None
     assert sorted(p.name for p in result.run_dir.iterdir()) == [
-        "fix.diff", "report.json", "report.md", "test_regression_qualifies.py"]
+        "fix.diff", "report.json", "report.md", "report.sarif", "test_regression_qualifies.py"]
     assert (result.run_dir / "fix.diff").read_bytes() == DIFF
     assert json.loads((result.run_dir / "report.json").read_text())["status"] == "healed"
     assert "## pytest-selfheal: healed" in (result.run_dir / "report.md").read_text()
@@ -93,7 +93,7 @@ def test_a_run_without_a_fix_writes_no_diff(heal_request, tmp_path):
     assert data["totals"]["plausible"] == 0
     write_run(result)
     assert result.run_dir is not None
-    assert sorted(p.name for p in result.run_dir.iterdir()) == ["report.json", "report.md"]
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["report.json", "report.md", "report.sarif"]
     assert "No plausible fix was found." in (result.run_dir / "report.md").read_text()
 
 
