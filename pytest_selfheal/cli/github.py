@@ -19,9 +19,9 @@ from ..github.event import Event, PullRequest, read_event
 from ..github.propose import open_fix_pull_request
 from ..github.publish import publish, resolve
 from ..github.review import ReviewText, gone_body, plan
-from ..github.summary import job_summary, write_job_summary
 from ..output import runstore
 from ..output.rundir import REPORT_MD
+from ..output.summary import job_summary, write_job_summary
 from ..redaction import Redactor
 from .exit_codes import EXIT_OK
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..git import run_git
+from ..output.summary import job_summary
 from .api import GitHubAPI, GitHubError
 from .review import MAX_BODY
-from .summary import job_summary
 
 NEEDS = "give the job `permissions: contents: write` and `pull-requests: write`"
 

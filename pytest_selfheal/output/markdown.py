@@ -14,6 +14,7 @@ from typing import Any
 
 from ..redaction import Redactor
 from .rundir import FIX_DIFF, REPORT_MD, RUNS
+from .summary import job_summary, write_job_summary
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -24,8 +25,7 @@ def write_markdown(run_dir: Path, report: dict[str, Any], diff: str, redactor: R
     (run_dir / REPORT_MD).write_text(text, encoding="utf-8")
     step_summary = os.environ.get(STEP_SUMMARY_ENV)
     if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        write_job_summary(Path(step_summary), job_summary(text, run_dir.name))
 
 
 GROUPED_ABOVE = 10  # failures listed in full, beyond which the list is folded

@@ -1,7 +1,7 @@
 """The job summary: report.md whole when it fits in 1 MiB, else cut on a line, its open code
 block closed, with a pointer to the artifact."""
 
-from pytest_selfheal.github.summary import MAX_SUMMARY_BYTES, job_summary, write_job_summary
+from pytest_selfheal.output.summary import MAX_SUMMARY_BYTES, job_summary, write_job_summary
 
 
 def test_a_report_that_fits_is_the_summary_unchanged():

@@ -9,13 +9,16 @@ MAX_SUMMARY_BYTES = 1024 * 1024
 FENCE = "```"
 
 
-def job_summary(report_md: str, run_dir_name: str, artifact: str, limit: int = MAX_SUMMARY_BYTES) -> str:
+def job_summary(report_md: str, run_dir_name: str, artifact: str | None = None,
+                limit: int = MAX_SUMMARY_BYTES) -> str:
     """`report_md` as it fits in `limit` bytes of UTF-8; when it does not, its start, a code
-    block it cuts through closed, and where the whole report is."""
+    block it cuts through closed, and where the whole report is (in `artifact`, when the
+    workflow's upload is known)."""
     if len(report_md.encode("utf-8")) <= limit:
         return report_md
     note = (f"\n\n**The report is longer than a job summary may be; it was cut here.** The whole "
-            f"report is `{run_dir_name}/report.md` in the `{artifact}` artifact of this run.\n")
+            f"report is `{run_dir_name}/report.md` in "
+            + (f"the `{artifact}` artifact of this run.\n" if artifact else "the run directory.\n"))
     room = limit - len(note.encode("utf-8")) - len(FENCE) - 1
     kept = report_md.encode("utf-8")[:room].decode("utf-8", "ignore")
     kept = kept[:kept.rfind("\n") + 1] if "\n" in kept else kept  # whole lines only
