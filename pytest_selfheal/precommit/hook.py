@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..git import git_ok
 from ..output import runstore
 from ..output.apply import apply_fix
 from ..sandbox.protocol import TESTMAP_ENV, TESTMAP_PLUGIN
@@ -58,9 +59,13 @@ def _affected(root: Path, output: Path) -> list[str]:
     if test_map is None:
         print("selfheal hook: no test map yet; running the whole suite", flush=True)
         return []
+    if not git_ok(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+        print("selfheal hook: the first commit, everything in it is new; running the whole suite",
+              flush=True)
+        return []
     try:
         affected = select.affected_tests(root, select.staged_changes(root), test_map)
-    except subprocess.CalledProcessError as exc:  # no HEAD yet: the first commit
+    except subprocess.CalledProcessError as exc:
         print(f"selfheal hook: no selection ({exc.stderr.strip()}); running the whole suite",
               flush=True)
         return []

@@ -8,6 +8,12 @@ user's own worktrees, and removed with git's record of it on every exit path: Ct
 (turned into KeyboardInterrupt while a heal runs, see terminate_as_interrupt) and a second signal
 during cleanup (deferred until the worktree is gone). A checkout it cannot be made from is
 refused first (unhealable.py).
+
+A repository with no commits yet (the first commit, where a pre-commit hook is often added) has
+no HEAD to add a worktree from: the sandbox is then a repository of its own, with no commit
+either, holding the files in the user's index and the untracked ones, as they are in the working
+tree. Its objects and index are its own, so nothing is written into the user's repository; the
+janitor removes it as it removes a worktree (a failed `git worktree remove`, then its temp dir).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import marshal
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -29,7 +36,7 @@ from typing import Any
 import git
 
 from ..errors import SandboxError
-from ..git import GIT_ENV
+from ..git import GIT_ENV, TIMEOUT
 from .lock import SANDBOX_NAME, new_sandbox_dir, sandbox_reason
 from .paths import Sandbox
 from .unhealable import refuse_unhealable
@@ -46,21 +53,24 @@ def _open_repo(user_root: Path) -> git.Repo:
             "or run without --selfheal"
         ) from None
     repo.git.update_environment(**GIT_ENV)
-    try:  # a git command: GitPython's own object lookup keeps a `git cat-file` process running
-        repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")
-    except git.GitCommandError:
-        raise SandboxError(
-            f"the repository at {user_root} has no commits yet: commit once "
-            "(`git add -A && git commit -m 'initial'`) so the sandbox has a base"
-        ) from None
     return repo
 
 
-def _changed_paths(repo: git.Repo) -> tuple[list[str], list[str]]:
-    """(tracked paths that differ from HEAD, untracked paths git does not ignore)."""
-    tracked = repo.git.diff("HEAD", "--name-only", "--no-renames", "-z").split("\0")
+def _has_commits(repo: git.Repo) -> bool:
+    try:  # a git command: GitPython's own object lookup keeps a `git cat-file` process running
+        repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def _changed_paths(repo: git.Repo, born: bool) -> tuple[list[str], list[str]]:
+    """(tracked paths that differ from HEAD, untracked paths git does not ignore); before the
+    first commit every path in the index differs from the nothing HEAD holds."""
+    tracked = (repo.git.diff("HEAD", "--name-only", "--no-renames", "-z") if born
+               else repo.git.ls_files("--cached", "-z")).split("\0")
     untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
-    return [p for p in tracked if p], [p for p in untracked if p]
+    return list(dict.fromkeys(p for p in tracked if p)), [p for p in untracked if p]
 
 
 BUILT_FILE_LIMIT = 20 * 1024 * 1024  # bytes: a larger ignored file is data, not a build product
@@ -226,8 +236,21 @@ def open_sandbox(user_root: Path, tmp: Path | None = None) -> Iterator[Sandbox]:
 
 
 def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> Sandbox:
-    tracked, untracked = _changed_paths(repo)
+    born = _has_commits(repo)
+    tracked, untracked = _changed_paths(repo, born)
     refuse_unhealable(user_root, untracked)
+    if born:
+        _add_worktree(repo, user_root, worktree)
+    else:
+        _init_without_commits(repo, user_root, worktree)
+    _replicate(user_root, worktree, tracked + untracked + _built_files(repo, user_root))
+    submodules = _submodules(repo, user_root)
+    _copy_submodules(user_root, worktree, submodules)
+    _seed_bytecode(user_root, worktree)
+    return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
+
+
+def _add_worktree(repo: git.Repo, user_root: Path, worktree: Path) -> None:
     try:
         repo.git.worktree("add", "--detach", "--lock", "--reason", sandbox_reason(os.getpid()),
                           "--quiet", str(worktree), "HEAD")
@@ -236,11 +259,27 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
             f"`git worktree add` failed in {user_root}: {exc.stderr.strip()}; "
             "check that git can write to .git/worktrees"
         ) from None
-    _replicate(user_root, worktree, tracked + untracked + _built_files(repo, user_root))
-    submodules = _submodules(repo, user_root)
-    _copy_submodules(user_root, worktree, submodules)
-    _seed_bytecode(user_root, worktree)
-    return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
+
+
+# what git sets for a hook or a caller's own repository: `git init` must make the sandbox's
+_GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                    "GIT_COMMON_DIR", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
+
+
+def _init_without_commits(repo: git.Repo, user_root: Path, worktree: Path) -> None:
+    """The sandbox of a repository with no commits: an empty repository of its own (no hook
+    templates), ignoring what the user's `info/exclude` ignores, so that the same files are
+    untracked in it as in the user's."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_ENV} | dict(GIT_ENV)
+    done = subprocess.run(["git", "init", "--quiet", "--template=", str(worktree)], env=env,
+                          capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
+    if done.returncode != 0:
+        raise SandboxError(f"`git init` of the sandbox failed in {worktree.parent}: "
+                           f"{done.stderr.strip()}; check that the temp directory is writable")
+    exclude = user_root / repo.git.rev_parse("--git-path", "info/exclude")
+    if exclude.is_file():
+        (worktree / ".git" / "info").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(exclude, worktree / ".git" / "info" / "exclude")
 
 
 def _remove(repo: git.Repo, worktree: Path, tmp: Path) -> None:

@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, git, init_repo, offline_env, readme_snippet, user_env
+from helpers import (
+    copy_example,
+    fingerprint,
+    git,
+    init_repo,
+    offline_env,
+    readme_snippet,
+    user_env,
+)
 
 from pytest_selfheal.precommit import selection as select
 
@@ -92,14 +100,19 @@ def user_repo(tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]], args:
     repo = copy_example("invoice", tmp_path / "repo")
     discounts = repo / "invoice" / "discounts.py"
     discounts.write_text(discounts.read_text().replace("subtotal > threshold", "subtotal >= threshold"))
-    path, rev, _ = hook_repo
-    config = readme_snippet("### pre-commit", "yaml")  # the README's snippet, pointed here
-    config = config.replace("https://github.com/pytest-selfheal/pytest-selfheal", str(path))
-    config = config.replace("rev: v0.1.0", f"rev: {rev}").replace("args: []", f"args: {args}")
-    (repo / ".pre-commit-config.yaml").write_text(config + "        verbose: true\n")
+    configure_hook(repo, hook_repo, args)
     init_repo(repo)
     precommit(repo, hook_repo, "install")
     return repo
+
+
+def configure_hook(repo: Path, hook_repo: tuple[Path, str, dict[str, str]], args: str) -> None:
+    """The README's snippet as the repository's .pre-commit-config.yaml, pointed at this checkout."""
+    path, rev, _ = hook_repo
+    config = readme_snippet("### pre-commit", "yaml")
+    config = config.replace("https://github.com/pytest-selfheal/pytest-selfheal", str(path))
+    config = config.replace("rev: v0.1.0", f"rev: {rev}").replace("args: []", f"args: {args}")
+    (repo / ".pre-commit-config.yaml").write_text(config + "        verbose: true\n")
 
 
 def precommit(repo: Path, hook_repo: tuple[Path, str, dict[str, str]], *args: str) -> None:
@@ -177,3 +190,60 @@ def test_hook_passes_pytest_arguments_and_a_green_suite_records_the_map(tmp_path
     assert recorded is not None and recorded["tests"]
     assert all("discount" in nodeid for nodeid in recorded["tests"])
     assert git(repo, "status", "--porcelain") == "", ".selfheal/ ignores itself"
+
+
+def no_commits(repo: Path) -> bool:
+    return subprocess.run(["git", "rev-parse", "--verify", "--quiet", "HEAD"], cwd=repo).returncode != 0
+
+
+@pytest.mark.slow
+def test_the_first_commit_is_healed_and_the_repository_keeps_no_commit(tmp_path, hook_repo):
+    repo = copy_example("invoice", tmp_path / "repo")  # shipped with its bug: `subtotal > threshold`
+    configure_hook(repo, hook_repo, "[--apply]")
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "tests@selfheal.invalid")
+    git(repo, "config", "user.name", "tests")
+    precommit(repo, hook_repo, "install")
+    git(repo, "add", "-A")
+    staged, before = git(repo, "ls-files", "--stage"), fingerprint(repo)
+
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--hook-stage", "pre-commit"],
+                          cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env=hook_repo[2], timeout=300)
+    assert done.returncode != 0, done.stdout
+    assert "no commits yet" not in done.stdout
+    assert "the fix is in your working tree" in done.stdout, done.stdout
+    assert no_commits(repo)
+    # pre-commit itself rewrites the index file (its cache-tree), not its entries; that the
+    # hook leaves the file byte for byte is in test_first_commit.py
+    assert git(repo, "ls-files", "--stage") == staged
+    after = fingerprint(repo)
+    assert after["refs"] == "" and after["head"] == before["head"] and after["stash"] == ""
+    changed = {p for p, h in after["files"].items() if before["files"].get(p) != h}
+    assert {p for p in changed if not p.startswith(".pytest_cache/")} == {  # the user's pytest's
+        "invoice/discounts.py", "tests/test_regression_qualifies.py"}, "the fix and its test only"
+
+    status, output = commit(repo, hook_repo, "initial")  # the fix staged with the rest
+    assert status == 0, output
+    assert "running the whole suite" in output and "23 passed" in output
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert "subtotal >= threshold" in git(repo, "show", "HEAD:invoice/discounts.py")
+
+
+@pytest.mark.slow
+def test_git_commit_of_a_first_commit_is_blocked_with_the_fix_and_nothing_committed(tmp_path,
+                                                                                   hook_repo):
+    repo = copy_example("invoice", tmp_path / "repo")
+    configure_hook(repo, hook_repo, "[]")
+    git(repo, "init", "-q")
+    precommit(repo, hook_repo, "install")
+    git(repo, "add", "-A")
+    staged = git(repo, "ls-files", "--stage")
+    status, output = commit(repo, hook_repo, "initial")
+    assert status != 0, output
+    match = re.search(r"selfheal hook: commit blocked; proposed fix: (\S+/fix\.diff)", output)
+    assert match, output
+    assert no_commits(repo)
+    assert git(repo, "ls-files", "--stage") == staged
+    git(repo, "apply", "--check", match[1])  # the fix applies to the working tree
+    assert "subtotal > threshold" in (repo / "invoice" / "discounts.py").read_text()

@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from helpers import (
@@ -137,12 +136,3 @@ def test_unwritable_output_directory(example_repo):
     assert result.returncode == 1
     assert "cannot write the run output to" in result.stdout
     assert "--selfheal-output DIR" in result.stdout
-
-
-def test_repository_without_commits(tmp_path):
-    repo = copy_example("invoice", tmp_path / "repo")
-    git(repo, "init", "-q")
-    result = run_pytest(repo, "--selfheal")
-    assert result.returncode == 1
-    assert "has no commits yet: commit once" in result.stdout
-    assert Path(repo / ".git").is_dir()

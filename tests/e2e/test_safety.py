@@ -1,7 +1,7 @@
 """Robustness: each case gives a clear message, keeps pytest's exit status, and leaves the user's
 checkout byte-identical (files, `git status`, index, refs, stash, worktrees). Cases already in
-test_robustness.py (no repository, no commits, dirty trees, collection errors, unwritable output)
-are not repeated here."""
+test_robustness.py (no repository, dirty trees, collection errors, unwritable output) and
+test_first_commit.py (no commits) are not repeated here."""
 
 import fcntl
 import json

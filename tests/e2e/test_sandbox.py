@@ -69,10 +69,37 @@ def test_no_git_repository(tmp_path):
         pass
 
 
-def test_repository_without_commits(tmp_path):
-    git(tmp_path, "init", "-q")
-    with pytest.raises(SandboxError, match="no commits yet: commit once"), open_sandbox(tmp_path):
-        pass
+def test_a_repository_without_commits_gets_a_sandbox_of_its_index_and_working_tree(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    git(repo, "init", "-q")
+    for rel, text in {"pkg/a.py": "A = 1\n", "pkg/b.py": "B = 1\n", "gone.py": "GONE = 1\n",
+                      ".gitignore": "ignored.txt\n"}.items():
+        (repo / rel).write_text(text)
+    git(repo, "add", "-A")
+    (repo / "pkg" / "b.py").write_text("B = 2\n")  # staged, then edited
+    (repo / "pkg" / "new.py").write_text("NEW = 1\n")  # untracked
+    (repo / "ignored.txt").write_text("secret\n")  # ignored by .gitignore
+    (repo / "local.txt").write_text("mine\n")
+    (repo / ".git" / "info" / "exclude").write_text("local.txt\n")  # ignored by info/exclude
+    (repo / "gone.py").unlink()  # staged, then deleted
+    before, objects = fingerprint(repo), git(repo, "count-objects")
+    with open_sandbox(repo) as sandbox:
+        root = sandbox.root
+        assert (root / "pkg" / "a.py").read_text() == "A = 1\n"
+        assert (root / "pkg" / "b.py").read_text() == "B = 2\n"
+        assert (root / "pkg" / "new.py").read_text() == "NEW = 1\n"
+        assert not (root / "gone.py").exists()
+        assert not (root / "ignored.txt").exists() and not (root / "local.txt").exists()
+        sandbox.write("pkg/a.py", "A = 3\n")
+        # a repository of its own: the changed-lines signal sees every file as new
+        assert git(root, "rev-parse", "--show-toplevel").strip() == str(root)
+        assert sorted(git(root, "ls-files", "--others", "--exclude-standard").split()) == [
+            ".gitignore", "pkg/a.py", "pkg/b.py", "pkg/new.py"]
+    assert not root.exists() and not root.parent.exists()
+    assert fingerprint(repo) == before
+    assert git(repo, "count-objects") == objects, "nothing written into the user's object store"
+    assert (repo / "pkg" / "a.py").read_text() == "A = 1\n"
 
 
 def test_same_size_rewrites_within_a_second_never_reuse_a_stale_bytecode_cache(dirty_repo):
