@@ -43,7 +43,7 @@ def test_the_readme_usage_with_this_action_yml_passes_actionlint(tmp_path):
     assert "pytest-selfheal/pytest-selfheal@v1" in usage
     # the local copy stands for the published action, so its inputs are checked too
     steps = usage.replace("pytest-selfheal/pytest-selfheal@v1", "./") + \
-        "  with:\n    pytest-args: -n 2\n    agent: builtin\n    budget: 60\n"
+        "  with:\n    pytest-args: -n 2\n    agent: builtin\n    budget: 60\n    mode: branch\n"
     result = actionlint(workflow_repo(tmp_path, steps))
     assert result.returncode == 0, result.stdout
 
@@ -119,3 +119,43 @@ def test_the_action_steps_heal_review_and_keep_the_job_red(tmp_path):
     # the pytest step wrote no summary of its own: the one summary is the github step's
     assert summary.read_text().count("## pytest-selfheal: healed") == 1
     assert "::error file=invoice/discounts.py" in ran[1][2]
+
+
+def pytest_step(repo: Path, tmp_path: Path, **given: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The action's pytest step run as the runner runs it, with the inputs' defaults and `given`;
+    its result and what it wrote to GITHUB_OUTPUT."""
+    action = yaml.safe_load(ACTION.read_text())
+    inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()} | given
+    (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "pytest"]
+    github_output = tmp_path / "github_output"
+    github_output.touch()
+    env = {k: expand(str(v), inputs, {}) for k, v in step["env"].items()}
+    env.update(GITHUB_OUTPUT=str(github_output), CI="true", GITHUB_ACTIONS="true")
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, capture_output=True,
+                            text=True, env=user_env(env), timeout=600)
+    return result, github_output.read_text()
+
+
+def test_mode_branch_commits_the_fix_on_a_branch_and_leaves_the_checkout(example_repo, tmp_path):
+    repo = example_repo("invoice")  # shipped with its bug: `subtotal > threshold`
+    head, status = git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain")
+    result, outputs = pytest_step(repo, tmp_path, mode="branch")
+    assert result.returncode == 0 and outputs == "exit-code=1\n", result.stdout + result.stderr
+    (branch,) = git(repo, "branch", "--list", "selfheal/*", "--format=%(refname:short)").split()
+    assert "return subtotal >= threshold" in git(repo, "show", f"{branch}:invoice/discounts.py")
+    assert git(repo, "rev-parse", "HEAD") == head and git(repo, "status", "--porcelain") == status
+
+
+def test_mode_report_is_the_default_and_creates_no_branch(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    result, outputs = pytest_step(repo, tmp_path)
+    assert outputs == "exit-code=1\n", result.stdout + result.stderr
+    assert git(repo, "branch", "--list", "selfheal/*") == ""
+
+
+def test_an_unknown_mode_stops_the_step_before_pytest_runs(example_repo, tmp_path):
+    repo = example_repo("invoice")
+    result, outputs = pytest_step(repo, tmp_path, mode="apply")
+    assert result.returncode == 2 and outputs == ""
+    assert "the mode input is apply; use report or branch (apply is refused in CI)" in result.stderr
+    assert not (repo / ".selfheal").exists(), "pytest never ran"
