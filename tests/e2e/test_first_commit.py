@@ -4,6 +4,8 @@ the working tree, and the repository is left with no commit, the same index and 
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from helpers import (
     copy_example,
@@ -66,4 +68,33 @@ def test_the_hook_blocks_a_first_commit_with_a_fix_and_leaves_the_index_as_it_wa
                            capture_output=True, text=True, env=user_env(), timeout=300)
     assert again.returncode == 1
     assert "the first commit, everything in it is new; running the whole suite" in again.stdout
+    assert fingerprint(repo) == before
+
+
+def test_the_janitor_removes_the_sandbox_of_a_killed_heal_before_the_first_commit(tmp_path):
+    repo = copy_example("invoice", tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    before = fingerprint(repo)
+    root = tmp_path / "worktree.txt"
+    script = f"""
+import os
+from pathlib import Path
+from pytest_selfheal.sandbox.janitor import Janitor
+from pytest_selfheal.sandbox.lock import new_sandbox_dir
+from pytest_selfheal.sandbox.worktree import open_sandbox
+
+sandbox = open_sandbox(Path({str(repo)!r}), new_sandbox_dir()).__enter__()
+Janitor(Path({str(repo)!r}), None).watch(sandbox.root)
+Path({str(root)!r}).write_text(str(sandbox.root))
+os._exit(0)  # dies as a killed heal would, removing nothing
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=user_env())
+    assert done.returncode == 0, done.stderr
+    worktree = Path(root.read_text())
+    deadline = time.monotonic() + 20
+    while worktree.parent.exists():
+        assert time.monotonic() < deadline, "the janitor left the sandbox"
+        time.sleep(0.1)
     assert fingerprint(repo) == before
