@@ -49,7 +49,7 @@ def _open_repo(user_root: Path) -> git.Repo:
         repo = git.Repo(user_root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise SandboxError(
-            f"no git repository at {user_root}: run `git init` and commit, "
+            f"no git repository at {user_root}: run `git init` there, "
             "or run without --selfheal"
         ) from None
     repo.git.update_environment(**GIT_ENV)
@@ -261,7 +261,8 @@ def _add_worktree(repo: git.Repo, user_root: Path, worktree: Path) -> None:
         ) from None
 
 
-# what git sets for a hook or a caller's own repository: `git init` must make the sandbox's
+# variables that point git at a repository (a hook's, the caller's): `git init` must not follow
+# them, or it would reinitialize the user's instead of making the sandbox's
 _GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                     "GIT_COMMON_DIR", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
 

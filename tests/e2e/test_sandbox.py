@@ -176,3 +176,20 @@ def test_files_a_build_wrote_into_a_package_and_git_ignores_reach_the_sandbox(tm
     report = latest_report(repo)
     assert report["status"] == "healed", report["reason"]
     assert fingerprint(repo) == before
+
+
+def test_a_hooks_git_dir_does_not_lead_the_sandbox_into_the_users_repository(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("A = 1\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    before = fingerprint(repo)
+    config = (repo / ".git" / "config").read_bytes()
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))  # as git sets it for a hook
+    with open_sandbox(repo) as sandbox:
+        assert (sandbox.root / ".git" / "HEAD").is_file(), "the sandbox has a repository of its own"
+        assert (sandbox.root / "a.py").read_text() == "A = 1\n"
+    monkeypatch.delenv("GIT_DIR")
+    assert fingerprint(repo) == before
+    assert (repo / ".git" / "config").read_bytes() == config
