@@ -19,13 +19,19 @@ class ChangedLines:
     """The heal's one "changed lines" signal: what triage links failures to and what lifts a
     suspect, with the commit it is measured from."""
 
-    base: str  # a commit id, "HEAD" or "HEAD~1"
+    base: str  # a commit id, "HEAD", "HEAD~1", or NO_COMMIT
     label: str  # how the report names the base
     lines: frozenset[Line]
 
     def describe(self) -> str:
-        """The base as a person reads it: "HEAD", "HEAD~1", "the last green commit 1a2b3c4d5e6f"."""
-        return self.base if self.base.startswith("HEAD") else f"{self.label} {self.base[:12]}"
+        """The base as a person reads it: "HEAD", "HEAD~1", "the last green commit 1a2b3c4d5e6f",
+        "no commit yet (every line is new)"."""
+        if self.base == NO_COMMIT or self.base.startswith("HEAD"):
+            return self.label
+        return f"{self.label} {self.base[:12]}"
+
+
+NO_COMMIT = ""  # the base of a repository before its first commit
 
 
 def changed_since_base(worktree: Path, last_green_commit: str | None) -> ChangedLines:
@@ -35,17 +41,22 @@ def changed_since_base(worktree: Path, last_green_commit: str | None) -> Changed
             worktree, "cat-file", "-e", f"{last_green_commit}^{{commit}}") is not None:
         return ChangedLines(last_green_commit, "the last green commit",
                             as_lines(changed_lines(worktree, last_green_commit)))
+    if git_output(worktree, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+        return ChangedLines(NO_COMMIT, "no commit yet (every line is new)",
+                            as_lines(changed_lines(worktree, None)))
     uncommitted = as_lines(changed_lines(worktree, "HEAD"))
     if uncommitted:
         return ChangedLines("HEAD", "HEAD", uncommitted)
     return ChangedLines("HEAD~1", "HEAD~1", as_lines(changed_lines(worktree, "HEAD~1")))
 
 
-def changed_lines(worktree: Path, base: str) -> dict[str, frozenset[int]]:
-    """path -> lines added or modified since `base`, in the current files; new files count whole."""
-    diff = git_output(worktree, "diff", *DIFF_OPTIONS, base, "--") or ""
+def changed_lines(worktree: Path, base: str | None) -> dict[str, frozenset[int]]:
+    """path -> lines added or modified since `base`, in the current files; new files count whole,
+    and every file does when there is no base (no commit yet)."""
+    diff = (git_output(worktree, "diff", *DIFF_OPTIONS, base, "--") or "") if base else ""
     found = {path: set(lines) for path, lines in changed_lines_in(diff).items()}
-    untracked = git_output(worktree, "ls-files", "--others", "--exclude-standard", "-z") or ""
+    new = ("--cached", "--others") if base is None else ("--others",)
+    untracked = git_output(worktree, "ls-files", *new, "--exclude-standard", "-z") or ""
     for rel in filter(None, untracked.split("\0")):
         try:
             lines = read_source(worktree / rel).text.count("\n") + 1

@@ -120,7 +120,7 @@ def _why_skipped(request: HealRequest) -> HealResult | None:
     if request.repo_root is None:
         return HealResult(
             "skipped",
-            f"no git repository at {request.rootdir}: run `git init` and commit, "
+            f"no git repository at {request.rootdir}: run `git init`, "
             "or run without --selfheal",
             request,
         )

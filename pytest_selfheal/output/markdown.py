@@ -75,7 +75,9 @@ def _triage(report: dict[str, Any]) -> str:
     failures = triage.get("failures") or []
     if not failures:
         return "### Triage\n\nNo triage verdict was recorded in this run."
-    lines = [f"Changes measured since {triage.get('base_label') or 'HEAD'}.", ""]
+    since = (f"Changes measured since {triage.get('base_label') or 'HEAD'}." if triage.get("base") != ""
+             else "No commit yet: every line is new.")
+    lines = [since, ""]
     for item in failures:
         link = "causal link" if item.get("causal_link") else "no causal link"
         evidence = ", ".join(f"`{e}`" for e in item.get("evidence", [])[:5])

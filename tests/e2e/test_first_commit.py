@@ -33,7 +33,11 @@ def test_pytest_selfheal_heals_before_the_first_commit(tmp_path):
 
     assert result.returncode == 1, "the run stays red"
     assert "no commits yet" not in result.stdout
-    assert latest_report(repo)["status"] == "healed", result.stdout
+    report = latest_report(repo)
+    assert report["status"] == "healed", result.stdout
+    assert (report["triage"]["base"], report["triage"]["base_label"]) == (
+        "", "no commit yet (every line is new)")
+    assert "No commit yet: every line is new." in (latest_run_dir(repo) / "report.md").read_text()
     diff = latest_run_dir(repo) / "fix.diff"
     assert "+    return subtotal >= threshold" in diff.read_text()
     assert fingerprint(repo) == before
