@@ -18,7 +18,7 @@ import libcst as cst
 import pytest
 
 from pytest_selfheal.heal.regression_source import Imports, Witness, expression, module_source
-from pytest_selfheal.testproc.recorder import Unrenderable, describe, describe_safely
+from pytest_selfheal.testproc.values import Unrenderable, describe, describe_safely
 
 
 class Color(enum.Enum):

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_selfheal.heal.regression_source import Imports, Setup, Witness, call_expression
 from pytest_selfheal.sandbox.protocol import SANDBOX_ENV
-from pytest_selfheal.testproc import recorder as recorder_module
+from pytest_selfheal.testproc import carving, values
 from pytest_selfheal.testproc.recorder import Recorder
 
 PROJECT = '''
@@ -49,7 +49,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tables_mod", module)
     spec.loader.exec_module(module)
     yield module
-    recorder_module._carvings.clear()
+    values.made_by_test.clear()
 
 
 def _record(project, tmp_path, body):
@@ -120,13 +120,13 @@ def test_an_object_made_before_recording_says_why_it_cannot_be_rebuilt(project, 
 def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
     def body(tables):
         table = tables.Table("long")
-        for row in range(recorder_module.MAX_STEPS + 1):
+        for row in range(carving.MAX_STEPS + 1):
             table.add([row])
         table.fill(0)
 
     recorder = _record(project, tmp_path, body)
     assert recorder.calls[0]["error"] == (
-        f"self cannot be rebuilt: a Table object was changed by more than {recorder_module.MAX_STEPS} calls"
+        f"self cannot be rebuilt: a Table object was changed by more than {carving.MAX_STEPS} calls"
     )
 
 
