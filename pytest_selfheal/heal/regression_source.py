@@ -18,11 +18,13 @@ LONG_VALUE = 40  # characters; longer arguments and results are named on a line 
 
 @dataclass(frozen=True)
 class Witness:
-    """One call whose outcome the fix changed: the inputs and the fixed outcome."""
+    """One call whose outcome the fix changed: the inputs and the fixed outcome; or, when only
+    what a method left in its object changed, the fixed values of those attributes (effects)."""
 
     receiver: Tree | None
     args: tuple[Tree, ...]
     outcome: Tree  # {"returns": tree} or {"raises": ref}
+    effects: tuple[tuple[str, Tree], ...] = ()  # (attribute, its value after the call)
 
 
 @dataclass
@@ -189,16 +191,26 @@ def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Set
     receiver = witness.receiver
     if binding == "function":
         func: cst.BaseExpression = owner
-    elif binding == "method" and receiver is not None and "carved" in receiver:
-        name = _snake(receiver["carved"]["call"]["name"])
-        func = cst.Attribute(carved(receiver, imports, setup, name), cst.Name(target["name"]))
     elif binding == "method" and receiver is not None:
-        name = _snake(receiver["call"]["name"]) if "call" in receiver else "subject"
-        func = cst.Attribute(setup.named(name, expression(receiver, imports, setup)),
+        func = cst.Attribute(_receiver(receiver, imports, setup, bool(witness.effects)),
                              cst.Name(target["name"]))
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
     return cst.Call(func, arguments(witness.args, imports, setup))
+
+
+def _receiver(receiver: Tree, imports: Imports, setup: Setup, kept: bool) -> cst.BaseExpression:
+    """The object a method is called on, inline when short; `kept` names it on a line of its own,
+    for the assertions on what the call left in it."""
+    if "carved" in receiver:
+        name = _snake(receiver["carved"]["call"]["name"])
+        value = carved(receiver, imports, setup, name)
+    else:
+        name = _snake(receiver["call"]["name"]) if "call" in receiver else "subject"
+        value = expression(receiver, imports, setup)
+        if not kept:
+            return setup.named(name, value)
+    return setup.variable(name, value) if kept and not isinstance(value, cst.Name) else value
 
 
 def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list[cst.Arg]:
@@ -241,28 +253,40 @@ def _key(tree: Tree) -> str:
 
 
 def test_function(
-    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup
+    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup,
+    effects: Sequence[tuple[str, Tree]] = (),
 ) -> cst.FunctionDef:
     """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
-    `with pytest.raises(E): call`."""
-    if "raises" in outcome:
+    `with pytest.raises(E): call`; with effects, the call and then `assert subject.attr == value`
+    for each attribute it left different (the subject is the call's receiver, a variable)."""
+    body: list[cst.BaseStatement]
+    if effects:
+        subject = cst.ensure_type(call.func, cst.Attribute).value
+        body = [cst.SimpleStatementLine([cst.Expr(call)])]
+        body += [_assertion(cst.Attribute(subject, cst.Name(attribute)), value,
+                            attribute.strip("_") or "value", imports, setup)
+                 for attribute, value in effects]
+    elif "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
                           [cst.Arg(imports.name(outcome["raises"]))])
-        body: cst.BaseStatement = cst.With(
-            [cst.WithItem(raises)],
-            cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
-        )
+        body = [cst.With([cst.WithItem(raises)],
+                         cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]))]
     else:
-        returned = outcome["returns"]
-        expected = setup.named("expected", expression(returned, imports, setup))
-        singleton = ((isinstance(expected, cst.Name) and expected.value in SINGLETONS)
-                     or "object" in returned or "type_of" in returned)
-        operator = cst.Is() if singleton else cst.Equal()
-        body = cst.SimpleStatementLine(
-            [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]
-        )
-    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, body]))
+        body = [_assertion(call, outcome["returns"], "expected", imports, setup)]
+    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, *body]))
+
+
+def _assertion(actual: cst.BaseExpression, value: Tree, name: str, imports: Imports,
+               setup: Setup) -> cst.SimpleStatementLine:
+    """`assert actual == value`, `is` for None/True/False and classes, functions, types; a long
+    value is named on a line of its own (added to setup, before the call)."""
+    expected = setup.named(name, expression(value, imports, setup))
+    singleton = ((isinstance(expected, cst.Name) and expected.value in SINGLETONS)
+                 or "object" in value or "type_of" in value)
+    operator = cst.Is() if singleton else cst.Equal()
+    return cst.SimpleStatementLine(
+        [cst.Assert(cst.Comparison(actual, [cst.ComparisonTarget(operator, expected)]))])
 
 
 def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
@@ -276,7 +300,7 @@ def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
         name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
         setup = Setup()
         call = call_expression(target, witness, imports, setup)
-        functions.append(test_function(name, call, witness.outcome, imports, setup))
+        functions.append(test_function(name, call, witness.outcome, imports, setup, witness.effects))
     text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
     body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]

@@ -78,23 +78,28 @@ class Recorder:
             return self.carver.call(frame)
         if len(self.calls) >= MAX_CALLS:
             return None
-        record = self._enter(frame)
+        record, subject = self._enter(frame)
         self.calls.append(record)
-        return outcome_tracer(_outcome(record))
+        return outcome_tracer(_outcome(record, subject))
 
-    def _enter(self, frame: FrameType) -> dict[str, Any]:
+    def _enter(self, frame: FrameType) -> tuple[dict[str, Any], object]:
+        """The call's record, and the object a method was called on when the test rebuilds it
+        (its attributes after the call are the method's side effects), else None."""
         record: dict[str, Any] = {"test": self.nodeid, "callers": _callers(frame)}
+        subject = None
         try:
             owner, function, binding = self._resolve(frame)
             params = list(inspect.signature(function).parameters.values())
             values = frame.f_locals
             if binding in ("method", "classmethod"):
                 record["receiver"] = self._receiver(owner, values[params[0].name], binding)
+                if binding == "method" and not self._unused_receiver:
+                    subject = values[params[0].name]
                 params = params[1:]
             record["args"] = [argument(p, values[p.name]) for p in params]
         except Unrenderable as exc:
             record["error"] = str(exc)
-        return record
+        return record, subject
 
     def _resolve(self, frame: FrameType) -> tuple[Any, Any, str]:
         module: ModuleType = sys.modules[frame.f_globals["__name__"]]
@@ -153,11 +158,28 @@ def _builds_without_arguments(owner: type) -> bool:
     return True
 
 
-def _outcome(record: dict[str, Any]) -> Callable[[type[BaseException] | None, object], None]:
+def _outcome(record: dict[str, Any], subject: object) -> Callable[[type[BaseException] | None, object], None]:
     def done(raised: type[BaseException] | None, value: object) -> None:
         record["outcome"] = _raised(raised) if raised else _returned(value)
+        if subject is not None:
+            record["state"] = _attributes(subject)
 
     return done
+
+
+def _attributes(subject: object) -> dict[str, Tree]:
+    """The attributes of the object a method was called on, after the call, those that can be
+    written and compared by value: where a fix that changes no result shows (a method that
+    updates its object), for the test to assert (`assert account.balance == 5`)."""
+    attributes = getattr(subject, "__dict__", None)
+    if not isinstance(attributes, dict):
+        return {}
+    found: dict[str, Tree] = {}
+    for name, value in list(attributes.items()):
+        described = _returned(value)
+        if "returns" in described:
+            found[name] = described["returns"]
+    return found
 
 
 def _raised(kind: type[BaseException]) -> Tree:

@@ -43,6 +43,11 @@ EXPECTED = {
                       "table = Table(['name', 'qty'], '?')\n    table.add_column('price')\n"
                       "    assert table._fill(['apple']) == ['apple', '?', '?']",
                       f"--selfheal-agent=scripted:{CASES / 'carved_object.fix.json'}"),
+    # a method that returns nothing: what it leaves in its object is asserted
+    "side_effect": ("case", "tests/test_regression_spend.py",
+                    "purse = Purse('ann')\n    purse.deposit(10)\n    purse.spend(4)\n"
+                    "    assert purse.balance == 6\n",
+                    f"--selfheal-agent=scripted:{CASES / 'side_effect.fix.json'}"),
     # standard-library values by their natural construction, types as references
     "match_argument": ("case", "tests/test_regression_strf_date_convert.py",
                        "import re\n\nfrom dates.convert import strf_date_convert\n\n\n"

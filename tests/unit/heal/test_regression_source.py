@@ -172,3 +172,26 @@ def test_module_source_ends_its_lines_as_the_project_does():
     compile(source, "generated.py", "exec")
     assert source.count("\n") == source.count("\r\n")
     assert "def test_f():\r\n    assert f('a\\nb') is None\r\n" in source
+
+
+def test_a_side_effect_is_asserted_on_the_object_after_the_call():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    receiver = {"call": {"module": "bank", "name": "Account"}, "args": [{"literal": "10"}], "kwargs": []}
+    arg = {"name": "amount", "kind": "positional", "default": False, "value": {"literal": "3"}}
+    effects = (("balance", {"literal": "7"}), ("_closed", {"literal": "False"}))
+    witness = Witness(receiver, (arg,), {"returns": {"literal": "None"}}, effects)
+    source = module_source(target, [witness], "Doc.\n")
+    compile(source, "generated.py", "exec")
+    assert ("def test_withdraw():\n    account = Account(10)\n    account.withdraw(3)\n"
+            "    assert account.balance == 7\n    assert account._closed is False\n") in source
+
+
+def test_a_carved_object_with_side_effects_is_built_once_and_asserted():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    receiver = {"carved": {"call": {"module": "bank", "name": "Account"}, "args": [], "id": 1},
+                "steps": []}
+    arg = {"name": "amount", "kind": "positional", "default": False, "value": {"literal": "3"}}
+    witness = Witness(receiver, (arg,), {"returns": {"literal": "None"}}, (("balance", {"literal": "-3"}),))
+    source = module_source(target, [witness], "Doc.\n")
+    assert ("    account = Account()\n    account.withdraw(3)\n"
+            "    assert account.balance == -3\n") in source

@@ -52,8 +52,8 @@ def project(tmp_path, monkeypatch):
     values.made_by_test.clear()
 
 
-def _record(project, tmp_path, body):
-    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "Table.fill",
+def _record(project, tmp_path, body, qualname="Table.fill"):
+    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": qualname,
                          "output": str(tmp_path)})
     previous = sys.gettrace()
     sys.settrace(recorder.trace)
@@ -147,3 +147,15 @@ def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project
 def test_an_object_no_call_changed_stays_inline(project, tmp_path):
     recorder = _record(project, tmp_path, lambda tables: tables.Table("t").fill(0))
     assert _source(recorder, recorder.calls[0]) == "Table('t').fill(0)"
+
+
+def test_a_method_call_records_what_it_left_in_its_object(project, tmp_path):
+    def body(tables):
+        table = tables.Table("t", 2)
+        table.add([1])
+
+    [call] = _record(project, tmp_path, body, qualname="Table.add").calls
+    assert call["state"] == {
+        "name": {"literal": "'t'"}, "width": {"literal": "2"},
+        "_rows": {"seq": "list", "items": [{"seq": "list", "items": [{"literal": "1"}]}]},
+    }
