@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import inspect
 import os
+import types
 from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
@@ -43,7 +44,7 @@ class Carving:
 class Carver:
     """Follows the objects of the project's classes that a test creates: each `__init__` call
     (not one a subclass's `__init__` makes) and each later call of one of its methods from outside
-    it, kept when the object's attributes differ after it. Bounded: MAX_CARVED objects per test,
+    it, kept when what the object holds differs after it (_state). Bounded: MAX_CARVED objects per test,
     MAX_STEPS calls per object."""
 
     def __init__(self, root: str) -> None:
@@ -136,17 +137,45 @@ class Carver:
 _UNSEEN: Any = object()
 
 
-def _state(obj: object) -> tuple[tuple[str, int, int], ...] | None:
-    """A cheap fingerprint of the object's attributes (identity, and size of containers), or
-    None when it keeps them elsewhere (slots): such a call is kept as if it changed it."""
+def _state(obj: object) -> object:
+    """A cheap fingerprint of what the object holds: the identity of every value it reaches through
+    its attributes, the items of its containers and the attributes of the objects in them (a call
+    that adds an edge to an inner dict, or a node deep in a tree, changes it). None when it keeps
+    its attributes elsewhere (slots), holds more than FINGERPRINT_VALUES values or cannot be read:
+    such a call is kept as if it changed it."""
     attributes = getattr(obj, "__dict__", None)
     if not isinstance(attributes, dict):
         return None
-    return tuple((key, id(value), len(value) if isinstance(value, SIZED) else -1)
-                 for key, value in attributes.items())
+    try:
+        return _held(attributes, {id(obj)}, [FINGERPRINT_VALUES])
+    except Exception:  # too much to fingerprint, or a container changed size while read
+        return None
 
 
-SIZED = (list, dict, set, bytearray, collections.deque)
+def _held(value: object, seen: set[int], budget: list[int]) -> object:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise OverflowError("more values than a fingerprint reads")
+    if id(value) in seen:
+        return id(value)
+    if isinstance(value, dict):
+        seen.add(id(value))
+        return id(value), tuple((id(k), _held(v, seen, budget)) for k, v in value.items())
+    if isinstance(value, bytearray):
+        return id(value), bytes(value)
+    if isinstance(value, CONTAINERS):
+        seen.add(id(value))
+        return id(value), tuple(_held(v, seen, budget) for v in value)
+    attributes = getattr(value, "__dict__", None) if not isinstance(value, OPAQUE) else None
+    if isinstance(attributes, dict):
+        seen.add(id(value))
+        return id(value), _held(attributes, seen, budget)
+    return id(value)
+
+
+FINGERPRINT_VALUES = 1000
+CONTAINERS = (list, tuple, set, frozenset, collections.deque)
+OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType)  # held, not part of the state
 
 
 def outcome_tracer(done: Callable[[type[BaseException] | None, object], None]) -> Callable[..., Any]:

@@ -33,6 +33,45 @@ class Table:
         return [row + [value] * (self.width - len(row)) for row in self._rows]
 
 
+class Graph:
+    def __init__(self):
+        self.edges = {}
+
+    def add_edge(self, source, target):
+        self.edges.setdefault(source, {})[target] = 1
+        self.edges.setdefault(target, {})
+
+    def hops(self, source):
+        return sorted(self.edges[source])
+
+
+class Node:
+    def __init__(self, key):
+        self.key = key
+        self.next = None
+
+
+class Chain:
+    def __init__(self):
+        self.head = None
+
+    def push(self, key):
+        if self.head is None:
+            self.head = Node(key)
+            return
+        node = self.head
+        while node.next is not None:
+            node = node.next
+        node.next = Node(key)
+
+    def keys(self):
+        node, found = self.head, []
+        while node is not None:
+            found.append(node.key)
+            node = node.next
+        return found
+
+
 def make_table(rows):
     table = Table("made")
     table.extend(rows)
@@ -159,3 +198,29 @@ def test_a_method_call_records_what_it_left_in_its_object(project, tmp_path):
         "name": {"literal": "'t'"}, "width": {"literal": "2"},
         "_rows": {"seq": "list", "items": [{"seq": "list", "items": [{"literal": "1"}]}]},
     }
+
+
+def test_a_call_that_changes_only_an_inner_container_is_replayed(project, tmp_path):
+    def body(tables):
+        graph = tables.Graph()
+        graph.add_edge("a", "b")
+        graph.add_edge("b", "a")  # the graph's own dict keeps its size: only edges["b"] grows
+        graph.hops("b")
+
+    recorder = _record(project, tmp_path, body, qualname="Graph.hops")
+    assert _source(recorder, recorder.calls[0]) == (
+        "graph = Graph()\ngraph.add_edge('a', 'b')\ngraph.add_edge('b', 'a')\ngraph.hops('b')"
+    )
+
+
+def test_a_call_that_changes_an_object_deep_inside_is_replayed(project, tmp_path):
+    def body(tables):
+        chain = tables.Chain()
+        chain.push(1)
+        chain.push(2)  # the chain's head stays: only the head's next changes
+        chain.keys()
+
+    recorder = _record(project, tmp_path, body, qualname="Chain.keys")
+    assert _source(recorder, recorder.calls[0]) == (
+        "chain = Chain()\nchain.push(1)\nchain.push(2)\nchain.keys()"
+    )
