@@ -44,8 +44,8 @@ class Carving:
 class Carver:
     """Follows the objects of the project's classes that a test creates: each `__init__` call
     (not one a subclass's `__init__` makes) and each later call of one of its methods from outside
-    it, kept when what the object holds differs after it (_state). Bounded: MAX_CARVED objects per test,
-    MAX_STEPS calls per object."""
+    it, kept when what the object holds differs after it (_state). Bounded: MAX_CARVED objects
+    per test, MAX_STEPS calls per object."""
 
     def __init__(self, root: str) -> None:
         self.root = root
