@@ -80,7 +80,10 @@ class Recorder:
             return None
         record, subject = self._enter(frame)
         self.calls.append(record)
-        return outcome_tracer(_outcome(record, subject))
+        recording = outcome_tracer(_outcome(record, subject))
+        # the call also changes its object: a later call on it is replayed after this one
+        carving = self.carver.call(frame)
+        return recording if carving is None else _both(recording, carving)
 
     def _enter(self, frame: FrameType) -> tuple[dict[str, Any], object]:
         """The call's record, and the object a method was called on when the test rebuilds it
@@ -134,6 +137,17 @@ class Recorder:
     def write(self) -> None:
         payload = {"target": self.target, "calls": self.calls}
         self.output.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def _both(first: Callable[..., Any], second: Callable[..., Any]) -> Callable[..., Any]:
+    """One local tracer that hands every event to two."""
+
+    def local(frame: FrameType, event: str, arg: object) -> Callable[..., Any]:
+        first(frame, event, arg)
+        second(frame, event, arg)
+        return local
+
+    return local
 
 
 def _callers(frame: FrameType) -> list[dict[str, str]]:

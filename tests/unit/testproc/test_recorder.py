@@ -224,3 +224,13 @@ def test_a_call_that_changes_an_object_deep_inside_is_replayed(project, tmp_path
     assert _source(recorder, recorder.calls[0]) == (
         "chain = Chain()\nchain.push(1)\nchain.push(2)\nchain.keys()"
     )
+
+
+def test_a_call_of_the_traced_method_is_also_a_step_of_its_object(project, tmp_path):
+    def body(tables):
+        table = tables.Table("t", 2)
+        table.add([1])
+        table.add([2])
+
+    recorder = _record(project, tmp_path, body, qualname="Table.add")
+    assert _source(recorder, recorder.calls[1]) == "table = Table('t', 2)\ntable.add([1])\ntable.add([2])"
