@@ -9,6 +9,13 @@ def test_spending_lowers_the_balance():
     assert purse.balance == 6
 
 
+def test_each_spending_starts_from_the_last_balance():
+    purse = Purse("dee", 10)
+    purse.spend(4)
+    purse.spend(1)
+    assert purse.balance == 5
+
+
 def test_history_keeps_every_movement():
     purse = Purse("bob", balance=5)
     purse.spend(2)
