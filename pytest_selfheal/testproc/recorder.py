@@ -13,6 +13,7 @@ the calls that built it. It never imports pytest and does nothing without SELFHE
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import json
@@ -34,6 +35,8 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 MAX_CALLS = 200
 MAX_CALLERS = 6
+MAX_STATE_ITEMS = 100  # an attribute holding more is left out of the state after a call
+LARGE = (str, bytes, list, tuple, dict, set, frozenset, collections.deque)
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -190,6 +193,8 @@ def _attributes(subject: object) -> dict[str, Tree]:
         return {}
     found: dict[str, Tree] = {}
     for name, value in list(attributes.items()):
+        if isinstance(value, LARGE) and len(value) > MAX_STATE_ITEMS:
+            continue  # described after every call it would cost, and no one asserts it whole
         described = _returned(value)
         if "returns" in described:
             found[name] = described["returns"]

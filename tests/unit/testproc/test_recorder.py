@@ -234,3 +234,14 @@ def test_a_call_of_the_traced_method_is_also_a_step_of_its_object(project, tmp_p
 
     recorder = _record(project, tmp_path, body, qualname="Table.add")
     assert _source(recorder, recorder.calls[1]) == "table = Table('t', 2)\ntable.add([1])\ntable.add([2])"
+
+
+def test_an_attribute_too_large_to_assert_is_left_out_of_the_state(project, tmp_path):
+    def body(tables):
+        table = tables.Table("big", 2)
+        table.extend([[n] for n in range(100)])
+        table.add([100])
+
+    calls = _record(project, tmp_path, body, qualname="Table.add").calls
+    assert "_rows" in calls[99]["state"] and "_rows" not in calls[100]["state"]
+    assert calls[100]["state"]["width"] == {"literal": "2"}
