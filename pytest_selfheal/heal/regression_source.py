@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +19,14 @@ LONG_VALUE = 40  # characters; longer arguments and results are named on a line 
 @dataclass(frozen=True)
 class Witness:
     """One call whose outcome the fix changed: the inputs and the fixed outcome; or, when only
-    what a method left in its object changed, the fixed values of those attributes (effects)."""
+    what the call left in its object or its arguments changed, the fixed values (effects)."""
 
     receiver: Tree | None
     args: tuple[Tree, ...]
     outcome: Tree  # {"returns": tree} or {"raises": ref}
-    effects: tuple[tuple[str, Tree], ...] = ()  # (attribute, its value after the call)
+    # what the call left, by the expression a test reads it by (`self.balance`, `found`,
+    # `source.balance`: `self` is the object a method was called on), and the fixed value
+    effects: tuple[tuple[str, Tree], ...] = ()
 
 
 @dataclass
@@ -189,14 +191,15 @@ def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Set
     binding = target["binding"]
     setup.taken.update(arg["name"] for arg in witness.args)
     receiver = witness.receiver
+    changed = {path.split(".", 1)[0] for path, _ in witness.effects}
     if binding == "function":
         func: cst.BaseExpression = owner
     elif binding == "method" and receiver is not None:
-        func = cst.Attribute(_receiver(receiver, imports, setup, bool(witness.effects)),
+        func = cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
                              cst.Name(target["name"]))
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
-    return cst.Call(func, arguments(witness.args, imports, setup))
+    return cst.Call(func, arguments(witness.args, imports, setup, changed))
 
 
 def _receiver(receiver: Tree, imports: Imports, setup: Setup, kept: bool) -> cst.BaseExpression:
@@ -213,9 +216,11 @@ def _receiver(receiver: Tree, imports: Imports, setup: Setup, kept: bool) -> cst
     return setup.variable(name, value) if kept and not isinstance(value, cst.Name) else value
 
 
-def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list[cst.Arg]:
+def arguments(described: Sequence[Tree], imports: Imports, setup: Setup,
+              kept: Collection[str] = ()) -> list[cst.Arg]:
     """Recorded arguments as a call's: those equal to their default are left out, and any
-    argument after a left-out one is passed by keyword."""
+    argument after a left-out one is passed by keyword; those `kept` are variables named after
+    their parameter, for the assertions on what the call left in them."""
     args: list[cst.Arg] = []
     by_keyword = False
     for arg in described:
@@ -230,8 +235,12 @@ def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list
             continue
         if "carved" in arg["value"]:
             value: cst.BaseExpression = carved(arg["value"], imports, setup, arg["name"], parameter=True)
+        elif arg["name"] in kept:
+            value = expression(arg["value"], imports, setup)
         else:
             value = setup.named(arg["name"], expression(arg["value"], imports, setup), parameter=True)
+        if arg["name"] in kept and not isinstance(value, cst.Name):
+            value = setup.variable(arg["name"], value, parameter=True)
         if arg["kind"] == "keyword" or by_keyword:
             args.append(_keyword(arg["name"], value))
         else:
@@ -257,24 +266,33 @@ def test_function(
     effects: Sequence[tuple[str, Tree]] = (),
 ) -> cst.FunctionDef:
     """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
-    `with pytest.raises(E): call`; with effects, the call and then `assert subject.attr == value`
-    for each attribute it left different (the subject is the call's receiver, a variable)."""
+    `with pytest.raises(E): call`; with effects, the call (in `pytest.raises` when it raised) and
+    then `assert found == value` for each thing it left different (its receiver and arguments are
+    variables then)."""
     body: list[cst.BaseStatement]
-    if effects:
-        subject = cst.ensure_type(call.func, cst.Attribute).value
-        body = [cst.SimpleStatementLine([cst.Expr(call)])]
-        body += [_assertion(cst.Attribute(subject, cst.Name(attribute)), value,
-                            attribute.strip("_") or "value", imports, setup)
-                 for attribute, value in effects]
-    elif "raises" in outcome:
+    if "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
                           [cst.Arg(imports.name(outcome["raises"]))])
         body = [cst.With([cst.WithItem(raises)],
                          cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]))]
+    elif effects:
+        body = [cst.SimpleStatementLine([cst.Expr(call)])]
     else:
         body = [_assertion(call, outcome["returns"], "expected", imports, setup)]
+    body += [_assertion(_read(path, call), value, path.rsplit(".", 1)[-1].strip("_") or "value",
+                        imports, setup) for path, value in effects]
     return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, *body]))
+
+
+def _read(path: str, call: cst.Call) -> cst.BaseExpression:
+    """`subject.balance` for `self.balance` (the call's receiver), `found`, `source.balance`."""
+    head, *attributes = path.split(".")
+    expr: cst.BaseExpression = (cst.ensure_type(call.func, cst.Attribute).value if head == "self"
+                                else cst.Name(head))
+    for attribute in attributes:
+        expr = cst.Attribute(expr, cst.Name(attribute))
+    return expr
 
 
 def _assertion(actual: cst.BaseExpression, value: Tree, name: str, imports: Imports,

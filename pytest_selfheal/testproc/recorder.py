@@ -28,7 +28,7 @@ from typing import Any
 import pluggy
 
 from ..sandbox.protocol import RECORD_ENV, SANDBOX_ENV
-from .carving import Carver, outcome_tracer
+from .carving import OPAQUE, Carver, outcome_tracer
 from .values import Tree, Unrenderable, argument, describe_safely, reference
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -37,6 +37,9 @@ MAX_CALLS = 200
 MAX_CALLERS = 6
 MAX_STATE_ITEMS = 100  # an attribute holding more is left out of the state after a call
 LARGE = (str, bytes, list, tuple, dict, set, frozenset, collections.deque)
+MUTABLE = (list, dict, set, bytearray, collections.deque)
+POSITIONAL_OR_KEYWORD = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                         inspect.Parameter.KEYWORD_ONLY)
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,18 +84,19 @@ class Recorder:
             return self.carver.call(frame)
         if len(self.calls) >= MAX_CALLS:
             return None
-        record, subject = self._enter(frame)
+        record, changeable = self._enter(frame)
         self.calls.append(record)
-        recording = outcome_tracer(_outcome(record, subject))
+        recording = outcome_tracer(_outcome(record, changeable))
         # the call also changes its object: a later call on it is replayed after this one
         carving = self.carver.call(frame)
         return recording if carving is None else _both(recording, carving)
 
-    def _enter(self, frame: FrameType) -> tuple[dict[str, Any], object]:
-        """The call's record, and the object a method was called on when the test rebuilds it
-        (its attributes after the call are the method's side effects), else None."""
+    def _enter(self, frame: FrameType) -> tuple[dict[str, Any], dict[str, object]]:
+        """The call's record, and what the call may change that the test rebuilds, by the name a
+        test reads it by: the object a method was called on (`self`, unless any object will do)
+        and the arguments that are containers or objects with attributes."""
         record: dict[str, Any] = {"test": self.nodeid, "callers": _callers(frame)}
-        subject = None
+        changeable: dict[str, object] = {}
         try:
             owner, function, binding = self._resolve(frame)
             params = list(inspect.signature(function).parameters.values())
@@ -100,12 +104,14 @@ class Recorder:
             if binding in ("method", "classmethod"):
                 record["receiver"] = self._receiver(owner, values[params[0].name], binding)
                 if binding == "method" and not self._unused_receiver:
-                    subject = values[params[0].name]
+                    changeable["self"] = values[params[0].name]
                 params = params[1:]
             record["args"] = [argument(p, values[p.name]) for p in params]
+            changeable |= {p.name: values[p.name] for p in params
+                           if p.kind in POSITIONAL_OR_KEYWORD and _changeable(values[p.name])}
         except Unrenderable as exc:
             record["error"] = str(exc)
-        return record, subject
+        return record, changeable
 
     def _resolve(self, frame: FrameType) -> tuple[Any, Any, str]:
         module: ModuleType = sys.modules[frame.f_globals["__name__"]]
@@ -175,30 +181,37 @@ def _builds_without_arguments(owner: type) -> bool:
     return True
 
 
-def _outcome(record: dict[str, Any], subject: object) -> Callable[[type[BaseException] | None, object], None]:
+def _outcome(record: dict[str, Any],
+             changeable: dict[str, object]) -> Callable[[type[BaseException] | None, object], None]:
     def done(raised: type[BaseException] | None, value: object) -> None:
         record["outcome"] = _raised(raised) if raised else _returned(value)
-        if subject is not None:
-            record["state"] = _attributes(subject)
+        if changeable:
+            record["state"] = _state_after(changeable)
 
     return done
 
 
-def _attributes(subject: object) -> dict[str, Tree]:
-    """The attributes of the object a method was called on, after the call, those that can be
-    written and compared by value: where a fix that changes no result shows (a method that
-    updates its object), for the test to assert (`assert account.balance == 5`)."""
-    attributes = getattr(subject, "__dict__", None)
-    if not isinstance(attributes, dict):
-        return {}
+def _state_after(changeable: dict[str, object]) -> dict[str, Tree]:
+    """What the call left in its object and its arguments, by the expression a test reads it by
+    (`self.balance`, `found`, `source.balance`), those that can be written and compared by value:
+    where a fix that changes no result shows, for the test to assert (`assert found == [3]`)."""
     found: dict[str, Tree] = {}
-    for name, value in list(attributes.items()):
-        if isinstance(value, LARGE) and len(value) > MAX_STATE_ITEMS:
-            continue  # described after every call it would cost, and no one asserts it whole
-        described = _returned(value)
-        if "returns" in described:
-            found[name] = described["returns"]
+    for name, value in changeable.items():
+        attributes = getattr(value, "__dict__", None)
+        parts = list(attributes.items()) if isinstance(attributes, dict) else [("", value)]
+        for attribute, held in parts:
+            if isinstance(held, LARGE) and len(held) > MAX_STATE_ITEMS:
+                continue  # described after every call it would cost, and no one asserts it whole
+            described = _returned(held)
+            if "returns" in described:
+                found[f"{name}.{attribute}" if attribute else name] = described["returns"]
     return found
+
+
+def _changeable(value: object) -> bool:
+    """A container or an object with attributes of its own, which a call can change in place."""
+    return isinstance(value, MUTABLE) or (
+        isinstance(getattr(value, "__dict__", None), dict) and not isinstance(value, OPAQUE))
 
 
 def _raised(kind: type[BaseException]) -> Tree:

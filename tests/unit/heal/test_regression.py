@@ -90,7 +90,7 @@ def _account_call(amount, balance, returns="None"):
             "args": [{"name": "amount", "kind": "positional", "value": {"literal": repr(amount)},
                       "default": False}],
             "outcome": {"returns": {"literal": returns}},
-            "state": {"balance": {"literal": repr(balance)}, "owner": {"literal": "'ann'"}}}
+            "state": {"self.balance": {"literal": repr(balance)}, "self.owner": {"literal": "'ann'"}}}
 
 
 def test_a_method_that_changes_no_result_is_witnessed_by_what_it_left_in_its_object():
@@ -99,7 +99,7 @@ def test_a_method_that_changes_no_result_is_witnessed_by_what_it_left_in_its_obj
     original = {"target": target, "calls": [_account_call(3, 13), _account_call(0, 10)]}
     [witness] = choose_witnesses(fixed, original, "Account.withdraw", Redactor(()))
     assert witness.args[0]["value"] == {"literal": "3"}
-    assert witness.effects == (("balance", {"literal": "7"}),)  # owner is the same both ways
+    assert witness.effects == (("self.balance", {"literal": "7"}),)  # owner is the same both ways
 
 
 def test_a_changed_result_is_preferred_to_a_changed_object():
@@ -108,7 +108,7 @@ def test_a_changed_result_is_preferred_to_a_changed_object():
     original = {"target": target, "calls": [_account_call(3, 13), _account_call(5, 5, "False")]}
     first, second = choose_witnesses(fixed, original, "Account.withdraw", Redactor(()))
     assert (first.outcome, first.effects) == ({"returns": {"literal": "True"}}, ())
-    assert second.effects == (("balance", {"literal": "7"}),)
+    assert second.effects == (("self.balance", {"literal": "7"}),)
 
 
 def test_no_witness_when_neither_result_nor_object_differs():

@@ -195,8 +195,9 @@ def test_a_method_call_records_what_it_left_in_its_object(project, tmp_path):
 
     [call] = _record(project, tmp_path, body, qualname="Table.add").calls
     assert call["state"] == {
-        "name": {"literal": "'t'"}, "width": {"literal": "2"},
-        "_rows": {"seq": "list", "items": [{"seq": "list", "items": [{"literal": "1"}]}]},
+        "self.name": {"literal": "'t'"}, "self.width": {"literal": "2"},
+        "self._rows": {"seq": "list", "items": [{"seq": "list", "items": [{"literal": "1"}]}]},
+        "row": {"seq": "list", "items": [{"literal": "1"}]},  # an argument the call could change
     }
 
 
@@ -243,5 +244,5 @@ def test_an_attribute_too_large_to_assert_is_left_out_of_the_state(project, tmp_
         table.add([100])
 
     calls = _record(project, tmp_path, body, qualname="Table.add").calls
-    assert "_rows" in calls[99]["state"] and "_rows" not in calls[100]["state"]
-    assert calls[100]["state"]["width"] == {"literal": "2"}
+    assert "self._rows" in calls[99]["state"] and "self._rows" not in calls[100]["state"]
+    assert calls[100]["state"]["self.width"] == {"literal": "2"}
