@@ -344,7 +344,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jsonl", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
         for project in projects:
