@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import ROOT, environment
+from _regression_share import regression_outcome, share_lines
 
 MATRIX = Path(__file__).with_name("real_projects.toml")
 RESULTS = ROOT / "benchmarks" / "results" / "real_projects.jsonl"
@@ -215,6 +216,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
         probed = probe_failures(reports[-1].parent)
         totals = report["totals"]
         green = totals.get("seconds_to_green")
+        regression, regression_reason = regression_outcome(report)
         return row | {
             "user_failures": len(user),
             "reproduced": probed == user,
@@ -230,6 +232,8 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
             "green_ratio": round(green / plain, 2) if green else None,
             "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
             "command_ratio": round(seconds / plain, 2),
+            "regression": regression if report["status"] == "healed" else "",
+            "regression_reason": regression_reason[:600],
         }
     finally:
         restore(checkout, base)
@@ -259,7 +263,8 @@ def measure(project: Project, cache: Path, runs: int, sink: Path) -> None:
         write(sink, {"project": project.name, "version": project.version, "kind": "bug", **row})
         print(f"  {str(row['bug'])[:70]}: {row.get('user_failures')} failing, reproduced "
               f"{row.get('reproduced')}, {row['status']}, correct {row.get('correct')}, "
-              f"green x{row.get('green_ratio')}", flush=True)
+              f"green x{row.get('green_ratio')}, regression test {row.get('regression') or 'none'}",
+              flush=True)
     restore(checkout, base)
 
 
@@ -313,6 +318,10 @@ def table(rows: list[dict[str, object]]) -> None:
               f"correct {sum(bool(r.get('correct')) for r in bugs)}/{len(bugs)}; median time-to-green "
               f"{statistics.median(all_ratios) if all_ratios else float('nan'):.2f}x the plain suite "
               f"(healed bugs), median green --selfheal run x{statistics.median(all_green_runs):.3f}")
+    healed = [r for r in bugs if r.get("healed") and "regression" in r]  # rows from before it was read
+    for line in share_lines((f"{r['project']} {r['bug']}"[:90], str(r["regression"]),
+                             str(r.get("regression_reason", ""))) for r in healed):
+        print(line)
 
 
 REQUIRED = ("filterwarnings-error", "strict-config-markers", "xfail-strict", "doctest-modules",
@@ -335,7 +344,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jsonl", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
         for project in projects:

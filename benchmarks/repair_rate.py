@@ -38,6 +38,7 @@ from pathlib import Path
 
 import libcst as cst
 from _common import ROOT, commit_all, git_repo, sdist_project
+from _regression_share import regression_outcome, share_lines
 
 CORPUS = ROOT / "benchmarks" / "corpus"
 MANIFESTS = {"realbugs": ROOT / "benchmarks" / "realbugs" / "bugs.json",
@@ -227,10 +228,13 @@ class Result:
     fix: str = ""
     oracle_rank: int | None = None  # where the oracle sits in the candidate stream
     reason: str = ""  # the heal's own one-line reason
+    regression: str = ""  # the fix's proven regression test: "replayed", "copied", or "" for none
+    regression_reason: str = ""  # report.json's regression.reason: how it was made, or why not
 
 
 RECORDED = ("status", "plausible", "correct", "seconds", "to_green", "candidates",
-            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank", "reason")
+            "function_rank", "line_rank", "alternatives", "fix", "oracle_rank", "reason",
+            "regression", "regression_reason")
 
 
 def record(result: Result) -> dict[str, object]:
@@ -275,6 +279,7 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
             result.to_green = report["totals"]["seconds_to_green"]
             fix = report["candidates"][report["fix"]["candidate"]]
             result.fix = fix["description"]
+            result.regression, result.regression_reason = regression_outcome(report)
             diff = reports[-1].parent / "fix.diff"
             subprocess.run(["git", "apply", str(diff)], cwd=repo, check=True)
             result.correct = _correct(bug, repo)
@@ -467,6 +472,8 @@ def summarize(results: list[Result]) -> None:
         f"top-5 {_pct(sum((r.function_rank or 99) <= 5 for r in results), n)}, "
         f"line top-10 {_pct(sum((r.line_rank or 99) <= 10 for r in results), n)}"
     )
+    for line in share_lines((r.bug.id, r.regression, r.regression_reason) for r in results if r.plausible):
+        print(line)
     print(f"localization of the faulty line: top-1 "
           f"{_pct(sum(r.line_rank == 1 for r in results), n)}, "
           f"top-5 {_pct(sum((r.line_rank or 99) <= 5 for r in results), n)}")
@@ -524,8 +531,9 @@ def main() -> None:
     for bug in bugs:
         results.append(run_bug(bug if bug.family else labelled(bug), args.dirty, args.budget))
         r = results[-1]
-        print(f"  {r.bug.id} ({r.bug.family}): {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s",
-              file=sys.stderr, flush=True)
+        test = f" regression test: {r.regression or 'none'}" if r.plausible else ""
+        print(f"  {r.bug.id} ({r.bug.family}): {r.status} {'correct' if r.correct else ''} {r.seconds:.1f}s"
+              f"{test}", file=sys.stderr, flush=True)
         if args.jsonl:
             with args.jsonl.open("a") as out:
                 out.write(json.dumps(record(r)) + "\n")

@@ -300,12 +300,13 @@ def _witnesses(
 def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: str,
                      redactor: Redactor) -> list[Witness]:
     """Calls whose outcome differs between the fixed and the original code, fixed outcome kept;
-    none whose inputs or outcome hold a secret."""
+    failing those, method calls that left their object's attributes different, the fixed values
+    kept (side effects); none whose inputs, outcome or effects hold a secret."""
     calls = fixed.get("calls", [])
     if not calls or fixed.get("target") is None:
         raise NoRegression(f"the fixed tests never called {qualname}, so there is no "
                            "input to replay (the fix acts through another path)")
-    before = {_key(c): c.get("outcome") for c in original.get("calls", []) if "args" in c}
+    before = {_key(c): c for c in original.get("calls", []) if "args" in c}
     witnesses: dict[str, Witness] = {}
     problems: list[str] = []
     secret: set[str] = set()
@@ -315,13 +316,18 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
             problems.append(call.get("error") or outcome["error"])
             continue
         key = _key(call)
-        if key in before and before[key] != outcome and key not in witnesses:
-            if redactor.holds_secret([call.get("receiver"), call["args"], outcome]):
-                secret.add(key)
-                continue
-            witnesses[key] = Witness(call.get("receiver"), tuple(call["args"]), outcome)
-    if witnesses:
-        return list(witnesses.values())[:MAX_WITNESSES]
+        if key not in before or key in witnesses:
+            continue
+        old = before[key]
+        effects = () if old.get("outcome") != outcome else _effects(call, old)
+        if old.get("outcome") == outcome and not effects:
+            continue
+        if redactor.holds_secret([call.get("receiver"), call["args"], outcome, effects]):
+            secret.add(key)
+            continue
+        witnesses[key] = Witness(call.get("receiver"), tuple(call["args"]), outcome, effects)
+    if witnesses:  # a changed result first: it is what a person asserts
+        return sorted(witnesses.values(), key=lambda w: bool(w.effects))[:MAX_WITNESSES]
     if secret:
         raise NoRegression(f"every witness ({len(secret)} call(s) of {qualname} whose outcome the "
                            "fix changed) held a secret in its inputs or outcome, and a test must "
@@ -329,8 +335,15 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
     if problems:
         raise NotWritable(f"{len(problems)} call(s) of {qualname} could not be written "
                           f"as source: {problems[0]}", calls[0].get("callers", []))
-    raise NoRegression(f"no recorded call of {qualname} returned or raised differently "
-                       "after the fix (the difference lies in side effects)")
+    raise NoRegression(f"no recorded call of {qualname} returned, raised or left its object "
+                       "differently after the fix (the difference lies in other side effects)")
+
+
+def _effects(fixed: dict[str, Any], original: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The attributes of a method's object that the fix left different after the call, with
+    their fixed values (recorder.py keeps only those it can write and compare by value)."""
+    after, before = fixed.get("state") or {}, original.get("state") or {}
+    return tuple((name, tree) for name, tree in after.items() if before.get(name) != tree)
 
 
 def _replayable(

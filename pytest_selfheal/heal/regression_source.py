@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +18,15 @@ LONG_VALUE = 40  # characters; longer arguments and results are named on a line 
 
 @dataclass(frozen=True)
 class Witness:
-    """One call whose outcome the fix changed: the inputs and the fixed outcome."""
+    """One call whose outcome the fix changed: the inputs and the fixed outcome; or, when only
+    what the call left in its object or its arguments changed, the fixed values (effects)."""
 
     receiver: Tree | None
     args: tuple[Tree, ...]
     outcome: Tree  # {"returns": tree} or {"raises": ref}
+    # what the call left, by the expression a test reads it by (`self.balance`, `found`,
+    # `source.balance`: `self` is the object a method was called on), and the fixed value
+    effects: tuple[tuple[str, Tree], ...] = ()
 
 
 @dataclass
@@ -187,23 +191,36 @@ def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Set
     binding = target["binding"]
     setup.taken.update(arg["name"] for arg in witness.args)
     receiver = witness.receiver
+    changed = {path.split(".", 1)[0] for path, _ in witness.effects}
     if binding == "function":
         func: cst.BaseExpression = owner
-    elif binding == "method" and receiver is not None and "carved" in receiver:
-        name = _snake(receiver["carved"]["call"]["name"])
-        func = cst.Attribute(carved(receiver, imports, setup, name), cst.Name(target["name"]))
     elif binding == "method" and receiver is not None:
-        name = _snake(receiver["call"]["name"]) if "call" in receiver else "subject"
-        func = cst.Attribute(setup.named(name, expression(receiver, imports, setup)),
+        func = cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
                              cst.Name(target["name"]))
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
-    return cst.Call(func, arguments(witness.args, imports, setup))
+    return cst.Call(func, arguments(witness.args, imports, setup, changed))
 
 
-def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list[cst.Arg]:
+def _receiver(receiver: Tree, imports: Imports, setup: Setup, kept: bool) -> cst.BaseExpression:
+    """The object a method is called on, inline when short; `kept` names it on a line of its own,
+    for the assertions on what the call left in it."""
+    if "carved" in receiver:
+        name = _snake(receiver["carved"]["call"]["name"])
+        value = carved(receiver, imports, setup, name)
+    else:
+        name = _snake(receiver["call"]["name"]) if "call" in receiver else "subject"
+        value = expression(receiver, imports, setup)
+        if not kept:
+            return setup.named(name, value)
+    return setup.variable(name, value) if kept and not isinstance(value, cst.Name) else value
+
+
+def arguments(described: Sequence[Tree], imports: Imports, setup: Setup,
+              kept: Collection[str] = ()) -> list[cst.Arg]:
     """Recorded arguments as a call's: those equal to their default are left out, and any
-    argument after a left-out one is passed by keyword."""
+    argument after a left-out one is passed by keyword; those `kept` are variables named after
+    their parameter, for the assertions on what the call left in them."""
     args: list[cst.Arg] = []
     by_keyword = False
     for arg in described:
@@ -218,8 +235,12 @@ def arguments(described: Sequence[Tree], imports: Imports, setup: Setup) -> list
             continue
         if "carved" in arg["value"]:
             value: cst.BaseExpression = carved(arg["value"], imports, setup, arg["name"], parameter=True)
+        elif arg["name"] in kept:
+            value = expression(arg["value"], imports, setup)
         else:
             value = setup.named(arg["name"], expression(arg["value"], imports, setup), parameter=True)
+        if arg["name"] in kept and not isinstance(value, cst.Name):
+            value = setup.variable(arg["name"], value, parameter=True)
         if arg["kind"] == "keyword" or by_keyword:
             args.append(_keyword(arg["name"], value))
         else:
@@ -241,28 +262,49 @@ def _key(tree: Tree) -> str:
 
 
 def test_function(
-    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup
+    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup,
+    effects: Sequence[tuple[str, Tree]] = (),
 ) -> cst.FunctionDef:
     """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
-    `with pytest.raises(E): call`."""
+    `with pytest.raises(E): call`; with effects, the call (in `pytest.raises` when it raised) and
+    then `assert found == value` for each thing it left different (its receiver and arguments are
+    variables then)."""
+    body: list[cst.BaseStatement]
     if "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
                           [cst.Arg(imports.name(outcome["raises"]))])
-        body: cst.BaseStatement = cst.With(
-            [cst.WithItem(raises)],
-            cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]),
-        )
+        body = [cst.With([cst.WithItem(raises)],
+                         cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]))]
+    elif effects:
+        body = [cst.SimpleStatementLine([cst.Expr(call)])]
     else:
-        returned = outcome["returns"]
-        expected = setup.named("expected", expression(returned, imports, setup))
-        singleton = ((isinstance(expected, cst.Name) and expected.value in SINGLETONS)
-                     or "object" in returned or "type_of" in returned)
-        operator = cst.Is() if singleton else cst.Equal()
-        body = cst.SimpleStatementLine(
-            [cst.Assert(cst.Comparison(call, [cst.ComparisonTarget(operator, expected)]))]
-        )
-    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, body]))
+        body = [_assertion(call, outcome["returns"], "expected", imports, setup)]
+    body += [_assertion(_read(path, call), value, path.rsplit(".", 1)[-1].strip("_") or "value",
+                        imports, setup) for path, value in effects]
+    return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, *body]))
+
+
+def _read(path: str, call: cst.Call) -> cst.BaseExpression:
+    """`subject.balance` for `self.balance` (the call's receiver), `found`, `source.balance`."""
+    head, *attributes = path.split(".")
+    expr: cst.BaseExpression = (cst.ensure_type(call.func, cst.Attribute).value if head == "self"
+                                else cst.Name(head))
+    for attribute in attributes:
+        expr = cst.Attribute(expr, cst.Name(attribute))
+    return expr
+
+
+def _assertion(actual: cst.BaseExpression, value: Tree, name: str, imports: Imports,
+               setup: Setup) -> cst.SimpleStatementLine:
+    """`assert actual == value`, `is` for None/True/False and classes, functions, types; a long
+    value is named on a line of its own (added to setup, before the call)."""
+    expected = setup.named(name, expression(value, imports, setup))
+    singleton = ((isinstance(expected, cst.Name) and expected.value in SINGLETONS)
+                 or "object" in value or "type_of" in value)
+    operator = cst.Is() if singleton else cst.Equal()
+    return cst.SimpleStatementLine(
+        [cst.Assert(cst.Comparison(actual, [cst.ComparisonTarget(operator, expected)]))])
 
 
 def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
@@ -276,7 +318,7 @@ def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
         name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
         setup = Setup()
         call = call_expression(target, witness, imports, setup)
-        functions.append(test_function(name, call, witness.outcome, imports, setup))
+        functions.append(test_function(name, call, witness.outcome, imports, setup, witness.effects))
     text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
     body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [doc]

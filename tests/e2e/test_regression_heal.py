@@ -43,6 +43,20 @@ EXPECTED = {
                       "table = Table(['name', 'qty'], '?')\n    table.add_column('price')\n"
                       "    assert table._fill(['apple']) == ['apple', '?', '?']",
                       f"--selfheal-agent=scripted:{CASES / 'carved_object.fix.json'}"),
+    # a method that returns nothing: what it leaves in its object is asserted, the object rebuilt
+    # with the calls before it, the traced method's own included
+    "side_effect": ("case", "tests/test_regression_spend.py",
+                    "purse = Purse('ann')\n    purse.deposit(10)\n    purse.spend(4)\n"
+                    "    assert purse.balance == 6\n\n\ndef test_spend_2():\n"
+                    "    purse = Purse('dee', 10)\n    purse.spend(4)\n    assert purse.balance == 6\n\n\n"
+                    "def test_spend_3():\n    purse = Purse('dee', 10)\n    purse.spend(4)\n    purse.spend(1)\n"
+                    "    assert purse.balance == 5\n",
+                    f"--selfheal-agent=scripted:{CASES / 'side_effect.fix.json'}"),
+    # a function that fills a list it is given: the list is asserted after the call
+    "argument_effect": ("case", "tests/test_regression_collect_between.py",
+                        "found = []\n    collect_between([1, 5, 9, 12], 1, 9, found)\n"
+                        "    assert found == [1, 5, 9]\n",
+                        f"--selfheal-agent=scripted:{CASES / 'argument_effect.fix.json'}"),
     # standard-library values by their natural construction, types as references
     "match_argument": ("case", "tests/test_regression_strf_date_convert.py",
                        "import re\n\nfrom dates.convert import strf_date_convert\n\n\n"

@@ -16,7 +16,7 @@ from pytest_selfheal.output.decisions import DecisionLog
 from pytest_selfheal.output.report import write_run
 from pytest_selfheal.output.terminal import render
 from pytest_selfheal.redaction import MASK, Redactor, inert
-from pytest_selfheal.testproc.recorder import describe
+from pytest_selfheal.testproc.values import describe
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 NODEID = "tests/test_mask.py::test_mask_keeps_length"

@@ -81,3 +81,38 @@ def test_a_call_on_an_object_carved_with_a_secret_is_no_witness():
     original = {"target": target, "calls": [call(secret, "b"), call("plain-value", "b")]}
     [witness] = choose_witnesses(fixed, original, "Client.url", Redactor((secret,)))
     assert "plain-value" in str(witness.receiver) and secret not in str(witness.receiver)
+
+
+def _account_call(amount, balance, returns="None"):
+    receiver = {"call": {"module": "bank", "name": "Account"}, "kwargs": [],
+                "args": [{"literal": "10"}]}
+    return {"test": "t", "callers": [], "receiver": receiver,
+            "args": [{"name": "amount", "kind": "positional", "value": {"literal": repr(amount)},
+                      "default": False}],
+            "outcome": {"returns": {"literal": returns}},
+            "state": {"self.balance": {"literal": repr(balance)}, "self.owner": {"literal": "'ann'"}}}
+
+
+def test_a_method_that_changes_no_result_is_witnessed_by_what_it_left_in_its_object():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    fixed = {"target": target, "calls": [_account_call(3, 7), _account_call(0, 10)]}
+    original = {"target": target, "calls": [_account_call(3, 13), _account_call(0, 10)]}
+    [witness] = choose_witnesses(fixed, original, "Account.withdraw", Redactor(()))
+    assert witness.args[0]["value"] == {"literal": "3"}
+    assert witness.effects == (("self.balance", {"literal": "7"}),)  # owner is the same both ways
+
+
+def test_a_changed_result_is_preferred_to_a_changed_object():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    fixed = {"target": target, "calls": [_account_call(3, 7), _account_call(5, 5, "True")]}
+    original = {"target": target, "calls": [_account_call(3, 13), _account_call(5, 5, "False")]}
+    first, second = choose_witnesses(fixed, original, "Account.withdraw", Redactor(()))
+    assert (first.outcome, first.effects) == ({"returns": {"literal": "True"}}, ())
+    assert second.effects == (("self.balance", {"literal": "7"}),)
+
+
+def test_no_witness_when_neither_result_nor_object_differs():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    calls = {"target": target, "calls": [_account_call(3, 7)]}
+    with pytest.raises(NoRegression, match="returned, raised or left its object differently"):
+        choose_witnesses(calls, calls, "Account.withdraw", Redactor(()))

@@ -18,7 +18,7 @@ import libcst as cst
 import pytest
 
 from pytest_selfheal.heal.regression_source import Imports, Witness, expression, module_source
-from pytest_selfheal.testproc.recorder import Unrenderable, describe, describe_safely
+from pytest_selfheal.testproc.values import Unrenderable, describe, describe_safely
 
 
 class Color(enum.Enum):
@@ -172,3 +172,54 @@ def test_module_source_ends_its_lines_as_the_project_does():
     compile(source, "generated.py", "exec")
     assert source.count("\n") == source.count("\r\n")
     assert "def test_f():\r\n    assert f('a\\nb') is None\r\n" in source
+
+
+WITHDRAW = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+TRANSFER = {"ref": {"module": "ledger", "name": "transfer"}, "binding": "function", "name": "transfer"}
+
+
+def _arg(name, value):
+    return {"name": name, "kind": "positional", "default": False, "value": value}
+
+
+AMOUNT = _arg("amount", {"literal": "3"})
+
+
+def test_a_side_effect_is_asserted_on_the_object_after_the_call():
+    receiver = {"call": {"module": "bank", "name": "Account"}, "args": [{"literal": "10"}], "kwargs": []}
+    effects = (("self.balance", {"literal": "7"}), ("self._closed", {"literal": "False"}))
+    witness = Witness(receiver, (AMOUNT,), {"returns": {"literal": "None"}}, effects)
+    source = module_source(WITHDRAW, [witness], "Doc.\n")
+    compile(source, "generated.py", "exec")
+    assert ("def test_withdraw():\n    account = Account(10)\n    account.withdraw(3)\n"
+            "    assert account.balance == 7\n    assert account._closed is False\n") in source
+
+
+def test_a_carved_object_with_side_effects_is_built_once_and_asserted():
+    receiver = {"carved": {"call": {"module": "bank", "name": "Account"}, "args": [], "id": 1},
+                "steps": []}
+    witness = Witness(receiver, (AMOUNT,), {"returns": {"literal": "None"}}, (("self.balance", {"literal": "-3"}),))
+    source = module_source(WITHDRAW, [witness], "Doc.\n")
+    assert ("    account = Account()\n    account.withdraw(3)\n"
+            "    assert account.balance == -3\n") in source
+
+
+def test_what_a_function_left_in_its_arguments_is_asserted_on_them():
+    source = _arg("source", {"call": {"module": "ledger", "name": "Account"}, "args": [{"literal": "10"}],
+                             "kwargs": []})
+    found = _arg("found", {"seq": "list", "items": []})
+    effects = (("source.balance", {"literal": "7"}), ("found", {"seq": "list", "items": [{"literal": "3"}]}))
+    witness = Witness(None, (source, found, AMOUNT), {"returns": {"literal": "None"}}, effects)
+    text = module_source(TRANSFER, [witness], "Doc.\n")
+    compile(text, "generated.py", "exec")
+    assert ("def test_transfer():\n    source = Account(10)\n    found = []\n"
+            "    transfer(source, found, 3)\n    assert source.balance == 7\n    assert found == [3]\n") in text
+
+
+def test_what_a_raising_call_left_behind_is_asserted_after_it_raised():
+    found = _arg("found", {"seq": "list", "items": []})
+    effects = (("found", {"seq": "list", "items": []}),)
+    witness = Witness(None, (found,), {"raises": {"module": "ledger", "name": "Refused"}}, effects)
+    text = module_source(TRANSFER, [witness], "Doc.\n")
+    assert ("    found = []\n    with pytest.raises(Refused):\n        transfer(found)\n"
+            "    assert found == []\n") in text

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_selfheal.heal.regression_source import Imports, Setup, Witness, call_expression
 from pytest_selfheal.sandbox.protocol import SANDBOX_ENV
-from pytest_selfheal.testproc import recorder as recorder_module
+from pytest_selfheal.testproc import carving, values
 from pytest_selfheal.testproc.recorder import Recorder
 
 PROJECT = '''
@@ -33,6 +33,45 @@ class Table:
         return [row + [value] * (self.width - len(row)) for row in self._rows]
 
 
+class Graph:
+    def __init__(self):
+        self.edges = {}
+
+    def add_edge(self, source, target):
+        self.edges.setdefault(source, {})[target] = 1
+        self.edges.setdefault(target, {})
+
+    def hops(self, source):
+        return sorted(self.edges[source])
+
+
+class Node:
+    def __init__(self, key):
+        self.key = key
+        self.next = None
+
+
+class Chain:
+    def __init__(self):
+        self.head = None
+
+    def push(self, key):
+        if self.head is None:
+            self.head = Node(key)
+            return
+        node = self.head
+        while node.next is not None:
+            node = node.next
+        node.next = Node(key)
+
+    def keys(self):
+        node, found = self.head, []
+        while node is not None:
+            found.append(node.key)
+            node = node.next
+        return found
+
+
 def make_table(rows):
     table = Table("made")
     table.extend(rows)
@@ -49,11 +88,11 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tables_mod", module)
     spec.loader.exec_module(module)
     yield module
-    recorder_module._carvings.clear()
+    values.made_by_test.clear()
 
 
-def _record(project, tmp_path, body):
-    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "Table.fill",
+def _record(project, tmp_path, body, qualname="Table.fill"):
+    recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": qualname,
                          "output": str(tmp_path)})
     previous = sys.gettrace()
     sys.settrace(recorder.trace)
@@ -120,13 +159,13 @@ def test_an_object_made_before_recording_says_why_it_cannot_be_rebuilt(project, 
 def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
     def body(tables):
         table = tables.Table("long")
-        for row in range(recorder_module.MAX_STEPS + 1):
+        for row in range(carving.MAX_STEPS + 1):
             table.add([row])
         table.fill(0)
 
     recorder = _record(project, tmp_path, body)
     assert recorder.calls[0]["error"] == (
-        f"self cannot be rebuilt: a Table object was changed by more than {recorder_module.MAX_STEPS} calls"
+        f"self cannot be rebuilt: a Table object was changed by more than {carving.MAX_STEPS} calls"
     )
 
 
@@ -147,3 +186,63 @@ def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project
 def test_an_object_no_call_changed_stays_inline(project, tmp_path):
     recorder = _record(project, tmp_path, lambda tables: tables.Table("t").fill(0))
     assert _source(recorder, recorder.calls[0]) == "Table('t').fill(0)"
+
+
+def test_a_method_call_records_what_it_left_in_its_object(project, tmp_path):
+    def body(tables):
+        table = tables.Table("t", 2)
+        table.add([1])
+
+    [call] = _record(project, tmp_path, body, qualname="Table.add").calls
+    assert call["state"] == {
+        "self.name": {"literal": "'t'"}, "self.width": {"literal": "2"},
+        "self._rows": {"seq": "list", "items": [{"seq": "list", "items": [{"literal": "1"}]}]},
+        "row": {"seq": "list", "items": [{"literal": "1"}]},  # an argument the call could change
+    }
+
+
+def test_a_call_that_changes_only_an_inner_container_is_replayed(project, tmp_path):
+    def body(tables):
+        graph = tables.Graph()
+        graph.add_edge("a", "b")
+        graph.add_edge("b", "a")  # the graph's own dict keeps its size: only edges["b"] grows
+        graph.hops("b")
+
+    recorder = _record(project, tmp_path, body, qualname="Graph.hops")
+    assert _source(recorder, recorder.calls[0]) == (
+        "graph = Graph()\ngraph.add_edge('a', 'b')\ngraph.add_edge('b', 'a')\ngraph.hops('b')"
+    )
+
+
+def test_a_call_that_changes_an_object_deep_inside_is_replayed(project, tmp_path):
+    def body(tables):
+        chain = tables.Chain()
+        chain.push(1)
+        chain.push(2)  # the chain's head stays: only the head's next changes
+        chain.keys()
+
+    recorder = _record(project, tmp_path, body, qualname="Chain.keys")
+    assert _source(recorder, recorder.calls[0]) == (
+        "chain = Chain()\nchain.push(1)\nchain.push(2)\nchain.keys()"
+    )
+
+
+def test_a_call_of_the_traced_method_is_also_a_step_of_its_object(project, tmp_path):
+    def body(tables):
+        table = tables.Table("t", 2)
+        table.add([1])
+        table.add([2])
+
+    recorder = _record(project, tmp_path, body, qualname="Table.add")
+    assert _source(recorder, recorder.calls[1]) == "table = Table('t', 2)\ntable.add([1])\ntable.add([2])"
+
+
+def test_an_attribute_too_large_to_assert_is_left_out_of_the_state(project, tmp_path):
+    def body(tables):
+        table = tables.Table("big", 2)
+        table.extend([[n] for n in range(100)])
+        table.add([100])
+
+    calls = _record(project, tmp_path, body, qualname="Table.add").calls
+    assert "self._rows" in calls[99]["state"] and "self._rows" not in calls[100]["state"]
+    assert calls[100]["state"]["self.width"] == {"literal": "2"}
