@@ -10,7 +10,7 @@ fix.diff restores the released text (correct) or only makes the suite pass (plau
 time-to-green and the whole heal against the plain suite time.
 
     python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
-    python benchmarks/real_projects.py run [--runs 3] [--jsonl FILE] [PROJECT ...]
+    python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--jsonl FILE] [PROJECT ...]
     python benchmarks/real_projects.py check [PROJECT ...]      # each bug fails the suite
     python benchmarks/real_projects.py table [--jsonl FILE]
     python benchmarks/real_projects.py coverage                 # which project covers which config
@@ -239,13 +239,18 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
         restore(checkout, base)
 
 
-def measure(project: Project, cache: Path, runs: int, sink: Path) -> None:
+def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: bool = False) -> None:
+    """The green runs (`runs` of each, alternated), then every bug healed; with `bugs_only`,
+    one plain run (it must be green, and time-to-green is a ratio of it) and the bugs."""
     checkout = project.checkout(cache)
     base = git(checkout, "rev-parse", "HEAD").strip()
     restore(checkout, base)
-    _, code, output = pytest(project, cache)
+    first, code, output = pytest(project, cache)
     if code != 0:
         raise SystemExit(f"{project.name}: the plain suite is not green here (exit {code}):\n{output}")
+    if bugs_only:
+        heal_bugs(project, cache, base, first, sink)
+        return
     pytest(project, cache, "--selfheal")  # the history a green run has in daily use
     plain, healing = [], []
     for _ in range(runs):  # interleaved, so both see the same load on the machine
@@ -258,6 +263,11 @@ def measure(project: Project, cache: Path, runs: int, sink: Path) -> None:
                  "features": list(project.features)})
     print(f"{project.name}: plain {plain_s:.2f}s, green --selfheal {heal_s:.2f}s "
           f"(x{heal_s / plain_s:.3f})", flush=True)
+    heal_bugs(project, cache, base, plain_s, sink)
+
+
+def heal_bugs(project: Project, cache: Path, base: str, plain_s: float, sink: Path) -> None:
+    checkout = project.checkout(cache)
     for bug in project.bugs:
         row = heal_bug(project, cache, bug, base, plain_s)
         write(sink, {"project": project.name, "version": project.version, "kind": "bug", **row})
@@ -344,6 +354,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jsonl", type=Path, default=RESULTS)
+    parser.add_argument("--bugs-only", action="store_true",
+                        help="run: skip the green --selfheal runs (one plain run, then the bugs)")
     args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
@@ -355,7 +367,7 @@ def main() -> None:
     elif args.command == "run":
         print(environment(), flush=True)
         for project in projects:
-            measure(project, args.cache, args.runs, args.jsonl)
+            measure(project, args.cache, args.runs, args.jsonl, bugs_only=args.bugs_only)
     elif args.command == "table":
         table([json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines()])
     else:
