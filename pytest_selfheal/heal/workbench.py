@@ -42,6 +42,10 @@ from .policy import Policy
 from .ranking import ranked
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
+# Kept for the regression test once a fix is found: a share of the budget, and a few recordings
+# of the failing tests (traced on the fixed code, then a test run both ways)
+REGRESSION_SHARE = 0.1
+REGRESSION_RUNS = 4
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
 # Up to this many targets, taking up to this long together in the probe, every candidate runs
 # them all: which of a few it fixes is worth knowing (a partial fix), and costs little; beyond,
@@ -158,7 +162,7 @@ class SandboxWorkbench:
     def stop_reason(self) -> str | None:
         now = time.monotonic()
         spent = None
-        if now >= self.limits.deadline - self._gate_reserve():
+        if now >= self._search_deadline() - self._gate_reserve():
             spent = "time budget spent"
         elif self._judged_count >= self.limits.max_candidates:
             spent = "candidate budget spent"
@@ -172,6 +176,16 @@ class SandboxWorkbench:
         assert self._healed_at is not None
         started = self.limits.started if self.limits.started is not None else self._healed_at
         return self._healed_at + ALTERNATIVES_SHARE * (self._healed_at - started)
+
+    def _search_deadline(self) -> float:
+        """The deadline, less what the regression test will need once a fix is found: the search
+        for alternatives must not leave the fix without its regression test."""
+        if not self.healed:
+            return self.limits.deadline
+        started = self.limits.started if self.limits.started is not None else self._healed_at
+        assert started is not None
+        budget = self.limits.deadline - started
+        return self.limits.deadline - REGRESSION_SHARE * budget - REGRESSION_RUNS * self.limits.target_seconds
 
     def _gate_reserve(self) -> float:
         """Time kept before the deadline for gating the best partial candidate, while one waits
@@ -255,7 +269,7 @@ class SandboxWorkbench:
         return self.policy.check(candidate)
 
     def _remaining(self, timeout: float) -> float:
-        return max(0.5, min(timeout, self.limits.deadline - time.monotonic() + 1.0))
+        return max(0.5, min(timeout, self._search_deadline() - time.monotonic() + 1.0))
 
     def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
         """Screen the candidates in parallel, then judge them in order exactly as `try_candidate`

@@ -389,6 +389,24 @@ def test_the_alternatives_window_closes_after_half_the_time_to_green(tmp_path, m
     assert bench.stop_reason() == "healed"  # 50 candidates were allowed, 5 s were not
 
 
+def test_the_alternatives_leave_the_regression_test_its_time_before_the_deadline(tmp_path, monkeypatch):
+    bench, _ = make_bench(tmp_path, fixed_by("a + b"), alternatives=50)
+    now = time.monotonic()
+    # a 120 s budget: green after 80 s, the window would run to 120; 12 s + 4 x 2 s are kept
+    bench.limits = SearchLimits(deadline=now + 40, max_candidates=100, target_timeout=5,
+                                suite_timeout=30, started=now - 80, target_seconds=2)
+    clock = [now]
+    monkeypatch.setattr("pytest_selfheal.heal.workbench.time.monotonic", lambda: clock[0])
+    assert bench.stop_reason() is None and bench._remaining(60) == 41  # searching for a fix: all of it
+    bench.try_candidate(plus())
+    assert bench.healed and bench.stop_reason() is None
+    assert bench._remaining(60) == 21  # an alternative's run ends before the reserve
+    clock[0] = now + 19.9
+    assert bench.stop_reason() is None
+    clock[0] = now + 20.0
+    assert bench.stop_reason() == "healed"
+
+
 def test_the_gate_runs_the_whole_suite_under_the_users_engine_and_is_logged(tmp_path):
     bench, runs = make_bench(tmp_path, fixed_by("a + b"), log=DecisionLog(tmp_path))
     runs.xdist_workers = 2
