@@ -1,11 +1,10 @@
 """Cost and reach of the regression-test stage.
 
 Per example: its seconds (report.json regression.seconds) against the whole heal (totals.seconds),
-and how many witness tests it emitted. With --corpus: the share of healed bugs of the repair-rate
-corpus whose fix came with a proven regression test, and why the others did not.
+and how many witness tests it emitted. (The share of healed bugs of a corpus whose fix came with
+a proven regression test, and why the others did not, is in repair_rate.py's summary.)
 
     python benchmarks/regression_cost.py [--runs 5] [example ...]
-    python benchmarks/regression_cost.py --corpus [--limit N]
     python benchmarks/regression_cost.py --tracing [--runs 5]
 
 --tracing times the recorder inside one process on a workload of the project's objects (2,000
@@ -18,11 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from collections import Counter
 from pathlib import Path
 
 from _common import EXAMPLES, commit_all, git_repo, summary, timed_pytest
-from repair_rate import interleaved, load_corpus, make_project
 
 
 def _report(repo: Path) -> dict[str, object]:
@@ -48,31 +45,6 @@ def examples(names: list[str], runs: int) -> None:
             shutil.rmtree(repo.parent)
         print(f"{name:<10} regression stage {summary(stage)}; whole heal {summary(heal)}; "
               f"tests emitted {sorted(tests)}", flush=True)
-
-
-def corpus(limit: int | None) -> None:
-    healed = proven = 0
-    reasons: Counter[str] = Counter()
-    for bug in interleaved(load_corpus())[:limit]:
-        repo = make_project(bug, dirty=False)
-        try:
-            timed_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
-            report = _report(repo)
-        except IndexError:
-            report = {"status": "no report"}
-        finally:
-            shutil.rmtree(repo.parent, ignore_errors=True)
-        regression: dict[str, object] = report.get("regression") or {}  # type: ignore[assignment]
-        if report["status"] == "healed":
-            healed += 1
-            proven += bool(regression.get("path"))
-            if not regression.get("path"):
-                reasons[str(regression.get("reason"))[:150]] += 1
-        print(f"{bug.id:<36}{report['status']:<14}{regression.get('path') or regression.get('reason')}",
-              flush=True)
-    print(f"\nproven regression test for {proven} of {healed} healed bugs")
-    for reason, count in reasons.most_common():
-        print(f"{count:>4}  {reason}")
 
 
 WORKLOAD = """
@@ -143,14 +115,9 @@ def tracing(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--corpus", action="store_true", help="the repair-rate corpus instead")
-    parser.add_argument("--limit", type=int, help="with --corpus: the first N bugs (interleaved)")
     parser.add_argument("--tracing", action="store_true", help="the recorder's cost in a process")
     parser.add_argument("examples", nargs="*")
     args = parser.parse_args()
-    if args.corpus:
-        corpus(args.limit)
-        return
     if args.tracing:
         tracing(args.runs)
         return
