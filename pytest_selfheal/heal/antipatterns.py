@@ -11,6 +11,7 @@ any agent is judged the same way. Each is named as a phrase for the report ("del
 from __future__ import annotations
 
 import ast
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -141,9 +142,7 @@ def _counter_updates(scope: _Scope) -> Counter[str]:
     for loop in (n for n in _own_nodes(scope) if isinstance(n, ast.While)):
         read = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
         for node in ast.walk(loop):
-            targets = (node.targets if isinstance(node, ast.Assign)
-                       else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else [])
-            if any(isinstance(t, ast.Name) and t.id in read for t in targets):
+            if isinstance(node, ast.stmt) and _assigned(node) & read:
                 found[ast.dump(node)] += 1
     return found
 
@@ -152,6 +151,51 @@ def _deleted_counter_update(before: _Scope, after: _Scope) -> Iterator[str]:
     """A6: the update of a variable a while loop's condition reads is gone."""
     if _counter_updates(before) - _counter_updates(after):
         yield "deletes the update of a loop's counter"
+
+
+def _no_op_updates(scope: _Scope) -> Counter[str]:
+    """Updates that change nothing: `x += 0`, `x -= 0`, `x *= 1`, `x /= 1`."""
+    neutral = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1, ast.FloorDiv: 1}
+    return Counter(ast.dump(n) for n in _own_nodes(scope)
+                   if isinstance(n, ast.AugAssign) and type(n.op) in neutral
+                   and isinstance(n.value, ast.Constant) and type(n.value.value) is int
+                   and n.value.value == neutral[type(n.op)])
+
+
+def _neutralized_update(before: _Scope, after: _Scope) -> Iterator[str]:
+    """An update made to do nothing (`count += 1` -> `count += 0`): a deletion in effect."""
+    if _no_op_updates(after) - _no_op_updates(before):
+        yield "makes an update do nothing"
+
+
+def _overwrites(scope: _Scope) -> Counter[str]:
+    """Pairs of statements in a block where the second assigns a name the first just set,
+    without reading it (`count += 1` then `count = 0`): the first one's effect is lost."""
+    found: Counter[str] = Counter()
+    for node in (scope, *_own_nodes(scope)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for first, second in itertools.pairwise(block):
+                if isinstance(second, ast.Assign) and _assigned(first) & _assigned(second) and not (
+                        _assigned(second) & {n.id for n in ast.walk(second.value)
+                                             if isinstance(n, ast.Name)}):
+                    found[ast.dump(first) + ast.dump(second)] += 1
+    return found
+
+
+def _assigned(statement: ast.stmt) -> set[str]:
+    targets = (statement.targets if isinstance(statement, ast.Assign)
+               else [statement.target] if isinstance(statement, ast.AugAssign | ast.AnnAssign)
+               else [])
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def _overwritten_update(before: _Scope, after: _Scope) -> Iterator[str]:
+    """A statement whose result the patch throws away by assigning the name again at once."""
+    if _overwrites(after) - _overwrites(before):
+        yield "overwrites what the statement before it computed"
 
 
 def _is_literal(expr: ast.expr | None) -> bool:
@@ -213,5 +257,6 @@ def _dump_with(scope: _Scope, parent: ast.AST, field: str, index: int | None,
 
 _CHECKS: tuple[Callable[[_Scope, _Scope], Iterator[str]], ...] = (
     _deleted_exit, _deleted_control, _appended_early_exit, _trivial_condition,
-    _deleted_counter_update, _constant_for_computation, _dropped_term,
+    _deleted_counter_update, _neutralized_update, _overwritten_update, _constant_for_computation,
+    _dropped_term,
 )
