@@ -96,8 +96,10 @@ class NgramModel:
 class ProjectNaturalness:
     """The project's model, trained on first use; scores a candidate's changed lines."""
 
-    def __init__(self, root: Path, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, root: Path, files: Sequence[str] | None = None,
+                 max_chars: int = MAX_CHARS) -> None:
         self.root = root
+        self.files = files  # relative to root; None: git's list of the project's Python files
         self.max_chars = max_chars
         self._model: NgramModel | None = None
 
@@ -118,7 +120,8 @@ class ProjectNaturalness:
     def _trained(self, first: Sequence[str]) -> NgramModel:
         if self._model is None:
             self._model = NgramModel()
-            for text in _project_sources(self.root, first, self.max_chars):
+            files = _python_files(self.root) if self.files is None else list(self.files)
+            for text in _sources(self.root, files or list(first), first, self.max_chars):
                 self._model.train([t for _, t in code_tokens(text)])
         return self._model
 
@@ -135,14 +138,18 @@ def changed_lines(before: str, after: str) -> set[int]:
     return lines
 
 
-def _project_sources(root: Path, first: Sequence[str], max_chars: int) -> Iterable[str]:
-    """The text of the project's Python files, `first` and the files beside them first, until
-    max_chars (a file is read whole or not at all)."""
+def _python_files(root: Path) -> list[str]:
+    """The Python files git tracks or would add (not the ones it ignores: no virtualenv)."""
     listed = git_output(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
                         "--", "*.py")
-    paths = [p for p in (listed or "").split("\0") if p] or list(first)
+    return [p for p in (listed or "").split("\0") if p]
+
+
+def _sources(root: Path, paths: list[str], first: Sequence[str], max_chars: int) -> Iterable[str]:
+    """The text of `paths`, `first` and the files beside them first, until max_chars (a file is
+    read whole or not at all)."""
     near = {PurePosixPath(p).parent for p in first}
-    paths.sort(key=lambda p: (p not in first, PurePosixPath(p).parent not in near, p))
+    paths = sorted(paths, key=lambda p: (p not in first, PurePosixPath(p).parent not in near, p))
     used = 0
     for path in paths:
         try:
