@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import io
 import math
+import time
 import tokenize
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -97,15 +98,19 @@ class ProjectNaturalness:
     """The project's model, trained on first use; scores a candidate's changed lines."""
 
     def __init__(self, root: Path, files: Sequence[str] | None = None,
-                 max_chars: int = MAX_CHARS) -> None:
+                 max_chars: int = MAX_CHARS, deadline: float = math.inf) -> None:
         self.root = root
         self.files = files  # relative to root; None: git's list of the project's Python files
         self.max_chars = max_chars
+        self.deadline = deadline  # time.monotonic() after which no model is built: the budget
         self._model: NgramModel | None = None
 
     def bits_per_token(self, candidate: Candidate) -> float | None:
         """Mean surprisal, in bits, of the tokens on the lines the candidate changed (for a
-        deletion, the line that now follows the gap); None when it changed no token."""
+        deletion, the line that now follows the gap); None when it changed no token, or when
+        the time budget is spent before the model was built."""
+        if self._model is None and time.monotonic() >= self.deadline:
+            return None
         model = self._trained(candidate.paths)
         bits: list[float] = []
         for before, after in candidate.file_changes.values():

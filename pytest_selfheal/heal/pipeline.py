@@ -376,7 +376,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         log=log,
         run_dir=run_dir,
         alternatives=settings.alternatives,
-        naturalness=ProjectNaturalness(sandbox.root),
+        naturalness=ProjectNaturalness(sandbox.root, deadline=plan.deadline),
     )
 
 

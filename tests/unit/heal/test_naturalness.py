@@ -88,3 +88,10 @@ def test_the_model_reads_the_patched_files_first_and_stops_at_its_size(tmp_path)
     patch = candidate(text, text + "zebra_only_here = 1\n")
     assert small.bits_per_token(patch) is not None and whole.bits_per_token(patch) is not None
     assert whole.bits_per_token(patch) < small.bits_per_token(patch)  # type: ignore[operator]
+
+
+def test_no_model_is_built_once_the_time_budget_is_spent(tmp_path):
+    source = "x = 1\n"
+    (tmp_path / "m.py").write_text(source)
+    spent = ProjectNaturalness(tmp_path, files=["m.py"], deadline=0.0)
+    assert spent.bits_per_token(candidate(source, "x = 2\n")) is None
