@@ -3,9 +3,11 @@
 Tests pass for a patch that deletes the check they trip on as readily as for the fix. Tan et al.
 ("Anti-patterns in search-based program repair", FSE 2016) list the shapes such patches take; a
 plausible patch of one of these shapes is rarely the developer's fix, so ranking puts it below
-one that matches none. Each shape is found by comparing the patched functions before and after
-(counts of statements of a kind), never by the template that made the patch, so a patch from
-any agent is judged the same way. Each is named as a phrase for the report ("deletes a return").
+one that matches none. Beside theirs come the shapes plausible-but-wrong patches took on real
+bugs: a constant returned instead of a computation, a term of a computation dropped, an update
+made to do nothing or overwritten at once. Each shape is found by comparing the patched
+functions before and after, never by the template that made the patch, so a patch from any
+agent is judged the same way; each is named as a phrase for the report ("deletes a return").
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _changed_scopes(before: ast.Module, after: ast.Module) -> Iterator[tuple[_Sc
     """(before, after) of each function whose code changed, matched by qualified name, and of the
     module's own statements; a function added or removed whole is left out."""
     old, new = _scopes(before), _scopes(after)
-    for name in old.keys() & new.keys():
+    for name in sorted(old.keys() & new.keys()):
         if ast.dump(old[name]) != ast.dump(new[name]):
             yield old[name], new[name]
 
@@ -97,13 +99,16 @@ def _deleted_control(before: _Scope, after: _Scope) -> Iterator[str]:
 
 def _early_exits(scope: _Scope) -> Counter[str]:
     """Exits followed by more statements in their block: the statements after never run."""
-    found: Counter[str] = Counter()
+    return Counter(ast.dump(s) for block in _blocks(scope) for s in block[:-1] if type(s) in _EXITS)
+
+
+def _blocks(scope: _Scope) -> Iterator[list[ast.stmt]]:
+    """The statement lists of the scope: its body, and those of the statements in it."""
     for node in (scope, *_own_nodes(scope)):
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
-            if isinstance(block, list):
-                found.update(ast.dump(s) for s in block[:-1] if type(s) in _EXITS)
-    return found
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
 
 
 def _appended_early_exit(before: _Scope, after: _Scope) -> Iterator[str]:
@@ -172,16 +177,12 @@ def _overwrites(scope: _Scope) -> Counter[str]:
     """Pairs of statements in a block where the second assigns a name the first just set,
     without reading it (`count += 1` then `count = 0`): the first one's effect is lost."""
     found: Counter[str] = Counter()
-    for node in (scope, *_own_nodes(scope)):
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list):
-                continue
-            for first, second in itertools.pairwise(block):
-                if isinstance(second, ast.Assign) and _assigned(first) & _assigned(second) and not (
-                        _assigned(second) & {n.id for n in ast.walk(second.value)
-                                             if isinstance(n, ast.Name)}):
-                    found[ast.dump(first) + ast.dump(second)] += 1
+    for block in _blocks(scope):
+        for first, second in itertools.pairwise(block):
+            if isinstance(second, ast.Assign) and _assigned(first) & _assigned(second) and not (
+                    _assigned(second) & {n.id for n in ast.walk(second.value)
+                                         if isinstance(n, ast.Name)}):
+                found[ast.dump(first) + ast.dump(second)] += 1
     return found
 
 
