@@ -142,13 +142,14 @@ def _trivial_condition(before: _Scope, after: _Scope) -> Iterator[str]:
 
 
 def _counter_updates(scope: _Scope) -> Counter[str]:
-    """Assignments, inside a while loop, to a name the loop's condition reads."""
+    """How many statements inside while loops assign each name their loop's condition reads
+    (by name: a changed update, `i += 2` -> `i += 1`, is still one)."""
     found: Counter[str] = Counter()
     for loop in (n for n in _own_nodes(scope) if isinstance(n, ast.While)):
         read = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
         for node in ast.walk(loop):
-            if isinstance(node, ast.stmt) and _assigned(node) & read:
-                found[ast.dump(node)] += 1
+            if isinstance(node, ast.stmt):
+                found.update(_assigned(node) & read)
     return found
 
 

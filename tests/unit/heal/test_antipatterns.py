@@ -48,6 +48,7 @@ def test_each_anti_pattern_is_named(find, replace, expected):
     ("limit // 10", "limit // 100"),  # a constant
     ("    total = 0\n", "    total = 0\n    if not invoices:\n        return 0\n"),  # a guard
     ("i < len(invoices)", "i < len(invoices) - 1"),  # a bound
+    ("i += 1", "i += 2"),  # a step
     ("return total + limit // 10", "return total + limit // 10 - 1"),  # a literal term added
 ])
 def test_ordinary_fixes_match_none(find, replace):
