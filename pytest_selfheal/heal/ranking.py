@@ -6,11 +6,15 @@ each patch, in this order:
    test that passed before, so this already prefers the patch with the most tests passing);
 2. no repair anti-pattern before one (antipatterns.py: a deleted return, a constant condition, a
    constant returned instead of a computation...), which tests cannot tell from a fix;
-3. the smallest change to the program's AST;
-4. the changed lines that read most like the project's own code (naturalness.py), which decides
-   among changes of one size, where the order used to be the agent's guess or chance;
-5. the fewest edits, the highest score the agent gave it (for the builtin agent: line
-   suspiciousness x template prior), then the one tried first.
+3. the smallest change to the program's AST, then the fewest edits;
+4. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
+   prior);
+5. the changed lines that read most like the project's own code (naturalness.py), where the
+   first one tried used to win. Ordering every single mutation at the faulty lines of the
+   benchmark corpora, naturalness ahead of the score put the oracle in the top three for fewer
+   bugs than behind it (own corpus 15 vs 21 of 102, mutants 9 vs 12 of 25), so it decides what
+   the score leaves tied: two operators on one line, an agent that gives no score;
+6. the one tried first.
 Where a piece of evidence is silent (no anti-pattern either way, no model), the next one
 decides, so the order is the old one. `why_first` says which key put the best ahead.
 """
@@ -49,10 +53,10 @@ class Evidence:
         return {"antipatterns": list(self.antipatterns), "ast_change": self.ast_change,
                 "bits_per_token": self.bits_per_token}
 
-    def key(self) -> tuple[int, bool, int, float, int, float]:
+    def key(self) -> tuple[int, bool, int, int, float, float]:
         surprise = math.inf if self.bits_per_token is None else self.bits_per_token
-        return (-self.fixed, bool(self.antipatterns), self.ast_change, surprise, self.edits,
-                -self.score)
+        return (-self.fixed, bool(self.antipatterns), self.ast_change, self.edits, -self.score,
+                surprise)
 
 
 def ast_change_size(candidate: Candidate) -> int:
@@ -112,15 +116,15 @@ def why_first(best: Evidence, runner_up: Evidence | None) -> str:
     elif best.ast_change != runner_up.ast_change:
         why = (f"the smaller change ({best.ast_change} AST subtrees changed, the runner-up "
                f"{runner_up.ast_change})")
+    elif best.edits != runner_up.edits:
+        why = f"fewer edits ({best.edits}, the runner-up {runner_up.edits})"
+    elif best.score != runner_up.score:
+        why = f"the agent scored it higher ({best.score:.3g}, the runner-up {runner_up.score:.3g})"
     elif best.bits_per_token != runner_up.bits_per_token and best.bits_per_token is not None:
         other = ("no line left to score" if runner_up.bits_per_token is None
                  else f"{runner_up.bits_per_token:.2f}")
         why = (f"the changed lines read more like the project's code ({best.bits_per_token:.2f} "
                f"bits per token, the runner-up {other})")
-    elif best.edits != runner_up.edits:
-        why = f"fewer edits ({best.edits}, the runner-up {runner_up.edits})"
-    elif best.score != runner_up.score:
-        why = f"the agent scored it higher ({best.score:.3g}, the runner-up {runner_up.score:.3g})"
     else:
         why = "tried first, all else equal"
     return why + caveat

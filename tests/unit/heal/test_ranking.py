@@ -1,5 +1,5 @@
 """Which plausible patch goes into fix.diff: most fixed, no anti-pattern, smallest AST change,
-most natural, fewest edits, highest score, first found; and the words that say why."""
+fewest edits, highest score, most natural, first found; and the words that say why."""
 
 from pytest_selfheal.heal.ranking import Evidence, ast_change_size, judged, ranked, why_first
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
@@ -76,14 +76,15 @@ def test_fixing_more_failing_tests_still_comes_before_any_anti_pattern():
     assert ranked([clean, constant]) == [constant, clean]
 
 
-def test_naturalness_decides_among_changes_of_one_size_and_not_across_sizes():
-    usual = outcome("def f(n):\n    return n >= 2\n")
-    odd = outcome("def f(n):\n    return n != 2\n", score=0.9)
-    bigger = outcome("def f(n):\n    return n + 0 >= 2\n")
-    model = Bits({"n >= 2\n": 1.5, "n != 2\n": 3.0, "n + 0 >= 2\n": 0.1})
-    best_first = judged([odd, bigger, usual], naturalness=model)
-    assert [o for o, _ in best_first] == [usual, odd, bigger]
-    assert why_first(best_first[0][1], best_first[1][1]) == (
+def test_naturalness_decides_what_size_and_score_leave_tied():
+    usual = outcome("def f(n):\n    return n >= 2\n", score=0.5)
+    odd = outcome("def f(n):\n    return n != 2\n", score=0.5)
+    likelier = outcome("def f(n):\n    return n < 2\n", score=0.9)
+    bigger = outcome("def f(n):\n    return n + 0 >= 2\n", score=0.9)
+    model = Bits({"n >= 2\n": 1.5, "n != 2\n": 3.0, "n < 2\n": 4.0, "n + 0 >= 2\n": 0.1})
+    best_first = judged([odd, bigger, usual, likelier], naturalness=model)
+    assert [o for o, _ in best_first] == [likelier, usual, odd, bigger]
+    assert why_first(best_first[1][1], best_first[2][1]) == (
         "the changed lines read more like the project's code (1.50 bits per token, the "
         "runner-up 3.00)")
 
@@ -104,7 +105,7 @@ def test_why_first_names_the_first_key_that_differs():
     assert why_first(base, Evidence(2, (), 8, 1.0, 1, 0.9)) == (
         "the smaller change (6 AST subtrees changed, the runner-up 8)")
     assert why_first(base, Evidence(2, (), 6, 2.0, 2, 0.9)) == "fewer edits (1, the runner-up 2)"
-    assert why_first(base, Evidence(2, (), 6, 2.0, 1, 0.25)) == (
+    assert why_first(base, Evidence(2, (), 6, 1.0, 1, 0.25)) == (
         "the agent scored it higher (0.5, the runner-up 0.25)")
     assert why_first(base, base) == "tried first, all else equal"
     flagged = Evidence(2, ("deletes a return",), 6, 2.0, 1, 0.5)
