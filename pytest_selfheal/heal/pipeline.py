@@ -397,6 +397,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
     ranking = judged(bench.outcomes, naturalness=bench.naturalness)
     fix_evidence = next((e for o, e in ranking if o is found), None)
     alternatives = tuple(Alternative(o, e) for o, e in ranking if o is not found)
+    runner_up = alternatives[0].evidence if alternatives else None
     return HealResult(
         status,
         reason,
@@ -408,8 +409,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
         fix=best,
         alternatives=alternatives,
         fix_evidence=fix_evidence,
-        why_first=why_first(fix_evidence, alternatives[0].evidence if alternatives else None)
-        if fix_evidence else "",
+        why_first=why_first(fix_evidence, runner_up) if fix_evidence else "",
         diff=combined_diff(best.candidate) + regression.diff if best and regression else b"",
         seconds=round(time.monotonic() - started, 2),
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,
