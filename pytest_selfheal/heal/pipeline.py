@@ -32,10 +32,11 @@ from .diagnosis import why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
 from .formatting import configured_formatter, format_fix
 from .localize import measure
+from .naturalness import ProjectNaturalness
 from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .ranking import ast_change_size, ranked
+from .ranking import judged, why_first
 from .request import Alternative, HealRequest, HealResult
 from .suspects import rank_suspects
 from .triage import Triage, TriageInput, triage
@@ -387,6 +388,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         log=log,
         run_dir=run_dir,
         alternatives=settings.alternatives,
+        naturalness=ProjectNaturalness(sandbox.root, deadline=plan.deadline),
     )
 
 
@@ -404,6 +406,10 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
         reason = (f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
                   "and no passing test broke")
     started = request.started
+    ranking = judged(bench.outcomes, naturalness=bench.naturalness)
+    fix_evidence = next((e for o, e in ranking if o is found), None)
+    alternatives = tuple(Alternative(o, e) for o, e in ranking if o is not found)
+    runner_up = alternatives[0].evidence if alternatives else None
     return HealResult(
         status,
         reason,
@@ -413,8 +419,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
         suspects=bench.suspects,
         outcomes=tuple(best if best and o is found else o for o in bench.outcomes),
         fix=best,
-        alternatives=tuple(Alternative(o, ast_change_size(o.candidate))
-                           for o in ranked(bench.outcomes) if o is not found),
+        alternatives=alternatives,
+        fix_evidence=fix_evidence,
+        why_first=why_first(fix_evidence, runner_up) if fix_evidence else "",
         diff=combined_diff(best.candidate) + regression.diff if best and regression else b"",
         seconds=round(time.monotonic() - started, 2),
         seconds_to_green=round(bench.healed_at - started, 2) if bench.healed_at else None,

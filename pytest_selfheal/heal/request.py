@@ -20,6 +20,7 @@ from .signature import FailureGroup, failure_groups
 if TYPE_CHECKING:
     from ..agents.base import Agent
     from .fix_modes import ModeAction
+    from .ranking import Evidence
     from .regression import Regression
     from .triage import Triage
 
@@ -65,10 +66,10 @@ class HealRequest:
 
 @dataclass(frozen=True)
 class Alternative:
-    """A plausible patch ranked below the fix, with the AST change size that ranked it."""
+    """A plausible patch ranked below the fix, with the evidence that ranked it."""
 
     outcome: Outcome
-    ast_change: int
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class HealResult:
     outcomes: tuple[Outcome, ...] = ()
     fix: Outcome | None = None
     alternatives: tuple[Alternative, ...] = ()  # plausible patches after the fix, best first
+    fix_evidence: Evidence | None = None  # what ranked the fix first
+    why_first: str = ""  # why the fix ranks ahead of the first alternative (ranking.why_first)
     diff: bytes = b""  # fix.diff: the files' bytes, line endings and encodings as they are
     seconds: float = 0.0
     seconds_to_green: float | None = None  # from the start of the heal to its first complete fix

@@ -39,7 +39,7 @@ from ..sandbox.testruns import (
 )
 from ..source import encode_source, function_span
 from .policy import Policy
-from .ranking import ranked
+from .ranking import Naturalness, ranked
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 # Kept for the regression test once a fix is found: a share of the budget, and a few recordings
@@ -111,6 +111,8 @@ class SandboxWorkbench:
     run_dir: Path | None = None
     # Candidates to try after the first complete fix, so that plausible alternatives are ranked.
     alternatives: int = 20
+    # how natural a patch reads in this project: ranks patches equal on every other count
+    naturalness: Naturalness | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates judged up to and including it
@@ -146,7 +148,7 @@ class SandboxWorkbench:
     @property
     def best(self) -> Outcome | None:
         """The best plausible outcome (see plausible.ranked), or None."""
-        return next(iter(ranked(self.outcomes)), None)
+        return next(iter(ranked(self.outcomes, naturalness=self.naturalness)), None)
 
     @property
     def healed_at(self) -> float | None:
@@ -242,7 +244,7 @@ class SandboxWorkbench:
         returned, and every gated one takes its verdict."""
         if self.healed:
             return None
-        for outcome in ranked(self.outcomes, Verdict.PARTIAL)[:PARTIAL_GATES]:
+        for outcome in ranked(self.outcomes, Verdict.PARTIAL, self.naturalness)[:PARTIAL_GATES]:
             if time.monotonic() >= self.limits.deadline:
                 break
             index = self.outcomes.index(outcome)

@@ -97,7 +97,10 @@ def _fix(run_dir: Path, report: dict[str, Any], diff: str) -> str:
     index = fix.get("candidate")
     description = (candidates[index].get("description", "")
                    if isinstance(index, int) and 0 <= index < len(candidates) else "")
-    shown = f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n"
+    why = (fix.get("ranking") or {}).get("why")
+    plausible = 1 + len(report.get("alternatives", ()))
+    ranked = f"Ranked first of {plausible} plausible patch(es): {_cell(why)}.\n\n" if why else ""
+    shown = f"### Fix\n\n{_cell(description)}\n\n```diff\n{diff.rstrip()}\n```\n\n{ranked}"
     if fix.get("withheld"):
         return shown + str(fix["withheld"]) + "."
     return (

@@ -65,6 +65,8 @@ def report_json(result: HealResult) -> dict[str, Any]:
                 **({"withheld": withheld} if withheld else {}),
                 "candidate": result.outcomes.index(result.fix),
                 "fixed": list(result.fix.fixed),
+                "ranking": {"why": result.why_first,
+                            **(result.fix_evidence.as_json() if result.fix_evidence else {})},
             }
             if result.fix
             else None
@@ -72,7 +74,7 @@ def report_json(result: HealResult) -> dict[str, Any]:
         "alternatives": [
             {"candidate": result.outcomes.index(a.outcome),
              "description": a.outcome.candidate.description,
-             "fixed": len(a.outcome.fixed), "ast_change": a.ast_change}
+             "fixed": len(a.outcome.fixed), **a.evidence.as_json()}
             for a in result.alternatives
         ],
         "totals": {

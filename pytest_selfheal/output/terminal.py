@@ -85,8 +85,9 @@ def render(result: HealResult, console: Console) -> None:
         console.print(f"log:    {result.run_dir / DECISIONS}", highlight=False)
     alternatives = len(result.alternatives)
     if result.fix and alternatives > 0:
-        console.print(f"{alternatives} other plausible patch(es) ranked below it in {REPORT_JSON} "
-                      "(alternatives)", highlight=False)
+        console.print(shown(f"{alternatives} other plausible patch(es) ranked below it in "
+                            f"{REPORT_JSON} (alternatives); ranked first: {result.why_first}"),
+                      markup=False, highlight=False)
 
 
 def _render_failures(result: HealResult, console: Console, shown: Callable[[str], str]) -> None:

@@ -1,7 +1,7 @@
-"""Which plausible patch goes into fix.diff: most fixed, smallest AST change, fewest edits,
-highest score, first found."""
+"""Which plausible patch goes into fix.diff: most fixed, no anti-pattern, smallest AST change,
+fewest edits, highest score, most natural, first found; and the words that say why."""
 
-from pytest_selfheal.heal.ranking import ast_change_size, ranked
+from pytest_selfheal.heal.ranking import Evidence, ast_change_size, judged, ranked, why_first
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
 
 BEFORE = "def f(n):\n    return n > 2\n"
@@ -45,3 +45,70 @@ def test_partial_candidates_rank_among_themselves_the_same_way():
     plausible = outcome("def f(n):\n    return n > 1\n")
     assert ranked([smaller, plausible, more], Verdict.PARTIAL) == [more, smaller]
     assert ranked([smaller, plausible, more]) == [plausible]
+
+
+class Bits:
+    """A naturalness model that knows each patch's bits per token by its description."""
+
+    def __init__(self, bits: dict[str, float]) -> None:
+        self.bits = bits
+        self.asked: list[str] = []
+
+    def bits_per_token(self, candidate: Candidate) -> float | None:
+        self.asked.append(candidate.description)
+        return self.bits.get(candidate.description)
+
+
+def test_an_anti_pattern_ranks_below_a_bigger_change_that_matches_none():
+    constant = outcome("def f(n):\n    return True\n")  # a computation returned as a constant
+    bigger = outcome("def f(n):\n    return n * 1 + 0 >= 2\n")
+    assert ast_change_size(constant.candidate) < ast_change_size(bigger.candidate)
+    best_first = judged([constant, bigger])
+    assert [o for o, _ in best_first] == [bigger, constant]
+    assert best_first[1][1].antipatterns == ("returns a constant instead of a computation",)
+    assert why_first(best_first[0][1], best_first[1][1]) == (
+        "no repair anti-pattern; the runner-up returns a constant instead of a computation")
+
+
+def test_fixing_more_failing_tests_still_comes_before_any_anti_pattern():
+    constant = outcome("def f(n):\n    return True\n", fixed=2)
+    clean = outcome("def f(n):\n    return n >= 2\n")
+    assert ranked([clean, constant]) == [constant, clean]
+
+
+def test_naturalness_decides_what_size_and_score_leave_tied():
+    usual = outcome("def f(n):\n    return n >= 2\n", score=0.5)
+    odd = outcome("def f(n):\n    return n != 2\n", score=0.5)
+    likelier = outcome("def f(n):\n    return n < 2\n", score=0.9)
+    bigger = outcome("def f(n):\n    return n + 0 >= 2\n", score=0.9)
+    model = Bits({"n >= 2\n": 1.5, "n != 2\n": 3.0, "n < 2\n": 4.0, "n + 0 >= 2\n": 0.1})
+    best_first = judged([odd, bigger, usual, likelier], naturalness=model)
+    assert [o for o, _ in best_first] == [likelier, usual, odd, bigger]
+    assert why_first(best_first[1][1], best_first[2][1]) == (
+        "the changed lines read more like the project's code (1.50 bits per token, the "
+        "runner-up 3.00)")
+
+
+def test_the_model_is_not_asked_when_there_is_no_choice():
+    model = Bits({})
+    only = outcome("def f(n):\n    return n >= 2\n")
+    assert ranked([only, outcome("def f(n):\n    return n < 2\n", Verdict.STILL_FAILING)],
+                  naturalness=model) == [only]
+    assert model.asked == []
+
+
+def test_why_first_names_the_first_key_that_differs():
+    base = Evidence(fixed=2, antipatterns=(), ast_change=6, bits_per_token=2.0, edits=1, score=0.5)
+    assert why_first(base, None) == "the only plausible patch"
+    assert why_first(base, Evidence(1, (), 2, 1.0, 1, 0.9)) == (
+        "it fixes 2 failing test(s), the runner-up 1")
+    assert why_first(base, Evidence(2, (), 8, 1.0, 1, 0.9)) == (
+        "the smaller change (6 AST subtrees changed, the runner-up 8)")
+    assert why_first(base, Evidence(2, (), 6, 2.0, 2, 0.9)) == "fewer edits (1, the runner-up 2)"
+    assert why_first(base, Evidence(2, (), 6, 1.0, 1, 0.25)) == (
+        "the agent scored it higher (0.5, the runner-up 0.25)")
+    assert why_first(base, base) == "tried first, all else equal"
+    flagged = Evidence(2, ("deletes a return",), 6, 2.0, 1, 0.5)
+    assert why_first(flagged, Evidence(2, ("deletes a raise",), 9, 2.0, 1, 0.5)) == (
+        "the smaller change (6 AST subtrees changed, the runner-up 9) (it deletes a return: "
+        "review it)")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_selfheal.heal.fix_modes import ModeAction
+from pytest_selfheal.heal.ranking import Evidence
 from pytest_selfheal.heal.regression import Regression
 from pytest_selfheal.heal.request import HealRequest, HealResult
 from pytest_selfheal.models import Candidate, Edit, Outcome, Suspect, Verdict
@@ -40,7 +41,8 @@ def healed(heal_request: HealRequest) -> HealResult:
     return HealResult(
         "healed", "plausible fix", heal_request, run_dir=run_dir(heal_request.rootdir),
         targets=(NODEID,), suspects=(Suspect("invoice/discounts.py", 12, "qualifies", 0.8),),
-        outcomes=(wrong, fix), fix=fix, diff=DIFF, seconds=3.5, seconds_to_green=2.0,
+        outcomes=(wrong, fix), fix=fix, fix_evidence=Evidence(1, (), 6, None, 1, 0.9),
+        why_first="the only plausible patch", diff=DIFF, seconds=3.5, seconds_to_green=2.0,
         agent="builtin", details={"stop_reason": "healed"},
         action=ModeAction("report", False, "proposal only"),
         regression=Regression(path="tests/test_regression_qualifies.py",
@@ -54,7 +56,9 @@ def test_a_healed_run_reports_the_fix_and_the_candidates(heal_request):
     assert data["version"] == REPORT_VERSION and data["run_id"] == "20260101-000000-000001"
     assert (data["status"], data["reason"], data["agent"]) == ("healed", "plausible fix", "builtin")
     assert data["fix"] == {"files": ["invoice/discounts.py"], "diff": "fix.diff", "candidate": 1,
-                           "fixed": [NODEID]}
+                           "fixed": [NODEID],
+                           "ranking": {"why": "the only plausible patch", "antipatterns": [],
+                                       "ast_change": 6, "bits_per_token": None}}
     assert [c["verdict"] for c in data["candidates"]] == ["still-failing", "plausible"]
     assert data["candidates"][1]["edits"] == [{"path": "invoice/discounts.py", "line": 12,
                                                "template": "manual", "description": "`>` -> `>=`"}]
@@ -78,7 +82,9 @@ def test_write_run_leaves_fix_report_markdown_and_the_regression_test(heal_reque
         "fix.diff", "report.json", "report.md", "report.sarif", "test_regression_qualifies.py"]
     assert (result.run_dir / "fix.diff").read_bytes() == DIFF
     assert json.loads((result.run_dir / "report.json").read_text())["status"] == "healed"
-    assert "## pytest-selfheal: healed" in (result.run_dir / "report.md").read_text()
+    markdown = (result.run_dir / "report.md").read_text()
+    assert "## pytest-selfheal: healed" in markdown
+    assert "Ranked first of 1 plausible patch(es): the only plausible patch." in markdown
     assert "assert True" in (result.run_dir / "test_regression_qualifies.py").read_text()
 
 

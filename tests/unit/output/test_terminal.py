@@ -2,6 +2,7 @@
 
 from rich.console import Console
 
+from pytest_selfheal.heal.ranking import Evidence
 from pytest_selfheal.heal.regression import Regression
 from pytest_selfheal.heal.request import Alternative, HealResult
 from pytest_selfheal.models import Candidate, Edit, Outcome, Suspect, Verdict
@@ -33,8 +34,9 @@ def test_a_healed_run_shows_the_fix_where_it_is_and_how_to_apply_it(heal_request
                      for line in range(10, 10 + TOP_SUSPECTS + 2))
     text = shown(HealResult(
         "healed", "plausible fix", heal_request, run_dir=run_dir, targets=(NODEID,),
-        suspects=suspects, outcomes=(fix, other), fix=fix, alternatives=(Alternative(other, 3),),
-        diff=DIFF, seconds=3.46,
+        suspects=suspects, outcomes=(fix, other), fix=fix,
+        alternatives=(Alternative(other, Evidence(1, (), 3, None, 1, 0.0)),),
+        why_first="the smaller change (2 AST subtrees changed, the runner-up 3)", diff=DIFF, seconds=3.46,
         seconds_to_green=1.3, agent="builtin", details={"stop_reason": "healed"},
         regression=Regression(path="tests/test_regression_qualifies.py",
                               reason="pins the threshold"),
@@ -53,7 +55,8 @@ def test_a_healed_run_shows_the_fix_where_it_is_and_how_to_apply_it(heal_request
     assert f"apply:  git apply {run_dir / 'fix.diff'}" in text
     assert f"report: {run_dir / 'report.json'}" in text
     assert f"log:    {run_dir / 'decisions.jsonl'}" in text
-    assert "1 other plausible patch(es) ranked below it in report.json (alternatives)" in text
+    assert ("1 other plausible patch(es) ranked below it in report.json (alternatives); ranked "
+            "first: the smaller change (2 AST subtrees changed, the runner-up 3)") in text
 
 
 def test_a_run_without_a_fix_says_why_and_offers_nothing_to_apply(heal_request, tmp_path):

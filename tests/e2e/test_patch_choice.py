@@ -1,0 +1,185 @@
+"""Which plausible patch a heal chooses when the tests let a wrong one pass too.
+
+The project's tests of `overdue_count` only ever expect 0 (none overdue: no invoices, paid ones,
+ones still in their grace period), the shape of a suite that grew one bug report at a time. So
+`count += 1` -> `count += 0` passes every test, as does the real fix; and it is the smaller
+change, which alone used to put it into fix.diff. It is an update made to do nothing, a repair
+anti-pattern: the heal must choose the real fix, list the other below it, and say why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+
+PYPROJECT = """\
+[project]
+name = "billing"
+version = "1.0"
+
+[tool.pytest.ini_options]
+addopts = ["--strict-config", "--strict-markers", "-ra"]
+filterwarnings = ["error"]
+xfail_strict = true
+testpaths = ["tests"]
+pythonpath = ["."]
+"""
+
+INVOICES = '''\
+"""Invoices and the dates that matter to them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    amount: int  # cents
+    due: datetime.date
+    paid: bool = False
+
+
+def days_late(invoice: Invoice, today: datetime.date) -> int:
+    """Days since the invoice fell due; 0 when it is paid or not due yet."""
+    if invoice.paid:
+        return 0
+    if invoice.due < today:
+        return (today - invoice.due).days
+    return 0
+
+
+def outstanding(invoices: list[Invoice]) -> int:
+    """Cents still to be paid."""
+    total = 0
+    for invoice in invoices:
+        if not invoice.paid:
+            total += invoice.amount
+    return total
+'''
+
+REMINDERS = '''\
+"""Which invoices are late, and what the reminder says."""
+
+from __future__ import annotations
+
+import datetime
+
+from .invoices import Invoice, days_late
+
+GRACE = datetime.timedelta(days=3)  # an invoice is overdue only once this has passed
+
+
+def overdue_count(invoices: list[Invoice], today: datetime.date) -> int:
+    """How many invoices are still unpaid once the grace period after their due date has
+    passed on `today`."""
+    count = 0
+    for invoice in invoices:
+        if invoice.paid or invoice.due - GRACE >= today:
+            continue
+        count += 1
+    return count
+
+
+def reminder(invoice: Invoice, today: datetime.date) -> str:
+    late = days_late(invoice, today)
+    if late == 0:
+        return ""
+    return f"Invoice {invoice.number} is {late} day(s) late."
+'''
+
+TEST_INVOICES = '''\
+import datetime
+
+from billing.invoices import Invoice, days_late, outstanding
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+def test_days_late_counts_from_the_due_date():
+    assert days_late(Invoice("A1", 100, datetime.date(2026, 3, 1)), TODAY) == 9
+
+
+def test_a_paid_invoice_is_never_late():
+    assert days_late(Invoice("A2", 100, datetime.date(2026, 1, 1), paid=True), TODAY) == 0
+
+
+def test_outstanding_leaves_out_paid_invoices():
+    invoices = [Invoice("A1", 250, TODAY), Invoice("A2", 100, TODAY, paid=True)]
+    assert outstanding(invoices) == 250
+'''
+
+TEST_REMINDERS = '''\
+import datetime
+
+from billing.invoices import Invoice
+from billing.reminders import overdue_count, reminder
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+def test_no_invoices_none_overdue():
+    assert overdue_count([], TODAY) == 0
+
+
+def test_paid_invoices_are_not_overdue():
+    assert overdue_count([Invoice("B1", 100, datetime.date(2025, 12, 1), paid=True)], TODAY) == 0
+
+
+def test_no_invoice_is_overdue_before_its_grace_period_ends():
+    due = [datetime.date(2026, 3, 8), TODAY + datetime.timedelta(days=3), datetime.date(2026, 4, 1)]
+    assert overdue_count([Invoice(f"B{i}", 100, d) for i, d in enumerate(due)], TODAY) == 0
+
+
+def test_reminder_names_the_days_late():
+    assert reminder(Invoice("B4", 100, datetime.date(2026, 3, 7)), TODAY) == (
+        "Invoice B4 is 3 day(s) late.")
+'''
+
+FAILING = "tests/test_reminders.py::test_no_invoice_is_overdue_before_its_grace_period_ends"
+
+
+def billing_project(root: Path) -> Path:
+    files = {"pyproject.toml": PYPROJECT, "billing/__init__.py": '"""Invoices and reminders."""\n',
+             "billing/invoices.py": INVOICES, "billing/reminders.py": REMINDERS,
+             "tests/test_invoices.py": TEST_INVOICES, "tests/test_reminders.py": TEST_REMINDERS}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return init_repo(root)
+
+
+def test_the_real_fix_beats_a_smaller_patch_that_makes_an_update_do_nothing(tmp_path):
+    repo = billing_project(tmp_path)
+    before = fingerprint(repo)
+    # both plausible patches are among the first eight candidates the builtin agent tries
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin",
+                        "--selfheal-max-candidates=8")
+    assert result.returncode == 1, result.stdout
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert report["targets"] == [FAILING]
+
+    fix_diff = (latest_run_dir(repo) / "fix.diff").read_text()
+    assert "+        if invoice.paid or invoice.due + GRACE >= today:" in fix_diff
+    fix = report["fix"]
+    assert fix["ranking"]["antipatterns"] == []
+    why = "no repair anti-pattern; the runner-up makes an update do nothing"
+    assert fix["ranking"]["why"] == why
+
+    candidates = report["candidates"]
+    no_op = [a for a in report["alternatives"]
+             if candidates[a["candidate"]]["description"] == "billing/reminders.py:19: `1` -> `0`"]
+    assert no_op, report["alternatives"]
+    assert no_op[0]["antipatterns"] == ["makes an update do nothing"]
+    assert candidates[no_op[0]["candidate"]]["verdict"] == "plausible"
+    # the smaller change: before anti-patterns were weighed, it was the one chosen
+    assert no_op[0]["ast_change"] < fix["ranking"]["ast_change"]
+
+    assert f"ranked first: {why}" in result.stdout
+    markdown = (latest_run_dir(repo) / "report.md").read_text()
+    assert f"plausible patch(es): {why}." in markdown
