@@ -18,6 +18,7 @@ from .errors import ConfigError
 
 AGENT_NAMES = ("auto", "builtin", "claude")
 DEFAULT_MODEL = "claude-sonnet-5-5"  # the one place the default model id lives
+DEFAULT_OUTPUT = ".selfheal"  # never collected: plugin.py ignores it whatever norecursedirs says
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 
 
@@ -292,7 +293,7 @@ class Settings:
     agent: str = "auto"
     time_budget: float = 120.0
     max_candidates: int = 5000
-    output: str = ".selfheal"
+    output: str = DEFAULT_OUTPUT
     model: str = DEFAULT_MODEL
     max_calls: int = 30
     max_tokens: int = 400_000
@@ -365,7 +366,8 @@ def check_output(value: str, source: str, where: Collection) -> None:
                           "would lie among your files, and the regression tests of every run would "
                           "be collected with your tests. Use a directory of its own, such as the "
                           "default .selfheal")
-    if where.norecursedirs is not None and _collected(output.relative_to(rootdir), where):
+    if (output != rootdir / DEFAULT_OUTPUT and where.norecursedirs is not None
+            and _collected(output.relative_to(rootdir), where)):
         raise ConfigError(f"{named} is a directory pytest collects tests from: the regression test "
                           "each run leaves there (runs/<run-id>/test_regression_*.py) would run in "
                           "your next test session. Use a directory pytest does not collect, such as "

@@ -6,6 +6,7 @@ Kept import-light: a plain `pytest` run imports nothing heavy from here.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,6 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(spec.flag, dest=spec.ini, default=None, metavar=spec.metavar,
                         help=spec.help)
         parser.addini(spec.ini, spec.help, default=None)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The default run output is never collected, also where `norecursedirs` leaves out pytest's
+    `.*`: each run leaves its regression test there (runs/<run-id>/test_regression_*.py)."""
+    return True if collection_path == config.rootpath / cfg.DEFAULT_OUTPUT else None
 
 
 def pytest_configure(config: pytest.Config) -> None:

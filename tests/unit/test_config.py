@@ -125,7 +125,8 @@ def test_output_that_is_the_rootdir_is_refused(tmp_path, rootdir):
     ("src/pkg/out", PYTEST_NORECURSEDIRS, ("src/*",), True),
     (".selfheal", PYTEST_NORECURSEDIRS, (), False),
     ("build/selfheal", PYTEST_NORECURSEDIRS, (), False),
-    (".selfheal", ("build", "dist"), (), True),  # a project's own list without ".*"
+    (".selfheal", ("build", "dist"), (), False),  # without ".*": plugin.py ignores the default
+    (".selfheal-runs", ("build", "dist"), (), True),
     (".selfheal", ("build", ".selfheal"), (), False),
     ("out", ("out",), (), False),
     ("tests/.runs", PYTEST_NORECURSEDIRS, ("tests",), False),
@@ -138,11 +139,6 @@ def test_output_pytest_collects_from_is_refused(tmp_path, output, norecursedirs,
     with pytest.raises(ConfigError, match=rf"is a directory pytest collects tests from: .* add '{output}' "
                                           "to norecursedirs"):
         checked(tmp_path, output, norecursedirs=norecursedirs, testpaths=testpaths)
-
-
-def test_the_default_output_is_checked_too(tmp_path):
-    with pytest.raises(ConfigError, match=r"--selfheal-output '.selfheal' \(from the default\)"):
-        resolve({}, {}, {}, env={}, output_in=Collection(tmp_path, ("build",)))
 
 
 def test_without_pytest_settings_only_the_place_is_checked(tmp_path):
