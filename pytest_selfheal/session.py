@@ -250,7 +250,9 @@ class HealSession:
                     raw.append((match["path"], int(match["line"]), match["function"]))
         if crash is not None and (not raw or raw[-1][:2] != (crash.path, crash.lineno)):
             raw.append((crash.path, crash.lineno, ""))
-        return tuple(self._frame(path, line, function) for path, line, function in raw)
+        # "<frozen _collections_abc>", "<string>": code without a file, never the project's
+        return tuple(self._frame(path, line, function) for path, line, function in raw
+                     if not path.startswith("<"))
 
     def _frame(self, path: str, line: int, function: str) -> Frame:
         absolute = (self.invocation_dir / path).resolve()
