@@ -44,7 +44,7 @@ def test_report_md_is_written_and_appended_to_the_step_summary(healed):
     assert "`tests/test_discounts.py::test_discount_at_threshold`" in report_md
     assert "```diff\ndiff --git a/invoice/discounts.py" in report_md
     assert "+    return subtotal >= threshold" in report_md
-    assert step_summary.read_text() == "earlier step\n" + report_md + "\n"
+    assert report_md.endswith("\n") and step_summary.read_text() == "earlier step\n" + report_md
 
 
 def test_runs_lists_time_failures_and_outcome(healed):

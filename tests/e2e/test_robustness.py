@@ -23,8 +23,8 @@ def test_not_a_git_repository_is_one_clear_line(tmp_path):
     result = run_pytest(tmp_path, "--selfheal")
     assert result.returncode == 1
     lines = [line for line in result.stdout.splitlines() if "self-heal skipped" in line]
-    assert lines == [f"self-heal skipped: no git repository at {tmp_path}: run `git init` and "
-                     "commit, or run without --selfheal"]
+    assert lines == [f"self-heal skipped: no git repository at {tmp_path}: run `git init`, or run "
+                     "without --selfheal"]
     assert not (tmp_path / ".selfheal").exists()
 
 
