@@ -11,12 +11,12 @@ import collections
 import contextlib
 import dataclasses
 import inspect
-import os
 import types
 from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
+from .files import real_file
 from .values import Tree, Unrenderable, argument, made_by_test, reference
 
 MAX_CARVED = 200
@@ -58,8 +58,8 @@ class Carver:
     def is_method(self, code: CodeType) -> bool:
         found = self._methods.get(code)
         if found is None:
-            file = os.path.realpath(code.co_filename)
-            found = (file.startswith(self.root) and "site-packages" not in file
+            file = real_file(code.co_filename)
+            found = (file is not None and file.startswith(self.root) and "site-packages" not in file
                      and code.co_argcount > 0 and code.co_varnames[0] == "self"
                      and not code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE
                                               | inspect.CO_ASYNC_GENERATOR))

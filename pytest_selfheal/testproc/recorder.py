@@ -29,6 +29,7 @@ import pluggy
 
 from ..sandbox.protocol import RECORD_ENV, SANDBOX_ENV
 from .carving import OPAQUE, Carver, outcome_tracer
+from .files import real_file
 from .values import Tree, Unrenderable, argument, describe_safely, reference
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -165,8 +166,8 @@ def _callers(frame: FrameType) -> list[dict[str, str]]:
     chain: list[dict[str, str]] = []
     caller = frame.f_back
     while caller is not None and len(chain) < MAX_CALLERS:
-        file = os.path.realpath(caller.f_code.co_filename)
-        if not file.startswith(root):
+        file = real_file(caller.f_code.co_filename)
+        if file is None or not file.startswith(root):
             break
         chain.append({"path": file[len(root):], "qualname": caller.f_code.co_qualname})
         caller = caller.f_back

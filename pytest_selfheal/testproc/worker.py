@@ -52,6 +52,7 @@ from ..sandbox.protocol import (
     serial_args,
 )
 from . import observer
+from .files import real_file
 from .standby import import_installed_plugins
 from .swap import Fingerprint, changed_functions, fingerprint
 
@@ -295,14 +296,14 @@ def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
     """Real path -> the function objects in the heap defined in that file, for files under
     `root`: every closure and decorated copy, not only what modules name."""
     found: dict[str, list[types.FunctionType]] = defaultdict(list)
-    real: dict[str, str] = {}  # co_filename -> its real path: a few hundred files, many functions
+    real: dict[str, str | None] = {}  # co_filename -> its real path: a few hundred files, many functions
     for obj in gc.get_objects():
         if type(obj) is types.FunctionType:  # a type that cannot be subclassed
             filename = obj.__code__.co_filename
-            path = real.get(filename)
-            if path is None:
-                path = real[filename] = os.path.realpath(filename)
-            if path.startswith(root):
+            if filename not in real:
+                real[filename] = real_file(filename)
+            path = real[filename]
+            if path is not None and path.startswith(root):
                 found[path].append(obj)
     return dict(found)
 
