@@ -14,12 +14,13 @@ import json
 import re
 import subprocess
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from helpers import copy_example, git, init_repo
+from local_server import LocalServer
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", re.MULTILINE)
 NOT_ACCESSIBLE = {"message": "Resource not accessible by integration",
@@ -85,7 +86,7 @@ def diff_lines(patch: str) -> list[set[int]]:
     return hunks
 
 
-class FakeGitHubAPI:
+class FakeGitHubAPI(LocalServer):
     """Use as a context manager; `url` goes into GITHUB_API_URL."""
 
     def __init__(self, repo: str, token: str, pulls: dict[int, list[dict[str, Any]]],
@@ -100,23 +101,7 @@ class FakeGitHubAPI:
         self.calls: list[tuple[str, str, Any]] = []  # method, path with query, body
         self._ids = 1000
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeGitHubAPI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(self._handler())
 
     def writes(self) -> list[tuple[str, str, Any]]:
         return [call for call in self.calls if call[0] != "GET"]

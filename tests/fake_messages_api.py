@@ -16,8 +16,10 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from local_server import LocalServer
 
 Step = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 OUTPUT_TOKENS = 50
@@ -46,7 +48,7 @@ def slow(seconds: float, step: dict[str, Any]) -> dict[str, Any]:
     return {**step, "delay": seconds}
 
 
-class FakeMessagesAPI:
+class FakeMessagesAPI(LocalServer):
     """Use as a context manager; `url` goes into ANTHROPIC_BASE_URL."""
 
     def __init__(self, script: list[Step]) -> None:
@@ -56,24 +58,7 @@ class FakeMessagesAPI:
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._ids = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True  # a slow reply the client gave up on must not block shutdown
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeMessagesAPI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(self._handler())
 
     def all_text(self) -> str:
         return b"\n".join(self.raw).decode("utf-8", errors="replace")
