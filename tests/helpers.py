@@ -35,6 +35,26 @@ def init_repo(path: Path) -> Path:
     return path
 
 
+# a binary search whose `lo = mid` (for `mid + 1`) never advances: some lookups hang, the rest pass
+SEARCH_THAT_NEVER_ADVANCES = '''
+    """Lookups in sorted sequences."""
+
+
+    def find(items, target):
+        """The index of `target` in the sorted `items`, or -1."""
+        lo, hi = 0, len(items)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if items[mid] < target:
+                lo = mid
+            else:
+                hi = mid
+        if lo < len(items) and items[lo] == target:
+            return lo
+        return -1
+    '''
+
+
 def make_repo(root: Path, files: dict[str, str]) -> Path:
     """A committed git repository at `root` holding `files` (relative path -> text, dedented)."""
     root.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,15 @@ transient."""
 from __future__ import annotations
 
 import pytest
-from helpers import fingerprint, latest_report, latest_run_dir, make_repo, run_pytest, triage_verdicts
+from helpers import (
+    SEARCH_THAT_NEVER_ADVANCES,
+    fingerprint,
+    latest_report,
+    latest_run_dir,
+    make_repo,
+    run_pytest,
+    triage_verdicts,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -25,23 +33,7 @@ def test_a_search_that_never_advances_times_out_and_is_healed(tmp_path):
     repo = make_repo(tmp_path / "repo", {
         "pyproject.toml": CONFIG.format(name="bsearch") + "    timeout = 1\n",  # pytest-timeout
         "bsearch/__init__.py": "",
-        "bsearch/search.py": '''
-            """Lookups in sorted sequences."""
-
-
-            def find(items, target):
-                """The index of `target` in the sorted `items`, or -1."""
-                lo, hi = 0, len(items)
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if items[mid] < target:
-                        lo = mid
-                    else:
-                        hi = mid
-                if lo < len(items) and items[lo] == target:
-                    return lo
-                return -1
-            ''',
+        "bsearch/search.py": SEARCH_THAT_NEVER_ADVANCES,
         "tests/test_search.py": """
             from bsearch.search import find
 
