@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     github.add_argument("--open-pr", action="store_true",
                         help="push the branch --selfheal-branch committed the fix on and open a "
                         "pull request from it (never for a fork's pull request)")
+    reproduce = add("reproduce", "write a pytest test that fails at HEAD the way a production "
+                    "incident did (from the runtime hook's JSON lines)", json_flag=True)
+    reproduce.add_argument("incidents", metavar="INCIDENTS",
+                           help="the incidents' JSON-lines file, or - for standard input")
+    reproduce.add_argument("--id", default=None, metavar="ID",
+                           help="the incident's id or a unique prefix (default: the newest)")
     return parser
 
 
@@ -103,6 +109,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return github_command(args.root, args.run, args.pytest_exit_code, args.artifact,
                               args.open_pr)
+    if args.command == "reproduce":
+        from .reproduce import reproduce_command  # the sandbox and the regression writer
+
+        return reproduce_command(args.root, args.incidents, args.id, args.json)
     from .hook import hook_command  # the hook's selection imports the heal's stages
 
     return hook_command(args.root, args.apply, args.pytest_args)

@@ -268,9 +268,12 @@ def test_function(
     """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
     `with pytest.raises(E): call`; with effects, the call (in `pytest.raises` when it raised) and
     then `assert found == value` for each thing it left different (its receiver and arguments are
-    variables then)."""
+    variables then). An outcome `{"completes": True}` is the call alone: the test passes when it
+    raises nothing (an incident's reproduction)."""
     body: list[cst.BaseStatement]
-    if "raises" in outcome:
+    if "completes" in outcome:
+        body = [cst.SimpleStatementLine([cst.Expr(call)])]
+    elif "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
                           [cst.Arg(imports.name(outcome["raises"]))])
@@ -308,14 +311,14 @@ def _assertion(actual: cst.BaseExpression, value: Tree, name: str, imports: Impo
 
 
 def module_source(target: Tree, witnesses: Sequence[Witness], docstring: str,
-                  newline: str = "\n") -> str:
-    """The whole regression test module: docstring, imports, one test per witness; its lines end
-    with `newline`, as the project's files do."""
+                  newline: str = "\n", test_name: str = "") -> str:
+    """The whole regression test module: docstring, imports, one test per witness, named
+    `test_name` or after the target; its lines end with `newline`, as the project's files do."""
     imports = Imports()
-    base = target["name"].strip("_") or "call"
+    base = test_name or f"test_{target['name'].strip('_') or 'call'}"
     functions = []
     for number, witness in enumerate(witnesses, 1):
-        name = f"test_{base}" if len(witnesses) == 1 else f"test_{base}_{number}"
+        name = base if len(witnesses) == 1 else f"{base}_{number}"
         setup = Setup()
         call = call_expression(target, witness, imports, setup)
         functions.append(test_function(name, call, witness.outcome, imports, setup, witness.effects))
