@@ -125,6 +125,11 @@ def parse_globs(raw: str) -> tuple[str, ...]:
     return tuple(g for g in re.split(r"[,\s]+", text) if g)
 
 
+# what one run heals, not a setting: command line only
+INCIDENT_FLAG = "--selfheal-incident"
+INCIDENT_ID_FLAG = "--selfheal-incident-id"
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One setting: `--selfheal-<name>`, ini `selfheal_<name>`, `[tool.selfheal] <name>`."""

@@ -42,6 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(spec.flag, dest=spec.ini, default=None, metavar=spec.metavar,
                         help=spec.help)
         parser.addini(spec.ini, spec.help, default=None)
+    group.addoption(cfg.INCIDENT_FLAG, dest="selfheal_incident", default=None, metavar="FILE",
+                    help="heal a production incident from the runtime hook's JSON lines: its "
+                    "reproduction test is the target, the whole suite the gate (implies --selfheal).")
+    group.addoption(cfg.INCIDENT_ID_FLAG, dest="selfheal_incident_id", default=None, metavar="ID",
+                    help="which incident of --selfheal-incident's file (an id prefix; default: "
+                    "the newest).")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -53,8 +59,10 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_configure(config: pytest.Config) -> None:
     try:
         pyproject = cfg.read_pyproject_table(config.rootpath)
+        incident = config.getoption("selfheal_incident")
+        flag = config.getoption("selfheal")
         context = cfg.RunContext(
-            flag=config.getoption("selfheal"),
+            flag=flag if incident is None or flag is False else True,
             ini_enabled=bool(config.getini("selfheal")),
             pyproject_enabled=cfg.parse_bool(pyproject.get("enabled", False)),
             is_xdist_worker=hasattr(config, "workerinput"),
@@ -77,12 +85,17 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         check_available(settings.agent)
         settings = _with_gate_workers(settings, config)
+        recorded = None
+        if incident is not None:
+            from .incidents.target import load_incident
+
+            recorded = load_incident(Path(incident), config.getoption("selfheal_incident_id"))
     except ConfigError as exc:
         raise pytest.UsageError(f"selfheal: {exc}") from None
     config.stash[_SETTINGS] = settings
     from .session import HealSession
 
-    config.pluginmanager.register(HealSession(config, settings), "selfheal-session")
+    config.pluginmanager.register(HealSession(config, settings, recorded), "selfheal-session")
 
 
 def _with_gate_workers(settings: cfg.Settings, config: pytest.Config) -> cfg.Settings:

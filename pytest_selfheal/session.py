@@ -25,8 +25,9 @@ from .source import enclosing_function
 if TYPE_CHECKING:
     from .agents.base import Agent
     from .heal.prepare import Preparation
-    from .heal.request import HealResult
+    from .heal.request import HealRequest, HealResult
     from .output.decisions import Listener
+    from .runtime.incident import Incident
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
@@ -36,9 +37,11 @@ _NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<
 class HealSession:
     """Registered by plugin.py only when healing is on."""
 
-    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings,
+                 incident: Incident | None = None) -> None:
         self.config = config
         self.settings = settings
+        self.incident = incident  # --selfheal-incident: healed once the session ends
         self.invocation_dir = config.invocation_params.dir
         self.failures: dict[str, Failure] = {}
         self.outcomes: dict[str, str] = {}
@@ -86,7 +89,7 @@ class HealSession:
             self.outcomes[report.nodeid] = "failed"
             self.failures.setdefault(report.nodeid, self._failure(report, report.nodeid,
                                                                   report.when))
-            if not self._began:
+            if not self._began and self.incident is None:  # its test joins the sandbox first
                 self._begin_heal()
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
@@ -113,7 +116,7 @@ class HealSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.failures:
+        if not self.failures and self.incident is None:
             if not self.interrupted:
                 self._record_green()
             return
@@ -145,12 +148,43 @@ class HealSession:
         )
         prepared, self.prepared = self.prepared, None
         try:
-            self.result = pipeline.heal(request, prepared)
+            if self.incident is not None:
+                self.result = self._heal_incident(request, self.incident)
+            else:
+                self.result = pipeline.heal(request, prepared)
         finally:
             stop_progress()
         if self.result.run_dir is not None and self.config.option.xmlpath:
             junit.annotate(junit.xml_file(self.config.option.xmlpath, self.invocation_dir),
                            self.result.run_dir, self.config.rootpath)
+
+    def _heal_incident(self, request: HealRequest, incident: Incident) -> HealResult:
+        """Reproduce the incident at HEAD, then heal its test with the session's failures; an
+        incident that does not reproduce (or is fixed already) is the result, said why."""
+        from dataclasses import replace
+
+        from .errors import SelfHealError
+        from .heal import pipeline
+        from .heal.request import HealResult
+        from .incidents.target import incident_target, why_no_target
+        from .sandbox.lock import LockBusy
+
+        if self.repo_root is None:
+            return pipeline.heal(request)  # says there is no repository
+        try:
+            target = incident_target(incident, self.repo_root, self.config.rootpath, self.settings,
+                                     request.redactor)
+        except LockBusy as exc:
+            return HealResult("skipped", str(exc), request)
+        except SelfHealError as exc:
+            return HealResult("error", f"reproducing incident {incident.id[:8]} failed: {exc}",
+                              request)
+        if target.added is None or target.failure is None:
+            status, reason = why_no_target(target)
+            return HealResult(status, reason, request)
+        return pipeline.heal(replace(
+            request, failures=(*request.failures, target.failure), added_test=target.added,
+            outcomes={**request.outcomes, target.added.nodeid: "failed"}))
 
     def _progress(self) -> tuple[Listener | None, Callable[[], None]]:
         """What shows the heal's progress, and what ends it: a live line on a terminal, a line

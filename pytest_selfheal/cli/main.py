@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the incidents' JSON-lines file, or - for standard input")
     reproduce.add_argument("--id", default=None, metavar="ID",
                            help="the incident's id or a unique prefix (default: the newest)")
+    heal = add("heal", "heal a production incident: its reproduction test is the target and the "
+               "whole suite the gate (runs `pytest --selfheal-incident=FILE`)")
+    heal.add_argument("incidents", metavar="INCIDENTS",
+                      help="the incidents' JSON-lines file")
+    heal.add_argument("--id", default=None, metavar="ID",
+                      help="the incident's id or a unique prefix (default: the newest)")
+    heal.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
+                      help="extra pytest arguments (after --)")
     return parser
 
 
@@ -109,6 +117,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return github_command(args.root, args.run, args.pytest_exit_code, args.artifact,
                               args.open_pr)
+    if args.command == "heal":
+        from .heal import heal_command
+
+        return heal_command(args.root, args.incidents, args.id, args.pytest_args)
     if args.command == "reproduce":
         from .reproduce import reproduce_command  # the sandbox and the regression writer
 

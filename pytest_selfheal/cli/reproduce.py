@@ -8,7 +8,6 @@ path printed to keep it, or let `heal` use it as the fix's regression test.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..git import find_repo_root
 from ..incidents.reproduce import Reproduction, reproduce
+from ..incidents.target import load_incident
 from ..redaction import Redactor
-from ..runtime.incident import Incident, MalformedIncident
 from .console import rich_console
 from .exit_codes import EXIT_NOT_HEALED, EXIT_OK
 
@@ -30,7 +29,7 @@ def reproduce_command(root: Path, source: str, wanted: str | None, as_json: bool
     if repo_root is None:
         raise ConfigError(f"no git repository at {root}: run the command inside the project's "
                           "checkout (or pass --root)")
-    incident = pick_incident(read_incidents(source), wanted, source)
+    incident = load_incident(Path(source), wanted)
     redactor = Redactor.from_environment()
     result = reproduce(incident, repo_root, root.resolve(), Settings(), redactor)
     written = _write(root.resolve() / Settings().output / INCIDENTS_DIR / incident.id, result, redactor)
@@ -39,39 +38,6 @@ def reproduce_command(root: Path, source: str, wanted: str | None, as_json: bool
     else:
         _print(result, written, redactor)
     return EXIT_OK if result.status in ("reproduced", "fixed") else EXIT_NOT_HEALED
-
-
-def read_incidents(source: str) -> list[Incident]:
-    """The incidents of a JSON-lines file (`-`: standard input); a malformed line is skipped
-    with a warning naming its line number."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read incidents from {source}: {exc.strerror or exc}") from None
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            found.append(Incident.from_line(line))
-        except MalformedIncident as exc:
-            print(f"pytest-selfheal: {source}:{number}: skipped, {exc}", file=sys.stderr)
-    return found
-
-
-def pick_incident(incidents: list[Incident], wanted: str | None, source: str) -> Incident:
-    """The incident whose id starts with `wanted`, or the newest one."""
-    if not incidents:
-        raise ConfigError(f"{source} holds no incident (JSON lines written by "
-                          "pytest_selfheal.runtime)")
-    if wanted is None:
-        return max(incidents, key=lambda incident: incident.time)
-    matching = {i.id: i for i in incidents if i.id.startswith(wanted)}
-    if len(matching) != 1:
-        found = "no incident" if not matching else f"{len(matching)} incidents"
-        raise ConfigError(f"{found} in {source} with an id starting {wanted!r}: pass a longer "
-                          "prefix of an id `pytest-selfheal incidents` lists")
-    return next(iter(matching.values()))
 
 
 def _write(directory: Path, result: Reproduction, redactor: Redactor) -> Path | None:

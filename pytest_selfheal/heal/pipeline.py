@@ -37,7 +37,7 @@ from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
 from .ranking import judged, why_first
-from .request import Alternative, HealRequest, HealResult
+from .request import AddedTest, Alternative, HealRequest, HealResult
 from .suspects import rank_suspects
 from .triage import Triage, TriageInput, triage
 from .workbench import RepairTask, SandboxWorkbench, SearchLimits
@@ -77,9 +77,11 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
         with terminate_as_interrupt():
             if prepared is None:
                 assert request.repo_root is not None
+                added = request.added_test
                 prepared = prepare(request.repo_root, request.rootdir, request.settings,
                                    request.import_roots, plan.selection, keep=run_dir,
-                                   options=request.pytest_options)
+                                   options=request.pytest_options,
+                                   added={added.path: added.source} if added else None)
             try:
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)
@@ -240,11 +242,26 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     found = bench.best
     best = found and _formatted(found, sandbox.root, log)
     regression: Regression | None = None
-    if best is not None:
+    if best is not None and request.added_test is not None:
+        regression = _reproduction_as_regression(request.added_test, best)
+        log.record("regression", path=regression.path, reproduces=request.added_test.reproduces)
+    elif best is not None:
         regression = add_regression_test(bench, best, request.run_id,
                                          request.settings.regression_dir, request.redactor)
         log.record("regression", path=regression.path or None, seconds=regression.seconds)
     return _result(request, run_dir, bench, found, best, agent, stop_reason, verdicts, regression)
+
+
+def _reproduction_as_regression(added: AddedTest, fix: Outcome) -> Regression:
+    """An incident's reproduction test is the fix's regression test: the probe saw it fail
+    without the fix, and the gate saw it pass with it."""
+    from .regression import Regression, patched_qualname
+
+    return Regression(path=added.path, source=added.source,
+                      function=patched_qualname(fix.candidate.edits),
+                      tests=(added.nodeid,), calls=added.calls,
+                      reason=f"reproduces {added.reproduces}; the test fails on the original code "
+                      "and passes with the fix")
 
 
 def _formatted(best: Outcome, root: Path, log: DecisionLog) -> Outcome:
@@ -405,6 +422,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
         status = "healed" if set(best.fixed) >= set(targets) else "partial"
         reason = (f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
                   "and no passing test broke")
+        if request.added_test is not None:
+            reason += (f"; the test of {request.added_test.reproduces} checks only that the "
+                       "exception is gone, so review what the fix changes")
     started = request.started
     ranking = judged(bench.outcomes, naturalness=bench.naturalness)
     fix_evidence = next((e for o, e in ranking if o is found), None)

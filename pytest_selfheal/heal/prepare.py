@@ -11,7 +11,7 @@ The worker starts first, importing pytest while git (and GitPython) build the wo
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +54,11 @@ class Preparation:
 
 def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Sequence[Path],
             collect: Sequence[str | Path], keep: Path | None = None,
-            options: Sequence[str] = ()) -> Preparation:
-    """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox and
-    start a worker that collects `collect` (nodeids, or paths inside the checkout). Raises
-    LockBusy, SandboxError or OSError, holding nothing."""
+            options: Sequence[str] = (), added: Mapping[str, str] | None = None) -> Preparation:
+    """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox,
+    write the `added` files into it (repository-relative path -> text: an incident's
+    reproduction test) and start a worker that collects `collect` (nodeids, or paths inside the
+    checkout). Raises LockBusy, SandboxError or OSError, holding nothing."""
     output = rootdir / settings.output
     lock, worktree = ExitStack(), ExitStack()
     warm: WarmWorker | None = None
@@ -84,6 +85,8 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
 
         cleaned = clean_stale(repo_root, output, keep=keep)
         sandbox = worktree.enter_context(open_sandbox(repo_root, tmp))
+        for path, text in (added or {}).items():
+            sandbox.write(path, text)
         if warm is not None:
             warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
     except BaseException:

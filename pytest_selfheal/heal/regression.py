@@ -98,7 +98,7 @@ def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_d
                 redactor: Redactor) -> Regression:
     """Witnesses of the patched function (or of a caller) written as calls; failing that, a copy
     of the failing tests themselves. Either is kept only when proven both ways."""
-    function = _qualname_or_empty(fix.candidate.edits)
+    function = patched_qualname(fix.candidate.edits)
     try:
         _check_time(bench)
         try:
@@ -186,7 +186,8 @@ def _proven(bench: SandboxWorkbench, edits: Sequence[Edit], path: str,
     return source, tests
 
 
-def _qualname_or_empty(edits: Sequence[Edit]) -> str:
+def patched_qualname(edits: Sequence[Edit]) -> str:
+    """The patched function's qualified name, or "" when the fix changes none."""
     try:
         return patched_function(edits).qualname
     except NoRegression:

@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class AddedTest:
+    """A test the heal adds to the sandbox and repairs: an incident's reproduction test, proven
+    to fail at HEAD with the incident's exception. It is the fix's regression test; its only
+    oracle is that the exception is gone."""
+
+    path: str  # relative to the repository root
+    source: str
+    nodeid: str  # relative to the rootdir
+    reproduces: str  # what it reproduces, for the report: "incident 5f0c... (KeyError: 'sku')"
+    calls: str  # the project function it calls as production did
+
+
+@dataclass(frozen=True)
 class HealRequest:
     """Everything the pytest side observed; paths are absolute."""
 
@@ -45,6 +58,7 @@ class HealRequest:
     redactor: Redactor = field(default_factory=Redactor.from_environment, repr=False)
     # told every decision as the heal makes it: the progress line (output/progress.py)
     progress: Listener | None = field(default=None, repr=False, compare=False)
+    added_test: AddedTest | None = None  # an incident's reproduction, among the failures
 
     @property
     def rootdir_in_repo(self) -> PurePosixPath:
