@@ -30,7 +30,7 @@ from pytest_selfheal.redaction import Redactor
 from pytest_selfheal.runtime.incident import Argument, Incident, IncidentFrame, RaisedException
 from pytest_selfheal.testproc import values
 
-TRUNCATED = "... ({} characters more)"
+TRUNCATED = "... (truncated)"  # how many characters were cut is in `dropped`
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,12 @@ def capture(exc: BaseException, *, source: str, project: Project, version: str,
             frames.append(IncidentFrame(path if path is not None else frame.f_code.co_filename,
                                         line, frame.f_code.co_qualname, path is not None,
                                         described.get(position)))
-        chain.append(RaisedException(type_name(type(raised)), _message(raised, limits),
+        chain.append(RaisedException(type_name(type(raised)), _message(raised, limits, counter),
                                      relation, tuple(frames)))
     record = Incident(id=os.urandom(8).hex(), time=time.time(), version=version, source=source,
                       process=process(), chain=tuple(chain), dropped={},
                       context=dict(context or {})).to_json()
-    record = _redacted(record, Redactor(secrets), held, limits)
+    record = _redacted(record, Redactor(secrets), held, limits, counter)
     _truncate(record, limits, counter)
     _fit(record, limits, counter)
     record["dropped"] = counter.dropped
@@ -184,19 +184,20 @@ def _entries(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
     return entries
 
 
-def _message(exc: BaseException, limits: Limits) -> str:
+def _message(exc: BaseException, limits: Limits, counter: _Counter) -> str:
     try:
         text = str(exc)
     except Exception as error:
         text = f"<str() of the exception raised {type_name(type(error))}>"
-    return _precut(text, limits)
+    return _precut(text, limits, counter)
 
 
-def _precut(text: str, limits: Limits) -> str:
+def _precut(text: str, limits: Limits, counter: _Counter) -> str:
     """Cut long before redaction (a secret across the final cut is still whole here), so that a
     huge text costs no huge scan; `_truncate` makes the final cut after redaction."""
     slack = limits.characters + 4096
-    return text if len(text) <= slack else text[:slack]
+    counter.add("characters", len(text) - slack)
+    return text[:slack]
 
 
 def _parameter_count(code: CodeType) -> int:
@@ -273,28 +274,28 @@ def _argument(param: inspect.Parameter, value: object, limits: Limits,
               counter: _Counter) -> Argument:
     """The regression recorder's description of one argument, or its type and a bounded repr."""
     if value is _DELETED:
-        return _unrenderable(param, value, "the name was deleted before the exception", limits)
+        return _unrenderable(param, value, "the name was deleted before the exception", limits, counter)
     if _too_large(value, limits.items):
-        return _unrenderable(param, value, f"more than {limits.items} elements to describe", limits)
+        return _unrenderable(param, value, f"more than {limits.items} elements to describe", limits, counter)
     try:
         described = values.argument(param, value)
     except values.Unrenderable as exc:
-        return _unrenderable(param, value, str(exc), limits)
+        return _unrenderable(param, value, str(exc), limits, counter)
     except Exception as exc:  # the describer met user code it did not expect to raise
-        return _unrenderable(param, value, f"describing it raised {type_name(type(exc))}", limits)
+        return _unrenderable(param, value, f"describing it raised {type_name(type(exc))}", limits, counter)
     if len(json.dumps(described["value"])) > limits.argument_characters:
-        counter.add("characters", len(json.dumps(described["value"])))
-        return _unrenderable(param, value, f"its description is longer than "
-                                           f"{limits.argument_characters} characters", limits)
+        why = f"its description is longer than {limits.argument_characters} characters"
+        return _unrenderable(param, value, why, limits, counter)
     return described
 
 
-def _unrenderable(param: inspect.Parameter, value: object, why: str, limits: Limits) -> Argument:
+def _unrenderable(param: inspect.Parameter, value: object, why: str, limits: Limits,
+                  counter: _Counter) -> Argument:
     # the describer owns the names of the kinds: the kind of any parameter is the one it gives
     # for a value it always describes
     kind = values.argument(param, None)["kind"]
     return {"name": param.name, "kind": kind, "unrenderable": why, "type": type_name(type(value)),
-            "repr": bounded_repr(value, limits)}
+            "repr": bounded_repr(value, limits, counter)}
 
 
 _REPR = reprlib.Repr()
@@ -302,13 +303,13 @@ _REPR.maxstring = _REPR.maxother = 400
 _REPR.maxlevel = 3
 
 
-def bounded_repr(value: object, limits: Limits) -> str:
+def bounded_repr(value: object, limits: Limits, counter: _Counter | None = None) -> str:
     """A repr of bounded size; one that raises says so instead."""
     try:
         text = _REPR.repr(value)
     except Exception as exc:
         text = f"<{type_name(type(value))} object; its repr raised {type_name(type(exc))}>"
-    return _precut(text, limits)
+    return _precut(text, limits, counter or _Counter())
 
 
 def _too_large(value: object, budget: int) -> bool:
@@ -341,7 +342,7 @@ def _too_large(value: object, budget: int) -> bool:
 
 
 def _redacted(record: dict[str, Any], redactor: Redactor, held: dict[tuple[int, int, int], object],
-              limits: Limits) -> dict[str, Any]:
+              limits: Limits, counter: _Counter) -> dict[str, Any]:
     """The record with every secret masked. An argument whose description held one becomes its
     type and masked repr: a value with MASK in it is not the value it was called with."""
     hidden: dict[str, Any] = redactor.hide_tree(record)
@@ -352,7 +353,7 @@ def _redacted(record: dict[str, Any], redactor: Redactor, held: dict[tuple[int, 
             masked = {"name": masked["name"], "kind": masked["kind"],
                       "unrenderable": "it holds a secret, redacted",
                       "type": type_name(type(value)),
-                      "repr": redactor.hide(bounded_repr(value, limits))}
+                      "repr": redactor.hide(bounded_repr(value, limits, counter))}
             hidden["chain"][index]["frames"][position]["arguments"][number] = masked
     return hidden
 
@@ -364,7 +365,7 @@ def _truncate(record: dict[str, Any], limits: Limits, counter: _Counter) -> None
         if over <= 0:
             return text
         counter.add("characters", over)
-        return text[:limits.characters] + TRUNCATED.format(over)
+        return text[:limits.characters] + TRUNCATED
 
     for raised in record["chain"]:
         raised["message"] = cut(raised["message"])
