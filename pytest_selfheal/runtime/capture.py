@@ -54,6 +54,8 @@ class Project:
 
     root: Path
     outside: tuple[str, ...]
+    # file name -> relative path or None; a program runs a bounded set of files
+    _known: dict[str, str | None] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def at(cls, root: Path) -> Project:
@@ -64,16 +66,23 @@ class Project:
 
     def relative(self, filename: str) -> str | None:
         """The file's path relative to the root (POSIX), or None when it is not the project's."""
+        if filename not in self._known:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[filename] = self._relative(filename)
+        return self._known[filename]
+
+    def _relative(self, filename: str) -> str | None:
         if not os.path.isabs(filename):
             return None  # `<string>`, `<frozen ...>`: code without a file
         path = os.path.abspath(filename)
-        parts = Path(path).parts
+        parts = path.split(os.sep)
         if "site-packages" in parts or "dist-packages" in parts or path.startswith(self.outside):
             return None
-        root = str(self.root)
-        if not path.startswith(root.rstrip(os.sep) + os.sep):
+        root = str(self.root).rstrip(os.sep) + os.sep
+        if not path.startswith(root):
             return None
-        return Path(os.path.relpath(path, root)).as_posix()
+        return path[len(root):].replace(os.sep, "/")
 
 
 def find_root(start: Path) -> Path:

@@ -37,6 +37,8 @@ class WSGIMiddleware:
         except Exception as exc:
             self._record(exc, environ)
             raise
+        if isinstance(body, list | tuple):
+            return body  # made already: iterating it raises nothing
         return _Body(body, self, environ)
 
     def _record(self, exc: Exception, environ: dict[str, Any]) -> None:
