@@ -156,6 +156,8 @@ def capture(exc: BaseException, *, source: str, project: Project, version: str,
     record = Incident(id=os.urandom(8).hex(), time=time.time(), version=version, source=source,
                       process=process(), chain=tuple(chain), dropped={},
                       context=dict(context or {})).to_json()
+    # a Redactor per incident: one kept for the program's life would remember every long text
+    # it hid (its memo), growing for as long as the program runs
     record = _redacted(record, Redactor(secrets), held, limits, counter)
     _truncate(record, limits, counter)
     _fit(record, limits, counter)

@@ -24,7 +24,11 @@ SCHEMA_KEY = "selfheal.incident.version"
 def opentelemetry_sink(logger_provider: Any = None) -> OpenTelemetrySink:
     """A sink on `logger_provider` (an SDK LoggerProvider), or on the global one the program's
     OpenTelemetry setup registered."""
-    from opentelemetry import _logs
+    try:
+        from opentelemetry import _logs
+    except ImportError as exc:
+        raise ImportError("the OpenTelemetry sink needs the OpenTelemetry SDK: "
+                          "pip install 'pytest-selfheal[otel]'") from exc
 
     provider = logger_provider if logger_provider is not None else _logs.get_logger_provider()
     return OpenTelemetrySink(provider.get_logger(LOGGER_NAME), _logs.LogRecord,

@@ -3,8 +3,10 @@ exception and code attributes and the whole redacted incident under `selfheal.in
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 
@@ -54,3 +56,9 @@ def test_an_incident_is_one_log_record_with_the_semantic_conventions() -> None:
     assert attributes["selfheal.incident.version"] == SCHEMA
     assert Incident.from_line(str(attributes["selfheal.incident"])) == recorded
     assert SECRET not in repr(attributes) and SECRET not in str(record.body)
+
+
+def test_without_the_extra_the_error_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'pytest-selfheal\[otel\]'"):
+        opentelemetry_sink()
