@@ -110,52 +110,31 @@ def process() -> dict[str, Any]:
 
 
 class _Counter:
-    def __init__(self) -> None:
+    """What the bounds left out, and how many project frames may still have their arguments."""
+
+    def __init__(self, limits: Limits) -> None:
         self.dropped: dict[str, int] = {}
+        self.argument_frames = limits.argument_frames
 
     def add(self, what: str, count: int = 1) -> None:
         if count > 0:
             self.dropped[what] = self.dropped.get(what, 0) + count
 
 
+# (exception, frame, argument) positions in the chain -> the value described there
+Held = dict[tuple[int, int, int], object]
+
+
 def capture(exc: BaseException, *, source: str, project: Project, version: str,
             secrets: tuple[str, ...], limits: Limits = Limits(),
             context: Mapping[str, str] | None = None) -> Incident:
     """The incident `exc` leaves, redacted and within `limits`."""
-    counter = _Counter()
-    chain: list[RaisedException] = []
-    held: dict[tuple[int, int, int], object] = {}  # (exception, frame, argument) -> the value
-    argument_frames = limits.argument_frames
-    for index, (relation, raised) in enumerate(_chain(exc, limits, counter)):
-        frames = []
-        entries = _entries(raised.__traceback__)
-        counter.add("frames", len(entries) - limits.frames)
-        entries = entries[-limits.frames:] if limits.frames else []
-        # arguments of the innermost project frames: walk from the innermost out
-        described: dict[int, tuple[Argument, ...]] = {}
-        for position in reversed(range(len(entries))):
-            frame, line = entries[position]
-            if project.relative(frame.f_code.co_filename) is None:
-                continue
-            if argument_frames <= 0:
-                counter.add("arguments", _parameter_count(frame.f_code))
-                continue
-            argument_frames -= 1
-            arguments = []
-            for number, (param, value) in enumerate(_bound(frame, limits, counter)):
-                arguments.append(_argument(param, value, limits, counter))
-                held[(index, position, number)] = value
-            described[position] = tuple(arguments)
-        for position, (frame, line) in enumerate(entries):
-            path = project.relative(frame.f_code.co_filename)
-            frames.append(IncidentFrame(path if path is not None else frame.f_code.co_filename,
-                                        line, frame.f_code.co_qualname, path is not None,
-                                        described.get(position)))
-        chain.append(RaisedException(type_name(type(raised)), _message(raised, limits, counter),
-                                     relation, tuple(frames)))
+    counter = _Counter(limits)
+    held: Held = {}
+    chain = tuple(_raised(index, relation, raised, project, limits, counter, held)
+                  for index, (relation, raised) in enumerate(_chain(exc, limits, counter)))
     record = Incident(id=os.urandom(8).hex(), time=time.time(), version=version, source=source,
-                      process=process(), chain=tuple(chain), dropped={},
-                      context=dict(context or {})).to_json()
+                      process=process(), chain=chain, context=dict(context or {})).to_json()
     # a Redactor per incident: one kept for the program's life would remember every long text
     # it hid (its memo), growing for as long as the program runs
     record = _redacted(record, Redactor(secrets), held, limits, counter)
@@ -163,6 +142,37 @@ def capture(exc: BaseException, *, source: str, project: Project, version: str,
     _fit(record, limits, counter)
     record["dropped"] = counter.dropped
     return Incident.from_json(record)
+
+
+def _raised(index: int, relation: str, raised: BaseException, project: Project, limits: Limits,
+            counter: _Counter, held: Held) -> RaisedException:
+    """One exception of the chain: its innermost frames, the arguments of the innermost project
+    frames while the budget lasts (the values kept in `held` for redaction)."""
+    entries = _entries(raised.__traceback__)
+    counter.add("frames", len(entries) - limits.frames)
+    entries = entries[-limits.frames:] if limits.frames else []
+    described: dict[int, tuple[Argument, ...]] = {}
+    for position in reversed(range(len(entries))):
+        frame = entries[position][0]
+        if project.relative(frame.f_code.co_filename) is None:
+            continue
+        if counter.argument_frames <= 0:
+            counter.add("arguments", _parameter_count(frame.f_code))
+            continue
+        counter.argument_frames -= 1
+        arguments = []
+        for number, (param, value) in enumerate(_bound(frame, limits, counter)):
+            arguments.append(_argument(param, value, limits, counter))
+            held[(index, position, number)] = value
+        described[position] = tuple(arguments)
+    frames = []
+    for position, (frame, line) in enumerate(entries):
+        path = project.relative(frame.f_code.co_filename)
+        frames.append(IncidentFrame(path if path is not None else frame.f_code.co_filename, line,
+                                    frame.f_code.co_qualname, path is not None,
+                                    described.get(position)))
+    return RaisedException(type_name(type(raised)), _message(raised, limits, counter), relation,
+                           tuple(frames))
 
 
 def _chain(exc: BaseException, limits: Limits,
@@ -320,7 +330,7 @@ def bounded_repr(value: object, limits: Limits, counter: _Counter | None = None)
         text = _REPR.repr(value)
     except Exception as exc:
         text = f"<{type_name(type(value))} object; its repr raised {type_name(type(exc))}>"
-    return _precut(text, limits, counter or _Counter())
+    return _precut(text, limits, counter or _Counter(limits))
 
 
 def _too_large(value: object, budget: int) -> bool:
@@ -352,7 +362,7 @@ def _too_large(value: object, budget: int) -> bool:
     return False
 
 
-def _redacted(record: dict[str, Any], redactor: Redactor, held: dict[tuple[int, int, int], object],
+def _redacted(record: dict[str, Any], redactor: Redactor, held: Held,
               limits: Limits, counter: _Counter) -> dict[str, Any]:
     """The record with every secret masked. An argument whose description held one becomes its
     type and masked repr: a value with MASK in it is not the value it was called with."""
