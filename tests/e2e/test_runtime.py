@@ -122,6 +122,24 @@ PROJECT = {
                 status = error.code
             server.shutdown()
             print(json.dumps({"ok": ok, "status": status}), flush=True)
+        elif scenario == "flask":
+            from flask import Flask
+
+            shop = Flask("shop")
+
+            @shop.route("/discount/<code>")
+            def discount_view(code):
+                return str(apply_discount(Decimal("20.00"), code))
+
+            server = make_server("127.0.0.1", 0, runtime.WSGIMiddleware(shop), handler_class=Quiet)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/discount/FIFTY")
+                status = 200
+            except urllib.error.HTTPError as error:
+                status = error.code
+            server.shutdown()
+            print(json.dumps({"status": status}), flush=True)
         elif scenario == "job":
             with runtime.job("nightly-discounts"):
                 discount()
@@ -243,6 +261,20 @@ def test_a_wsgi_500_over_real_http_is_recorded(shop: Path) -> None:
     [incident] = incidents(shop)
     assert (incident.source, dict(incident.context)) == ("wsgi", {"method": "GET", "path": "/discount/FIFTY"})
     assert incident.exception.frames[-2].function == "app"
+    assert_discount_incident(incident, shop)
+
+
+def test_a_flask_view_turned_into_a_500_is_recorded_from_flasks_log(shop: Path) -> None:
+    pytest.importorskip("flask")
+    result = run(shop, "flask")
+
+    assert json.loads(result.stdout) == {"status": 500}
+    [incident] = incidents(shop)  # Flask logs it and answers 500: the middleware never sees it
+    assert (incident.source, dict(incident.context)) == ("logging", {"logger": "shop"})
+    view = incident.exception.frames[-2]
+    assert (view.function, view.arguments) == (
+        "discount_view", ({"name": "code", "kind": "positional", "value": {"literal": "'FIFTY'"},
+                           "default": False},))
     assert_discount_incident(incident, shop)
 
 
