@@ -189,9 +189,10 @@ class IncidentLogHandler(logging.Handler):
         self.recorder = recorder
 
     def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
+        exc_info = record.exc_info
+        exc = exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) == 3 else None
         if isinstance(exc, Exception):
-            self.recorder.record(exc, "logging", {"logger": record.name})
+            self.recorder.record(exc, "logging", {"logger": str(record.name)})
 
     def handleError(self, record: logging.LogRecord) -> None:
         """Never reached (emit raises nothing); never prints to the program's stderr."""

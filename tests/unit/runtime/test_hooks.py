@@ -108,6 +108,14 @@ def test_logged_exceptions_at_error_are_recorded_once(recorder: runtime.Recorder
     assert previous.seen == [exc]
 
 
+def test_a_log_record_made_by_hand_with_odd_exc_info_is_ignored(recorder: runtime.Recorder) -> None:
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "odd", None, exc_info=None)
+    record.exc_info = True  # type: ignore[assignment]
+    [ours] = [h for h in logging.getLogger().handlers if isinstance(h, IncidentLogHandler)]
+    ours.handle(record)  # pytest's own handlers would fail formatting it
+    assert written(recorder) == [] and recorder.stats.failed == 0
+
+
 def test_a_burst_past_the_rate_is_counted_not_written(tmp_path: Path, previous: Previous) -> None:
     with runtime.install(HERE, path=tmp_path / "i.jsonl", rate=0.001, burst=5) as recorder:
         for number in range(20):
