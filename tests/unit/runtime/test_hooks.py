@@ -195,3 +195,20 @@ def test_the_path_comes_from_the_environment(tmp_path: Path, previous: Previous)
     with runtime.install(HERE, env=env) as recorder:
         recorder.record(caught("F"))
     assert (tmp_path / "elsewhere.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_threads_recording_at_once_each_write_whole_incidents(tmp_path: Path, previous: Previous) -> None:
+    with runtime.install(HERE, path=tmp_path / "i.jsonl", rate=1e9, burst=10**9) as recorder:
+        def fifty(thread: int) -> None:
+            for number in range(50):
+                recorder.record(caught(f"{thread}-{number}"))
+
+        threads = [threading.Thread(target=fifty, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        messages = sorted(i.exception.message for i in written(recorder))
+        assert messages == sorted(f"'{t}-{n}'" for t in range(8) for n in range(50))
+        assert (recorder.stats.recorded, recorder.stats.failed) == (400, 0)
