@@ -57,7 +57,9 @@ class Incident:
     the rest are its `__cause__`/`__context__`, in the order Python prints them (innermost
     cause last). `version` is the deployed commit ("" when unknown); `source` names the hook
     that caught it (excepthook, thread, logging, wsgi, asgi, job). `dropped` counts what the
-    size bounds left out (frames, arguments, characters), so a reader knows the record is partial."""
+    size bounds left out (frames, arguments, characters), so a reader knows the record is partial.
+    `context` says where it happened, by source: `job` (the job's name), `method` and `path`
+    (wsgi, asgi: the request, without its query), `logger` (logging), `thread` (thread)."""
 
     id: str
     time: float  # seconds since the epoch, UTC
@@ -66,6 +68,7 @@ class Incident:
     process: Mapping[str, Any]  # pid, executable name, host: nothing from the environment
     chain: tuple[RaisedException, ...]
     dropped: Mapping[str, int] = field(default_factory=dict)
+    context: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exception(self) -> RaisedException:
@@ -85,6 +88,7 @@ class Incident:
             "process": dict(self.process),
             "chain": [_exception_json(raised) for raised in self.chain],
             "dropped": dict(self.dropped),
+            "context": dict(self.context),
         }
 
     def to_line(self) -> str:
@@ -102,6 +106,7 @@ class Incident:
         if chain[0].relation != "raised":
             raise MalformedIncident("the first exception of the chain is not the raised one")
         dropped = _mapping(record.get("dropped", {}), "dropped")
+        context = _mapping(record.get("context", {}), "context")
         return cls(
             id=_text(record, "id"),
             time=_number(record, "time"),
@@ -111,6 +116,7 @@ class Incident:
             chain=chain,
             dropped={str(key): int(value) for key, value in dropped.items()
                      if isinstance(value, int) and not isinstance(value, bool)},
+            context={str(key): str(value) for key, value in context.items()},
         )
 
     @classmethod

@@ -22,6 +22,8 @@ TESTPROC = f"{PACKAGE}.testproc"
 THIRD_PARTY_IN_TESTPROC = {"pluggy", "coverage"}
 RUNS_PYTEST_IN_TESTPROC = {f"{TESTPROC}.worker", f"{TESTPROC}.standby"}
 USER_PROCESS_PYTEST = {f"{PACKAGE}.plugin", f"{PACKAGE}.session"}
+RUNTIME = f"{PACKAGE}.runtime"
+IN_THE_RUNNING_PROGRAM = {f"{TESTPROC}.values", f"{PACKAGE}.redaction"}
 _SHOWN_PER_EDGE = 3
 
 
@@ -150,6 +152,39 @@ def only_the_user_session_and_test_processes_import_pytest(imports: list[Import]
             and not _inside(imported.importer, TESTPROC)]
 
 
+# imported only inside the function that first needs them (test_imported_only_when_first_needed)
+LAZY_IN_THE_RUNNING_PROGRAM = {f"{PACKAGE}.redaction": "detect_secrets", f"{RUNTIME}.otel": "opentelemetry"}
+
+
+def the_runtime_hook_imports_only_the_stdlib_the_describer_and_redaction(
+        imports: list[Import]) -> list[str]:
+    """runtime/ runs inside the user's deployed program: the stdlib, testproc/values.py,
+    redaction.py (and the package __init__ modules on the way) and itself. detect-secrets (by
+    redaction.py, at the first scan for credential shapes) and OpenTelemetry (by otel.py, when
+    its sink is built) only inside functions."""
+    on_the_way = {PACKAGE, TESTPROC}
+    runs_there = {*IN_THE_RUNNING_PROGRAM, *on_the_way}
+
+    def allowed(imported: Import) -> bool:
+        return (_is_stdlib(imported) or _inside(imported.target, RUNTIME)
+                or imported.target in runs_there
+                or LAZY_IN_THE_RUNNING_PROGRAM.get(imported.importer) == imported.top)
+
+    return [str(imported) for imported in imports
+            if (_inside(imported.importer, RUNTIME) or imported.importer in runs_there)
+            and not allowed(imported)]
+
+
+@pytest.mark.parametrize(("module", "package"), sorted(LAZY_IN_THE_RUNNING_PROGRAM.items()))
+def test_imported_only_when_first_needed(module: str, package: str) -> None:
+    path = ROOT.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    at_module_level = [node.lineno for node in ast.parse(path.read_text(encoding="utf-8")).body
+                       if isinstance(node, ast.Import | ast.ImportFrom)
+                       and any((getattr(node, "module", None) or alias.name).split(".")[0] == package
+                               for alias in node.names)]
+    assert at_module_level == [], f"{module} imports {package} at module level"
+
+
 def only_the_claude_agent_imports_anthropic(imports: list[Import]) -> list[str]:
     return [str(imported) for imported in imports if imported.top == "anthropic"
             and not _inside(imported.importer, f"{PACKAGE}.agents.claude")]
@@ -215,6 +250,7 @@ RULES: list[Callable[[list[Import]], list[str]]] = [
     sandbox_test_processes_import_only_what_they_may,
     protocol_imports_only_the_stdlib,
     only_the_user_session_and_test_processes_import_pytest,
+    the_runtime_hook_imports_only_the_stdlib_the_describer_and_redaction,
     only_the_claude_agent_imports_anthropic,
     only_the_worktree_imports_gitpython,
     agent_protocols_import_no_agent,

@@ -68,3 +68,16 @@ def test_a_truncated_line_is_not_json() -> None:
 
 def test_the_schema_is_written() -> None:
     assert json.loads(_incident().to_line())["schema"] == SCHEMA
+
+
+def test_the_context_is_optional_and_reads_back() -> None:
+    record = json.loads(_incident().to_line())
+    assert record["context"] == {}
+    del record["context"]  # a line written before the context was recorded
+    assert Incident.from_json(record) == _incident()
+
+    record["context"] = {"job": "nightly"}
+    assert Incident.from_json(record).context == {"job": "nightly"}
+    record["context"] = ["job"]
+    with pytest.raises(MalformedIncident, match="context is not a JSON object"):
+        Incident.from_json(record)
