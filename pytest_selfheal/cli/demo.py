@@ -16,6 +16,8 @@ from .exit_codes import EXIT_NOT_HEALED, EXIT_OK, EXIT_USAGE
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEMO_IDENTITY = ("-c", "user.name=selfheal demo", "-c", "user.email=demo@selfheal.invalid")
+INCIDENT = "incident"  # `demo incident`: the service example, from a production exception
+INCIDENT_EXAMPLE = "service"
 
 
 def examples_dir() -> Path:
@@ -25,7 +27,10 @@ def examples_dir() -> Path:
 
 
 def example_names() -> list[str]:
-    return sorted(p.name for p in examples_dir().iterdir() if (p / "tests").is_dir())
+    """The examples whose suite fails (a planted bug), and `incident` (a service whose suite
+    passes and whose bug only production meets)."""
+    return sorted([*(p.name for p in examples_dir().iterdir()
+                     if (p / "tests").is_dir() and p.name != INCIDENT_EXAMPLE), INCIDENT])
 
 
 def demo(example: str, directory: Path | None) -> int:
@@ -38,6 +43,10 @@ def demo(example: str, directory: Path | None) -> int:
     if target.exists():
         print(f"{target} exists; pass --dir with an empty directory", file=sys.stderr)
         return EXIT_USAGE
+    if example == INCIDENT:
+        from .demo_incident import incident_demo
+
+        return incident_demo(examples_dir() / INCIDENT_EXAMPLE, target, _commit)
     shutil.copytree(examples_dir() / example, target)
     _commit(target)
     print(f"healing {example} in {target}\n", flush=True)

@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
     )
     demo_parser.add_argument("example", nargs="?", default="invoice",
-                             help="which example (default: invoice)")
+                             help="which example (default: invoice); `incident` serves a small "
+                             "service that production breaks, and heals the incident it records")
     demo_parser.add_argument("--dir", type=Path, default=None,
                              help="where to create the demo repository (default: a temp dir)")
 

@@ -1,0 +1,1 @@
+"""Product ratings, and the WSGI application that serves them."""
