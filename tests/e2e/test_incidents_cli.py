@@ -24,14 +24,15 @@ PRICING_V1 = '''\
 
 
 def unit_price(catalog, sku):
-    return catalog[sku]
+    price = catalog[sku]
+    return round(price * 1.2, 2)
 
 
 def average(prices):
     return sum(prices) / len(prices)
 '''
 # the deploy normalizes the SKU, but the catalog's keys are lowercase: every lookup now fails
-PRICING_V2 = PRICING_V1.replace("return catalog[sku]", "return catalog[sku.strip().upper()]")
+PRICING_V2 = PRICING_V1.replace("catalog[sku]", "catalog[sku.strip().upper()]")
 APP = '''\
 """The shop's request handlers."""
 
@@ -74,7 +75,7 @@ def chronic(n: int, time: float, version: str) -> str:
     """Empty price lists divide by zero, at the same rate on both versions."""
     return incident(n, time, version, "ZeroDivisionError", "division by zero", (
         SERVER, frame("shop/app.py", 10, "handle", request={"path": "/average", "prices": []}),
-        frame("shop/pricing.py", 9, "average", prices=[])))
+        frame("shop/pricing.py", 10, "average", prices=[])))
 
 
 def transient(n: int, time: float, version: str) -> str:
@@ -83,6 +84,14 @@ def transient(n: int, time: float, version: str) -> str:
         SERVER, frame("shop/app.py", 8, "handle", request={"path": "/rates", "currency": "EUR"}),
         frame("shop/rates.py", 7, "fetch_rates", currency="EUR"),
         IncidentFrame("/usr/lib/python3.11/socket.py", 851, "create_connection", False)))
+
+
+def unpriced(n: int, time: float, version: str) -> str:
+    """A product without a price: raised on a line the deploy left, in the function it changed."""
+    return incident(n, time, version, "TypeError",
+                    "unsupported operand type(s) for *: 'NoneType' and 'float'", (
+                        SERVER, frame("shop/app.py", 11, "handle", request={"path": "/price"}),
+                        frame("shop/pricing.py", 6, "unit_price", sku="gift")))
 
 
 def regression(n: int, time: float, version: str) -> str:
@@ -125,7 +134,8 @@ def jsonl_incidents(v1: str, v2: str) -> list[str]:
     for minute in range(0, 200, 10):
         n += 1
         lines.append(transient(n, DEPLOYED_AT + 400 + minute * 60, v2))
-    n += 1
+    lines += [unpriced(n + 1, DEPLOYED_AT + 4 * HOUR, v2), unpriced(n + 2, DEPLOYED_AT + 5 * HOUR, v2)]
+    n += 3
     lines.append(incident(n, DEPLOYED_AT + 2 * HOUR, v2, "PermissionError",
                           f"upstream rejected token {SECRET}", (
                               SERVER, frame("shop/app.py", 11, "handle", request={"path": "/price"}))))
@@ -248,6 +258,14 @@ def test_a_regression_after_the_deploy_is_flagged_with_its_changed_line(triaged,
     assert len(bug["examples"]) == 3
 
 
+def test_a_frame_in_a_function_the_deploy_changed_is_linked_with_less_confidence(triaged):
+    _, report = triaged
+    unpriced = verdict(report, "TypeError: unsupported operand")
+    assert unpriced["causal_link"] and unpriced["confidence"] == "medium"
+    assert unpriced["evidence"] == ["shop/pricing.py:5"]
+    assert unpriced["link_note"] == "a frame is in a function the deploy changed"
+
+
 def test_a_chronic_signature_is_not_a_regression(triaged):
     _, report = triaged
     steady = verdict(report, "ZeroDivisionError: division by zero @ shop/pricing.py::average")
@@ -279,9 +297,9 @@ def test_broken_lines_are_reported_where_they_are_and_the_rest_is_read(triaged, 
     assert problems[2].startswith(f"{jsonl}:{last}: not JSON (the last line, cut short?): ")
     # spans without an exception event and the other tool's log record are skipped, counted
     assert read["skipped"] == 2
-    # every incident but the one cut short: 36 chronic, 22 refused, 30 KeyErrors, the token one,
-    # 6 span events and our OpenTelemetry log record
-    assert read["incidents"] == 36 + 22 + 30 + 1 + 6 + 1
+    # every incident but the one cut short: 36 chronic, 22 refused, 30 KeyErrors, 2 TypeErrors,
+    # the token one, 6 span events and our OpenTelemetry log record
+    assert read["incidents"] == 36 + 22 + 30 + 2 + 1 + 6 + 1
 
 
 def test_the_table_names_each_signature_and_its_changed_line(shop, files):
