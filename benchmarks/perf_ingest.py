@@ -57,19 +57,25 @@ def main() -> None:
             for n in range(args.lines):
                 out.write(incident_line(n) + "\n")
         project = ProjectFiles.of(p for p, _ in _FUNCTIONS)
-        rates = []
+        rates: dict[str, list[float]] = {"read": [], "group": [], "read and group": []}
         for _ in range(args.runs):
             started = time.perf_counter()
             ingest = read([str(path)], project)
+            read_at = time.perf_counter()
             groups = group(ingest.occurrences)
-            seconds = time.perf_counter() - started
+            done_at = time.perf_counter()
             assert len(ingest.occurrences) == args.lines and not ingest.problems
-            rates.append(args.lines / seconds)
+            distinct = len({o.message for o in ingest.occurrences})
+            rates["read"].append(args.lines / (read_at - started))
+            rates["group"].append(args.lines / (done_at - read_at))
+            rates["read and group"].append(args.lines / (done_at - started))
             del ingest
         size = path.stat().st_size / 1e6
-    print(f"{args.lines} lines ({size:.0f} MB), {len(groups)} signatures: "
-          f"median {statistics.median(rates):,.0f} incidents/s "
-          f"(min {min(rates):,.0f}, max {max(rates):,.0f}, n={args.runs})")
+    print(f"{args.lines} lines ({size:.0f} MB), {distinct} distinct messages, "
+          f"{len(groups)} signatures")
+    for phase, values in rates.items():
+        print(f"  {phase:<15} median {statistics.median(values):>9,.0f} incidents/s "
+              f"(min {min(values):,.0f}, max {max(values):,.0f}, n={args.runs})")
 
 
 if __name__ == "__main__":

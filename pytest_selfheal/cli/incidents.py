@@ -110,8 +110,8 @@ def _print(redactor: Redactor, summary: dict[str, Any], verdicts: list[Verdict],
         console.print(f"  ... and {len(ingest.problems) - PROBLEMS_SHOWN} more (--json lists them)")
     deploy = summary["deploy"]
     if deploy is None:
-        console.print("no deploy to judge: the incidents hold fewer than two versions "
-                      "(name them with --version and --baseline-version)")
+        console.print("no deploy to judge: no version of the incidents was first seen after "
+                      "another (name them with --version and --baseline-version)")
     else:
         console.print(redactor.clean(
             f"deploy {deploy['version'][:12]} (after {deploy['previous'][:12]}) first seen "

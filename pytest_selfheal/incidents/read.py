@@ -50,6 +50,9 @@ def sources(paths: Iterable[str]) -> list[str]:
     found: list[str] = []
     for given in paths:
         if given == STDIN:
+            if sys.stdin is None or sys.stdin.isatty():
+                raise SelfHealError("no incidents given: name the incident files, or pipe them in "
+                                    "(`cat incidents.jsonl | pytest-selfheal incidents -`)")
             found.append(STDIN)
             continue
         path = Path(given)
