@@ -125,7 +125,14 @@ def _print(redactor: Redactor, summary: dict[str, Any], verdicts: list[Verdict],
         row = verdict.as_json()
         table.add_row(*(redactor.clean(text) for text in (
             row["signature"], row["status"], str(row["counts"]["before"]),
-            str(row["counts"]["after"]), "-" if row["p_value"] is None else f"{row['p_value']:.3g}",
+            str(row["counts"]["after"]), _p(row["p_value"]),
             "transient" if row["transient"] else "logic",
             ", ".join(row["evidence"][:3]) if row["causal_link"] else "-")))
     console.print(table)
+
+
+def _p(p_value: float | None) -> str:
+    """The p-value as shown: below 1e-15 it is the float's rounding (1 - P(X < k)), not a figure."""
+    if p_value is None:
+        return "-"
+    return f"{p_value:.3g}" if p_value >= 1e-15 else "<1e-15"

@@ -35,6 +35,9 @@ def is_otlp(data: Mapping[str, Any]) -> bool:
 def read_request(data: Mapping[str, Any], origin: str, project: ProjectFiles) -> Batch:
     """The exceptions of one request; `origin` ("file:line") names those that carry no id."""
     batch = Batch()
+    for key in ("resourceLogs", "resourceSpans"):
+        if key in data and not isinstance(data[key], list):
+            batch.problems.append(f"{key} is not a list: not an OTLP request the Collector writes")
     for resource, record in _items(data, "resourceLogs", "scopeLogs", "logRecords"):
         attributes = _attributes(record)
         _read_one(batch, attributes, resource, record, "timeUnixNano", origin, project)

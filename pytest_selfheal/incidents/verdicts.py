@@ -110,9 +110,10 @@ def _status(before: int, after: int, deploy: Deploy, windows: Windows) -> tuple[
     mean = (before + PRIOR) * after_span / before_span
     p_value = poisson_tail(after, mean)
     note = f"{counted}; expected {mean:.3g}; Poisson p={p_value:.3g}"
+    shown = float(f"{p_value:.3g}")
     if p_value < SIGNIFICANCE:
-        return "regression", round(p_value, 6), note
-    return ("chronic" if before else "new"), round(p_value, 6), note
+        return "regression", shown, note
+    return ("chronic" if before else "new"), shown, note
 
 
 def _span(seconds: float) -> str:

@@ -308,7 +308,10 @@ def test_the_table_names_each_signature_and_its_changed_line(shop, files):
     assert result.returncode == 1, result.stderr
     assert "3 line(s) not readable" in result.stdout
     assert f"{files[0]}:5: not JSON" in result.stdout
-    assert "shop/pricing.py:5" in result.stdout and "transient" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "KeyError: 'ABC-<n>'" in line)
+    assert [cell.strip() for cell in row.split("│")[2:-1]] == [
+        "regression", "0", "37", "<1e-15", "logic", "shop/pricing.py:5"]
+    assert "transient" in result.stdout
     assert SECRET not in result.stdout + result.stderr
 
 

@@ -76,3 +76,8 @@ def test_any_values_read_as_json_reads_them() -> None:
     assert value({"arrayValue": {"values": [{"boolValue": True}, {"doubleValue": 1.5}]}}) == [True, 1.5]
     assert value({"kvlistValue": {"values": [{"key": "a", "value": {"stringValue": "b"}}]}}) == {"a": "b"}
     assert value({"intValue": "x"}) is None and value("text") is None
+
+
+def test_a_request_whose_lists_are_not_lists_is_said() -> None:
+    batch = read_request({"resourceSpans": {"spans": []}}, "f:1", PROJECT)
+    assert batch.problems == ["resourceSpans is not a list: not an OTLP request the Collector writes"]
