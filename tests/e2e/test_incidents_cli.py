@@ -357,3 +357,14 @@ def test_incidents_piped_on_stdin_without_a_deploy_say_so(shop):
     assert "read 3 incident(s)" in result.stdout
     assert "no deploy to judge" in result.stdout
     assert "ZeroDivisionError: division by zero @ shop/pricing.py::average" in result.stdout
+
+
+def test_outside_a_repository_signatures_are_judged_and_the_link_says_why_not(files, tmp_path):
+    result = cli(tmp_path, str(files[0]), "--json", "--window", "6h")
+    report = json.loads(result.stdout)
+    assert report["deploy"]["problem"].startswith(f"no git repository at {tmp_path}: run the "
+                                                  "command in the service's repository")
+    bug = verdict(report, "KeyError: 'ABC-<n>'")
+    assert bug["status"] == "regression" and not bug["causal_link"]
+    assert bug["counts"]["after"] == 18  # the 6 h window holds 18 of the 30 after the deploy
+    assert report["deploy"]["window_seconds"] == 6 * HOUR
