@@ -3,13 +3,18 @@ times and on whichever version it was raised."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..heal.signature import Signature, signature
+from ..heal.signature import Signature, normalize, signature
+from .bulk import collector_paused
 from .occurrence import Occurrence, RawFrame
 
 EXAMPLES = 3  # incident ids kept per signature, to show and to reproduce from
+_SAME_DIGIT = str.maketrans("123456789", "555555555")
+_KEPT_DIGIT = re.compile("[1-9]")
+_Key = tuple[str, str, tuple[RawFrame, ...]]  # exception type, message (or its shape), frames
 
 
 @dataclass
@@ -44,15 +49,34 @@ class Group:
 
 
 def group(occurrences: Iterable[Occurrence]) -> list[Group]:
-    """The groups, most incidents first. The signature of an exception seen before (same type,
-    message and frames) is not computed again."""
+    """The groups, most incidents first.
+
+    `normalize` runs once per shape of message, not once per message: its patterns treat the
+    digits 1 to 9 alike (only `0x` names a digit), so two messages that differ only in which of
+    those digits they hold are matched at the same places, and when the normalized form keeps
+    none of them (each was a number, a time, an id) both normalize alike. A million
+    `KeyError: 'sku-123'` then cost one normalization; messages whose normalized form keeps a
+    digit are looked up as they are."""
     groups: dict[str, Group] = {}
-    known: dict[tuple[str, str, tuple[RawFrame, ...]], Signature] = {}
-    for found in occurrences:
-        key = (found.exc_type, found.message, found.frames)
-        if (sig := known.get(key)) is None:
-            sig = known[key] = signature(found.failure())
-        if (existing := groups.get(sig.key)) is None:
-            existing = groups[sig.key] = Group(sig, found)
-        existing.add(found)
+    by_shape: dict[_Key, Signature] = {}
+    by_message: dict[_Key, Signature] = {}
+    with collector_paused():
+        for found in occurrences:
+            _add(found, groups, by_shape, by_message)
     return sorted(groups.values(), key=lambda g: (-len(g.times), g.signature.text))
+
+
+def _add(found: Occurrence, groups: dict[str, Group], by_shape: dict[_Key, Signature],
+         by_message: dict[_Key, Signature]) -> None:
+    shape = (found.exc_type, found.message.translate(_SAME_DIGIT), found.frames)
+    if (sig := by_shape.get(shape)) is None:
+        exact = (found.exc_type, found.message, found.frames)
+        if (sig := by_message.get(exact)) is None:
+            sig = signature(found.failure())
+            if _KEPT_DIGIT.search(normalize(found.message)):
+                by_message[exact] = sig
+            else:
+                by_shape[shape] = sig
+    if (existing := groups.get(sig.key)) is None:
+        existing = groups[sig.key] = Group(sig, found)
+    existing.add(found)

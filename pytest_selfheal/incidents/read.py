@@ -3,7 +3,6 @@ something broken, which is counted with its file and line number while the rest 
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import sys
@@ -15,6 +14,7 @@ from typing import BinaryIO
 from ..errors import SelfHealError
 from ..runtime.incident import SCHEMA, Incident, MalformedIncident
 from . import otlp
+from .bulk import collector_paused
 from .occurrence import Occurrence, from_incident
 from .stacktrace import ProjectFiles
 from .view import grouping_view
@@ -71,19 +71,12 @@ def sources(paths: Iterable[str]) -> list[str]:
 
 
 def read(paths: Iterable[str], project: ProjectFiles) -> Ingest:
-    """Every line of every source. The garbage collector pauses meanwhile: the records read are
-    kept, none is garbage, and its passes over a million young objects would cost more than the
-    reading."""
+    """Every line of every source."""
     ingest = Ingest()
     names = sources(paths)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for name in names:
             _read_source(name, project, ingest)
-    finally:
-        if collecting:
-            gc.enable()
     return ingest
 
 

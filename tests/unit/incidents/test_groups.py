@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pytest_selfheal.heal.signature import signature
+from collections import Counter
+from random import Random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_selfheal.heal.signature import normalize, signature
 from pytest_selfheal.incidents.groups import EXAMPLES, group
 from pytest_selfheal.incidents.occurrence import Occurrence
 
@@ -42,3 +48,26 @@ def test_an_exception_raised_outside_the_project_keeps_its_innermost_frame_for_t
 def test_no_project_frame_is_said_in_the_signature() -> None:
     found = Occurrence("id", 0.0, "v", "OSError", "disk full", (SOCKET,))
     assert group([found])[0].signature.text == "OSError: disk full @ <no project frame>"
+
+
+# messages built of what normalize's patterns look at: digits, hex letters, separators of times,
+# dates, paths and numbers
+MESSAGES = st.text(alphabet="0123456789abcdefxXZTe+-:./\\ '_@~", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MESSAGES, st.randoms(use_true_random=False))
+def test_messages_of_one_shape_normalize_alike_when_no_digit_is_kept(message: str, rng: Random
+                                                                     ) -> None:
+    """What grouping relies on to normalize once per shape (see groups.group)."""
+    other = "".join(rng.choice("123456789") if c in "123456789" else c for c in message)
+    if not any(c in "123456789" for c in normalize(message)):
+        assert normalize(other) == normalize(message)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(MESSAGES, min_size=1, max_size=12))
+def test_each_incident_lands_in_the_group_of_its_own_signature(messages: list[str]) -> None:
+    found = [seen(n, message) for n, message in enumerate(messages)]
+    expected = Counter(signature(o.failure()).key for o in found)
+    assert {g.signature.key: len(g.times) for g in group(found)} == dict(expected)
