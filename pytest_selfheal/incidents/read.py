@@ -28,11 +28,11 @@ class Problem:
     """A line that could not be read, and why."""
 
     file: str
-    line: int
+    line: int  # 0: the whole file
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
 
 
 @dataclass
@@ -84,9 +84,12 @@ def _read_source(name: str, project: ProjectFiles, ingest: Ingest) -> None:
     ingest.files.append(name)
     if name == STDIN:
         _read_file(sys.stdin.buffer, "<stdin>", project, ingest)
-    else:
+        return
+    try:
         with open(name, "rb") as stream:
             _read_file(stream, name, project, ingest)
+    except OSError as exc:  # unreadable, or gone since it was listed: the other files are read
+        ingest.problems.append(Problem(name, 0, f"cannot be read: {exc.strerror or exc}"))
 
 
 def _read_file(stream: BinaryIO, name: str, project: ProjectFiles, ingest: Ingest) -> None:
@@ -106,7 +109,7 @@ def read_line(text: bytes, origin: str, project: ProjectFiles, ingest: Ingest) -
     """Add what one line holds to `ingest`; yield why (parts of) it could not be read."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         cut = "" if text.endswith(b"\n") else " (the last line, cut short?)"
         yield f"not JSON{cut}: {exc}"
         return

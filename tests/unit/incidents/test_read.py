@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_selfheal.errors import SelfHealError
-from pytest_selfheal.incidents.read import read, sources
+from pytest_selfheal.incidents.read import Ingest, _read_source, read, sources
 from pytest_selfheal.incidents.stacktrace import ProjectFiles
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
 
@@ -79,3 +79,16 @@ def test_a_directory_gives_its_incident_files_with_their_rotations(tmp_path: Pat
 def test_a_missing_path_names_what_to_give(tmp_path: Path) -> None:
     with pytest.raises(SelfHealError, match=r"no incident file at .*nowhere: give the file"):
         sources([str(tmp_path / "nowhere")])
+
+
+def test_a_line_nested_too_deep_and_an_unreadable_file_are_problems(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100_000 + "]" * 100_000 + "\n" + line(1) + "\n")
+    locked = tmp_path / "locked.jsonl"
+    locked.mkdir()  # a directory where a file is expected: open() fails whoever runs the tests
+    ingest = Ingest()
+    for name in (str(deep), str(locked)):
+        _read_source(name, PROJECT, ingest)
+    assert [o.id for o in ingest.occurrences] == ["id-1"]
+    assert ingest.problems[0].line == 1 and ingest.problems[0].reason.startswith("not JSON")
+    assert str(ingest.problems[1]) == f"{locked}: cannot be read: Is a directory"
