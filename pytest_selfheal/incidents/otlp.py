@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..runtime.incident import Incident, MalformedIncident
-from .occurrence import Occurrence, from_incident
+from .occurrence import Occurrence, RawFrame, from_incident
 from .stacktrace import ProjectFiles, frames_of
 
 INCIDENT_ATTRIBUTE = "selfheal.incident"
@@ -71,10 +71,21 @@ def _read_one(batch: Batch, attributes: dict[str, Any], resource: Mapping[str, A
         batch.problems.append(f"{time_key} is {nanos!r}, not a number of nanoseconds")
         return
     stacktrace = attributes.get("exception.stacktrace")
+    frames = frames_of(stacktrace, project) if isinstance(stacktrace, str) else ()
     batch.occurrences.append(Occurrence(
         f"{origin}#{len(batch.occurrences) + 1}", seconds, str(version), exc_type,
-        str(attributes.get("exception.message", "")),
-        frames_of(stacktrace, project) if isinstance(stacktrace, str) else ()))
+        str(attributes.get("exception.message", "")), frames or _code_frame(attributes, project)))
+
+
+def _code_frame(attributes: dict[str, Any], project: ProjectFiles) -> tuple[RawFrame, ...]:
+    """The one frame the `code.*` attributes name (where a record was emitted), when no
+    stacktrace says more."""
+    path, line = attributes.get("code.file.path"), attributes.get("code.line.number")
+    function = attributes.get("code.function.name")
+    if not (isinstance(path, str) and isinstance(line, int) and isinstance(function, str)):
+        return ()
+    rel = project.relative(path)
+    return ((rel or path, line, function, rel is not None),)
 
 
 def _items(data: Mapping[str, Any], outer: str, middle: str, inner: str

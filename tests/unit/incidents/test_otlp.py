@@ -81,3 +81,11 @@ def test_any_values_read_as_json_reads_them() -> None:
 def test_a_request_whose_lists_are_not_lists_is_said() -> None:
     batch = read_request({"resourceSpans": {"spans": []}}, "f:1", PROJECT)
     assert batch.problems == ["resourceSpans is not a list: not an OTLP request the Collector writes"]
+
+
+def test_without_a_stacktrace_the_code_attributes_name_the_frame() -> None:
+    record = {"timeUnixNano": "1", "attributes": attributes(
+        exception_type="ValueError", code_file_path="/srv/shop/cart.py", code_line_number=9,
+        code_function_name="Cart.total")}
+    (found,) = read_request(logs(record), "f:1", PROJECT).occurrences
+    assert found.frames == (("shop/cart.py", 9, "Cart.total", True),)
