@@ -85,7 +85,7 @@ def _code_frame(attributes: dict[str, Any], project: ProjectFiles) -> tuple[RawF
     if not (isinstance(path, str) and isinstance(line, int) and isinstance(function, str)):
         return ()
     rel = project.relative(path)
-    return ((rel or path, line, function, rel is not None),)
+    return (RawFrame(rel or path, line, function, rel is not None),)
 
 
 def _items(data: Mapping[str, Any], outer: str, middle: str, inner: str

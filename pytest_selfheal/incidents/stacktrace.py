@@ -57,5 +57,6 @@ def frames_of(stacktrace: str, project: ProjectFiles) -> tuple[RawFrame, ...]:
         if match is None:
             continue
         rel = project.relative(match["path"])
-        found.append((rel or match["path"], int(match["line"]), match["function"], rel is not None))
+        found.append(RawFrame(rel or match["path"], int(match["line"]), match["function"],
+                              rel is not None))
     return tuple(found)

@@ -11,21 +11,14 @@ from __future__ import annotations
 import msgspec
 
 from ..runtime.incident import SCHEMA
-from .occurrence import Occurrence
-
-
-class _Frame(msgspec.Struct, frozen=True, gc=False):
-    path: str
-    line: int
-    function: str
-    in_project: bool = False
+from .occurrence import Occurrence, RawFrame
 
 
 class _Raised(msgspec.Struct, frozen=True, gc=False):
     type: str
     message: str
     relation: str
-    frames: list[_Frame]
+    frames: tuple[RawFrame, ...]
 
 
 class _Record(msgspec.Struct, frozen=True, gc=False):
@@ -50,4 +43,4 @@ def grouping_view(line: bytes) -> Occurrence | None:
         return None
     raised = record.chain[0]
     return Occurrence(record.id, record.time, record.version, raised.type, raised.message,
-                      tuple((f.path, f.line, f.function, f.in_project) for f in raised.frames))
+                      raised.frames)

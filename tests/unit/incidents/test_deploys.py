@@ -7,9 +7,9 @@ import pytest
 from pytest_selfheal.errors import SelfHealError
 from pytest_selfheal.incidents.deploys import Deploy, find_deploy
 from pytest_selfheal.incidents.groups import group
-from pytest_selfheal.incidents.occurrence import Occurrence
+from pytest_selfheal.incidents.occurrence import Occurrence, RawFrame
 
-FRAMES = (("shop/cart.py", 9, "total", True),)
+FRAMES = (RawFrame("shop/cart.py", 9, "total", True),)
 
 
 def seen(time: float, version: str, exc_type: str = "KeyError") -> Occurrence:

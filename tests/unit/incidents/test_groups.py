@@ -7,14 +7,14 @@ from random import Random
 
 from pytest_selfheal.heal.signature import normalize, signature
 from pytest_selfheal.incidents.groups import EXAMPLES, group
-from pytest_selfheal.incidents.occurrence import Occurrence
+from pytest_selfheal.incidents.occurrence import Occurrence, RawFrame
 
-SOCKET = ("/usr/lib/python3.11/socket.py", 851, "create_connection", False)
+SOCKET = RawFrame("/usr/lib/python3.11/socket.py", 851, "create_connection", False)
 
 
 def seen(n: int, message: str, version: str = "v1", where: str = "shop/cart.py") -> Occurrence:
     return Occurrence(f"id-{n}", float(n), version, "KeyError", message,
-                      (("shop/api.py", 3, "handle", True), (where, 9 + n % 2, "total", True)))
+                      (RawFrame("shop/api.py", 3, "handle", True), RawFrame(where, 9 + n % 2, "total", True)))
 
 
 def test_the_same_error_in_the_same_place_is_one_group_whatever_its_values() -> None:
@@ -36,7 +36,7 @@ def test_the_signature_is_the_heals_for_the_same_failure() -> None:
 
 def test_an_exception_raised_outside_the_project_keeps_its_innermost_frame_for_triage() -> None:
     found = Occurrence("id", 0.0, "v", "TimeoutError", "timed out",
-                       (("shop/rates.py", 7, "fetch", True), SOCKET))
+                       (RawFrame("shop/rates.py", 7, "fetch", True), SOCKET))
     failure = found.failure()
     assert [f.path for f in failure.frames] == ["shop/rates.py", "/usr/lib/python3.11/socket.py"]
     assert group([found])[0].signature.text == "TimeoutError: timed out @ shop/rates.py::fetch"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_selfheal.incidents.links import Changes
-from pytest_selfheal.incidents.occurrence import Occurrence
+from pytest_selfheal.incidents.occurrence import Occurrence, RawFrame
 
-FRAMES = (("/usr/lib/python3.11/wsgiref/handlers.py", 137, "run", False),
-          ("shop/api.py", 3, "handle", True), ("shop/cart.py", 9, "total", True))
+FRAMES = (RawFrame("/usr/lib/python3.11/wsgiref/handlers.py", 137, "run", False),
+          RawFrame("shop/api.py", 3, "handle", True), RawFrame("shop/cart.py", 9, "total", True))
 
 
 def on(version: str) -> Occurrence:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_selfheal.incidents.occurrence import RawFrame
 from pytest_selfheal.incidents.otlp import read_request, value
 from pytest_selfheal.incidents.stacktrace import ProjectFiles
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
@@ -31,7 +32,7 @@ def test_our_log_record_carries_the_whole_incident() -> None:
         {"key": "selfheal.incident", "value": {"stringValue": ours.to_line()}}]}
     batch = read_request(logs(record), "f:1", PROJECT)
     assert [(o.id, o.version, o.frames) for o in batch.occurrences] == [
-        ("id-9", "v2", (("shop/cart.py", 9, "Cart.total", True),))]
+        ("id-9", "v2", (RawFrame("shop/cart.py", 9, "Cart.total", True),))]
 
 
 def test_exception_events_of_spans_are_read_with_the_resources_version() -> None:
@@ -48,7 +49,7 @@ def test_exception_events_of_spans_are_read_with_the_resources_version() -> None
     assert found.id == "collector.json:3#1" and found.version == "abc123"
     assert found.time == 1_700_000_000.5
     assert (found.exc_type, found.message) == ("KeyError", "'sku-1'")
-    assert found.frames == (("shop/cart.py", 9, "total", True),)
+    assert found.frames == (RawFrame("shop/cart.py", 9, "total", True),)
 
 
 def test_records_without_an_exception_are_skipped_and_broken_ones_said() -> None:
@@ -88,4 +89,4 @@ def test_without_a_stacktrace_the_code_attributes_name_the_frame() -> None:
         exception_type="ValueError", code_file_path="/srv/shop/cart.py", code_line_number=9,
         code_function_name="Cart.total")}
     (found,) = read_request(logs(record), "f:1", PROJECT).occurrences
-    assert found.frames == (("shop/cart.py", 9, "Cart.total", True),)
+    assert found.frames == (RawFrame("shop/cart.py", 9, "Cart.total", True),)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_selfheal.errors import SelfHealError
+from pytest_selfheal.incidents.occurrence import RawFrame
 from pytest_selfheal.incidents.read import Ingest, _read_source, read, sources
 from pytest_selfheal.incidents.stacktrace import ProjectFiles
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
@@ -31,8 +32,8 @@ def test_our_lines_are_read_with_what_grouping_needs(tmp_path: Path) -> None:
     first, second = ingest.occurrences
     assert (first.id, first.time, first.version, first.exc_type, first.message) == (
         "id-1", 1_700_000_001.0, "v1", "ValueError", "boom")
-    assert second.frames == (("/usr/lib/python3.11/runpy.py", 86, "_run_code", False),
-                             ("shop/cart.py", 12, "Cart.total", True))
+    assert second.frames == (RawFrame("/usr/lib/python3.11/runpy.py", 86, "_run_code", False),
+                             RawFrame("shop/cart.py", 12, "Cart.total", True))
 
 
 def test_broken_lines_are_counted_with_file_and_line_and_the_rest_is_read(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pytest_selfheal.incidents.occurrence import RawFrame
 from pytest_selfheal.incidents.stacktrace import ProjectFiles, frames_of
 
 PROJECT = ProjectFiles.of(["shop/cart.py", "cart.py", "shop/api.py"])
@@ -24,9 +25,9 @@ KeyError: 'sku-1'
 
 def test_the_raised_exceptions_frames_are_read_with_their_repository_paths() -> None:
     assert frames_of(CHAINED, PROJECT) == (
-        ("shop/api.py", 20, "handle", True),
-        ("shop/cart.py", 9, "total", True),
-        ("/usr/lib/python3.11/site-packages/shop/cart.py", 1, "other", False),
+        RawFrame("shop/api.py", 20, "handle", True),
+        RawFrame("shop/cart.py", 9, "total", True),
+        RawFrame("/usr/lib/python3.11/site-packages/shop/cart.py", 1, "other", False),
     )
 
 

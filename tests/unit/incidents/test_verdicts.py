@@ -7,16 +7,16 @@ from pathlib import Path
 from pytest_selfheal.incidents.deploys import Deploy
 from pytest_selfheal.incidents.groups import group
 from pytest_selfheal.incidents.links import Changes
-from pytest_selfheal.incidents.occurrence import Occurrence
+from pytest_selfheal.incidents.occurrence import Occurrence, RawFrame
 from pytest_selfheal.incidents.verdicts import PRIOR, Windows, iso, judge
 
 HOUR = 3600.0
 AT = 100 * HOUR
 DEPLOY = Deploy("new", "old", AT, AT - 48 * HOUR, AT + 12 * HOUR)
 DAY = Windows(baseline=24 * HOUR, window=24 * HOUR)
-CART = (("shop/api.py", 3, "handle", True), ("shop/cart.py", 9, "total", True))
-SOCKET = (("shop/rates.py", 7, "fetch", True),
-          ("/usr/lib/python3.11/socket.py", 851, "create_connection", False))
+CART = (RawFrame("shop/api.py", 3, "handle", True), RawFrame("shop/cart.py", 9, "total", True))
+SOCKET = (RawFrame("shop/rates.py", 7, "fetch", True),
+          RawFrame("/usr/lib/python3.11/socket.py", 851, "create_connection", False))
 
 
 def occurrences(times: list[float], version: str, exc_type: str = "KeyError",
