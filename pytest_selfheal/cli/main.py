@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="push the branch --selfheal-branch committed the fix on and open a "
                         "pull request from it (never for a fork's pull request)")
     triage = add("incidents", "triage production incidents: group them by signature, judge each "
-                 "against the deploy before it (regression?, transient?, changed line)", json_flag=True)
+                 "against the deploy before it (regression?, transient?, changed line); exit 1 "
+                 "when one is a regression", json_flag=True)
     add_incidents_arguments(triage)
     return parser
 
