@@ -58,25 +58,28 @@ def group(occurrences: Iterable[Occurrence]) -> list[Group]:
     `KeyError: 'sku-123'` then cost one normalization; messages whose normalized form keeps a
     digit are looked up as they are."""
     groups: dict[str, Group] = {}
-    by_shape: dict[_Key, Signature] = {}
-    by_message: dict[_Key, Signature] = {}
+    by_shape: dict[_Key, Group] = {}
+    by_message: dict[_Key, Group] = {}
     with collector_paused():
         for found in occurrences:
-            _add(found, groups, by_shape, by_message)
+            shape = (found.exc_type, found.message.translate(_SAME_DIGIT), found.frames)
+            if (into := by_shape.get(shape)) is None:
+                into = _group_of(found, shape, groups, by_shape, by_message)
+            into.add(found)
     return sorted(groups.values(), key=lambda g: (-len(g.times), g.signature.text))
 
 
-def _add(found: Occurrence, groups: dict[str, Group], by_shape: dict[_Key, Signature],
-         by_message: dict[_Key, Signature]) -> None:
-    shape = (found.exc_type, found.message.translate(_SAME_DIGIT), found.frames)
-    if (sig := by_shape.get(shape)) is None:
-        exact = (found.exc_type, found.message, found.frames)
-        if (sig := by_message.get(exact)) is None:
-            sig = signature(found.failure())
-            if _KEPT_DIGIT.search(normalize(found.message)):
-                by_message[exact] = sig
-            else:
-                by_shape[shape] = sig
-    if (existing := groups.get(sig.key)) is None:
-        existing = groups[sig.key] = Group(sig, found)
-    existing.add(found)
+def _group_of(found: Occurrence, shape: _Key, groups: dict[str, Group], by_shape: dict[_Key, Group],
+              by_message: dict[_Key, Group]) -> Group:
+    """The group of an occurrence whose shape of message is not known to name one."""
+    exact = (found.exc_type, found.message, found.frames)
+    if (into := by_message.get(exact)) is not None:
+        return into
+    sig = signature(found.failure())
+    if (into := groups.get(sig.key)) is None:
+        into = groups[sig.key] = Group(sig, found)
+    if _KEPT_DIGIT.search(normalize(found.message)):
+        by_message[exact] = into
+    else:
+        by_shape[shape] = into
+    return into
