@@ -13,6 +13,8 @@ from ..output import runstore
 from .apply import apply_command
 from .demo import demo
 from .exit_codes import EXIT_CODES_HELP, EXIT_NOTHING, EXIT_USAGE
+from .incidents import add_arguments as add_incidents_arguments
+from .incidents import incidents_command
 from .log import log_command
 from .runs import clean_command, runs_command, show_command
 
@@ -71,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     github.add_argument("--open-pr", action="store_true",
                         help="push the branch --selfheal-branch committed the fix on and open a "
                         "pull request from it (never for a fork's pull request)")
+    triage = add("incidents", "triage production incidents: group them by signature, judge each "
+                 "against the deploy before it (regression?, transient?, changed line); exit 1 "
+                 "when one is a regression", json_flag=True)
+    add_incidents_arguments(triage)
     reproduce = add("reproduce", "write a pytest test that fails at HEAD the way a production "
                     "incident did (from the runtime hook's JSON lines)", json_flag=True)
     reproduce.add_argument("incidents", metavar="INCIDENTS",
@@ -113,6 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return log_command(args.root, args.run)
     if args.command == "clean":
         return clean_command(args.root, args.all)
+    if args.command == "incidents":
+        return incidents_command(args.root, args)
     if args.command == "github":
         from .github import github_command
 

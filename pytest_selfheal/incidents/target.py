@@ -8,37 +8,45 @@ as the gate.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import ConfigError, SelfHealError
 from ..heal.request import AddedTest
 from ..models import Failure, Frame
 from ..redaction import Redactor
 from ..runtime.incident import Incident, MalformedIncident
+from . import otlp, read
 from .reproduce import Reproduction, reproduce
 
 
 def load_incident(source: Path, wanted: str | None) -> Incident:
-    """The incident whose id starts with `wanted` (the newest one without), from a JSON-lines
-    file; a malformed line is skipped with a warning naming it. ConfigError says what to fix."""
+    """The incident whose id starts with `wanted` (the newest one without), from what
+    `incidents` reads: the hook's JSON lines with their rotations, a directory of them, or the
+    Collector's OTLP JSON (our log records carry whole incidents; other tools' exceptions have no
+    arguments to call again). A malformed line is skipped with a warning naming it; ConfigError
+    says what to fix."""
     try:
-        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read incidents from {source}: {exc.strerror or exc}") from None
-    found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+        names = read.sources([str(source)])
+    except SelfHealError as exc:
+        raise ConfigError(str(exc)) from None
+    found: list[Incident] = []
+    for name in names:
         try:
-            found.append(Incident.from_line(line))
-        except MalformedIncident as exc:
-            print(f"pytest-selfheal: {source}:{number}: skipped, {exc}", file=sys.stderr)
+            text = sys.stdin.read() if name == read.STDIN else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read incidents from {name}: {exc}") from None
+        for number, line in enumerate(text.splitlines(), 1):
+            try:
+                found.extend(_incidents_of(line))
+            except MalformedIncident as exc:
+                print(f"pytest-selfheal: {name}:{number}: skipped, {exc}", file=sys.stderr)
     if not found:
-        raise ConfigError(f"{source} holds no incident (JSON lines written by "
-                          "pytest_selfheal.runtime)")
+        raise ConfigError(f"{source} holds no incident the runtime hook recorded (JSON lines, or "
+                          "OTLP log records with selfheal.incident)")
     if wanted is None:
         return max(found, key=lambda incident: incident.time)
     matching = {i.id: i for i in found if i.id.startswith(wanted)}
@@ -47,6 +55,18 @@ def load_incident(source: Path, wanted: str | None) -> Incident:
         raise ConfigError(f"{what} in {source} with an id starting {wanted!r}: pass a longer "
                           "prefix of an id `pytest-selfheal incidents` lists")
     return next(iter(matching.values()))
+
+
+def _incidents_of(line: str) -> list[Incident]:
+    if not line.strip():
+        return []
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise MalformedIncident(f"not JSON: {exc}") from None
+    if isinstance(data, dict) and otlp.is_otlp(data):
+        return [Incident.from_line(text) for text in otlp.incident_lines(data)]
+    return [Incident.from_json(data)]
 
 
 @dataclass(frozen=True)

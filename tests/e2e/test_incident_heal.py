@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, latest_report, latest_run_dir, make_repo
+from helpers import fingerprint, git, latest_report, latest_run_dir, make_repo, user_env
 
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
 
@@ -80,7 +80,7 @@ def test_pytest_selfheal_heal_repairs_the_reproduction_and_ships_it_as_the_regre
     # (pytest's own cache is the user's run's, not the heal's: kept out of the comparison)
     done = subprocess.run([sys.executable, "-m", "pytest_selfheal", "heal", str(incidents), "--",
                            "-p", "no:cacheprovider"], cwd=repo, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=user_env())
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "checks only that the exception is gone" in done.stdout
@@ -97,13 +97,13 @@ def test_pytest_selfheal_heal_repairs_the_reproduction_and_ships_it_as_the_regre
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     git(clone, "apply", str(latest_run_dir(repo) / "fix.diff"))
     suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                           cwd=clone, capture_output=True, text=True, timeout=120)
+                           cwd=clone, capture_output=True, text=True, timeout=120, env=user_env())
     assert suite.returncode == 0 and "4 passed" in suite.stdout, suite.stdout
     # and the reproduction test fails on the code the incident came from
     git(clone, "checkout", "-q", "--", "stats/summary.py")
     again = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "tests/test_incident_9a8b7c6d.py"], cwd=clone, capture_output=True,
-                           text=True, timeout=120)
+                           text=True, timeout=120, env=user_env())
     assert again.returncode == 1 and "IndexError" in again.stdout
 
 
@@ -117,7 +117,7 @@ def test_an_incident_fixed_since_is_not_healed_again(tmp_path):
 
     done = subprocess.run([sys.executable, "-m", "pytest", f"--selfheal-incident={incidents}",
                            "-p", "no:cacheprovider"], cwd=repo, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=user_env())
 
     assert done.returncode == 0, done.stdout  # the suite is green, and stays so
     assert "incident 9a8b7c6d is already fixed" in done.stdout
@@ -129,13 +129,13 @@ def test_an_incident_file_that_is_missing_or_holds_no_such_id_is_a_usage_error(t
     incidents = _incidents(tmp_path / "incidents.jsonl")
 
     missing = subprocess.run([sys.executable, "-m", "pytest", "--selfheal-incident=nowhere.jsonl"],
-                             cwd=repo, capture_output=True, text=True, timeout=120)
+                             cwd=repo, capture_output=True, text=True, timeout=120, env=user_env())
     unknown = subprocess.run([sys.executable, "-m", "pytest", f"--selfheal-incident={incidents}",
                               "--selfheal-incident-id=ffff"], cwd=repo, capture_output=True,
-                             text=True, timeout=120)
+                             text=True, timeout=120, env=user_env())
 
     assert missing.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "cannot read incidents from nowhere.jsonl" in missing.stderr
+    assert "no incident file at nowhere.jsonl" in missing.stderr
     assert unknown.returncode == pytest.ExitCode.USAGE_ERROR
     assert "no incident in" in unknown.stderr and "starting 'ffff'" in unknown.stderr
 
@@ -145,7 +145,7 @@ def test_decisions_say_the_target_came_from_the_incident(tmp_path):
     incidents = _incidents(tmp_path / "incidents.jsonl")
 
     subprocess.run([sys.executable, "-m", "pytest", f"--selfheal-incident={incidents}",
-                    "-p", "no:cacheprovider"], cwd=repo, capture_output=True, text=True, timeout=600)
+                    "-p", "no:cacheprovider"], cwd=repo, capture_output=True, text=True, timeout=600, env=user_env())
 
     decisions = [json.loads(line) for line in
                  (latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()]

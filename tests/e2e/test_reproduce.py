@@ -3,13 +3,12 @@ sandbox to fail at HEAD with the incident's exception; an incident fixed since n
 that fixed it; frames that cannot be called again say why. The checkout is only read."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, make_repo
+from helpers import fingerprint, git, make_repo, user_env
 
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
 
@@ -79,7 +78,7 @@ def _reproduce(repo: Path, incident: Incident, *args: str) -> subprocess.Complet
     incidents = repo.parent / "incidents.jsonl"
     incidents.write_text("not json at all\n" + incident.to_line() + "\n", encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "pytest_selfheal", "reproduce", str(incidents),
-                           "--json", *args], cwd=repo, capture_output=True, text=True, timeout=300)
+                           "--json", *args], cwd=repo, capture_output=True, text=True, timeout=300, env=user_env())
 
 
 def test_the_innermost_call_is_reproduced_at_head_and_written_as_a_test(tmp_path):
@@ -106,7 +105,7 @@ def test_the_innermost_call_is_reproduced_at_head_and_written_as_a_test(tmp_path
     # the written test, run by the user's pytest in the checkout, fails as production did
     (repo / result["test_path"]).write_text(source)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          result["test_path"]], cwd=repo, capture_output=True, text=True, timeout=120)
+                          result["test_path"]], cwd=repo, capture_output=True, text=True, timeout=120, env=user_env())
     assert run.returncode == 1 and "decimal.InvalidOperation" in run.stdout, run.stdout
 
 
@@ -161,7 +160,7 @@ def test_an_argument_holding_a_secret_is_never_written_into_a_test(tmp_path):
     incidents.write_text(incident.to_line() + "\n")
     done = subprocess.run([sys.executable, "-m", "pytest_selfheal", "reproduce", str(incidents)],
                           cwd=repo, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PAYMENT_API_KEY": secret})
+                          env=user_env({"PAYMENT_API_KEY": secret}))
 
     assert done.returncode == 1
     assert "holds a secret" in done.stdout

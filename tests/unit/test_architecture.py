@@ -16,7 +16,8 @@ import pytest_selfheal
 
 PACKAGE = "pytest_selfheal"
 ROOT = Path(pytest_selfheal.__file__).parent
-STAGE_PACKAGES = ("heal", "sandbox", "testproc", "output", "agents", "precommit", "github", "cli")
+STAGE_PACKAGES = ("heal", "sandbox", "testproc", "output", "agents", "precommit", "github", "incidents",
+                  "cli")
 PROTOCOL = f"{PACKAGE}.sandbox.protocol"
 TESTPROC = f"{PACKAGE}.testproc"
 THIRD_PARTY_IN_TESTPROC = {"pluggy", "coverage"}

@@ -28,7 +28,7 @@ def test_an_invalid_project_setting_is_a_usage_error(project, capsys):
 
 def test_an_unknown_example_is_a_usage_error_naming_the_examples(capsys):
     assert main(["demo", "nope"]) == EXIT_USAGE
-    assert "choose one of: inventory, invoice, textstats" in capsys.readouterr().err
+    assert "choose one of: incident, inventory, invoice, textstats" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", ["demo", "runs", "show", "apply", "log", "clean", "hook", "github"])
