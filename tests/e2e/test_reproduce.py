@@ -166,3 +166,30 @@ def test_an_argument_holding_a_secret_is_never_written_into_a_test(tmp_path):
     assert "holds a secret" in done.stdout
     written = [p.read_text() for p in (repo / ".selfheal").rglob("*") if p.is_file()]
     assert all(secret not in text for text in [done.stdout, done.stderr, *written])
+
+
+def test_an_incident_the_collector_carried_is_reproduced_from_its_otlp_file(tmp_path):
+    """The hook's OpenTelemetry sink, through the real SDK and its own OTLP encoder, is what the
+    Collector's file exporter writes; our log record carries the whole incident."""
+    from google.protobuf.json_format import MessageToJson
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+
+    from pytest_selfheal.runtime.otel import opentelemetry_sink
+
+    repo = _shop(tmp_path / "shop")
+    exported = InMemoryLogRecordExporter()
+    provider = LoggerProvider()
+    provider.add_log_record_processor(SimpleLogRecordProcessor(exported))
+    incident = _incident("")
+    opentelemetry_sink(provider).write(incident, incident.to_line())
+    otlp = tmp_path / "otlp.jsonl"
+    otlp.write_text(MessageToJson(encode_logs(exported.get_finished_logs()), indent=None) + "\n")
+
+    done = subprocess.run([sys.executable, "-m", "pytest_selfheal", "reproduce", str(otlp),
+                           "--json"], cwd=repo, capture_output=True, text=True, timeout=300,
+                          env=user_env())
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["status"] == "reproduced"
