@@ -18,30 +18,21 @@ import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from _common import EXAMPLES, commit_all, environment, git_repo, spread
+
+from pytest_selfheal.cli.demo_incident import serve_and_request
+from pytest_selfheal.runtime.hooks import DEFAULT_PATH
 
 FAILING_REQUEST = "/products/shelf-04/rating"
 
 
 def record_incident(repo: Path) -> Path:
     """Serve the service with the hook, send the failing request, stop it; the incidents file."""
-    server = subprocess.Popen([sys.executable, "serve.py"], cwd=repo, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert server.stdout is not None
-        address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
-        try:
-            urllib.request.urlopen(address + FAILING_REQUEST, timeout=30)
-        except urllib.error.HTTPError as error:
-            assert error.code == 500, error
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return repo / ".selfheal" / "incidents.jsonl"
+    [(_, status)] = serve_and_request(repo, [FAILING_REQUEST])
+    assert status.startswith("500"), status
+    return repo / DEFAULT_PATH
 
 
 def one_run() -> dict[str, object]:

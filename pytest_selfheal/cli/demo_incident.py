@@ -13,7 +13,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..runtime.hooks import DEFAULT_PATH
@@ -47,6 +47,13 @@ def incident_demo(example: Path, target: Path, commit: Callable[[Path], None]) -
 
 
 def _serve_and_request(target: Path) -> None:
+    for path, status in serve_and_request(target, REQUESTS):
+        print(f"GET {path}  ->  {status}", flush=True)
+
+
+def serve_and_request(target: Path, paths: Sequence[str]) -> list[tuple[str, str]]:
+    """Serve the example in `target` (serve.py, the hook installed), GET each path, stop it;
+    each path with its answer's status (and body when it succeeded)."""
     server = subprocess.Popen([sys.executable, "serve.py"], cwd=target, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     try:
@@ -54,8 +61,7 @@ def _serve_and_request(target: Path) -> None:
         address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
         if not address.startswith("http://"):
             raise RuntimeError(f"the service did not start (it said {address!r})")
-        for path in REQUESTS:
-            print(f"GET {path}  ->  {_status(address + path)}", flush=True)
+        return [(path, _status(address + path)) for path in paths]
     finally:
         server.terminate()
         server.wait(timeout=SERVER_START)

@@ -9,59 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, latest_report, latest_run_dir, make_repo, user_env
+from helpers import copy_example, fingerprint, git, init_repo, latest_report, latest_run_dir, user_env
 
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
 
 pytestmark = pytest.mark.slow
 
-SUMMARY = '''
-    """Summaries of the ratings a product received."""
-
-
-    def median(values):
-        """The middle value, or the mean of the two middle values."""
-        ordered = sorted(values)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle] + ordered[middle + 1]) / 2
-
-
-    def spread(values):
-        return max(values) - min(values)
-    '''
-TESTS = '''
-    from stats.summary import median, spread
-
-
-    def test_median_of_an_odd_count():
-        assert median([5, 1, 3]) == 3
-
-
-    def test_median_of_one():
-        assert median([4]) == 4
-
-
-    def test_spread():
-        assert spread([2, 9, 4]) == 7
-    '''
-PYPROJECT = '''
-    [tool.pytest.ini_options]
-    addopts = ["--strict-config", "--strict-markers"]
-    filterwarnings = ["error"]
-    testpaths = ["tests"]
-    '''
-
-
 def _project(root: Path) -> Path:
-    return make_repo(root, {"stats/__init__.py": "", "stats/summary.py": SUMMARY,
-                            "tests/test_summary.py": TESTS, "pyproject.toml": PYPROJECT})
+    """The example service: its suite passes; an even number of ratings fails in production."""
+    return init_repo(copy_example("service", root))
 
 
 def _incidents(path: Path, version: str = "") -> Path:
     """A nightly job's IndexError on an even number of ratings, as the runtime hook records it."""
-    median = IncidentFrame("stats/summary.py", 10, "median", True, (
+    median = IncidentFrame("ratings/stats.py", 10, "median", True, (
         {"name": "values", "kind": "positional", "default": False,
          "value": {"seq": "list", "items": [{"literal": "4"}, {"literal": "2"}]}},))
     job = IncidentFrame("jobs/nightly.py", 31, "<module>", False)
@@ -73,7 +34,7 @@ def _incidents(path: Path, version: str = "") -> Path:
 
 
 def test_pytest_selfheal_heal_repairs_the_reproduction_and_ships_it_as_the_regression_test(tmp_path):
-    repo = _project(tmp_path / "stats")
+    repo = _project(tmp_path / "service")
     incidents = _incidents(tmp_path / "incidents.jsonl")
     before = fingerprint(repo)
 
@@ -90,17 +51,17 @@ def test_pytest_selfheal_heal_repairs_the_reproduction_and_ships_it_as_the_regre
     assert report["regression"]["path"] == "tests/test_incident_9a8b7c6d.py"
     assert report["regression"]["calls"] == "median"
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
-    assert "+++ b/stats/summary.py" in diff and "+++ b/tests/test_incident_9a8b7c6d.py" in diff
-    assert "+++ b/tests/test_summary.py" not in diff  # the user's tests are never edited
+    assert "+++ b/ratings/stats.py" in diff and "+++ b/tests/test_incident_9a8b7c6d.py" in diff
+    assert "+++ b/tests/test_stats.py" not in diff  # the user's tests are never edited
 
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     git(clone, "apply", str(latest_run_dir(repo) / "fix.diff"))
     suite = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                            cwd=clone, capture_output=True, text=True, timeout=120, env=user_env())
-    assert suite.returncode == 0 and "4 passed" in suite.stdout, suite.stdout
+    assert suite.returncode == 0 and "8 passed" in suite.stdout, suite.stdout
     # and the reproduction test fails on the code the incident came from
-    git(clone, "checkout", "-q", "--", "stats/summary.py")
+    git(clone, "checkout", "-q", "--", "ratings/stats.py")
     again = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "tests/test_incident_9a8b7c6d.py"], cwd=clone, capture_output=True,
                            text=True, timeout=120, env=user_env())
@@ -108,10 +69,10 @@ def test_pytest_selfheal_heal_repairs_the_reproduction_and_ships_it_as_the_regre
 
 
 def test_an_incident_fixed_since_is_not_healed_again(tmp_path):
-    repo = _project(tmp_path / "stats")
+    repo = _project(tmp_path / "service")
     deployed = git(repo, "rev-parse", "HEAD").strip()
-    summary = repo / "stats/summary.py"
-    summary.write_text(summary.read_text().replace("middle + 1]", "middle - 1]"))
+    stats = repo / "ratings/stats.py"
+    stats.write_text(stats.read_text().replace("middle + 1]", "middle - 1]"))
     git(repo, "commit", "-qam", "the mean of the two middle values")
     incidents = _incidents(tmp_path / "incidents.jsonl", version=deployed)
 
@@ -125,7 +86,7 @@ def test_an_incident_fixed_since_is_not_healed_again(tmp_path):
 
 
 def test_an_incident_file_that_is_missing_or_holds_no_such_id_is_a_usage_error(tmp_path):
-    repo = _project(tmp_path / "stats")
+    repo = _project(tmp_path / "service")
     incidents = _incidents(tmp_path / "incidents.jsonl")
 
     missing = subprocess.run([sys.executable, "-m", "pytest", "--selfheal-incident=nowhere.jsonl"],
@@ -141,7 +102,7 @@ def test_an_incident_file_that_is_missing_or_holds_no_such_id_is_a_usage_error(t
 
 
 def test_decisions_say_the_target_came_from_the_incident(tmp_path):
-    repo = _project(tmp_path / "stats")
+    repo = _project(tmp_path / "service")
     incidents = _incidents(tmp_path / "incidents.jsonl")
 
     subprocess.run([sys.executable, "-m", "pytest", f"--selfheal-incident={incidents}",
