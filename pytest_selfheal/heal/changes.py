@@ -6,6 +6,7 @@ Run in the sandbox worktree (HEAD plus the user's changes), never in the user's 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,20 +35,25 @@ class ChangedLines:
 NO_COMMIT = ""  # the base of a repository before its first commit
 
 
-def changed_since_base(worktree: Path, last_green_commit: str | None) -> ChangedLines:
+def changed_since_base(worktree: Path, last_green_commit: str | None,
+                       added: Collection[str] = ()) -> ChangedLines:
     """Since the last green commit, when the history knows one that still exists (history may
-    have been rewritten); else the work not committed yet; on a clean tree, the last commit."""
+    have been rewritten); else the work not committed yet; on a clean tree, the last commit.
+    The files the heal `added` to the worktree (an incident's reproduction test) are nobody's
+    change."""
+    def lines(base: str | None) -> frozenset[Line]:
+        return as_lines({path: found for path, found in changed_lines(worktree, base).items()
+                         if path not in added})
+
     if last_green_commit and git_output(
             worktree, "cat-file", "-e", f"{last_green_commit}^{{commit}}") is not None:
-        return ChangedLines(last_green_commit, "the last green commit",
-                            as_lines(changed_lines(worktree, last_green_commit)))
+        return ChangedLines(last_green_commit, "the last green commit", lines(last_green_commit))
     if git_output(worktree, "rev-parse", "--verify", "--quiet", "HEAD") is None:
-        return ChangedLines(NO_COMMIT, "no commit yet (every line is new)",
-                            as_lines(changed_lines(worktree, None)))
-    uncommitted = as_lines(changed_lines(worktree, "HEAD"))
+        return ChangedLines(NO_COMMIT, "no commit yet (every line is new)", lines(None))
+    uncommitted = lines("HEAD")
     if uncommitted:
         return ChangedLines("HEAD", "HEAD", uncommitted)
-    return ChangedLines("HEAD~1", "HEAD~1", as_lines(changed_lines(worktree, "HEAD~1")))
+    return ChangedLines("HEAD~1", "HEAD~1", lines("HEAD~1"))
 
 
 def changed_lines(worktree: Path, base: str | None) -> dict[str, frozenset[int]]:

@@ -324,6 +324,7 @@ def _triage(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
         history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
         reruns=settings.reruns, require_causal_link=settings.require_causal_link,
         rerun_limits=partial(_test_limits, probed.run), deadline=plan.deadline,
+        added={request.added_test.nodeid: request.added_test.path} if request.added_test else {},
     ))
 
 

@@ -199,12 +199,16 @@ class TriageInput:
     # start-up), scaled from their own time in the probe: a test that hangs costs its own bound
     rerun_limits: Callable[[Sequence[str]], tuple[float, float | None]]
     deadline: float
+    # tests the heal added (node id -> repository path: an incident's reproduction): not a change
+    # of the user's, and not part of the run the history records
+    added: Mapping[str, str] = field(default_factory=dict)
 
 
 def triage(given: TriageInput) -> Triage:
     """Classify every failure, then record this run in the history (after reading the baseline)."""
     past = history.baseline(given.history_db)
-    changed = changes.changed_since_base(given.sandbox.root, past.last_green_commit)
+    changed = changes.changed_since_base(given.sandbox.root, past.last_green_commit,
+                                         added=frozenset(given.added.values()))
     passing_cover = frozenset().union(*(given.spectrum.covered[n] for n in given.spectrum.passing))
     failures = [_as_build_error(f, given) for f in given.failures]
     signatures = {f.nodeid: signature(f) for f in failures}
@@ -229,8 +233,9 @@ def triage(given: TriageInput) -> Triage:
     commit, dirty = history.head_state(given.sandbox.user_root)
     history.record(given.history_db, history.RunRecord(
         run_id=given.run_id, git_commit=commit, dirty=dirty,
-        outcomes={**given.outcomes, **{f.nodeid: "error" for f in failures if f.phase == "collect"}},
-        signatures={n: s.key for n, s in signatures.items()},
+        outcomes={**{n: o for n, o in given.outcomes.items() if n not in given.added},
+                  **{f.nodeid: "error" for f in failures if f.phase == "collect"}},
+        signatures={n: s.key for n, s in signatures.items() if n not in given.added},
     ))
     return Triage(
         failures=tuple(verdicts), changed=changed, history_runs=past.runs, last_green_run=past.last_green_run,

@@ -114,3 +114,7 @@ def test_decisions_say_the_target_came_from_the_incident(tmp_path):
     assert start["failures"] == ["tests/test_incident_9a8b7c6d.py::test_incident_9a8b7c6d"]
     regression = next(d for d in decisions if d["kind"] == "regression")
     assert regression["reproduces"].startswith("incident 9a8b7c6d (IndexError")
+    # the reproduction test the heal added is nobody's change: no causal link to it
+    [verdict] = next(d for d in decisions if d["kind"] == "triage")["verdicts"]["failures"]
+    assert verdict["kind"] == "deterministic"
+    assert not any(e.startswith("tests/test_incident_") for e in verdict["evidence"]), verdict
