@@ -10,18 +10,18 @@ import argparse
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..git import git_output
-from ..incidents.deploys import Deploy, find_deploy
-from ..incidents.groups import group
-from ..incidents.links import Changes, changes_between
-from ..incidents.read import Ingest, read
-from ..incidents.stacktrace import ProjectFiles
-from ..incidents.verdicts import Verdict, Windows, iso, judge
 from ..redaction import Redactor
 from .console import rich_console
 from .exit_codes import EXIT_NOT_HEALED, EXIT_NOTHING, EXIT_OK
+
+if TYPE_CHECKING:  # the reader and its decoder load when the command runs, not for every command
+    from ..incidents.deploys import Deploy
+    from ..incidents.links import Changes
+    from ..incidents.read import Ingest
+    from ..incidents.verdicts import Verdict, Windows
 
 PROBLEMS_SHOWN = 20  # malformed lines listed on the terminal (all are counted; JSON lists more)
 PROBLEMS_IN_JSON = 1000
@@ -53,6 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def incidents_command(root: Path, args: argparse.Namespace) -> int:
+    from ..incidents.deploys import find_deploy
+    from ..incidents.groups import group
+    from ..incidents.links import changes_between
+    from ..incidents.read import read
+    from ..incidents.stacktrace import ProjectFiles
+    from ..incidents.verdicts import Windows, judge
+
     redactor = Redactor.from_environment()
     ingest = read(args.paths, ProjectFiles.of(_tracked(root)))
     groups = group(ingest.occurrences)
@@ -82,6 +89,8 @@ def _tracked(root: Path) -> list[str]:
 
 def _summary(ingest: Ingest, deploy: Deploy | None, changes: Changes | None, windows: Windows
              ) -> dict[str, Any]:
+    from ..incidents.verdicts import iso
+
     return {
         "read": {"files": ingest.files, "lines": ingest.lines, "incidents": len(ingest.occurrences),
                  "skipped": ingest.skipped, "malformed": len(ingest.problems),
