@@ -53,12 +53,18 @@ class Observations:
     durations: dict[str, float] = field(default_factory=dict)  # setup + call + teardown
 
     def record(self, report: Any) -> None:
-        """Fold one test report in."""
+        """Fold one test report in. A subtest's report (pytest 9's `subtests` and unittest's
+        `subTest`, or the pytest-subtests plugin: a report with a `context`) carries the test's
+        node id: one that fails fails the test, one that is skipped leaves the test's outcome to
+        the test's own reports (pathspec skips the subtests of other platforms)."""
         nodeid = report.nodeid
         self.durations[nodeid] = round(self.durations.get(nodeid, 0.0) + report.duration, 6)
+        subtest = hasattr(report, "context")
         if report.failed:
             self.outcomes[nodeid] = "failed"
             self.failures.setdefault(nodeid, _failure_text(report))
+        elif report.skipped and subtest:
+            return
         elif report.skipped and self.outcomes.get(nodeid) != "failed":
             self.outcomes[nodeid] = "skipped"
         elif report.when == "call" and report.passed:

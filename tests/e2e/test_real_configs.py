@@ -159,6 +159,21 @@ CONFIGS = {
             def test_clamp_table(x, hi):
                 assert clamp(x, 0, hi) == min(max(x, 0), hi)
             ''')}),
+    "subtests-some-skipped": dict(
+        ini='testpaths = ["tests"]\n',
+        files={"tests/test_cases.py": textwrap.dedent('''\
+            import pytest
+
+            from pkg.core import clamp
+
+
+            def test_clamp_cases(subtests):
+                for x, expected in [(-1, 0), (12, 10)]:
+                    with subtests.test(x=x):
+                        assert clamp(x, 0, 10) == expected
+                with subtests.test(msg="another platform's case"):
+                    pytest.skip("not on this platform")
+            ''')}),
     "xdist-n-auto-in-addopts": dict(ini='addopts = "-n auto"\ntestpaths = ["tests"]\n'),
     "several-testpaths": dict(
         ini='testpaths = ["tests/unit", "tests/integration"]\n', tests_dir="tests/unit",
