@@ -328,7 +328,7 @@ def main(argv: list[str]) -> int:
     args = [*serial_args(start.args), *start.args]  # the session must hold the items itself
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
-    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
+    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line"]
     return int(pytest.main([*options, *args], plugins=[server]))
 
 

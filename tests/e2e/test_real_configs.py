@@ -11,11 +11,13 @@ must reproduce exactly the user's failures in the sandbox and restore the releas
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest, user_env
 
 pytestmark = pytest.mark.slow
 
@@ -253,3 +255,34 @@ def test_a_sandbox_that_cannot_configure_is_an_error_that_quotes_it(tmp_path):
     assert "not to blame" in reason and "fresh clone" in reason
     assert "did not reproduce" not in healing.stdout
     assert fingerprint(repo) == before
+
+
+def test_the_warm_test_process_configures_as_the_users_run_with_the_cache_plugin(tmp_path):
+    """`--cache-clear` in addopts, and a failing test that uses the `cache` fixture: the warm
+    process that screens candidates must keep pytest's cache plugin, or it stops at its
+    configuration (every candidate then costs a fresh process) and the fixture is missing."""
+    cached = ("from pkg.core import clamp\n\n\n"
+              "def test_clamp_remembered(cache):\n"
+              "    cache.set('pkg/last', clamp(30, 0, 10))\n"
+              "    assert cache.get('pkg/last', None) == 10\n")
+    repo = project(tmp_path / "repo", 'addopts = "--cache-clear"\ntestpaths = ["tests"]\n',
+                   {"tests/test_cached.py": cached})
+    before = fingerprint(repo)
+
+    healing = subprocess.run(  # as typed: run_pytest turns the cache plugin off
+        [sys.executable, "-m", "pytest", "--selfheal", "--selfheal-agent=builtin",
+         "--selfheal-time-budget=300"], cwd=repo, capture_output=True, text=True, env=user_env(),
+        timeout=300)
+
+    assert healing.returncode == 1, healing.stdout[-3000:]
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert "tests/test_cached.py::test_clamp_remembered" in report["targets"]
+    probe = next(json.loads(line) for line in
+                 (latest_run_dir(repo) / "decisions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if json.loads(line)["kind"] == "probe")
+    assert probe["worker_startup"] is not None, (latest_run_dir(repo) / "decisions.jsonl").read_text()
+    after = fingerprint(repo)  # less the cache the user's own session writes
+    files = after["files"]
+    assert isinstance(files, dict)
+    assert after | {"files": {k: v for k, v in files.items() if not k.startswith(".pytest_cache/")}} == before
