@@ -286,3 +286,50 @@ def test_the_warm_test_process_configures_as_the_users_run_with_the_cache_plugin
     files = after["files"]
     assert isinstance(files, dict)
     assert after | {"files": {k: v for k, v in files.items() if not k.startswith(".pytest_cache/")}} == before
+
+
+PROPERTY_PROFILES = '''\
+import os
+
+from hypothesis import settings
+
+settings.register_profile("search", max_examples=300, deadline=None)
+# one example, the simplest (0, which passes): a failure is found again only from the saved ones
+settings.register_profile("replay", max_examples=1, deadline=None)
+settings.load_profile(os.environ.get("PROPERTY_PROFILE", "replay"))
+'''
+PROPERTY_TESTS = '''\
+from hypothesis import given, strategies as st
+
+from pkg.core import clamp
+
+
+@given(st.integers(min_value=0, max_value=10))
+def test_clamp_keeps_what_is_inside(x):
+    assert clamp(x, 0, 10) == x
+
+
+def test_clamp_below():
+    assert clamp(-3, 0, 10) == 0
+'''
+
+
+def test_a_property_that_failed_on_an_example_hypothesis_saved_reproduces_in_the_sandbox(tmp_path):
+    """The user's run failed on an example from hypothesis's database (`.hypothesis/examples`,
+    ignored by git); trying one example of its own, as here, the sandbox fails the same way
+    only with a copy of it."""
+    repo = project(tmp_path / "repo", 'testpaths = ["tests"]\n',
+                   {"tests/conftest.py": PROPERTY_PROFILES,
+                    "tests/test_core.py": PROPERTY_TESTS})
+    searched = run_pytest(repo, env={"PROPERTY_PROFILE": "search"})
+    assert "test_clamp_keeps_what_is_inside" in searched.stdout and searched.returncode == 1
+    assert (repo / ".hypothesis" / "examples").is_dir()
+    before = owned(fingerprint(repo))
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert probe_failures(latest_run_dir(repo)) == {"tests/test_core.py::test_clamp_keeps_what_is_inside"}
+    assert owned(fingerprint(repo)) == before
