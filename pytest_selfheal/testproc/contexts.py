@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from functools import partial
 from typing import Any
 
 import pluggy
@@ -36,8 +37,9 @@ class PerTestContexts:
 
         self.coverage = coverage.Coverage(data_file=data_file, source=[source], branch=False,
                                           config_file=False)
-        self.coverage.start()
+        # its thread first, so that coverage does not trace it
         self._watch = None if whole is None else _Watchdog(self.coverage, frozenset(whole))
+        self.coverage.start()
 
     @hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: Any) -> None:
@@ -79,7 +81,7 @@ class _Watchdog:
         self.coverage = coverage
         self.whole = whole
         self.tracing = True
-        self._clock: int | None = None  # the CPU clock of the running test's thread, if capped
+        self._clock: Callable[[], float] | None = None  # the running test's, if it is capped
         self._cpu_at = 0.0  # that clock's reading when the test began
         self._closed = False
         self._changed = threading.Condition()
@@ -93,8 +95,8 @@ class _Watchdog:
             self.coverage.switch_context(nodeid)
             self._clock = None
             if nodeid not in self.whole:
-                self._clock = time.pthread_getcpuclockid(threading.get_ident())
-                self._cpu_at = time.clock_gettime(self._clock)
+                self._clock = _this_threads_clock()
+                self._cpu_at = self._clock()
             self._changed.notify()
 
     def end(self) -> None:
@@ -118,10 +120,18 @@ class _Watchdog:
                 if self._clock is None or not self.tracing:
                     self._changed.wait()
                     continue
-                used = time.clock_gettime(self._clock) - self._cpu_at
+                used = self._clock() - self._cpu_at
                 if used < TRACE_CPU_SECONDS:
                     # the CPU time left, as wall time: at least that long before it can be spent
                     self._changed.wait(TRACE_CPU_SECONDS - used)
                     continue
                 self.coverage.stop()
                 self.tracing = False
+
+
+def _this_threads_clock() -> Callable[[], float]:
+    """The CPU time of the calling thread, readable from another; wall time where the platform
+    has no such clock (macOS)."""
+    if not hasattr(time, "pthread_getcpuclockid"):
+        return time.monotonic
+    return partial(time.clock_gettime, time.pthread_getcpuclockid(threading.get_ident()))
