@@ -5,9 +5,9 @@ user installs, the configuration features it covers, and single-site bugs on lin
 executes. For each project: the plain suite (median of --runs), a green `pytest --selfheal` with a
 history present (ratio to plain), then per bug: the bug committed on top of the release,
 `pytest --selfheal --selfheal-agent=builtin`, and from its run directory: the user's failures,
-whether the sandbox's probe failed exactly those tests (decisions.jsonl), the status, whether
-fix.diff restores the released text (correct) or only makes the suite pass (plausible),
-time-to-green and the whole heal against the plain suite time.
+whether the sandbox's probe failed exactly those tests and when each stage was done
+(decisions.jsonl), the status, whether fix.diff restores the released text (correct) or only
+makes the suite pass (plausible), time-to-green and the whole heal against the plain suite time.
 
     python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
     python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--jsonl FILE] [PROJECT ...]
@@ -180,6 +180,21 @@ def probe_failures(run_dir: Path) -> set[str] | None:
     return None
 
 
+def stage_times(run_dir: Path) -> dict[str, float]:
+    """Seconds from the heal's start at which each stage was done (decisions.jsonl): the probe
+    (and how long its test run took), triage, localization, the first candidate judged, the
+    first whole-suite gate (and its own run)."""
+    at: dict[str, float] = {}
+    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        kind = record["kind"]
+        if kind in ("probe", "triage", "suspects", "candidate", "gate") and f"{kind}_at" not in at:
+            at[f"{kind}_at"] = record["t"]
+            if kind in ("probe", "gate"):
+                at[f"{kind}_seconds"] = record["seconds"]
+    return at
+
+
 def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> bool:
     """fix.diff applied to the buggy tree gives back the released text of the bug's file."""
     diff = run_dir / "fix.diff"
@@ -232,6 +247,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
             "green_ratio": round(green / plain, 2) if green else None,
             "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
             "command_ratio": round(seconds / plain, 2),
+            "stages": stage_times(reports[-1].parent),
             "regression": regression if report["status"] == "healed" else "",
             "regression_reason": regression_reason[:600],
         }
