@@ -129,6 +129,8 @@ class WarmWorker:
             lines.append(encode_job(job_request(job, job_id=self._counter, observe=observe,
                                                 sandbox_root=self.command.sandbox_root)))
         self._outbox += "".join(lines).encode("utf-8")
+        if self.proc is not None and self.proc.stdin is not None:
+            self._send(self.proc.stdin.fileno())  # what the pipe takes now; `result` sends the rest
         return tickets
 
     def result(self, ticket: int) -> TestRunResult | None:
