@@ -5,12 +5,12 @@ user installs, the configuration features it covers, and single-site bugs on lin
 executes. For each project: the plain suite (median of --runs), a green `pytest --selfheal` with a
 history present (ratio to plain), then per bug: the bug committed on top of the release,
 `pytest --selfheal --selfheal-agent=builtin`, and from its run directory: the user's failures,
-whether the sandbox's probe failed exactly those tests (decisions.jsonl), the status, whether
-fix.diff restores the released text (correct) or only makes the suite pass (plausible),
-time-to-green and the whole heal against the plain suite time.
+whether the sandbox's probe failed exactly those tests and when each stage was done
+(decisions.jsonl), the status, whether fix.diff restores the released text (correct) or only
+makes the suite pass (plausible), time-to-green and the whole heal against the plain suite time.
 
     python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
-    python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--jsonl FILE] [PROJECT ...]
+    python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--jsonl F] [--plugin DIR] [PROJECT ...]
     python benchmarks/real_projects.py check [PROJECT ...]      # each bug fails the suite
     python benchmarks/real_projects.py table [--jsonl FILE]
     python benchmarks/real_projects.py coverage                 # which project covers which config
@@ -43,6 +43,7 @@ from _regression_share import regression_outcome, share_lines
 
 MATRIX = Path(__file__).with_name("real_projects.toml")
 RESULTS = ROOT / "benchmarks" / "results" / "real_projects.jsonl"
+plugin_root = ROOT  # the pytest-selfheal checkout the runs import (--plugin: compare another)
 # what a user's .gitignore would hold; written to .git/info/exclude so the checkout is the sdist
 IGNORED = ("__pycache__/", "*.egg-info/", "build/", ".selfheal/", ".hypothesis/", ".coverage*",
            "htmlcov/", ".pytest_cache/", "*.so", "coverage.xml")
@@ -141,7 +142,7 @@ def child_env(project: Project) -> dict[str, str]:
     """The user's shell: this checkout's plugin first on PYTHONPATH, the project's own variables."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "VIRTUAL_ENV")}
-    return env | {"PYTHONPATH": str(ROOT)} | project.env
+    return env | {"PYTHONPATH": str(plugin_root)} | project.env
 
 
 def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> tuple[float, int, str]:
@@ -180,6 +181,21 @@ def probe_failures(run_dir: Path) -> set[str] | None:
     return None
 
 
+def stage_times(run_dir: Path) -> dict[str, float]:
+    """Seconds from the heal's start at which each stage was done (decisions.jsonl): the probe
+    (and how long its test run took), triage, localization, the first candidate judged, the
+    first whole-suite gate (and its own run)."""
+    at: dict[str, float] = {}
+    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        kind = record["kind"]
+        if kind in ("probe", "triage", "suspects", "candidate", "gate") and f"{kind}_at" not in at:
+            at[f"{kind}_at"] = record["t"]
+            if kind in ("probe", "gate"):
+                at[f"{kind}_seconds"] = record["seconds"]
+    return at
+
+
 def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> bool:
     """fix.diff applied to the buggy tree gives back the released text of the bug's file."""
     diff = run_dir / "fix.diff"
@@ -206,6 +222,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
         seconds, code, output = pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
         reports = sorted((checkout / ".selfheal" / "runs").glob("*/report.json"))
         row: dict[str, object] = {"bug": f"{bug.file}: {bug.old.strip()} -> {bug.new.strip()}",
+                                  "plugin": str(plugin_root),
                                   "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2)}
         if not reports:
             return row | {"status": "no heal", "user_failures": 0, "output": output[-1500:]}
@@ -232,6 +249,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -
             "green_ratio": round(green / plain, 2) if green else None,
             "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
             "command_ratio": round(seconds / plain, 2),
+            "stages": stage_times(reports[-1].parent),
             "regression": regression if report["status"] == "healed" else "",
             "regression_reason": regression_reason[:600],
         }
@@ -356,7 +374,11 @@ def main() -> None:
     parser.add_argument("--jsonl", type=Path, default=RESULTS)
     parser.add_argument("--bugs-only", action="store_true",
                         help="run: skip the green --selfheal runs (one plain run, then the bugs)")
+    parser.add_argument("--plugin", type=Path, default=ROOT,
+                        help="the pytest-selfheal checkout to run (default: this one)")
     args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
+    global plugin_root
+    plugin_root = args.plugin.resolve()
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
         for project in projects:

@@ -286,7 +286,7 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     runs.warmed_up()
     waited = time.monotonic() - waiting
     runs.stand_by()
-    spectrum, run = probe(runs, plan.selection,
+    spectrum, run = probe(runs, plan.selection, failing=plan.failing,
                           timeout=min(plan.suite_timeout, request.settings.time_budget))
     log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
                exit_code=run.exit_code, seconds=round(run.seconds, 3), covered=len(spectrum.covered),

@@ -12,8 +12,13 @@ from ..models import Line, Spectrum, TestRunResult
 from ..sandbox.testruns import Job, TestRuns
 
 
-def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Spectrum, TestRunResult]:
+def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float,
+          failing: Sequence[str] = ()) -> tuple[Spectrum, TestRunResult]:
     """Run `nodeids` under coverage; return which lines each test executed, and the run.
+
+    The `failing` tests are traced whole; every other test only for its first moments of CPU
+    time (testproc/contexts.py): the lines a passing test runs late in a long loop are not
+    counted for it, and the probe costs about what the tests cost untraced, not several times.
 
     In warm children when the worker is up, else in a subprocess. After a session under
     pytest-xdist the probe runs as that session did, in as many processes: that many warm
@@ -21,7 +26,8 @@ def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float) -> tuple[Sp
     given), or one subprocess under pytest-xdist; after a serial session, in one process."""
     data_file = runs.command.scratch / "probe.coverage"
     shares = module_shares(nodeids, runs.xdist_workers if runs.warm is not None else 1)
-    jobs = [Job(tuple(share), {}, timeout=timeout, parallel=True,
+    whole = tuple(failing)
+    jobs = [Job(tuple(share), {}, timeout=timeout, parallel=True, coverage_whole=whole,
                 coverage=data_file if len(shares) == 1 else data_file.with_name(f"{data_file.name}.{i}"))
             for i, share in enumerate(shares)]
     ran = runs.run(jobs)

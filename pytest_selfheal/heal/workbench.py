@@ -23,6 +23,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult, Verdict
@@ -121,7 +122,8 @@ class SandboxWorkbench:
     _judged_count: int = 0
     _seen: set[str] = field(default_factory=set)
     _baseline: TestRunResult | None = None
-    _screened: dict[str, TestRunResult | None] = field(default_factory=dict)  # digest -> targets run
+    # digest -> the targets' run in the warm worker, waited for when the candidate is judged
+    _screened: dict[str, Callable[[], TestRunResult | None]] = field(default_factory=dict)
     _gate_took: float | None = None  # seconds of the longest gate so far
     _partial_found: bool = False  # a candidate made some targets pass and broke none
 
@@ -274,8 +276,10 @@ class SandboxWorkbench:
         return max(0.5, min(timeout, self._search_deadline() - time.monotonic() + 1.0))
 
     def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
-        """Screen the candidates in parallel, then judge them in order exactly as `try_candidate`
-        would; stops as soon as `stop_reason()` says so (the rest count as not tried)."""
+        """Screen the candidates in parallel and judge them in order exactly as `try_candidate`
+        would, each as soon as its screening is back (a candidate that loops until its CPU limit
+        holds up only the ones after it); stops as soon as `stop_reason()` says so (the rest
+        count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
         fresh = {d: c for d, c in fresh.items() if not _invalid(c) and not self._rejected(c)}
         runs = self._screen_targets(list(fresh.values()))
@@ -299,26 +303,34 @@ class SandboxWorkbench:
 
     def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[TestRunResult | None]:
         """Run `nodeids` against each candidate in the warm worker; None where it could not."""
-        if not nodeids:
-            return [None] * len(candidates)
-        return self.runs.screen([self._job(c, nodeids) for c in candidates])
+        return [result() for result in self._screen_later(candidates, nodeids)]
 
-    def _screen_targets(self, candidates: Sequence[Candidate]) -> list[TestRunResult | None]:
+    def _screen_later(self, candidates: Sequence[Candidate], nodeids: Sequence[str]
+                      ) -> list[Callable[[], TestRunResult | None]]:
+        """`_screen` queued now, each result waited for when it is called."""
+        if not nodeids:
+            return [lambda: None] * len(candidates)
+        return self.runs.screen_later([self._job(c, nodeids) for c in candidates])
+
+    def _screen_targets(self, candidates: Sequence[Candidate]) -> list[Callable[[], TestRunResult | None]]:
         """The targets against each candidate in the warm worker, the representatives first: a
         candidate that makes none of them pass keeps that run (it is still failing), so the cost
-        of a candidate that fixes nothing grows with the kinds of failure, not their number."""
+        of a candidate that fixes nothing grows with the kinds of failure, not their number.
+        Queued at once; each candidate's result is waited for when it is called."""
         targets, representatives = self.task.targets, self.task.representatives
         cheap = (len(targets) <= SCREEN_EVERY_TARGET_UP_TO
                  and self.limits.target_seconds <= SCREEN_EVERY_TARGET_WITHIN)
         if cheap or not representatives or len(representatives) == len(targets):
-            return self._screen(candidates, targets)
-        runs = self._screen(candidates, representatives)
-        promising = [i for i, run in enumerate(runs) if run is not None and not run.timed_out
-                     and any(_passed(run, t) for t in representatives)]
-        full = self._screen([candidates[i] for i in promising], targets)
-        for index, run in zip(promising, full, strict=True):
-            runs[index] = run
-        return runs
+            return self._screen_later(candidates, targets)
+        first = self._screen_later(candidates, representatives)
+
+        def every_target(index: int) -> TestRunResult | None:
+            run = first[index]()
+            if run is None or run.timed_out or not any(_passed(run, t) for t in representatives):
+                return run
+            return self._screen([candidates[index]], targets)[0]
+
+        return [partial(every_target, index) for index in range(len(candidates))]
 
     def _run(self, candidate: Candidate, nodeids: Sequence[str],
              screened: TestRunResult | _Unscreened | None = _UNSCREENED) -> TestRunResult:
@@ -335,8 +347,8 @@ class SandboxWorkbench:
         Called with the candidate written into the worktree.
         """
         done = _verdict(candidate, started)
-        screened = self._screened.pop(digest, None) if digest in self._screened else \
-            self._screen_targets([candidate])[0]
+        screened = (self._screened.pop(digest) if digest in self._screened else
+                    self._screen_targets([candidate])[0])()
         first = self._run(candidate, self.task.targets, screened)
         if first.timed_out:
             return done(Verdict.TIMEOUT, detail="the target tests timed out")

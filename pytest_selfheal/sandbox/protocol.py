@@ -36,6 +36,8 @@ USER_ROOT_ENV = "SELFHEAL_USER_ROOT"  # the user's checkout: a module imported f
 OBSERVE_ENV = "SELFHEAL_OBSERVE"  # where the observer writes the run's ObservedRun
 SELECT_ENV = "SELFHEAL_SELECT"  # a file of node ids, one a line: the tests to run, in order
 COVERAGE_ENV = "SELFHEAL_COVERAGE"  # a coverage data file: record per-test contexts (the probe)
+# a file of node ids, one a line: the tests traced whole (the others only for their first moments)
+COVERAGE_WHOLE_ENV = "SELFHEAL_COVERAGE_WHOLE"
 RECORD_ENV = "SELFHEAL_RECORD"  # a recorder spec file: record the calls of one function
 TESTMAP_ENV = "SELFHEAL_TESTMAP"  # the pre-commit hook's coverage data file for its test map
 
@@ -71,6 +73,7 @@ class JobRequest:
     cpu_seconds: float | None = None  # the child is stopped after this much CPU time
     coverage: str | None = None  # record per-test coverage contexts into this data file
     record: str | None = None  # a recorder spec: record the calls of one function
+    coverage_whole: tuple[str, ...] = ()  # traced to the end; the rest only for their first moments
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def encode_job(job: JobRequest) -> str:
         "id": job.id, "nodeids": list(job.nodeids), "observe": job.observe,
         "files": [list(patch) for patch in job.files], "stop_first": job.stop_first,
         "timeout": job.timeout, "coverage": job.coverage, "cpu_seconds": job.cpu_seconds,
-        "record": job.record,
+        "record": job.record, "coverage_whole": list(job.coverage_whole),
     })
 
 
@@ -143,7 +146,7 @@ def decode_job(line: str | bytes) -> JobRequest:
         files=tuple((str(path), str(before), str(after)) for path, before, after in message["files"]),
         timeout=float(message["timeout"]), stop_first=bool(message["stop_first"]),
         coverage=_optional_str(message["coverage"]), cpu_seconds=_optional_float(message["cpu_seconds"]),
-        record=_optional_str(message["record"]),
+        record=_optional_str(message["record"]), coverage_whole=_strings(message["coverage_whole"]),
     ))
 
 

@@ -25,6 +25,7 @@ from ..models import TestRunResult
 from . import fds
 from .protocol import (
     COVERAGE_ENV,
+    COVERAGE_WHOLE_ENV,
     OBSERVE_ENV,
     OBSERVER_PLUGIN,
     RECORD_ENV,
@@ -101,6 +102,7 @@ def run_tests(
     timeout: float,
     stop_at_first_failure: bool = False,
     coverage_file: Path | None = None,
+    coverage_whole: Sequence[str] = (),
     record_spec: Path | None = None,
     standby: Standby | None = None,
     workers: int = 0,
@@ -129,7 +131,9 @@ def run_tests(
         args.append("-x")
     extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}
     if coverage_file is not None:
-        extra[COVERAGE_ENV] = str(coverage_file)
+        whole = command.scratch / f"whole-{stamp}.txt"
+        whole.write_text("".join(f"{nodeid}\n" for nodeid in coverage_whole), encoding="utf-8")
+        extra.update({COVERAGE_ENV: str(coverage_file), COVERAGE_WHOLE_ENV: str(whole)})
     if record_spec is not None:
         plugins = [p for p in os.environ.get("PYTEST_PLUGINS", "").split(",") if p]
         extra.update({"PYTEST_PLUGINS": ",".join([*plugins, RECORDER_PLUGIN]),

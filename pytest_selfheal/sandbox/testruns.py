@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..errors import SandboxError
@@ -25,6 +26,7 @@ class Job:
     timeout: float
     stop_at_first_failure: bool = False
     coverage: Path | None = None  # record per-test coverage contexts into this data file
+    coverage_whole: tuple[str, ...] = ()  # traced whole; the others for their first moments only
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
     record: Path | None = None  # a recorder.py spec: record the calls of one function
     parallel: bool = False  # in a subprocess, under pytest-xdist as the user's session ran
@@ -53,12 +55,23 @@ class TestRuns:
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         """The jobs in the warm worker; None where it could not run one (and for every job once
         it has died: from then on this heal uses subprocesses)."""
-        if self.warm is None or not jobs:
-            return [None] * len(jobs)
-        runs = self.warm.run(jobs)
-        if self.warm.proc is None:
-            self.warm = None
-        return runs
+        return [result() for result in self.screen_later(jobs)]
+
+    def screen_later(self, jobs: Sequence[Job]) -> list[Callable[[], TestRunResult | None]]:
+        """The jobs queued in the warm worker at once, and for each a call that waits for its
+        result (as `screen` would give it): a caller judging results in order starts on the
+        first while the worker runs the rest, and a slow job holds up only those after it."""
+        warm = self.warm
+        if warm is None or not jobs:
+            return [lambda: None] * len(jobs)
+
+        def result(ticket: int) -> TestRunResult | None:
+            run = warm.result(ticket)
+            if warm.proc is None and self.warm is warm:
+                self.warm = None
+            return run
+
+        return [partial(result, ticket) for ticket in warm.submit(jobs)]
 
     def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
         """Every job run, warm first; the jobs left for subprocesses must have their files on
@@ -75,17 +88,18 @@ class TestRuns:
     def subprocess(self, job: Job) -> TestRunResult:
         return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
                           stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
-                          record=job.record, parallel=job.parallel)
+                          coverage_whole=job.coverage_whole, record=job.record, parallel=job.parallel)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              coverage: Path | None = None, record: Path | None = None,
-              parallel: bool = False) -> TestRunResult:
+              coverage: Path | None = None, coverage_whole: Sequence[str] = (),
+              record: Path | None = None, parallel: bool = False) -> TestRunResult:
         """`nodeids` in a clean pytest process from the files on disk (`parallel`: under
         pytest-xdist, see `xdist_workers`); the next such process is started once this one is
         done, so that it is ready when it is needed."""
         standby, self._standby = self._standby, None
         run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
                         stop_at_first_failure=stop_at_first_failure, coverage_file=coverage,
+                        coverage_whole=coverage_whole,
                         record_spec=record, workers=self.xdist_workers if parallel else 0)
         self.stand_by()
         return run

@@ -51,7 +51,7 @@ def job_request(job: Job, *, job_id: int, observe: Path, sandbox_root: Path) -> 
         files=tuple((str(sandbox_root / rel), before, after) for rel, (before, after) in job.files.items()),
         stop_first=job.stop_at_first_failure, timeout=job.timeout,
         coverage=str(job.coverage) if job.coverage else None, cpu_seconds=job.cpu_seconds,
-        record=str(job.record) if job.record else None,
+        record=str(job.record) if job.record else None, coverage_whole=job.coverage_whole,
     )
 
 
@@ -82,6 +82,8 @@ class WarmWorker:
         self.startup_seconds = 0.0  # from spawn to ready: what a fresh test process costs here
         self._buffer = b""  # replies read but not yet parsed
         self._outbox = b""  # requests not yet written
+        self._waiting: dict[int, tuple[Path, float]] = {}  # ticket -> (observation file, timeout)
+        self._answers: dict[int, TestRunResult | None] = {}  # came back, not yet asked for
         command.scratch.mkdir(parents=True, exist_ok=True)
         self._log: IO[bytes] = (command.scratch / "warm-worker.log").open("wb")
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -109,30 +111,45 @@ class WarmWorker:
 
     def run(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         """Results in the order of `jobs`; None where a fresh subprocess must decide."""
-        results: list[TestRunResult | None] = [None] * len(jobs)
-        if not jobs or not self.wait_ready():
-            return results
-        pending: dict[int, tuple[int, Path]] = {}
+        return [self.result(ticket) for ticket in self.submit(jobs)]
+
+    def submit(self, jobs: Sequence[Job]) -> list[int]:
+        """Queue the jobs and return at once: a ticket per job, for `result`. The worker runs
+        them in order, `jobs` at a time, while the caller goes on (judging the first results,
+        running a whole suite from disk)."""
+        tickets = []
         lines = []
-        for index, job in enumerate(jobs):
+        for job in jobs:
             self._counter += 1
+            tickets.append(self._counter)
+            if not self.wait_ready():
+                continue  # no answer will come: its result is None
             observe = self.command.scratch / f"warm-{os.getpid()}-{time.monotonic_ns()}-{self._counter}.json"
-            pending[self._counter] = (index, observe)
+            self._waiting[self._counter] = (observe, job.timeout)
             lines.append(encode_job(job_request(job, job_id=self._counter, observe=observe,
                                                 sandbox_root=self.command.sandbox_root)))
         self._outbox += "".join(lines).encode("utf-8")
-        rounds = -(-len(jobs) // self.jobs)
-        deadline = time.monotonic() + rounds * (max(j.timeout for j in jobs) + _GRACE_SECONDS)
-        while pending:
+        if self.proc is not None and self.proc.stdin is not None:
+            self._send(self.proc.stdin.fileno())  # what the pipe takes now; `result` sends the rest
+        return tickets
+
+    def result(self, ticket: int) -> TestRunResult | None:
+        """The result of a submitted job, once it came back (reading the others' meanwhile);
+        None where a fresh subprocess must decide: the job fell back, or the worker died, hung
+        or ran out of time before answering."""
+        while ticket in self._waiting:
+            rounds = -(-len(self._waiting) // self.jobs)
+            timeout = max(timeout for _, timeout in self._waiting.values())
+            deadline = time.monotonic() + rounds * (timeout + _GRACE_SECONDS)
             reply = self._exchange(min(deadline, self.command.wall.at), decode_reply)
-            if reply is None:
-                self._stopped(f"with {len(pending)} job(s) of {len(jobs)} unanswered")
+            if reply is None or reply.id not in self._waiting:
+                self._stopped(f"with {len(self._waiting)} job(s) unanswered")
                 break
-            index, observe = pending.pop(reply.id)
-            if isinstance(reply, JobRan):
-                results[index] = observed_result(observe, exit_code=reply.exit_code,
-                                                 seconds=reply.seconds, timed_out=reply.timed_out)
-        return results
+            observe, _ = self._waiting.pop(reply.id)
+            self._answers[reply.id] = observed_result(
+                observe, exit_code=reply.exit_code, seconds=reply.seconds,
+                timed_out=reply.timed_out) if isinstance(reply, JobRan) else None
+        return self._answers.pop(ticket, None)
 
     def wait_ready(self) -> bool:
         """Wait until the session is collected; False (and the worker is stopped) if it failed to
@@ -194,6 +211,7 @@ class WarmWorker:
         """Stop the worker and everything it started; safe to call twice."""
         self.proc = None
         self._outbox = b""
+        self._waiting.clear()
         self._finalizer()
 
 

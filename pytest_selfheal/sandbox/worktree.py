@@ -130,6 +130,19 @@ def _copy_submodules(user_root: Path, worktree: Path, paths: tuple[str, ...]) ->
                             ignore=shutil.ignore_patterns(".git", "__pycache__"))
 
 
+SAVED_EXAMPLES = PurePosixPath(".hypothesis/examples")
+
+
+def _copy_saved_examples(user_root: Path, worktree: Path) -> None:
+    """Hypothesis replays the failing examples it saved (under `.hypothesis/examples`, which it
+    gitignores) before it searches anew: without them a property that failed in the user's run
+    may pass in the sandbox, and the failure would not reproduce. The sandbox's runs write to
+    their copy only."""
+    source, copy = user_root / SAVED_EXAMPLES, worktree / SAVED_EXAMPLES
+    if source.is_dir() and not copy.exists():
+        shutil.copytree(source, copy, symlinks=True)
+
+
 def _seed_bytecode(user_root: Path, worktree: Path) -> None:
     """Copy the checkout's bytecode caches into the worktree, so that the sandbox's first test
     process reuses what the user's session just compiled (pytest's assertion rewriting of a
@@ -246,6 +259,7 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
     _replicate(user_root, worktree, tracked + untracked + _built_files(repo, user_root))
     submodules = _submodules(repo, user_root)
     _copy_submodules(user_root, worktree, submodules)
+    _copy_saved_examples(user_root, worktree)
     _seed_bytecode(user_root, worktree)
     return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
 

@@ -3,12 +3,13 @@
 Writes one file (a `protocol.ObservedRun`) with each test's outcome, a short failure text, its
 duration, and the modules that were imported from the user's checkout instead of the worktree (an
 isolation leak). With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the
-probe). With SELFHEAL_SELECT naming a file of node ids it keeps only those tests, in that order
-(the run then names their files, see runner.run_tests). It never imports pytest and does nothing
-unless SELFHEAL_OBSERVE names the output file. The warm worker's children write the same file
-through `Observations`. Under pytest-xdist each worker selects the same tests, records coverage
-into a data file of its own (the name with `.<worker id>` added) and hands its leaks to the
-controller, which receives every worker's reports and writes the file.
+probe; the tests SELFHEAL_COVERAGE_WHOLE lists are traced whole, the others for their first
+moments, see contexts.py). With SELFHEAL_SELECT naming a file of node ids it keeps only those
+tests, in that order (the run then names their files, see runner.run_tests). It never imports
+pytest and does nothing unless SELFHEAL_OBSERVE names the output file. The warm worker's children
+write the same file through `Observations`. Under pytest-xdist each worker selects the same
+tests, records coverage into a data file of its own (the name with `.<worker id>` added) and
+hands its leaks to the controller, which receives every worker's reports and writes the file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pluggy
 
 from ..sandbox.protocol import (
     COVERAGE_ENV,
+    COVERAGE_WHOLE_ENV,
     OBSERVE_ENV,
     SANDBOX_ENV,
     SELECT_ENV,
@@ -51,12 +53,18 @@ class Observations:
     durations: dict[str, float] = field(default_factory=dict)  # setup + call + teardown
 
     def record(self, report: Any) -> None:
-        """Fold one test report in."""
+        """Fold one test report in. A subtest's report (pytest 9's `subtests` and unittest's
+        `subTest`, or the pytest-subtests plugin: a report with a `context`) carries the test's
+        node id: one that fails fails the test, one that is skipped leaves the test's outcome to
+        the test's own reports (pathspec skips the subtests of other platforms)."""
         nodeid = report.nodeid
         self.durations[nodeid] = round(self.durations.get(nodeid, 0.0) + report.duration, 6)
+        subtest = hasattr(report, "context")
         if report.failed:
             self.outcomes[nodeid] = "failed"
             self.failures.setdefault(nodeid, _failure_text(report))
+        elif report.skipped and subtest:
+            return
         elif report.skipped and self.outcomes.get(nodeid) != "failed":
             self.outcomes[nodeid] = "skipped"
         elif report.when == "call" and report.passed:
@@ -80,7 +88,9 @@ def _start_coverage() -> PerTestContexts | None:
         return None
     if _XDIST_WORKER:
         data_file = f"{data_file}.{_XDIST_WORKER}"
-    return PerTestContexts(data_file, os.environ[SANDBOX_ENV])
+    listed = os.environ.get(COVERAGE_WHOLE_ENV)
+    whole = Path(listed).read_text(encoding="utf-8").splitlines() if listed else None
+    return PerTestContexts(data_file, os.environ[SANDBOX_ENV], whole=whole)
 
 
 _observed = Observations()

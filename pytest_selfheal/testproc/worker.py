@@ -213,7 +213,7 @@ class Server:
             function.__code__ = new_code  # the object every reference shares
         nodeids = job.nodeids
         config = self.items[nodeids[0]].config
-        contexts = self._start_coverage(job.coverage, config)
+        contexts = self._start_coverage(job.coverage, job.coverage_whole, config)
         recording = self._start_recording(job.record, config)
         for index, nodeid in enumerate(nodeids):
             item = self.items[nodeid]
@@ -231,13 +231,13 @@ class Server:
         return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
 
     @staticmethod
-    def _start_coverage(data_file: str | None, config: Any) -> Any:
+    def _start_coverage(data_file: str | None, whole: tuple[str, ...], config: Any) -> Any:
         """The probe's per-test coverage contexts, started in this child only."""
         if not data_file:
             return None
         from .contexts import PerTestContexts
 
-        contexts = PerTestContexts(data_file, os.environ[SANDBOX_ENV])
+        contexts = PerTestContexts(data_file, os.environ[SANDBOX_ENV], whole=whole)
         config.pluginmanager.register(contexts, "selfheal-probe-contexts")
         return contexts
 
@@ -328,7 +328,7 @@ def main(argv: list[str]) -> int:
     args = [*serial_args(start.args), *start.args]  # the session must hold the items itself
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.
-    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line", "-p", "no:cacheprovider"]
+    options = ["--no-selfheal", "-q", "--capture=sys", "--tb=line"]
     return int(pytest.main([*options, *args], plugins=[server]))
 
 

@@ -11,11 +11,13 @@ must reproduce exactly the user's failures in the sandbox and restore the releas
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest, user_env
 
 pytestmark = pytest.mark.slow
 
@@ -159,6 +161,21 @@ CONFIGS = {
             def test_clamp_table(x, hi):
                 assert clamp(x, 0, hi) == min(max(x, 0), hi)
             ''')}),
+    "subtests-some-skipped": dict(
+        ini='testpaths = ["tests"]\n',
+        files={"tests/test_cases.py": textwrap.dedent('''\
+            import pytest
+
+            from pkg.core import clamp
+
+
+            def test_clamp_cases(subtests):
+                for x, expected in [(-1, 0), (12, 10)]:
+                    with subtests.test(x=x):
+                        assert clamp(x, 0, 10) == expected
+                with subtests.test(msg="another platform's case"):
+                    pytest.skip("not on this platform")
+            ''')}),
     "xdist-n-auto-in-addopts": dict(ini='addopts = "-n auto"\ntestpaths = ["tests"]\n'),
     "several-testpaths": dict(
         ini='testpaths = ["tests/unit", "tests/integration"]\n', tests_dir="tests/unit",
@@ -238,3 +255,81 @@ def test_a_sandbox_that_cannot_configure_is_an_error_that_quotes_it(tmp_path):
     assert "not to blame" in reason and "fresh clone" in reason
     assert "did not reproduce" not in healing.stdout
     assert fingerprint(repo) == before
+
+
+def test_the_warm_test_process_configures_as_the_users_run_with_the_cache_plugin(tmp_path):
+    """`--cache-clear` in addopts, and a failing test that uses the `cache` fixture: the warm
+    process that screens candidates must keep pytest's cache plugin, or it stops at its
+    configuration (every candidate then costs a fresh process) and the fixture is missing."""
+    cached = ("from pkg.core import clamp\n\n\n"
+              "def test_clamp_remembered(cache):\n"
+              "    cache.set('pkg/last', clamp(30, 0, 10))\n"
+              "    assert cache.get('pkg/last', None) == 10\n")
+    repo = project(tmp_path / "repo", 'addopts = "--cache-clear"\ntestpaths = ["tests"]\n',
+                   {"tests/test_cached.py": cached})
+    before = fingerprint(repo)
+
+    healing = subprocess.run(  # as typed: run_pytest turns the cache plugin off
+        [sys.executable, "-m", "pytest", "--selfheal", "--selfheal-agent=builtin",
+         "--selfheal-time-budget=300"], cwd=repo, capture_output=True, text=True, env=user_env(),
+        timeout=300)
+
+    assert healing.returncode == 1, healing.stdout[-3000:]
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert "tests/test_cached.py::test_clamp_remembered" in report["targets"]
+    probe = next(json.loads(line) for line in
+                 (latest_run_dir(repo) / "decisions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if json.loads(line)["kind"] == "probe")
+    assert probe["worker_startup"] is not None, (latest_run_dir(repo) / "decisions.jsonl").read_text()
+    after = fingerprint(repo)  # less the cache the user's own session writes
+    files = after["files"]
+    assert isinstance(files, dict)
+    assert after | {"files": {k: v for k, v in files.items() if not k.startswith(".pytest_cache/")}} == before
+
+
+PROPERTY_PROFILES = '''\
+import os
+
+from hypothesis import settings
+
+settings.register_profile("search", max_examples=300, deadline=None)
+# one example, the simplest (0, which passes): a failure is found again only from the saved ones
+settings.register_profile("replay", max_examples=1, deadline=None)
+settings.load_profile(os.environ.get("PROPERTY_PROFILE", "replay"))
+'''
+PROPERTY_TESTS = '''\
+from hypothesis import given, strategies as st
+
+from pkg.core import clamp
+
+
+@given(st.integers(min_value=0, max_value=10))
+def test_clamp_keeps_what_is_inside(x):
+    assert clamp(x, 0, 10) == x
+
+
+def test_clamp_below():
+    assert clamp(-3, 0, 10) == 0
+'''
+
+
+def test_a_property_that_failed_on_an_example_hypothesis_saved_reproduces_in_the_sandbox(tmp_path):
+    """The user's run failed on an example from hypothesis's database (`.hypothesis/examples`,
+    ignored by git); trying one example of its own, as here, the sandbox fails the same way
+    only with a copy of it."""
+    repo = project(tmp_path / "repo", 'testpaths = ["tests"]\n',
+                   {"tests/conftest.py": PROPERTY_PROFILES,
+                    "tests/test_core.py": PROPERTY_TESTS})
+    searched = run_pytest(repo, env={"PROPERTY_PROFILE": "search"})
+    assert "test_clamp_keeps_what_is_inside" in searched.stdout and searched.returncode == 1
+    assert (repo / ".hypothesis" / "examples").is_dir()
+    before = owned(fingerprint(repo))
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert probe_failures(latest_run_dir(repo)) == {"tests/test_core.py::test_clamp_keeps_what_is_inside"}
+    assert owned(fingerprint(repo)) == before

@@ -4,7 +4,7 @@ hands the next, and every way the stages end before or after the search."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,6 +89,9 @@ class FakeRuns:
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         return [self.outcomes(self.source(job), job.nodeids) for job in jobs]
+
+    def screen_later(self, jobs: Sequence[Job]) -> list[Callable[[], TestRunResult | None]]:
+        return [lambda run=run: run for run in self.screen(jobs)]
 
     def subprocess(self, job: Job) -> TestRunResult:
         return self.outcomes(self.source(), job.nodeids)

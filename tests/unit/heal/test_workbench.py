@@ -49,6 +49,7 @@ class FakeRuns:
     warm: bool = True
     xdist_workers: int = 0
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    waited: list[str] = field(default_factory=list)  # screening results taken, and fresh runs
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         if not self.warm:
@@ -60,6 +61,16 @@ class FakeRuns:
             results.append(self.behaviour(source, job.nodeids))
         return results
 
+    def screen_later(self, jobs: Sequence[Job]) -> list[Callable[[], TestRunResult | None]]:
+        """As the worker does: every job queued now, each result taken when it is asked for."""
+        def taken(index: int, run: TestRunResult | None) -> Callable[[], TestRunResult | None]:
+            def result() -> TestRunResult | None:
+                self.waited.append(f"screened {index}")
+                return run
+            return result
+
+        return [taken(index, run) for index, run in enumerate(self.screen(jobs))]
+
     def subprocess(self, job: Job) -> TestRunResult:
         self.calls.append(("subprocess", job.nodeids))
         return self.behaviour(self.sandbox.read("calc.py").text, job.nodeids)
@@ -67,6 +78,7 @@ class FakeRuns:
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
               parallel: bool = False) -> TestRunResult:
         self.calls.append(("fresh" if parallel else "serial", tuple(nodeids)))
+        self.waited.append("fresh")
         return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
 
     def close(self) -> None:
@@ -259,7 +271,17 @@ def test_a_batch_is_screened_at_once_then_judged_in_order(tmp_path):
     assert [o.verdict for o in outcomes] == [Verdict.STILL_FAILING, Verdict.PLAUSIBLE]
     assert bench.stop_reason() == "healed"  # the third was never judged
     screened = [call for call in runs.calls if call == ("warm", (TARGET,))]
-    assert len(screened) == 3  # all three screened together, before any judgement
+    assert len(screened) == 3  # all three queued together, before any judgement
+
+
+def test_a_batch_is_judged_as_its_screening_comes_back_not_once_all_of_it_has(tmp_path):
+    """The fix, second, goes to the whole suite before the third candidate's screening (which
+    could be a loop running to its CPU limit) is waited for."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"), alternatives=0)
+    bench.try_batch([edit(BUGGY.replace("a - b", "a * b")), plus(), plus(" + 0")])
+    assert [nodeids for kind, nodeids in runs.calls if kind == "warm"][:3] == [(TARGET,)] * 3
+    assert runs.waited[:2] == ["screened 0", "screened 1"]
+    assert "screened 2" not in runs.waited[:runs.waited.index("fresh")]
 
 
 @pytest.mark.parametrize(("limits", "reason"), [
