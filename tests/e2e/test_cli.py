@@ -25,7 +25,7 @@ def test_demo_rejects_unknown_example(tmp_path):
     result = subprocess.run(["pytest-selfheal", "demo", "nope", "--dir", str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 2
-    assert "choose one of: inventory, invoice, textstats" in result.stderr
+    assert "choose one of: incident, inventory, invoice, textstats" in result.stderr
 
 
 def test_demo_as_the_readme_runs_it_keeps_its_repository(tmp_path):

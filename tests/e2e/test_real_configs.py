@@ -292,10 +292,13 @@ PROPERTY_PROFILES = '''\
 import os
 
 from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
-settings.register_profile("search", max_examples=300, deadline=None)
+# hypothesis's own default, named: under CI (`CI` set) it would keep no database at all
+saved = DirectoryBasedExampleDatabase(".hypothesis/examples")
+settings.register_profile("search", max_examples=300, deadline=None, database=saved)
 # one example, the simplest (0, which passes): a failure is found again only from the saved ones
-settings.register_profile("replay", max_examples=1, deadline=None)
+settings.register_profile("replay", max_examples=1, deadline=None, database=saved)
 settings.load_profile(os.environ.get("PROPERTY_PROFILE", "replay"))
 '''
 PROPERTY_TESTS = '''\
