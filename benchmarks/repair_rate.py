@@ -2,8 +2,9 @@
 
 Each bug becomes a fresh git repository holding the buggy program and its tests; the script runs
 `pytest --selfheal --selfheal-agent=builtin` there and reads report.json. A patch is *plausible*
-when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle, or
-passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
+when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle (after
+equivalent spellings such as `not a is not b` and `a is b` are made one, benchmarks/_equivalence.py),
+or passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
 
     python benchmarks/repair_rate.py [--corpus {own,realbugs,mutants}] [--bugs ID ...]
                                      [--skip ID ...] [--limit N] [--mutants N] [--dirty]
@@ -23,7 +24,6 @@ result as it comes, and --summarize prints the table of such a file, with the mi
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import json
 import os
@@ -38,6 +38,7 @@ from pathlib import Path
 
 import libcst as cst
 from _common import ROOT, commit_all, git_repo, sdist_project
+from _equivalence import normalized
 from _regression_share import regression_outcome, share_lines
 
 CORPUS = ROOT / "benchmarks" / "corpus"
@@ -309,18 +310,18 @@ def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
     suspects = report["suspects"]
     assert isinstance(suspects, list)
     ranked = tuple(Suspect(s["path"], s["line"], s["function"], s["score"]) for s in suspects)
-    oracle = ast.dump(ast.parse(bug.fixed))
+    oracle = normalized(bug.fixed)
     for position, candidate in enumerate(candidates(repo, ranked), start=1):
         if position > ORACLE_HORIZON:
             return None
-        if ast.dump(ast.parse(candidate.edits[-1].after)) == oracle:
+        if normalized(candidate.edits[-1].after) == oracle:
             return position
     return None
 
 
 def _correct(bug: Bug, repo: Path) -> bool:
     patched = (repo / bug.module).read_text()
-    if ast.dump(ast.parse(patched)) == ast.dump(ast.parse(bug.fixed)):
+    if normalized(patched) == normalized(bug.fixed):
         return True
     return bool(add_heldout(bug, repo)) and pytest(repo).returncode == 0
 
@@ -332,13 +333,13 @@ def repairing_families(bug: Bug) -> list[str]:
     """Families with one mutation at a changed line that makes the buggy module AST-equal to the
     oracle: what the builtin agent can reach when localization points at the right line."""
     module = cst.parse_module(bug.buggy)
-    oracle = ast.dump(ast.parse(bug.fixed))
+    oracle = normalized(bug.fixed)
     found = set()
     for mutation in mutations(module, frozenset(bug.changed_lines())):
         patched = module.deep_replace(mutation.original, mutation.replacement)
         assert isinstance(patched, cst.Module)
         try:
-            if ast.dump(ast.parse(patched.code)) == oracle:
+            if normalized(patched.code) == oracle:
                 found.add(mutation.template)
         except SyntaxError:
             continue
