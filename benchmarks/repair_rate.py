@@ -24,6 +24,7 @@ result as it comes, and --summarize prints the table of such a file, with the mi
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import json
 import os
@@ -46,6 +47,8 @@ MANIFESTS = {"realbugs": ROOT / "benchmarks" / "realbugs" / "bugs.json",
              "mutants": ROOT / "benchmarks" / "mutants" / "mutants.json"}
 sys.path.insert(0, str(ROOT))
 from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
+from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES  # noqa: E402
+from pytest_selfheal.agents.builtin.render import Splicer  # noqa: E402
 from pytest_selfheal.agents.builtin.sites import mutations  # noqa: E402
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES  # noqa: E402
 from pytest_selfheal.agents.builtin.templates import TEMPLATES  # noqa: E402
@@ -311,12 +314,26 @@ def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
     assert isinstance(suspects, list)
     ranked = tuple(Suspect(s["path"], s["line"], s["function"], s["score"]) for s in suspects)
     oracle = normalized(bug.fixed)
+    reach = _fix_region(bug)
     for position, candidate in enumerate(candidates(repo, ranked), start=1):
         if position > ORACLE_HORIZON:
             return None
-        if normalized(candidate.edits[-1].after) == oracle:
+        edits = candidate.edits
+        if (all(e.path == bug.module and e.line in reach for e in edits)
+                and normalized(edits[-1].after) == oracle):
             return position
     return None
+
+
+def _fix_region(bug: Bug) -> set[int]:
+    """Lines a mutated node must start on to reach the fix: from the top-level statement holding
+    a changed line to that line (a node starting elsewhere leaves the changed text as it is).
+    Only a filter that spares parsing the whole module for every candidate, never a judgement."""
+    starts = [node.lineno for node in ast.parse(bug.buggy).body]
+    region: set[int] = set()
+    for line in bug.changed_lines():
+        region.update(range(max([s for s in starts if s <= line], default=1), line + 1))
+    return region
 
 
 def _correct(bug: Bug, repo: Path) -> bool:
@@ -326,20 +343,19 @@ def _correct(bug: Bug, repo: Path) -> bool:
     return bool(add_heldout(bug, repo)) and pytest(repo).returncode == 0
 
 
-FAMILIES = (*(name for name, _ in TEMPLATES), *(name for name, _ in STATEMENT_TEMPLATES), "none")
+FAMILIES = (*(name for name, _ in (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES)), "none")
 
 
 def repairing_families(bug: Bug) -> list[str]:
     """Families with one mutation at a changed line that makes the buggy module AST-equal to the
     oracle: what the builtin agent can reach when localization points at the right line."""
     module = cst.parse_module(bug.buggy)
+    splicer = Splicer(module, bug.module)  # re-renders only the mutated function
     oracle = normalized(bug.fixed)
     found = set()
     for mutation in mutations(module, frozenset(bug.changed_lines())):
-        patched = module.deep_replace(mutation.original, mutation.replacement)
-        assert isinstance(patched, cst.Module)
         try:
-            if normalized(patched.code) == oracle:
+            if normalized(splicer.apply((mutation,)).code) == oracle:
                 found.add(mutation.template)
         except SyntaxError:
             continue
