@@ -264,8 +264,12 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
     repo = make_project(bug, dirty)
     result = Result(bug)
     try:
-        pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
-               timeout=budget + 120)
+        try:
+            pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
+                   timeout=budget + 120)
+        except subprocess.TimeoutExpired:  # the budget is a wall: overrunning it is the heal's error
+            result.reason = f"the heal ran past its {budget:.0f} s budget by over 120 s"
+            return result
         reports = sorted((repo / ".selfheal" / "runs").glob("*/report.json"))
         if not reports:
             return result
