@@ -2,8 +2,9 @@
 
 Each bug becomes a fresh git repository holding the buggy program and its tests; the script runs
 `pytest --selfheal --selfheal-agent=builtin` there and reads report.json. A patch is *plausible*
-when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle, or
-passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
+when the heal says healed; it is *correct* when the patched module is AST-equal to the oracle (after
+equivalent spellings such as `not a is not b` and `a is b` are made one, benchmarks/_equivalence.py),
+or passes the program's held-back tests (`heldout_*.py`, never copied into the repository).
 
     python benchmarks/repair_rate.py [--corpus {own,realbugs,mutants}] [--bugs ID ...]
                                      [--skip ID ...] [--limit N] [--mutants N] [--dirty]
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import libcst as cst
 from _common import ROOT, commit_all, git_repo, sdist_project
+from _equivalence import normalized
 from _regression_share import regression_outcome, share_lines
 
 CORPUS = ROOT / "benchmarks" / "corpus"
@@ -45,6 +47,8 @@ MANIFESTS = {"realbugs": ROOT / "benchmarks" / "realbugs" / "bugs.json",
              "mutants": ROOT / "benchmarks" / "mutants" / "mutants.json"}
 sys.path.insert(0, str(ROOT))
 from pytest_selfheal.agents.builtin.agent import candidates  # noqa: E402
+from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES  # noqa: E402
+from pytest_selfheal.agents.builtin.render import Splicer  # noqa: E402
 from pytest_selfheal.agents.builtin.sites import mutations  # noqa: E402
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES  # noqa: E402
 from pytest_selfheal.agents.builtin.templates import TEMPLATES  # noqa: E402
@@ -260,8 +264,12 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
     repo = make_project(bug, dirty)
     result = Result(bug)
     try:
-        pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
-               timeout=budget + 120)
+        try:
+            pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
+                   timeout=budget + 120)
+        except subprocess.TimeoutExpired:  # the budget is a wall: overrunning it is the heal's error
+            result.reason = f"the heal ran past its {budget:.0f} s budget by over 120 s"
+            return result
         reports = sorted((repo / ".selfheal" / "runs").glob("*/report.json"))
         if not reports:
             return result
@@ -309,36 +317,49 @@ def _oracle_rank(bug: Bug, report: dict[str, object], repo: Path) -> int | None:
     suspects = report["suspects"]
     assert isinstance(suspects, list)
     ranked = tuple(Suspect(s["path"], s["line"], s["function"], s["score"]) for s in suspects)
-    oracle = ast.dump(ast.parse(bug.fixed))
+    oracle = normalized(bug.fixed)
+    reach = _fix_region(bug)
     for position, candidate in enumerate(candidates(repo, ranked), start=1):
         if position > ORACLE_HORIZON:
             return None
-        if ast.dump(ast.parse(candidate.edits[-1].after)) == oracle:
+        edits = candidate.edits
+        if (all(e.path == bug.module and e.line in reach for e in edits)
+                and normalized(edits[-1].after) == oracle):
             return position
     return None
 
 
+def _fix_region(bug: Bug) -> set[int]:
+    """Lines a mutated node must start on to reach the fix: from the top-level statement holding
+    a changed line to that line (a node starting elsewhere leaves the changed text as it is).
+    Only a filter that spares parsing the whole module for every candidate, never a judgement."""
+    starts = [node.lineno for node in ast.parse(bug.buggy).body]
+    region: set[int] = set()
+    for line in bug.changed_lines():
+        region.update(range(max([s for s in starts if s <= line], default=1), line + 1))
+    return region
+
+
 def _correct(bug: Bug, repo: Path) -> bool:
     patched = (repo / bug.module).read_text()
-    if ast.dump(ast.parse(patched)) == ast.dump(ast.parse(bug.fixed)):
+    if normalized(patched) == normalized(bug.fixed):
         return True
     return bool(add_heldout(bug, repo)) and pytest(repo).returncode == 0
 
 
-FAMILIES = (*(name for name, _ in TEMPLATES), *(name for name, _ in STATEMENT_TEMPLATES), "none")
+FAMILIES = (*(name for name, _ in (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES)), "none")
 
 
 def repairing_families(bug: Bug) -> list[str]:
     """Families with one mutation at a changed line that makes the buggy module AST-equal to the
     oracle: what the builtin agent can reach when localization points at the right line."""
     module = cst.parse_module(bug.buggy)
-    oracle = ast.dump(ast.parse(bug.fixed))
+    splicer = Splicer(module, bug.module)  # re-renders only the mutated function
+    oracle = normalized(bug.fixed)
     found = set()
     for mutation in mutations(module, frozenset(bug.changed_lines())):
-        patched = module.deep_replace(mutation.original, mutation.replacement)
-        assert isinstance(patched, cst.Module)
         try:
-            if ast.dump(ast.parse(patched.code)) == oracle:
+            if normalized(splicer.apply((mutation,)).code) == oracle:
                 found.add(mutation.template)
         except SyntaxError:
             continue

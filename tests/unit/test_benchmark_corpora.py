@@ -11,7 +11,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
-from repair_rate import MANIFESTS, Bug, Result, apply_replacements, hunks, miss_cause  # noqa: E402
+from repair_rate import MANIFESTS, Bug, Result, _fix_region, apply_replacements, hunks, miss_cause  # noqa: E402
 
 FIXED = "def f(x):\n    if x > 0:\n        return 1\n    return 0\n\n\ndef g(x):\n    return 0\n"
 
@@ -59,3 +59,8 @@ def test_manifest_entries_name_a_pinned_release_a_bug_and_the_tests_it_fails(cor
 def test_each_miss_has_one_cause(fields: dict[str, object], cause: str) -> None:
     result = Result(Bug("b", "p", "", "", "none"), **fields)  # type: ignore[arg-type]
     assert miss_cause(result) == cause
+
+
+def test_the_oracle_search_looks_from_the_enclosing_top_level_statement_to_the_changed_line() -> None:
+    buggy = FIXED.replace("        return 1\n", "        return 2\n")
+    assert _fix_region(Bug("b", "p", FIXED, buggy, "")) == {1, 2, 3}  # def f to the return

@@ -14,6 +14,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
+from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
 from .templates import TEMPLATES, Scope, code
 
@@ -65,6 +66,34 @@ class _Attributes(cst.CSTVisitor):
         return tuple(tuple(dict.fromkeys(names)) for names in self.of_class.values())
 
 
+class _Values(cst.CSTVisitor):
+    """The module's string literals (not docstrings), and the values it assigns to each target."""
+
+    def __init__(self) -> None:
+        self.strings: dict[str, None] = {}
+        self.assigned: dict[str, dict[str, cst.BaseExpression]] = defaultdict(dict)
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        return not isinstance(node.value, cst.SimpleString)  # a docstring is no value
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.strings[node.value] = None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1:
+            self.assigned[code(node.targets[0].target)].setdefault(code(node.value), node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.assigned[code(node.target)].setdefault(code(node.value), node.value)
+
+    def scope(self, attributes: _Attributes) -> Scope:
+        """The module-level scope, which every function's scope extends."""
+        return Scope(attributes=attributes.scope_attributes(None),
+                     classes=attributes.class_attributes(), strings=tuple(self.strings),
+                     assigned={k: tuple(v.values()) for k, v in self.assigned.items()})
+
+
 def _fields(cls: cst.ClassDef) -> list[str]:
     """Names assigned in the class body: dataclass fields and class attributes."""
     names: list[str] = []
@@ -85,15 +114,14 @@ class _Sites(cst.CSTVisitor):
 
     METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
-    def __init__(self, lines: frozenset[int], attributes: _Attributes) -> None:
+    def __init__(self, lines: frozenset[int], attributes: _Attributes, module_scope: Scope) -> None:
         super().__init__()
         self.lines = lines
         self.attributes = attributes
         self.classes: list[cst.ClassDef] = []
         self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
-        self.scopes: list[Scope] = [Scope(attributes=attributes.scope_attributes(None),
-                                          classes=attributes.class_attributes())]
+        self.scopes: list[Scope] = [module_scope]
         self.not_variables: set[int] = set()  # attribute names, keyword names
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -196,15 +224,16 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
     near = {name: tuple(lines) for name, lines in body.near.items()}
     for name in names:
         near[name] = (sites.line_of(func), *near.get(name, ()))
-    return Scope(
+    return replace(
+        sites.scopes[0],
         names=tuple(dict.fromkeys([*names, *body.names])),
         near=near,
         empty=empty_value(func.returns.annotation) if func.returns else None,
         attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
-        classes=sites.scopes[0].classes,
         returns=tuple({code(v): v for v in body.returns}.values()),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
+        own_class=sites.classes[-1].name.value if sites.classes else "",
     )
 
 
@@ -225,15 +254,16 @@ def empty_value(annotation: cst.BaseExpression) -> str | None:
 
 def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     """Every template applied to every node and statement that starts on one of `lines`."""
-    attributes = _Attributes()
+    attributes, values = _Attributes(), _Values()
     module.visit(attributes)
+    module.visit(values)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _Sites(lines, attributes)
+    sites = _Sites(lines, attributes, values.scope(attributes))
     wrapper.visit(sites)
     found = []
     for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
-        for name, template in TEMPLATES:
+        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES):
             for replacement, description in template(node, scope):
                 found.append(Mutation(name, line, node, replacement, description))
     for block, index, line, scope in sites.statements:

@@ -31,7 +31,9 @@ class Scope:
     the module (for `self`, in the enclosing class); `classes`: each class's attributes;
     `returns`: values the function returns elsewhere; `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
-    into a block; `indexed`: (index, sequence) pairs of `seq[i]`.
+    into a block; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
+    literals, as written; `assigned`: target text -> the values the module assigns to it;
+    `own_class`: the name of the class whose method this is.
     """
 
     names: tuple[str, ...] = ()
@@ -43,6 +45,9 @@ class Scope:
     returns: tuple[cst.BaseExpression, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
+    strings: tuple[str, ...] = ()
+    own_class: str = ""
+    assigned: dict[str, tuple[cst.BaseExpression, ...]] = field(default_factory=dict)
 
 
 Replacement = tuple[cst.CSTNode, str]
@@ -99,11 +104,23 @@ def comparison_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
 def arithmetic_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`a + b` <-> `a - b`, ...; a string literal's operator -> `%` (formatting); `-x` -> `x`
+    and `+x` -> `-x` (a sign lost or flipped)."""
     if isinstance(node, cst.BinaryOperation):
-        for new_op in _ARITHMETIC.get(type(node.operator), ()):
+        new_ops = _ARITHMETIC.get(type(node.operator), ())
+        if isinstance(node.left, _STRINGS) and not isinstance(node.operator, cst.Modulo | cst.Add):
+            new_ops = (cst.Modulo,)
+        for new_op in new_ops:
             replacement = node.with_changes(operator=_like(new_op, node.operator))
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus | cst.Plus):
+        signed = (node.expression.with_changes(lpar=node.lpar, rpar=node.rpar)
+                  if isinstance(node.operator, cst.Minus) else node.with_changes(operator=cst.Minus()))
+        yield signed, f"`{code(node)}` -> `{code(signed)}`"
     elif isinstance(node, cst.AugAssign):
         for new_aug in _AUGMENTED.get(type(node.operator), ()):
             augmented = node.with_changes(operator=_like(new_aug, node.operator))
@@ -485,6 +502,68 @@ def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def _last_argument(call: cst.Call) -> cst.Arg | None:
+    last = call.args[-1] if call.args else None
+    return last if last is not None and last.keyword is None and not last.star else None
+
+
+def _hoisted(call: cst.Call) -> cst.BinaryOperation | None:
+    """`f(g(a * b))` -> `f(g(a)) * b`: the operation in the last argument (through nested calls'
+    last arguments) applied to the call's result instead."""
+    last = _last_argument(call)
+    if last is None:
+        return None
+    value = last.value
+    inner = value if isinstance(value, cst.BinaryOperation) else (
+        _hoisted(value) if isinstance(value, cst.Call) else None)
+    if inner is None:
+        return None
+    args = [*call.args[:-1], last.with_changes(value=inner.left)]
+    return inner.with_changes(left=call.with_changes(args=args), lpar=[], rpar=[])
+
+
+def misplaced_parenthesis(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """A closing parenthesis in the wrong place: `f(a * b)` -> `f(a) * b` (through nested calls,
+    `tuple(map(tuple, xs * n))` -> `tuple(map(tuple, xs)) * n`), and `f(a) - 1` -> `f(a - 1)`."""
+    replacement: cst.BaseExpression | None = None
+    if isinstance(node, cst.Call):
+        replacement = _hoisted(node)
+    elif isinstance(node, cst.BinaryOperation) and isinstance(node.left, cst.Call) and not node.left.lpar:
+        call = node.left
+        last = _last_argument(call)
+        if last is not None:
+            inner = node.with_changes(left=last.value, lpar=[], rpar=[])
+            replacement = call.with_changes(args=[*call.args[:-1], last.with_changes(value=inner)],
+                                            lpar=node.lpar, rpar=node.rpar)
+    if replacement is not None:
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def negate_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`a and b` -> `not a and b` / `a and not b`: one operand of a condition negated (a chain's
+    inner operands are the inner operation's own)."""
+    if not isinstance(node, cst.BooleanOperation):
+        return
+    for side in ("left", "right"):
+        operand = getattr(node, side)
+        if (isinstance(operand, cst.UnaryOperation) and isinstance(operand.operator, cst.Not)) or (
+                side == "left" and isinstance(operand, cst.BooleanOperation)
+                and type(operand.operator) is type(node.operator) and not operand.lpar):
+            continue
+        replacement = node.with_changes(**{side: _negated(operand)})
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def own_class(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`Version` -> `type(self)` (`cls` in a class method) inside Version's own methods: a
+    subclass should get its own class, not its parent (TBar's "mutate class instance creation")."""
+    if isinstance(node, cst.Name) and scope.own_class and node.value == scope.own_class:
+        receiver = "cls" if "cls" in scope.names else "self" if "self" in scope.names else None
+        if receiver is not None:
+            replacement = cst.parse_expression("cls" if receiver == "cls" else "type(self)")
+            yield replacement, f"`{node.value}` -> `{code(replacement)}`"
+
+
 def _is_sum(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add)
 
@@ -510,4 +589,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("condition-clause", condition_clause),
     ("wrap-call", wrap_call),
     ("concat-value", concat_value),
+    ("misplaced-parenthesis", misplaced_parenthesis),
+    ("negate-clause", negate_clause),
+    ("own-class", own_class),
 )

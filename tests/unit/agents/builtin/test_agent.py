@@ -8,6 +8,7 @@ import libcst as cst
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
 from pytest_selfheal.agents.builtin.agent import RankedMutations, candidates
+from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
@@ -45,7 +46,7 @@ def test_candidates_compile_and_are_pairwise_distinct(tmp_path: Path):
 
 
 def test_every_template_family_has_a_prior():
-    assert {name for name, _ in (*TEMPLATES, *STATEMENT_TEMPLATES)} == set(PRIORS)
+    assert {name for name, _ in (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES)} == set(PRIORS)
 
 
 def test_priors_order_the_families(tmp_path: Path):

@@ -27,6 +27,10 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("arithmetic-operator", "    return a + b\n", "    return a - b\n"),
         ("arithmetic-operator", "    return a // b\n", "    return a / b\n"),
         ("arithmetic-operator", "    a += b\n", "    a -= b\n"),
+        ("arithmetic-operator", '    return "%d-%d" / (a, b)\n', '    return "%d-%d" % (a, b)\n'),
+        ("arithmetic-operator", "    return (-1, a)\n", "    return (1, a)\n"),
+        ("arithmetic-operator", "    return (+1, a)\n", "    return (-1, a)\n"),
+        ("arithmetic-operator", "    return -(a + b)\n", "    return a + b\n"),
         ("integer-constant", "    return a * 2\n", "    return a * 3\n"),
         ("integer-constant", "    return a * 2\n", "    return a * 1\n"),
         ("integer-constant", "    return a * 0\n", "    return a * 1\n"),
@@ -147,6 +151,17 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("concat-value", 3, "        return a + b\n", "        return a + b + xs\n"),
         ("concat-value", 3, '        return "".join(xs)\n', '        return a + "".join(xs)\n'),
         ("concat-value", 3, "        return str(b)\n", "        return str(b) + a\n"),
+        ("misplaced-parenthesis", 3, "        return tuple(map(tuple, xs * a))\n",
+         "        return tuple(map(tuple, xs)) * a\n"),
+        ("misplaced-parenthesis", 3, "        return tuple(map(tuple, xs * a))\n",
+         "        return tuple(map(tuple, xs) * a)\n"),
+        ("misplaced-parenthesis", 3, "        return round(a / b)\n", "        return round(a) / b\n"),
+        ("misplaced-parenthesis", 3, "        return len(xs) - 1\n", "        return len(xs - 1)\n"),
+        ("negate-clause", 3, "        if a and b:\n            pass\n",
+         "        if not a and b:\n            pass\n"),
+        ("negate-clause", 3, "        if a == 3 and b or xs:\n            pass\n",
+         "        if a == 3 and b or not xs:\n            pass\n"),
+        ("own-class", 3, "        return Box(a)\n", "        return type(self)(a)\n"),
         ("none-guard", 3, "        return a.b\n",
          "        if a is None:\n            return None\n        return a.b\n"),
         ("none-guard", 4, "        xs.sort()\n        return len(xs)\n",
@@ -273,3 +288,22 @@ def test_negating_a_grouped_condition_adds_no_second_pair_of_parentheses():
 def test_a_condition_spanning_lines_keeps_the_parentheses_that_continue_it():
     source = "def f(a, b):\n    if not (a or\n            b):\n        pass\n"
     assert mutated(source, "negate-condition") == ["def f(a, b):\n    if (a or\n            b):\n        pass\n"]
+
+
+def test_misplaced_parenthesis_leaves_keyword_and_star_arguments_alone():
+    assert mutated(HEADER + "        return f(key=a * b)\n", "misplaced-parenthesis", line=3) == []
+    assert mutated(HEADER + "        return f(*xs) + 1\n", "misplaced-parenthesis", line=3) == []
+
+
+def test_negate_clause_adds_no_second_not_and_leaves_a_chains_inner_operands_to_it():
+    results = mutated(HEADER + "        return a and b and not xs\n", "negate-clause", line=3)
+    assert results == [HEADER + "        return not a and b and not xs\n",
+                       HEADER + "        return a and not b and not xs\n"]
+
+
+def test_own_class_is_only_the_enclosing_class():
+    source = "class Box:\n    pass\n\n\nclass Bag:\n    def f(self):\n        return Box()\n"
+    assert mutated(source, "own-class", line=7) == []
+    classmethod_source = "class Box:\n    @classmethod\n    def f(cls):\n        return Box()\n"
+    assert mutated(classmethod_source, "own-class", line=4) == [
+        "class Box:\n    @classmethod\n    def f(cls):\n        return cls()\n"]

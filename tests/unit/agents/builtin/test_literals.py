@@ -1,0 +1,53 @@
+"""The templates that draw a replacement from the module's own values, before and after."""
+
+import libcst as cst
+import pytest
+
+from pytest_selfheal.agents.builtin.sites import mutations
+
+
+def mutated(source: str, template: str, line: int) -> list[str]:
+    module = cst.parse_module(source)
+    return [module.deep_replace(m.original, m.replacement).code
+            for m in mutations(module, frozenset({line})) if m.template == template]
+
+
+CLASS = ('class Version:\n'
+         '    """The "major" docstring is no literal to copy."""\n'
+         '    def __init__(self, parts, key=None):\n'
+         '        self.key = key\n'
+         '        self.major = parts["major"]\n'
+         '        self.build = []\n\n'
+         '    def reset(self):\n'
+         '        self.build = []\n\n'
+         '    def to_dict(self):\n'
+         '        return {"major": self.major}\n')
+
+
+@pytest.mark.parametrize(("template", "find", "replace", "line"), [
+    ("literal-replacement", 'parts["major"]', 'parts["XXmajorXX"]', 5),
+    ("assigned-value", "self.key = key", "self.key = None", 4),
+    ("assigned-value", "reset(self):\n        self.build = []", "reset(self):\n        self.build = None", 9),
+])
+def test_a_value_is_restored_from_the_module(template: str, find: str, replace: str, line: int) -> None:
+    buggy = CLASS.replace(find, replace)
+    assert mutated(buggy, template, line)[0] == CLASS
+
+
+def test_literal_replacement_keeps_the_kind_and_skips_unlike_strings() -> None:
+    source = 'A = b"major"\nB = "minor"\nC = "zzz"\nD = f(x="mnor")\n'
+    assert mutated(source, "literal-replacement", 4) == [
+        'A = b"major"\nB = "minor"\nC = "zzz"\nD = f(x="minor")\n']  # not b"major", not "zzz"
+
+
+def test_assigned_value_offers_each_other_value_once_and_not_the_current_one() -> None:
+    source = "def f(sign):\n    sign = 1\n    if x:\n        sign = -1\n    sign = 1\n"
+    assert mutated(source, "assigned-value", 4) == [
+        "def f(sign):\n    sign = 1\n    if x:\n        sign = 1\n    sign = 1\n"]
+
+
+def test_stray_comma_unpacks_only_an_unparenthesized_one_element_tuple() -> None:
+    source = "scopes[Async] = FunctionScope,\nkept = (FunctionScope,)\npair = a, b\n"
+    assert mutated(source, "stray-comma", 1) == [
+        "scopes[Async] = FunctionScope\nkept = (FunctionScope,)\npair = a, b\n"]
+    assert mutated(source, "stray-comma", 2) == mutated(source, "stray-comma", 3) == []
