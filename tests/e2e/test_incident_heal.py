@@ -118,3 +118,23 @@ def test_decisions_say_the_target_came_from_the_incident(tmp_path):
     [verdict] = next(d for d in decisions if d["kind"] == "triage")["verdicts"]["failures"]
     assert verdict["kind"] == "deterministic"
     assert not any(e.startswith("tests/test_incident_") for e in verdict["evidence"]), verdict
+
+
+def test_branch_mode_commits_the_fix_with_its_reproduction_test(tmp_path):
+    """In CI, --selfheal-branch: one commit on a new branch holds the source fix and the
+    reproduction test; the checkout and its HEAD stay as they were."""
+    repo = _project(tmp_path / "service")
+    incidents = _incidents(tmp_path / "incidents.jsonl")
+    head = git(repo, "rev-parse", "HEAD").strip()
+
+    subprocess.run([sys.executable, "-m", "pytest", f"--selfheal-incident={incidents}",
+                    "--selfheal-branch", "-p", "no:cacheprovider"], cwd=repo, capture_output=True,
+                   text=True, timeout=600, env=user_env())
+
+    report = latest_report(repo)
+    branch = report["mode"]["branch"]
+    assert report["mode"]["done"] is True, report["mode"]
+    assert git(repo, "rev-parse", "HEAD").strip() == head
+    assert git(repo, "rev-parse", f"{branch}^").strip() == head
+    assert git(repo, "diff", "--name-only", head, branch).split() == [
+        "ratings/stats.py", "tests/test_incident_9a8b7c6d.py"]
