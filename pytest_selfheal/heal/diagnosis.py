@@ -8,7 +8,7 @@ refused, edits that came close, and only then the budget or the templates' reach
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ..models import Outcome, Suspect, Verdict
 
@@ -72,3 +72,21 @@ def _deepest_rank(suspects: Sequence[Suspect], judged: Sequence[Outcome]) -> int
     ranks = [rank[(e.path, e.line)] for o in judged for e in o.candidate.edits
              if (e.path, e.line) in rank]
     return max(ranks, default=0)
+
+
+def reordered_parameters(missing: Sequence[str], seen: Collection[str]) -> str:
+    """Why parametrized tests were not found again, when their function's other cases were:
+    pytest numbers a parameter it cannot name (`expected6`) by its position, and a position that
+    follows a set's iteration order can change in each process (string hashes are randomized per
+    process; before Python 3.12, None hashes by its address). "" when no missing test has a
+    sibling case among `seen`."""
+    functions = {nodeid.rsplit("[", 1)[0] for nodeid in seen if nodeid.endswith("]")}
+    moved = [n for n in missing if n.endswith("]") and n.rsplit("[", 1)[0] in functions]
+    if not moved:
+        return ""
+    return (f"the parametrized ids of {moved[0]}{' and others' if len(moved) > 1 else ''} change "
+            "from one pytest process to the next: pytest numbers parameters it cannot name by "
+            "their position, and here the positions follow the order of a set, which can differ "
+            "in each process (string hashes are randomized, and before Python 3.12 so is None's). "
+            "Give the parameters a fixed order (a list, or sorted(...) of the set) or ids of "
+            "their own (pytest.param(..., id=...)), and the sandbox finds the same tests")

@@ -28,7 +28,7 @@ from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before
 from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
 from .collection_errors import is_collection_target
-from .diagnosis import why_not_found
+from .diagnosis import reordered_parameters, why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
 from .formatting import configured_formatter, format_fix
 from .localize import measure
@@ -359,6 +359,9 @@ def _reported(nodeid: str, run: TestRunResult) -> bool:
 
 
 def _not_run_by_probe(unrun: Sequence[str], run: TestRunResult) -> str:
+    reordered = reordered_parameters(unrun, run.outcomes)
+    if reordered:
+        return f"the probe did not find {len(unrun)} of the failing tests in the sandbox: {reordered}"
     return (f"the probe ran in the sandbox but did not run {len(unrun)} of the failing tests "
             f"({unrun[0]}{', ...' if len(unrun) > 1 else ''}): they were not collected there, so "
             f"they were not checked and your tests are not to blame. Its last lines:\n{last_lines(run)}\n"

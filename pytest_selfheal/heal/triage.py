@@ -11,16 +11,18 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import SandboxError
 from ..models import Failure, Line, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
 from . import changes, collection_errors, history
 from .changes import ChangedLines
+from .diagnosis import reordered_parameters
 from .signature import Signature, failing_alike, signature
 
 SIGNIFICANCE = 0.05
@@ -463,7 +465,7 @@ def _outcomes(given: TriageInput, selections: list[list[str]]) -> list[str | Non
         jobs = [_rerun_job(selections[i], given) for i in members]
         runs = given.runs.run(jobs, deadline=given.deadline)
         for index, run in zip(members, runs, strict=True):
-            results[index] = _rerun_outcome(selections[index][-1], run)
+            results[index] = _rerun_outcome(selections[index][-1], run, given.spectrum.outcomes)
     return results
 
 
@@ -472,15 +474,20 @@ def _rerun_job(nodeids: Sequence[str], given: TriageInput) -> Job:
     return Job(tuple(nodeids), {}, timeout=wall, cpu_seconds=cpu)
 
 
-def _rerun_outcome(nodeid: str, run: TestRunResult | None) -> str | None:
+def _rerun_outcome(nodeid: str, run: TestRunResult | None, probed: Collection[str]) -> str | None:
     """"failed" or "passed"; None when the rerun did not run. A rerun whose process stopped before
-    any test reported ends the heal (SandboxError): the probe ran the test, so the sandbox broke;
-    unless the test hung and pytest-timeout's thread method ended the process: that is a failure."""
+    any test reported ends the heal (SandboxError): the probe ran the test (`probed`: what it
+    ran), so the sandbox broke, or the test's id moved; unless the test hung and pytest-timeout's
+    thread method ended the process: that is a failure."""
     if run is None:
         return None
     if hung_under_thread_timeout(run):
         return "failed"
     if stopped_before_tests(run):
+        reordered = "deselected" in run.output_tail and reordered_parameters([nodeid], probed)
+        if reordered:
+            raise SandboxError(f"the triage rerun did not find {nodeid} in the sandbox, where the "
+                               f"probe had run it: {reordered}")
         raise did_not_run("triage rerun", run)
     return "failed" if run.outcomes.get(nodeid, "failed") == "failed" else "passed"
 

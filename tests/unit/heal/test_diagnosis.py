@@ -40,3 +40,16 @@ def test_it_suggests_another_agent_and_never_the_one_that_just_ran():
     claude = why_not_found(SUSPECTS, [outcome(Verdict.STILL_FAILING)], "exhausted", TARGETS, "claude")
     assert builtin.endswith("try --selfheal-agent claude")
     assert "--selfheal-agent claude" not in claude and "--selfheal-time-budget" in claude
+
+
+def test_tests_whose_parametrized_ids_moved_are_told_apart_from_tests_never_collected():
+    from pytest_selfheal.heal.diagnosis import reordered_parameters
+
+    seen = ["tests/test_date.py::test_parse[4-1985-expected6-%Y]", "tests/test_date.py::test_other"]
+
+    moved = reordered_parameters(["tests/test_date.py::test_parse[4-1985-expected7-%Y]"], seen)
+
+    assert moved.startswith("the parametrized ids of tests/test_date.py::test_parse[4-1985-expected7")
+    assert "sorted(...)" in moved
+    assert reordered_parameters(["tests/test_gone.py::test_parse[1]"], seen) == ""
+    assert reordered_parameters(["tests/test_date.py::test_missing"], seen) == ""
