@@ -9,12 +9,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime.incident import Incident, MalformedIncident
+from ..runtime.incident import OTEL_INCIDENT_ATTRIBUTE, OTEL_SCHEMA_ATTRIBUTE, Incident, MalformedIncident
 from .occurrence import Occurrence, RawFrame, from_incident
 from .stacktrace import ProjectFiles, frames_of
 
-INCIDENT_ATTRIBUTE = "selfheal.incident"
-VERSION_ATTRIBUTE = "selfheal.incident.version"
 NANOSECONDS = 1e9
 
 
@@ -53,25 +51,25 @@ def read_request(data: Mapping[str, Any], origin: str, project: ProjectFiles) ->
 def incident_lines(data: Mapping[str, Any]) -> Iterator[str]:
     """The whole incidents (their JSON lines) our log records in one request carry."""
     for _, record in _items(data, "resourceLogs", "scopeLogs", "logRecords"):
-        line = _attributes(record).get(INCIDENT_ATTRIBUTE)
+        line = _attributes(record).get(OTEL_INCIDENT_ATTRIBUTE)
         if isinstance(line, str):
             yield line
 
 
 def _read_one(batch: Batch, attributes: dict[str, Any], resource: Mapping[str, Any],
               record: Mapping[str, Any], time_key: str, origin: str, project: ProjectFiles) -> None:
-    line = attributes.get(INCIDENT_ATTRIBUTE)
+    line = attributes.get(OTEL_INCIDENT_ATTRIBUTE)
     if isinstance(line, str):
         try:
             batch.occurrences.append(from_incident(Incident.from_line(line)))
         except MalformedIncident as exc:
-            batch.problems.append(f"{INCIDENT_ATTRIBUTE} is not an incident: {exc}")
+            batch.problems.append(f"{OTEL_INCIDENT_ATTRIBUTE} is not an incident: {exc}")
         return
     exc_type = attributes.get("exception.type")
     if not isinstance(exc_type, str):
         batch.skipped += 1
         return
-    version = attributes.get(VERSION_ATTRIBUTE) or resource.get("service.version") or ""
+    version = attributes.get(OTEL_SCHEMA_ATTRIBUTE) or resource.get("service.version") or ""
     nanos = record.get(time_key) or record.get("observedTimeUnixNano") or 0
     try:
         seconds = int(nanos) / NANOSECONDS

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "pytest-selfheal/incident/1"
+# an incident as an OpenTelemetry log record: its JSON line, and the schema it follows
+OTEL_INCIDENT_ATTRIBUTE = "selfheal.incident"
+OTEL_SCHEMA_ATTRIBUTE = "selfheal.incident.version"
 RELATIONS = ("raised", "cause", "context")  # how an exception joins the chain, outermost first
 
 # An argument as the regression recorder describes it (testproc/values.argument: name, kind,

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_selfheal.runtime.incident import SCHEMA, Incident
+from pytest_selfheal.runtime.incident import (
+    OTEL_INCIDENT_ATTRIBUTE,
+    OTEL_SCHEMA_ATTRIBUTE,
+    SCHEMA,
+    Incident,
+)
 
 LOGGER_NAME = "pytest_selfheal.runtime"
-INCIDENT_KEY = "selfheal.incident"
-SCHEMA_KEY = "selfheal.incident.version"
 
 
 def opentelemetry_sink(logger_provider: Any = None) -> OpenTelemetrySink:
@@ -59,7 +62,7 @@ def attributes(incident: Incident, line: str) -> dict[str, str | int]:
     found: dict[str, str | int] = {
         "exception.type": raised.type, "exception.message": raised.message,
         "exception.stacktrace": stacktrace(incident),
-        INCIDENT_KEY: line, SCHEMA_KEY: SCHEMA,
+        OTEL_INCIDENT_ATTRIBUTE: line, OTEL_SCHEMA_ATTRIBUTE: SCHEMA,
     }
     frames = incident.project_frames() or raised.frames
     if frames:
