@@ -8,6 +8,7 @@ with the builtin agent; its section prints fix.diff with the reproduction test i
 
 from __future__ import annotations
 
+import select
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,8 @@ def serve_and_request(target: Path, paths: Sequence[str]) -> list[tuple[str, str
                               stderr=subprocess.DEVNULL, text=True)
     try:
         assert server.stdout is not None
-        address = server.stdout.readline().strip().rsplit(" ", 1)[-1]
+        ready, _, _ = select.select([server.stdout], [], [], SERVER_START)
+        address = server.stdout.readline().strip().rsplit(" ", 1)[-1] if ready else ""
         if not address.startswith("http://"):
             raise RuntimeError(f"the service did not start (it said {address!r})")
         return [(path, _status(address + path)) for path in paths]

@@ -18,12 +18,12 @@ def heal_command(root: Path, incidents: str, wanted: str | None, pytest_args: Se
     """0 when the incident is healed (fix.diff carries its reproduction test), 1 otherwise."""
     root = root.resolve()
     output = runstore.output_dir(root)
-    known = {run.run_id for run in runstore.list_runs(output)}
+    known = runstore.run_ids(output)
     # `--option=value`: pytest reads its rootdir and ini before it knows plugin options, and
     # would take a separate value for a test path
     source = incidents if incidents == "-" else str(Path(incidents).resolve())
     chosen = [f"{INCIDENT_ID_FLAG}={wanted}"] if wanted else []
     subprocess.run([sys.executable, "-m", "pytest", f"{INCIDENT_FLAG}={source}", *chosen,
                     *pytest_args], cwd=root)
-    new = [run for run in runstore.list_runs(output) if run.run_id not in known]
+    new = runstore.runs_since(output, known)
     return EXIT_OK if new and new[-1].status == "healed" else EXIT_NOT_HEALED

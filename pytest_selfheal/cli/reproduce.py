@@ -16,6 +16,7 @@ from ..errors import ConfigError
 from ..git import find_repo_root
 from ..incidents.reproduce import Reproduction, reproduce
 from ..incidents.target import load_incident
+from ..output import runstore
 from ..redaction import Redactor
 from .console import rich_console
 from .exit_codes import EXIT_NOT_HEALED, EXIT_OK
@@ -32,7 +33,8 @@ def reproduce_command(root: Path, source: str, wanted: str | None, as_json: bool
     incident = load_incident(Path(source), wanted)
     redactor = Redactor.from_environment()
     result = reproduce(incident, repo_root, root.resolve(), Settings(), redactor)
-    written = _write(root.resolve() / Settings().output / INCIDENTS_DIR / incident.id, result, redactor)
+    written = _write(runstore.output_dir(root.resolve()) / INCIDENTS_DIR / incident.id, result,
+                     redactor)
     if as_json:
         print(json.dumps(redactor.clean_tree(_as_json(result, written)), indent=2))
     else:

@@ -87,6 +87,20 @@ def list_runs(output: Path) -> list[Run]:
     return [_load(path) for path in sorted(runs.iterdir()) if path.is_dir()]
 
 
+def run_ids(output: Path) -> set[str]:
+    """The ids of the runs there now (no report is read), for `runs_since`."""
+    runs = runs_dir(output)
+    return {path.name for path in runs.iterdir() if path.is_dir()} if runs.is_dir() else set()
+
+
+def runs_since(output: Path, known: set[str]) -> list[Run]:
+    """The runs a command started after `known = run_ids(output)` was taken, oldest first."""
+    runs = runs_dir(output)
+    if not runs.is_dir():
+        return []
+    return [_load(path) for path in sorted(runs.iterdir()) if path.is_dir() and path.name not in known]
+
+
 def find_run(output: Path, wanted: str | None) -> Run:
     """The latest run, or the one whose id is `wanted` or starts with it."""
     runs = list_runs(output)

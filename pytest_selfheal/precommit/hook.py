@@ -37,7 +37,7 @@ def run_hook(root: Path, *, apply: bool, pytest_args: Sequence[str]) -> Verdict:
     """BLOCKED when the affected tests or the suite fail, healed or not."""
     root = root.resolve()
     output = runstore.output_dir(root)
-    known = {run.run_id for run in runstore.list_runs(output)}
+    known = runstore.run_ids(output)
     affected = _affected(root, output)
     if affected and not _passes(root, pytest_args, affected):
         return _blocked(root, output, known, apply)
@@ -96,7 +96,7 @@ def _without_hook_git_env() -> dict[str, str]:
 
 def _blocked(root: Path, output: Path, known: set[str], apply: bool) -> Verdict:
     """Say why the commit is blocked; in apply mode write the fix into the working tree."""
-    new = [run for run in runstore.list_runs(output) if run.run_id not in known]
+    new = runstore.runs_since(output, known)
     if not new or not new[-1].diff_path.is_file():
         print("selfheal hook: tests fail and no fix was found; commit blocked", flush=True)
         return Verdict.BLOCKED
