@@ -252,11 +252,24 @@ def _ungrouped(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr
 
 
+# Operators whose negation Python spells as an operator, as people write it: `a is not b`, never
+# `not a is b`. Orderings keep their `not` (`not a < b` is not `a >= b` for sets or NaN).
+_NEGATED_OPERATOR: dict[type[cst.BaseCompOp], type[cst.BaseCompOp]] = {
+    cst.Is: cst.IsNot, cst.IsNot: cst.Is, cst.In: cst.NotIn, cst.NotIn: cst.In,
+    cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal,
+}
+
+
 def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
     """The negation of a statement's whole condition: `not c`, or `c` for `not c` (never
-    `not not c`, nor `(a or b)` for `not (a or b)`)."""
+    `not not c`, nor `(a or b)` for `not (a or b)`), and `a is not b` for `a is b`."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return _ungrouped(test.expression)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        negated = _NEGATED_OPERATOR.get(type(target.operator))
+        if negated is not None:
+            return test.with_changes(comparisons=[target.with_changes(operator=negated())])
     return cst.UnaryOperation(operator=cst.Not(), expression=_grouped(test))
 
 

@@ -54,6 +54,9 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("drop-not", "    return b and not (a)\n", "    return b and a\n"),
         ("negate-condition", "    return a\n", "    return not a\n"),
         ("negate-condition", "    return 1 if a else 2\n", "    return 2 if a else 1\n"),
+        ("negate-condition", "    if a.b is None:\n        pass\n", "    if a.b is not None:\n        pass\n"),
+        ("negate-condition", "    return a not in b\n", "    return a in b\n"),
+        ("negate-condition", "    while a == b:\n        pass\n", "    while a != b:\n        pass\n"),
         ("value-shift", "    return a == len(b)\n", "    return a == len(b) - 1\n"),
         ("value-shift", "    return len(a) < b\n", "    return len(a) + 1 < b\n"),
         ("value-shift", "    return a + b\n", "    return a + b - 1\n"),
@@ -67,6 +70,12 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
 def test_template_before_after(template, before, after):
     source, expected = "def f(a, b, i=0, n=1):\n" + before, "def f(a, b, i=0, n=1):\n" + after
     assert expected in mutated(source, template)
+
+
+def test_a_negated_identity_or_membership_test_is_written_with_its_own_operator():
+    source = "def f(a, b):\n    if a is None and b in a:\n        pass\n"
+    results = mutated(source, "negate-clause") + mutated(source, "negate-condition")
+    assert results and not any("not a is" in r or "not b in" in r for r in results)
 
 
 def test_templates_only_touch_the_given_lines():
@@ -161,6 +170,8 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
          "        if not a and b:\n            pass\n"),
         ("negate-clause", 3, "        if a == 3 and b or xs:\n            pass\n",
          "        if a == 3 and b or not xs:\n            pass\n"),
+        ("negate-clause", 3, "        if a and b is None:\n            pass\n",
+         "        if a and b is not None:\n            pass\n"),
         ("own-class", 3, "        return Box(a)\n", "        return type(self)(a)\n"),
         ("none-guard", 3, "        return a.b\n",
          "        if a is None:\n            return None\n        return a.b\n"),
