@@ -56,6 +56,8 @@ from pytest_selfheal.models import Suspect  # noqa: E402
 from pytest_selfheal.source import enclosing_function  # noqa: E402
 
 ORACLE_HORIZON = 3000  # candidates searched for the oracle's position
+SUITE_ALLOWANCE = 900.0  # seconds the user's own suite may take before the heal's budget starts
+OVERRUN_GRACE = 5.0  # seconds past the budget the heal may take to write its report
 
 
 @dataclass(frozen=True)
@@ -264,11 +266,12 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
     repo = make_project(bug, dirty)
     result = Result(bug)
     try:
-        try:
+        try:  # the budget starts when the user's own suite has run, which load can slow a lot
             pytest(repo, "--selfheal", "--selfheal-agent=builtin", f"--selfheal-time-budget={budget}",
-                   timeout=budget + 120)
-        except subprocess.TimeoutExpired:  # the budget is a wall: overrunning it is the heal's error
-            result.reason = f"the heal ran past its {budget:.0f} s budget by over 120 s"
+                   timeout=budget + SUITE_ALLOWANCE)
+        except subprocess.TimeoutExpired:
+            result.reason = (f"the command ran past the heal's {budget:.0f} s budget plus "
+                             f"{SUITE_ALLOWANCE:.0f} s for the suite")
             return result
         reports = sorted((repo / ".selfheal" / "runs").glob("*/report.json"))
         if not reports:
@@ -277,6 +280,11 @@ def run_bug(bug: Bug, dirty: bool, budget: float) -> Result:
         result.status = report["status"]
         result.reason = report.get("reason", "")
         result.seconds = report["totals"]["seconds"]
+        if result.seconds > budget + OVERRUN_GRACE:  # the budget is a wall: past it is an error
+            result.reason = (f"the heal took {result.seconds:.1f} s of a {budget:.0f} s budget "
+                             f"({report['status']}: {result.reason})")
+            result.status = "error"
+            return result
         result.candidates = report["totals"]["candidates"]
         result.alternatives = len(report.get("alternatives", []))
         _rank(result, report, repo)
