@@ -264,8 +264,12 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     base = git(checkout, "rev-parse", "HEAD").strip()
     restore(checkout, base)
     first, code, output = pytest(project, cache)
-    if code != 0:
-        raise SystemExit(f"{project.name}: the plain suite is not green here (exit {code}):\n{output}")
+    if code != 0:  # nothing to measure against; the other projects still are
+        print(f"{project.name}: skipped, the plain suite is not green here (exit {code}):\n"
+              f"{output[-2000:]}", flush=True)
+        write(sink, {"project": project.name, "version": project.version, "kind": "not-green",
+                     "exit": code})
+        return
     if bugs_only:
         heal_bugs(project, cache, base, first, sink)
         return
@@ -324,6 +328,8 @@ def table(rows: list[dict[str, object]]) -> None:
     print(f"{'project':<18} {'green run':>9} {'bugs':>4} {'repro':>6} {'healed':>6} {'correct':>7} "
           f"{'ttg/plain':>9} {'plain s':>7}")
     greens, all_ratios, all_green_runs = [], [], []
+    unmeasured = {str(r["project"]) for r in rows if r["kind"] == "not-green"}
+    rows = [r for r in rows if r["kind"] != "not-green"]
     for name in dict.fromkeys(str(r["project"]) for r in rows):
         green = [r for r in rows if r["project"] == name and r["kind"] == "green"]
         bugs = [r for r in rows
@@ -346,6 +352,8 @@ def table(rows: list[dict[str, object]]) -> None:
               f"correct {sum(bool(r.get('correct')) for r in bugs)}/{len(bugs)}; median time-to-green "
               f"{statistics.median(all_ratios) if all_ratios else float('nan'):.2f}x the plain suite "
               f"(healed bugs), median green --selfheal run x{statistics.median(all_green_runs):.3f}")
+    for name in sorted(unmeasured):
+        print(f"{name}: not measured, its plain suite is not green on this machine")
     healed = [r for r in bugs if r.get("healed") and "regression" in r]  # rows from before it was read
     for line in share_lines((f"{r['project']} {r['bug']}"[:90], str(r["regression"]),
                              str(r.get("regression_reason", ""))) for r in healed):
