@@ -125,6 +125,8 @@ class _Sites(cst.CSTVisitor):
         self.not_variables: set[int] = set()  # attribute names, keyword names
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if not self._spans_a_line(node):
+            return False  # nothing below it starts on a wanted line
         if isinstance(node, cst.ClassDef):
             self.classes.append(node)
         elif isinstance(node, cst.FunctionDef):
@@ -144,10 +146,22 @@ class _Sites(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
+        if not self._spans_a_line(original_node):
+            return
         if isinstance(original_node, cst.ClassDef):
             self.classes.pop()
         elif isinstance(original_node, cst.FunctionDef):
             self.scopes.pop()
+
+    def _spans_a_line(self, node: cst.CSTNode) -> bool:
+        """Whether a wanted line lies within `node` (its decorators included)."""
+        position = self.get_metadata(PositionProvider, node, None)
+        if position is None:
+            return True
+        start = position.start.line
+        if isinstance(node, cst.FunctionDef | cst.ClassDef) and node.decorators:
+            start = min(start, self.line_of(node.decorators[0]))
+        return any(start <= line <= position.end.line for line in self.lines)
 
     def line_of(self, node: cst.CSTNode) -> int:
         position = self.get_metadata(PositionProvider, node, None)
@@ -252,14 +266,36 @@ def empty_value(annotation: cst.BaseExpression) -> str | None:
     return _EMPTY.get(annotation.value) if isinstance(annotation, cst.Name) else None
 
 
+@dataclass(frozen=True)
+class ModuleAnalysis:
+    """What the templates need of a module whatever lines are suspect: its attributes, values
+    and node positions. Most of the cost of mutating a file, so it can be done ahead, before
+    the suspect lines are known."""
+
+    module: cst.Module
+    attributes: _Attributes
+    values: _Values
+    wrapper: MetadataWrapper
+
+    @classmethod
+    def of(cls, module: cst.Module) -> ModuleAnalysis:
+        attributes, values = _Attributes(), _Values()
+        module.visit(attributes)
+        module.visit(values)
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        wrapper.resolve_many(_Sites.METADATA_DEPENDENCIES)
+        return cls(module, attributes, values, wrapper)
+
+
 def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
     """Every template applied to every node and statement that starts on one of `lines`."""
-    attributes, values = _Attributes(), _Values()
-    module.visit(attributes)
-    module.visit(values)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _Sites(lines, attributes, values.scope(attributes))
-    wrapper.visit(sites)
+    return analysed_mutations(ModuleAnalysis.of(module), lines)
+
+
+def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int]) -> list[Mutation]:
+    """`mutations` of a module analysed already."""
+    sites = _Sites(lines, analysis.attributes, analysis.values.scope(analysis.attributes))
+    analysis.wrapper.visit(sites)
     found = []
     for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)

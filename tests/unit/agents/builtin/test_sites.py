@@ -1,0 +1,47 @@
+"""Finding the nodes on suspect lines: the same mutations whether or not the module was analysed
+ahead, and whether or not the rest of the module is visited."""
+
+import libcst as cst
+
+from pytest_selfheal.agents.builtin.sites import ModuleAnalysis, analysed_mutations, mutations
+
+SOURCE = '''\
+import functools
+
+
+class Box:
+    size = 3
+
+    @functools.lru_cache(maxsize=2)
+    def grow(self, n):
+        if n > self.size:
+            return n + 1
+        return n
+
+
+def shrink(n):
+    return n - 1
+'''
+
+
+def described(found):
+    return [(m.template, m.line, m.description) for m in found]
+
+
+def test_a_decorator_line_is_a_site_of_its_function():
+    found = described(mutations(cst.parse_module(SOURCE), frozenset({7})))
+    assert ("integer-constant", 7, "`2` -> `3`") in found
+
+
+def test_mutations_on_some_lines_are_those_of_all_lines_kept_to_them():
+    module = cst.parse_module(SOURCE)
+    everywhere = described(mutations(module, frozenset(range(1, 16))))
+    for line in (9, 10, 15):
+        assert described(mutations(module, frozenset({line}))) == [m for m in everywhere if m[1] == line]
+
+
+def test_one_analysis_serves_any_lines():
+    module = cst.parse_module(SOURCE)
+    analysis = ModuleAnalysis.of(module)
+    for lines in (frozenset({9}), frozenset({10, 15}), frozenset({7})):
+        assert described(analysed_mutations(analysis, lines)) == described(mutations(module, lines))
