@@ -127,6 +127,8 @@ class _Sites(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if not self._spans_a_line(node):
             return False  # nothing below it starts on a wanted line
+        if isinstance(node, cst.Import | cst.ImportFrom):
+            return False  # the names it imports are not values an expression template may change
         if isinstance(node, cst.ClassDef):
             self.classes.append(node)
         elif isinstance(node, cst.FunctionDef):
@@ -146,7 +148,7 @@ class _Sites(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if not self._spans_a_line(original_node):
+        if not self._spans_a_line(original_node) or isinstance(original_node, cst.Import | cst.ImportFrom):
             return
         if isinstance(original_node, cst.ClassDef):
             self.classes.pop()

@@ -45,3 +45,11 @@ def test_one_analysis_serves_any_lines():
     analysis = ModuleAnalysis.of(module)
     for lines in (frozenset({9}), frozenset({10, 15}), frozenset({7})):
         assert described(analysed_mutations(analysis, lines)) == described(mutations(module, lines))
+
+
+def test_the_names_an_import_binds_are_not_sites():
+    """`import importlib.resources` inside a function: wrapping the dotted name in a call is
+    no program LibCST can build, and no fix."""
+    source = "def load():\n    import importlib.resources\n    from os import path as p\n    return p\n"
+    found = mutations(cst.parse_module(source), frozenset({2, 3}))
+    assert [m for m in found if m.template not in ("delete-statement", "move-statement")] == []
