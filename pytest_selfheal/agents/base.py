@@ -73,6 +73,16 @@ class Agent(Protocol):
 
 
 @runtime_checkable
+class Anticipating(Protocol):
+    """An agent that starts reading the files the fault is likely in while the heal's first
+    stages run (the probe takes seconds on a real suite), before the suspects are known."""
+
+    def anticipate(self, root: Path, paths: Sequence[str]) -> None:
+        """Begin with `paths` (relative to `root`, most likely first) and return at once."""
+        ...
+
+
+@runtime_checkable
 class Reporting(Protocol):
     """An agent with more to say in report.json than its stop reason (spend, rationale)."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .base import Agent, Workbench, report_of
+from .base import Agent, Anticipating, Workbench, report_of
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -25,6 +27,11 @@ class ChainAgent:
             if bench.healed or bench.stop_reason():
                 break
         return "; ".join(reasons)
+
+    def anticipate(self, root: Path, paths: Sequence[str]) -> None:
+        for agent in self.agents:
+            if isinstance(agent, Anticipating):
+                agent.anticipate(root, paths)
 
     def agent_report(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}

@@ -16,9 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..agents.base import Agent, report_of
+from ..agents.base import Agent, Anticipating, report_of
 from ..errors import SandboxError, SelfHealError
-from ..models import Outcome, Spectrum, Suspect, TestRunResult
+from ..models import Failure, Outcome, Spectrum, Suspect, TestRunResult
 from ..output import report, rundir
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
@@ -218,8 +218,10 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     from .regression import add_regression_test
 
     agent = request.make_agent(request.settings.resolved_agent)
-    probed = _probe(runs, plan, request, log)
     is_test_file = _test_file_predicate(request, plan)
+    if isinstance(agent, Anticipating):
+        agent.anticipate(sandbox.root, traceback_files(request.failures, is_test_file))
+    probed = _probe(runs, plan, request, log)
     verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
     targets = _targets(plan, probed, verdicts, log)
     if not targets:
@@ -307,6 +309,14 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
             "option, or install the project non-editable"
         )
     return Probed(spectrum, run)
+
+
+def traceback_files(failures: Sequence[Failure], is_test_file: Callable[[str], bool]) -> list[str]:
+    """The project files the failing tests' tracebacks ran through, not tests, innermost first:
+    where the fault most likely is, known before the probe has run."""
+    frames = [frame for failure in failures for frame in reversed(failure.frames)]
+    return list(dict.fromkeys(f.path for f in frames
+                              if f.path.endswith(".py") and not is_test_file(f.path)))
 
 
 def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bool]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ..base import Agent, Workbench
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
-from .sites import Mutation, mutations
+from .sites import ModuleAnalysis, Mutation, analysed_mutations
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
 
@@ -30,9 +32,15 @@ MAX_PARTIALS = 3  # partial fixes built on, each fixing more failing tests than 
 class BuiltinAgent:
     name = "builtin"
 
+    def __init__(self) -> None:
+        self.analyses = Analyses()
+
+    def anticipate(self, root: Path, paths: Sequence[str]) -> None:
+        self.analyses.ahead(root, paths)
+
     def repair(self, bench: Workbench) -> str:
         """Why the search stopped, and which suspect files it could not search, and why."""
-        ranked = RankedMutations(bench.root, bench.suspects, PRIORS)
+        ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses)
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -97,7 +105,7 @@ class _Scored:
 def candidates(root: Path, suspects: Sequence[Suspect],
                priors: Mapping[str, float] = PRIORS) -> Iterator[Candidate]:
     """Every candidate source, chained in the order they are tried."""
-    return _stream(root, suspects, RankedMutations(root, suspects, priors))
+    return _stream(root, suspects, RankedMutations(root, suspects, priors, Analyses()))
 
 
 def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) -> Iterator[Candidate]:
@@ -116,9 +124,11 @@ class RankedMutations:
     `unreadable` names the suspect files analysed so far that could not be read or parsed, and
     why."""
 
-    def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]) -> None:
+    def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
+                 analyses: Analyses) -> None:
         self.unreadable: dict[str, str] = {}
         self._given: list[_Scored] = []
+        self._analyses = analyses
         self._source = self._best_first(root, suspects, priors)
 
     def __iter__(self) -> Iterator[_Scored]:
@@ -146,13 +156,12 @@ class RankedMutations:
         for bound, (path, by_line) in zip(bounds, by_file.items(), strict=True):
             while waiting and -waiting[0][0] >= bound:
                 yield heapq.heappop(waiting)[2]
-            parsed = _parse(root / path)
-            if isinstance(parsed, str):
-                self.unreadable[path] = parsed
+            analysed = self._analyses.get(root, path)
+            if isinstance(analysed, str):
+                self.unreadable[path] = analysed
                 continue
-            module, encoding = parsed
-            splicer = Splicer(module, path)
-            for mutation in mutations(module, frozenset(by_line)):
+            analysis, splicer, encoding = analysed
+            for mutation in analysed_mutations(analysis, frozenset(by_line)):
                 suspect = by_line[mutation.line]
                 score = suspect.score * priors[mutation.template]
                 item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
@@ -265,17 +274,58 @@ def _edit(item: _Scored, before: str, after: str) -> Edit:
     )
 
 
-def _parse(path: Path) -> tuple[cst.Module, str] | str:
-    """(the module, its file's encoding), or why the file cannot be mutated."""
+Analysed = tuple[ModuleAnalysis, Splicer, str]  # with the file's encoding
+
+
+class Analyses:
+    """Each file read, parsed and analysed at most once. Files named `ahead` are done on a
+    thread of their own while the heal's first stages wait on test processes; a file asked for
+    before that thread reached it is done at once by the caller. The worktree is not edited
+    between the probe and the search, so what was read ahead is what the search would read."""
+
+    def __init__(self) -> None:
+        self._done: dict[Path, Future[Analysed | str]] = {}
+        self._lock = threading.Lock()
+
+    def ahead(self, root: Path, paths: Sequence[str]) -> None:
+        """Start on `paths` (relative to `root`) in order, on a thread; returns at once."""
+        with self._lock:
+            queued = [(root, path, self._done.setdefault(root / path, Future()))
+                      for path in dict.fromkeys(paths) if root / path not in self._done]
+        if queued:
+            threading.Thread(target=_fill, args=(queued,), name="selfheal-analyse", daemon=True).start()
+
+    def get(self, root: Path, path: str) -> Analysed | str:
+        """The analysis of `path` (relative to `root`), or why it cannot be mutated."""
+        with self._lock:
+            future = self._done.get(root / path)
+            if future is None or future.cancel():  # not begun: done here rather than waited for
+                future = self._done[root / path] = Future()
+                _fill([(root, path, future)])
+        return future.result()
+
+
+def _fill(queued: Sequence[tuple[Path, str, Future[Analysed | str]]]) -> None:
+    for root, path, future in queued:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(_analyse(root, path))
+            except BaseException as exc:  # handed to whoever asks for the file
+                future.set_exception(exc)
+
+
+def _analyse(root: Path, path: str) -> Analysed | str:
+    """The analysis of `path` (relative to `root`), or why the file cannot be mutated."""
     try:
-        source = read_source(path)
-        return cst.parse_module(source.text), source.encoding
+        source = read_source(root / path)
+        module = cst.parse_module(source.text)
     except OSError as exc:
         return f"cannot be read: {exc.strerror}"
     except UnreadableSource as exc:
         return str(exc)
     except cst.ParserSyntaxError as exc:
         return f"LibCST cannot parse it: {exc.message} (line {exc.raw_line})"
+    return ModuleAnalysis.of(module), Splicer(module, path), source.encoding
 
 
 def create(settings: Settings, argument: str) -> Agent:

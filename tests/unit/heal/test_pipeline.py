@@ -282,3 +282,16 @@ def test_lines_the_policy_forbids_are_never_suspects(tmp_path):
     logged = [json.loads(line) for line in (heal.run_dir / DECISIONS).read_text().splitlines()]
     forbidden = next(entry for entry in logged if entry["kind"] == "suspects-forbidden")
     assert forbidden["files"] == {"calc.py": "calc.py matches forbidden_paths"}
+
+
+def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first():
+    failures = [
+        Failure("tests/test_a.py::test_one", "call", "ValueError", "",
+                frames=(Frame("tests/test_a.py", 5, "test_one"), Frame("pkg/api.py", 9, "run"),
+                        Frame("pkg/core.py", 2, "step"))),
+        Failure("tests/test_a.py::test_two", "call", "ValueError", "",
+                frames=(Frame("tests/test_a.py", 8, "test_two"), Frame("pkg/api.py", 9, "run"),
+                        Frame("pkg/data.json", 1, "<module>"))),
+    ]
+    assert pipeline.traceback_files(failures, lambda path: path.startswith("tests/")) == [
+        "pkg/core.py", "pkg/api.py"]

@@ -2,12 +2,14 @@
 
 import ast
 import itertools
+import threading
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
-from pytest_selfheal.agents.builtin.agent import RankedMutations, candidates
+from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations, candidates
 from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
@@ -80,7 +82,7 @@ def test_mutations_come_in_the_order_of_a_sort_by_score(tmp_path: Path):
                    {"c.py": 0.9, "a.py": 0.3, "b.py": 0.6}):
         given = spread(scores)
         lazy = [(item.score, item.path, item.mutation.description)
-                for item in RankedMutations(tmp_path, given, PRIORS)]
+                for item in RankedMutations(tmp_path, given, PRIORS, Analyses())]
         eager = []
         for path in dict.fromkeys(s.path for s in given):
             by_line = {s.line: s for s in given if s.path == path}
@@ -95,8 +97,9 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     for path, text in FILES.items():
         (tmp_path / path).write_text(text)
     parsed = []
-    real_parse = builtin_agent._parse
-    monkeypatch.setattr(builtin_agent, "_parse", lambda path: parsed.append(path.name) or real_parse(path))
+    real_analyse = builtin_agent._analyse
+    monkeypatch.setattr(builtin_agent, "_analyse",
+                        lambda root, path: parsed.append(path) or real_analyse(root, path))
     stream = candidates(tmp_path, spread({"a.py": 0.9, "b.py": 0.2, "c.py": 0.1}))
     first = list(itertools.islice(stream, 8))
     assert {c.edits[0].path for c in first} == {"a.py"}
@@ -104,6 +107,59 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     rest = list(stream)
     assert {c.edits[0].path for c in rest} == {"a.py", "b.py", "c.py"}
     assert parsed == ["a.py", "b.py", "c.py"]
+
+
+def test_files_analysed_ahead_are_not_analysed_again_and_give_the_same_candidates(
+        tmp_path: Path, monkeypatch):
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    given = spread({"a.py": 0.9, "b.py": 0.2, "c.py": 0.1})
+    expected = [c.edits for c in candidates(tmp_path, given)]
+    analysed = []
+    real_analyse = builtin_agent._analyse
+    monkeypatch.setattr(builtin_agent, "_analyse",
+                        lambda root, path: analysed.append(path) or real_analyse(root, path))
+    analyses = Analyses()
+    analyses.ahead(tmp_path, ["b.py", "a.py"])
+    stream = builtin_agent._stream(tmp_path, given, RankedMutations(tmp_path, given, PRIORS, analyses))
+    assert [c.edits for c in stream] == expected
+    assert sorted(analysed) == ["a.py", "b.py", "c.py"]
+
+
+def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
+        tmp_path: Path, monkeypatch):
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    release, analysed = threading.Event(), []
+    real_analyse = builtin_agent._analyse
+
+    def slow_on_a(root, path):
+        if path == "a.py":
+            assert release.wait(10)
+        analysed.append(path)
+        return real_analyse(root, path)
+
+    monkeypatch.setattr(builtin_agent, "_analyse", slow_on_a)
+    analyses = Analyses()
+    analyses.ahead(tmp_path, ["a.py", "b.py"])
+    assert not isinstance(analyses.get(tmp_path, "b.py"), str)  # a.py still holds the thread
+    assert analysed == ["b.py"]
+    release.set()
+    assert not isinstance(analyses.get(tmp_path, "a.py"), str)
+    assert sorted(analysed) == ["a.py", "b.py"]
+
+
+def test_an_error_while_analysing_ahead_reaches_the_search(tmp_path: Path, monkeypatch):
+    (tmp_path / "a.py").write_text(FILES["a.py"])
+
+    def broken(root, path):
+        raise RuntimeError("analysis bug")
+
+    monkeypatch.setattr(builtin_agent, "_analyse", broken)
+    analyses = Analyses()
+    analyses.ahead(tmp_path, ["a.py"])
+    with pytest.raises(RuntimeError, match="analysis bug"):
+        analyses.get(tmp_path, "a.py")
 
 
 BYTES = {
