@@ -14,7 +14,7 @@ import difflib
 import fnmatch
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -143,17 +143,21 @@ def count_changed_lines(before: str, after: str) -> int:
 
 def failing_test_literals(rootdir: Path, nodeids: Iterable[str]) -> frozenset[object]:
     """Distinctive constants in the failing tests' source (arguments, parametrize values)."""
-    found: set[object] = set()
+    by_file: dict[str, set[tuple[str, ...]]] = {}  # each file parsed once: a test module can be huge
     for nodeid in nodeids:
         file, _, rest = nodeid.partition("::")
-        names = [part.split("[", 1)[0] for part in rest.split("::") if part]
+        by_file.setdefault(file, set()).add(
+            tuple(part.split("[", 1)[0] for part in rest.split("::") if part))
+    found: set[object] = set()
+    for file, tests in by_file.items():
         try:
             tree = ast.parse((rootdir / file).read_bytes())
         except (OSError, SyntaxError, ValueError):
             continue
-        node = _find_def(tree, names)
-        if node is not None:
-            found.update(_constants(node))
+        for names in tests:
+            node = _find_def(tree, names)
+            if node is not None:
+                found.update(_constants(node))
     return frozenset(v for v in found if _distinctive(v))
 
 
@@ -232,7 +236,7 @@ def _distinctive(value: object) -> bool:
     return value not in TRIVIAL_LITERALS and not (isinstance(value, str) and len(value) > 200)
 
 
-def _find_def(tree: ast.AST, names: list[str]) -> ast.AST | None:
+def _find_def(tree: ast.AST, names: Sequence[str]) -> ast.AST | None:
     """The class/def reached by following `names` (Class, method) from the module body."""
     node: ast.AST = tree
     for name in names:
