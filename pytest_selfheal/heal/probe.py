@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,22 +75,80 @@ def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, frozenset[Li
     lines: dict[str, set[Line]] = defaultdict(set)
     for found in [data_file, *sorted(data_file.parent.glob(f"{data_file.name}.*"))]:
         if found.is_file():
-            _read_into(lines, found, sandbox_root)
+            _read_into(lines, found, sandbox_root.resolve())
     return {nodeid: frozenset(found) for nodeid, found in lines.items()}
 
 
-def _read_into(lines: dict[str, set[Line]], data_file: Path, sandbox_root: Path) -> None:
+def _read_into(lines: dict[str, set[Line]], data_file: Path, root: Path) -> None:
+    """Read as stored, one row per test and file (coverage's own reader gives each line its
+    tests, which costs seconds to turn around on a suite of thousands of tests). Tests that run
+    the same lines of a file, as parametrized cases do, share one decoded set."""
+    rows = _line_rows(data_file)
+    if rows is None:
+        _read_through_api(lines, data_file, root)
+        return
+    paths, found = rows
+    relative = {file_id: rel for file_id, path in paths if (rel := _relative(path, root))}
+    decoded: dict[tuple[int, bytes], list[Line]] = {}
+    for context, file_id, numbits in found:
+        rel = relative.get(file_id)
+        if context and rel is not None:
+            key = (file_id, numbits)
+            if key not in decoded:
+                decoded[key] = [(rel, lineno) for lineno in _numbers(numbits)]
+            lines[context].update(decoded[key])
+
+
+COVERAGE_SCHEMA = 7  # the data file layout read directly; another version is read through the API
+
+
+def _line_rows(data_file: Path) -> tuple[list[tuple[int, str]], list[tuple[str, int, bytes]]] | None:
+    """(file ids and paths, (context, file id, numbits) rows), or None when the file is not of
+    COVERAGE_SCHEMA."""
+    connection = sqlite3.connect(f"{data_file.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (version,) = connection.execute("SELECT version FROM coverage_schema").fetchone()
+        if version != COVERAGE_SCHEMA:
+            return None
+        paths = connection.execute("SELECT id, path FROM file").fetchall()
+        found = connection.execute("SELECT context.context, line_bits.file_id, line_bits.numbits "
+                                   "FROM line_bits JOIN context ON line_bits.context_id = context.id"
+                                   ).fetchall()
+        return paths, found
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
+def _numbers(numbits: bytes) -> list[int]:
+    """The line numbers a numbits value holds (coverage.numbits' format: bit n set for line n)."""
+    value, found = int.from_bytes(numbits, "little"), []
+    while value:
+        lowest = value & -value
+        found.append(lowest.bit_length() - 1)
+        value ^= lowest
+    return found
+
+
+def _read_through_api(lines: dict[str, set[Line]], data_file: Path, root: Path) -> None:
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
     for measured in data.measured_files():
-        try:
-            rel = Path(measured).resolve().relative_to(sandbox_root.resolve()).as_posix()
-        except ValueError:
+        rel = _relative(measured, root)
+        if rel is None:
             continue
         for lineno, contexts in data.contexts_by_lineno(measured).items():
             for context in contexts:
                 if context:
                     lines[context].add((rel, lineno))
+
+
+def _relative(path: str, root: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:

@@ -36,6 +36,46 @@ def test_the_files_of_every_xdist_worker_are_read_together(tmp_path):
     }
 
 
+SPREAD = {  # lines past 64 and 1,000 cross numbits' byte and word boundaries; cases share sets
+    f"t.py::test_{case}[{n}]": [1, 8, 9, 64, 65, 1000 + case] if case else [2, 3]
+    for case in range(4) for n in range(3)
+}
+
+
+def spread(root: Path) -> dict[str, dict[str, list[int]]]:
+    return {context: {str(root / "pkg" / "mod.py"): lines} for context, lines in SPREAD.items()}
+
+
+def test_the_data_file_read_as_stored_is_what_coverage_reads(tmp_path):
+    root = tmp_path / "worktree"
+    data_file = tmp_path / "probe.coverage"
+    write(data_file, spread(root))
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    by_coverage: dict[str, set[tuple[str, int]]] = {}
+    for lineno, contexts in data.contexts_by_lineno(str(root / "pkg" / "mod.py")).items():
+        for context in contexts:
+            by_coverage.setdefault(context, set()).add(("pkg/mod.py", lineno))
+    assert read_contexts(data_file, root) == {k: frozenset(v) for k, v in by_coverage.items()}
+    assert ("pkg/mod.py", 1001) in read_contexts(data_file, root)["t.py::test_1[2]"]
+
+
+def test_a_data_file_of_another_schema_is_read_through_coverage(tmp_path, monkeypatch):
+    from pytest_selfheal.heal import probe as probe_module
+
+    root = tmp_path / "worktree"
+    data_file = tmp_path / "probe.coverage"
+    write(data_file, spread(root))
+    expected = read_contexts(data_file, root)
+    monkeypatch.setattr(probe_module, "COVERAGE_SCHEMA", probe_module.COVERAGE_SCHEMA + 1)
+    through_api = []
+    real = probe_module._read_through_api
+    monkeypatch.setattr(probe_module, "_read_through_api",
+                        lambda *args: through_api.append(1) or real(*args))
+    assert read_contexts(data_file, root) == expected
+    assert through_api == [1]
+
+
 def test_no_data_file_is_an_empty_spectrum(tmp_path):
     assert read_contexts(tmp_path / "probe.coverage", tmp_path) == {}
 
