@@ -67,7 +67,15 @@ class Splicer:
         self._whole = _key(self.code, path)
 
     def apply(self, mutations: Sequence[Mutation]) -> Rendered:
-        """The module with every mutation applied (they must not overlap)."""
+        """The module with every mutation applied (they must not overlap). A tree LibCST will
+        not build is no program, like one that does not compile: a template put an expression
+        where the grammar takes only a name or a constant (`case None:`, `import a.b`)."""
+        try:
+            return self._applied(mutations)
+        except cst.CSTValidationError:
+            return Rendered("", None)
+
+    def _applied(self, mutations: Sequence[Mutation]) -> Rendered:
         units = {id(self._owner.get(id(m.original))): self._owner.get(id(m.original)) for m in mutations}
         unit = next(iter(units.values())) if len(units) == 1 else None
         if unit is None or unit.start < 0:

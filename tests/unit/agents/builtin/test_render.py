@@ -111,3 +111,15 @@ def test_a_module_without_final_newline_renders_whole():
         assert rendered.code == module.deep_replace(mutation.original, mutation.replacement).code
         assert rendered.key == splicer.key_of(rendered.code)
     assert splicer.key_of(source) == ""
+
+
+def test_a_tree_libcst_will_not_build_renders_as_no_program():
+    """`case None:` takes only True, False or None: the constant-value template's `0` is no
+    program, and the search skips it as it skips code that does not compile."""
+    source = "def f(x):\n    match x:\n        case None:\n            return 1\n    return 2\n"
+    module, found = every_mutation(source)
+    splicer = Splicer(module, "m.py")
+    refused = [m for m in found if m.line == 3 and m.description == "`None` -> `0`"]
+    assert refused
+    rendered = splicer.apply((refused[0],))
+    assert rendered.key is None
