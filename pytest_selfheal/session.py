@@ -1,7 +1,7 @@
 """HealSession: records failures on the controller (xdist-safe) and heals at session end.
 
-The healing stages (git, libcst, coverage, rich) are imported only once a test fails, so a
-green `--selfheal` run costs what a plain run costs.
+The healing stages (git, libcst, coverage, rich), and even the failure records, are imported
+only once a test fails, so a green `--selfheal` run costs what a plain run costs.
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .agents import create_agent
 from .config import Settings
-from .models import Failure, Frame
 from .output import rundir
-from .source import enclosing_function
 
 if TYPE_CHECKING:
     from .agents.base import Agent
     from .heal.prepare import Preparation
     from .heal.request import HealRequest, HealResult
+    from .models import Failure, Frame
     from .output.decisions import Listener
     from .runtime.incident import Incident
 
@@ -71,6 +69,8 @@ class HealSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_selfheal_make_agent(self, name: str, settings: Settings) -> Agent:
+        from .agents import create_agent
+
         return create_agent(name, settings)
 
     def pytest_sessionstart(self) -> None:
@@ -237,7 +237,7 @@ class HealSession:
     def _record_green(self) -> None:
         """Into an existing history only, so a green run of a project that never failed stays free."""
         db = rundir.history_db(self.config.rootpath / self.settings.output)
-        if self.repo_root is None or not db.is_file():
+        if not db.is_file() or self.repo_root is None:  # the repository is looked for only then
             return
         from .heal.history import record_green
 
@@ -267,6 +267,8 @@ class HealSession:
         text = crash.message if crash is not None else str(longrepr)
         exc_type, message = split_exception(text)
         output = "\n".join(content for _, content in report.sections)[-OUTPUT_LIMIT:]
+        from .models import Failure
+
         return Failure(nodeid=nodeid, phase=phase, exc_type=exc_type, message=message[:OUTPUT_LIMIT],
                        frames=self._frames(longrepr, crash), output=output)
 
@@ -289,6 +291,9 @@ class HealSession:
                      if not path.startswith("<"))
 
     def _frame(self, path: str, line: int, function: str) -> Frame:
+        from .models import Frame
+        from .source import enclosing_function
+
         absolute = (self.invocation_dir / path).resolve()
         function = function or enclosing_function(absolute, line)
         if self.repo_root is not None and absolute.is_relative_to(self.repo_root.resolve()):
