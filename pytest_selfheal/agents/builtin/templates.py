@@ -233,6 +233,30 @@ def value_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def argument_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """An argument off by one: `cls(major, minor)` -> `cls(major, minor + 1)`, `f(n - 1)` ->
+    `f(n)`; for a name, an attribute or a sum or difference with a constant passed to a call
+    (a recursion's step, a constructor's incremented field). Literals are integer-constant's."""
+    if not isinstance(node, cst.Call):
+        return
+    for index, arg in enumerate(node.args):
+        value = arg.value
+        if arg.star or not _may_be_number(value):
+            continue
+        for shifted in _shifted_variants(value):
+            args = [*node.args[:index], arg.with_changes(value=shifted), *node.args[index + 1:]]
+            replacement = node.with_changes(args=args)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def _may_be_number(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value not in ("True", "False", "None", "self", "cls")
+    if isinstance(expr, cst.BinaryOperation):
+        return isinstance(expr.right, cst.Integer) and isinstance(expr.operator, cst.Add | cst.Subtract)
+    return isinstance(expr, cst.Attribute)
+
+
 def boolean_operator(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if isinstance(node, cst.BooleanOperation):
         new_op = _like(cst.Or if isinstance(node.operator, cst.And) else cst.And, node.operator)
@@ -586,6 +610,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("comparison-operator", comparison_operator),
     ("bound-shift", bound_shift),
     ("value-shift", value_shift),
+    ("argument-shift", argument_shift),
     ("arithmetic-operator", arithmetic_operator),
     ("boolean-operator", boolean_operator),
     ("integer-constant", integer_constant),

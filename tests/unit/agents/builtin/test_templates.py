@@ -65,6 +65,9 @@ def mutated(source: str, template: str, line: int = 2) -> list[str]:
         ("drop-argument", "    return max(a, b, key=n)\n", "    return max(a, b)\n"),
         ("drop-argument", "    return max(a, b, key=n)\n", "    return max(a, key=n)\n"),
         ("move-statement", "    a = b\n    b = a + 1\n", "    b = a + 1\n    a = b\n"),
+        ("argument-shift", "    return max(a, b.i)\n", "    return max(a, b.i + 1)\n"),
+        ("argument-shift", "    return f(a - 1, key=n)\n", "    return f(a, key=n)\n"),
+        ("argument-shift", "    return f(a, key=n)\n", "    return f(a, key=n - 1)\n"),
     ],
 )
 def test_template_before_after(template, before, after):
@@ -76,6 +79,11 @@ def test_a_negated_identity_or_membership_test_is_written_with_its_own_operator(
     source = "def f(a, b):\n    if a is None and b in a:\n        pass\n"
     results = mutated(source, "negate-clause") + mutated(source, "negate-condition")
     assert results and not any("not a is" in r or "not b in" in r for r in results)
+
+
+def test_argument_shift_leaves_literals_flags_and_the_receiver_alone():
+    source = "def f(a, b):\n    return g(self, None, True, 2, 'x', *a)\n"
+    assert mutated(source, "argument-shift") == []
 
 
 def test_templates_only_touch_the_given_lines():
