@@ -6,7 +6,7 @@ import heapq
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +40,8 @@ class BuiltinAgent:
 
     def repair(self, bench: Workbench) -> str:
         """Why the search stopped, and which suspect files it could not search, and why."""
-        ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses)
+        ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses,
+                                 stop=lambda: bench.stop_reason() is not None)
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -120,15 +121,18 @@ class RankedMutations:
     """Every mutation at a suspect line, by line score x template prior (ties in the order of
     the suspects' files, then of the mutations in a file). Files are analysed only as far as the
     iteration goes: a mutation is given once no file left could hold a better one, so the first
-    candidates usually need only the most suspect file. Iterable any number of times.
+    candidates usually need only the most suspect file. Iterable any number of times. The
+    stream ends early when `stop` says so before a file is analysed: analysing a large module
+    is the heal's own work, which no wall on a test process cuts.
     `unreadable` names the suspect files analysed so far that could not be read or parsed, and
     why."""
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
-                 analyses: Analyses) -> None:
+                 analyses: Analyses, stop: Callable[[], bool] = lambda: False) -> None:
         self.unreadable: dict[str, str] = {}
         self._given: list[_Scored] = []
         self._analyses = analyses
+        self._stop = stop
         self._source = self._best_first(root, suspects, priors)
 
     def __iter__(self) -> Iterator[_Scored]:
@@ -156,6 +160,8 @@ class RankedMutations:
         for bound, (path, by_line) in zip(bounds, by_file.items(), strict=True):
             while waiting and -waiting[0][0] >= bound:
                 yield heapq.heappop(waiting)[2]
+            if self._stop():
+                return
             analysed = self._analyses.get(root, path)
             if isinstance(analysed, str):
                 self.unreadable[path] = analysed

@@ -109,6 +109,23 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     assert parsed == ["a.py", "b.py", "c.py"]
 
 
+def test_the_stream_ends_before_analysing_another_file_once_told_to_stop(tmp_path: Path):
+    """Analysing a large module is the heal's own work: the budget must end it between files."""
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    given = spread({"a.py": 0.9, "b.py": 0.2, "c.py": 0.1})
+    asked = []
+
+    def stop_after_first_file() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), stop=stop_after_first_file)
+    assert {item.path for item in ranked} == {"a.py"}
+    assert {item.path for item in RankedMutations(tmp_path, given, PRIORS, Analyses())} == {
+        "a.py", "b.py", "c.py"}
+
+
 def test_files_analysed_ahead_are_not_analysed_again_and_give_the_same_candidates(
         tmp_path: Path, monkeypatch):
     for path, text in FILES.items():
