@@ -126,18 +126,16 @@ Held = dict[tuple[int, int, int], object]
 
 
 def capture(exc: BaseException, *, source: str, project: Project, version: str,
-            secrets: tuple[str, ...], limits: Limits = Limits(),
+            redactor: Redactor, limits: Limits = Limits(),
             context: Mapping[str, str] | None = None) -> Incident:
-    """The incident `exc` leaves, redacted and within `limits`."""
+    """The incident `exc` leaves, redacted by `redactor` and within `limits`."""
     counter = _Counter(limits)
     held: Held = {}
     chain = tuple(_raised(index, relation, raised, project, limits, counter, held)
                   for index, (relation, raised) in enumerate(_chain(exc, limits, counter)))
     record = Incident(id=os.urandom(8).hex(), time=time.time(), version=version, source=source,
                       process=process(), chain=chain, context=dict(context or {})).to_json()
-    # a Redactor per incident: one kept for the program's life would remember every long text
-    # it hid (its memo), growing for as long as the program runs
-    record = _redacted(record, Redactor(secrets), held, limits, counter)
+    record = _redacted(record, redactor, held, limits, counter)
     _truncate(record, limits, counter)
     _fit(record, limits, counter)
     record["dropped"] = counter.dropped

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pytest_selfheal.redaction import Redactor
 from pytest_selfheal.runtime.capture import Limits, Project, bounded_repr, capture, find_root, type_name
 from pytest_selfheal.runtime.incident import Incident
 from pytest_selfheal.testproc import values
@@ -30,7 +31,7 @@ def raised(call: Any, *args: Any, **kwargs: Any) -> BaseException:
 
 
 def incident_of(exc: BaseException, limits: Limits | None = None, secrets: tuple[str, ...] = ()) -> Incident:
-    found = capture(exc, source="manual", project=PROJECT, version="abc123", secrets=secrets,
+    found = capture(exc, source="manual", project=PROJECT, version="abc123", redactor=Redactor(secrets),
                     limits=limits or Limits())
     assert Incident.from_line(found.to_line()) == found
     return found
