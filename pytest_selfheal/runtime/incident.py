@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "pytest-selfheal/incident/1"
-# an incident as an OpenTelemetry log record: its JSON line, and the schema it follows
+# an incident as an OpenTelemetry log record: its JSON line, and the version of the schema it
+# follows (SCHEMA; never the deployed version, which the incident holds as `version`)
 OTEL_INCIDENT_ATTRIBUTE = "selfheal.incident"
 OTEL_SCHEMA_ATTRIBUTE = "selfheal.incident.version"
 RELATIONS = ("raised", "cause", "context")  # how an exception joins the chain, outermost first
