@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import ConfigError, SelfHealError
 from ..heal.request import AddedTest
+from ..ids import named_by
 from ..models import Failure, Frame
 from ..redaction import Redactor
 from ..runtime.incident import Incident
@@ -44,12 +45,12 @@ def load_incident(source: Path, wanted: str | None) -> Incident:
                           "OTLP log records with selfheal.incident)")
     if wanted is None:
         return max(found.values(), key=lambda incident: incident.time)
-    matching = {i.id: i for i in found.values() if i.id.startswith(wanted)}
+    matching = named_by(wanted, found)
     if len(matching) != 1:
         what = "no incident" if not matching else f"{len(matching)} incidents"
         raise ConfigError(f"{what} in {source} with an id starting {wanted!r}: pass a longer "
                           "prefix of an id `pytest-selfheal incidents` lists")
-    return next(iter(matching.values()))
+    return found[matching[0]]
 
 
 @dataclass(frozen=True)
