@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..git import DIFF_OPTIONS, git_output
+from ..git import DIFF_OPTIONS, commit_of, git_output
 from ..heal.changes import as_lines, changed_lines_in
 from ..heal.triage import EVIDENCE_LIMIT, CausalLink, causal_link
 from ..models import Line
@@ -81,8 +81,7 @@ def changes_between(root: Path, old: str, new: str) -> Changes:
         return Changes(root, old, new, problem=f"no git repository at {root}: run the command in "
                        "the service's repository (or pass --root) to link signatures to changes")
     for version in (old, new):
-        if version.startswith("-") or git_output(root, "cat-file", "-e",
-                                                 f"{version}^{{commit}}") is None:
+        if commit_of(root, version) is None:
             return Changes(root, old, new, problem=(
                 f"version {version} is not a commit of this repository: fetch it "
                 f"(`git fetch origin {version}`) or name deployed commits with --version and "
