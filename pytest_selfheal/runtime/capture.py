@@ -27,7 +27,7 @@ from types import CodeType, FrameType, TracebackType
 from typing import Any
 
 from pytest_selfheal.redaction import Redactor
-from pytest_selfheal.runtime.incident import Argument, Incident, IncidentFrame, RaisedException
+from pytest_selfheal.runtime.incident import Argument, Incident, IncidentFrame, RaisedException, json_line
 from pytest_selfheal.testproc import values
 
 TRUNCATED = "... (truncated)"  # how many characters were cut is in `dropped`
@@ -394,23 +394,35 @@ def _truncate(record: dict[str, Any], limits: Limits, counter: _Counter) -> None
                     argument["repr"] = cut(argument["repr"])
 
 
+# what the counts of `dropped`, written after the fitting, may add to the line at the most
+_DROPPED_ROOM = len(json_line(dict.fromkeys(("exceptions", "frames", "arguments", "characters"),
+                                            2**63))) - len("{}")
+
+
 def _fit(record: dict[str, Any], limits: Limits, counter: _Counter) -> None:
     """Arguments left out, from the last exception of the chain and its outermost frame in, until
-    the line fits `limits.line_bytes`; then frames, outermost first."""
-    def size() -> int:
-        return len(json.dumps(record, ensure_ascii=False).encode("utf-8"))
-
-    if size() <= limits.line_bytes:
+    the line fits `limits.line_bytes`; then frames, outermost first. The line is serialized once:
+    each part left out takes its own bytes away (and a comma, between frames)."""
+    budget = limits.line_bytes - _DROPPED_ROOM
+    size = _size(record)
+    if size <= budget:
         return
     for raised in reversed(record["chain"]):
         for frame in raised["frames"]:
             if frame["arguments"]:
                 counter.add("arguments", len(frame["arguments"]))
+                size -= _size(frame["arguments"]) - _size(None)
                 frame["arguments"] = None
-                if size() <= limits.line_bytes:
+                if size <= budget:
                     return
     for raised in reversed(record["chain"]):
-        while raised["frames"] and size() > limits.line_bytes:
-            raised["frames"].pop(0)
+        frames = raised["frames"]
+        while frames and size > budget:
+            size -= _size(frames.pop(0)) + (len(",") if frames else 0)
             counter.add("frames")
+
+
+def _size(value: object) -> int:
+    """Bytes of `value` in the line."""
+    return len(json_line(value).encode("utf-8"))
 

@@ -27,6 +27,12 @@ RELATIONS = ("raised", "cause", "context")  # how an exception joins the chain, 
 Argument = dict[str, Any]
 
 
+def json_line(value: object) -> str:
+    """`value` as an incident line writes it: compact, characters as they are (no newline
+    inside: JSON escapes the newlines of strings)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class MalformedIncident(ValueError):
     """A record that is not an incident of this schema; the message says what is wrong."""
 
@@ -97,7 +103,7 @@ class Incident:
 
     def to_line(self) -> str:
         """One JSON line (no newline inside; the caller adds the line end)."""
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        return json_line(self.to_json())
 
     @classmethod
     def from_json(cls, data: object) -> Incident:

@@ -202,6 +202,25 @@ def test_a_line_too_long_sheds_arguments_first() -> None:
     assert incident.exception.frames[-1].function.endswith("keep")
 
 
+def deep(depth: int, label: str) -> None:
+    if depth:
+        deep(depth - 1, label)
+    raise RecursionError(label)
+
+
+def test_a_line_too_long_sheds_frames_outermost_first_only_as_many_as_it_must() -> None:
+    bound = 4000
+    incident = incident_of(raised(deep, 45, "é" * 50), Limits(argument_frames=2, line_bytes=bound))
+
+    line = incident.to_line().encode()
+    frames = incident.exception.frames
+    assert len(line) <= bound and "arguments" in incident.dropped
+    assert incident.dropped["frames"] == 47 - len(frames) and frames[-1].arguments is None
+    # one more frame would not have fitted: what is left is less than a frame and the room the
+    # counts of `dropped` may need
+    assert bound - len(line) < len(json.dumps(incident.to_json()["chain"][0]["frames"][0])) + 100
+
+
 def test_type_names_are_module_qualified_and_builtins_bare() -> None:
     assert type_name(ValueError) == "ValueError"
     assert type_name(decimal.InvalidOperation) == "decimal.InvalidOperation"
