@@ -310,11 +310,8 @@ def _argument(param: inspect.Parameter, value: object, limits: Limits,
 
 def _unrenderable(param: inspect.Parameter, value: object, why: str, limits: Limits,
                   counter: _Counter) -> Argument:
-    # the describer owns the names of the kinds: the kind of any parameter is the one it gives
-    # for a value it always describes
-    kind = values.argument(param, None)["kind"]
-    return {"name": param.name, "kind": kind, "unrenderable": why, "type": type_name(type(value)),
-            "repr": bounded_repr(value, limits, counter)}
+    return {"name": param.name, "kind": values.argument_kind(param), "unrenderable": why,
+            "type": type_name(type(value)), "repr": bounded_repr(value, limits, counter)}
 
 
 _REPR = reprlib.Repr()

@@ -221,6 +221,19 @@ def test_a_line_too_long_sheds_frames_outermost_first_only_as_many_as_it_must() 
     assert bound - len(line) < len(json.dumps(incident.to_json()["chain"][0]["frames"][0])) + 100
 
 
+def spread(*carts: Cart, owner: Cart, **more: Cart) -> None:
+    raise ValueError("no")
+
+
+def test_an_argument_that_cannot_be_rebuilt_keeps_the_kind_of_its_parameter() -> None:
+    cart = Cart([])
+    incident = incident_of(raised(spread, cart, owner=cart, extra=cart))
+
+    found = {a["name"]: a for a in incident.exception.frames[-1].arguments or ()}
+    assert {name: (a["kind"], "unrenderable" in a) for name, a in found.items()} == {
+        "carts": ("varargs", True), "owner": ("keyword", True), "more": ("varkw", True)}
+
+
 def test_type_names_are_module_qualified_and_builtins_bare() -> None:
     assert type_name(ValueError) == "ValueError"
     assert type_name(decimal.InvalidOperation) == "decimal.InvalidOperation"
