@@ -20,10 +20,11 @@ import socket
 import sys
 import sysconfig
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType, FrameType, TracebackType
+from types import CodeType, FrameType
 from typing import Any
 
 from pytest_selfheal.redaction import Redactor
@@ -146,7 +147,7 @@ def _raised(index: int, relation: str, raised: BaseException, project: Project, 
             counter: _Counter, held: Held) -> RaisedException:
     """One exception of the chain: its innermost frames, the arguments of the innermost project
     frames while the budget lasts (the values kept in `held` for redaction)."""
-    entries = _entries(raised.__traceback__)
+    entries = list(traceback.walk_tb(raised.__traceback__))
     counter.add("frames", len(entries) - limits.frames)
     entries = entries[-limits.frames:] if limits.frames else []
     described: dict[int, tuple[Argument, ...]] = {}
@@ -193,14 +194,6 @@ def _chain(exc: BaseException, limits: Limits,
         chain.append((relation, current))
     counter.add("exceptions", len(chain) - limits.exceptions)
     return chain[:max(limits.exceptions, 1)]
-
-
-def _entries(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
-    entries = []
-    while tb is not None:
-        entries.append((tb.tb_frame, tb.tb_lineno))
-        tb = tb.tb_next
-    return entries
 
 
 def _message(exc: BaseException, limits: Limits, counter: _Counter) -> str:
