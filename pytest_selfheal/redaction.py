@@ -111,7 +111,8 @@ class _Memo:
 
 @dataclass(frozen=True)
 class Redactor:
-    """The secrets of one heal: exact values, and detect-secrets' credential shapes."""
+    """The secrets of one heal, or of one running program: exact values, and detect-secrets'
+    credential shapes."""
 
     values: tuple[str, ...] = field(repr=False)
     _exact: re.Pattern[str] | None = field(init=False, repr=False, compare=False)

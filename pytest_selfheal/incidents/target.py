@@ -37,7 +37,7 @@ def load_incident(source: Path, wanted: str | None) -> Incident:
         raise ConfigError(str(exc)) from None
     for problem in problems:
         if not problem.line:
-            raise ConfigError(f"cannot read incidents from {problem}")
+            raise ConfigError(f"{problem}: give incident files this user can read")
         print(f"pytest-selfheal: {problem.file}:{problem.line}: skipped, {problem.reason}",
               file=sys.stderr)
     if not found:

@@ -39,3 +39,4 @@ def test_an_ambiguous_or_unknown_prefix_and_a_missing_file_say_what_to_pass(inci
         load_incident(incidents_file, "ef")
     with pytest.raises(ConfigError, match=r"no incident file at .*nowhere.jsonl: give the file"):
         load_incident(incidents_file.parent / "nowhere.jsonl", None)
+
