@@ -98,9 +98,12 @@ class _Memo:
         return self._characters
 
     def add(self, texts: Iterable[str]) -> None:
+        new = [text for text in texts if text not in self._texts and len(text) <= MEMO_CHARACTERS]
+        if not new:  # most scans: nothing long, or only what is remembered; no lock taken
+            return
         with self._lock:
-            for text in texts:
-                if text in self._texts or len(text) > MEMO_CHARACTERS:
+            for text in new:
+                if text in self._texts:  # another thread added it meanwhile
                     continue
                 if self._characters + len(text) > MEMO_CHARACTERS:
                     self._texts.clear()
