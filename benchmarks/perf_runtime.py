@@ -7,20 +7,22 @@ Per incident: `Recorder.record` of a fresh exception raised three project frames
 arguments (a Decimal, a dict, a str), into a JSON-lines file, with and without secret values in the
 environment; the first incident of a process also imports detect-secrets (measured apart, in
 fresh processes). No exception: a call of a small function, timed with and without install(), runs
-alternating; and the per-request cost of the WSGI middleware and per-run cost of a job, which wrap
-the call (they are not free: a try block and, for WSGI, an iterator over the response).
+alternating; and the per-request cost of the WSGI middleware (a response made already, and one
+streamed, which the middleware iterates through its own iterator) and per-run cost of a job, which
+wrap the call (they are not free: a try block and, for a streamed response, the iterator).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,7 +63,7 @@ def per_incident(incidents: int, env: dict[str, str]) -> float:
         times = []
         for _ in range(incidents):
             exc = raised()
-            times.append(timeit.timeit(lambda exc=exc: recorder.record(exc), number=1))
+            times.append(timeit.timeit(functools.partial(recorder.record, exc), number=1))
         assert recorder.stats.recorded == incidents + 1 and recorder.stats.failed == 0
     return statistics.median(times) * 1e6
 
@@ -108,23 +110,45 @@ def no_exception(runs: int) -> tuple[list[float], list[float]]:
 
 
 def wrappers(runs: int) -> dict[str, list[float]]:
-    """Nanoseconds of a WSGI request and of a job with no exception, bare and wrapped."""
-    def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+    """Nanoseconds of a WSGI request and of a job with no exception, bare and wrapped. A request
+    is served as a WSGI server serves it: the application called, its body iterated, then closed.
+    A body made already (a list) is handed on as it is; a streamed one (a generator) is iterated
+    through the middleware's wrapper, which records what the iteration raises."""
+    def made(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
         return [b"ok"]
 
-    wrapped = runtime.WSGIMiddleware(app)
+    def streamed(environ: dict[str, object], start_response: Callable[..., object]) -> Iterator[bytes]:
+        yield b"o"
+        yield b"k"
+
     environ: dict[str, object] = {"REQUEST_METHOD": "GET", "PATH_INFO": "/"}
+
+    def served(app: Callable[[dict[str, object], Callable[..., object]], Iterable[bytes]]
+               ) -> Callable[[], None]:
+        def request() -> None:
+            body = app(environ, print)
+            try:
+                for _ in body:
+                    pass
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+        return request
 
     def in_job() -> int:
         with runtime.job("bench"):
             return work()
 
-    found: dict[str, list[float]] = {"wsgi bare": [], "wsgi wrapped": [], "job bare": [], "job wrapped": []}
+    calls: dict[str, Callable[[], object]] = {
+        "wsgi list bare": served(made), "wsgi list wrapped": served(runtime.WSGIMiddleware(made)),
+        "wsgi streamed bare": served(streamed),
+        "wsgi streamed wrapped": served(runtime.WSGIMiddleware(streamed)),
+        "job bare": work, "job wrapped": in_job}
+    found: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
-        found["wsgi bare"].append(call_ns(lambda: list(app(environ, print)), 100_000))
-        found["wsgi wrapped"].append(call_ns(lambda: list(wrapped(environ, print)), 100_000))
-        found["job bare"].append(call_ns(work, 100_000))
-        found["job wrapped"].append(call_ns(in_job, 100_000))
+        for name, call in calls.items():
+            found[name].append(call_ns(call, 100_000))
     return found
 
 

@@ -61,6 +61,17 @@ def git_ok(cwd: Path, *args: str) -> bool:
     return git_output(cwd, *args) is not None
 
 
+def commit_of(cwd: Path, revision: str) -> str | None:
+    """The full id of the commit `revision` names in the repository at `cwd` (a commit id or a
+    prefix of one, a branch, a tag, HEAD), or None when it names none there: unknown (not
+    fetched), not a commit (a tree, a blob), no repository, no git. A revision that starts with
+    `-` names none (git would read it as an option)."""
+    if revision.startswith("-"):
+        return None
+    found = git_output(cwd, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    return found.strip() if found is not None else None
+
+
 def find_repo_root(start: Path) -> Path | None:
     """The enclosing git work tree, found by its `.git` directory or file (no git process)."""
     for candidate in (start, *start.parents):

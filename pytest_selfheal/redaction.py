@@ -1,13 +1,13 @@
 """What a heal writes or shows holds no secret, and no terminal escape or CI command from test output.
 
-One Redactor is built per heal (HealRequest.redactor): the values of the user's environment
-variables whose names mark them secret, plus the credential shapes of detect-secrets'
-regex plugins (AWS keys, GitHub, GitLab and Slack tokens, private-key blocks, JWTs, URLs with a
-password, ...; its entropy and keyword heuristics are not used: they flag ordinary code). Every
-writer passes its text through `clean` (report.json, report.md, decisions.jsonl, the terminal
-section); the claude agent passes what it sends through `hide`. A patch or a regression test is
-never redacted (it would not apply, or not fail before the fix): `holds_secret` decides instead
-whether it may be written at all.
+One Redactor is built per heal (HealRequest.redactor), and one per runtime Recorder: the values
+of the user's environment variables whose names mark them secret, plus the credential shapes of
+detect-secrets' regex plugins (AWS keys, GitHub, GitLab and Slack tokens, private-key blocks,
+JWTs, URLs with a password, ...; its entropy and keyword heuristics are not used: they flag
+ordinary code). Every writer passes its text through `clean` (report.json, report.md,
+decisions.jsonl, the terminal section); the claude agent passes what it sends through `hide`. A
+patch or a regression test is never redacted (it would not apply, or not fail before the fix):
+`holds_secret` decides instead whether it may be written at all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -32,6 +33,9 @@ SECRET_NAME = re.compile(
 MIN_SECRET_LENGTH = 6  # shorter values ("1", "true", "debug") would mask ordinary words
 MIN_FRAGMENT = 10  # characters of a secret in a row that are hidden wherever they show
 MEMO_LENGTH = 200  # a redacted text this long is remembered, and not scanned again
+# The remembered texts' characters at most: a heal's worst case (183 failures at the session's
+# output limits) stays under it; a program that records incidents for months forgets and starts over.
+MEMO_CHARACTERS = 4_000_000
 # Texts scanned together are joined with this: no secret or credential shape runs over a line
 # break and a NUL (a private-key block stops at the NUL; its patterns see each line start).
 SEPARATOR = "\n\x00\n"
@@ -72,16 +76,53 @@ def inert(text: str) -> str:
     return text.replace(_LEGACY_COMMAND, "##%5B")
 
 
+class _Memo:
+    """Texts already hidden, which hiding again would not change, up to MEMO_CHARACTERS
+    characters: past that it starts again empty. One redactor serves every thread of the program
+    the runtime hook records (and the heal's threads): adding is locked, looking up needs no lock
+    (a set's membership test is atomic)."""
+
+    def __init__(self) -> None:
+        self._texts: set[str] = set()
+        self._characters = 0
+        self._lock = threading.Lock()
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @property
+    def characters(self) -> int:
+        return self._characters
+
+    def add(self, texts: Iterable[str]) -> None:
+        new = [text for text in texts if text not in self._texts and len(text) <= MEMO_CHARACTERS]
+        if not new:  # most scans: nothing long, or only what is remembered; no lock taken
+            return
+        with self._lock:
+            for text in new:
+                if text in self._texts:  # another thread added it meanwhile
+                    continue
+                if self._characters + len(text) > MEMO_CHARACTERS:
+                    self._texts.clear()
+                    self._characters = 0
+                self._texts.add(text)
+                self._characters += len(text)
+
+
 @dataclass(frozen=True)
 class Redactor:
-    """The secrets of one heal: exact values, and detect-secrets' credential shapes."""
+    """The secrets of one heal, or of one running program: exact values, and detect-secrets'
+    credential shapes."""
 
     values: tuple[str, ...] = field(repr=False)
     _exact: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     # each run of MIN_FRAGMENT characters of a secret -> (the secret, where the run starts in it)
     _fragments: dict[str, list[tuple[str, int]]] = field(init=False, repr=False, compare=False)
     # long texts this redactor returned: the report writes again what the heal hid as it began
-    _hidden: set[str] = field(init=False, repr=False, compare=False, default_factory=set)
+    _hidden: _Memo = field(init=False, repr=False, compare=False, default_factory=_Memo)
 
     def __post_init__(self) -> None:
         # longest first, so that no part of a longer secret is left beside the mask
@@ -140,7 +181,7 @@ class Redactor:
         spans = _merged(self._exact_spans(joined) + self._fragment_spans(joined)
                         + _shape_spans(joined))
         done = dict(zip(todo, _masked_parts(joined, todo, spans), strict=True))
-        self._hidden.update(text for text in done.values() if len(text) >= MEMO_LENGTH)
+        self._hidden.add(text for text in done.values() if len(text) >= MEMO_LENGTH)
         return [done.get(text, text) for text in texts]
 
     def _exact_spans(self, text: str) -> list[tuple[int, int]]:

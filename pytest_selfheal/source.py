@@ -14,7 +14,7 @@ import io
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 
@@ -64,29 +64,55 @@ def dominant_newline(texts: Iterable[str]) -> str:
     return "\r\n" if crlf > lf - crlf else "\n"
 
 
+# (first line, last line, qualified name) of each def, outer before inner
+Definitions = tuple[tuple[int, int, str], ...]
+
+
 def enclosing_function(path: Path, line: int) -> str:
     """Qualified name of the innermost def containing `line`, or `<module>`."""
-    best = "<module>"
-    for start, end, name in _definitions(path):
-        if start <= line <= end:
-            best = name  # definitions are listed outer before inner
-    return best
+    innermost = _innermost(_file_definitions(path), line)
+    return innermost[2] if innermost is not None else "<module>"
 
 
 def function_span(path: Path, line: int) -> tuple[int, int] | None:
     """First and last line of the innermost def containing `line`."""
-    span = None
-    for start, end, _ in _definitions(path):
-        if start <= line <= end:
-            span = (start, end)
-    return span
+    return _span(_innermost(_file_definitions(path), line))
+
+
+def function_span_in(text: str, line: int) -> tuple[int, int] | None:
+    """`function_span` in source that is no file here (a file as a commit holds it)."""
+    return _span(_innermost(_text_definitions(text), line))
+
+
+def _innermost(definitions: Definitions, line: int) -> tuple[int, int, str] | None:
+    found = None
+    for definition in definitions:
+        if definition[0] <= line <= definition[1]:
+            found = definition  # outer before inner: the last one holding the line
+    return found
+
+
+def _span(definition: tuple[int, int, str] | None) -> tuple[int, int] | None:
+    return definition[:2] if definition is not None else None
 
 
 @cache
-def _definitions(path: Path) -> tuple[tuple[int, int, str], ...]:
+def _file_definitions(path: Path) -> Definitions:
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        return _definitions(path.read_bytes())
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=64)  # a few files at a time, asked about line after line
+def _text_definitions(text: str) -> Definitions:
+    return _definitions(text)
+
+
+def _definitions(source: str | bytes) -> Definitions:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
         return ()
     found: list[tuple[int, int, str]] = []
 

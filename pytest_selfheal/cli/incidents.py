@@ -65,12 +65,8 @@ def incidents_command(root: Path, args: argparse.Namespace) -> int:
     groups = group(ingest.occurrences)
     deploy = find_deploy(groups, args.version, args.baseline_version)
     changes = changes_between(root, deploy.previous, deploy.version) if deploy else None
-    try:
-        windows = Windows(args.baseline, args.window)
-        verdicts = [judge(found, deploy, windows, changes) for found in groups]
-    finally:
-        if changes is not None:
-            changes.close()
+    windows = Windows(args.baseline, args.window)
+    verdicts = [judge(found, deploy, windows, changes) for found in groups]
     summary = _summary(ingest, deploy, changes, windows)
     if args.json:
         document = {**summary, "verdicts": [v.as_json() for v in verdicts]}

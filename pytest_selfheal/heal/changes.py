@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..git import DIFF_OPTIONS, git_output, parse_diff
+from ..git import DIFF_OPTIONS, commit_of, git_output, parse_diff
 from ..models import Line
 from ..source import UnreadableSource, read_source
 
@@ -45,10 +45,9 @@ def changed_since_base(worktree: Path, last_green_commit: str | None,
         return as_lines({path: found for path, found in changed_lines(worktree, base).items()
                          if path not in added})
 
-    if last_green_commit and git_output(
-            worktree, "cat-file", "-e", f"{last_green_commit}^{{commit}}") is not None:
+    if last_green_commit and commit_of(worktree, last_green_commit) is not None:
         return ChangedLines(last_green_commit, "the last green commit", lines(last_green_commit))
-    if git_output(worktree, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+    if commit_of(worktree, "HEAD") is None:
         return ChangedLines(NO_COMMIT, "no commit yet (every line is new)", lines(None))
     uncommitted = lines("HEAD")
     if uncommitted:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
-from ..git import git_output
+from ..git import commit_of, git_output
 
 WINDOW = 50  # most recent runs that form a signature's baseline
 BUSY_TIMEOUT = 10.0
@@ -110,7 +110,7 @@ def record(db: Path, run: RunRecord) -> None:
 def head_state(repo: Path) -> tuple[str, bool]:
     """(HEAD commit, whether tracked or untracked-unignored files differ from it) of the user's
     checkout, read without taking its index lock."""
-    commit = (git_output(repo, "rev-parse", "HEAD") or "").strip()
+    commit = commit_of(repo, "HEAD") or ""
     status = git_output(repo, "status", "--porcelain", "--untracked-files=normal") or ""
     return commit, bool(status.strip())
 

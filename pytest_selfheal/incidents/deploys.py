@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import SelfHealError
+from ..ids import named_by
 from .groups import Group
 
 
@@ -45,7 +46,7 @@ def find_deploy(groups: Iterable[Group], version: str | None = None,
 
 def _resolve(given: str, seen: list[str], option: str) -> str:
     """The version seen that `given` names (a commit id or a prefix of one)."""
-    matches = [v for v in seen if v == given] or [v for v in seen if v.startswith(given)]
+    matches = named_by(given, seen)
     if len(matches) == 1:
         return matches[0]
     listed = ", ".join(v[:12] for v in seen) or "none"

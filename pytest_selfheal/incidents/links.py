@@ -4,15 +4,14 @@ changed is one too (medium), as triage links a failing test to the lines it rais
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..git import DIFF_OPTIONS, git_output
+from ..git import DIFF_OPTIONS, commit_of, git_output
 from ..heal.changes import as_lines, changed_lines_in
 from ..heal.triage import EVIDENCE_LIMIT, CausalLink, causal_link
 from ..models import Line
-from ..source import function_span
+from ..source import function_span_in
 from ..testfiles import TestFiles
 from .occurrence import Occurrence
 
@@ -28,12 +27,7 @@ class Changes:
     new: str
     lines: frozenset[Line] = frozenset()
     problem: str = ""  # why no lines could be compared; "" when they were
-    _files: dict[str, Path | None] = field(default_factory=dict, repr=False)
-    _scratch: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
-
-    def close(self) -> None:
-        if self._scratch is not None:
-            self._scratch.cleanup()
+    _files: dict[str, str | None] = field(default_factory=dict, repr=False)  # path -> text in `new`
 
     def link(self, found: Occurrence) -> tuple[CausalLink, str]:
         """The link of one incident's frames (recorded on `new`) to the changes, and a note."""
@@ -60,18 +54,9 @@ class Changes:
         """The def around `line` in `path` as deployed in `new` (read from git, not the checkout)."""
         if path not in self._files:
             inside = not path.startswith("/") and ".." not in path.split("/")  # a path from a file
-            text = git_output(self.root, "show", f"{self.new}:{path}") if inside else None
-            if text is None:
-                self._files[path] = None
-            else:
-                if self._scratch is None:
-                    self._scratch = tempfile.TemporaryDirectory(prefix="selfheal-incidents-")
-                written = Path(self._scratch.name, path)
-                written.parent.mkdir(parents=True, exist_ok=True)
-                written.write_text(text, encoding="utf-8")
-                self._files[path] = written
-        copy = self._files[path]
-        return function_span(copy, line) if copy is not None else None
+            self._files[path] = git_output(self.root, "show", f"{self.new}:{path}") if inside else None
+        text = self._files[path]
+        return function_span_in(text, line) if text is not None else None
 
 
 def changes_between(root: Path, old: str, new: str) -> Changes:
@@ -81,8 +66,7 @@ def changes_between(root: Path, old: str, new: str) -> Changes:
         return Changes(root, old, new, problem=f"no git repository at {root}: run the command in "
                        "the service's repository (or pass --root) to link signatures to changes")
     for version in (old, new):
-        if version.startswith("-") or git_output(root, "cat-file", "-e",
-                                                 f"{version}^{{commit}}") is None:
+        if commit_of(root, version) is None:
             return Changes(root, old, new, problem=(
                 f"version {version} is not a commit of this repository: fetch it "
                 f"(`git fetch origin {version}`) or name deployed commits with --version and "

@@ -9,11 +9,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime.incident import OTEL_INCIDENT_ATTRIBUTE, OTEL_SCHEMA_ATTRIBUTE, Incident, MalformedIncident
+from ..runtime.incident import OTEL_INCIDENT_ATTRIBUTE, Incident, MalformedIncident
 from .occurrence import Occurrence, RawFrame, from_incident
 from .stacktrace import ProjectFiles, frames_of
 
 NANOSECONDS = 1e9
+# The deployed version of what other instrumentation reports: the semantic conventions' resource
+# attribute (our own records carry theirs in the incident).
+DEPLOYED_VERSION = "service.version"
 
 
 @dataclass
@@ -69,7 +72,7 @@ def _read_one(batch: Batch, attributes: dict[str, Any], resource: Mapping[str, A
     if not isinstance(exc_type, str):
         batch.skipped += 1
         return
-    version = attributes.get(OTEL_SCHEMA_ATTRIBUTE) or resource.get("service.version") or ""
+    version = resource.get(DEPLOYED_VERSION) or ""
     nanos = record.get(time_key) or record.get("observedTimeUnixNano") or 0
     try:
         seconds = int(nanos) / NANOSECONDS

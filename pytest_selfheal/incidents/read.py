@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
 from ..errors import SelfHealError
 from ..runtime.incident import SCHEMA, Incident, MalformedIncident
@@ -80,53 +80,101 @@ def read(paths: Iterable[str], project: ProjectFiles) -> Ingest:
     return ingest
 
 
+def incidents(paths: Iterable[str], problems: list[Problem]) -> Iterator[Incident]:
+    """Every whole incident the sources hold, arguments and all: our JSON lines, and our log
+    records in OTLP requests (other tools' exceptions have no arguments to call again). What
+    could not be read is added to `problems`, the rest is read."""
+    for name in sources(paths):
+        for number, text in _lines(name, problems):
+            if not text.strip():
+                continue
+            found: list[Incident] = []
+            for reason in _whole_incidents(text, found):
+                problems.append(Problem(_shown(name), number, reason))
+            yield from found
+
+
+def _whole_incidents(text: bytes, found: list[Incident]) -> Iterator[str]:
+    """Add the incidents one line holds to `found`; yield why (parts of) it could not be read."""
+    try:
+        data = _decoded(text)
+    except MalformedIncident as exc:
+        yield str(exc)
+        return
+    # our log records carry the incident as its JSON line; a line of our own is already decoded
+    records: list[str | dict[str, Any]] = list(otlp.incident_lines(data)) if otlp.is_otlp(data) else [data]
+    for record in records:
+        try:
+            found.append(Incident.from_line(record) if isinstance(record, str)
+                         else Incident.from_json(record))
+        except MalformedIncident as exc:
+            yield f"not an incident of {SCHEMA}: {exc}"
+
+
 def _read_source(name: str, project: ProjectFiles, ingest: Ingest) -> None:
     ingest.files.append(name)
-    if name == STDIN:
-        _read_file(sys.stdin.buffer, "<stdin>", project, ingest)
-        return
-    try:
-        with open(name, "rb") as stream:
-            _read_file(stream, name, project, ingest)
-    except OSError as exc:  # unreadable, or gone since it was listed: the other files are read
-        ingest.problems.append(Problem(name, 0, f"cannot be read: {exc.strerror or exc}"))
-
-
-def _read_file(stream: BinaryIO, name: str, project: ProjectFiles, ingest: Ingest) -> None:
     found = ingest.occurrences
     number = 0
-    for number, text in enumerate(stream, 1):
+    for number, text in _lines(name, ingest.problems):
         seen = grouping_view(text)
         if seen is not None:
             found.append(seen)
         elif text.strip():
-            for reason in read_line(text, f"{name}:{number}", project, ingest):
-                ingest.problems.append(Problem(name, number, reason))
+            for reason in read_line(text, f"{_shown(name)}:{number}", project, ingest):
+                ingest.problems.append(Problem(_shown(name), number, reason))
     ingest.lines += number
+
+
+def _lines(name: str, problems: list[Problem]) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of one source; one that cannot be read is a problem, and the other
+    sources are read."""
+    if name == STDIN:
+        yield from enumerate(sys.stdin.buffer, 1)
+        return
+    try:
+        with open(name, "rb") as stream:
+            yield from enumerate(stream, 1)
+    except OSError as exc:  # unreadable, or gone since it was listed
+        problems.append(Problem(name, 0, f"cannot be read: {exc.strerror or exc}"))
+
+
+def _shown(name: str) -> str:
+    return "<stdin>" if name == STDIN else name
 
 
 def read_line(text: bytes, origin: str, project: ProjectFiles, ingest: Ingest) -> Iterator[str]:
     """Add what one line holds to `ingest`; yield why (parts of) it could not be read."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        cut = "" if text.endswith(b"\n") else " (the last line, cut short?)"
-        yield f"not JSON{cut}: {exc}"
+        data = _decoded(text)
+    except MalformedIncident as exc:
+        yield str(exc)
         return
-    if not isinstance(data, dict):
-        yield f"a JSON {type(data).__name__}, not an incident or an OTLP request"
-    elif otlp.is_otlp(data):
+    if otlp.is_otlp(data):
         batch = otlp.read_request(data, origin, project)
         ingest.occurrences.extend(batch.occurrences)
         ingest.skipped += batch.skipped
         yield from batch.problems
-    elif "schema" in data:
+    else:
         try:
             ingest.occurrences.append(from_incident(Incident.from_json(data)))
         except MalformedIncident as exc:
             yield f"not an incident of {SCHEMA}: {exc}"
-    else:
-        yield "neither an incident (no `schema`) nor an OTLP request (no resourceLogs/resourceSpans)"
+
+
+def _decoded(text: bytes) -> dict[str, Any]:
+    """The JSON object of a line that is an incident (it has a `schema`) or an OTLP request;
+    MalformedIncident says what else the line is."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        cut = "" if text.endswith(b"\n") else " (the last line, cut short?)"
+        raise MalformedIncident(f"not JSON{cut}: {exc}") from None
+    if not isinstance(data, dict):
+        raise MalformedIncident(f"a JSON {type(data).__name__}, not an incident or an OTLP request")
+    if not otlp.is_otlp(data) and "schema" not in data:
+        raise MalformedIncident("neither an incident (no `schema`) nor an OTLP request (no "
+                                "resourceLogs/resourceSpans)")
+    return data
 
 
 def _rotation_of(path: Path) -> Path:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Settings
-from ..git import git_output, run_git
+from ..git import commit_of, git_output, run_git
 from ..heal.prepare import Preparation, prepare
 from ..models import TestRunResult
 from ..redaction import Redactor
@@ -87,16 +87,16 @@ def _already_fixed(incident: Incident, repo_root: Path, preparation: Preparation
         return Reproduction(incident, "not-reproduced", frames, reason=(
             "the reproduction test passes at HEAD; the incident names no deployed version, so "
             "whether it was fixed since or the recorded arguments do not trigger it is unknown"))
-    commit = git_output(repo_root, "rev-parse", "--verify", "--quiet", f"{incident.version}^{{commit}}")
+    commit = commit_of(repo_root, incident.version)
     if commit is None:
         return Reproduction(incident, "not-reproduced", frames, reason=(
             f"the reproduction test passes at HEAD, and the incident's version {incident.version} "
             "is not a commit of this repository (fetch it to tell whether it was fixed since)"))
     worktree = preparation.sandbox.root
     for attempt in passing:
-        if _fails_as_incident(incident, attempt, preparation, worktree, commit.strip()):
+        if _fails_as_incident(incident, attempt, preparation, worktree, commit):
             fixed_by = _first_passing(incident, attempt, preparation, worktree, repo_root,
-                                      commit.strip())
+                                      commit)
             return Reproduction(incident, "fixed", frames, attempt.path, attempt.source, fixed_by,
                                 reason=f"already fixed: the test fails at {incident.version[:12]} "
                                 f"and passes from {fixed_by[:12]} on")

@@ -8,7 +8,6 @@ as the gate.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,11 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import ConfigError, SelfHealError
 from ..heal.request import AddedTest
+from ..ids import named_by
 from ..models import Failure, Frame
 from ..redaction import Redactor
-from ..runtime.incident import Incident, MalformedIncident
-from . import otlp, read
+from ..runtime.incident import Incident
+from . import read
 from .reproduce import Reproduction, reproduce
 
 
@@ -29,44 +29,28 @@ def load_incident(source: Path, wanted: str | None) -> Incident:
     Collector's OTLP JSON (our log records carry whole incidents; other tools' exceptions have no
     arguments to call again). A malformed line is skipped with a warning naming it; ConfigError
     says what to fix."""
+    problems: list[read.Problem] = []
     try:
-        names = read.sources([str(source)])
+        # the same incident may come twice (a file and the Collector's copy of it): one per id
+        found = {incident.id: incident for incident in read.incidents([str(source)], problems)}
     except SelfHealError as exc:
         raise ConfigError(str(exc)) from None
-    found: list[Incident] = []
-    for name in names:
-        try:
-            text = sys.stdin.read() if name == read.STDIN else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read incidents from {name}: {exc}") from None
-        for number, line in enumerate(text.splitlines(), 1):
-            try:
-                found.extend(_incidents_of(line))
-            except MalformedIncident as exc:
-                print(f"pytest-selfheal: {name}:{number}: skipped, {exc}", file=sys.stderr)
+    for problem in problems:
+        if not problem.line:
+            raise ConfigError(f"{problem}: give incident files this user can read")
+        print(f"pytest-selfheal: {problem.file}:{problem.line}: skipped, {problem.reason}",
+              file=sys.stderr)
     if not found:
         raise ConfigError(f"{source} holds no incident the runtime hook recorded (JSON lines, or "
                           "OTLP log records with selfheal.incident)")
     if wanted is None:
-        return max(found, key=lambda incident: incident.time)
-    matching = {i.id: i for i in found if i.id.startswith(wanted)}
+        return max(found.values(), key=lambda incident: incident.time)
+    matching = named_by(wanted, found)
     if len(matching) != 1:
         what = "no incident" if not matching else f"{len(matching)} incidents"
         raise ConfigError(f"{what} in {source} with an id starting {wanted!r}: pass a longer "
                           "prefix of an id `pytest-selfheal incidents` lists")
-    return next(iter(matching.values()))
-
-
-def _incidents_of(line: str) -> list[Incident]:
-    if not line.strip():
-        return []
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise MalformedIncident(f"not JSON: {exc}") from None
-    if isinstance(data, dict) and otlp.is_otlp(data):
-        return [Incident.from_line(text) for text in otlp.incident_lines(data)]
-    return [Incident.from_json(data)]
+    return found[matching[0]]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import config as cfg
 from ..errors import SelfHealError
+from ..ids import named_by
 from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON, runs_dir
 
@@ -111,15 +112,14 @@ def find_run(output: Path, wanted: str | None) -> Run:
         )
     if wanted is None:
         return runs[-1]
-    matches = [run for run in runs if run.run_id == wanted] or [
-        run for run in runs if run.run_id.startswith(wanted)
-    ]
+    by_id = {run.run_id: run for run in runs}
+    matches = named_by(wanted, by_id)
     if len(matches) != 1:
         problem = "matches several runs" if matches else "matches no run"
         raise RunNotFound(
             f"{wanted!r} {problem}; `pytest-selfheal runs` lists the run ids"
         )
-    return matches[0]
+    return by_id[matches[0]]
 
 
 def _load(path: Path) -> Run:

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..git import git_ok
+from ..git import commit_of
 from ..output import runstore
 from ..output.apply import apply_fix
 from ..sandbox.protocol import TESTMAP_ENV, TESTMAP_PLUGIN
@@ -59,7 +59,7 @@ def _affected(root: Path, output: Path) -> list[str]:
     if test_map is None:
         print("selfheal hook: no test map yet; running the whole suite", flush=True)
         return []
-    if not git_ok(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+    if commit_of(root, "HEAD") is None:
         print("selfheal hook: the first commit, everything in it is new; running the whole suite",
               flush=True)
         return []

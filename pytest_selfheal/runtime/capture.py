@@ -20,14 +20,15 @@ import socket
 import sys
 import sysconfig
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType, FrameType, TracebackType
+from types import CodeType, FrameType
 from typing import Any
 
 from pytest_selfheal.redaction import Redactor
-from pytest_selfheal.runtime.incident import Argument, Incident, IncidentFrame, RaisedException
+from pytest_selfheal.runtime.incident import Argument, Incident, IncidentFrame, RaisedException, json_line
 from pytest_selfheal.testproc import values
 
 TRUNCATED = "... (truncated)"  # how many characters were cut is in `dropped`
@@ -126,18 +127,16 @@ Held = dict[tuple[int, int, int], object]
 
 
 def capture(exc: BaseException, *, source: str, project: Project, version: str,
-            secrets: tuple[str, ...], limits: Limits = Limits(),
+            redactor: Redactor, limits: Limits = Limits(),
             context: Mapping[str, str] | None = None) -> Incident:
-    """The incident `exc` leaves, redacted and within `limits`."""
+    """The incident `exc` leaves, redacted by `redactor` and within `limits`."""
     counter = _Counter(limits)
     held: Held = {}
     chain = tuple(_raised(index, relation, raised, project, limits, counter, held)
                   for index, (relation, raised) in enumerate(_chain(exc, limits, counter)))
     record = Incident(id=os.urandom(8).hex(), time=time.time(), version=version, source=source,
                       process=process(), chain=chain, context=dict(context or {})).to_json()
-    # a Redactor per incident: one kept for the program's life would remember every long text
-    # it hid (its memo), growing for as long as the program runs
-    record = _redacted(record, Redactor(secrets), held, limits, counter)
+    record = _redacted(record, redactor, held, limits, counter)
     _truncate(record, limits, counter)
     _fit(record, limits, counter)
     record["dropped"] = counter.dropped
@@ -148,7 +147,7 @@ def _raised(index: int, relation: str, raised: BaseException, project: Project, 
             counter: _Counter, held: Held) -> RaisedException:
     """One exception of the chain: its innermost frames, the arguments of the innermost project
     frames while the budget lasts (the values kept in `held` for redaction)."""
-    entries = _entries(raised.__traceback__)
+    entries = list(traceback.walk_tb(raised.__traceback__))
     counter.add("frames", len(entries) - limits.frames)
     entries = entries[-limits.frames:] if limits.frames else []
     described: dict[int, tuple[Argument, ...]] = {}
@@ -195,14 +194,6 @@ def _chain(exc: BaseException, limits: Limits,
         chain.append((relation, current))
     counter.add("exceptions", len(chain) - limits.exceptions)
     return chain[:max(limits.exceptions, 1)]
-
-
-def _entries(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
-    entries = []
-    while tb is not None:
-        entries.append((tb.tb_frame, tb.tb_lineno))
-        tb = tb.tb_next
-    return entries
 
 
 def _message(exc: BaseException, limits: Limits, counter: _Counter) -> str:
@@ -312,11 +303,8 @@ def _argument(param: inspect.Parameter, value: object, limits: Limits,
 
 def _unrenderable(param: inspect.Parameter, value: object, why: str, limits: Limits,
                   counter: _Counter) -> Argument:
-    # the describer owns the names of the kinds: the kind of any parameter is the one it gives
-    # for a value it always describes
-    kind = values.argument(param, None)["kind"]
-    return {"name": param.name, "kind": kind, "unrenderable": why, "type": type_name(type(value)),
-            "repr": bounded_repr(value, limits, counter)}
+    return {"name": param.name, "kind": values.argument_kind(param), "unrenderable": why,
+            "type": type_name(type(value)), "repr": bounded_repr(value, limits, counter)}
 
 
 _REPR = reprlib.Repr()
@@ -396,23 +384,35 @@ def _truncate(record: dict[str, Any], limits: Limits, counter: _Counter) -> None
                     argument["repr"] = cut(argument["repr"])
 
 
+# what the counts of `dropped`, written after the fitting, may add to the line at the most
+_DROPPED_ROOM = len(json_line(dict.fromkeys(("exceptions", "frames", "arguments", "characters"),
+                                            2**63))) - len("{}")
+
+
 def _fit(record: dict[str, Any], limits: Limits, counter: _Counter) -> None:
     """Arguments left out, from the last exception of the chain and its outermost frame in, until
-    the line fits `limits.line_bytes`; then frames, outermost first."""
-    def size() -> int:
-        return len(json.dumps(record, ensure_ascii=False).encode("utf-8"))
-
-    if size() <= limits.line_bytes:
+    the line fits `limits.line_bytes`; then frames, outermost first. The line is serialized once:
+    each part left out takes its own bytes away (and a comma, between frames)."""
+    budget = limits.line_bytes - _DROPPED_ROOM
+    size = _size(record)
+    if size <= budget:
         return
     for raised in reversed(record["chain"]):
         for frame in raised["frames"]:
             if frame["arguments"]:
                 counter.add("arguments", len(frame["arguments"]))
+                size -= _size(frame["arguments"]) - _size(None)
                 frame["arguments"] = None
-                if size() <= limits.line_bytes:
+                if size <= budget:
                     return
     for raised in reversed(record["chain"]):
-        while raised["frames"] and size() > limits.line_bytes:
-            raised["frames"].pop(0)
+        frames = raised["frames"]
+        while frames and size > budget:
+            size -= _size(frames.pop(0)) + (len(",") if frames else 0)
             counter.add("frames")
+
+
+def _size(value: object) -> int:
+    """Bytes of `value` in the line."""
+    return len(json_line(value).encode("utf-8"))
 

@@ -67,12 +67,12 @@ class Recorder:
     """The installed runtime hook: `record` an exception by hand, read `stats`, `uninstall()`.
     Also a context manager that uninstalls on exit."""
 
-    def __init__(self, project: Project, version: str, sinks: Sequence[Sink], secrets: tuple[str, ...],
+    def __init__(self, project: Project, version: str, sinks: Sequence[Sink], redactor: Redactor,
                  limits: Limits, rate: float, burst: int) -> None:
         self.project, self.version, self.sinks = project, version, tuple(sinks)
         self.limits = limits
         self.stats = Stats()
-        self._secrets = secrets
+        self.redactor = redactor  # one for the program's life, shared by its threads
         self._rate, self._burst = rate, burst
         self._bucket = _TokenBucket(rate, burst)
         self._lock = threading.Lock()  # the bucket and the stats; each sink has its own
@@ -95,7 +95,7 @@ class Recorder:
                     self.stats.rate_limited += 1
                     return None
             incident = capture(exc, source=source, project=self.project, version=self.version,
-                               secrets=self._secrets, limits=self.limits, context=context)
+                               redactor=self.redactor, limits=self.limits, context=context)
             line = incident.to_line()
             for sink in self.sinks:
                 sink.write(incident, line)
@@ -140,6 +140,7 @@ class Recorder:
 
     def _after_fork(self) -> None:
         self._lock = threading.Lock()
+        self.redactor = Redactor(self.redactor.values)  # its memo's lock may be held by a thread gone
         self._busy = threading.local()
         self._bucket = _TokenBucket(self._rate, self._burst)
         self.stats = Stats()
@@ -234,7 +235,7 @@ def install(root: str | os.PathLike[str] | None = None, *, path: str | os.PathLi
         file = Path(path) if path is not None else Path(env.get(PATH_VARIABLE) or project.root / DEFAULT_PATH)
         sinks = [JsonLinesFile(file, max_bytes=max_bytes, keep=keep)]
     recorder = Recorder(project, version if version is not None else deployed_version(project.root, env),
-                        sinks, Redactor.from_environment(env).values, limits or Limits(), rate, burst)
+                        sinks, Redactor.from_environment(env), limits or Limits(), rate, burst)
     recorder._hook(log)
     recorder.active = True
     _installed = recorder

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "pytest-selfheal/incident/1"
-# an incident as an OpenTelemetry log record: its JSON line, and the schema it follows
+# an incident as an OpenTelemetry log record: its JSON line, and the version of the schema it
+# follows (SCHEMA; never the deployed version, which the incident holds as `version`)
 OTEL_INCIDENT_ATTRIBUTE = "selfheal.incident"
 OTEL_SCHEMA_ATTRIBUTE = "selfheal.incident.version"
 RELATIONS = ("raised", "cause", "context")  # how an exception joins the chain, outermost first
@@ -24,6 +25,12 @@ RELATIONS = ("raised", "cause", "context")  # how an exception joins the chain, 
 # value, default), or, when its value cannot be rebuilt, name, kind, `unrenderable` (why),
 # `type` (the value's qualified type) and a bounded `repr`.
 Argument = dict[str, Any]
+
+
+def json_line(value: object) -> str:
+    """`value` as an incident line writes it: compact, characters as they are (no newline
+    inside: JSON escapes the newlines of strings)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class MalformedIncident(ValueError):
@@ -96,7 +103,7 @@ class Incident:
 
     def to_line(self) -> str:
         """One JSON line (no newline inside; the caller adds the line end)."""
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+        return json_line(self.to_json())
 
     @classmethod
     def from_json(cls, data: object) -> Incident:

@@ -4,8 +4,10 @@ One log record per incident, severity ERROR, with the stable semantic convention
 exception (`exception.type`, `exception.message`, `exception.stacktrace`) and of the innermost
 project frame (`code.function.name`, `code.file.path` relative to the project root,
 `code.line.number`), and the whole incident, its JSON line, under `selfheal.incident` (the
-ingest side reads that key) with the record's schema under `selfheal.incident.version`.
-Everything comes from the redacted incident, never from the live exception.
+ingest side reads that key) with the record's schema under `selfheal.incident.version`. The
+deployed version is the incident's own; the semantic conventions put it on the resource
+(`service.version`), which the program's OpenTelemetry setup owns. Everything comes from the
+redacted incident, never from the live exception.
 
 OpenTelemetry is imported only by `opentelemetry_sink` (the `pytest-selfheal[otel]` extra).
 """

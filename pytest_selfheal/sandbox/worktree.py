@@ -36,7 +36,7 @@ from typing import Any
 import git
 
 from ..errors import SandboxError
-from ..git import GIT_ENV, TIMEOUT
+from ..git import GIT_ENV, TIMEOUT, commit_of
 from .lock import SANDBOX_NAME, new_sandbox_dir, sandbox_reason
 from .paths import Sandbox
 from .unhealable import refuse_unhealable
@@ -54,14 +54,6 @@ def _open_repo(user_root: Path) -> git.Repo:
         ) from None
     repo.git.update_environment(**GIT_ENV)
     return repo
-
-
-def _has_commits(repo: git.Repo) -> bool:
-    try:  # a git command: GitPython's own object lookup keeps a `git cat-file` process running
-        repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")
-    except git.GitCommandError:
-        return False
-    return True
 
 
 def _changed_paths(repo: git.Repo, born: bool) -> tuple[list[str], list[str]]:
@@ -249,7 +241,7 @@ def open_sandbox(user_root: Path, tmp: Path | None = None) -> Iterator[Sandbox]:
 
 
 def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> Sandbox:
-    born = _has_commits(repo)
+    born = commit_of(user_root, "HEAD") is not None
     tracked, untracked = _changed_paths(repo, born)
     refuse_unhealable(user_root, untracked)
     if born:

@@ -278,16 +278,25 @@ def _made(value: object, why: Unrenderable) -> Tree:
     return made.tree()
 
 
+_KINDS = {
+    inspect.Parameter.POSITIONAL_ONLY: "positional",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+    inspect.Parameter.KEYWORD_ONLY: "keyword",
+    inspect.Parameter.VAR_POSITIONAL: "varargs",
+    inspect.Parameter.VAR_KEYWORD: "varkw",
+}
+
+
+def argument_kind(param: inspect.Parameter) -> str:
+    """How a call passes the parameter's argument, as `argument` names it: positional, keyword,
+    varargs (`*args`), varkw (`**kwargs`)."""
+    return _KINDS[param.kind]
+
+
 def argument(param: inspect.Parameter, value: object) -> Tree:
     """One argument of a call: its parameter's name and kind, its value described, and whether it
     equals the parameter's default (then the written call leaves it out)."""
-    kind = {
-        inspect.Parameter.POSITIONAL_ONLY: "positional",
-        inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
-        inspect.Parameter.KEYWORD_ONLY: "keyword",
-        inspect.Parameter.VAR_POSITIONAL: "varargs",
-        inspect.Parameter.VAR_KEYWORD: "varkw",
-    }[param.kind]
+    kind = argument_kind(param)
     default = param.default is not inspect.Parameter.empty and _same(param.default, value)
     try:
         tree = describe_safely(value)

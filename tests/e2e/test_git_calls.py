@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from helpers import git, init_repo
 
-from pytest_selfheal.git import DIFF_OPTIONS, find_repo_root, git_ok, git_output, parse_diff, run_git
+from pytest_selfheal.git import (
+    DIFF_OPTIONS,
+    commit_of,
+    find_repo_root,
+    git_ok,
+    git_output,
+    parse_diff,
+    run_git,
+)
 
 
 @pytest.fixture
@@ -33,6 +41,20 @@ def test_a_failing_call_is_reported_not_raised_unless_checked(repo):
     with pytest.raises(subprocess.CalledProcessError) as raised:
         run_git(repo, "rev-parse", "--verify", "no-such-commit", check=True)
     assert raised.value.returncode != 0 and raised.value.stderr.startswith("fatal:")
+
+
+def test_a_commit_is_named_by_its_id_a_prefix_a_branch_or_a_tag_and_nothing_else_is_one(repo, tmp_path):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "tag", "-a", "v1", "-m", "release")  # an annotated tag: its object is no commit
+    branch = git(repo, "branch", "--show-current").strip()
+    assert {commit_of(repo, name) for name in (head, head[:8], branch, "v1", "HEAD")} == {head}
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    assert commit_of(repo, tree) is None and commit_of(repo, "0" * 40) is None
+    assert commit_of(repo, "--all") is None and commit_of(repo, "-h") is None
+    empty = tmp_path / "unborn"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    assert commit_of(empty, "HEAD") is None
 
 
 def test_outside_a_repository_there_is_no_root_and_no_output(tmp_path, monkeypatch):

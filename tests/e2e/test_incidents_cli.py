@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from helpers import fingerprint, git, init_repo, user_env
 
-from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
+from pytest_selfheal.runtime.incident import SCHEMA, Incident, IncidentFrame, RaisedException
 
 HOUR = 3600.0
 DEPLOYED_AT = 1_764_000_000.0  # the second version's first incident
@@ -191,7 +191,7 @@ def otlp_lines(repo: Path, v1: str, v2: str) -> list[str]:
     logger.emit(LogRecord(
         timestamp=int(ours.time * 1e9), severity_number=SeverityNumber.ERROR,
         body=f"{ours.exception.type}: {ours.exception.message}",
-        attributes={"selfheal.incident": ours.to_line(), "selfheal.incident.version": v2,
+        attributes={"selfheal.incident": ours.to_line(), "selfheal.incident.version": SCHEMA,
                     "exception.type": ours.exception.type, "exception.message": ours.exception.message,
                     "exception.stacktrace": "Traceback (most recent call last): ...",
                     "code.function.name": innermost.function, "code.file.path": innermost.path,

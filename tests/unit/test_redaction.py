@@ -276,3 +276,15 @@ def test_escapes_and_workflow_commands_from_a_test_reach_neither_report_md_nor_t
                             ensure_ascii=False)):
         assert "\x1b" not in text
         assert not any(line.lstrip().startswith("::") for line in text.splitlines()), text
+
+
+def test_the_memo_of_hidden_texts_is_bounded_and_what_it_forgot_is_hidden_again(monkeypatch):
+    monkeypatch.setattr("pytest_selfheal.redaction.MEMO_CHARACTERS", 2_000)
+    redactor = Redactor((AWS_SECRET,))
+    texts = [f"request {n} signed with {AWS_SECRET} " + "." * 300 for n in range(40)]
+    hidden = [redactor.hide(text) for text in texts]
+    assert all(AWS_SECRET not in text and MASK in text for text in hidden)
+    memo = redactor._hidden
+    assert 0 < memo.characters <= 2_000 and len(memo) < len(texts)
+    assert hidden[-1] in memo and hidden[0] not in memo  # the oldest were forgotten
+    assert [redactor.hide(text) for text in texts] == hidden

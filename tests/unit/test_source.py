@@ -13,6 +13,7 @@ from pytest_selfheal.source import (
     enclosing_function,
     encode_source,
     function_span,
+    function_span_in,
     read_source,
 )
 
@@ -25,6 +26,9 @@ def test_a_line_belongs_to_its_innermost_function_by_qualified_name(tmp_path: Pa
     assert enclosing_function(path, 11) == "<module>"
     assert function_span(path, 8) == (6, 9)
     assert function_span(path, 11) is None
+    assert function_span_in(SAMPLE_SOURCE, 8) == (6, 9)
+    assert function_span_in(SAMPLE_SOURCE, 11) is None
+    assert function_span_in("def f(:\n", 1) is None
 
 
 def test_an_unreadable_or_broken_file_has_no_functions(tmp_path: Path):

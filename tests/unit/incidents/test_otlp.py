@@ -7,7 +7,7 @@ from typing import Any
 from pytest_selfheal.incidents.occurrence import RawFrame
 from pytest_selfheal.incidents.otlp import read_request, value
 from pytest_selfheal.incidents.stacktrace import ProjectFiles
-from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
+from pytest_selfheal.runtime.incident import SCHEMA, Incident, IncidentFrame, RaisedException
 
 PROJECT = ProjectFiles.of(["shop/cart.py"])
 STACK = ('Traceback (most recent call last):\n  File "/srv/shop/cart.py", line 9, in total\n'
@@ -65,11 +65,14 @@ def test_records_without_an_exception_are_skipped_and_broken_ones_said() -> None
                               "timeUnixNano is 'soon', not a number of nanoseconds"]
 
 
-def test_a_log_record_version_attribute_wins_over_the_resource() -> None:
+def test_the_deployed_version_is_the_resources_not_our_schema_attribute() -> None:
     record = {"observedTimeUnixNano": "2000000000",
-              "attributes": attributes(exception_type="OSError", selfheal_incident_version="v3")}
+              "attributes": attributes(exception_type="OSError", selfheal_incident_version=SCHEMA)}
     (found,) = read_request(logs(record, version="v2"), "f:1", PROJECT).occurrences
-    assert found.version == "v3" and found.time == 2.0 and found.frames == ()
+    assert found.version == "v2" and found.time == 2.0 and found.frames == ()
+    (unknown,) = read_request({"resourceLogs": [{"scopeLogs": [{"logRecords": [record]}]}]}, "f:1",
+                              PROJECT).occurrences
+    assert unknown.version == ""
 
 
 def test_any_values_read_as_json_reads_them() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_selfheal.errors import SelfHealError
 from pytest_selfheal.incidents.occurrence import RawFrame
-from pytest_selfheal.incidents.read import Ingest, _read_source, read, sources
+from pytest_selfheal.incidents.read import Ingest, Problem, _read_source, incidents, read, sources
 from pytest_selfheal.incidents.stacktrace import ProjectFiles
 from pytest_selfheal.runtime.incident import Incident, IncidentFrame, RaisedException
 
@@ -93,3 +93,23 @@ def test_a_line_nested_too_deep_and_an_unreadable_file_are_problems(tmp_path: Pa
     assert [o.id for o in ingest.occurrences] == ["id-1"]
     assert ingest.problems[0].line == 1 and ingest.problems[0].reason.startswith("not JSON")
     assert str(ingest.problems[1]) == f"{locked}: cannot be read: Is a directory"
+
+
+def otlp_line(*incident_lines: str) -> str:
+    records = [{"timeUnixNano": "1", "attributes": [
+        {"key": "selfheal.incident", "value": {"stringValue": text}}]} for text in incident_lines]
+    return json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": records}]}]})
+
+
+def test_whole_incidents_are_read_from_our_lines_and_our_log_records(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.jsonl"
+    path.write_text("\n".join([line(1), "not json", otlp_line(line(2), "{}"), '{"other": 1}']) + "\n")
+    (tmp_path / "incidents.jsonl.1").write_text(line(3) + "\n")
+    problems: list[Problem] = []
+    found = list(incidents([str(path)], problems))
+    assert [i.id for i in found] == ["id-1", "id-2", "id-3"]
+    assert found[0].exception.frames[1].arguments == (
+        {"name": "items", "kind": "positional", "value": [1, 2]},)
+    assert [(p.line, p.reason.split(":")[0]) for p in problems] == [
+        (2, "not JSON"), (3, "not an incident of pytest-selfheal/incident/1"),
+        (4, "neither an incident (no `schema`) nor an OTLP request (no resourceLogs/resourceSpans)")]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pytest_selfheal.redaction import Redactor
 from pytest_selfheal.runtime.capture import Limits, Project, bounded_repr, capture, find_root, type_name
 from pytest_selfheal.runtime.incident import Incident
 from pytest_selfheal.testproc import values
@@ -30,7 +31,7 @@ def raised(call: Any, *args: Any, **kwargs: Any) -> BaseException:
 
 
 def incident_of(exc: BaseException, limits: Limits | None = None, secrets: tuple[str, ...] = ()) -> Incident:
-    found = capture(exc, source="manual", project=PROJECT, version="abc123", secrets=secrets,
+    found = capture(exc, source="manual", project=PROJECT, version="abc123", redactor=Redactor(secrets),
                     limits=limits or Limits())
     assert Incident.from_line(found.to_line()) == found
     return found
@@ -199,6 +200,38 @@ def test_a_line_too_long_sheds_arguments_first() -> None:
     assert len(incident.to_line().encode()) <= 3000
     assert incident.dropped["arguments"] >= 2
     assert incident.exception.frames[-1].function.endswith("keep")
+
+
+def deep(depth: int, label: str) -> None:
+    if depth:
+        deep(depth - 1, label)
+    raise RecursionError(label)
+
+
+def test_a_line_too_long_sheds_frames_outermost_first_only_as_many_as_it_must() -> None:
+    bound = 4000
+    incident = incident_of(raised(deep, 45, "é" * 50), Limits(argument_frames=2, line_bytes=bound))
+
+    line = incident.to_line().encode()
+    frames = incident.exception.frames
+    assert len(line) <= bound and "arguments" in incident.dropped
+    assert incident.dropped["frames"] == 47 - len(frames) and frames[-1].arguments is None
+    # one more frame would not have fitted: what is left is less than a frame and the room the
+    # counts of `dropped` may need
+    assert bound - len(line) < len(json.dumps(incident.to_json()["chain"][0]["frames"][0])) + 100
+
+
+def spread(*carts: Cart, owner: Cart, **more: Cart) -> None:
+    raise ValueError("no")
+
+
+def test_an_argument_that_cannot_be_rebuilt_keeps_the_kind_of_its_parameter() -> None:
+    cart = Cart([])
+    incident = incident_of(raised(spread, cart, owner=cart, extra=cart))
+
+    found = {a["name"]: a for a in incident.exception.frames[-1].arguments or ()}
+    assert {name: (a["kind"], "unrenderable" in a) for name, a in found.items()} == {
+        "carts": ("varargs", True), "owner": ("keyword", True), "more": ("varkw", True)}
 
 
 def test_type_names_are_module_qualified_and_builtins_bare() -> None:

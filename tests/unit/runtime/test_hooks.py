@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from pytest_selfheal import runtime
+from pytest_selfheal import redaction, runtime
+from pytest_selfheal.redaction import MASK
 from pytest_selfheal.runtime.hooks import IncidentLogHandler
 from pytest_selfheal.runtime.incident import Incident
 
@@ -212,3 +213,36 @@ def test_threads_recording_at_once_each_write_whole_incidents(tmp_path: Path, pr
         messages = sorted(i.exception.message for i in written(recorder))
         assert messages == sorted(f"'{t}-{n}'" for t in range(8) for n in range(50))
         assert (recorder.stats.recorded, recorder.stats.failed) == (400, 0)
+
+
+def test_one_recorder_hammered_by_threads_redacts_every_record_and_its_memo_stays_bounded(
+        tmp_path: Path, previous: Previous, monkeypatch: pytest.MonkeyPatch) -> None:
+    bound = 5_000  # a few dozen of the texts below: the memo starts over many times meanwhile
+    monkeypatch.setattr(redaction, "MEMO_CHARACTERS", bound)
+    with runtime.install(HERE, path=tmp_path / "i.jsonl", rate=1e9, burst=10**9,
+                         env={"SERVICE_API_KEY": SECRET}) as recorder:
+        memo = recorder.redactor._hidden
+        peaks: list[int] = []
+
+        def fifty(thread: int) -> None:
+            for number in range(50):
+                recorder.record(caught(f"order {thread}-{number} of {SECRET} " + "x" * 300))
+                peaks.append(memo.characters)
+
+        threads = [threading.Thread(target=fifty, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert (recorder.stats.recorded, recorder.stats.failed) == (400, 0)
+        assert SECRET not in recorder.sinks[0].path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+        incidents = written(recorder)
+        assert sorted(i.exception.message.split(" of ")[0] for i in incidents) == sorted(
+            f"'order {t}-{n}" for t in range(8) for n in range(50))
+        for incident in incidents:
+            assert incident.exception.message.startswith("'order ") and MASK in incident.exception.message
+            [order] = incident.exception.frames[-1].arguments or ()
+            assert order["unrenderable"] == "it holds a secret, redacted" and MASK in order["repr"]
+        assert 0 < max(peaks) <= bound
+        assert memo.characters == sum(len(text) for text in memo._texts) <= bound
