@@ -22,6 +22,7 @@ decides, so the order is the old one. `why_first` says which key put the best ah
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ def ast_change_size(candidate: Candidate) -> int:
     return size
 
 
+@functools.lru_cache(maxsize=16)  # the "before" side is the same file for every candidate
 def _subtrees(source: str) -> Counter[str]:
     try:
         tree = ast.parse(source)
@@ -88,10 +90,16 @@ def evidence(outcome: Outcome, naturalness: Naturalness | None = None) -> Eviden
 
 
 def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
-           naturalness: Naturalness | None = None) -> list[tuple[Outcome, Evidence]]:
+           naturalness: Naturalness | None = None,
+           shortlist: int | None = None) -> list[tuple[Outcome, Evidence]]:
     """The outcomes of `verdict` (plausible, or the partial ones), best first, with their
-    evidence; the model is asked only when there is a choice to make."""
+    evidence; the model is asked only when there is a choice to make. With `shortlist`, only
+    that many are weighed, those fixing the most failing tests, in the order tried: the
+    evidence parses each candidate's files whole, which for a hundred partial fixes of a large
+    module took longer than the time budget had left."""
     chosen = [o for o in outcomes if o.verdict is verdict]
+    if shortlist is not None:
+        chosen = sorted(chosen, key=lambda o: -len(o.fixed))[:shortlist]
     model = naturalness if len(chosen) > 1 else None
     scored = [(i, o, evidence(o, model)) for i, o in enumerate(chosen)]
     scored.sort(key=lambda item: (*item[2].key(), item[0]))
@@ -99,9 +107,9 @@ def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
 
 
 def ranked(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
-           naturalness: Naturalness | None = None) -> list[Outcome]:
+           naturalness: Naturalness | None = None, shortlist: int | None = None) -> list[Outcome]:
     """The outcomes of `verdict`, best first (see `judged`)."""
-    return [o for o, _ in judged(outcomes, verdict, naturalness)]
+    return [o for o, _ in judged(outcomes, verdict, naturalness, shortlist)]
 
 
 def why_first(best: Evidence, runner_up: Evidence | None) -> str:

@@ -48,6 +48,7 @@ ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest t
 REGRESSION_SHARE = 0.1
 REGRESSION_RUNS = 4
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
+PARTIAL_SHORTLIST = 4 * PARTIAL_GATES  # partial candidates ranked to choose them
 # Up to this many targets, taking up to this long together in the probe, every candidate runs
 # them all: which of a few it fixes is worth knowing (a partial fix), and costs little; beyond,
 # the representatives go first (_screen_targets). Slow targets are mostly tests that hang until
@@ -244,9 +245,10 @@ class SandboxWorkbench:
         """Once the search has stopped without a complete fix: gate the partial candidates, best
         first (at most PARTIAL_GATES, within the deadline), until one is plausible; it is
         returned, and every gated one takes its verdict."""
-        if self.healed:
+        if self.healed or time.monotonic() >= self.limits.deadline:
             return None
-        for outcome in ranked(self.outcomes, Verdict.PARTIAL, self.naturalness)[:PARTIAL_GATES]:
+        best = ranked(self.outcomes, Verdict.PARTIAL, self.naturalness, shortlist=PARTIAL_SHORTLIST)
+        for outcome in best[:PARTIAL_GATES]:
             if time.monotonic() >= self.limits.deadline:
                 break
             index = self.outcomes.index(outcome)

@@ -97,6 +97,16 @@ def test_the_model_is_not_asked_when_there_is_no_choice():
     assert model.asked == []
 
 
+def test_a_shortlist_weighs_only_the_partial_fixes_that_fix_most_in_the_order_tried():
+    tried = [outcome(f"def f(n):\n    return n > {k}\n", Verdict.PARTIAL, score=k / 10)
+             for k in range(3, 9)]
+    most = outcome("def f(n):\n    return n + 0 > 2\n", Verdict.PARTIAL, fixed=2)
+    model = Bits({})
+    best = ranked([*tried, most], Verdict.PARTIAL, model, shortlist=3)
+    assert best == [most, tried[1], tried[0]]  # of the shortlist, by score
+    assert len(model.asked) == 3
+
+
 def test_why_first_names_the_first_key_that_differs():
     base = Evidence(fixed=2, antipatterns=(), ast_change=6, bits_per_token=2.0, edits=1, score=0.5)
     assert why_first(base, None) == "the only plausible patch"
