@@ -170,6 +170,6 @@ def test_every_entry_point_the_controller_names_is_a_test_process_module(name):
 
 def test_every_environment_name_is_distinct_and_selfheal_prefixed():
     names = [value for key, value in vars(protocol).items() if key.endswith("_ENV")]
-    assert len(names) == 8
+    assert len(names) == 9
     assert len(set(names)) == len(names)
     assert all(name.startswith("SELFHEAL_") for name in names)
