@@ -23,7 +23,7 @@ from ..sandbox.leftovers import kill_leftovers
 from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from ..sandbox.options import in_sandbox
 from ..sandbox.paths import Sandbox
-from ..sandbox.protocol import encode_cases
+from ..sandbox.protocol import encode_cases, keyed_function
 from ..sandbox.runner import PytestCommand
 from ..sandbox.warm import WarmWorker, start_warm_worker
 
@@ -92,7 +92,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
         for path, text in (added or {}).items():
             sandbox.write(path, text)
         if warm is not None:
-            warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
+            warm.collect(list(dict.fromkeys(_collected(item, sandbox, cases or {}) for item in collect)))
     except BaseException:
         if warm is not None:
             warm.close()
@@ -108,3 +108,12 @@ def write_cases(scratch: Path, cases: Mapping[str, str]) -> Path:
     path = scratch / "cases.json"
     path.write_text(encode_cases(cases), encoding="utf-8")
     return path
+
+
+def _collected(item: str | Path, sandbox: Sandbox, cases: Mapping[str, str]) -> str:
+    """What the warm worker is given to collect `item`: a path in the sandbox, or a node id; for
+    a test whose id may name another case there, its function's (the worker gives the cases the
+    user's ids)."""
+    if isinstance(item, Path):
+        return str(sandbox.map(item))
+    return keyed_function(cases[item]) if item in cases else item

@@ -228,6 +228,11 @@ def case_key(item: Any) -> str | None:
     return f"{function}[{digest.hexdigest()}]"
 
 
+def keyed_function(key: str) -> str:
+    """The node id of the function whose case `key` (a case_key) names."""
+    return key.rpartition("[")[0]
+
+
 def parametrized_function(item: Any) -> str | None:
     """The node id of a parametrized test without its parameters' id; None if it has none."""
     callspec = getattr(item, "callspec", None)
@@ -254,7 +259,7 @@ def movable_cases(items: Iterable[Any]) -> dict[str, str]:
             numbered.add(function)
     shared = {key for key, count in Counter(keys.values()).items() if count > 1}
     return {nodeid: key for nodeid, key in keys.items()
-            if key not in shared and key.rpartition("[")[0] in numbered}
+            if key not in shared and keyed_function(key) in numbered}
 
 
 def _numbered(case_id: str, argnames: Iterable[str]) -> bool:

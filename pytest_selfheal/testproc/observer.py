@@ -38,6 +38,7 @@ from ..sandbox.protocol import (
     case_key,
     decode_cases,
     encode_observed,
+    keyed_function,
     parametrized_function,
 )
 from .contexts import PerTestContexts
@@ -154,7 +155,7 @@ def take_user_ids(items: list[Any]) -> None:
     if not listed:
         return
     user_ids = {key: nodeid for nodeid, key in decode_cases(Path(listed).read_text("utf-8")).items()}
-    functions = {key.rpartition("[")[0] for key in user_ids}
+    functions = {keyed_function(key) for key in user_ids}
     found: dict[str, list[Any]] = defaultdict(list)
     unmatched = []
     for item in items:
@@ -172,7 +173,7 @@ def take_user_ids(items: list[Any]) -> None:
             taken.add(user_ids[key])
             _rename(same[0], user_ids[key])
         else:
-            unmatched += [(key.rpartition("[")[0], item) for item in same]
+            unmatched += [(keyed_function(key), item) for item in same]
     for function, item in unmatched:
         if item.nodeid in taken:
             _rename(item, f"{function}[sandbox-{item.callspec.id}]")
