@@ -248,18 +248,17 @@ def movable_cases(items: Iterable[Any]) -> dict[str, str]:
     id of a value it cannot name), which follows a set's order when the parameters come from a
     set. Cases without a key, or that share one (equal reprs), are left out: nothing tells them
     apart, and `diagnosis.reordered_parameters` says so when they are missed."""
-    keys: dict[str, str] = {}
-    numbered: set[str] = set()
+    by_function: dict[str, list[Any]] = {}
     for item in items:
-        key = case_key(item)
-        if key is not None:
-            keys[item.nodeid] = key
         function = parametrized_function(item)
-        if function is not None and _numbered(item.callspec.id, item.callspec.params):
-            numbered.add(function)
+        if function is not None:
+            by_function.setdefault(function, []).append(item)
+    keys: dict[str, str] = {}
+    for cases in by_function.values():  # the reprs only of the functions pytest numbered
+        if any(_numbered(item.callspec.id, item.callspec.params) for item in cases):
+            keys.update((item.nodeid, key) for item in cases if (key := case_key(item)) is not None)
     shared = {key for key, count in Counter(keys.values()).items() if count > 1}
-    return {nodeid: key for nodeid, key in keys.items()
-            if key not in shared and keyed_function(key) in numbered}
+    return {nodeid: key for nodeid, key in keys.items() if key not in shared}
 
 
 def _numbered(case_id: str, argnames: Iterable[str]) -> bool:
