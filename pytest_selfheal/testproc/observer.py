@@ -149,8 +149,9 @@ def take_user_ids(items: list[Any]) -> None:
     """Give the parametrized tests that SELFHEAL_CASES names (the user's node id -> case_key) the
     user's ids: here pytest may have numbered them in another order (their parameters come from
     a set), and every later step (selection, reports, coverage contexts, a warm worker's jobs)
-    names a test by its node id. A local test whose case the user's run did not know, and whose
-    id is now another's, is told apart as `[sandbox-<its id>]`."""
+    names a test by its node id. A local test not found among the user's cases keeps its id
+    unless that id is one of theirs, which it may not be the case of: then it is told apart as
+    `[sandbox-<its id>]`, and the user's test is missed rather than judged by another case."""
     listed = os.environ.get(CASES_ENV)
     if not listed:
         return
@@ -167,15 +168,14 @@ def take_user_ids(items: list[Any]) -> None:
             found[key].append(item)
         else:
             unmatched.append((function, item))
-    taken = set()
     for key, same in found.items():
         if len(same) == 1:
-            taken.add(user_ids[key])
             _rename(same[0], user_ids[key])
         else:
             unmatched += [(keyed_function(key), item) for item in same]
+    theirs = set(user_ids.values())
     for function, item in unmatched:
-        if item.nodeid in taken:
+        if item.nodeid in theirs:
             _rename(item, f"{function}[sandbox-{item.callspec.id}]")
 
 
