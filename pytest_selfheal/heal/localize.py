@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import Failure, Line, Spectrum, Suspect
+from ..models import Failure, Frame, Line, Spectrum, Suspect
 from .changes import ChangedLines
 
 
@@ -49,16 +49,17 @@ def traceback_weights(
     """line -> (weight, depth): innermost project frame 1.0, the next 0.5, then 0.33, ..."""
     weights: dict[Line, tuple[float, int]] = {}
     for failure in failures:
-        project = [
-            f for f in reversed(failure.frames)
-            if not is_test_file(f.path) and (root / f.path).is_file()
-        ]
-        for depth, frame in enumerate(project):
+        for depth, frame in enumerate(project_frames(failure, is_test_file, root)):
             weight = 1.0 / (1 + depth)
             key = (frame.path, frame.line)
             if weight > weights.get(key, (0.0, 0))[0]:
                 weights[key] = (weight, depth)
     return weights
+
+
+def project_frames(failure: Failure, is_test_file: Callable[[str], bool], root: Path) -> list[Frame]:
+    """The failure's frames in files of the project at `root` that are not tests, innermost first."""
+    return [f for f in reversed(failure.frames) if not is_test_file(f.path) and (root / f.path).is_file()]
 
 
 def ranked_functions(suspects: Sequence[Suspect]) -> list[tuple[str, str]]:

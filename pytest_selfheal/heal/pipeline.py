@@ -31,7 +31,7 @@ from .collection_errors import is_collection_target
 from .diagnosis import reordered_parameters, why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
 from .formatting import configured_formatter, format_fix
-from .localize import measure
+from .localize import measure, project_frames
 from .naturalness import ProjectNaturalness
 from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
@@ -220,7 +220,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     agent = request.make_agent(request.settings.resolved_agent)
     is_test_file = _test_file_predicate(request, plan)
     if isinstance(agent, Anticipating):
-        agent.anticipate(sandbox.root, traceback_files(request.failures, is_test_file))
+        agent.anticipate(sandbox.root, traceback_files(request.failures, is_test_file, sandbox.root))
     probed = _probe(runs, plan, request, log)
     verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
     targets = _targets(plan, probed, verdicts, log)
@@ -311,12 +311,12 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     return Probed(spectrum, run)
 
 
-def traceback_files(failures: Sequence[Failure], is_test_file: Callable[[str], bool]) -> list[str]:
-    """The project files the failing tests' tracebacks ran through, not tests, innermost first:
-    where the fault most likely is, known before the probe has run."""
-    frames = [frame for failure in failures for frame in reversed(failure.frames)]
-    return list(dict.fromkeys(f.path for f in frames
-                              if f.path.endswith(".py") and not is_test_file(f.path)))
+def traceback_files(failures: Sequence[Failure], is_test_file: Callable[[str], bool],
+                    root: Path) -> list[str]:
+    """The project's Python files the failing tests' tracebacks ran through, not tests,
+    innermost first: where the fault most likely is, known before the probe has run."""
+    frames = [f for failure in failures for f in project_frames(failure, is_test_file, root)]
+    return list(dict.fromkeys(f.path for f in frames if f.path.endswith(".py")))
 
 
 def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bool]:

@@ -284,7 +284,10 @@ def test_lines_the_policy_forbids_are_never_suspects(tmp_path):
     assert forbidden["files"] == {"calc.py": "calc.py matches forbidden_paths"}
 
 
-def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first():
+def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first(tmp_path):
+    for path in ("tests/test_a.py", "pkg/api.py", "pkg/core.py", "pkg/data.json"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("")
     failures = [
         Failure("tests/test_a.py::test_one", "call", "ValueError", "",
                 frames=(Frame("tests/test_a.py", 5, "test_one"), Frame("pkg/api.py", 9, "run"),
@@ -293,5 +296,5 @@ def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first()
                 frames=(Frame("tests/test_a.py", 8, "test_two"), Frame("pkg/api.py", 9, "run"),
                         Frame("pkg/data.json", 1, "<module>"))),
     ]
-    assert pipeline.traceback_files(failures, lambda path: path.startswith("tests/")) == [
+    assert pipeline.traceback_files(failures, lambda path: path.startswith("tests/"), tmp_path) == [
         "pkg/core.py", "pkg/api.py"]
