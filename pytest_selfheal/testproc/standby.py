@@ -43,6 +43,7 @@ def main() -> int:
     os.dup2(devnull, 0)  # the tests read from nothing, as with a new process
     os.close(devnull)
     os.environ.update(run.env)
+    forget_what_the_run_imports_elsewhere()
     sys.argv = [sys.argv[0], *run.args]
     _status = int(pytest.main(list(run.args)))
     return _status
@@ -66,11 +67,11 @@ def import_installed_plugins() -> None:
     which comes with the anthropic SDK, more than collecting a few hundred tests). A plugin whose
     code is in the sandbox or the user's checkout is the project's own, left for the run to
     import from disk. They are imported through pytest's assertion rewriting, as the run would
-    import them (see `_rewritten_as_pytest_would`); where that cannot be set up, none is."""
+    import them (see `_rewritten_as_pytest_would`); where that cannot be set up, none is. What
+    each brought in is kept for `forget_what_the_run_imports_elsewhere`."""
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return
-    project = tuple(os.path.join(os.path.realpath(os.environ[name]), "")
-                    for name in (SANDBOX_ENV, USER_ROOT_ENV) if name in os.environ)
+    project = _project_roots()
     with _rewritten_as_pytest_would() as rewriting:
         if not rewriting:
             return
@@ -79,20 +80,59 @@ def import_installed_plugins() -> None:
                 before = set(sys.modules)
                 with contextlib.suppress(Exception):  # the run imports it again, and reports the error
                     importlib.import_module(entry.module)
-                _forget_if_it_imported_the_project(set(sys.modules) - before, project)
+                _preimported.update(name for name in set(sys.modules) - before
+                                    if name.partition(".")[0] not in sys.stdlib_module_names)
 
 
-def _forget_if_it_imported_the_project(imported: set[str], project: tuple[str, ...]) -> None:
-    """A plugin that imports the project under test (anyio's imports idna) would bind the copy
-    that the path found before the worktree existed, the user's checkout through an editable
-    install: the plugin and all it imported are left for the run to import from the worktree."""
-    def inside(name: str) -> bool:
-        file = getattr(sys.modules.get(name), "__file__", None)
-        return isinstance(file, str) and os.path.realpath(file).startswith(project)
+_preimported: set[str] = set()  # the modules the plugins brought in, the standard library's aside
 
-    if any(inside(name) for name in imported):
-        for name in imported:
+
+def forget_what_the_run_imports_elsewhere() -> None:
+    """Once the run's directory and path are in place: if a plugin brought in a module the run
+    would import from another file (the project under test itself, which anyio's plugin imports
+    when the project is idna, from site-packages or the user's checkout instead of the
+    worktree), every plugin and all they brought in are left for the run to import, so that no
+    plugin keeps the other copy."""
+    project = _project_roots()
+    if any(_imported_elsewhere(name, project) for name in _preimported):
+        for name in _preimported:
             sys.modules.pop(name, None)
+    _preimported.clear()
+
+
+def _project_roots() -> tuple[str, ...]:
+    return tuple(os.path.join(os.path.realpath(os.environ[name]), "")
+                 for name in (SANDBOX_ENV, USER_ROOT_ENV) if name in os.environ)
+
+
+def _imported_elsewhere(name: str, project: tuple[str, ...]) -> bool:
+    """The module came from the project (the run imports the worktree's copy), or a top-level
+    name the run's path now finds in another file."""
+    file = getattr(sys.modules.get(name), "__file__", None)
+    if not isinstance(file, str):
+        return False
+    loaded = os.path.realpath(file)
+    if loaded.startswith(project):
+        return True
+    if "." in name:
+        return False
+    origin = _origin_on_the_path(name)
+    return origin is not None and os.path.realpath(origin) != loaded
+
+
+def _origin_on_the_path(name: str) -> str | None:
+    """The file a fresh `import name` would load, asked of the import system's finders."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        try:
+            spec = find(name, None)
+        except Exception:
+            continue
+        if spec is not None:
+            return spec.origin if spec.has_location else None
+    return None
 
 
 def _left_for_the_run(module: str, project: tuple[str, ...]) -> bool:

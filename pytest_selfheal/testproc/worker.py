@@ -53,7 +53,7 @@ from ..sandbox.protocol import (
 )
 from . import observer
 from .files import real_file
-from .standby import import_installed_plugins
+from .standby import forget_what_the_run_imports_elsewhere, import_installed_plugins
 from .swap import Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
@@ -325,6 +325,7 @@ def main(argv: list[str]) -> int:
         return 0  # stopped before the sandbox was ready
     start = decode_start(line)
     _move_into(start.cwd)
+    forget_what_the_run_imports_elsewhere()
     args = [*serial_args(start.args), *start.args]  # the session must hold the items itself
     # --tb=line: a child reports only the crash line; formatting whole tracebacks (source lookup
     # for every frame) was most of a failing candidate's time.

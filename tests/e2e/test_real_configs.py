@@ -186,6 +186,10 @@ CONFIGS = {
         ini='addopts = "--import-mode=importlib"\nconsider_namespace_packages = true\n'
             'testpaths = ["tests"]\n',
         package="acme/clamps", module="acme.clamps", namespace=True),
+    # anyio's plugin (installed with the anthropic SDK) imports idna: the project is the idna
+    # the user's run imports, not site-packages' copy that a test process warmed up before the
+    # worktree existed had bound (and the sandbox then failed none of the user's tests)
+    "a-package-an-installed-plugin-imports": dict(ini="", package="idna", module="idna"),
     "all-of-them-as-toolz": dict(
         ini='filterwarnings = ["error"]\naddopts = "--strict-config --strict-markers"\n'
             'xfail_strict = true\ntestpaths = ["pkg"]\nmarkers = ["unit: fast tests"]\n',
@@ -199,6 +203,8 @@ CONFIGS = {
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_a_project_configured_like_a_real_one_heals(tmp_path, config):
+    if config == "a-package-an-installed-plugin-imports" and not plugin_imports("idna"):
+        pytest.skip("no installed pytest plugin imports idna here")
     repo = project(tmp_path / "repo", **CONFIGS[config])  # type: ignore[arg-type]
     plain = run_pytest(repo)
     assert plain.returncode == 1, plain.stdout[-2000:]
@@ -217,6 +223,17 @@ def test_a_project_configured_like_a_real_one_heals(tmp_path, config):
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
     git(repo, "apply", "--check", str(latest_run_dir(repo) / "fix.diff"))
     assert owned(fingerprint(repo)) == before
+
+
+def plugin_imports(module: str) -> bool:
+    """Whether importing the installed pytest plugins imports `module`."""
+    script = ("import sys\nfrom importlib.metadata import entry_points\n"
+              "for entry in entry_points(group='pytest11'):\n"
+              "    try:\n        entry.load()\n    except Exception:\n        pass\n"
+              f"print({module!r} in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd="/", env=user_env(), check=True)
+    return done.stdout.strip().endswith("True")
 
 
 def owned(print_: dict[str, object]) -> dict[str, object]:

@@ -2,44 +2,60 @@
 
 from __future__ import annotations
 
-import os
+import importlib
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from pytest_selfheal.testproc.standby import _forget_if_it_imported_the_project
+from pytest_selfheal.sandbox.protocol import SANDBOX_ENV
+from pytest_selfheal.testproc import standby
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
 
 
 @pytest.fixture
-def modules(tmp_path: Path):
-    """A plugin module from site-packages and the package it imports, from `tmp_path/checkout`."""
-    checkout = tmp_path / "checkout"
-    (checkout / "idna").mkdir(parents=True)
-    (checkout / "idna" / "__init__.py").write_text("")
-    plugin = types.ModuleType("fake_plugin")
-    plugin.__file__ = str(tmp_path / "site-packages" / "fake_plugin.py")
-    project = types.ModuleType("fake_idna")
-    project.__file__ = str(checkout / "idna" / "__init__.py")
-    sys.modules.update(fake_plugin=plugin, fake_idna=project)
-    yield checkout
-    for name in ("fake_plugin", "fake_idna"):
+def preimported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A plugin from site-packages that imports `shadowed_pkg`, as the standby imports it: its
+    modules are recorded as the plugins' own. Yields the sandbox, which has its own copy."""
+    site, sandbox = tmp_path / "site-packages", tmp_path / "sandbox"
+    _write(site / "fake_plugin.py", "import shadowed_pkg\n")
+    _write(site / "shadowed_pkg" / "__init__.py", "WHERE = 'site-packages'\n")
+    _write(sandbox / "shadowed_pkg" / "__init__.py", "WHERE = 'sandbox'\n")
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    monkeypatch.setenv(SANDBOX_ENV, str(sandbox))
+    importlib.import_module("fake_plugin")
+    monkeypatch.setattr(standby, "_preimported", {"fake_plugin", "shadowed_pkg"})
+    yield sandbox
+    for name in ("fake_plugin", "shadowed_pkg"):
         sys.modules.pop(name, None)
 
 
-def test_a_plugin_that_imported_the_project_is_left_for_the_run(modules: Path):
-    _forget_if_it_imported_the_project({"fake_plugin", "fake_idna"},
-                                       (os.path.join(os.path.realpath(modules), ""),))
+def test_a_plugin_that_imported_what_the_run_finds_elsewhere_is_left_for_the_run(
+        preimported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(sys, "path", [str(preimported), *sys.path])  # the worktree, first
+    importlib.invalidate_caches()
 
-    assert "fake_plugin" not in sys.modules and "fake_idna" not in sys.modules
+    standby.forget_what_the_run_imports_elsewhere()
+
+    assert "fake_plugin" not in sys.modules and "shadowed_pkg" not in sys.modules
+    assert importlib.import_module("shadowed_pkg").WHERE == "sandbox"
 
 
-def test_a_plugin_that_imported_nothing_of_the_project_stays(modules: Path, tmp_path: Path):
-    elsewhere = tmp_path / "other-checkout"
-    elsewhere.mkdir()
+def test_a_plugin_that_imported_the_sandboxs_copy_is_left_for_the_run(
+        preimported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(sys.modules["shadowed_pkg"], "__file__",
+                        str(preimported / "shadowed_pkg" / "__init__.py"))
 
-    _forget_if_it_imported_the_project({"fake_plugin", "fake_idna"},
-                                       (os.path.join(os.path.realpath(elsewhere), ""),))
+    standby.forget_what_the_run_imports_elsewhere()
 
-    assert "fake_plugin" in sys.modules and "fake_idna" in sys.modules
+    assert "fake_plugin" not in sys.modules and "shadowed_pkg" not in sys.modules
+
+
+def test_a_plugin_whose_imports_the_run_would_find_in_the_same_files_stays(preimported: Path):
+    standby.forget_what_the_run_imports_elsewhere()
+
+    assert sys.modules["shadowed_pkg"].WHERE == "site-packages" and "fake_plugin" in sys.modules
