@@ -177,7 +177,8 @@ class _Sites(cst.CSTVisitor):
 
 
 class _FunctionBody(cst.CSTVisitor):
-    """Locals, returned values, simple statements and `seq[i]` pairs of one function body."""
+    """Locals, returned values, raised exceptions, simple statements and `seq[i]` pairs of one
+    function body."""
 
     def __init__(self, sites: _Sites) -> None:
         self.sites = sites
@@ -185,6 +186,7 @@ class _FunctionBody(cst.CSTVisitor):
         self.near: dict[str, list[int]] = defaultdict(list)
         self.comprehension_targets: set[int] = set()
         self.returns: list[cst.BaseExpression] = []
+        self.raises: list[cst.Raise] = []
         self.statements: list[cst.SimpleStatementLine] = []
         self.indexed: list[tuple[str, str]] = []
 
@@ -205,6 +207,10 @@ class _FunctionBody(cst.CSTVisitor):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
             self.returns.append(node.value)
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        if isinstance(node.exc, cst.Call | cst.Name) and node.cause is None:
+            self.raises.append(node)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if all(isinstance(s, cst.Assign | cst.AugAssign) or
@@ -247,10 +253,23 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
         empty=empty_value(func.returns.annotation) if func.returns else None,
         attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
         returns=tuple({code(v): v for v in body.returns}.values()),
+        raises=tuple({code(r): r for r in body.raises}.values()),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
-        own_class=sites.classes[-1].name.value if sites.classes else "",
+        own_class=sites.classes[-1].name.value if sites.classes else _declared_self(func),
     )
+
+
+def _declared_self(func: cst.FunctionDef) -> str:
+    """The class a function's `self` parameter is declared to be (`self: "Version"`): a method
+    written outside its class, a wrapper a decorator makes."""
+    params = func.params.params
+    annotation = params[0].annotation if params and params[0].name.value == "self" else None
+    value = annotation.annotation if annotation is not None else None
+    if isinstance(value, cst.SimpleString):
+        name = str(value.evaluated_value)
+        return name if name.isidentifier() else ""
+    return value.value if isinstance(value, cst.Name) else ""
 
 
 _EMPTY = {"int": "0", "float": "0.0", "str": '""', "bool": "False", "list": "[]", "dict": "{}",

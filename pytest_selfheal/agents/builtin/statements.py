@@ -75,21 +75,28 @@ def _dereferenced(statement: cst.BaseStatement, scope: Scope) -> list[str]:
     return [subject for subject in dict.fromkeys(found) if subject is not None]
 
 
+MAX_RAISED = 2
+
+
 def none_guard(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:
     """`if x is None: return ...` (or `if not x:`) before a statement that dereferences `x`,
     returning the empty value of the declared return type, None, or a value returned elsewhere
-    (not the one the guarded statement returns: that would dereference `x` all the same)."""
+    (not the one the guarded statement returns: that would dereference `x` all the same); then
+    raising what the function raises elsewhere (an empty input is the caller's error)."""
     guarded = block.body[index]
     small = guarded.body if isinstance(guarded, cst.SimpleStatementLine) else ()
     own = {code(s.value) for s in small if isinstance(s, cst.Return) and s.value}
     returned = (code(v) for v in scope.returns if code(v) not in own)
     values = list(dict.fromkeys(v for v in (scope.empty, "None", *returned) if v is not None))[:3]
+    exits = [f"return {value}" for value in values]
+    exits += [raised for raised in map(code, scope.raises)
+              if "\n" not in raised and raised not in {code(s) for s in small}][:MAX_RAISED]
     for name in _dereferenced(guarded, scope)[:3]:
-        for value in values:
+        for exit_ in exits:
             for test in (f"{name} is None", f"not {name}"):
-                guard = cst.parse_statement(f"if {test}:\n    return {value}\n")
+                guard = cst.parse_statement(f"if {test}:\n    {exit_}\n")
                 body = [*block.body[:index], guard, *block.body[index:]]
-                yield _with_body(block, body), f"insert `if {test}: return {value}`"
+                yield _with_body(block, body), f"insert `if {test}: {exit_}`"
 
 
 def copy_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:

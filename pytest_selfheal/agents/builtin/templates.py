@@ -29,7 +29,8 @@ class Scope:
     `names`: parameters and locals; `near`: the lines each of them occurs on; `line`: the line
     of the node being mutated; `attributes`: object text -> attribute names seen on it in
     the module (for `self`, in the enclosing class); `classes`: each class's attributes;
-    `returns`: values the function returns elsewhere; `empty`: the empty value of its declared
+    `returns`: values the function returns elsewhere; `raises`: the exceptions it raises
+    (`raise E(...)`); `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
     into a block; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
     literals, as written; `assigned`: target text -> the values the module assigns to it;
@@ -43,6 +44,7 @@ class Scope:
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     classes: tuple[tuple[str, ...], ...] = ()
     returns: tuple[cst.BaseExpression, ...] = ()
+    raises: tuple[cst.Raise, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
     strings: tuple[str, ...] = ()
@@ -506,19 +508,28 @@ def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 _WRAPPERS = ("abs", "len", "int", "str", "sorted", "list")
+_CONVERSIONS = ("int", "str", "float", "list", "tuple", "set", "bool", "sorted")
 
 
 def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`x` -> `abs(x)` / `len(x)` / `int(x)` / `str(x)` / `sorted(x)` / `list(x)`."""
+    """`x` -> `abs(x)` / `len(x)` / `int(x)` / `str(x)` / `sorted(x)` / `list(x)`, and a
+    conversion taken off: `str(x)` -> `x` (the value was wanted as it was)."""
     if not isinstance(node, cst.Name | cst.Call | cst.Attribute | cst.Subscript | cst.BinaryOperation):
         return
     if isinstance(node, cst.Name) and node.value not in scope.names:
         return
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _WRAPPERS:
-        return
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        if node.func.value in _CONVERSIONS and len(node.args) == 1 and _plain(node.args[0]):
+            yield node.args[0].value, f"`{code(node)}` -> `{code(node.args[0].value)}`"
+        if node.func.value in _WRAPPERS:
+            return
     text = code(node)  # rendered once: six wrappers, and most nodes on a line get them
     for wrapper in _WRAPPERS:
         yield cst.Call(func=cst.Name(wrapper), args=[cst.Arg(node)]), f"`{text}` -> `{wrapper}({text})`"
+
+
+def _plain(arg: cst.Arg) -> bool:
+    return arg.keyword is None and not arg.star
 
 
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -592,8 +603,9 @@ def negate_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 def own_class(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`Version` -> `type(self)` (`cls` in a class method) inside Version's own methods: a
-    subclass should get its own class, not its parent (TBar's "mutate class instance creation")."""
+    """`Version` -> `type(self)` (`cls` in a class method) inside Version's own methods, or a
+    function whose `self` is declared a Version: a subclass should get its own class, not its
+    parent (TBar's "mutate class instance creation")."""
     if isinstance(node, cst.Name) and scope.own_class and node.value == scope.own_class:
         receiver = "cls" if "cls" in scope.names else "self" if "self" in scope.names else None
         if receiver is not None:

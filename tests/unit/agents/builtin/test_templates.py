@@ -165,6 +165,7 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("wrap-call", 3, "        return a\n", "        return abs(a)\n"),
         ("wrap-call", 3, "        return a - b\n", "        return len(a - b)\n"),
         ("wrap-call", 3, "        return a.items()\n", "        return sorted(a.items())\n"),
+        ("wrap-call", 3, "        return str(getattr(a, b)())\n", "        return getattr(a, b)()\n"),
         ("concat-value", 3, "        return a + b\n", "        return a + b + xs\n"),
         ("concat-value", 3, '        return "".join(xs)\n', '        return a + "".join(xs)\n'),
         ("concat-value", 3, "        return str(b)\n", "        return str(b) + a\n"),
@@ -326,3 +327,27 @@ def test_own_class_is_only_the_enclosing_class():
     classmethod_source = "class Box:\n    @classmethod\n    def f(cls):\n        return Box()\n"
     assert mutated(classmethod_source, "own-class", line=4) == [
         "class Box:\n    @classmethod\n    def f(cls):\n        return cls()\n"]
+
+
+def test_a_conversion_is_taken_off_only_when_it_has_one_plain_argument():
+    for call in ("int(a, base=2)", "str(*xs)", "len(a)"):
+        results = mutated(HEADER + f"        return {call}\n", "wrap-call", line=3)
+        assert not any(r.endswith(("return a\n", "return xs\n")) for r in results), call
+    assert HEADER + "        return a\n" in mutated(HEADER + "        return float(a)\n", "wrap-call", line=3)
+
+
+def test_own_class_is_the_class_a_wrappers_self_is_declared_to_be():
+    source = ("class Version:\n    pass\n\n\ndef compare(op):\n"
+              "    def wrapper(self: \"Version\", other):\n"
+              "        return isinstance(other, (Version, dict))\n    return wrapper\n")
+    assert mutated(source, "own-class", line=7) == [
+        source.replace("(Version, dict)", "(type(self), dict)")]
+
+
+def test_a_guard_raises_what_the_function_raises_elsewhere():
+    source = ("def ulabel(label):\n    if label.startswith('xn--'):\n        label = label[4:]\n"
+              "        if label[-1] == '-':\n            raise IDNAError('ends with a hyphen')\n"
+              "    return label\n")
+    assert source.replace("        if label[-1]", "        if not label:\n"
+                          "            raise IDNAError('ends with a hyphen')\n        if label[-1]") in (
+        mutated(source, "none-guard", line=4))
