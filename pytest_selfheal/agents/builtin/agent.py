@@ -89,6 +89,10 @@ class _Search:
         self.ahead = itertools.islice(on_top(item, self.ranked), ON_TOP)
 
 
+# A mutated module is compiled again in the test process; past this many lines (a generated
+# table such as idna's 8,000-line uts46data) that costs more than a test, so the module's
+# candidates are scored down in proportion, and it is analysed only when they are due.
+LARGE_MODULE_LINES = 4000
 PAIR_POOL = 8  # best single edits per function that two-edit candidates combine
 PAIR_DISCOUNT = 0.5
 
@@ -118,7 +122,8 @@ def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) ->
 
 
 class RankedMutations:
-    """Every mutation at a suspect line, by line score x template prior (ties in the order of
+    """Every mutation at a suspect line, by line score x template prior, divided by the cost of
+    recompiling a very large module (`_recompile_cost`; ties in the order of
     the suspects' files, then of the mutations in a file). Files are analysed only as far as the
     iteration goes: a mutation is given once no file left could hold a better one, so the first
     candidates usually need only the most suspect file. Iterable any number of times. The
@@ -152,13 +157,16 @@ class RankedMutations:
         for suspect in suspects:
             by_file[suspect.path].setdefault(suspect.line, suspect)
         best_prior = max(priors.values(), default=0.0)
-        # The best score any mutation in a file from the i-th on can have.
-        bounds = [best_prior * max(s.score for s in by_line.values()) for by_line in by_file.values()]
-        bounds = list(itertools.accumulate(reversed(bounds), max))[::-1]
+        costs = {path: _recompile_cost(root / path) for path in by_file}
+        best = {path: best_prior * max(s.score for s in by_line.values()) / costs[path]
+                for path, by_line in by_file.items()}
         waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
         made = itertools.count()
-        for bound, (path, by_line) in zip(bounds, by_file.items(), strict=True):
-            while waiting and -waiting[0][0] >= bound:
+        # Best first (stable: ties in the suspects' order), so no file after this one can hold
+        # a mutation better than this one's best.
+        for path in sorted(by_file, key=lambda path: -best[path]):
+            by_line = by_file[path]
+            while waiting and -waiting[0][0] >= best[path]:
                 yield heapq.heappop(waiting)[2]
             if self._stop():
                 return
@@ -169,11 +177,21 @@ class RankedMutations:
             analysis, splicer, encoding = analysed
             for mutation in analysed_mutations(analysis, frozenset(by_line)):
                 suspect = by_line[mutation.line]
-                score = suspect.score * priors[mutation.template]
+                score = suspect.score * priors[mutation.template] / costs[path]
                 item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
                 heapq.heappush(waiting, (-score, next(made), item))
         while waiting:
             yield heapq.heappop(waiting)[2]
+
+
+def _recompile_cost(path: Path) -> float:
+    """How many times a usual module's cost compiling `path` again takes: 1 up to
+    LARGE_MODULE_LINES lines, in proportion beyond."""
+    try:
+        lines = path.read_bytes().count(b"\n")
+    except OSError:
+        return 1.0  # the analysis says why it cannot be read
+    return max(1.0, lines / LARGE_MODULE_LINES)
 
 
 def single_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:

@@ -109,6 +109,28 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     assert parsed == ["a.py", "b.py", "c.py"]
 
 
+def test_a_huge_module_as_suspect_as_a_small_one_comes_after_it(tmp_path: Path, monkeypatch):
+    """Each of its candidates compiles it again in the test process: a generated table ties
+    with the real code on suspicion (both ran), and is analysed only when its turn comes."""
+    (tmp_path / "a.py").write_text(FILES["a.py"])
+    rows = builtin_agent.LARGE_MODULE_LINES * 2
+    (tmp_path / "table.py").write_text("ROWS = (\n" + "    (1, 'V'),\n" * rows + ")\nN = len(ROWS) + 1\n")
+    given = [Suspect("table.py", rows + 3, "", 0.9), *spread({"a.py": 0.9})]
+    parsed = []
+    real_analyse = builtin_agent._analyse
+    monkeypatch.setattr(builtin_agent, "_analyse",
+                        lambda root, path: parsed.append(path) or real_analyse(root, path))
+    ranked = iter(RankedMutations(tmp_path, given, PRIORS, Analyses()))
+
+    first = next(ranked)
+
+    assert first.path == "a.py" and parsed == ["a.py"]
+    rest = [first, *ranked]
+    table = [item for item in rest if item.path == "table.py"]
+    assert table and all(item.score <= 0.9 * max(PRIORS.values()) / 2 for item in table)
+    assert parsed == ["a.py", "table.py"]
+
+
 def test_the_stream_ends_before_analysing_another_file_once_told_to_stop(tmp_path: Path):
     """Analysing a large module is the heal's own work: the budget must end it between files."""
     for path, text in FILES.items():
