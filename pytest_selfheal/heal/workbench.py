@@ -49,6 +49,9 @@ REGRESSION_SHARE = 0.1
 REGRESSION_RUNS = 4
 PARTIAL_GATES = 3  # partial candidates gated, best first, when the search found no complete fix
 PARTIAL_SHORTLIST = 4 * PARTIAL_GATES  # partial candidates ranked to choose them
+# Kept, besides the gate, for ranking that shortlist: the evidence parses each candidate's
+# files whole (twelve partial fixes of semver's 1,000-line module took 1.4 s under load)
+PARTIAL_RANKING_SECONDS = 2.0
 # Up to this many targets, taking up to this long together in the probe, every candidate runs
 # them all: which of a few it fixes is worth knowing (a partial fix), and costs little; beyond,
 # the representatives go first (_screen_targets). Slow targets are mostly tests that hang until
@@ -193,11 +196,12 @@ class SandboxWorkbench:
         return self.limits.deadline - REGRESSION_SHARE * budget - REGRESSION_RUNS * self.limits.target_seconds
 
     def _gate_reserve(self) -> float:
-        """Time kept before the deadline for gating the best partial candidate, while one waits
-        and no complete fix is known."""
+        """Time kept before the deadline for choosing the best partial candidate and gating it,
+        while one waits and no complete fix is known."""
         if self.healed or not self._partial_found:
             return 0.0
-        return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
+        gate = self._gate_took if self._gate_took is not None else self.limits.gate_seconds
+        return PARTIAL_RANKING_SECONDS + gate
 
     def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""

@@ -14,7 +14,12 @@ import pytest
 from pytest_selfheal.config import Settings
 from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.heal.policy import build_policy
-from pytest_selfheal.heal.workbench import RepairTask, SandboxWorkbench, SearchLimits
+from pytest_selfheal.heal.workbench import (
+    PARTIAL_RANKING_SECONDS,
+    RepairTask,
+    SandboxWorkbench,
+    SearchLimits,
+)
 from pytest_selfheal.models import Candidate, Edit, Spectrum, TestRunResult, Verdict
 from pytest_selfheal.output.decisions import DecisionLog
 from pytest_selfheal.output.rundir import DECISIONS
@@ -394,6 +399,17 @@ def test_a_partial_candidate_keeps_time_for_its_gate_before_the_deadline(tmp_pat
     assert bench.stop_reason() is None
     bench.try_candidate(partial())
     assert bench.stop_reason() == "time budget spent"  # 20 s left, a gate takes 30
+
+
+def test_a_partial_candidate_keeps_time_to_be_chosen_among_others_too(tmp_path):
+    bench, _ = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                          previously_failed=(TARGET, SECOND))
+    gate = 10.0
+    bench.limits = SearchLimits(deadline=time.monotonic() + gate + PARTIAL_RANKING_SECONDS / 2,
+                                max_candidates=100, target_timeout=5, suite_timeout=30,
+                                gate_seconds=gate)
+    bench.try_candidate(partial())
+    assert bench.stop_reason() == "time budget spent"  # the gate fits, its ranking does not
 
 
 def test_the_alternatives_window_closes_after_half_the_time_to_green(tmp_path, monkeypatch):
