@@ -353,3 +353,35 @@ def test_a_property_that_failed_on_an_example_hypothesis_saved_reproduces_in_the
     assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
     assert probe_failures(latest_run_dir(repo)) == {"tests/test_core.py::test_clamp_keeps_what_is_inside"}
     assert owned(fingerprint(repo)) == before
+
+
+def test_a_generated_test_module_is_probed_on_a_sample_and_still_heals(tmp_path):
+    """A module of 1,500 generated cases, like idna's conformance tests: the probe traces the
+    failing cases and a thousand of the others, and the heal restores the line."""
+    table = textwrap.dedent('''\
+        import pytest
+
+        from pkg.core import clamp, span
+
+
+        def test_clamp_in_the_table():
+            assert clamp(12, 0, 10) == 10
+
+
+        @pytest.mark.parametrize("x", range(1500))
+        def test_span_generated(x):
+            assert span([x, x + 3, x + 1]) == 3
+        ''')
+    repo = project(tmp_path / "repo", 'testpaths = ["tests"]\n', {"tests/test_generated.py": table})
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
+    failing = {f["nodeid"] for f in report["failures"]}
+    assert probe_failures(latest_run_dir(repo)) == failing
+    generated_failing = {n for n in failing if "test_generated" in n}
+    probe = next(json.loads(line) for line in (latest_run_dir(repo) / "decisions.jsonl")
+                 .read_text(encoding="utf-8").splitlines() if json.loads(line)["kind"] == "probe")
+    traced_generated = [n for n in probe["outcomes"] if "test_generated" in n]
+    assert len(traced_generated) == len(generated_failing) + 1000

@@ -85,6 +85,15 @@ def test_the_probe_runs_the_failing_tests_first_then_the_rest_of_their_modules()
     assert probe_selection(["a.py::y", "c.py::w"], ran) == ["a.py::y", "c.py::w", "a.py::x"]
 
 
+def test_a_huge_module_is_probed_on_an_even_spread_of_its_other_tests(monkeypatch):
+    monkeypatch.setattr("pytest_selfheal.heal.probe.PROBE_MODULE_SAMPLE", 5)
+    cases = [f"gen.py::test_case[{i}]" for i in range(42)]
+    ran = ["small.py::a", *cases, "small.py::b", "other.py::c"]
+    chosen = probe_selection(["gen.py::test_case[41]", "small.py::b"], ran)
+    assert chosen == ["gen.py::test_case[41]", "small.py::b", "small.py::a", *(
+        f"gen.py::test_case[{i}]" for i in (0, 10, 20, 30, 40))]
+
+
 def test_shares_keep_whole_modules_in_the_order_given_and_balance_the_tests():
     nodeids = ["a.py::f1", "b.py::f2", "a.py::x", "a.py::y", "b.py::z", "c.py::w", "d.py::v"]
     assert module_shares(nodeids, 1) == [nodeids]
