@@ -177,8 +177,8 @@ class _Sites(cst.CSTVisitor):
 
 
 class _FunctionBody(cst.CSTVisitor):
-    """Locals, returned values, raised exceptions, simple statements and `seq[i]` pairs of one
-    function body."""
+    """Locals, returned values, raised exceptions, one-argument helpers called, simple
+    statements and `seq[i]` pairs of one function body."""
 
     def __init__(self, sites: _Sites) -> None:
         self.sites = sites
@@ -187,6 +187,7 @@ class _FunctionBody(cst.CSTVisitor):
         self.comprehension_targets: set[int] = set()
         self.returns: list[cst.BaseExpression] = []
         self.raises: list[cst.Raise] = []
+        self.helpers: list[str] = []
         self.statements: list[cst.SimpleStatementLine] = []
         self.indexed: list[tuple[str, str]] = []
 
@@ -208,6 +209,12 @@ class _FunctionBody(cst.CSTVisitor):
         if node.value is not None:
             self.returns.append(node.value)
 
+    def visit_Call(self, node: cst.Call) -> None:
+        if len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+            callee = _helper(node.func)
+            if callee is not None:
+                self.helpers.append(callee)
+
     def visit_Raise(self, node: cst.Raise) -> None:
         if isinstance(node.exc, cst.Call | cst.Name) and node.cause is None:
             self.raises.append(node)
@@ -223,6 +230,23 @@ class _FunctionBody(cst.CSTVisitor):
             element.value, cst.Name
         ):
             self.indexed.append((element.value.value, node.value.value))
+
+
+# Called with one argument, but never what a value is missing: checks, output, construction.
+_NOT_HELPERS = frozenset({"print", "isinstance", "issubclass", "hasattr", "callable", "id", "type",
+                          "super", "iter", "next", "repr", "vars", "dir", "bool", "len", "abs",
+                          "int", "str", "float", "list", "tuple", "set", "dict", "sorted"})
+
+
+def _helper(func: cst.BaseExpression) -> str | None:
+    """`f` or `self.f` (a name, or an attribute of a name) as text, unless _NOT_HELPERS has it
+    or it is a method of a value (`xs.append`: what it does is to `xs`, not a conversion)."""
+    if isinstance(func, cst.Name):
+        return None if func.value in _NOT_HELPERS else func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in (
+            "self", "cls"):
+        return code(func)
+    return None
 
 
 class _Collect(cst.CSTVisitor):
@@ -254,6 +278,7 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
         attributes=sites.attributes.scope_attributes(sites.classes[-1] if sites.classes else None),
         returns=tuple({code(v): v for v in body.returns}.values()),
         raises=tuple({code(r): r for r in body.raises}.values()),
+        helpers=tuple(dict.fromkeys(body.helpers)),
         statements=tuple(body.statements),
         indexed=tuple(dict.fromkeys(body.indexed)),
         own_class=sites.classes[-1].name.value if sites.classes else _declared_self(func),

@@ -30,7 +30,8 @@ class Scope:
     of the node being mutated; `attributes`: object text -> attribute names seen on it in
     the module (for `self`, in the enclosing class); `classes`: each class's attributes;
     `returns`: values the function returns elsewhere; `raises`: the exceptions it raises
-    (`raise E(...)`); `empty`: the empty value of its declared
+    (`raise E(...)`); `helpers`: the functions and own methods it calls with one argument
+    (`self._build_name`); `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
     into a block; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
     literals, as written; `assigned`: target text -> the values the module assigns to it;
@@ -45,6 +46,7 @@ class Scope:
     classes: tuple[tuple[str, ...], ...] = ()
     returns: tuple[cst.BaseExpression, ...] = ()
     raises: tuple[cst.Raise, ...] = ()
+    helpers: tuple[str, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
     strings: tuple[str, ...] = ()
@@ -532,6 +534,21 @@ def _plain(arg: cst.Arg) -> bool:
     return arg.keyword is None and not arg.star
 
 
+MAX_HELPERS = 3
+
+
+def helper_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`key` -> `self._build_name(key)`: a local passed through a one-argument function or method
+    the function calls elsewhere (a name normalized, a value converted, in one place but not
+    another); the first MAX_HELPERS it calls, in order."""
+    if not isinstance(node, cst.Name) or node.value not in scope.names or node.value in ("self", "cls"):
+        return
+    for helper in scope.helpers[:MAX_HELPERS]:
+        if helper != node.value:
+            yield (cst.Call(func=cst.parse_expression(helper), args=[cst.Arg(node)]),
+                   f"`{node.value}` -> `{helper}({node.value})`")
+
+
 def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """A term or piece left out: `a + b` -> `x + a + b` / `a + b + x`, and `return v` ->
     `return x + v` / `return v + x`, for an in-scope name `x`, those in play nearest first."""
@@ -642,4 +659,5 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("misplaced-parenthesis", misplaced_parenthesis),
     ("negate-clause", negate_clause),
     ("own-class", own_class),
+    ("helper-call", helper_call),
 )

@@ -182,6 +182,10 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("negate-clause", 3, "        if a and b is None:\n            pass\n",
          "        if a and b is not None:\n            pass\n"),
         ("own-class", 3, "        return Box(a)\n", "        return type(self)(a)\n"),
+        ("helper-call", 4, "        c = self.norm(a)\n        return b\n",
+         "        c = self.norm(a)\n        return self.norm(b)\n"),
+        ("helper-call", 4, "        c = escape(a)\n        return (b, c)\n",
+         "        c = escape(a)\n        return (escape(b), c)\n"),
         ("none-guard", 3, "        return a.b\n",
          "        if a is None:\n            return None\n        return a.b\n"),
         ("none-guard", 4, "        xs.sort()\n        return len(xs)\n",
@@ -351,3 +355,9 @@ def test_a_guard_raises_what_the_function_raises_elsewhere():
     assert source.replace("        if label[-1]", "        if not label:\n"
                           "            raise IDNAError('ends with a hyphen')\n        if label[-1]") in (
         mutated(source, "none-guard", line=4))
+
+
+def test_a_helper_is_a_function_or_own_method_called_with_one_argument():
+    source = HEADER + ("        xs.append(a)\n        print(a)\n        c = len(a)\n"
+                       "        d = self.pick(a, b)\n        return b\n")
+    assert mutated(source, "helper-call", line=7) == []
