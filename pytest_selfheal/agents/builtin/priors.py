@@ -40,6 +40,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     # many candidates per line, so that they extend the search without reordering its start.
     "drop-argument": 0.4,
     "move-statement": 0.4,
+    "indent-statement": 0.4,
     "argument-shift": 0.4,
     "helper-call": 0.3,  # up to three per name on the line: after wrap-call's builtins
     # Few candidates per line (at most 3, 4 and 1), drawn from the module's own values.

@@ -124,6 +124,34 @@ def move_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterat
                 f"move `{_first_line(block.body[index])}` {where} `{_first_line(block.body[other])}`")
 
 
+def _nested_block(statement: cst.BaseStatement) -> cst.IndentedBlock | None:
+    """The indented body of a loop, an `if` without `else` or a `with`; None for others."""
+    if isinstance(statement, cst.For | cst.While | cst.If | cst.With) and getattr(
+            statement, "orelse", None) is None and isinstance(statement.body, cst.IndentedBlock):
+        return statement.body
+    return None
+
+
+def indent_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:
+    """A statement at the wrong depth, Python's own slip: the last statement of a loop's (or an
+    `if`'s, a `with`'s) body moved out after it (`return found` inside the loop), then the
+    statement after one moved in as the last of its body (a step the loop should repeat)."""
+    statement = block.body[index]
+    inner = _nested_block(statement)
+    if inner is not None and len(inner.body) >= 2:
+        last = inner.body[-1].with_changes(leading_lines=())
+        shorter = statement.with_changes(body=inner.with_changes(body=inner.body[:-1]))
+        body = [*block.body[:index], shorter, last, *block.body[index + 1:]]
+        yield _with_body(block, body), f"move `{_first_line(last)}` out of `{_first_line(statement)}`"
+    outer = block.body[index - 1] if index >= 1 else None
+    around = _nested_block(outer) if outer is not None else None
+    if outer is not None and around is not None:
+        moved = statement.with_changes(leading_lines=())
+        longer = outer.with_changes(body=around.with_changes(body=[*around.body, moved]))
+        body = [*block.body[:index - 1], longer, *block.body[index + 1:]]
+        yield _with_body(block, body), f"move `{_first_line(statement)}` into `{_first_line(outer)}`"
+
+
 def _first_line(statement: cst.BaseStatement) -> str:
     return code(statement).splitlines()[0]
 
@@ -134,4 +162,5 @@ STATEMENT_TEMPLATES: tuple[tuple[str, StatementTemplate], ...] = (
     ("copy-statement", copy_statement),
     ("delete-statement", delete_statement),
     ("move-statement", move_statement),
+    ("indent-statement", indent_statement),
 )
