@@ -47,8 +47,9 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     "literal-replacement": 0.5,
     "assigned-value": 0.5,
     "stray-comma": 0.5,
-    # One candidate per call or condition operand; own-class only on the class's own name.
+    # One candidate per call, condition operand or if/while; own-class only on the class's own name.
     "misplaced-parenthesis": 0.5,
     "negate-clause": 0.5,
     "own-class": 0.5,
+    "if-while": 0.5,
 })

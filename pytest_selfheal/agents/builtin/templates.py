@@ -630,6 +630,21 @@ def own_class(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield replacement, f"`{node.value}` -> `{code(replacement)}`"
 
 
+def if_while(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`if c:` <-> `while c:` (neither with an `else`): a step done once that should repeat
+    until `c` fails, or a loop that should run at most once."""
+    if isinstance(node, cst.If) and node.orelse is None:
+        loop = cst.While(test=node.test, body=node.body, leading_lines=node.leading_lines,
+                         whitespace_after_while=node.whitespace_before_test,
+                         whitespace_before_colon=node.whitespace_after_test)
+        yield loop, f"`if {code(node.test)}:` -> `while {code(node.test)}:`"
+    elif isinstance(node, cst.While) and node.orelse is None:
+        once = cst.If(test=node.test, body=node.body, leading_lines=node.leading_lines,
+                      whitespace_before_test=node.whitespace_after_while,
+                      whitespace_after_test=node.whitespace_before_colon)
+        yield once, f"`while {code(node.test)}:` -> `if {code(node.test)}:`"
+
+
 def _is_sum(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add)
 
@@ -660,4 +675,5 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("negate-clause", negate_clause),
     ("own-class", own_class),
     ("helper-call", helper_call),
+    ("if-while", if_while),
 )

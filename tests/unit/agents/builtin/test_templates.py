@@ -182,6 +182,8 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("negate-clause", 3, "        if a and b is None:\n            pass\n",
          "        if a and b is not None:\n            pass\n"),
         ("own-class", 3, "        return Box(a)\n", "        return type(self)(a)\n"),
+        ("if-while", 3, "        if a > b:\n            a -= b\n", "        while a > b:\n            a -= b\n"),
+        ("if-while", 3, "        while a:\n            a = b\n", "        if a:\n            a = b\n"),
         ("indent-statement", 3, "        for x in xs:\n            a += x\n            return a\n",
          "        for x in xs:\n            a += x\n        return a\n"),
         ("indent-statement", 5, "        for x in xs:\n            b = x\n        a += b\n        return a\n",
