@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -145,13 +146,41 @@ def child_env(project: Project) -> dict[str, str]:
     return env | {"PYTHONPATH": str(plugin_root)} | project.env
 
 
-def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> tuple[float, int, str]:
-    """(wall seconds, exit code, output) of `python -m pytest` in the checkout, as a user types it."""
+@dataclass(frozen=True)
+class Ran:
+    """One `python -m pytest` command: wall seconds, exit code, output's tail, and the peak
+    resident memory of its largest process (pytest itself, or a test process it started)."""
+
+    seconds: float
+    code: int
+    output: str
+    peak_mib: float
+
+
+def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> Ran:
+    """`python -m pytest` in the checkout, as a user types it."""
     started = time.perf_counter()
-    done = subprocess.run([str(project.python(cache)), "-m", "pytest", *project.args, *args],
+    with subprocess.Popen([str(project.python(cache)), "-m", "pytest", *project.args, *args],
                           cwd=project.checkout(cache), env=child_env(project),
-                          capture_output=True, text=True, timeout=timeout)
-    return time.perf_counter() - started, done.returncode, done.stdout[-3000:] + done.stderr[-2000:]
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        output: dict[int, bytes] = {}
+        readers = [threading.Thread(target=lambda i=i, s=s: output.__setitem__(i, s.read()))
+                   for i, s in enumerate((proc.stdout, proc.stderr))]
+        for reader in readers:
+            reader.start()
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        # wait4, not wait: its usage holds the largest RSS among the process and the
+        # descendants it waited for (the sandbox's test processes)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        for reader in readers:
+            reader.join()
+    text = [output.get(i, b"").decode("utf-8", "replace") for i in (0, 1)]
+    return Ran(seconds, proc.returncode, text[0][-3000:] + text[1][-2000:],
+               round(usage.ru_maxrss / 1024, 1))
 
 
 def restore(checkout: Path, base: str) -> None:
@@ -214,16 +243,19 @@ def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float) -> dict[str, object]:
+def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
+             plain_mib: float) -> dict[str, object]:
     checkout = project.checkout(cache)
     original = (checkout / bug.file).read_text(encoding="utf-8")
     inject(checkout, bug)
     try:
-        seconds, code, output = pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
+        ran = pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
+        seconds, code, output = ran.seconds, ran.code, ran.output
         reports = sorted((checkout / ".selfheal" / "runs").glob("*/report.json"))
         row: dict[str, object] = {"bug": f"{bug.file}: {bug.old.strip()} -> {bug.new.strip()}",
                                   "plugin": str(plugin_root),
-                                  "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2)}
+                                  "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2),
+                                  "peak_mib": ran.peak_mib, "peak_ratio": round(ran.peak_mib / plain_mib, 2)}
         if not reports:
             return row | {"status": "no heal", "user_failures": 0, "output": output[-1500:]}
         report = json.loads(reports[-1].read_text(encoding="utf-8"))
@@ -263,7 +295,8 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     checkout = project.checkout(cache)
     base = git(checkout, "rev-parse", "HEAD").strip()
     restore(checkout, base)
-    first, code, output = pytest(project, cache)
+    ran = pytest(project, cache)
+    first, code, output = ran.seconds, ran.code, ran.output
     if code != 0:  # nothing to measure against; the other projects still are
         print(f"{project.name}: skipped, the plain suite is not green here (exit {code}):\n"
               f"{output[-2000:]}", flush=True)
@@ -271,27 +304,32 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
                      "exit": code})
         return
     if bugs_only:
-        heal_bugs(project, cache, base, first, sink)
+        heal_bugs(project, cache, base, first, ran.peak_mib, sink)
         return
     pytest(project, cache, "--selfheal")  # the history a green run has in daily use
     plain, healing = [], []
     for _ in range(runs):  # interleaved, so both see the same load on the machine
-        plain.append(pytest(project, cache)[0])
-        healing.append(pytest(project, cache, "--selfheal")[0])
-    plain_s, heal_s = statistics.median(plain), statistics.median(healing)
+        plain.append(pytest(project, cache))
+        healing.append(pytest(project, cache, "--selfheal"))
+    plain_s = statistics.median(r.seconds for r in plain)
+    heal_s = statistics.median(r.seconds for r in healing)
+    plain_mib = statistics.median(r.peak_mib for r in plain)
+    heal_mib = statistics.median(r.peak_mib for r in healing)
     write(sink, {"project": project.name, "version": project.version, "kind": "green",
                  "plain_seconds": round(plain_s, 2), "selfheal_seconds": round(heal_s, 2),
                  "green_run_ratio": round(heal_s / plain_s, 3), "runs": runs,
+                 "plain_peak_mib": plain_mib, "selfheal_peak_mib": heal_mib,
                  "features": list(project.features)})
     print(f"{project.name}: plain {plain_s:.2f}s, green --selfheal {heal_s:.2f}s "
           f"(x{heal_s / plain_s:.3f})", flush=True)
-    heal_bugs(project, cache, base, plain_s, sink)
+    heal_bugs(project, cache, base, plain_s, plain_mib, sink)
 
 
-def heal_bugs(project: Project, cache: Path, base: str, plain_s: float, sink: Path) -> None:
+def heal_bugs(project: Project, cache: Path, base: str, plain_s: float, plain_mib: float,
+              sink: Path) -> None:
     checkout = project.checkout(cache)
     for bug in project.bugs:
-        row = heal_bug(project, cache, bug, base, plain_s)
+        row = heal_bug(project, cache, bug, base, plain_s, plain_mib)
         write(sink, {"project": project.name, "version": project.version, "kind": "bug", **row})
         print(f"  {str(row['bug'])[:70]}: {row.get('user_failures')} failing, reproduced "
               f"{row.get('reproduced')}, {row['status']}, correct {row.get('correct')}, "
@@ -313,7 +351,8 @@ def check(project: Project, cache: Path) -> None:
     for bug in project.bugs:
         inject(checkout, bug)
         try:
-            _, code, output = pytest(project, cache, "-x", "-q")
+            ran = pytest(project, cache, "-x", "-q")
+            code, output = ran.code, ran.output
             last = output.strip().splitlines()[-1] if output.strip() else ""
             print(f"{project.name} {bug.file} {bug.kind}: exit {code} {last[:100]}", flush=True)
         finally:
@@ -352,6 +391,15 @@ def table(rows: list[dict[str, object]]) -> None:
               f"correct {sum(bool(r.get('correct')) for r in bugs)}/{len(bugs)}; median time-to-green "
               f"{statistics.median(all_ratios) if all_ratios else float('nan'):.2f}x the plain suite "
               f"(healed bugs), median green --selfheal run x{statistics.median(all_green_runs):.3f}")
+    green_peaks = [float(g["selfheal_peak_mib"]) / float(g["plain_peak_mib"])  # type: ignore[arg-type]
+                   for g in greens if g.get("plain_peak_mib")]
+    heal_peaks = [float(r["peak_ratio"]) for r in bugs if r.get("peak_ratio")]  # type: ignore[arg-type]
+    if green_peaks or heal_peaks:  # rows from before peak memory was measured have none
+        print(f"peak memory of the largest process, x the plain run's: green --selfheal median "
+              f"x{statistics.median(green_peaks) if green_peaks else float('nan'):.2f} "
+              f"(max x{max(green_peaks, default=float('nan')):.2f}), heal median "
+              f"x{statistics.median(heal_peaks) if heal_peaks else float('nan'):.2f} "
+              f"(max x{max(heal_peaks, default=float('nan')):.2f})")
     for name in sorted(unmeasured):
         print(f"{name}: not measured, its plain suite is not green on this machine")
     healed = [r for r in bugs if r.get("healed") and "regression" in r]  # rows from before it was read
