@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -92,12 +93,19 @@ def forget_what_the_run_imports_elsewhere() -> None:
     would import from another file (the project under test itself, which anyio's plugin imports
     when the project is idna, from site-packages or the user's checkout instead of the
     worktree), every plugin and all they brought in are left for the run to import, so that no
-    plugin keeps the other copy."""
+    plugin keeps the other copy. Compiled extension modules stay: most cannot be loaded twice
+    in one process, and none is the project's Python code."""
     project = _project_roots()
     if any(_imported_elsewhere(name, project) for name in _preimported):
         for name in _preimported:
-            sys.modules.pop(name, None)
+            if not _is_extension(sys.modules.get(name)):
+                sys.modules.pop(name, None)
     _preimported.clear()
+
+
+def _is_extension(module: object) -> bool:
+    file = getattr(module, "__file__", None)
+    return isinstance(file, str) and file.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
 def _project_roots() -> tuple[str, ...]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,17 @@ def test_a_plugin_whose_imports_the_run_would_find_in_the_same_files_stays(preim
     standby.forget_what_the_run_imports_elsewhere()
 
     assert sys.modules["shadowed_pkg"].WHERE == "site-packages" and "fake_plugin" in sys.modules
+
+
+def test_a_compiled_extension_a_plugin_brought_in_stays(preimported: Path, monkeypatch: pytest.MonkeyPatch):
+    """Most extension modules cannot be initialized twice in one process."""
+    extension = types.ModuleType("fake_speedups")
+    extension.__file__ = str(preimported / f"fake_speedups{importlib.machinery.EXTENSION_SUFFIXES[0]}")
+    monkeypatch.setitem(sys.modules, "fake_speedups", extension)
+    monkeypatch.setattr(standby, "_preimported", {"fake_plugin", "shadowed_pkg", "fake_speedups"})
+    monkeypatch.setattr(sys, "path", [str(preimported), *sys.path])
+    importlib.invalidate_caches()
+
+    standby.forget_what_the_run_imports_elsewhere()
+
+    assert "shadowed_pkg" not in sys.modules and sys.modules["fake_speedups"] is extension
