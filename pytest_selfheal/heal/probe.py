@@ -160,11 +160,12 @@ PROBE_MODULE_SAMPLE = 1000
 def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:
     """The failing tests, then the other tests that ran in the same test modules (at most
     PROBE_MODULE_SAMPLE of each, spread evenly), in the order they ran."""
-    modules = {nodeid.split("::", 1)[0] for nodeid in failing}
+    failed = set(failing)
+    modules = {nodeid.split("::", 1)[0] for nodeid in failed}
     others: dict[str, list[str]] = defaultdict(list)
     for nodeid in dict.fromkeys(ran):
         module = nodeid.split("::", 1)[0]
-        if module in modules and nodeid not in failing:
+        if module in modules and nodeid not in failed:
             others[module].append(nodeid)
     chosen = {n for tests in others.values() for n in _spread(tests, PROBE_MODULE_SAMPLE)}
     return list(dict.fromkeys([*failing, *(n for n in ran if n in chosen)]))

@@ -16,7 +16,7 @@ from libcst.metadata import (
 
 from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
-from .templates import TEMPLATES, Scope, code
+from .templates import CONVERSIONS, TEMPLATES, WRAPPERS, Scope, code, sole_argument
 
 
 @dataclass(frozen=True)
@@ -210,10 +210,9 @@ class _FunctionBody(cst.CSTVisitor):
             self.returns.append(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
-            callee = _helper(node.func)
-            if callee is not None:
-                self.helpers.append(callee)
+        callee = _helper(node.func) if sole_argument(node) is not None else None
+        if callee is not None:
+            self.helpers.append(callee)
 
     def visit_Raise(self, node: cst.Raise) -> None:
         if isinstance(node.exc, cst.Call | cst.Name) and node.cause is None:
@@ -232,10 +231,11 @@ class _FunctionBody(cst.CSTVisitor):
             self.indexed.append((element.value.value, node.value.value))
 
 
-# Called with one argument, but never what a value is missing: checks, output, construction.
+# Called with one argument, but never what a value is missing: checks, output, construction,
+# and the builtins wrap-call already applies or takes off.
 _NOT_HELPERS = frozenset({"print", "isinstance", "issubclass", "hasattr", "callable", "id", "type",
-                          "super", "iter", "next", "repr", "vars", "dir", "bool", "len", "abs",
-                          "int", "str", "float", "list", "tuple", "set", "dict", "sorted"})
+                          "super", "iter", "next", "repr", "vars", "dir", "dict",
+                          *WRAPPERS, *CONVERSIONS})
 
 
 def _helper(func: cst.BaseExpression) -> str | None:

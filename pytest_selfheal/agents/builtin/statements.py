@@ -89,8 +89,9 @@ def none_guard(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[B
     returned = (code(v) for v in scope.returns if code(v) not in own)
     values = list(dict.fromkeys(v for v in (scope.empty, "None", *returned) if v is not None))[:3]
     exits = [f"return {value}" for value in values]
+    present = {code(s) for s in small}
     exits += [raised for raised in map(code, scope.raises)
-              if "\n" not in raised and raised not in {code(s) for s in small}][:MAX_RAISED]
+              if "\n" not in raised and raised not in present][:MAX_RAISED]
     for name in _dereferenced(guarded, scope)[:3]:
         for exit_ in exits:
             for test in (f"{name} is None", f"not {name}"):

@@ -376,7 +376,7 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         replacement = node.with_changes(left=node.right, right=node.left)
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
     elif isinstance(node, cst.Call):
-        positional = [i for i, a in enumerate(node.args[:4]) if a.keyword is None and not a.star]
+        positional = [i for i, a in enumerate(node.args[:4]) if is_positional(a)]
         for i, j in itertools.pairwise(positional):
             args = list(node.args)
             args[i] = args[i].with_changes(value=node.args[j].value)
@@ -509,8 +509,8 @@ def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield node.with_changes(test=test), f"`{code(node.test)}` -> `{code(test)}`"
 
 
-_WRAPPERS = ("abs", "len", "int", "str", "sorted", "list")
-_CONVERSIONS = ("int", "str", "float", "list", "tuple", "set", "bool", "sorted")
+WRAPPERS = ("abs", "len", "int", "str", "sorted", "list")
+CONVERSIONS = ("int", "str", "float", "list", "tuple", "set", "bool", "sorted")
 
 
 def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -521,17 +521,24 @@ def wrap_call(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if isinstance(node, cst.Name) and node.value not in scope.names:
         return
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        if node.func.value in _CONVERSIONS and len(node.args) == 1 and _plain(node.args[0]):
-            yield node.args[0].value, f"`{code(node)}` -> `{code(node.args[0].value)}`"
-        if node.func.value in _WRAPPERS:
+        argument = sole_argument(node)
+        if node.func.value in CONVERSIONS and argument is not None:
+            yield argument.value, f"`{code(node)}` -> `{code(argument.value)}`"
+        if node.func.value in WRAPPERS:
             return
     text = code(node)  # rendered once: six wrappers, and most nodes on a line get them
-    for wrapper in _WRAPPERS:
+    for wrapper in WRAPPERS:
         yield cst.Call(func=cst.Name(wrapper), args=[cst.Arg(node)]), f"`{text}` -> `{wrapper}({text})`"
 
 
-def _plain(arg: cst.Arg) -> bool:
+def is_positional(arg: cst.Arg) -> bool:
+    """A plain positional argument: no keyword, no `*` or `**`."""
     return arg.keyword is None and not arg.star
+
+
+def sole_argument(call: cst.Call) -> cst.Arg | None:
+    """The call's argument when it has exactly one, positional."""
+    return call.args[0] if len(call.args) == 1 and is_positional(call.args[0]) else None
 
 
 MAX_HELPERS = 3
@@ -569,7 +576,7 @@ def concat_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 def _last_argument(call: cst.Call) -> cst.Arg | None:
     last = call.args[-1] if call.args else None
-    return last if last is not None and last.keyword is None and not last.star else None
+    return last if last is not None and is_positional(last) else None
 
 
 def _hoisted(call: cst.Call) -> cst.BinaryOperation | None:
