@@ -109,8 +109,14 @@ def _is_extension(module: object) -> bool:
 
 
 def _project_roots() -> tuple[str, ...]:
+    """The sandbox's and the user's checkout's real paths, each ending in a separator."""
     return tuple(os.path.join(os.path.realpath(os.environ[name]), "")
                  for name in (SANDBOX_ENV, USER_ROOT_ENV) if name in os.environ)
+
+
+def _inside(real_path: str, project: tuple[str, ...]) -> bool:
+    """A real path is the project's: the root itself (a package directory) or under it."""
+    return os.path.join(real_path, "").startswith(project)
 
 
 def _imported_elsewhere(name: str, project: tuple[str, ...]) -> bool:
@@ -120,7 +126,7 @@ def _imported_elsewhere(name: str, project: tuple[str, ...]) -> bool:
     if not isinstance(file, str):
         return False
     loaded = os.path.realpath(file)
-    if loaded.startswith(project):
+    if _inside(loaded, project):
         return True
     if "." in name:
         return False
@@ -153,7 +159,7 @@ def _left_for_the_run(module: str, project: tuple[str, ...]) -> bool:
     if spec is None:
         return True
     places = [spec.origin, *(spec.submodule_search_locations or ())]
-    return any(os.path.join(os.path.realpath(place), "").startswith(project) for place in places if place)
+    return any(_inside(os.path.realpath(place), project) for place in places if place)
 
 
 @contextlib.contextmanager
