@@ -429,7 +429,8 @@ for _group in _RELATIVE_GROUPS:
 
 def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """A called function or method replaced by a close relative (`min` <-> `max`, ...);
-    `xs.sort()` <-> `sorted(xs)`."""
+    `xs.sort()` <-> `sorted(xs)`; `hasattr(o, n)` <-> `getattr(o, n, None)` (an attribute that
+    is there, or one that is there and set)."""
     if not isinstance(node, cst.Call):
         return
     func = node.func
@@ -446,6 +447,22 @@ def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     elif isinstance(func, cst.Name) and func.value == "sorted" and len(node.args) == 1:
         in_place = cst.Call(func=cst.Attribute(value=node.args[0].value, attr=cst.Name("sort")))
         yield in_place, f"`{code(node)}` -> `{code(in_place)}`"
+    elif isinstance(func, cst.Name) and len(node.args) in (2, 3) and all(map(is_positional, node.args)):
+        presence = _presence_twin(node, func.value)
+        if presence is not None:
+            yield presence, f"`{code(node)}` -> `{code(presence)}`"
+
+
+def _presence_twin(node: cst.Call, name: str) -> cst.Call | None:
+    """`hasattr(o, n)` -> `getattr(o, n, None)`, and `getattr(o, n, None)` -> `hasattr(o, n)`."""
+    obj, attr = node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT), node.args[1]
+    if name == "hasattr" and len(node.args) == 2:
+        return node.with_changes(func=cst.Name("getattr"), args=[
+            obj, attr.with_changes(comma=cst.MaybeSentinel.DEFAULT), cst.Arg(cst.Name("None"))])
+    if name == "getattr" and len(node.args) == 3 and code(node.args[2].value) == "None":
+        return node.with_changes(func=cst.Name("hasattr"), args=[
+            obj, attr.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    return None
 
 
 def constant_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
@@ -496,11 +513,16 @@ def _clauses(scope: Scope, test: cst.BaseExpression) -> Iterator[tuple[str, cst.
         yield "and", cst.parse_expression(f"{index} < len({sequence})")
 
 
-def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """Widen or narrow a condition: `c` -> `c or not xs`, `c and i < len(a)`; drop an operand."""
+def drop_operand(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`a and b` -> `a` / `b`: a condition that tests one thing too many (or too few, for `or`);
+    on a chain `a and b and c`, the last operand first, then the chain before it."""
     if isinstance(node, cst.BooleanOperation):
         for part in (node.left, node.right):
             yield part, f"`{code(node)}` -> `{code(part)}`"
+
+
+def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """Widen or narrow a condition: `c` -> `c or not xs`, `c and i < len(a)`."""
     if not isinstance(node, cst.If | cst.While | cst.IfExp):
         return
     for operator, clause in _clauses(scope, node.test):
@@ -676,6 +698,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("sibling-attribute", sibling_attribute),
     ("return-value", return_value),
     ("condition-clause", condition_clause),
+    ("drop-operand", drop_operand),
     ("wrap-call", wrap_call),
     ("concat-value", concat_value),
     ("misplaced-parenthesis", misplaced_parenthesis),
