@@ -5,7 +5,8 @@ Tests pass for a patch that deletes the check they trip on as readily as for the
 plausible patch of one of these shapes is rarely the developer's fix, so ranking puts it below
 one that matches none. Beside theirs come the shapes plausible-but-wrong patches took on real
 bugs: a constant returned instead of a computation, a term of a computation dropped, an update
-made to do nothing or overwritten at once. Each shape is found by comparing the patched
+made to do nothing or overwritten at once, a value tested against itself, a condition the
+function writes twice changed at one place only. Each shape is found by comparing the patched
 functions before and after, never by the template that made the patch, so a patch from any
 agent is judged the same way; each is named as a phrase for the report ("deletes a return").
 """
@@ -257,8 +258,48 @@ def _dump_with(scope: _Scope, parent: ast.AST, field: str, index: int | None,
             setattr(parent, field, original)
 
 
+def _self_checks(scope: _Scope) -> Counter[str]:
+    """Conditions that test one value twice (`a and a`) or compare it with itself (`a == a`)."""
+    found: Counter[str] = Counter()
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.BoolOp):
+            operands = [ast.dump(value) for value in node.values]
+            found.update(operand for operand, count in Counter(operands).items() if count > 1)
+        elif isinstance(node, ast.Compare) and len(node.comparators) == 1 and (
+                ast.dump(node.left) == ast.dump(node.comparators[0])):
+            found[ast.dump(node)] += 1
+    return found
+
+
+def _redundant_check(before: _Scope, after: _Scope) -> Iterator[str]:
+    """A condition made to test a value twice or against itself: the operand it replaced is
+    dropped in effect, and if dropping it is the fix, the fix is to drop it."""
+    if _self_checks(after) - _self_checks(before):
+        yield "tests a value against itself"
+
+
+def _conditions(scope: _Scope) -> Counter[str]:
+    """Each `and`/`or` condition of the scope, and each run of two or more of its operands
+    (`a and b` also stands inside `a and b and c`)."""
+    found: Counter[str] = Counter()
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.BoolOp):
+            for start, stop in itertools.combinations(range(len(node.values) + 1), 2):
+                if stop - start >= 2:
+                    found[ast.dump(ast.BoolOp(op=node.op, values=node.values[start:stop]))] += 1
+    return found
+
+
+def _half_changed_condition(before: _Scope, after: _Scope) -> Iterator[str]:
+    """A condition the function writes twice changed at one place only: the same rule written
+    twice is usually wrong twice, and the tests may check only one of them."""
+    old, new = _conditions(before), _conditions(after)
+    if any(new[condition] for condition in old - new):
+        yield "changes one of two identical conditions"
+
+
 _CHECKS: tuple[Callable[[_Scope, _Scope], Iterator[str]], ...] = (
     _deleted_exit, _deleted_control, _appended_early_exit, _trivial_condition,
     _deleted_counter_update, _neutralized_update, _overwritten_update, _constant_for_computation,
-    _dropped_term,
+    _dropped_term, _redundant_check, _half_changed_condition,
 )

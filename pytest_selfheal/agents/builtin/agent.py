@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import threading
@@ -80,6 +81,12 @@ class _Search:
 
     def _build_on(self, outcome: Outcome) -> None:
         item = self.made.get(outcome.candidate)
+        self._keep_partial(item, outcome)
+        twin = twinned(item) if item is not None and outcome.verdict is Verdict.PLAUSIBLE else None
+        if twin is not None:
+            self.ahead = itertools.chain((twin,), self.ahead)
+
+    def _keep_partial(self, item: _Scored | None, outcome: Outcome) -> None:
         fixed = len(outcome.fixed)
         if (item is None or outcome.broken or fixed <= self.best_partial or self.partials >= MAX_PARTIALS
                 or outcome.verdict not in (Verdict.PLAUSIBLE, Verdict.PARTIAL, Verdict.STILL_FAILING)
@@ -207,6 +214,34 @@ def _single_edits(ranked: Iterable[_Scored]) -> Iterator[tuple[_Scored, Candidat
         if _is_new(seen, item.path, after):
             yield item, Candidate(edits=(_edit(item, item.splicer.code, after.code),),
                                   score=round(item.score, 4), agent="builtin")
+
+
+def twinned(item: _Scored) -> Candidate | None:
+    """A plausible edit to an `and`/`or` condition its function also writes elsewhere, made at
+    every copy: the same rule written twice is usually wrong twice, though the tests may check
+    only one (ranking prefers the consistent patch when both pass: antipatterns.py). None when
+    the condition has no copy."""
+    mutation = item.mutation
+    if not isinstance(mutation.original, cst.BooleanOperation):
+        return None
+    copies = item.splicer.copies(mutation.original)
+    if not copies:
+        return None
+    after = item.splicer.apply((mutation, *(_at(mutation, copy) for copy in copies)))
+    if not after.key:
+        return None
+    edit = _edit(item, item.splicer.code, after.code)
+    also = "its copy" if len(copies) == 1 else f"its {len(copies)} copies"
+    return Candidate(edits=(dataclasses.replace(edit, description=f"{edit.description}, and at {also}"),),
+                     score=round(item.score, 4), agent="builtin")
+
+
+def _at(mutation: Mutation, copy: cst.CSTNode) -> Mutation:
+    """The mutation made at a copy of its node, in the copy's own parentheses."""
+    replacement = mutation.replacement
+    if isinstance(copy, cst.BaseExpression) and isinstance(replacement, cst.BaseExpression):
+        replacement = replacement.with_changes(lpar=copy.lpar, rpar=copy.rpar)
+    return dataclasses.replace(mutation, original=copy, replacement=replacement)
 
 
 def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:

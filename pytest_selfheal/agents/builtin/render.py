@@ -18,6 +18,7 @@ from typing import Any
 import libcst as cst
 
 from .sites import Mutation
+from .templates import code
 
 _DUMMY = cst.Name("_")
 
@@ -84,6 +85,24 @@ class Splicer:
         node = self._replaced(unit.node, mutations)
         text, parsed = self._render(unit, node)
         return Rendered(self.code[:unit.start] + text + self.code[unit.end:], self._unit_key(unit, parsed))
+
+    def copies(self, node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+        """The other nodes of `node`'s type and text in its unit (its function): the same
+        condition written twice, which an edit to one of them may be due at both."""
+        unit = self._owner.get(id(node))
+        if unit is None:
+            return ()
+        program = _expression_key(node)
+        found: list[cst.CSTNode] = []
+
+        class Finder(cst.CSTVisitor):
+            def on_visit(self, other: cst.CSTNode) -> bool:
+                if other is not node and type(other) is type(node) and _expression_key(other) == program:
+                    found.append(other)
+                return True
+
+        unit.node.visit(Finder())
+        return tuple(found)
 
     def key_of(self, source: str) -> str | None:
         """The key `apply` gives `source` when a mutation renders it (None if it does not compile)."""
@@ -180,6 +199,14 @@ def _with_child(parent: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.
             items = [new if item is old else item for item in value]
             return parent.with_changes(**{field.name: type(value)(items)})
     raise LookupError(f"{type(old).__name__} is not a child of {type(parent).__name__}")
+
+
+def _expression_key(node: cst.CSTNode) -> str:
+    """An expression's AST as text: blind to its formatting and its own parentheses."""
+    try:
+        return ast.dump(ast.parse(f"({code(node)})", mode="eval"))
+    except SyntaxError:
+        return code(node)
 
 
 def _key(source: str, path: str) -> str | None:

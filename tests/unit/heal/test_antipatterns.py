@@ -80,3 +80,29 @@ def test_methods_are_matched_by_their_class():
 
 def test_a_patch_that_does_not_parse_matches_nothing():
     assert antipatterns(patched("return total", "return total +")) == ()
+
+
+def test_a_value_tested_against_itself_is_an_operand_dropped_in_effect():
+    before = "def strip(data, item, on):\n    if on and data and item:\n        return data.strip()\n    return data\n"
+    assert antipatterns(patched("and item:", "and data:", before)) == ("tests a value against itself",)
+    assert antipatterns(patched("on and", "data == data and", before)) == ("tests a value against itself",)
+    assert antipatterns(patched("on and data and item", "on and data", before)) == ()
+
+
+REMAP = '''\
+def remap(status, strict, replacement):
+    if status == "V" or (status == "3" and strict and replacement is None):
+        return 1
+    elif replacement is not None and (status == "M" or (status == "3" and strict)):
+        return 2
+    return 3
+'''
+
+
+def test_a_condition_the_function_writes_twice_changed_at_one_place_only():
+    once = REMAP.replace('"3" and strict and', '"3" and not strict and')
+    both = once.replace('"3" and strict)', '"3" and not strict)')
+    assert antipatterns(patched(REMAP, once, REMAP)) == ("changes one of two identical conditions",)
+    assert antipatterns(patched(REMAP, both, REMAP)) == ()
+    # a condition written once, changed, is an ordinary fix
+    assert antipatterns(patched('status == "V"', 'status == "v"', REMAP)) == ()

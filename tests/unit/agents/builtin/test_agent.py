@@ -299,3 +299,54 @@ def test_a_partial_fix_is_kept_and_a_second_edit_is_searched_on_top_of_it(tmp_pa
     singles = sum(1 for c in candidates(tmp_path, bench.suspects) if len(c.edits) == 1)
     # the fix came from building on the partial one, long before the single edits ran out
     assert len(bench.tried) - first_partial <= 2 * builtin_agent.BATCH < singles
+
+
+TWICE = ('def remap(status, strict):\n    if status == "3" and strict:\n        return "kept"\n'
+         '    if status == "M" or (status == "3" and strict):\n        return "mapped"\n    return "dropped"\n')
+
+
+class FirstSiteBench:
+    """A bench whose one failing test checks only the first of remap()'s two copies of a
+    condition; it keeps trying candidates for two batches after the first plausible one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.suspects = (Suspect("m.py", 2, "remap", 0.9), Suspect("m.py", 4, "remap", 0.5))
+        self.failures = ()
+        self.tried: list[Candidate] = []
+        self.first_plausible: int | None = None
+
+    @property
+    def healed(self) -> bool:
+        return self.first_plausible is not None
+
+    def stop_reason(self) -> str | None:
+        done = self.first_plausible is not None and len(self.tried) >= self.first_plausible + 2 * builtin_agent.BATCH
+        return "window closed" if done else None
+
+    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
+        outcomes = []
+        for candidate in batch:
+            self.tried.append(candidate)
+            scope: dict[str, object] = {}
+            exec(candidate.edits[-1].after, scope)
+            fixed = scope["remap"]("3", False) == "kept"  # type: ignore[operator]
+            if fixed and self.first_plausible is None:
+                self.first_plausible = len(self.tried) - 1
+            outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE if fixed else Verdict.STILL_FAILING,
+                                    0.0, fixed=("test_kept",) if fixed else ()))
+        return outcomes
+
+
+def test_a_plausible_edit_to_a_condition_written_twice_is_tried_at_both_copies_next(tmp_path: Path):
+    (tmp_path / "m.py").write_text(TWICE)
+    bench = FirstSiteBench(tmp_path)
+    builtin_agent.BuiltinAgent().repair(bench)  # type: ignore[arg-type]
+    assert bench.first_plausible is not None
+    first = bench.tried[bench.first_plausible]
+    twin = bench.tried[bench.first_plausible + 1:][:builtin_agent.BATCH]
+    consistent = [c for c in twin if c.edits[0].description == f"{first.edits[0].description}, and at its copy"]
+    assert len(consistent) == 1, [c.edits[0].description for c in twin]
+    after = consistent[0].edits[0].after
+    assert 'status == "3" and strict' not in after and after.count('(status == "3"') == 1  # its parentheses kept
+    ast.parse(after)
