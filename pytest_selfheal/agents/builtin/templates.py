@@ -370,7 +370,8 @@ _NON_COMMUTATIVE = (cst.Subtract, cst.Divide, cst.FloorDivide, cst.Modulo, cst.P
 
 
 def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`a - b` -> `b - a` for non-commutative operators; swap two positional call arguments."""
+    """`a - b` -> `b - a` for non-commutative operators; swap two positional call arguments, or
+    two neighbouring elements of a list or tuple (`[value, data]` -> `[data, value]`)."""
     replacement: cst.CSTNode
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _NON_COMMUTATIVE):
         replacement = node.with_changes(left=node.right, right=node.left)
@@ -382,6 +383,14 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             args[i] = args[i].with_changes(value=node.args[j].value)
             args[j] = args[j].with_changes(value=node.args[i].value)
             replacement = node.with_changes(args=args)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+    elif isinstance(node, cst.List | cst.Tuple):
+        plain = [i for i, e in enumerate(node.elements[:4]) if isinstance(e, cst.Element)]
+        for i, j in itertools.pairwise(plain):
+            elements = list(node.elements)
+            elements[i] = elements[i].with_changes(value=node.elements[j].value)
+            elements[j] = elements[j].with_changes(value=node.elements[i].value)
+            replacement = node.with_changes(elements=elements)
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 

@@ -53,3 +53,20 @@ def test_the_names_an_import_binds_are_not_sites():
     source = "def load():\n    import importlib.resources\n    from os import path as p\n    return p\n"
     found = mutations(cst.parse_module(source), frozenset({2, 3}))
     assert [m for m in found if m.template not in ("delete-statement", "move-statement")] == []
+
+
+CLOSURE = '''\
+def with_metaclass(meta, *bases):
+    class metaclass(type):
+        def __new__(cls, name, this_bases, d):
+            resolved_bases = tuple(bases)
+            return meta(name, bases, d)
+    return metaclass
+'''
+
+
+def test_a_nested_function_s_free_variable_is_replaced_by_its_locals_and_theirs_by_it():
+    replaced = [m.description for m in mutations(cst.parse_module(CLOSURE), frozenset({5}))
+                if m.template == "name-replacement"]
+    assert "`bases` -> `resolved_bases`" in replaced  # a closure's variable read in place of a local
+    assert "`d` -> `bases`" in replaced  # and the closure's variables are candidates too

@@ -139,6 +139,8 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
         ("assignment-operator", 3, "        a += b\n", "        a = b\n"),
         ("swap-operands", 3, "        return a - b\n", "        return b - a\n"),
         ("swap-operands", 3, "        return pow(a, b)\n", "        return pow(b, a)\n"),
+        ("swap-operands", 3, "        xs[a] = [b, i]\n", "        xs[a] = [i, b]\n"),
+        ("swap-operands", 3, "        return a, b\n", "        return b, a\n"),
         ("sibling-attribute", 4, "        self.low = a\n        return self.high\n",
          "        self.low = a\n        return self.low\n"),
         ("relative-function", 3, "        return min(xs)\n", "        return max(xs)\n"),
