@@ -47,6 +47,7 @@ class HealSession:
         self.result: HealResult | None = None
         self.interrupted = False
         self.test_files: tuple[Path, ...] = ()  # the session's test modules
+        self.items: list[pytest.Item] = []  # the session's tests, for their parameters
         self.prepared: Preparation | None = None  # begun at the first failing test
         self._began = False
 
@@ -77,7 +78,16 @@ class HealSession:
         self.started = time.monotonic()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.test_files = tuple(dict.fromkeys(item.path for item in session.items))
+        self.items = session.items
+        self.test_files = tuple(dict.fromkeys(item.path for item in self.items))
+
+    @cached_property
+    def cases(self) -> dict[str, str]:
+        """The parametrized tests a sandbox process may number differently, by their parameters
+        (protocol.movable_cases); worked out once a test fails, never on a green run."""
+        from .sandbox.protocol import movable_cases
+
+        return movable_cases(self.items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -106,7 +116,7 @@ class HealSession:
         try:
             self.prepared = prepare(self.repo_root, self.config.rootpath, self.settings,
                                     self._import_roots(), self.test_files,
-                                    options=self.pytest_options)
+                                    options=self.pytest_options, cases=self.cases)
         except Exception:
             self.prepared = None
 
@@ -143,6 +153,7 @@ class HealSession:
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
             pytest_options=self.pytest_options,
+            cases=self.cases,
             started=healing_started,
             progress=listener,
         )

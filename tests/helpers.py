@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 from pytest_selfheal.models import Failure, Frame, Spectrum
 
@@ -225,3 +226,16 @@ def sample_spectrum() -> Spectrum:
 
 def under_tests(path: str) -> bool:
     return path.startswith("tests/")
+
+
+class ParametrizedItem:
+    """What protocol.case_key reads of a pytest item of a parametrized test: its node id (pytest
+    keeps it in `_nodeid`) and its callspec's id and parameters."""
+
+    def __init__(self, function: str, case_id: str, **params: object) -> None:
+        self._nodeid = f"{function}[{case_id}]"
+        self.callspec = SimpleNamespace(id=case_id, params=params)
+
+    @property
+    def nodeid(self) -> str:
+        return self._nodeid

@@ -81,7 +81,8 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
                 prepared = prepare(request.repo_root, request.rootdir, request.settings,
                                    request.import_roots, plan.selection, keep=run_dir,
                                    options=request.pytest_options,
-                                   added={added.path: added.source} if added else None)
+                                   added={added.path: added.source} if added else None,
+                                   cases=request.cases)
             try:
                 if any(prepared.cleaned.values()):
                     log.record("cleanup", **prepared.cleaned)

@@ -23,6 +23,7 @@ from ..sandbox.leftovers import kill_leftovers
 from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from ..sandbox.options import in_sandbox
 from ..sandbox.paths import Sandbox
+from ..sandbox.protocol import encode_cases, keyed_function
 from ..sandbox.runner import PytestCommand
 from ..sandbox.warm import WarmWorker, start_warm_worker
 
@@ -54,11 +55,13 @@ class Preparation:
 
 def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Sequence[Path],
             collect: Sequence[str | Path], keep: Path | None = None,
-            options: Sequence[str] = (), added: Mapping[str, str] | None = None) -> Preparation:
+            options: Sequence[str] = (), added: Mapping[str, str] | None = None,
+            cases: Mapping[str, str] | None = None) -> Preparation:
     """Take the lock, clean up after killed heals (but the run dir `keep`), open the sandbox,
     write the `added` files into it (repository-relative path -> text: an incident's
     reproduction test) and start a worker that collects `collect` (nodeids, or paths inside the
-    checkout). Raises LockBusy, SandboxError or OSError, holding nothing."""
+    checkout). Every test process finds the user's `cases` (protocol.movable_cases) by their
+    parameters. Raises LockBusy, SandboxError or OSError, holding nothing."""
     output = rootdir / settings.output
     lock, worktree = ExitStack(), ExitStack()
     warm: WarmWorker | None = None
@@ -78,6 +81,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
             scratch=tmp / "scratch",
             import_roots=tuple(planned.map(p) for p in import_roots),
             options=in_sandbox(options, planned.user_root, planned.map),
+            cases=write_cases(tmp / "scratch", cases) if cases else None,
         )
         if collect:
             warm = start_warm_worker(command, settings.workers, startup_timeout=STARTUP_TIMEOUT)
@@ -88,7 +92,7 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
         for path, text in (added or {}).items():
             sandbox.write(path, text)
         if warm is not None:
-            warm.collect([str(sandbox.map(item)) if isinstance(item, Path) else item for item in collect])
+            warm.collect(list(dict.fromkeys(_collected(item, sandbox, cases or {}) for item in collect)))
     except BaseException:
         if warm is not None:
             warm.close()
@@ -96,3 +100,20 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
         lock.close()
         raise
     return Preparation(sandbox, command, warm, cleaned, lock, worktree)
+
+
+def write_cases(scratch: Path, cases: Mapping[str, str]) -> Path:
+    """The file CASES_ENV names to the test processes."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    path = scratch / "cases.json"
+    path.write_text(encode_cases(cases), encoding="utf-8")
+    return path
+
+
+def _collected(item: str | Path, sandbox: Sandbox, cases: Mapping[str, str]) -> str:
+    """What the warm worker is given to collect `item`: a path in the sandbox, or a node id; for
+    a test whose id may name another case there, its function's (the worker gives the cases the
+    user's ids)."""
+    if isinstance(item, Path):
+        return str(sandbox.map(item))
+    return keyed_function(cases[item]) if item in cases else item

@@ -4,7 +4,7 @@ between session.py (which imports pytest) and the stages (which never do)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -59,6 +59,8 @@ class HealRequest:
     # told every decision as the heal makes it: the progress line (output/progress.py)
     progress: Listener | None = field(default=None, repr=False, compare=False)
     added_test: AddedTest | None = None  # an incident's reproduction, among the failures
+    # node id -> protocol.case_key of the parametrized tests whose ids may move between processes
+    cases: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rootdir_in_repo(self) -> PurePosixPath:

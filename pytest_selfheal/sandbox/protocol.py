@@ -4,7 +4,8 @@ Both sides import this module and nothing else of each other, so it imports only
 test process pays for every import on every candidate, and must not load the heal's code into
 the user's tests. Here are the modules the controller starts, the environment variables it sets
 for them, the lines on the warm worker's and the standby's pipes, and the observation file every
-test run leaves.
+test run leaves, and the key by which a test process finds a parametrized test of the user's
+whose id moved (`case_key`).
 
 The warm worker's pipe, one JSON object per line. In: first a `WorkerStart`, then
 `JobRequest`s. Out: first a `WorkerReady`, then a `JobRan` or a `JobFellBack` per job, in the
@@ -13,12 +14,15 @@ order the jobs finish. A standby reads a single `StandbyRun`.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar
@@ -40,6 +44,7 @@ COVERAGE_ENV = "SELFHEAL_COVERAGE"  # a coverage data file: record per-test cont
 COVERAGE_WHOLE_ENV = "SELFHEAL_COVERAGE_WHOLE"
 RECORD_ENV = "SELFHEAL_RECORD"  # a recorder spec file: record the calls of one function
 TESTMAP_ENV = "SELFHEAL_TESTMAP"  # the pre-commit hook's coverage data file for its test map
+CASES_ENV = "SELFHEAL_CASES"  # a JSON file: the user's ids of movable parametrized tests -> case_key
 
 _PR_SET_PDEATHSIG = 1
 
@@ -200,6 +205,73 @@ def decode_observed(text: str | bytes) -> ObservedRun:
         outcomes=dict(message.get("outcomes", {})), failures=dict(message.get("failures", {})),
         durations=dict(message.get("durations", {})), leaked=_strings(message.get("leaked", ())),
     ))
+
+
+def case_key(item: Any) -> str | None:
+    """The name of a parametrized test (a pytest item, read without importing pytest) that holds
+    in any process: its function's node id and a digest of its parameters' reprs, by argument
+    name. None for a test without parameters, or one with a repr that another process would
+    write differently (one that holds an address, ` at 0x`) or that cannot be made."""
+    function = parametrized_function(item)
+    if function is None:
+        return None
+    shown = []
+    for name in sorted(item.callspec.params):
+        try:
+            text = repr(item.callspec.params[name])
+        except Exception:  # the project's own __repr__: a case it cannot show has no key
+            return None
+        if " at 0x" in text:
+            return None
+        shown.append(f"{name}={text}")
+    digest = hashlib.blake2b("\0".join(shown).encode("utf-8", "backslashreplace"), digest_size=12)
+    return f"{function}[{digest.hexdigest()}]"
+
+
+def keyed_function(key: str) -> str:
+    """The node id of the function whose case `key` (a case_key) names."""
+    return key.rpartition("[")[0]
+
+
+def parametrized_function(item: Any) -> str | None:
+    """The node id of a parametrized test without its parameters' id; None if it has none."""
+    callspec = getattr(item, "callspec", None)
+    suffix = f"[{callspec.id}]" if callspec is not None else ""
+    if not suffix or not item.nodeid.endswith(suffix):
+        return None
+    return str(item.nodeid).removesuffix(suffix)
+
+
+def movable_cases(items: Iterable[Any]) -> dict[str, str]:
+    """Node id -> case_key of the tests (pytest items) whose ids another process may give to other
+    cases: those of a function pytest numbered some case of by its position (`expected6`, the
+    id of a value it cannot name), which follows a set's order when the parameters come from a
+    set. Cases without a key, or that share one (equal reprs), are left out: nothing tells them
+    apart, and `diagnosis.reordered_parameters` says so when they are missed."""
+    by_function: dict[str, list[Any]] = {}
+    for item in items:
+        function = parametrized_function(item)
+        if function is not None:
+            by_function.setdefault(function, []).append(item)
+    keys: dict[str, str] = {}
+    for cases in by_function.values():  # the reprs only of the functions pytest numbered
+        if any(_numbered(item.callspec.id, item.callspec.params) for item in cases):
+            keys.update((item.nodeid, key) for item in cases if (key := case_key(item)) is not None)
+    shared = {key for key, count in Counter(keys.values()).items() if count > 1}
+    return {nodeid: key for nodeid, key in keys.items() if key not in shared}
+
+
+def _numbered(case_id: str, argnames: Iterable[str]) -> bool:
+    """pytest made a part of `case_id` from an argument's name and the case's position."""
+    return any(re.search(rf"(?:^|-){re.escape(name)}\d+(?:-|$)", case_id) for name in argnames)
+
+
+def encode_cases(cases: Mapping[str, str]) -> str:
+    return json.dumps(dict(cases))
+
+
+def decode_cases(text: str | bytes) -> dict[str, str]:
+    return _decode(text, lambda message: {str(nodeid): str(key) for nodeid, key in message.items()})
 
 
 def die_with_parent(parent: int) -> Callable[[], None]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..models import TestRunResult
 from . import fds
 from .protocol import (
+    CASES_ENV,
     COVERAGE_ENV,
     COVERAGE_WHOLE_ENV,
     OBSERVE_ENV,
@@ -66,6 +67,7 @@ class PytestCommand:
     scratch: Path  # the heal's files for these processes; the tests' HOME and TMPDIR are in it
     import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
     options: tuple[str, ...] = ()  # the user's command-line options, repeated (options.py)
+    cases: Path | None = None  # the user's movable parametrized tests (protocol.movable_cases)
     wall: Wall = field(default_factory=Wall, compare=False)
 
     def environment(self, extra: Mapping[str, str]) -> dict[str, str]:
@@ -79,6 +81,8 @@ class PytestCommand:
             env["PYTHONPATH"] = os.pathsep.join(paths)
         env.update(own_home(self.scratch / "home", self.scratch / "tmp", env))
         env.update({SANDBOX_ENV: str(self.sandbox_root), USER_ROOT_ENV: str(self.user_root)})
+        if self.cases is not None:
+            env[CASES_ENV] = str(self.cases)
         env.update(extra)
         return env
 

@@ -5,7 +5,9 @@ duration, and the modules that were imported from the user's checkout instead of
 isolation leak). With SELFHEAL_COVERAGE set it also records per-test coverage contexts (the
 probe; the tests SELFHEAL_COVERAGE_WHOLE lists are traced whole, the others for their first
 moments, see contexts.py). With SELFHEAL_SELECT naming a file of node ids it keeps only those
-tests, in that order (the run then names their files, see runner.run_tests). It never imports
+tests, in that order (the run then names their files, see runner.run_tests). With SELFHEAL_CASES
+naming the user's movable parametrized tests it first gives each of them the user's id (see
+`take_user_ids`), so that selection and every report name the case the user's run named. It never imports
 pytest and does nothing unless SELFHEAL_OBSERVE names the output file. The warm worker's children
 write the same file through `Observations`. Under pytest-xdist each worker selects the same
 tests, records coverage into a data file of its own (the name with `.<worker id>` added) and
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,7 @@ from typing import Any
 import pluggy
 
 from ..sandbox.protocol import (
+    CASES_ENV,
     COVERAGE_ENV,
     COVERAGE_WHOLE_ENV,
     OBSERVE_ENV,
@@ -31,7 +35,11 @@ from ..sandbox.protocol import (
     SELECT_ENV,
     USER_ROOT_ENV,
     ObservedRun,
+    case_key,
+    decode_cases,
     encode_observed,
+    keyed_function,
+    parametrized_function,
 )
 from .contexts import PerTestContexts
 
@@ -115,9 +123,13 @@ def pytest_configure(config: Any) -> None:
 
 @hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Keep the tests the run selected, in its order, before any other plugin sees them (as
-    pytest itself orders tests named by node id)."""
-    if not (_OUTPUT and _SELECTION):
+    """Name the user's moved tests as the user's run did, then keep the tests the run selected,
+    in its order, before any other plugin sees them (as pytest itself orders tests named by
+    node id)."""
+    if not _OUTPUT:
+        return
+    take_user_ids(items)
+    if not _SELECTION:
         return
     lines = Path(_SELECTION).read_text(encoding="utf-8").splitlines()
     order = {nodeid: index for index, nodeid in reversed(list(enumerate(lines)))}
@@ -131,6 +143,46 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     items[:] = [item for _, item in sorted(kept, key=lambda pair: pair[0])]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
+
+
+def take_user_ids(items: list[Any]) -> None:
+    """Give the parametrized tests that SELFHEAL_CASES names (the user's node id -> case_key) the
+    user's ids: here pytest may have numbered them in another order (their parameters come from
+    a set), and every later step (selection, reports, coverage contexts, a warm worker's jobs)
+    names a test by its node id. A local test not found among the user's cases keeps its id
+    unless that id is one of theirs, which it may not be the case of: then it is told apart as
+    `[sandbox-<its id>]`, and the user's test is missed rather than judged by another case."""
+    listed = os.environ.get(CASES_ENV)
+    if not listed:
+        return
+    user_ids = {key: nodeid for nodeid, key in decode_cases(Path(listed).read_text("utf-8")).items()}
+    functions = {keyed_function(key) for key in user_ids}
+    found: dict[str, list[Any]] = defaultdict(list)
+    unmatched = []
+    for item in items:
+        function = parametrized_function(item)
+        if function not in functions:
+            continue
+        key = case_key(item)
+        if key in user_ids:
+            found[key].append(item)
+        else:
+            unmatched.append((function, item))
+    for key, same in found.items():
+        if len(same) == 1:
+            _rename(same[0], user_ids[key])
+        else:
+            unmatched += [(keyed_function(key), item) for item in same]
+    theirs = set(user_ids.values())
+    for function, item in unmatched:
+        if item.nodeid in theirs:
+            _rename(item, f"{function}[sandbox-{item.callspec.id}]")
+
+
+def _rename(item: Any, nodeid: str) -> None:
+    """pytest keeps an item's node id in `_nodeid` (read by `Node.nodeid`, reports and hashing);
+    an item is renamed before anything holds it by its id or hash."""
+    item._nodeid = nodeid
 
 
 def selected_at(nodeid: str, order: Mapping[str, int]) -> int | None:

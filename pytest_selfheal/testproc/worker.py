@@ -90,6 +90,12 @@ class Server:
         self._warm_up_calls.enable()
 
     @hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        """Jobs name the user's tests by the user's ids, also those pytest numbered otherwise
+        here."""
+        observer.take_user_ids(items)
+
+    @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
         self._warm_up_calls.disable()
         self.imported_calls = {entry.code for entry in self._warm_up_calls.getstats()

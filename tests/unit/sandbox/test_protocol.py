@@ -4,9 +4,12 @@ a line that is not a message is refused, and both sides speak through these func
 import importlib.util
 import io
 import os
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from helpers import ParametrizedItem
 
 from pytest_selfheal.sandbox import protocol
 from pytest_selfheal.sandbox.protocol import (
@@ -170,6 +173,53 @@ def test_every_entry_point_the_controller_names_is_a_test_process_module(name):
 
 def test_every_environment_name_is_distinct_and_selfheal_prefixed():
     names = [value for key, value in vars(protocol).items() if key.endswith("_ENV")]
-    assert len(names) == 8
+    assert len(names) == 9
     assert len(set(names)) == len(names)
     assert all(name.startswith("SELFHEAL_") for name in names)
+
+
+PARSE = "tests/test_date.py::test_parse"
+
+
+def test_a_case_is_keyed_by_its_function_and_parameters_whatever_its_position():
+    here = ParametrizedItem(PARSE, "1985-expected3-None", text="1985", expected=date(1985, 1, 1), fmt=None)
+    there = ParametrizedItem(PARSE, "1985-expected7-None", fmt=None, text="1985", expected=date(1985, 1, 1))
+    other = ParametrizedItem(PARSE, "1985-expected3-None", text="1985", expected=date(1986, 1, 1), fmt=None)
+    elsewhere = ParametrizedItem("tests/test_time.py::test_parse", "1985-expected3-None", text="1985",
+                                 expected=date(1985, 1, 1), fmt=None)
+
+    key = protocol.case_key(here)
+
+    assert key is not None and key.startswith(f"{PARSE}[")
+    assert protocol.case_key(there) == key
+    assert protocol.case_key(other) != key
+    assert protocol.case_key(elsewhere) != key
+
+
+def test_a_case_whose_repr_another_process_writes_otherwise_has_no_key():
+    class Unshowable:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    assert protocol.case_key(ParametrizedItem(PARSE, "value0", value=object())) is None
+    assert protocol.case_key(ParametrizedItem(PARSE, "value0", value=len)) is not None  # <built-in function len>
+    assert protocol.case_key(ParametrizedItem(PARSE, "value0", value=lambda: 0)) is None
+    assert protocol.case_key(ParametrizedItem(PARSE, "value0", value=Unshowable())) is None
+    assert protocol.case_key(ParametrizedItem(PARSE, "value0")) is not None
+    assert protocol.case_key(SimpleNamespace(nodeid="tests/test_date.py::test_plain")) is None
+
+
+def test_the_movable_cases_are_those_of_functions_pytest_numbered_with_a_key_of_their_own():
+    numbered = [ParametrizedItem(PARSE, f"{text}-expected{index}", text=text, expected=(index,))
+                for index, text in enumerate(["a", "b", "c"])]
+    repeated = [ParametrizedItem(PARSE, f"d-expected{index}", text="d", expected=None)
+                for index in (3, 4)]
+    unshowable = ParametrizedItem(PARSE, "e-expected5", text="e", expected=object())
+    named = [ParametrizedItem("tests/test_date.py::test_named", text, text=text) for text in "ab"]
+
+    cases = protocol.movable_cases([*numbered, *repeated, unshowable, *named])
+
+    assert cases == {item.nodeid: protocol.case_key(item) for item in numbered}
+    assert protocol.decode_cases(protocol.encode_cases(cases)) == cases
+    with pytest.raises(ProtocolError):
+        protocol.decode_cases("[1, 2]")
