@@ -180,9 +180,14 @@ def take_user_ids(items: list[Any]) -> None:
 
 
 def _rename(item: Any, nodeid: str) -> None:
-    """pytest keeps an item's node id in `_nodeid` (read by `Node.nodeid`, reports and hashing);
-    an item is renamed before anything holds it by its id or hash."""
-    item._nodeid = nodeid
+    """pytest keeps an item's node id in `_id`, a structured NodeId (since 9.2), or in `_nodeid`
+    (before): read by `Node.nodeid`, reports and hashing. An item is renamed before anything
+    holds it by its id or hash."""
+    structured = getattr(item, "_id", None)
+    if structured is not None and hasattr(type(structured), "parse"):
+        item._id = type(structured).parse(nodeid)
+    else:
+        item._nodeid = nodeid
 
 
 def selected_at(nodeid: str, order: Mapping[str, int]) -> int | None:

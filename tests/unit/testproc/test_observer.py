@@ -1,3 +1,4 @@
+import sys
 from types import SimpleNamespace
 
 from helpers import ParametrizedItem
@@ -98,3 +99,32 @@ def test_a_case_whose_repr_changed_here_does_not_pass_for_the_users_test_of_its_
 
     assert changed.nodeid == f"{PARSE}[sandbox-expected2]"
     assert [item.nodeid for item in here[:2]] == [f"{PARSE}[expected0]", f"{PARSE}[expected1]"]
+
+
+REAL_CASES = """
+import datetime
+import pytest
+
+DAYS = [datetime.date(1985, 4, 12), datetime.date(1999, 12, 31), datetime.date(2000, 1, 1)]
+
+@pytest.mark.parametrize("expected", DAYS)
+def test_day(expected):
+    pass
+"""
+
+
+def test_real_pytest_items_take_the_users_ids(pytester, tmp_path, monkeypatch):
+    """pytest's own items, whichever way this pytest stores a node id."""
+    users = pytester.getitems(REAL_CASES)
+    ids = {item.nodeid: item.callspec.params["expected"] for item in users}
+    cases = movable_cases(users)
+    assert len(cases) == 3
+    (tmp_path / "cases.json").write_text(encode_cases(cases))
+    monkeypatch.setenv(CASES_ENV, str(tmp_path / "cases.json"))
+    sys.modules.pop(users[0].module.__name__)  # collected again, as another process would
+    here = pytester.getitems(REAL_CASES.replace('"expected", DAYS', '"expected", DAYS[::-1]'))
+    assert {item.nodeid: item.callspec.params["expected"] for item in here} != ids
+
+    take_user_ids(here)
+
+    assert {item.nodeid: item.callspec.params["expected"] for item in here} == ids
