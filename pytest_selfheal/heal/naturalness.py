@@ -102,7 +102,7 @@ class ProjectNaturalness:
         self.root = root
         self.files = files  # relative to root; None: git's list of the project's Python files
         self.max_chars = max_chars
-        self.deadline = deadline  # time.monotonic() after which no model is built: the budget
+        self.deadline = deadline  # time.monotonic() after which no model is built or trained further
         self._model: NgramModel | None = None
 
     def bits_per_token(self, candidate: Candidate) -> float | None:
@@ -123,11 +123,15 @@ class ProjectNaturalness:
         return round(sum(bits) / len(bits), 3) if bits else None
 
     def _trained(self, first: Sequence[str]) -> NgramModel:
+        """The model, trained on first use; training stops at the deadline, with what it read
+        by then (the patched files come first)."""
         if self._model is None:
             self._model = NgramModel()
             files = _python_files(self.root) if self.files is None else list(self.files)
             for text in _sources(self.root, files or list(first), first, self.max_chars):
                 self._model.train([t for _, t in code_tokens(text)])
+                if time.monotonic() >= self.deadline:
+                    break
         return self._model
 
 

@@ -95,3 +95,17 @@ def test_no_model_is_built_once_the_time_budget_is_spent(tmp_path):
     (tmp_path / "m.py").write_text(source)
     spent = ProjectNaturalness(tmp_path, files=["m.py"], deadline=0.0)
     assert spent.bits_per_token(candidate(source, "x = 2\n")) is None
+
+
+def test_training_stops_at_the_deadline_with_the_patched_files_read(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    text = "def overdue(a, b):\n    return a < b\n"
+    (tmp_path / "pkg" / "late.py").write_text(text)
+    (tmp_path / "zzz.py").write_text("zebra_only_here = 1\n" * 50)
+    clock = iter([0.0, 10.0])  # asked before the model is built, then after the first file
+    monkeypatch.setattr("pytest_selfheal.heal.naturalness.time.monotonic", lambda: next(clock, 10.0))
+    cut = ProjectNaturalness(tmp_path, files=["zzz.py", "pkg/late.py"], deadline=5.0)
+    patch = candidate(text, text + "zebra_only_here = 1\n")
+    cut_bits = cut.bits_per_token(patch)
+    whole = ProjectNaturalness(tmp_path, files=["zzz.py", "pkg/late.py"])
+    assert cut_bits is not None and whole.bits_per_token(patch) < cut_bits  # type: ignore[operator]
