@@ -178,7 +178,7 @@ class _Sites(cst.CSTVisitor):
 
 class _FunctionBody(cst.CSTVisitor):
     """Locals, returned values, raised exceptions, one-argument helpers called, simple
-    statements and `seq[i]` pairs of one function body."""
+    statements, guards and `seq[i]` pairs of one function body."""
 
     def __init__(self, sites: _Sites) -> None:
         self.sites = sites
@@ -189,6 +189,7 @@ class _FunctionBody(cst.CSTVisitor):
         self.raises: list[cst.Raise] = []
         self.helpers: list[str] = []
         self.statements: list[cst.SimpleStatementLine] = []
+        self.guards: list[cst.If] = []
         self.indexed: list[tuple[str, str]] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -222,6 +223,12 @@ class _FunctionBody(cst.CSTVisitor):
         if all(isinstance(s, cst.Assign | cst.AugAssign) or
                (isinstance(s, cst.Expr) and isinstance(s.value, cst.Call)) for s in node.body):
             self.statements.append(node)
+
+    def visit_If(self, node: cst.If) -> None:
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        exits = body[0].body if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) else ()
+        if node.orelse is None and len(exits) == 1 and isinstance(exits[0], cst.Raise | cst.Return):
+            self.guards.append(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         element = node.slice[0].slice if len(node.slice) == 1 else None
@@ -287,6 +294,7 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
         raises=tuple({code(r): r for r in body.raises}.values()),
         helpers=tuple(dict.fromkeys(body.helpers)),
         statements=tuple(body.statements),
+        guards=tuple(body.guards),
         indexed=tuple(dict.fromkeys(body.indexed)),
         own_class=sites.classes[-1].name.value if sites.classes else _declared_self(func),
     )

@@ -16,6 +16,9 @@ BlockReplacement = tuple[cst.IndentedBlock, str]
 StatementTemplate = Callable[[cst.IndentedBlock, int, Scope], Iterator[BlockReplacement]]
 
 MAX_COPIED = 10
+MAX_GUARDS = 3
+_AFTER_FIRST = ((1, "after"), (0, "before"))
+_BEFORE_FIRST = ((0, "before"), (1, "after"))
 
 
 def _with_body(block: cst.IndentedBlock, body: list[cst.BaseStatement]) -> cst.IndentedBlock:
@@ -102,15 +105,19 @@ def none_guard(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[B
 
 def copy_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterator[BlockReplacement]:
     """Insert, after (then before) the statement, one copied from elsewhere in the function,
-    e.g. a missing `seen.add(x)` or `prev = node`."""
+    e.g. a missing `seen.add(x)` or `prev = node`; then, before (then after) it, one of the
+    function's guards (`if not valid(label): raise ...`): a check made on one path but missed
+    on another."""
     present = {code(s) for s in block.body}
-    pool = [s for s in dict.fromkeys(scope.statements) if code(s) not in present]
-    for statement in pool[:MAX_COPIED]:
+    simple = [s for s in dict.fromkeys(scope.statements) if code(s) not in present][:MAX_COPIED]
+    guards = [s for s in scope.guards if code(s) not in present][:MAX_GUARDS]
+    for statement, places in [*((s, _AFTER_FIRST) for s in simple), *((s, _BEFORE_FIRST) for s in guards)]:
         copied = statement.with_changes(leading_lines=())
-        for offset, where in ((1, "after"), (0, "before")):
+        for offset, where in places:
             body = [*block.body[: index + offset], copied, *block.body[index + offset:]]
             yield _with_body(block, body), (
-                f"insert `{code(copied)}` {where} `{_first_line(block.body[index])}`"
+                f"insert `{' '.join(line.strip() for line in code(copied).splitlines())}` {where} "
+                f"`{_first_line(block.body[index])}`"
             )
 
 

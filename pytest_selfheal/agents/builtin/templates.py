@@ -33,7 +33,7 @@ class Scope:
     (`raise E(...)`); `helpers`: the functions and own methods it calls with one argument
     (`self._build_name`); `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
-    into a block; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
+    into a block; `guards`: its `if c: raise ...` (or `return ...`) checks, also to copy; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
     literals, as written; `assigned`: target text -> the values the module assigns to it;
     `own_class`: the name of the class whose method this is.
     """
@@ -48,6 +48,7 @@ class Scope:
     raises: tuple[cst.Raise, ...] = ()
     helpers: tuple[str, ...] = ()
     statements: tuple[cst.SimpleStatementLine, ...] = ()
+    guards: tuple[cst.If, ...] = ()
     indexed: tuple[tuple[str, str], ...] = ()
     strings: tuple[str, ...] = ()
     own_class: str = ""

@@ -213,6 +213,11 @@ HEADER = "class Box:\n    def f(self, a, b, xs, i=0):\n"
          "        for x in xs:\n            if x:\n                b.add(x)\n            a = x\n",
          "        for x in xs:\n            if x:\n                b.add(x)\n            b.add(x)\n"
          "            a = x\n"),
+        ("copy-statement", 4,  # a check one path makes and the other misses
+         "        if a:\n            return b\n        if not xs:\n            raise ValueError(a)\n"
+         "        return xs\n",
+         "        if a:\n            if not xs:\n                raise ValueError(a)\n            return b\n"
+         "        if not xs:\n            raise ValueError(a)\n        return xs\n"),
     ],
 )
 def test_more_templates_before_after(template, line, before, after):
