@@ -245,9 +245,12 @@ def _at(mutation: Mutation, copy: cst.CSTNode) -> Mutation:
 
 
 def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:
-    """`first` with a second edit: in its own function first, then anywhere, in ranked order."""
+    """`first` with a second edit: the same edit at another place in its function first (a
+    value converted in one of two f-strings that both need it), then any in its own function,
+    then anywhere, in ranked order."""
     others = [item for item in ranked if item is not first]
     own = [item for item in others if (item.path, item.function) == (first.path, first.function)]
+    own.sort(key=lambda item: item.mutation.description != first.mutation.description)  # stable
     own_ids = {id(item) for item in own}
     seen: set[tuple[str, str]] = set()
     for second in [*own, *(item for item in others if id(item) not in own_ids)]:

@@ -350,3 +350,12 @@ def test_a_plausible_edit_to_a_condition_written_twice_is_tried_at_both_copies_n
     after = consistent[0].edits[0].after
     assert 'status == "3" and strict' not in after and after.count('(status == "3"') == 1  # its parentheses kept
     ast.parse(after)
+
+
+def test_on_top_of_a_partial_fix_the_same_edit_elsewhere_in_its_function_comes_first(tmp_path: Path):
+    (tmp_path / "m.py").write_text('def size(n, gnu):\n    return f"{n}B" if gnu else f"{n} Bytes"\n')
+    ranked = RankedMutations(tmp_path, (Suspect("m.py", 2, "size", 1.0),), PRIORS, Analyses())
+    first = next(item for item in ranked if item.mutation.description == "`n` -> `int(n)`")
+    second = next(builtin_agent.on_top(first, ranked))
+    assert [edit.description for edit in second.edits] == ["m.py:2: `n` -> `int(n)`"] * 2
+    assert second.edits[-1].after.count("{int(n)}") == 2
