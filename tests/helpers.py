@@ -229,13 +229,19 @@ def under_tests(path: str) -> bool:
 
 
 class ParametrizedItem:
-    """What protocol.case_key reads of a pytest item of a parametrized test: its node id (pytest
-    keeps it in `_nodeid`) and its callspec's id and parameters."""
+    """What protocol.case_key reads of a pytest item of a parametrized test: its node id (kept in
+    `_nodeid`, as pytest before 9.2 does), its callspec's id and parameters, and its parametrize
+    mark, whose values come from a set unless `from_set` is false."""
 
-    def __init__(self, function: str, case_id: str, **params: object) -> None:
+    def __init__(self, function: str, case_id: str, from_set: bool = True, **params: object) -> None:
         self._nodeid = f"{function}[{case_id}]"
         self.callspec = SimpleNamespace(id=case_id, params=params)
+        values = set(params) if from_set else list(params)
+        self._marks = [SimpleNamespace(name="parametrize", args=(",".join(params), values), kwargs={})]
 
     @property
     def nodeid(self) -> str:
         return self._nodeid
+
+    def iter_markers(self, name: str) -> list[SimpleNamespace]:
+        return [mark for mark in self._marks if mark.name == name]

@@ -244,9 +244,9 @@ def parametrized_function(item: Any) -> str | None:
 
 def movable_cases(items: Iterable[Any]) -> dict[str, str]:
     """Node id -> case_key of the tests (pytest items) whose ids another process may give to other
-    cases: those of a function pytest numbered some case of by its position (`expected6`, the
-    id of a value it cannot name), which follows a set's order when the parameters come from a
-    set. Cases without a key, or that share one (equal reprs), are left out: nothing tells them
+    cases: those of a function whose parameters come from a set and that pytest numbered some
+    case of by its position (`expected6`, the id of a value it cannot name), which then follows
+    the set's order. Cases without a key, or that share one (equal reprs), are left out: nothing tells them
     apart, and `diagnosis.reordered_parameters` says so when they are missed."""
     by_function: dict[str, list[Any]] = {}
     for item in items:
@@ -255,10 +255,23 @@ def movable_cases(items: Iterable[Any]) -> dict[str, str]:
             by_function.setdefault(function, []).append(item)
     keys: dict[str, str] = {}
     for cases in by_function.values():  # the reprs only of the functions pytest numbered
-        if any(_numbered(item.callspec.id, item.callspec.params) for item in cases):
+        if _from_a_set(cases[0]) and any(_numbered(item.callspec.id, item.callspec.params)
+                                         for item in cases):
             keys.update((item.nodeid, key) for item in cases if (key := case_key(item)) is not None)
     shared = {key for key, count in Counter(keys.values()).items() if count > 1}
     return {nodeid: key for nodeid, key in keys.items() if key not in shared}
+
+
+def _from_a_set(item: Any) -> bool:
+    """Some `parametrize` of the test takes its values from a set: their order, and so the
+    positions pytest numbers them by, can change between processes. Values in a list keep their
+    ids, which are then trusted as they are: a repr is the project's code, which a fix may
+    change (a bug in `__init__` shows in `__repr__`)."""
+    for mark in item.iter_markers(name="parametrize"):
+        values = mark.kwargs.get("argvalues", mark.args[1] if len(mark.args) > 1 else None)
+        if isinstance(values, set | frozenset):
+            return True
+    return False
 
 
 def _numbered(case_id: str, argnames: Iterable[str]) -> bool:

@@ -144,3 +144,57 @@ def test_failing_cases_whose_ids_move_between_processes_are_found_by_their_value
     git(fresh, "apply", str(tmp_path / "fix.diff"))
     green = run_pytest(fresh)
     assert green.returncode == 0, green.stdout
+
+
+VERSION = '''
+    """Versions with three numbers."""
+
+
+    class Version:
+        def __init__(self, major, minor, patch):
+            self.major, self.minor, self.patch = major, patch, patch
+
+        def __repr__(self):
+            return f"Version({self.major}, {self.minor}, {self.patch})"
+
+        def bump_minor(self):
+            return Version(self.major, self.minor + 1, 0)
+'''
+
+VERSION_TESTS = '''
+    import pytest
+
+    from versions.version import Version
+
+
+    @pytest.mark.parametrize("version, shown", [
+        (Version(1, 2, 3), "Version(1, 2, 3)"),
+        (Version(0, 9, 0), "Version(0, 9, 0)"),
+        (Version(2, 0, 1), "Version(2, 0, 1)"),
+    ])
+    def test_repr(version, shown):
+        assert repr(version) == shown
+
+
+    @pytest.mark.parametrize("version", [Version(1, 1, 1), Version(3, 3, 0)])
+    def test_bump_minor(version):
+        assert version.bump_minor().minor == version.minor + 1
+'''
+
+
+def test_cases_from_a_list_whose_reprs_the_fix_changes_keep_the_users_ids(tmp_path):
+    """The parameters' reprs show the bug (`minor` stored as `patch`), so the fixed code's cases
+    match none of the user's by value; from a list, their ids hold, and the heal judges them."""
+    files = {"versions/__init__.py": "", "versions/version.py": VERSION,
+             "tests/test_version.py": VERSION_TESTS,
+             "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\nfilterwarnings = ["error"]\n'}
+    repo = make_repo(tmp_path / "versions", files)
+
+    result = run_pytest(repo, "--selfheal")
+
+    failing = set(re.findall(r"^FAILED (\S+)", result.stdout, re.MULTILINE))
+    assert len(failing) == 5 and all(re.search(r"\[version\d+", nodeid) for nodeid in failing), failing
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert "+        self.major, self.minor, self.patch = major, minor, patch" in (
+        latest_run_dir(repo) / "fix.diff").read_text()

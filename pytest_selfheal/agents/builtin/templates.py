@@ -33,8 +33,9 @@ class Scope:
     (`raise E(...)`); `helpers`: the functions and own methods it calls with one argument
     (`self._build_name`); `empty`: the empty value of its declared
     return type (`0.0` for `-> float`); `statements`: the function's simple statements, to copy
-    into a block; `guards`: its `if c: raise ...` (or `return ...`) checks, also to copy; `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string
-    literals, as written; `assigned`: target text -> the values the module assigns to it;
+    into a block; `guards`: its `if c: raise ...` (or `return ...`) checks, also to copy;
+    `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string literals, as
+    written; `assigned`: target text -> the values the module assigns to it;
     `own_class`: the name of the class whose method this is.
     """
 

@@ -105,24 +105,28 @@ REAL_CASES = """
 import datetime
 import pytest
 
-DAYS = [datetime.date(1985, 4, 12), datetime.date(1999, 12, 31), datetime.date(2000, 1, 1)]
+DAYS = {days}
 
 @pytest.mark.parametrize("expected", DAYS)
 def test_day(expected):
     pass
 """
+DAYS = ["datetime.date(1985, 4, 12)", "datetime.date(1999, 12, 31)", "datetime.date(2000, 1, 1)"]
 
 
 def test_real_pytest_items_take_the_users_ids(pytester, tmp_path, monkeypatch):
-    """pytest's own items, whichever way this pytest stores a node id."""
-    users = pytester.getitems(REAL_CASES)
+    """pytest's own items, whichever way this pytest stores a node id: the user's from a set,
+    here in the opposite order. No installed plugin loads: only pytest's own items count."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    users = pytester.getitems(REAL_CASES.format(days="{" + ", ".join(DAYS) + "}"))
     ids = {item.nodeid: item.callspec.params["expected"] for item in users}
     cases = movable_cases(users)
     assert len(cases) == 3
     (tmp_path / "cases.json").write_text(encode_cases(cases))
     monkeypatch.setenv(CASES_ENV, str(tmp_path / "cases.json"))
     sys.modules.pop(users[0].module.__name__)  # collected again, as another process would
-    here = pytester.getitems(REAL_CASES.replace('"expected", DAYS', '"expected", DAYS[::-1]'))
+    reversed_order = [f"datetime.date{v.timetuple()[:3]}" for v in reversed(ids.values())]
+    here = pytester.getitems(REAL_CASES.format(days="[" + ", ".join(reversed_order) + "]"))
     assert {item.nodeid: item.callspec.params["expected"] for item in here} != ids
 
     take_user_ids(here)
