@@ -380,20 +380,22 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
     elif isinstance(node, cst.Call):
         positional = [i for i, a in enumerate(node.args[:4]) if is_positional(a)]
-        for i, j in itertools.pairwise(positional):
-            args = list(node.args)
-            args[i] = args[i].with_changes(value=node.args[j].value)
-            args[j] = args[j].with_changes(value=node.args[i].value)
-            replacement = node.with_changes(args=args)
-            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+        yield from _neighbours_swapped(node, "args", positional)
     elif isinstance(node, cst.List | cst.Tuple):
         plain = [i for i, e in enumerate(node.elements[:4]) if isinstance(e, cst.Element)]
-        for i, j in itertools.pairwise(plain):
-            elements = list(node.elements)
-            elements[i] = elements[i].with_changes(value=node.elements[j].value)
-            elements[j] = elements[j].with_changes(value=node.elements[i].value)
-            replacement = node.with_changes(elements=elements)
-            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+        yield from _neighbours_swapped(node, "elements", plain)
+
+
+def _neighbours_swapped(node: cst.CSTNode, field: str, indexes: list[int]) -> Iterator[Replacement]:
+    """`node` with the values of each two neighbours of `indexes` in its `field` (call arguments,
+    display elements) swapped, their commas and spacing kept in place."""
+    items = getattr(node, field)
+    for i, j in itertools.pairwise(indexes):
+        swapped = list(items)
+        swapped[i] = items[i].with_changes(value=items[j].value)
+        swapped[j] = items[j].with_changes(value=items[i].value)
+        replacement = node.with_changes(**{field: swapped})
+        yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
 def drop_argument(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
