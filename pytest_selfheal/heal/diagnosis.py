@@ -79,9 +79,10 @@ def reordered_parameters(missing: Sequence[str], seen: Collection[str]) -> str:
     pytest numbers a parameter it cannot name (`expected6`) by its position, and a position that
     follows a set's iteration order can change in each process (string hashes are randomized per
     process; before Python 3.12, None hashes by its address). The sandbox finds such a test by
-    its parameters' reprs (protocol.case_key), so the tests missed are those it cannot: a repr
-    that holds an address or a set, or cases with equal reprs. "" when no missing test has a sibling
-    case among `seen`."""
+    its parameters' reprs (protocol.movable_cases) when a parametrize gives them as a set, so the
+    tests missed are those it cannot: values that come some other way (a list made from a set),
+    a repr that holds an address or a set, or cases with equal reprs. "" when no missing test has
+    a sibling case among `seen`."""
     functions = {nodeid.rsplit("[", 1)[0] for nodeid in seen if nodeid.endswith("]")}
     moved = [n for n in missing if n.endswith("]") and n.rsplit("[", 1)[0] in functions]
     if not moved:
@@ -90,9 +91,10 @@ def reordered_parameters(missing: Sequence[str], seen: Collection[str]) -> str:
             "from one pytest process to the next: pytest numbers parameters it cannot name by "
             "their position, and here the positions follow the order of a set, which can differ "
             "in each process (string hashes are randomized, and before Python 3.12 so is None's). "
-            "The sandbox finds such a test by the reprs of its parameters, but not this one: a "
-            "repr holds a memory address (`<... at 0x...>`) or a set, whose order also changes, "
-            "or another case has the same reprs. "
+            "The sandbox finds such a test by the reprs of its parameters when a parametrize "
+            "gives them as a set, but not this one: they come some other way (a list made from a "
+            "set), a repr holds a memory address (`<... at 0x...>`) or a set, whose order also "
+            "changes, or another case has the same reprs. "
             "Give the parameters a fixed order (a list, or sorted(...) of the set), ids of their "
             "own (pytest.param(..., id=...)) or a __repr__ that shows their values, and the "
             "sandbox finds the same tests")

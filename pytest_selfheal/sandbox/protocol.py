@@ -246,8 +246,8 @@ def movable_cases(items: Iterable[Any]) -> dict[str, str]:
     """Node id -> case_key of the tests (pytest items) whose ids another process may give to other
     cases: those of a function whose parameters come from a set and that pytest numbered some
     case of by its position (`expected6`, the id of a value it cannot name), which then follows
-    the set's order. Cases without a key, or that share one (equal reprs), are left out: nothing tells them
-    apart, and `diagnosis.reordered_parameters` says so when they are missed."""
+    the set's order. Cases without a key, or that share one (equal reprs), are left out: nothing
+    tells them apart, and `diagnosis.reordered_parameters` says so when they are missed."""
     by_function: dict[str, list[Any]] = {}
     for item in items:
         function = parametrized_function(item)

@@ -92,12 +92,17 @@ class Splicer:
         unit = self._owner.get(id(node))
         if unit is None:
             return ()
-        program = _expression_key(node)
+        path = self.path
+
+        def program(expression: cst.CSTNode) -> str:  # its AST, blind to formatting and parentheses
+            return _key(f"({code(expression)})\n", path) or code(expression)
+
+        wanted = program(node)
         found: list[cst.CSTNode] = []
 
         class Finder(cst.CSTVisitor):
             def on_visit(self, other: cst.CSTNode) -> bool:
-                if other is not node and type(other) is type(node) and _expression_key(other) == program:
+                if other is not node and type(other) is type(node) and program(other) == wanted:
                     found.append(other)
                 return True
 
@@ -199,14 +204,6 @@ def _with_child(parent: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.
             items = [new if item is old else item for item in value]
             return parent.with_changes(**{field.name: type(value)(items)})
     raise LookupError(f"{type(old).__name__} is not a child of {type(parent).__name__}")
-
-
-def _expression_key(node: cst.CSTNode) -> str:
-    """An expression's AST as text: blind to its formatting and its own parentheses."""
-    try:
-        return ast.dump(ast.parse(f"({code(node)})", mode="eval"))
-    except SyntaxError:
-        return code(node)
 
 
 def _key(source: str, path: str) -> str | None:

@@ -279,11 +279,12 @@ def _function_scope(func: cst.FunctionDef, sites: _Sites) -> Scope:
         near[name] = (sites.line_of(func), *near.get(name, ()))
     # A nested function reads the enclosing function's variables too (a closure: a decorator's
     # wrapper, a class made inside a function): they are its names as much as its own.
-    enclosing = sites.scopes[-1] if len(sites.scopes) > 1 else None
-    own = {*names, *body.names}
-    closure = [n for n in enclosing.names if n not in own] if enclosing is not None else []
-    for name in closure:
-        near.setdefault(name, enclosing.near.get(name, ()) if enclosing is not None else ())
+    closure: list[str] = []
+    if len(sites.scopes) > 1:
+        enclosing = sites.scopes[-1]
+        closure = [name for name in enclosing.names if name not in {*names, *body.names}]
+        for name in closure:
+            near.setdefault(name, enclosing.near.get(name, ()))
     return replace(
         sites.scopes[0],
         names=tuple(dict.fromkeys([*names, *body.names, *closure])),

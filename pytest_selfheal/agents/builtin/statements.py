@@ -116,8 +116,7 @@ def copy_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iterat
         for offset, where in places:
             body = [*block.body[: index + offset], copied, *block.body[index + offset:]]
             yield _with_body(block, body), (
-                f"insert `{' '.join(line.strip() for line in code(copied).splitlines())}` {where} "
-                f"`{_first_line(block.body[index])}`"
+                f"insert `{_one_line(copied)}` {where} `{_first_line(block.body[index])}`"
             )
 
 
@@ -162,6 +161,11 @@ def indent_statement(block: cst.IndentedBlock, index: int, scope: Scope) -> Iter
 
 def _first_line(statement: cst.BaseStatement) -> str:
     return code(statement).splitlines()[0]
+
+
+def _one_line(statement: cst.BaseStatement) -> str:
+    """The statement's lines joined, for a description: `if not ok(x): raise E(x)`."""
+    return " ".join(line.strip() for line in code(statement).splitlines())
 
 
 # Every statement template, like TEMPLATES in templates.py.
