@@ -43,14 +43,19 @@ DOCSTRING_TESTS = 10  # fixed tests a regression test's docstring names
 
 
 class NoRegression(Exception):
-    """No provable regression test; the message says why, for the report."""
+    """No provable regression test; the message says why, in full, for the report, and `brief`
+    in one sentence, for the docstring of a test that is copied instead."""
+
+    def __init__(self, message: str, brief: str = "") -> None:
+        super().__init__(message)
+        self.brief = brief or message
 
 
 class NotWritable(NoRegression):
     """The calls' inputs or results cannot be written as source; `callers` may be replayed instead."""
 
-    def __init__(self, message: str, callers: list[dict[str, str]]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, qualname: str, callers: list[dict[str, str]]) -> None:
+        super().__init__(message, f"the calls of {qualname} cannot be written as source")
         self.callers = callers
 
 
@@ -104,7 +109,7 @@ def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_d
         try:
             return _replayed(bench, fix, run_id, regression_dir, redactor)
         except NoRegression as exc:
-            why = str(exc)
+            why = exc
         try:
             _check_time(bench)
             return _copied(bench, fix, function, run_id, regression_dir, redactor, why)
@@ -143,7 +148,7 @@ def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir
 
 
 def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
-            regression_dir: str, redactor: Redactor, why: str) -> Regression:
+            regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
     """The failing tests of the first repaired test's file (at most MAX_WITNESSES), copied."""
     edits = fix.candidate.edits
     if is_doctest(fix.fixed[0]):
@@ -156,7 +161,8 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     name = function or tests[0].rsplit("::", 1)[-1].removeprefix("test_")
     path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0], name,
                                 regression_dir, _python_files(bench))
-    docstring = redactor.hide(_copy_docstring(function, test_file.as_posix(), run_id, fix.fixed, why))
+    docstring = redactor.hide(_copy_docstring(function, test_file.as_posix(), run_id, fix.fixed,
+                                              why.brief))
     newline = _project_newline(bench.sandbox.root / path, edits)
 
     def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
@@ -335,7 +341,7 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
                            "not carry one")
     if problems:
         raise NotWritable(f"{len(problems)} call(s) of {qualname} could not be written "
-                          f"as source: {problems[0]}", calls[0].get("callers", []))
+                          f"as source: {problems[0]}", qualname, calls[0].get("callers", []))
     raise NoRegression(f"no recorded call of {qualname} returned, raised or left its object "
                        "differently after the fix (the difference lies in other side effects)")
 
@@ -358,13 +364,14 @@ def _replayable(
     except NotWritable as exc:
         caller = _nearest_caller(bench, patched, exc.callers)
         if caller is None:
-            raise NoRegression(f"{exc}; no caller between the test and it can be replayed instead") \
-                from None
+            raise NoRegression(f"{exc}; no caller between the test and it can be replayed instead",
+                               exc.brief) from None
         try:
             return (caller, *_witnesses(bench, edits, caller, tests, redactor))
         except NoRegression as again:
             raise NoRegression(f"{exc}; its caller {caller.qualname} cannot be replayed either: "
-                               f"{again}") from None
+                               f"{again}", f"{exc.brief}, nor can its caller {caller.qualname}'s"
+                               ) from None
 
 
 def _nearest_caller(
@@ -466,7 +473,8 @@ def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequenc
     lines = [
         f"Regression test for {function or 'the fix'} (pytest-selfheal run {run_id}).",
         "",
-        f"A copy of the failing test(s) of {test_file}, with what they use from it: {why}.",
+        f"A copy of the failing test(s) of {test_file}, with what they use from it: {why} "
+        "(report.json says why in full).",
         "It fails on the code before the fix and passes after it. The fix made these tests pass:",
         *_listed(failing),
         "",

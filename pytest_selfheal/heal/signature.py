@@ -69,13 +69,26 @@ def _raised_in(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     return f"{source[-1].path}::{source[-1].function}" if source else ""
 
 
+IN_TESTS = "the tests"  # a group's `where` when no project frame outside the tests raised it
+
+
+def place(label: str, where: str, quote: Callable[[str], str] = str) -> str:
+    """Where a group's failures came from, as the reports say it. An assert in a test that fails
+    is the test doing its job: said so, so that it does not read as the test being at fault."""
+    if where != IN_TESTS:
+        return f"raised in {quote(where)}"
+    if label.startswith("AssertionError"):
+        return "caught by the tests' own asserts"
+    return "raised in the test functions, not below them"
+
+
 @dataclass(frozen=True)
 class FailureGroup:
     """Failures that fail the same way, as a reader counts them: one exception type raised at
     one place in the project (or by the tests' own asserts), whatever values the messages hold."""
 
     label: str  # "AssertionError", or "TypeError: <its message>" when every member says the same
-    where: str  # the innermost project frame outside test files: "pkg/mod.py::fn", or "the tests"
+    where: str  # the innermost project frame outside test files: "pkg/mod.py::fn", or IN_TESTS
     nodeids: tuple[str, ...]
 
     @property
@@ -92,7 +105,7 @@ def failure_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bo
     """The failures by exception type and the place that raised it, largest group first."""
     members: dict[tuple[str, str], list[Failure]] = {}
     for failure in failures:
-        where = _raised_in(failure, is_test_file) or "the tests"
+        where = _raised_in(failure, is_test_file) or IN_TESTS
         members.setdefault((failure.exc_type, where), []).append(failure)
     groups = []
     for (exc_type, where), alike in members.items():

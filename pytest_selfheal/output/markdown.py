@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..heal.signature import place
 from ..redaction import Redactor
 from .rundir import FIX_DIFF, REPORT_MD, RUNS
 from .summary import job_summary, write_job_summary
@@ -57,8 +58,7 @@ def _failures(report: dict[str, Any]) -> str:
     groups = report.get("failure_groups", ())
     summary = [
         f"- **{_cell(g.get('label'))}** in {g.get('count')} test(s) across {g.get('files')} file(s), "
-        + ("in the tests' own code" if g.get("where") == "the tests"
-           else f"raised in `{_cell(g.get('where'))}`")
+        + place(str(g.get("label", "")), str(g.get("where", "")), lambda where: f"`{_cell(where)}`")
         for g in groups
     ]
     rows = [f"| `{_cell(f.get('nodeid'))}` | `{_cell(f.get('exc_type'))}: {_cell(f.get('message'))}` |"

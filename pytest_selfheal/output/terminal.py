@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..heal.signature import place
 from .diffs import diff_text
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON
 
@@ -99,10 +100,9 @@ def _render_failures(result: HealResult, console: Console, shown: Callable[[str]
                   + (f", {len(groups)} kind(s)" if len(groups) > 1 else ""))
     for group in groups:
         count = len(group.nodeids)
-        place = "in the tests' own code" if group.where == "the tests" else f"raised in {group.where}"
         if count > 1:
             console.print(shown(f"  {group.label} in {count} tests across {group.files} file(s), "
-                                f"{place}"), markup=False, highlight=False)
+                                f"{place(group.label, group.where)}"), markup=False, highlight=False)
         for nodeid in group.nodeids[:EXAMPLES]:
             failure = failures[nodeid]
             indent = "    " if count > 1 else "  "

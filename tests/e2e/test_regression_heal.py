@@ -118,6 +118,19 @@ def test_fix_diff_carries_a_regression_test_that_fails_without_the_fix(project, 
     assert tests and f"{len(tests)} failed" in red.stdout
 
 
+def test_a_copied_tests_docstring_says_in_one_sentence_why_no_call_was_replayed(tmp_path):
+    repo = init_repo(_copy("test_copy", tmp_path / "repo"))
+    run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
+    report = latest_report(repo)
+    assert "argument rows:" in report["regression"]["reason"]  # the report keeps every detail
+    source = (latest_run_dir(repo) / "test_regression_count_records.py").read_text()
+    docstring = source.split('"""')[1]
+    assert ("A copy of the failing test(s) of tests/test_reader.py, with what they use from it: "
+            "the calls of count_records cannot be written as source (report.json says why in "
+            "full).\n") in docstring
+    assert "argument rows" not in docstring and "no caller" not in docstring
+
+
 def test_no_regression_test_when_neither_a_call_nor_a_copy_of_the_test_is_proven(tmp_path):
     repo = init_repo(_copy("test_copy", tmp_path / "repo"))
     result = run_pytest(repo, "--selfheal", "--selfheal-regression-dir=checks",

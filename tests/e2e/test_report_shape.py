@@ -43,7 +43,7 @@ def test_a_hundred_failures_of_two_kinds_read_as_two_groups(tmp_path):
     output = result.stdout
     section = output[output.index("= self-heal ="):output.index("top suspects")]
     assert "103 failure(s) considered, 2 kind(s)" in section
-    assert "AssertionError in 99 tests across 1 file(s), in the tests' own code" in section
+    assert "AssertionError in 99 tests across 1 file(s), caught by the tests' own asserts" in section
     assert ('TypeError: can only concatenate str (not "int") to str in 4 tests across 1 file(s), '
             "raised in calc.py::label") in section
     assert "... and 96 more (all in report.json)" in section
@@ -56,6 +56,6 @@ def test_a_hundred_failures_of_two_kinds_read_as_two_groups(tmp_path):
     assert len(report["failures"]) == 103
     markdown = (latest_run_dir(repo) / "report.md").read_text()
     assert "<details><summary>all 103 failures</summary>" in markdown
-    assert "- **AssertionError** in 99 test(s) across 1 file(s), in the tests' own code" in markdown
+    assert "- **AssertionError** in 99 test(s) across 1 file(s), caught by the tests' own asserts" in markdown
     assert json.loads((latest_run_dir(repo) / "report.json").read_text())["failure_groups"][1]["where"] == \
         "calc.py::label"

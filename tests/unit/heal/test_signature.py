@@ -2,7 +2,7 @@
 
 from helpers import failure
 
-from pytest_selfheal.heal.signature import failing_alike, failure_groups, normalize, signature
+from pytest_selfheal.heal.signature import failing_alike, failure_groups, normalize, place, signature
 from pytest_selfheal.models import Failure, Frame
 
 
@@ -62,3 +62,10 @@ def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_va
         ("AssertionError", "the tests", 5, 2),
         ("TypeError: NoneType takes no arguments", "pkg/mod.py::build", 2, 1),
     ]
+
+
+def test_a_group_raised_in_the_tests_is_described_without_blaming_them():
+    assert place("AssertionError", "the tests") == "caught by the tests' own asserts"
+    assert place("KeyError: 'x'", "the tests") == "raised in the test functions, not below them"
+    assert place("TypeError", "pkg/mod.py::build", lambda where: f"`{where}`") == (
+        "raised in `pkg/mod.py::build`")
