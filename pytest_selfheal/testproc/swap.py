@@ -20,11 +20,14 @@ Fingerprint = tuple[object, ...]
 
 @dataclass(frozen=True)
 class ChangedFunction:
-    """A definition whose code differs; `old` identifies the live code object it replaces."""
+    """A definition whose code differs; `old` identifies the live code object it replaces.
+    `inner` holds the changed functions defined inside it when only they changed and its own
+    code did not (an edit in the wrapper a decorator returns); None when its own code changed."""
 
     qualname: str
     old: Fingerprint
     new_code: types.CodeType
+    inner: tuple[ChangedFunction, ...] | None = None
 
 
 def _is_function(code: types.CodeType) -> bool:
@@ -62,21 +65,32 @@ def definitions(code: types.CodeType) -> Iterator[types.CodeType]:
 
 def changed_functions(path: str, before: str, after: str) -> tuple[ChangedFunction, ...] | str:
     """The definitions whose code changed, or the reason the change is not swappable."""
-    import_time, old_prints = _original(path, before)
+    import_time, old = _original(path, before)
     new = compile(after, path, "exec", dont_inherit=True)
     if import_time != fingerprint(new, skip_functions=True):
         return f"{path}: the change runs at import time"
-    changed = []
     # Same import-time code, so the same definitions in the same order (with the same closures).
-    for before_print, code in zip(old_prints, definitions(new), strict=True):
+    return _changed(old, tuple(definitions(new)))
+
+
+def _changed(old: tuple[tuple[Fingerprint, types.CodeType], ...],
+             new: tuple[types.CodeType, ...]) -> tuple[ChangedFunction, ...]:
+    changed = []
+    for (before_print, before), code in zip(old, new, strict=True):
         if before_print != fingerprint(code):
-            changed.append(ChangedFunction(code.co_qualname, before_print, code))
+            own_code_same = fingerprint(before, skip_functions=True) == fingerprint(code, skip_functions=True)
+            inner = _changed(_printed(definitions(before)), tuple(definitions(code))) if own_code_same else None
+            changed.append(ChangedFunction(code.co_qualname, before_print, code, inner))
     return tuple(changed)
 
 
+def _printed(codes: Iterator[types.CodeType]) -> tuple[tuple[Fingerprint, types.CodeType], ...]:
+    return tuple((fingerprint(code), code) for code in codes)
+
+
 @functools.lru_cache(maxsize=16)
-def _original(path: str, before: str) -> tuple[Fingerprint, tuple[Fingerprint, ...]]:
-    """Import-time fingerprint and definition fingerprints of the unpatched file: the same for
-    every candidate that edits it, so compiled once."""
+def _original(path: str, before: str) -> tuple[Fingerprint, tuple[tuple[Fingerprint, types.CodeType], ...]]:
+    """Import-time fingerprint and the definitions, with their fingerprints, of the unpatched
+    file: the same for every candidate that edits it, so compiled once."""
     old = compile(before, path, "exec", dont_inherit=True)
-    return fingerprint(old, skip_functions=True), tuple(fingerprint(c) for c in definitions(old))
+    return fingerprint(old, skip_functions=True), _printed(definitions(old))

@@ -54,7 +54,7 @@ from ..sandbox.protocol import (
 from . import observer
 from .files import real_file
 from .standby import forget_what_the_run_imports_elsewhere, import_installed_plugins
-from .swap import Fingerprint, changed_functions, fingerprint
+from .swap import ChangedFunction, Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
 
@@ -167,9 +167,29 @@ class Server:
                 functions = live.get(function.old)
                 if not functions:
                     return f"{path}: no live function {function.qualname}"
-                if any(f.__code__ in self.imported_calls for f in functions):
-                    return f"{path}: {function.qualname} runs at import time"
-                swaps.extend((live_function, function.new_code) for live_function in functions)
+                found = self._swaps(path, function, functions, live)
+                if isinstance(found, str):
+                    return found
+                swaps.extend(found)
+        return swaps
+
+    def _swaps(self, path: str, function: ChangedFunction, functions: list[types.FunctionType],
+               live: dict[Fingerprint, list[types.FunctionType]]
+               ) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+        """The live copies of `function` with its new code. One that ran at import time (a
+        decorator) can take it only if its own code is unchanged: what it made then stands, and
+        the functions it made (the wrappers it returned) take their new code too."""
+        swaps = [(live_function, function.new_code) for live_function in functions]
+        if not any(f.__code__ in self.imported_calls for f in functions):
+            return swaps
+        if function.inner is None:
+            return f"{path}: {function.qualname} runs at import time"
+        for inner in function.inner:
+            made = [f for f in live.get(inner.old, ()) if f.__code__.co_qualname == inner.qualname]
+            found = self._swaps(path, inner, made, live)
+            if isinstance(found, str):
+                return found
+            swaps.extend(found)
         return swaps
 
     def _live_in(self, path: str) -> dict[Fingerprint, list[types.FunctionType]] | None:

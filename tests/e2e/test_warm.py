@@ -158,6 +158,50 @@ def test_import_time_state_falls_back_to_a_subprocess(worker):
     assert runs[3] is not None and runs[3].outcomes == {"test_calc.py::test_double": "passed"}
 
 
+CHECKED = """\
+import functools
+
+
+def checked(function):
+    label = function.__name__
+
+    @functools.wraps(function)
+    def wrapper(x):
+        if x < 0:
+            raise ValueError(f"{label}: {x}")
+        return function(x)
+    return wrapper
+
+
+@checked
+def root(x):
+    return x ** 0.5
+"""
+
+
+def test_the_wrapper_a_decorator_made_at_import_time_is_swapped_in_place(project):
+    """checked() ran at import time, but an edit inside the wrapper it returned changes nothing
+    it did then: the wrapper takes the new code, in place. An edit to checked's own code still
+    falls back, as its import-time result would be stale."""
+    (project / "calc.py").write_text(CHECKED)
+    (project / "test_calc.py").write_text("from calc import root\n\n"
+                                          "def test_root():\n    assert root(4) == 2\n")
+    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
+                            scratch=project.parent / "scratch", import_roots=(project,))
+    warm = WarmWorker(command, jobs=2, startup_timeout=120)
+    warm.collect(["test_calc.py"])
+    try:
+        edited = [CHECKED.replace("return function(x)", "return function(x) + 1"),
+                  CHECKED.replace("label = function.__name__", "label = function.__qualname__")]
+        runs = warm.run([Job(("test_calc.py::test_root",), {"calc.py": (CHECKED, after)}, timeout=60)
+                         for after in edited])
+    finally:
+        warm.close()
+    assert runs[0] is not None and runs[0].outcomes == {"test_calc.py::test_root": "failed"}
+    assert "assert 3.0 == 2" in runs[0].failures["test_calc.py::test_root"]
+    assert runs[1] is None
+
+
 def test_candidates_run_in_parallel_children(worker, project):
     runs = worker.run([job(SOURCE, "test_calc.py::test_slow_a"), job(SOURCE, "test_calc.py::test_slow_b")])
     assert all(run and not run.timed_out for run in runs)
