@@ -153,6 +153,8 @@ class Outcome:
     detail: str = ""
 
 
+IN_TESTS = "the tests"  # a failure group's `where` when no project frame outside the tests raised it
+
 EVIDENCE_PREFIX = "raises "
 
 

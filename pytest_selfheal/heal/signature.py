@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..models import Failure, Frame
+from ..models import IN_TESTS, Failure, Frame
 
 MESSAGE_LIMIT = 500
 
@@ -26,6 +26,8 @@ _NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<hex>"),
     (re.compile(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b"), "<n>"),
 )
+
+_QUOTED = re.compile(r"""(?<![\w'"])(?:[bBrRuUfF]{1,2})?(?:'[^'\n]*'|"[^"\n]*")""")  # a str or bytes literal
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,14 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     """What failures that fail alike share, so that a few of them stand for all in triage: the
     signature with its frame taken outside the test files. The same wrong value asserted by many
     tests is one group, as pytest's message names the call (`where 95 = discount(100, 5)`), and
-    so is the same error raised by one function of the project for every test that calls it."""
-    where = _raised_in(failure, is_test_file) or "the test"
-    return f"{failure.exc_type}: {normalize(failure.message)} @ {where}"
+    so is the same error raised by one function of the project for every test that calls it,
+    whatever strings its message quotes (itsdangerous names each bad signature: 153 failures,
+    56 groups when they counted)."""
+    where = _raised_in(failure, is_test_file)
+    if not where:
+        return f"{failure.exc_type}: {normalize(failure.message)} @ the test"
+    return f"{failure.exc_type}: {_QUOTED.sub('<str>', normalize(failure.message))} @ {where}"
+
 
 
 def _project_frames(failure: Failure) -> list[Frame]:
@@ -67,19 +74,6 @@ def _raised_in(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     tests' own code raised it."""
     source = [f for f in _project_frames(failure) if not is_test_file(f.path)]
     return f"{source[-1].path}::{source[-1].function}" if source else ""
-
-
-IN_TESTS = "the tests"  # a group's `where` when no project frame outside the tests raised it
-
-
-def place(label: str, where: str, quote: Callable[[str], str] = str) -> str:
-    """Where a group's failures came from, as the reports say it. An assert in a test that fails
-    is the test doing its job: said so, so that it does not read as the test being at fault."""
-    if where != IN_TESTS:
-        return f"raised in {quote(where)}"
-    if label.startswith("AssertionError"):
-        return "caught by the tests' own asserts"
-    return "raised in the test functions, not below them"
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..heal.signature import place
 from ..redaction import Redactor
+from .groups import place
 from .rundir import FIX_DIFF, REPORT_MD, RUNS
 from .summary import job_summary, write_job_summary
 

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..heal.signature import place
 from .diffs import diff_text
+from .groups import place
 from .rundir import DECISIONS, FIX_DIFF, REPORT_JSON
 
 if TYPE_CHECKING:
