@@ -78,8 +78,9 @@ def _changed(old: tuple[tuple[Fingerprint, types.CodeType], ...],
     changed = []
     for (before_print, before), code in zip(old, new, strict=True):
         if before_print != fingerprint(code):
-            own_code_same = fingerprint(before, skip_functions=True) == fingerprint(code, skip_functions=True)
-            inner = _changed(_printed(definitions(before)), tuple(definitions(code))) if own_code_same else None
+            inner = None
+            if fingerprint(before, skip_functions=True) == fingerprint(code, skip_functions=True):
+                inner = _changed(_printed(definitions(before)), tuple(definitions(code)))
             changed.append(ChangedFunction(code.co_qualname, before_print, code, inner))
     return tuple(changed)
 
