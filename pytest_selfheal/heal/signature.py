@@ -56,13 +56,11 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     signature with its frame taken outside the test files. The same wrong value asserted by many
     tests is one group, as pytest's message names the call (`where 95 = discount(100, 5)`), and
     so is the same error raised by one function of the project for every test that calls it,
-    whatever strings its message quotes (itsdangerous names each bad signature: 153 failures,
-    56 groups when they counted)."""
+    whatever strings its message quotes (the bad signature, the missing key)."""
     where = _raised_in(failure, is_test_file)
     if not where:
         return f"{failure.exc_type}: {normalize(failure.message)} @ the test"
     return f"{failure.exc_type}: {_QUOTED.sub('<str>', normalize(failure.message))} @ {where}"
-
 
 
 def _project_frames(failure: Failure) -> list[Frame]:
