@@ -4,11 +4,12 @@ Started by `warm.WarmWorker` as `python -m pytest_selfheal.testproc.worker JOBS`
 environment, before the sandbox exists: it imports pytest and the installed plugins, then waits
 for its start line. Then it runs one pytest session in the worktree that imports the conftests,
 the test modules and the project once and stops before running anything. It answers job lines on
-its stdin: each child swaps the patched functions' code objects in place, runs the requested
-tests in-process, writes the same observation file a test subprocess writes, and exits. Up to
-JOBS children run at once. A job whose edit changes import-time state, touches a module the
-session did not import, or names a test it did not collect is answered "fallback": the caller
-then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
+its stdin: each child swaps the patched functions' code objects in place (and when one of them
+ran only while the tests were collected, collects the job's test modules again: collection.py),
+runs the requested tests in-process, writes the same observation file a test subprocess writes,
+and exits. Up to JOBS children run at once. A job whose edit changes import-time state, touches
+a module the session did not import, or names a test it did not collect is answered "fallback":
+the caller then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
 job with a coverage file records per-test coverage contexts (the probe) and the modules imported
 from the user's checkout; a job with a record spec records the calls of one function (the
 regression stage).
@@ -33,6 +34,8 @@ import sys
 import time
 import types
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,6 +55,7 @@ from ..sandbox.protocol import (
     serial_args,
 )
 from . import observer
+from .collection import called_only_by_tests, collected_again, test_files_of
 from .files import real_file
 from .standby import forget_what_the_run_imports_elsewhere, import_installed_plugins
 from .swap import ChangedFunction, Fingerprint, changed_functions, fingerprint
@@ -61,6 +65,16 @@ hookimpl = pluggy.HookimplMarker("pytest")
 _POLL_SECONDS = 0.002
 _EXIT_OK = 0
 _EXIT_CRASHED = 70
+_EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
+
+
+@dataclass
+class Swaps:
+    """What a child does before it runs a job's tests: give functions their new code and, when
+    one of them ran while the tests were collected, collect those tests again."""
+
+    code: list[tuple[types.FunctionType, types.CodeType]] = field(default_factory=list)
+    collect_again: bool = False
 
 
 class Server:
@@ -71,6 +85,7 @@ class Server:
         self.replies = replies
         self.jobs = max(1, jobs)
         self._die_with_worker = die_with_parent(os.getpid())  # made once, called in every child
+        self.session: Any = None
         self.items: dict[str, Any] = {}
         self.functions: dict[str, list[types.FunctionType]] = {}  # real path -> defined there
         self._live: dict[str, dict[Fingerprint, list[types.FunctionType]]] = {}  # see _live_in
@@ -79,9 +94,14 @@ class Server:
         # calls in C, a little cheaper than a profile hook written in Python; calls of C
         # functions have no code to swap and are not recorded.
         self.imported_calls: set[types.CodeType] = set()
+        # Of those, what only the tests' collection ran (collection.py): tests collected again
+        # in the child see the swap.
+        self.made_for_tests: frozenset[types.CodeType] = frozenset()
+        self.is_test_file: Callable[[str], bool] = lambda path: False
         self._warm_up_calls = cProfile.Profile(builtins=False)
         self._settled = False  # see _settle
         self.observed = observer.Observations()  # filled in a child, by the tests it runs
+        self.collecting_again = False  # in a child, see _collected_again
 
     @hookimpl(tryfirst=True)
     def pytest_load_initial_conftests(self) -> None:
@@ -98,8 +118,11 @@ class Server:
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
         self._warm_up_calls.disable()
-        self.imported_calls = {entry.code for entry in self._warm_up_calls.getstats()
-                               if isinstance(entry.code, types.CodeType)}
+        stats = self._warm_up_calls.getstats()
+        self.imported_calls = {entry.code for entry in stats if isinstance(entry.code, types.CodeType)}
+        self.is_test_file = test_files_of(session, os.environ[SANDBOX_ENV])
+        self.made_for_tests = called_only_by_tests(stats, self.is_test_file)
+        self.session = session
         self.items = {item.nodeid: item for item in session.items}
         import coverage  # noqa: F401  (the first job, the probe, records coverage)
 
@@ -124,6 +147,10 @@ class Server:
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.observed.record(report)
 
+    def pytest_collectreport(self, report: Any) -> None:
+        if self.collecting_again:  # in a child: a module of its job that fails with the swap
+            self.observed.record_collection(report)
+
     def _reply(self, line: str) -> None:
         self.replies.write(line)
         self.replies.flush()
@@ -141,21 +168,18 @@ class Server:
                     waiting.append(decode_job(line))
             while waiting and len(running) < self.jobs:
                 job = waiting.pop(0)
-                swaps = self._plan(job)
-                if isinstance(swaps, str):
-                    self._reply(encode_reply(JobFellBack(id=job.id, reason=swaps)))
+                plan = self._plan(job)
+                if isinstance(plan, str):
+                    self._reply(encode_reply(JobFellBack(id=job.id, reason=plan)))
                     continue
-                running[self._fork(job, swaps)] = (job, time.monotonic())
+                running[self._fork(job, plan)] = (job, time.monotonic())
                 self._settle()
             self._reap(running)
 
-    def _plan(self, job: JobRequest) -> list[tuple[types.FunctionType, types.CodeType]] | str:
+    def _plan(self, job: JobRequest) -> Swaps | str:
         if job.files:
             self._settle()
-        missing = [n for n in job.nodeids if n not in self.items]
-        if missing:
-            return f"not collected in the warm session: {missing[0]}"
-        swaps: list[tuple[types.FunctionType, types.CodeType]] = []
+        swaps = Swaps()
         for path, before, after in job.files:
             changed = changed_functions(path, before, after)
             if isinstance(changed, str):
@@ -167,30 +191,38 @@ class Server:
                 functions = live.get(function.old)
                 if not functions:
                     return f"{path}: no live function {function.qualname}"
-                found = self._swaps(path, function, functions, live)
-                if isinstance(found, str):
-                    return found
-                swaps.extend(found)
+                refused = self._swaps(swaps, path, function, functions, live)
+                if refused:
+                    return refused
+        # A module that failed to collect here has no items; collected again with the swap, it
+        # may have them.
+        missing = [n for n in job.nodeids if n not in self.items
+                   and not (swaps.collect_again and "::" not in n)]
+        if missing:
+            return f"not collected in the warm session: {missing[0]}"
         return swaps
 
-    def _swaps(self, path: str, function: ChangedFunction, functions: list[types.FunctionType],
-               live: dict[Fingerprint, list[types.FunctionType]]
-               ) -> list[tuple[types.FunctionType, types.CodeType]] | str:
-        """The live copies of `function` with its new code. One that ran at import time (a
-        decorator) can take it only if its own code is unchanged: what it made then stands, and
-        the functions it made (the wrappers it returned) take their new code too."""
-        swaps = [(live_function, function.new_code) for live_function in functions]
-        if not any(f.__code__ in self.imported_calls for f in functions):
-            return swaps
+    def _swaps(self, swaps: Swaps, path: str, function: ChangedFunction,
+               functions: list[types.FunctionType], live: dict[Fingerprint, list[types.FunctionType]]
+               ) -> str | None:
+        """Add the live copies of `function` with its new code to `swaps`, or say why they cannot
+        take it. One that ran at import time can if only the tests' collection ran it (the
+        child collects them again), or if its own code is unchanged (a decorator): what it
+        made then stands, and the functions it made (the wrappers it returned) take their new
+        code too."""
+        swaps.code.extend((live_function, function.new_code) for live_function in functions)
+        ran = [f for f in functions if f.__code__ in self.imported_calls]
+        if all(f.__code__ in self.made_for_tests for f in ran):
+            swaps.collect_again = swaps.collect_again or bool(ran)
+            return None
         if function.inner is None:
             return f"{path}: {function.qualname} runs at import time"
         for inner in function.inner:
             made = [f for f in live.get(inner.old, ()) if f.__code__.co_qualname == inner.qualname]
-            found = self._swaps(path, inner, made, live)
-            if isinstance(found, str):
-                return found
-            swaps.extend(found)
-        return swaps
+            refused = self._swaps(swaps, path, inner, made, live)
+            if refused:
+                return refused
+        return None
 
     def _live_in(self, path: str) -> dict[Fingerprint, list[types.FunctionType]] | None:
         """The function objects of a file by what their code does; worked out the first time a
@@ -205,7 +237,7 @@ class Server:
             self._live[real] = dict(by_code)
         return self._live[real]
 
-    def _fork(self, job: JobRequest, swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+    def _fork(self, job: JobRequest, swaps: Swaps) -> int:
         pid = os.fork()
         if pid == 0:
             code = _EXIT_CRASHED
@@ -228,25 +260,26 @@ class Server:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def _run_child(self, job: JobRequest, swaps: list[tuple[types.FunctionType, types.CodeType]]) -> int:
+    def _run_child(self, job: JobRequest, swaps: Swaps) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if job.cpu_seconds:
             # A candidate that loops forever is stopped by the kernel after this much CPU time,
             # however busy the machine is; the wall-clock timeout catches tests that sleep.
             limit = max(1, math.ceil(job.cpu_seconds))
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
-        for function, new_code in swaps:
+        for function, new_code in swaps.code:
             function.__code__ = new_code  # the object every reference shares
-        nodeids = job.nodeids
-        config = self.items[nodeids[0]].config
+        config = self.session.config
+        items = [self.items[nodeid] for nodeid in job.nodeids] if not swaps.collect_again else \
+            self._collected_again(job.nodeids)
+        if items is None:
+            return _EXIT_FELL_BACK
         contexts = self._start_coverage(job.coverage, job.coverage_whole, config)
         recording = self._start_recording(job.record, config)
-        for index, nodeid in enumerate(nodeids):
-            item = self.items[nodeid]
-            following = nodeids[index + 1] if index + 1 < len(nodeids) else None
-            nextitem = self.items[following] if following is not None else None
+        for index, item in enumerate(items):
+            nextitem = items[index + 1] if index + 1 < len(items) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            if job.stop_first and self.observed.outcomes.get(nodeid) == "failed":
+            if job.stop_first and self.observed.outcomes.get(item.nodeid) == "failed":
                 break
         if contexts is not None:
             contexts.save()
@@ -255,6 +288,18 @@ class Server:
         leaked = observer.leaked_modules() if contexts is not None else []
         self.observed.write(Path(job.observe), leaked=leaked)
         return 1 if "failed" in self.observed.outcomes.values() else _EXIT_OK
+
+    def _collected_again(self, nodeids: tuple[str, ...]) -> list[Any] | None:
+        """The items of `nodeids` collected again (collection.py); a module that fails to collect
+        now is recorded as failed, as a fresh process would report it, and its tests do not run.
+        None when a test is not found again in a module that collected (a fresh process must
+        say why)."""
+        self.collecting_again = True
+        found = collected_again(self.session, nodeids, self.is_test_file)
+        if found is None or any(not found[nodeid] and nodeid.split("::", 1)[0] not in self.observed.outcomes
+                                for nodeid in nodeids):
+            return None
+        return [item for nodeid in nodeids for item in found[nodeid]]
 
     @staticmethod
     def _start_coverage(data_file: str | None, whole: tuple[str, ...], config: Any) -> Any:
@@ -293,6 +338,10 @@ class Server:
                 _, status = os.waitpid(pid, 0)
             exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
+            if finished and exit_code == _EXIT_FELL_BACK:
+                self._reply(encode_reply(JobFellBack(
+                    id=job.id, reason="the tests could not be collected again with the swap")))
+                continue
             self._reply(encode_reply(JobRan(id=job.id, exit_code=exit_code,
                                             timed_out=not finished or exit_code == -signal.SIGXCPU,
                                             seconds=round(seconds, 4))))

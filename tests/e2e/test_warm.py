@@ -202,6 +202,90 @@ def test_the_wrapper_a_decorator_made_at_import_time_is_swapped_in_place(project
     assert runs[1] is None
 
 
+MONEY = """\
+class Money:
+    def __init__(self, cents):
+        self.cents = cents * 1
+
+
+def scale(x):
+    return 2 * x
+
+
+FACTOR = scale(3)
+"""
+
+MONEY_TESTS = """\
+import pytest
+from calc import FACTOR, Money
+
+CASES = [Money(5), Money(7)]
+
+
+@pytest.mark.parametrize("money", CASES)
+def test_cents(money):
+    assert money.cents in (50, 70)
+
+
+def test_factor():
+    assert FACTOR == 6
+"""
+
+
+def test_a_function_only_the_tests_collection_ran_is_swapped_and_the_tests_collected_again(project):
+    """Money() built the parametrize values while the tests were collected: with its new code
+    swapped in, the child collects test_calc.py again, so the values are what a fresh process
+    would build. scale() ran when calc.py was imported: its result is the project's own
+    (FACTOR), so an edit to it still falls back."""
+    (project / "calc.py").write_text(MONEY)
+    (project / "test_calc.py").write_text(MONEY_TESTS)
+    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
+                            scratch=project.parent / "scratch", import_roots=(project,))
+    warm = WarmWorker(command, jobs=2, startup_timeout=120)
+    warm.collect(["test_calc.py"])
+    cases = ("test_calc.py::test_cents[money0]", "test_calc.py::test_cents[money1]")
+    try:
+        runs = warm.run([
+            Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "cents * 10"))}, timeout=60),
+            Job(cases, {"calc.py": (MONEY, MONEY)}, timeout=60),
+            Job(("test_calc.py::test_factor",), {"calc.py": (MONEY, MONEY.replace("2 * x", "3 * x"))},
+                timeout=60),
+            Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "int('x') + cents"))}, timeout=60),
+        ])
+    finally:
+        warm.close()
+    assert runs[0] is not None and runs[0].outcomes == dict.fromkeys(cases, "passed")
+    assert runs[1] is not None and runs[1].outcomes == dict.fromkeys(cases, "failed")
+    assert runs[2] is None
+    # an edit that breaks the module's collection: failed, as a fresh process reports it
+    assert runs[3] is not None and runs[3].outcomes == {"test_calc.py": "failed"}
+
+
+def test_a_module_that_failed_to_collect_is_collected_again_with_the_swap(project):
+    """Money() raised while test_calc.py was collected, so the warm session has none of its
+    tests; a fix of Money() runs the module's tests in place all the same."""
+    broken = MONEY.replace("cents * 1", "int('x') + cents")
+    (project / "calc.py").write_text(broken)
+    (project / "test_calc.py").write_text(MONEY_TESTS)
+    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
+                            scratch=project.parent / "scratch", import_roots=(project,))
+    warm = WarmWorker(command, jobs=1, startup_timeout=120)
+    warm.collect(["test_calc.py"])
+    try:
+        runs = warm.run([Job(("test_calc.py",), {"calc.py": (broken, after)}, timeout=60)
+                         for after in (MONEY.replace("cents * 1", "cents * 10"),
+                                       broken.replace("'x'", "'y'"), broken)])
+    finally:
+        warm.close()
+    assert runs[0] is not None and runs[0].outcomes == {
+        "test_calc.py::test_cents[money0]": "passed", "test_calc.py::test_cents[money1]": "passed",
+        "test_calc.py::test_factor": "passed"}
+    # still failing to collect: said by the child, with the error, not left to a fresh process
+    assert runs[1] is not None and runs[1].outcomes == {"test_calc.py": "failed"}
+    assert "invalid literal for int() with base 10: 'y'" in runs[1].failures["test_calc.py"]
+    assert runs[2] is None  # unchanged, nothing to collect again: the module is not in the session
+
+
 def test_candidates_run_in_parallel_children(worker, project):
     runs = worker.run([job(SOURCE, "test_calc.py::test_slow_a"), job(SOURCE, "test_calc.py::test_slow_b")])
     assert all(run and not run.timed_out for run in runs)

@@ -19,6 +19,7 @@ ROOT = Path(pytest_selfheal.__file__).parent
 STAGE_PACKAGES = ("heal", "sandbox", "testproc", "output", "agents", "precommit", "github", "incidents",
                   "cli")
 PROTOCOL = f"{PACKAGE}.sandbox.protocol"
+TEST_FILES = f"{PACKAGE}.testfiles"  # stdlib only: which files are tests, for every process
 TESTPROC = f"{PACKAGE}.testproc"
 THIRD_PARTY_IN_TESTPROC = {"pluggy", "coverage"}
 RUNS_PYTEST_IN_TESTPROC = {f"{TESTPROC}.worker", f"{TESTPROC}.standby"}
@@ -128,13 +129,13 @@ def _is_stdlib(imported: Import) -> bool:
 
 def sandbox_test_processes_import_only_what_they_may(imports: list[Import]) -> list[str]:
     """testproc/ (and the package __init__ modules a test process runs on the way to it and to
-    protocol.py) imports the stdlib, pluggy, coverage, testproc/ and sandbox/protocol.py; pytest
-    (and its `_pytest` package) only in the modules that start it."""
+    protocol.py) imports the stdlib, pluggy, coverage, testproc/, sandbox/protocol.py and
+    testfiles.py; pytest (and its `_pytest` package) only in the modules that start it."""
     on_the_way = {PACKAGE, f"{PACKAGE}.sandbox", TESTPROC}
 
     def allowed(imported: Import) -> bool:
         return (_is_stdlib(imported) or imported.top in THIRD_PARTY_IN_TESTPROC
-                or _inside(imported.target, TESTPROC) or imported.target == PROTOCOL
+                or _inside(imported.target, TESTPROC) or imported.target in (PROTOCOL, TEST_FILES)
                 or (imported.top in ("pytest", "_pytest") and imported.importer in RUNS_PYTEST_IN_TESTPROC))
 
     return [str(imported) for imported in imports
