@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ class _Unit:
     prefix: str = ""  # the dummy block headers that make its indented text parse alone
     start: int = -1  # its span in the module's text; -1 when it cannot be told apart
     end: int = -1
-    key: str | None = None  # of its original text
+    key: str | None = None  # of its original text, once `keyed`
+    keyed: bool = False
 
 
 class Splicer:
@@ -65,7 +67,13 @@ class Splicer:
             self._locate(top, piece, offset, offset + len(piece))
             statement.visit(_Owners(self, top))
             offset += len(piece)
-        self._whole = _key(self.code, path)
+
+    @functools.cached_property
+    def _whole(self) -> str | None:
+        """The module's own key. Keys are worked out when a mutation is rendered, on the heal's
+        thread: the module may be read on a thread of its own, and CPython 3.11's `ast` breaks
+        when two threads build trees at once ("AST constructor recursion depth mismatch")."""
+        return _key(self.code, self.path)
 
     def apply(self, mutations: Sequence[Mutation]) -> Rendered:
         """The module with every mutation applied (they must not overlap). A tree LibCST will
@@ -139,7 +147,6 @@ class Splicer:
         if region.count(text) == 1:
             unit.start = start + region.index(text)
             unit.end = unit.start + len(text)
-            unit.key = _key(unit.prefix + text, self.path)
 
     def _render(self, unit: _Unit, node: cst.CSTNode) -> tuple[str, str]:
         """(text to splice, the same text inside its blocks' indentation, parseable alone)."""
@@ -152,6 +159,8 @@ class Splicer:
 
     def _unit_key(self, unit: _Unit, parsed: str) -> str | None:
         key = _key(parsed, self.path)
+        if not unit.keyed:  # see _whole
+            unit.key, unit.keyed = _key(unit.prefix + self.code[unit.start:unit.end], self.path), True
         if key is None or key == unit.key:
             return key and ""
         return f"{unit.name}\0{key}"

@@ -188,6 +188,25 @@ def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
     assert sorted(analysed) == ["a.py", "b.py"]
 
 
+def test_a_file_read_ahead_builds_no_python_ast_on_its_thread(tmp_path: Path, monkeypatch):
+    """CPython 3.11's `ast` breaks when two threads build trees at once (SystemError: AST
+    constructor recursion depth mismatch), and the heal's own thread parses with `ast`
+    meanwhile: the thread reading ahead must leave `ast` alone."""
+    (tmp_path / "a.py").write_text(FILES["a.py"])
+    threads = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: threads.append(threading.current_thread())
+                        or real_parse(*args, **kwargs))
+    analyses = Analyses()
+    analyses.ahead(tmp_path, ["a.py"])
+    assert not isinstance(analyses.get(tmp_path, "a.py"), str)
+    assert threads == []  # reading and analysing the file (here or on its thread) parsed no `ast`
+    given = spread({"a.py": 0.9})
+    assert list(itertools.islice(builtin_agent._stream(
+        tmp_path, given, RankedMutations(tmp_path, given, PRIORS, analyses)), 5))
+    assert threads and set(threads) == {threading.main_thread()}  # keys are worked out here
+
+
 def test_an_error_while_analysing_ahead_reaches_the_search(tmp_path: Path, monkeypatch):
     (tmp_path / "a.py").write_text(FILES["a.py"])
 
