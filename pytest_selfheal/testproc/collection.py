@@ -53,7 +53,8 @@ def called_only_by_tests(stats: Iterable[Any], is_test_file: Callable[[str], boo
                 callers[sub.code].add(entry.code)
                 callees[entry.code].add(sub.code)
     known = set(callers) | set(callees)
-    tests = {code for code in known if _in(code, is_test_file)}
+    in_tests = {filename: _in(filename, is_test_file) for filename in {code.co_filename for code in known}}
+    tests = {code for code in known if in_tests[code.co_filename]}
     decided = set(tests)
     found: set[types.CodeType] = set()
     waiting = list(tests)
@@ -66,8 +67,8 @@ def called_only_by_tests(stats: Iterable[Any], is_test_file: Callable[[str], boo
     return frozenset(found)
 
 
-def _in(code: types.CodeType, is_test_file: Callable[[str], bool]) -> bool:
-    path = real_file(code.co_filename)
+def _in(filename: str, is_test_file: Callable[[str], bool]) -> bool:
+    path = real_file(filename)
     return path is not None and is_test_file(path)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import cProfile
+import functools
 import gc
 import importlib
 import math
@@ -94,9 +95,7 @@ class Server:
         # calls in C, a little cheaper than a profile hook written in Python; calls of C
         # functions have no code to swap and are not recorded.
         self.imported_calls: set[types.CodeType] = set()
-        # Of those, what only the tests' collection ran (collection.py): tests collected again
-        # in the child see the swap.
-        self.made_for_tests: frozenset[types.CodeType] = frozenset()
+        self._warm_up_stats: list[Any] = []
         self.is_test_file: Callable[[str], bool] = lambda path: False
         self._warm_up_calls = cProfile.Profile(builtins=False)
         self._settled = False  # see _settle
@@ -118,10 +117,10 @@ class Server:
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
         self._warm_up_calls.disable()
-        stats = self._warm_up_calls.getstats()
-        self.imported_calls = {entry.code for entry in stats if isinstance(entry.code, types.CodeType)}
+        self._warm_up_stats = self._warm_up_calls.getstats()
+        self.imported_calls = {entry.code for entry in self._warm_up_stats
+                               if isinstance(entry.code, types.CodeType)}
         self.is_test_file = test_files_of(session, os.environ[SANDBOX_ENV])
-        self.made_for_tests = called_only_by_tests(stats, self.is_test_file)
         self.session = session
         self.items = {item.nodeid: item for item in session.items}
         import coverage  # noqa: F401  (the first job, the probe, records coverage)
@@ -201,6 +200,12 @@ class Server:
         if missing:
             return f"not collected in the warm session: {missing[0]}"
         return swaps
+
+    @functools.cached_property
+    def made_for_tests(self) -> frozenset[types.CodeType]:
+        """Of `imported_calls`, what only the tests' collection ran (collection.py): tests
+        collected again in a child see the swap. Worked out when a candidate first needs it."""
+        return called_only_by_tests(self._warm_up_stats, self.is_test_file)
 
     def _swaps(self, swaps: Swaps, path: str, function: ChangedFunction,
                functions: list[types.FunctionType], live: dict[Fingerprint, list[types.FunctionType]]
