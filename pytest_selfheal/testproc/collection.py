@@ -1,8 +1,8 @@
 """Functions that only test collection ran, and collecting tests again in a warm child.
 
-A function that ran while the warm session imported the project holds up results in the
-project's own state (a constant, a registry), which a swap of its code would leave stale: such a
-candidate needs a fresh process. One that ran only because a test module's body or its
+A function that ran while the warm session imported the project may have left its results in
+the project's own state (a constant, a registry), which a swap of its code would leave stale:
+such a candidate needs a fresh process. One that ran only because a test module's body or its
 collection called it (a constructor building parametrize values, `Version(1, 2, 3)` in a list)
 made nothing but the tests' own values: a child can swap its code, import the test modules
 again and collect their tests anew, and the values are those a fresh process would build.
