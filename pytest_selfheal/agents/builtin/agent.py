@@ -60,6 +60,7 @@ class _Search:
         self.main = itertools.chain(name_candidates(bench.root, bench.suspects),
                                     self._remembered(_single_edits(ranked)), pair_edits(ranked))
         self.ahead: Iterator[Candidate] = iter(())
+        self.ahead_turn = True  # see _next_batch
         self.best_partial = 0
         self.partials = 0
 
@@ -73,18 +74,30 @@ class _Search:
             reason = self.bench.stop_reason()
             if reason:
                 return reason
-            batch = list(itertools.islice(self.ahead, BATCH)) or list(itertools.islice(self.main, BATCH))
+            batch = self._next_batch()
             if not batch:
                 return "no candidate left to try"
             for outcome in self.bench.try_batch(batch):
                 self._build_on(outcome)
+
+    def _next_batch(self) -> list[Candidate]:
+        """A batch of the edits on top of a partial fix (first, as soon as there are any) and one
+        of the rest of the stream in turn: the next single edits may be the fix themselves, and
+        a partial fix at rank 1 held pyflakes' fix at rank 9 back by the 120 edits on top of it."""
+        streams = (self.ahead, self.main) if self.ahead_turn else (self.main, self.ahead)
+        self.ahead_turn = not self.ahead_turn
+        for stream in streams:
+            batch = list(itertools.islice(stream, BATCH))
+            if batch:
+                return batch
+        return []
 
     def _build_on(self, outcome: Outcome) -> None:
         item = self.made.get(outcome.candidate)
         self._keep_partial(item, outcome)
         twin = twinned(item) if item is not None and outcome.verdict is Verdict.PLAUSIBLE else None
         if twin is not None:
-            self.ahead = itertools.chain((twin,), self.ahead)
+            self.ahead, self.ahead_turn = itertools.chain((twin,), self.ahead), True
 
     def _keep_partial(self, item: _Scored | None, outcome: Outcome) -> None:
         fixed = len(outcome.fixed)
@@ -93,7 +106,7 @@ class _Search:
                 or self.bench.healed):
             return
         self.best_partial, self.partials = fixed, self.partials + 1
-        self.ahead = itertools.islice(on_top(item, self.ranked), ON_TOP)
+        self.ahead, self.ahead_turn = itertools.islice(on_top(item, self.ranked), ON_TOP), True
 
 
 # A mutated module is compiled again in the test process; past this many lines (a generated

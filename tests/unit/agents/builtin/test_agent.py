@@ -320,6 +320,49 @@ def test_a_partial_fix_is_kept_and_a_second_edit_is_searched_on_top_of_it(tmp_pa
     assert len(bench.tried) - first_partial <= 2 * builtin_agent.BATCH < singles
 
 
+class PartialFirstBench:
+    """A bench on which the first candidate fixes one of two failing tests and `fix`, a single
+    edit further down the ranking, fixes both; nothing else fixes any."""
+
+    def __init__(self, root: Path, fix: Candidate) -> None:
+        self.root = root
+        self.suspects = TwoTestsBench(root).suspects
+        self.failures = ()
+        self.fix = fix
+        self.tried: list[Candidate] = []
+
+    @property
+    def healed(self) -> bool:
+        return self.fix in self.tried
+
+    def stop_reason(self) -> str | None:
+        return "healed" if self.healed else None
+
+    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
+        outcomes = []
+        for candidate in batch:
+            self.tried.append(candidate)
+            if candidate == self.fix:
+                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=("a", "b")))
+            elif len(self.tried) == 1:
+                outcomes.append(Outcome(candidate, Verdict.PARTIAL, 0.0, fixed=("a",)))
+            else:
+                outcomes.append(Outcome(candidate, Verdict.STILL_FAILING, 0.0))
+        return outcomes
+
+
+def test_the_edits_on_top_of_a_partial_fix_take_turns_with_the_single_edits_after_it(tmp_path: Path):
+    """A partial fix at rank 1 once held the fix at rank 9 back by the 120 edits on top of it."""
+    (tmp_path / "m.py").write_text(TWO_BUGS)
+    singles = [c for c in candidates(tmp_path, TwoTestsBench(tmp_path).suspects) if len(c.edits) == 1]
+    fix = singles[builtin_agent.BATCH + 2]
+    bench = PartialFirstBench(tmp_path, fix)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    tried = bench.tried.index(fix)
+    assert 2 * builtin_agent.BATCH <= tried < 3 * builtin_agent.BATCH  # after one batch on top
+    assert any(len(c.edits) == 2 for c in bench.tried[builtin_agent.BATCH:2 * builtin_agent.BATCH])
+
+
 TWICE = ('def remap(status, strict):\n    if status == "3" and strict:\n        return "kept"\n'
          '    if status == "M" or (status == "3" and strict):\n        return "mapped"\n    return "dropped"\n')
 
