@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import hashlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -216,8 +217,9 @@ def _with_child(parent: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.
 
 
 def _key(source: str, path: str) -> str | None:
-    """The source's AST as text (formatting-blind), or None when it does not compile; the same
-    whatever the warning filters say about SyntaxWarning (`x is 1` compiles)."""
+    """A digest of the source's AST (formatting-blind), or None when it does not compile; the
+    same whatever the warning filters say about SyntaxWarning (`x is 1` compiles). A digest, not
+    the dump itself: the search keeps one per candidate, thousands of whole functions."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
@@ -225,7 +227,7 @@ def _key(source: str, path: str) -> str | None:
             compile(tree, path, "exec")
     except (SyntaxError, ValueError):
         return None
-    return ast.dump(tree)
+    return hashlib.blake2b(ast.dump(tree).encode(), digest_size=16).hexdigest()
 
 
 class _Replacer(cst.CSTTransformer):
