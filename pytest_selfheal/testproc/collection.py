@@ -47,9 +47,9 @@ def called_only_by_tests(stats: Iterable[Any], is_test_file: Callable[[str], boo
     callers: dict[types.CodeType, set[types.CodeType]] = defaultdict(set)
     callees: dict[types.CodeType, set[types.CodeType]] = defaultdict(set)
     for entry in stats:
-        for sub in entry.calls or ():
-            if isinstance(entry.code, types.CodeType) and isinstance(sub.code, types.CodeType) \
-                    and sub.code is not entry.code:
+        calls = entry.calls if isinstance(entry.code, types.CodeType) else None
+        for sub in calls or ():
+            if isinstance(sub.code, types.CodeType) and sub.code is not entry.code:
                 callers[sub.code].add(entry.code)
                 callees[entry.code].add(sub.code)
     known = set(callers) | set(callees)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import gone_within
 
+from pytest_selfheal.models import TestRunResult
 from pytest_selfheal.sandbox.runner import PytestCommand
 from pytest_selfheal.sandbox.testruns import Job
 from pytest_selfheal.sandbox.warm import WarmWorker
@@ -110,12 +111,27 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def worker(project: Path):
+def started(project: Path, jobs: int = 2) -> WarmWorker:
+    """A warm worker on `project`, collecting test_calc.py."""
     command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
                             scratch=project.parent / "scratch", import_roots=(project,))
-    warm = WarmWorker(command, jobs=2, startup_timeout=120)
+    warm = WarmWorker(command, jobs=jobs, startup_timeout=120)
     warm.collect(["test_calc.py"])
+    return warm
+
+
+def warm_runs(project: Path, jobs: list[Job], workers: int = 2) -> list[TestRunResult | None]:
+    """`jobs` run by a warm worker started for them on `project`, then stopped."""
+    warm = started(project, workers)
+    try:
+        return warm.run(jobs)
+    finally:
+        warm.close()
+
+
+@pytest.fixture
+def worker(project: Path):
+    warm = started(project)
     yield warm
     warm.close()
 
@@ -186,17 +202,10 @@ def test_the_wrapper_a_decorator_made_at_import_time_is_swapped_in_place(project
     (project / "calc.py").write_text(CHECKED)
     (project / "test_calc.py").write_text("from calc import root\n\n"
                                           "def test_root():\n    assert root(4) == 2\n")
-    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
-                            scratch=project.parent / "scratch", import_roots=(project,))
-    warm = WarmWorker(command, jobs=2, startup_timeout=120)
-    warm.collect(["test_calc.py"])
-    try:
-        edited = [CHECKED.replace("return function(x)", "return function(x) + 1"),
-                  CHECKED.replace("label = function.__name__", "label = function.__qualname__")]
-        runs = warm.run([Job(("test_calc.py::test_root",), {"calc.py": (CHECKED, after)}, timeout=60)
-                         for after in edited])
-    finally:
-        warm.close()
+    edited = [CHECKED.replace("return function(x)", "return function(x) + 1"),
+              CHECKED.replace("label = function.__name__", "label = function.__qualname__")]
+    runs = warm_runs(project, [Job(("test_calc.py::test_root",), {"calc.py": (CHECKED, after)}, timeout=60)
+                               for after in edited])
     assert runs[0] is not None and runs[0].outcomes == {"test_calc.py::test_root": "failed"}
     assert "assert 3.0 == 2" in runs[0].failures["test_calc.py::test_root"]
     assert runs[1] is None
@@ -239,21 +248,14 @@ def test_a_function_only_the_tests_collection_ran_is_swapped_and_the_tests_colle
     (FACTOR), so an edit to it still falls back."""
     (project / "calc.py").write_text(MONEY)
     (project / "test_calc.py").write_text(MONEY_TESTS)
-    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
-                            scratch=project.parent / "scratch", import_roots=(project,))
-    warm = WarmWorker(command, jobs=2, startup_timeout=120)
-    warm.collect(["test_calc.py"])
     cases = ("test_calc.py::test_cents[money0]", "test_calc.py::test_cents[money1]")
-    try:
-        runs = warm.run([
-            Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "cents * 10"))}, timeout=60),
-            Job(cases, {"calc.py": (MONEY, MONEY)}, timeout=60),
-            Job(("test_calc.py::test_factor",), {"calc.py": (MONEY, MONEY.replace("2 * x", "3 * x"))},
-                timeout=60),
-            Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "int('x') + cents"))}, timeout=60),
-        ])
-    finally:
-        warm.close()
+    runs = warm_runs(project, [
+        Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "cents * 10"))}, timeout=60),
+        Job(cases, {"calc.py": (MONEY, MONEY)}, timeout=60),
+        Job(("test_calc.py::test_factor",), {"calc.py": (MONEY, MONEY.replace("2 * x", "3 * x"))},
+            timeout=60),
+        Job(cases, {"calc.py": (MONEY, MONEY.replace("cents * 1", "int('x') + cents"))}, timeout=60),
+    ])
     assert runs[0] is not None and runs[0].outcomes == dict.fromkeys(cases, "passed")
     assert runs[1] is not None and runs[1].outcomes == dict.fromkeys(cases, "failed")
     assert runs[2] is None
@@ -267,16 +269,9 @@ def test_a_module_that_failed_to_collect_is_collected_again_with_the_swap(projec
     broken = MONEY.replace("cents * 1", "int('x') + cents")
     (project / "calc.py").write_text(broken)
     (project / "test_calc.py").write_text(MONEY_TESTS)
-    command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
-                            scratch=project.parent / "scratch", import_roots=(project,))
-    warm = WarmWorker(command, jobs=1, startup_timeout=120)
-    warm.collect(["test_calc.py"])
-    try:
-        runs = warm.run([Job(("test_calc.py",), {"calc.py": (broken, after)}, timeout=60)
-                         for after in (MONEY.replace("cents * 1", "cents * 10"),
-                                       broken.replace("'x'", "'y'"), broken)])
-    finally:
-        warm.close()
+    runs = warm_runs(project, [Job(("test_calc.py",), {"calc.py": (broken, after)}, timeout=60)
+                               for after in (MONEY.replace("cents * 1", "cents * 10"),
+                                             broken.replace("'x'", "'y'"), broken)], workers=1)
     assert runs[0] is not None and runs[0].outcomes == {
         "test_calc.py::test_cents[money0]": "passed", "test_calc.py::test_cents[money1]": "passed",
         "test_calc.py::test_factor": "passed"}
