@@ -67,9 +67,14 @@ class Regression:
     source: str = ""
     function: str = ""
     tests: tuple[str, ...] = ()
-    reason: str = ""
+    reason: str = ""  # in full, for the report
     calls: str = ""  # the function the tests call: the patched one, or its nearest caller
     seconds: float = 0.0
+    brief: str = ""  # the reason in one sentence, for the terminal; empty when it is one already
+
+    @property
+    def summary(self) -> str:
+        return self.brief or self.reason
 
     @property
     def diff(self) -> bytes:
@@ -115,9 +120,10 @@ def _regression(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_d
             return _copied(bench, fix, function, run_id, regression_dir, redactor, why)
         except NoRegression as again:
             raise NoRegression(f"{why}; a copy of the failing test is no regression test either: "
-                               f"{again}") from None
+                               f"{again}", f"{why.brief}; nor is a copy of the failing test: "
+                               f"{again.brief}") from None
     except NoRegression as exc:
-        return Regression(function=function, reason=str(exc))
+        return Regression(function=function, reason=str(exc), brief=exc.brief)
 
 
 def _check_time(bench: SandboxWorkbench) -> None:
@@ -174,7 +180,10 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     source, kept = _proven(bench, edits, path, render, len(tests))
     return Regression(path=path, source=source, function=function, tests=tuple(kept),
                       reason=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, "
-                             f"since {why}; it fails on the original code and passes with the fix")
+                             f"since {why}; it fails on the original code and passes with the fix",
+                      brief=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, "
+                            f"since {why.brief}; it fails on the original code and passes with "
+                            "the fix")
 
 
 def _proven(bench: SandboxWorkbench, edits: Sequence[Edit], path: str,

@@ -73,7 +73,7 @@ def render(result: HealResult, console: Console) -> None:
             console.print(f"fix:    {result.run_dir / FIX_DIFF}", markup=False, highlight=False)
         if result.regression:
             added = result.regression.path or "none"
-            console.print(shown(f"regression test: {added} ({result.regression.reason})"),
+            console.print(shown(f"regression test: {added} ({result.regression.summary})"),
                           markup=False, highlight=False)
         if not withheld:
             console.print(f"apply:  git apply {result.run_dir / FIX_DIFF}", markup=False,

@@ -119,10 +119,16 @@ def test_fix_diff_carries_a_regression_test_that_fails_without_the_fix(project, 
 
 
 def test_a_copied_tests_docstring_says_in_one_sentence_why_no_call_was_replayed(tmp_path):
+    """So does the terminal's line for it."""
     repo = init_repo(_copy("test_copy", tmp_path / "repo"))
-    run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
+    result = run_pytest(repo, "--selfheal",
+                        f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
     report = latest_report(repo)
     assert "argument rows:" in report["regression"]["reason"]  # the report keeps every detail
+    shown = _terminal_line(result.stdout, "regression test: ")
+    assert ("a copy of 1 failing test(s) of tests/test_reader.py, since the calls of count_records "
+            "cannot be written as source; it fails on the original code") in shown
+    assert "argument rows" not in shown
     source = (latest_run_dir(repo) / "test_regression_count_records.py").read_text()
     docstring = source.split('"""')[1]
     assert ("A copy of the failing test(s) of tests/test_reader.py, with what they use from it: "
@@ -147,7 +153,10 @@ def test_no_regression_test_when_neither_a_call_nor_a_copy_of_the_test_is_proven
     # in checks/ the copy lacks the `sample` fixture of tests/conftest.py: it errors, unproven
     assert ("a copy of the failing test is no regression test either: no generated test failed "
             "on the original code and passed on the fixed code") in reason
-    assert "regression test: none (" in result.stdout
+    shown = _terminal_line(result.stdout, "regression test: none (")
+    assert "the calls of count_records cannot be written as source" in shown
+    assert "nor is a copy of the failing test: no generated test failed" in shown
+    assert "argument rows" not in shown
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     assert "new file mode" not in diff and "test_regression" not in diff
 
@@ -167,3 +176,12 @@ def test_a_test_named_by_the_users_python_files_is_copied_not_replayed_as_a_call
     assert regression["tests"] == ["test_blank_lines_are_no_records"]
     assert "no caller between the test and it can be replayed" in regression["reason"]
     assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/check_reader.py")
+
+
+def _terminal_line(stdout: str, start: str) -> str:
+    """The terminal's line that starts with `start`, joined again where the terminal wrapped it."""
+    text = " ".join(stdout.split())
+    found = text.index(start)
+    end = text.find(" apply: ", found)
+    return text[found:end if end != -1 else None]
+
