@@ -152,6 +152,7 @@ class HealSession:
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
+            suite_peak_bytes=_peak_resident_bytes(),
             pytest_options=self.pytest_options,
             cases=self.cases,
             started=healing_started,
@@ -322,3 +323,16 @@ def split_exception(text: str) -> tuple[str, str]:
         message = (match["message"] or "") + ("\n" + rest if rest else "")
         return match["type"], message.strip()
     return "Error", text.strip()
+
+
+def _peak_resident_bytes() -> int:
+    """The most memory this process, or a test process it has waited for (pytest-xdist's
+    workers), held at once: what the user's run needed. 0 where the platform cannot tell."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes there, KiB elsewhere
+    return unit * max(resource.getrusage(who).ru_maxrss
+                      for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+

@@ -50,6 +50,11 @@ MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
 MIN_TARGET_CPU = 1.0
 CPU_FACTOR = 10.0
+# A warm child may allocate this many times what the user's run held at most, and at least
+# MIN_TARGET_MEMORY: generous, since running a few of the suite's tests needs less than all of
+# them did, but a bound a candidate that allocates without end meets in a fraction of a second.
+MIN_TARGET_MEMORY = 256 << 20
+MEMORY_FACTOR = 2
 
 
 def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResult:
@@ -412,7 +417,10 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                         representatives=verdicts.representatives(targets)),
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
-                            target_cpu=target_cpu, started=request.started,
+                            target_cpu=target_cpu,
+                            target_memory=max(MIN_TARGET_MEMORY,
+                                              MEMORY_FACTOR * request.suite_peak_bytes),
+                            started=request.started,
                             gate_seconds=request.suite_seconds,
                             target_seconds=_took(probed.run, targets)),
         policy=policy,

@@ -52,6 +52,7 @@ class HealRequest:
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     import_roots: tuple[Path, ...] = ()  # sys.path entries inside the checkout
     suite_seconds: float = 0.0
+    suite_peak_bytes: int = 0  # the most memory the user's run held in one process (0: unknown)
     pytest_options: tuple[str, ...] = ()  # of the user's command line, for the sandbox's runs
     started: float = field(default_factory=time.monotonic)  # the session's end: heal seconds start here
     # the secrets of the user's environment, hidden in everything the heal writes or shows

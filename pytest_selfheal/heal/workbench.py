@@ -82,6 +82,7 @@ class SearchLimits:
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
     suite_timeout: float  # wall seconds of a whole-suite subprocess
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
+    target_memory: int | None = None  # bytes a warm child may allocate (a candidate that hoards)
     started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
     gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite
     target_seconds: float = 0.0  # what the targets took together in the probe
@@ -305,7 +306,8 @@ class SandboxWorkbench:
     def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
         return Job(tuple(nodeids), candidate.file_changes,
                    timeout=self._remaining(self.limits.target_timeout),
-                   stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu)
+                   stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu,
+                   memory_bytes=self.limits.target_memory)
 
     def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[TestRunResult | None]:
         """Run `nodeids` against each candidate in the warm worker; None where it could not."""

@@ -76,6 +76,7 @@ class JobRequest:
     timeout: float
     stop_first: bool = False
     cpu_seconds: float | None = None  # the child is stopped after this much CPU time
+    memory_bytes: int | None = None  # the child may allocate this much beyond what it forked with
     coverage: str | None = None  # record per-test coverage contexts into this data file
     record: str | None = None  # a recorder spec: record the calls of one function
     coverage_whole: tuple[str, ...] = ()  # traced to the end; the rest only for their first moments
@@ -141,6 +142,7 @@ def encode_job(job: JobRequest) -> str:
         "id": job.id, "nodeids": list(job.nodeids), "observe": job.observe,
         "files": [list(patch) for patch in job.files], "stop_first": job.stop_first,
         "timeout": job.timeout, "coverage": job.coverage, "cpu_seconds": job.cpu_seconds,
+        "memory_bytes": job.memory_bytes,
         "record": job.record, "coverage_whole": list(job.coverage_whole),
     })
 
@@ -151,6 +153,7 @@ def decode_job(line: str | bytes) -> JobRequest:
         files=tuple((str(path), str(before), str(after)) for path, before, after in message["files"]),
         timeout=float(message["timeout"]), stop_first=bool(message["stop_first"]),
         coverage=_optional_str(message["coverage"]), cpu_seconds=_optional_float(message["cpu_seconds"]),
+        memory_bytes=_optional_int(message["memory_bytes"]),
         record=_optional_str(message["record"]), coverage_whole=_strings(message["coverage_whole"]),
     ))
 
@@ -340,3 +343,7 @@ def _optional_str(value: Any) -> str | None:
 
 def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)

@@ -51,6 +51,7 @@ def job_request(job: Job, *, job_id: int, observe: Path, sandbox_root: Path) -> 
         files=tuple((str(sandbox_root / rel), before, after) for rel, (before, after) in job.files.items()),
         stop_first=job.stop_at_first_failure, timeout=job.timeout,
         coverage=str(job.coverage) if job.coverage else None, cpu_seconds=job.cpu_seconds,
+        memory_bytes=job.memory_bytes,
         record=str(job.record) if job.record else None, coverage_whole=job.coverage_whole,
     )
 

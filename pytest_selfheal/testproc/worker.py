@@ -272,6 +272,8 @@ class Server:
             # however busy the machine is; the wall-clock timeout catches tests that sleep.
             limit = max(1, math.ceil(job.cpu_seconds))
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+        if job.memory_bytes:
+            _limit_memory_growth(job.memory_bytes)
         for function, new_code in swaps.code:
             function.__code__ = new_code  # the object every reference shares
         config = self.session.config
@@ -371,6 +373,20 @@ class LineReader:
         line, newline, self.buffer = self.buffer.partition(b"\n")
         return (line + newline).decode("utf-8")
 
+
+def _limit_memory_growth(allowed: int) -> None:
+    """Let this child allocate `allowed` bytes beyond what it forked with; past that, allocating
+    raises MemoryError in the test, which fails it. A candidate that allocates without end
+    (an append in a loop that no longer ends) is stopped there rather than by the CPU limit,
+    which comes after gigabytes. Linux only: it counts the data the child holds now from /proc."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    except (OSError, StopIteration, ValueError):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = held + allowed if hard == resource.RLIM_INFINITY else min(hard, held + allowed)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
     """Real path -> the function objects in the heap defined in that file, for files under

@@ -128,6 +128,37 @@ def test_hanging_candidate_is_killed_with_its_children(example_repo, tmp_path):
     wait_for(lambda: not alive(grandchild), timeout=5)
 
 
+# Runs a command and prints, last, the most memory one of its processes (or theirs) held, in KiB.
+PEAK_OF = ("import resource, subprocess, sys\n"
+           "subprocess.run(sys.argv[1:])\n"
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
+def test_candidate_hoarding_memory_meets_a_bound_not_the_machines_limit(example_repo, tmp_path):
+    """A candidate that allocates 1.5 GiB (an append in a loop that no longer ends, cut short
+    here) fails its tests with MemoryError a few hundred MiB in; the real fix still wins."""
+    repo = example_repo("invoice")
+    hoarding = {"description": "hoards", "edits": [{  # the signature kept: a warm child runs it
+        "path": "invoice/discounts.py", "function": "qualifies", "source": (
+            "def qualifies(subtotal: Decimal, threshold: Decimal = THRESHOLD) -> bool:\n"
+            "    kept = []\n"
+            "    while len(kept) < 24:\n"
+            "        kept.append(b'x' * (64 << 20))\n"
+            "    return subtotal > threshold\n")}]}
+    before = fingerprint(repo)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_OF, sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+         "--selfheal", script(tmp_path, hoarding, REAL_FIX)],
+        cwd=repo, env=user_env(), capture_output=True, text=True, timeout=300)
+    assert fingerprint(repo) == before
+    first, second = latest_report(repo)["candidates"]
+    assert first["verdict"] == "still-failing" and "MemoryError" in first["detail"], first
+    assert second["verdict"] == "plausible"
+    peak_mib = int(result.stdout.split()[-1]) / 1024
+    assert peak_mib < 700, f"a process held {peak_mib:.0f} MiB"
+
+
 def test_candidate_recursing_forever(example_repo, tmp_path):
     repo = example_repo("invoice")
     recursing = replace_qualifies("recurses", "    return qualifies(subtotal, threshold)\n")

@@ -44,7 +44,7 @@ FULL_JOB = JobRequest(
     id=3, nodeids=("tests/test_a.py::test_one", "tests/test_a.py::test_two[ü]"),
     files=(("/sandbox/pkg/a.py", "def f():\n    return 1\n", "def f():\n    return 2\n"),),
     observe="/scratch/warm-1.json", timeout=12.5, stop_first=True, cpu_seconds=3.0,
-    coverage="/scratch/probe.coverage", record="/scratch/spec.json",
+    memory_bytes=256 << 20, coverage="/scratch/probe.coverage", record="/scratch/spec.json",
     coverage_whole=("tests/test_a.py::test_one",),
 )
 SIMPLE_JOB = JobRequest(id=4, nodeids=("t.py::t",), files=(), observe="/o.json", timeout=1.0)
@@ -110,14 +110,14 @@ def test_a_reply_is_not_read_as_a_ready_line_nor_the_other_way_round():
 def test_the_controller_sends_the_job_the_worker_reads(tmp_path):
     job = Job(("tests/test_a.py::test_one",), {"pkg/a.py": ("old\n", "new\n")}, timeout=7.0,
               stop_at_first_failure=True, coverage=tmp_path / "probe.coverage", cpu_seconds=2.0,
-              record=tmp_path / "spec.json", coverage_whole=("tests/test_a.py::test_one",))
+              memory_bytes=1 << 30, record=tmp_path / "spec.json", coverage_whole=("tests/test_a.py::test_one",))
     sent = encode_job(job_request(job, job_id=9, observe=tmp_path / "o.json", sandbox_root=tmp_path))
     received = decode_job(sent)
     assert received == JobRequest(
         id=9, nodeids=("tests/test_a.py::test_one",), observe=str(tmp_path / "o.json"),
         files=((str(tmp_path / "pkg/a.py"), "old\n", "new\n"),), timeout=7.0, stop_first=True,
-        cpu_seconds=2.0, coverage=str(tmp_path / "probe.coverage"), record=str(tmp_path / "spec.json"),
-        coverage_whole=("tests/test_a.py::test_one",),
+        cpu_seconds=2.0, memory_bytes=1 << 30, coverage=str(tmp_path / "probe.coverage"),
+        record=str(tmp_path / "spec.json"), coverage_whole=("tests/test_a.py::test_one",),
     )
 
 
