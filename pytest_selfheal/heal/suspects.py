@@ -73,10 +73,18 @@ def rank_suspects(
     return tuple(sorted(by_line.values(), key=lambda s: (-s.score, s.path, s.line)))
 
 
-def blend(signals: Signals, *, root: Path, limit: int = 40, weights: Weights = Weights()
-          ) -> tuple[Suspect, ...]:
-    """Suspects from measured signals, best function first; pure, so weights can be compared on
-    the same signals."""
+# Lines handed to the agents at most. The builtin agent orders its edits by line score, so a
+# line past the best ones costs it nothing until the search gets there; a heal's budget holds
+# thousands of candidates, and a faulty line that many passing tests also run (a guard at the
+# top of a callback, a comparison helper everything calls) scores below a long function's
+# rarely run lines.
+SUSPECT_LINES = 200
+
+
+def blend(signals: Signals, *, root: Path, limit: int = SUSPECT_LINES,
+          weights: Weights = Weights()) -> tuple[Suspect, ...]:
+    """Suspects from measured signals: the `limit` best-scored lines, best function first;
+    pure, so weights can be compared on the same signals."""
     lines = []
     for line in signals.spectrum.keys() | signals.frames.keys():
         score, e_f, e_p = signals.spectrum.get(line, (0.0, 0, 0))
@@ -108,6 +116,8 @@ def blend(signals: Signals, *, root: Path, limit: int = 40, weights: Weights = W
         for path, lineno, function, blended, evidence in lines
     ]
     frame_weight = {line: weight for line, (weight, _) in signals.frames.items()}
+    suspects.sort(key=lambda s: (-s.score, -frame_weight.get((s.path, s.line), 0.0), s.path, s.line))
+    del suspects[limit:]
     nearest_frame: dict[tuple[str, str], float] = {}
     for suspect in suspects:
         key = (suspect.path, suspect.function)
@@ -117,4 +127,4 @@ def blend(signals: Signals, *, root: Path, limit: int = 40, weights: Weights = W
     suspects.sort(key=lambda s: (-best_in_function[(s.path, s.function)],
                                  -nearest_frame[(s.path, s.function)], s.path, s.function,
                                  -s.score, -frame_weight.get((s.path, s.line), 0.0), s.line))
-    return tuple(suspects[:limit])
+    return tuple(suspects)

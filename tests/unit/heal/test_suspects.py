@@ -14,7 +14,6 @@ from pytest_selfheal.models import Failure, Frame, Spectrum
 
 NOTHING_CHANGED = ChangedLines("HEAD~1", "HEAD~1", frozenset())
 DEFAULT = Weights()
-DEFAULT = Weights()
 
 
 def suspects(root, failures=(), *, spectrum=None, changed=NOTHING_CHANGED, weights=DEFAULT):
@@ -68,6 +67,31 @@ def test_functions_rank_before_lines(tmp_path: Path):
     functions = [s.function for s in ranked]
     assert functions == sorted(functions, key=functions.index)  # grouped
     assert ranked_functions(ranked)[0] == ("m.py", "inner")
+
+
+LONG_AND_SHORT = """\
+def long(x):
+    a = x
+    b = a
+    c = b
+    return c
+
+
+def short(x):
+    return -x
+"""
+
+
+def test_the_lines_kept_are_the_best_scored_not_the_first_functions_lines(tmp_path: Path):
+    """A faulty line that many passing tests also run (a comparison helper everything calls)
+    scores below the best line of a long function but above its other lines: a limit must
+    keep it, and drop the long function's weaker lines instead."""
+    (tmp_path / "m.py").write_text(LONG_AND_SHORT)
+    spectrum = {("m.py", 2): (0.6, 2, 1), ("m.py", 3): (0.2, 1, 20), ("m.py", 4): (0.2, 1, 20),
+                ("m.py", 5): (0.2, 1, 20), ("m.py", 9): (0.4, 2, 23)}
+    signals = Signals(spectrum, {}, NOTHING_CHANGED)
+    kept = blend(signals, root=tmp_path, limit=3)
+    assert [(s.function, s.line) for s in kept] == [("long", 2), ("long", 3), ("short", 9)]
 
 
 def test_changed_lines_lift_a_line_and_name_their_base(tmp_path: Path):
