@@ -70,7 +70,8 @@ HERE = Path(__file__).resolve().parent
 INPUTS = HERE / "results" / "localization_inputs.json"
 AGENT = HERE.parent / "pytest_selfheal" / "agents" / "builtin"
 CELL_CACHE = Path(tempfile.gettempdir()) / "selfheal-fit-candidates"
-RENDERING = ("sites.py", "templates.py", "statements.py", "render.py")  # what makes the candidates
+# what makes the candidates: every module of the agent but its priors, which only order them
+RENDERING = tuple(sorted(p.name for p in AGENT.glob("*.py") if p.name != "priors.py"))
 MODES = ("committed", "dirty")
 BUDGET = 1000  # the objective averages over budgets of 1..BUDGET validations
 SHARE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
