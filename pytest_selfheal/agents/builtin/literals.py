@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -55,8 +56,9 @@ def _target_name(target: cst.BaseExpression) -> str | None:
 
 
 def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """`self.key = None` -> `self.key = key` (the parameter or local named like the target), then
-    `t = v` -> `t = w` for another value the module assigns to the same target `t`."""
+    """`self.key = None` -> `self.key = key` (the parameter or local named like the target),
+    `t = v` -> `t = w` for another value the module assigns to the same target `t`, then the
+    value of a neighbouring assignment of the same shape, said for this target (`analogous`)."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
     elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -68,6 +70,7 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     name = _target_name(target)
     values: list[cst.BaseExpression] = [cst.Name(name)] if name in scope.names else []
     values += scope.assigned.get(code(target), ())
+    values += analogous(node, target, scope)
     shown = {current}
     for value in values:
         text = code(value)
@@ -78,6 +81,105 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
         if len(shown) > MAX_VALUES:
             return
+
+
+MAX_NEIGHBOURS = 2
+
+
+def analogous(node: cst.Assign | cst.AnnAssign, target: cst.BaseExpression, scope: Scope
+              ) -> list[cst.BaseExpression]:
+    """What the nearest assignments of the function to targets of the same shape (`self._minor`
+    beside `self._major`, `self.stack` beside `self.path`) would say here: a value that names
+    its own target's word with this target's word instead (`self._minor =
+    version_parts["minor"]` -> `version_parts["major"]`), or, in place of a None, a value that
+    names nothing (`self.stack = []` -> `[]`). Rows of alike assignments are written together,
+    and a slip in one of them is a copy gone wrong."""
+    ours = _shape(target)
+    if ours is None:
+        return []
+    lines = [line for line in scope.statements
+             if any(isinstance(s, cst.Assign | cst.AnnAssign) for s in line.body)]
+    here = next((i for i, line in enumerate(lines) if any(s is node for s in line.body)), None)
+    if here is None:
+        return []
+    placeholder = isinstance(node.value, cst.Name) and node.value.value == "None"
+    found: list[cst.BaseExpression] = []
+    for index in sorted(range(len(lines)), key=lambda i: abs(i - here))[1:]:
+        sibling = lines[index].body[0]
+        if len(lines[index].body) != 1 or not isinstance(sibling, cst.Assign | cst.AnnAssign):
+            continue
+        their_target = sibling.targets[0].target if isinstance(sibling, cst.Assign) else sibling.target
+        theirs = _shape(their_target)
+        if theirs is None or theirs[0] != ours[0] or sibling.value is None:
+            continue
+        words = _differing_word(ours[1], theirs[1])
+        if words is None:
+            continue
+        renamed = cast(cst.BaseExpression, sibling.value.visit(_Renamed(words[1], words[0], scope)))
+        if code(renamed) != code(sibling.value):
+            found.append(renamed)
+        elif placeholder and _names_nothing(sibling.value):
+            found.append(sibling.value)
+        if len(found) == MAX_NEIGHBOURS:
+            break
+    return found
+
+
+def _shape(target: cst.BaseExpression) -> tuple[str, str] | None:
+    """(what holds it, its name): ("self", "_major") for `self._major`, ("", "total") for `total`."""
+    if isinstance(target, cst.Name):
+        return "", target.value
+    if isinstance(target, cst.Attribute):
+        return code(target.value), target.attr.value
+    return None
+
+
+def _differing_word(ours: str, theirs: str) -> tuple[str, str] | None:
+    """The one word (between underscores) in which two names differ: ("major", "minor")."""
+    a, b = ours.split("_"), theirs.split("_")
+    differ = [(x, y) for x, y in zip(a, b, strict=False) if x != y]
+    return differ[0] if len(a) == len(b) and len(differ) == 1 and all(differ[0]) else None
+
+
+def _names_nothing(value: cst.BaseExpression) -> bool:
+    """An empty container, a number or string, or a call of a name without arguments (`set()`)."""
+    if isinstance(value, cst.List | cst.Dict | cst.Tuple | cst.Set):
+        return not value.elements
+    if isinstance(value, cst.Call):
+        return not value.args and isinstance(value.func, cst.Name)
+    return isinstance(value, cst.Integer | cst.Float | cst.SimpleString)
+
+
+class _Renamed(cst.CSTTransformer):
+    """Every string, and every name and attribute the function could use, made of words
+    (`"minor"`, `minor_version`) with one word said as another."""
+
+    def __init__(self, word: str, instead: str, scope: Scope) -> None:
+        self.word, self.instead = word, instead
+        self.names = frozenset(scope.names)
+        self.attributes = frozenset(a for names in scope.attributes.values() for a in names)
+
+    def _said(self, text: str) -> str:
+        return "_".join(self.instead if part == self.word else part for part in text.split("_"))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        said = self._said(updated_node.value)
+        return updated_node.with_changes(value=said) if said in self.names else updated_node
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute
+                        ) -> cst.Attribute:
+        said = self._said(original_node.attr.value)
+        attr = said if said in self.attributes else original_node.attr.value
+        return updated_node.with_changes(attr=cst.Name(attr))
+
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+                           ) -> cst.SimpleString:
+        value = updated_node.evaluated_value
+        if not isinstance(value, str) or not value.replace("_", "").isalnum():
+            return updated_node
+        said = self._said(value)
+        return updated_node if said == value else updated_node.with_changes(
+            value=updated_node.value.replace(value, said))
 
 
 def stray_comma(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:

@@ -46,6 +46,45 @@ def test_assigned_value_offers_each_other_value_once_and_not_the_current_one() -
         "def f(sign):\n    sign = 1\n    if x:\n        sign = 1\n    sign = 1\n"]
 
 
+ROW = ('def __init__(self, parts, minor, major):\n'
+       '    self._major = parts["major"]\n'
+       '    self._minor = parts["minor"]\n'
+       '    self.path = []\n'
+       '    self.stack = []\n'
+       '    self.depth = depth_of(parts)\n')
+
+
+@pytest.mark.parametrize(("find", "replace", "line"), [
+    ('self._major = parts["major"]', "self._major = None", 2),  # said for its own word
+    ('self._major = parts["major"]', 'self._major = parts["patch"]', 2),
+    ('self._minor = parts["minor"]', 'self._minor = minor if minor else None', 3),
+    ("self.path = []", "self.path = None", 4),  # a None in place of its neighbours' empty list
+])
+def test_assigned_value_takes_a_neighbour_of_the_same_shape_at_its_word(find: str, replace: str,
+                                                                       line: int) -> None:
+    assert ROW in mutated(ROW.replace(find, replace), "assigned-value", line)
+
+
+def test_a_neighbours_names_are_said_for_this_target_where_the_function_has_them() -> None:
+    source = ("class Range:\n"
+              "    def limits(self, lo, hi):\n"
+              "        self.lo_limit = clamp(lo, self.lo_edge)\n"
+              "        self.hi_limit = clamp(lo, self.lo_edge)\n"
+              "        self.hi_edge = 1\n")
+    assert ("        self.hi_limit = clamp(hi, self.hi_edge)\n"
+            in mutated(source, "assigned-value", 4)[0])
+
+
+def test_a_neighbours_value_that_names_things_is_no_placeholders_replacement() -> None:
+    """`self.depth = depth_of(parts)` says nothing for `stack` (there is no `stack_of` to call):
+    only a None's neighbours that name nothing (`[]`) stand in, and only for a None."""
+    buggy = ROW.replace("self.stack = []", "self.stack = None")
+    assert all("self.stack = depth_of" not in m and "stack_of" not in m
+               for m in mutated(buggy, "assigned-value", 5))
+    changed = ROW.replace("self.stack = []", "self.stack = list(parts)")
+    assert all("self.stack = []" not in m for m in mutated(changed, "assigned-value", 5))
+
+
 def test_stray_comma_unpacks_only_an_unparenthesized_one_element_tuple() -> None:
     source = "scopes[Async] = FunctionScope,\nkept = (FunctionScope,)\npair = a, b\n"
     assert mutated(source, "stray-comma", 1) == [
