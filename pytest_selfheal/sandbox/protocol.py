@@ -76,7 +76,7 @@ class JobRequest:
     timeout: float
     stop_first: bool = False
     cpu_seconds: float | None = None  # the child is stopped after this much CPU time
-    memory_bytes: int | None = None  # the child may allocate this much beyond what it forked with
+    memory_bytes: int | None = None  # the child may hold this much more memory than it forked with
     coverage: str | None = None  # record per-test coverage contexts into this data file
     record: str | None = None  # a recorder spec: record the calls of one function
     coverage_whole: tuple[str, ...] = ()  # traced to the end; the rest only for their first moments
@@ -97,6 +97,7 @@ class JobRan:
     exit_code: int
     timed_out: bool
     seconds: float
+    stopped: str = ""  # why the worker stopped the child, when it did for more than time
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def encode_reply(reply: JobReply) -> str:
     if isinstance(reply, JobFellBack):
         return _line({"id": reply.id, "status": "fallback", "reason": reply.reason})
     return _line({"id": reply.id, "status": "ran", "exit_code": reply.exit_code,
-                  "timed_out": reply.timed_out, "seconds": reply.seconds})
+                  "timed_out": reply.timed_out, "seconds": reply.seconds, "stopped": reply.stopped})
 
 
 def decode_reply(line: str | bytes) -> JobReply:
@@ -182,7 +183,8 @@ def _reply(message: dict[str, Any]) -> JobReply:
         return JobFellBack(id=int(message["id"]), reason=str(message["reason"]))
     if message["status"] == "ran":
         return JobRan(id=int(message["id"]), exit_code=int(message["exit_code"]),
-                      timed_out=bool(message["timed_out"]), seconds=float(message["seconds"]))
+                      timed_out=bool(message["timed_out"]), seconds=float(message["seconds"]),
+                      stopped=str(message["stopped"]))
     raise ValueError(f"unknown status {message['status']!r}")
 
 

@@ -28,7 +28,7 @@ class Job:
     coverage: Path | None = None  # record per-test coverage contexts into this data file
     coverage_whole: tuple[str, ...] = ()  # traced whole; the others for their first moments only
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
-    memory_bytes: int | None = None  # a warm child may allocate this much beyond what it forked with
+    memory_bytes: int | None = None  # a warm child may hold this much more memory than it forked with
     record: Path | None = None  # a recorder.py spec: record the calls of one function
     parallel: bool = False  # in a subprocess, under pytest-xdist as the user's session ran
 

@@ -149,7 +149,7 @@ class WarmWorker:
             observe, _ = self._waiting.pop(reply.id)
             self._answers[reply.id] = observed_result(
                 observe, exit_code=reply.exit_code, seconds=reply.seconds,
-                timed_out=reply.timed_out) if isinstance(reply, JobRan) else None
+                timed_out=reply.timed_out, output_tail=reply.stopped) if isinstance(reply, JobRan) else None
         return self._answers.pop(ticket, None)
 
     def wait_ready(self) -> bool:

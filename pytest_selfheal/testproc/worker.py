@@ -64,9 +64,19 @@ from .swap import ChangedFunction, Fingerprint, changed_functions, fingerprint
 hookimpl = pluggy.HookimplMarker("pytest")
 
 _POLL_SECONDS = 0.002
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _EXIT_OK = 0
 _EXIT_CRASHED = 70
 _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
+
+
+@dataclass(frozen=True)
+class _Child:
+    """A forked child running `job`, and the memory it may hold before it is stopped."""
+
+    job: JobRequest
+    started: float
+    memory_limit: int | None  # anonymous resident bytes, or None for no bound
 
 
 @dataclass
@@ -156,7 +166,7 @@ class Server:
 
     def _serve(self) -> None:
         waiting: list[JobRequest] = []
-        running: dict[int, tuple[JobRequest, float]] = {}
+        running: dict[int, _Child] = {}
         open_input = True
         while open_input or waiting or running:
             if open_input and not waiting and len(running) < self.jobs:
@@ -171,7 +181,9 @@ class Server:
                 if isinstance(plan, str):
                     self._reply(encode_reply(JobFellBack(id=job.id, reason=plan)))
                     continue
-                running[self._fork(job, plan)] = (job, time.monotonic())
+                held = _anonymous_memory("self") if job.memory_bytes else None
+                limit = None if held is None or not job.memory_bytes else held + job.memory_bytes
+                running[self._fork(job, plan)] = _Child(job, time.monotonic(), limit)
                 self._settle()
             self._reap(running)
 
@@ -272,8 +284,6 @@ class Server:
             # however busy the machine is; the wall-clock timeout catches tests that sleep.
             limit = max(1, math.ceil(job.cpu_seconds))
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
-        if job.memory_bytes:
-            _limit_memory_growth(job.memory_bytes)
         for function, new_code in swaps.code:
             function.__code__ = new_code  # the object every reference shares
         config = self.session.config
@@ -330,14 +340,15 @@ class Server:
         config.pluginmanager.register(plugin, "selfheal-recorder")
         return plugin
 
-    def _reap(self, running: dict[int, tuple[JobRequest, float]]) -> None:
+    def _reap(self, running: dict[int, _Child]) -> None:
         if not running:
             return
         time.sleep(_POLL_SECONDS)
-        for pid, (job, started) in list(running.items()):
-            seconds = time.monotonic() - started
+        for pid, child in list(running.items()):
+            job, seconds = child.job, time.monotonic() - child.started
             finished, status = os.waitpid(pid, os.WNOHANG)
-            if not finished and seconds <= job.timeout:
+            hoarding = "" if finished else _hoarding(pid, child)
+            if not finished and seconds <= job.timeout and not hoarding:
                 continue
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
@@ -349,9 +360,9 @@ class Server:
                 self._reply(encode_reply(JobFellBack(
                     id=job.id, reason="the tests could not be collected again with the swap")))
                 continue
-            self._reply(encode_reply(JobRan(id=job.id, exit_code=exit_code,
-                                            timed_out=not finished or exit_code == -signal.SIGXCPU,
-                                            seconds=round(seconds, 4))))
+            self._reply(encode_reply(JobRan(
+                id=job.id, exit_code=exit_code, seconds=round(seconds, 4), stopped=hoarding,
+                timed_out=(not finished and not hoarding) or exit_code == -signal.SIGXCPU)))
 
 
 class LineReader:
@@ -374,19 +385,31 @@ class LineReader:
         return (line + newline).decode("utf-8")
 
 
-def _limit_memory_growth(allowed: int) -> None:
-    """Let this child allocate `allowed` bytes beyond what it forked with; past that, allocating
-    raises MemoryError in the test, which fails it. A candidate that allocates without end
-    (an append in a loop that no longer ends) is stopped there rather than by the CPU limit,
-    which comes after gigabytes. Linux only: it counts the data the child holds now from /proc."""
+def _hoarding(pid: int, child: _Child) -> str:
+    """Why `child` must stop for the memory it holds, or "". Anonymous memory only, as it is
+    resident: a thread's untouched stack, or a file the tests map, is not what a candidate
+    that allocates without end (an append in a loop that no longer stops) takes from the
+    machine before its CPU limit comes."""
+    if child.memory_limit is None:
+        return ""
+    held = _anonymous_memory(str(pid))
+    if held is None or held <= child.memory_limit:
+        return ""
+    return (f"the tests held {held >> 20} MiB of memory, past the bound of "
+            f"{child.memory_limit >> 20} MiB (what the warm process held when it started them, "
+            f"plus {(child.job.memory_bytes or 0) >> 20} MiB), and were stopped")
+
+
+def _anonymous_memory(pid: str) -> int | None:
+    """Bytes of anonymous memory resident in process `pid` ("self" for this one); None where
+    /proc cannot tell (not Linux)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
-    except (OSError, StopIteration, ValueError):
-        return
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    limit = held + allowed if hard == resource.RLIM_INFINITY else min(hard, held + allowed)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+
 
 def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
     """Real path -> the function objects in the heap defined in that file, for files under
