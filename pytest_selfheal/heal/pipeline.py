@@ -77,7 +77,8 @@ def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResul
     log = DecisionLog(run_dir, request.redactor, listener=request.progress)
     log.record("start", run_id=request.run_id, settings=request.settings.as_dict(),
                failures=[f.nodeid for f in request.failures], prepared=prepared is not None,
-               pytest_options=list(request.pytest_options))
+               pytest_options=list(request.pytest_options),
+               suite_peak_mib=round(request.suite_peak_bytes / (1 << 20), 1))
     try:
         with terminate_as_interrupt():
             if prepared is None:

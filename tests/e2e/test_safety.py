@@ -158,6 +158,8 @@ def test_candidate_hoarding_memory_meets_a_bound_not_the_machines_limit(example_
     assert second["verdict"] == "plausible"
     peak_mib = int(result.stdout.split()[-1]) / 1024
     assert peak_mib < 700, f"a process held {peak_mib:.0f} MiB"
+    start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
+    assert start["kind"] == "start" and 20 < start["suite_peak_mib"] < 300  # what the bound is of
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
