@@ -5,17 +5,19 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import libcst as cst
 
 from ...config import Settings
-from ...models import Candidate, Edit, Outcome, Suspect, Verdict
+from ...models import Candidate, Edit, Failure, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
 from .names import name_candidates
@@ -42,7 +44,8 @@ class BuiltinAgent:
     def repair(self, bench: Workbench) -> str:
         """Why the search stopped, and which suspect files it could not search, and why."""
         ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses,
-                                 stop=lambda: bench.stop_reason() is not None)
+                                 stop=lambda: bench.stop_reason() is not None,
+                                 none_shown=shows_none(bench.failures))
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -143,7 +146,8 @@ def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) ->
 
 class RankedMutations:
     """Every mutation at a suspect line, by line score x template prior, divided by the cost of
-    recompiling a very large module (`_recompile_cost`; ties in the order of
+    recompiling a very large module (`_recompile_cost`), times NONE_LIFT for one that replaces a
+    None written as a value when the failures show a None (`none_shown`; ties in the order of
     the suspects' files, then of the mutations in a file). Files are analysed only as far as the
     iteration goes: a mutation is given once no file left could hold a better one, so the first
     candidates usually need only the most suspect file. Iterable any number of times. The
@@ -153,8 +157,10 @@ class RankedMutations:
     why."""
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
-                 analyses: Analyses, stop: Callable[[], bool] = lambda: False) -> None:
+                 analyses: Analyses, stop: Callable[[], bool] = lambda: False,
+                 none_shown: bool = False) -> None:
         self.unreadable: dict[str, str] = {}
+        self._none_lift = NONE_LIFT if none_shown else 1.0
         self._given: list[_Scored] = []
         self._analyses = analyses
         self._stop = stop
@@ -176,7 +182,7 @@ class RankedMutations:
         by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
         for suspect in suspects:
             by_file[suspect.path].setdefault(suspect.line, suspect)
-        best_prior = max(priors.values(), default=0.0)
+        best_prior = max(priors.values(), default=0.0) * self._none_lift
         costs = {path: _recompile_cost(root / path) for path in by_file}
         best = {path: best_prior * max(s.score for s in by_line.values()) / costs[path]
                 for path, by_line in by_file.items()}
@@ -197,11 +203,37 @@ class RankedMutations:
             analysis, splicer, encoding = analysed
             for mutation in analysed_mutations(analysis, frozenset(by_line)):
                 suspect = by_line[mutation.line]
-                score = suspect.score * priors[mutation.template] / costs[path]
+                lift = self._none_lift if _replaces_none(mutation) else 1.0
+                score = suspect.score * priors[mutation.template] * lift / costs[path]
                 item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
                 heapq.heappush(waiting, (-score, next(made), item))
         while waiting:
             yield heapq.heappop(waiting)[2]
+
+
+# A None where a value belongs (`self.items = None`, a forgotten value returned as None) shows in
+# the failures' own words ("'NoneType' object has no attribute 'append'", "None != 3"): then an
+# edit that puts a value in place of a written None is twice as likely as its template says.
+NONE_LIFT = 2.0
+_NONE_SHOWN = re.compile(r"\bNone(?:Type)?\b")
+
+
+def shows_none(failures: Iterable[Failure]) -> bool:
+    return any(_NONE_SHOWN.search(f.message) for f in failures if f.message)
+
+
+def _replaces_none(mutation: Mutation) -> bool:
+    """The mutation puts a value where a None is written: in `x = None`, `return None`, or as
+    `None` itself (not `x += None`, which keeps the None)."""
+    original, replacement = mutation.original, mutation.replacement
+    if isinstance(original, cst.Assign | cst.AnnAssign | cst.Return):
+        return (_is_none(original.value) and type(replacement) is type(original)
+                and not _is_none(cast(cst.Assign, replacement).value))
+    return _is_none(original) and not _is_none(replacement)
+
+
+def _is_none(node: cst.CSTNode | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _recompile_cost(path: Path) -> float:

@@ -15,7 +15,7 @@ from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
 from pytest_selfheal.agents.builtin.templates import TEMPLATES
-from pytest_selfheal.models import Candidate, Outcome, Suspect, Verdict
+from pytest_selfheal.models import Candidate, Failure, Outcome, Suspect, Verdict
 
 SOURCE = "def span(xs):\n    low = min(xs)\n    high = min(xs)\n    return high - low + 0\n"
 
@@ -247,6 +247,7 @@ class Bench:
 
     def __init__(self, root: Path, suspects: list[Suspect]) -> None:
         self.root, self.suspects, self.tried = root, suspects, 0
+        self.failures: tuple[Failure, ...] = ()
 
     def stop_reason(self) -> None:
         return None
@@ -421,3 +422,25 @@ def test_on_top_of_a_partial_fix_the_same_edit_elsewhere_in_its_function_comes_f
     second = next(builtin_agent.on_top(first, ranked))
     assert [edit.description for edit in second.edits] == ["m.py:2: `n` -> `int(n)`"] * 2
     assert second.edits[-1].after.count("{int(n)}") == 2
+
+
+def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(tmp_path: Path):
+    """Two equally suspect lines; the failures say "'NoneType' object has no attribute": the
+    edits giving `self.items` a value come before any edit of the other line."""
+    (tmp_path / "m.py").write_text("class Bag:\n    def __init__(self, size):\n"
+                                   "        self.items = None\n        self.size = size + 1\n"
+                                   "        self.spare = []\n")
+    given = (Suspect("m.py", 3, "Bag.__init__", 0.5), Suspect("m.py", 4, "Bag.__init__", 0.5))
+    failure = Failure("tests/test_m.py::test_add", "call", "AttributeError",
+                      "'NoneType' object has no attribute 'append'")
+    assert builtin_agent.shows_none([failure])
+    assert not builtin_agent.shows_none([Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")])
+
+    def first_lines(none_shown: bool) -> list[int]:
+        ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), none_shown=none_shown)
+        return [item.mutation.line for item in itertools.islice(ranked, 2)]
+
+    lifted = RankedMutations(tmp_path, given, PRIORS, Analyses(), none_shown=True)
+    assert "`self.items = None` -> `self.items = []`" in [
+        item.mutation.description for item in itertools.islice(lifted, 5)]
+    assert first_lines(True) == [3, 3] and first_lines(False) != [3, 3]
