@@ -50,9 +50,10 @@ MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
 MIN_TARGET_CPU = 1.0
 CPU_FACTOR = 10.0
-# A warm child may allocate this many times what the user's run held at most, and at least
-# MIN_TARGET_MEMORY: generous, since running a few of the suite's tests needs less than all of
-# them did, but a bound a candidate that allocates without end meets in a fraction of a second.
+# A warm child may come to hold this many times the user's peak memory beyond what it forked
+# with, and at least MIN_TARGET_MEMORY: generous, since a few of the suite's tests need less than
+# all of them did, but a bound a candidate that allocates without end meets in a fraction of a
+# second.
 MIN_TARGET_MEMORY = 256 << 20
 MEMORY_FACTOR = 2
 

@@ -82,7 +82,7 @@ class SearchLimits:
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
     suite_timeout: float  # wall seconds of a whole-suite subprocess
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
-    target_memory: int | None = None  # bytes a warm child may allocate (a candidate that hoards)
+    target_memory: int | None = None  # bytes a warm child may hold beyond its fork (a candidate that hoards)
     started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
     gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite
     target_seconds: float = 0.0  # what the targets took together in the probe

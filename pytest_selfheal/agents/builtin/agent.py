@@ -24,6 +24,7 @@ from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
 from .sites import ModuleAnalysis, Mutation, analysed_mutations
+from .templates import is_none
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
 
@@ -227,13 +228,9 @@ def _replaces_none(mutation: Mutation) -> bool:
     `None` itself (not `x += None`, which keeps the None)."""
     original, replacement = mutation.original, mutation.replacement
     if isinstance(original, cst.Assign | cst.AnnAssign | cst.Return):
-        return (_is_none(original.value) and type(replacement) is type(original)
-                and not _is_none(cast(cst.Assign, replacement).value))
-    return _is_none(original) and not _is_none(replacement)
-
-
-def _is_none(node: cst.CSTNode | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+        return (is_none(original.value) and type(replacement) is type(original)
+                and not is_none(cast(cst.Assign, replacement).value))
+    return is_none(original) and not is_none(replacement)
 
 
 def _recompile_cost(path: Path) -> float:

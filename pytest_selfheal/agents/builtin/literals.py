@@ -12,7 +12,7 @@ from typing import cast
 
 import libcst as cst
 
-from .templates import Replacement, Scope, Template, code
+from .templates import Replacement, Scope, Template, code, is_none
 
 MAX_LITERALS = 3
 MIN_SIMILARITY = 0.5  # of two strings' values; below it a replacement is a guess, not a slip
@@ -102,7 +102,7 @@ def analogous(node: cst.Assign | cst.AnnAssign, target: cst.BaseExpression, scop
     here = next((i for i, line in enumerate(lines) if any(s is node for s in line.body)), None)
     if here is None:
         return []
-    placeholder = isinstance(node.value, cst.Name) and node.value.value == "None"
+    placeholder = is_none(node.value)
     found: list[cst.BaseExpression] = []
     for index in sorted(range(len(lines)), key=lambda i: abs(i - here))[1:]:
         sibling = lines[index].body[0]

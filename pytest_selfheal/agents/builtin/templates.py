@@ -22,6 +22,11 @@ def code(node: cst.CSTNode) -> str:
     return _RENDER.code_for_node(node).strip()
 
 
+def is_none(node: cst.CSTNode | None) -> bool:
+    """`node` is the constant None, as written."""
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a replacement may draw on inside the enclosing function.
