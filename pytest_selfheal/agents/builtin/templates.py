@@ -519,11 +519,11 @@ def _grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _clauses(scope: Scope, test: cst.BaseExpression) -> Iterator[tuple[str, cst.BaseExpression]]:
-    """Conjuncts and disjuncts built from in-scope names, names the test uses first."""
-    used = [n for n in scope.names if re.search(rf"\b{re.escape(n)}\b", code(test))]
-    for name in [*used, *(n for n in scope.names if n not in used)][:4]:
-        if name in ("self", "cls"):
-            continue
+    """Conjuncts and disjuncts built from in-scope names: names the test uses first, then those
+    in play nearest the line (`item`, set just above, before a parameter named far up)."""
+    used = [n for n in scope.names
+            if n not in ("self", "cls") and re.search(rf"\b{re.escape(n)}\b", code(test))]
+    for name in [*used, *(n for n in _nearby("", scope, len(scope.names)) if n not in used)][:4]:
         yield "or", cst.parse_expression(f"not {name}")
         yield "and", cst.Name(name)
         yield "or", cst.parse_expression(f"{name} is None")
@@ -545,7 +545,10 @@ def condition_clause(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         return
     for operator, clause in _clauses(scope, node.test):
         op = cst.Or() if operator == "or" else cst.And()
-        test = cst.BooleanOperation(left=_grouped(node.test), operator=op, right=clause)
+        # `a and b` and `c` is `a and b and c`: the chain goes on, as a person would write it
+        chained = isinstance(node.test, cst.BooleanOperation) and type(node.test.operator) is type(op)
+        left = node.test if chained else _grouped(node.test)
+        test = cst.BooleanOperation(left=left, operator=op, right=clause)
         yield node.with_changes(test=test), f"`{code(node.test)}` -> `{code(test)}`"
 
 

@@ -380,3 +380,16 @@ def test_a_helper_is_a_function_or_own_method_called_with_one_argument():
     source = HEADER + ("        xs.append(a)\n        print(a)\n        c = len(a)\n"
                        "        d = self.pick(a, b)\n        return b\n")
     assert mutated(source, "helper-call", line=7) == []
+
+
+def test_condition_clause_takes_the_names_in_play_and_goes_on_with_an_and_chain():
+    """`item`, set just above, before the parameters far up; and `a and b` narrowed by `item`
+    is written `a and b and item`, as the developer would."""
+    source = ("class H:\n    def end(self, full, name, extra, other):\n"
+              "        data = self.data\n        item = self.item\n"
+              "        if self.strip and data:\n            data = data.strip()\n")
+    results = mutated(source, "condition-clause", line=5)
+    assert source.replace("self.strip and data:", "self.strip and data and item:") in results
+    assert all("(self.strip and data) and" not in r for r in results)
+    conditions = [r.splitlines()[4] for r in results]
+    assert not any("extra" in c or "other" in c for c in conditions)  # past the four nearest
