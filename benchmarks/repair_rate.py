@@ -36,6 +36,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 from _common import ROOT, commit_all, git_repo, sdist_project
@@ -154,9 +155,11 @@ def load_manifest(path: Path) -> list[Bug]:
     Their projects are laid out in temporary directories that live as long as this process."""
     import atexit
 
+    entries = json.loads(path.read_text())
+    _check_requirements(entries, path)
     bugs = []
     projects: dict[tuple[str, str, tuple[str, ...]], Path] = {}
-    for entry in json.loads(path.read_text()):
+    for entry in entries:
         key = (entry["sdist"], entry["package"], tuple(entry["tests"]))
         if key not in projects:
             projects[key] = sdist_project(*key[:2], list(key[2]))
@@ -166,6 +169,18 @@ def load_manifest(path: Path) -> list[Bug]:
         bugs.append(Bug(entry["id"], entry["project"], fixed, buggy, "", projects[key],
                         entry["module"]))
     return bugs
+
+
+def _check_requirements(entries: list[dict[str, Any]], path: Path) -> None:
+    """Stop, naming the command, when a package the corpus's tests import is not installed: a
+    test module that cannot import fails to collect, and its bugs would count as missed."""
+    import importlib.util
+
+    wanted = sorted({str(r) for entry in entries for r in entry.get("requires", ())})
+    missing = [r for r in wanted if importlib.util.find_spec(r.replace("-", "_")) is None]
+    if missing:
+        raise SystemExit(f"{path.name}: its tests need {', '.join(missing)}; install with "
+                         f"`python -m pip install {' '.join(missing)}`")
 
 
 def labelled(bug: Bug) -> Bug:
