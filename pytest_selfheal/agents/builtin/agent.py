@@ -20,6 +20,7 @@ from ...config import Settings
 from ...models import Candidate, Edit, Failure, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
+from .expected import expected_exceptions
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
@@ -46,7 +47,8 @@ class BuiltinAgent:
         """Why the search stopped, and which suspect files it could not search, and why."""
         ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses,
                                  stop=lambda: bench.stop_reason() is not None,
-                                 none_shown=shows_none(bench.failures))
+                                 none_shown=shows_none(bench.failures),
+                                 expected_errors=expected_exceptions(bench.root, bench.failures))
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -159,8 +161,9 @@ class RankedMutations:
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
                  analyses: Analyses, stop: Callable[[], bool] = lambda: False,
-                 none_shown: bool = False) -> None:
+                 none_shown: bool = False, expected_errors: Sequence[str] = ()) -> None:
         self.unreadable: dict[str, str] = {}
+        self._expected_errors = expected_errors
         self._none_lift = NONE_LIFT if none_shown else 1.0
         self._given: list[_Scored] = []
         self._analyses = analyses
@@ -202,7 +205,7 @@ class RankedMutations:
                 self.unreadable[path] = analysed
                 continue
             analysis, splicer, encoding = analysed
-            for mutation in analysed_mutations(analysis, frozenset(by_line)):
+            for mutation in analysed_mutations(analysis, frozenset(by_line), self._expected_errors):
                 suspect = by_line[mutation.line]
                 lift = self._none_lift if _replaces_none(mutation) else 1.0
                 score = suspect.score * priors[mutation.template] * lift / costs[path]

@@ -4,6 +4,7 @@ apply every template to them."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -14,6 +15,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
+from .expected import EXPECTED_TEMPLATES, module_bindings, nameable
 from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
 from .templates import CONVERSIONS, TEMPLATES, WRAPPERS, Scope, code, sole_argument
@@ -338,6 +340,7 @@ class ModuleAnalysis:
     attributes: _Attributes
     values: _Values
     wrapper: MetadataWrapper
+    bound: frozenset[str]  # the names the module binds at its top level
 
     @classmethod
     def of(cls, module: cst.Module) -> ModuleAnalysis:
@@ -346,22 +349,27 @@ class ModuleAnalysis:
         module.visit(values)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         wrapper.resolve_many(_Sites.METADATA_DEPENDENCIES)
-        return cls(module, attributes, values, wrapper)
+        return cls(module, attributes, values, wrapper, module_bindings(module))
 
 
-def mutations(module: cst.Module, lines: frozenset[int]) -> list[Mutation]:
-    """Every template applied to every node and statement that starts on one of `lines`."""
-    return analysed_mutations(ModuleAnalysis.of(module), lines)
+def mutations(module: cst.Module, lines: frozenset[int], expected_errors: Sequence[str] = ()
+              ) -> list[Mutation]:
+    """Every template applied to every node and statement that starts on one of `lines`;
+    `expected_errors` are the exceptions the failing tests expect (expected.py)."""
+    return analysed_mutations(ModuleAnalysis.of(module), lines, expected_errors)
 
 
-def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int]) -> list[Mutation]:
+def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
+                       expected_errors: Sequence[str] = ()) -> list[Mutation]:
     """`mutations` of a module analysed already."""
-    sites = _Sites(lines, analysis.attributes, analysis.values.scope(analysis.attributes))
+    module_scope = replace(analysis.values.scope(analysis.attributes),
+                           expected_errors=nameable(expected_errors, analysis.bound))
+    sites = _Sites(lines, analysis.attributes, module_scope)
     analysis.wrapper.visit(sites)
     found = []
     for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
-        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES):
+        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES):
             for replacement, description in template(node, scope):
                 found.append(Mutation(name, line, node, replacement, description))
     for block, index, line, scope in sites.statements:

@@ -41,7 +41,8 @@ class Scope:
     into a block; `guards`: its `if c: raise ...` (or `return ...`) checks, also to copy;
     `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string literals, as
     written; `assigned`: target text -> the values the module assigns to it;
-    `own_class`: the name of the class whose method this is.
+    `own_class`: the name of the class whose method this is; `expected_errors`: the exceptions
+    the failing tests expect that this module can name (expected.py).
     """
 
     names: tuple[str, ...] = ()
@@ -59,6 +60,7 @@ class Scope:
     strings: tuple[str, ...] = ()
     own_class: str = ""
     assigned: dict[str, tuple[cst.BaseExpression, ...]] = field(default_factory=dict)
+    expected_errors: tuple[str, ...] = ()
 
 
 Replacement = tuple[cst.CSTNode, str]

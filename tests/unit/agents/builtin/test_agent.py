@@ -10,6 +10,7 @@ import pytest
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
 from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations, candidates
+from pytest_selfheal.agents.builtin.expected import EXPECTED_TEMPLATES
 from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
@@ -48,7 +49,8 @@ def test_candidates_compile_and_are_pairwise_distinct(tmp_path: Path):
 
 
 def test_every_template_family_has_a_prior():
-    assert {name for name, _ in (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES)} == set(PRIORS)
+    families = (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES, *EXPECTED_TEMPLATES)
+    assert {name for name, _ in families} == set(PRIORS)
 
 
 def test_priors_order_the_families(tmp_path: Path):
