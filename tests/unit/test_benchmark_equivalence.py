@@ -23,6 +23,9 @@ from _equivalence import normalized
     ("if a and not not b:\n    pass\n", "if a and b:\n    pass\n"),
     ("y = [i for i in xs if not not i]\n", "y = [i for i in xs if i]\n"),
     ("y = 1 if not not c else 2\n", "y = 1 if c else 2\n"),
+    ('def f():\n    """Raises Exception."""\n    raise OSError\n',
+     'def f():\n    """Raises OSError."""\n    raise OSError\n'),  # a docstring only documents
+    ('class C:\n    """Old."""\n', "class C:\n    pass\n"),
 ])
 def test_equivalent_spellings_are_one(patch: str, fix: str) -> None:
     assert normalized(patch) == normalized(fix)
@@ -35,6 +38,8 @@ def test_equivalent_spellings_are_one(patch: str, fix: str) -> None:
     ("x = not (a is b is c)\n", "x = a is not b is not c\n"),  # a chain negates as a whole
     ("if v is not None:\n    pass\n", "if v is None:\n    pass\n"),
     ("return_ = not (a and b)\n", "return_ = not a and not b\n"),
+    ('def f():\n    """Doc."""\n    "a statement, not its docstring"\n    return 1\n',
+     'def f():\n    """Doc."""\n    return 1\n'),
 ])
 def test_different_behaviour_is_not_accepted(patch: str, fix: str) -> None:
     assert normalized(patch) != normalized(fix)
