@@ -58,7 +58,8 @@ def _target_name(target: cst.BaseExpression) -> str | None:
 def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """`self.key = None` -> `self.key = key` (the parameter or local named like the target),
     `t = v` -> `t = w` for another value the module assigns to the same target `t`, then the
-    value of a neighbouring assignment of the same shape, said for this target (`analogous`)."""
+    value of a neighbouring assignment of the same shape, said for this target (`analogous`),
+    and for a None, the empty value of what the module does with the target (`empty_by_use`)."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
     elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -71,6 +72,8 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     values: list[cst.BaseExpression] = [cst.Name(name)] if name in scope.names else []
     values += scope.assigned.get(code(target), ())
     values += analogous(node, target, scope)
+    if is_none(node.value):
+        values += empty_by_use(target, scope)
     shown = {current}
     for value in values:
         text = code(value)
@@ -84,6 +87,20 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 
 MAX_NEIGHBOURS = 2
+
+# What a method the module calls on a value says it is, when a None was assigned instead.
+_EMPTY_BY_METHOD = (
+    ("[]", frozenset({"append", "extend", "insert", "sort", "reverse", "index", "count"})),
+    ("{}", frozenset({"items", "keys", "values", "get", "setdefault", "update"})),
+    ("set()", frozenset({"add", "discard", "union", "intersection", "difference"})),
+)
+
+
+def empty_by_use(target: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
+    """`xs = None` -> `xs = []` where the module calls `xs.append(...)`: the empty value of the
+    type its methods say (a list, a dict or a set), for a None that then fails on its first use."""
+    used = frozenset(scope.attributes.get(code(target), ()))
+    return [cst.parse_expression(empty) for empty, methods in _EMPTY_BY_METHOD if used & methods]
 
 
 def analogous(node: cst.Assign | cst.AnnAssign, target: cst.BaseExpression, scope: Scope

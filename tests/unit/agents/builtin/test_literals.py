@@ -90,3 +90,11 @@ def test_stray_comma_unpacks_only_an_unparenthesized_one_element_tuple() -> None
     assert mutated(source, "stray-comma", 1) == [
         "scopes[Async] = FunctionScope\nkept = (FunctionScope,)\npair = a, b\n"]
     assert mutated(source, "stray-comma", 2) == mutated(source, "stray-comma", 3) == []
+
+
+@pytest.mark.parametrize(("use", "empty"), [
+    ("seen.append(x)", "[]"), ("seen.update(x)", "{}"), ("seen.add(x)", "set()")])
+def test_a_none_takes_the_empty_value_of_what_the_module_does_with_it(use: str, empty: str) -> None:
+    source = f"def f(xs):\n    seen = None\n    for x in xs:\n        {use}\n    return seen\n"
+    assert source.replace("seen = None", f"seen = {empty}") in mutated(source, "assigned-value", 2)
+    assert mutated(source.replace("seen = None", "seen = 0"), "assigned-value", 2) == []
