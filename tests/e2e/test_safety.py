@@ -38,10 +38,13 @@ def script(tmp_path: Path, *candidates: dict) -> str:
     return f"--selfheal-agent=scripted:{path}"
 
 
-def replace_qualifies(description: str, body: str) -> dict:
+def replace_qualifies(description: str, body: str, *, annotated: bool = False) -> dict:
+    """`annotated` keeps the signature as written, so that a warm child can run the candidate
+    (a changed signature runs at import time: a fresh process must)."""
+    signature = ("def qualifies(subtotal: Decimal, threshold: Decimal = THRESHOLD) -> bool:\n"
+                 if annotated else "def qualifies(subtotal, threshold=THRESHOLD):\n")
     return {"description": description, "edits": [{
-        "path": "invoice/discounts.py", "function": "qualifies",
-        "source": "def qualifies(subtotal, threshold=THRESHOLD):\n" + body}]}
+        "path": "invoice/discounts.py", "function": "qualifies", "source": signature + body}]}
 
 
 def hang_with_child(pid_file: Path) -> dict:
@@ -139,13 +142,11 @@ def test_candidate_hoarding_memory_meets_a_bound_not_the_machines_limit(example_
     """A candidate that allocates 1.5 GiB (an append in a loop that no longer ends, cut short
     here) is stopped a few hundred MiB in, saying so; the real fix still wins."""
     repo = example_repo("invoice")
-    hoarding = {"description": "hoards", "edits": [{  # the signature kept: a warm child runs it
-        "path": "invoice/discounts.py", "function": "qualifies", "source": (
-            "def qualifies(subtotal: Decimal, threshold: Decimal = THRESHOLD) -> bool:\n"
-            "    kept = []\n"
-            "    while len(kept) < 24:\n"
-            "        kept.append(b'x' * (64 << 20))\n"
-            "    return subtotal > threshold\n")}]}
+    hoarding = replace_qualifies("hoards", (
+        "    kept = []\n"
+        "    while len(kept) < 24:\n"
+        "        kept.append(b'x' * (64 << 20))\n"
+        "    return subtotal > threshold\n"), annotated=True)
     before = fingerprint(repo)
     result = subprocess.run(
         [sys.executable, "-c", PEAK_OF, sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
@@ -167,18 +168,16 @@ def test_the_memory_bound_counts_what_tests_hold_not_what_they_reserve(example_r
     """64 threads reserve 512 MiB of stacks, past the bound, and touch little of it: a fix
     whose tests start them is judged on its tests, not stopped."""
     repo = example_repo("invoice")
-    threaded = {"description": "threaded fix", "edits": [{
-        "path": "invoice/discounts.py", "function": "qualifies", "source": (
-            "def qualifies(subtotal: Decimal, threshold: Decimal = THRESHOLD) -> bool:\n"
-            "    import threading\n"
-            "    release = threading.Event()\n"
-            "    threads = [threading.Thread(target=release.wait) for _ in range(64)]\n"
-            "    for thread in threads:\n"
-            "        thread.start()\n"
-            "    release.set()\n"
-            "    for thread in threads:\n"
-            "        thread.join()\n"
-            "    return subtotal >= threshold\n")}]}
+    threaded = replace_qualifies("threaded fix", (
+        "    import threading\n"
+        "    release = threading.Event()\n"
+        "    threads = [threading.Thread(target=release.wait) for _ in range(64)]\n"
+        "    for thread in threads:\n"
+        "        thread.start()\n"
+        "    release.set()\n"
+        "    for thread in threads:\n"
+        "        thread.join()\n"
+        "    return subtotal >= threshold\n"), annotated=True)
     run_pytest(repo, "--selfheal", script(tmp_path, threaded))
     (judged,) = latest_report(repo)["candidates"]
     assert judged["verdict"] == "plausible", judged
