@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,10 +16,10 @@ from typing import cast
 import libcst as cst
 
 from ...config import Settings
-from ...models import Candidate, Edit, Failure, Outcome, Suspect, Verdict
+from ...models import Candidate, Edit, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
-from .expected import expected_exceptions
+from .evidence import NO_EVIDENCE, Evidence
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
@@ -47,8 +46,7 @@ class BuiltinAgent:
         """Why the search stopped, and which suspect files it could not search, and why."""
         ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses,
                                  stop=lambda: bench.stop_reason() is not None,
-                                 none_shown=shows_none(bench.failures),
-                                 expected_errors=expected_exceptions(bench.root, bench.failures))
+                                 evidence=Evidence.of(bench.root, bench.failures))
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -161,10 +159,10 @@ class RankedMutations:
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
                  analyses: Analyses, stop: Callable[[], bool] = lambda: False,
-                 none_shown: bool = False, expected_errors: Sequence[str] = ()) -> None:
+                 evidence: Evidence = NO_EVIDENCE) -> None:
         self.unreadable: dict[str, str] = {}
-        self._expected_errors = expected_errors
-        self._none_lift = NONE_LIFT if none_shown else 1.0
+        self._evidence = evidence
+        self._none_lift = NONE_LIFT if evidence.none_shown else 1.0
         self._given: list[_Scored] = []
         self._analyses = analyses
         self._stop = stop
@@ -205,7 +203,7 @@ class RankedMutations:
                 self.unreadable[path] = analysed
                 continue
             analysis, splicer, encoding = analysed
-            for mutation in analysed_mutations(analysis, frozenset(by_line), self._expected_errors):
+            for mutation in analysed_mutations(analysis, frozenset(by_line), self._evidence):
                 suspect = by_line[mutation.line]
                 lift = self._none_lift if _replaces_none(mutation) else 1.0
                 score = suspect.score * priors[mutation.template] * lift / costs[path]
@@ -219,11 +217,6 @@ class RankedMutations:
 # the failures' own words ("'NoneType' object has no attribute 'append'", "None != 3"): then an
 # edit that puts a value in place of a written None is twice as likely as its template says.
 NONE_LIFT = 2.0
-_NONE_SHOWN = re.compile(r"\bNone(?:Type)?\b")
-
-
-def shows_none(failures: Iterable[Failure]) -> bool:
-    return any(_NONE_SHOWN.search(f.message) for f in failures if f.message)
 
 
 def _replaces_none(mutation: Mutation) -> bool:

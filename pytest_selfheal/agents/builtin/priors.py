@@ -49,6 +49,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     # Few candidates per line (at most 3, 4 and 1), drawn from the module's own values.
     "literal-replacement": 0.5,
     "exception-type": 0.5,
+    "compared-text": 0.5,
     "assigned-value": 0.5,
     "stray-comma": 0.5,
     # One candidate per call, condition operand or if/while; own-class only on the class's own name.

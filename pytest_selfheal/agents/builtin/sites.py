@@ -4,7 +4,6 @@ apply every template to them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -15,10 +14,12 @@ from libcst.metadata import (
     PositionProvider,
 )
 
+from .evidence import NO_EVIDENCE, Evidence
 from .expected import EXPECTED_TEMPLATES, module_bindings, nameable
 from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
 from .templates import CONVERSIONS, TEMPLATES, WRAPPERS, Scope, code, sole_argument
+from .texts import TEXT_TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -352,24 +353,25 @@ class ModuleAnalysis:
         return cls(module, attributes, values, wrapper, module_bindings(module))
 
 
-def mutations(module: cst.Module, lines: frozenset[int], expected_errors: Sequence[str] = ()
+def mutations(module: cst.Module, lines: frozenset[int], evidence: Evidence = NO_EVIDENCE
               ) -> list[Mutation]:
     """Every template applied to every node and statement that starts on one of `lines`;
-    `expected_errors` are the exceptions the failing tests expect (expected.py)."""
-    return analysed_mutations(ModuleAnalysis.of(module), lines, expected_errors)
+    `evidence` is what the failures say (evidence.py)."""
+    return analysed_mutations(ModuleAnalysis.of(module), lines, evidence)
 
 
 def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
-                       expected_errors: Sequence[str] = ()) -> list[Mutation]:
+                       evidence: Evidence = NO_EVIDENCE) -> list[Mutation]:
     """`mutations` of a module analysed already."""
     module_scope = replace(analysis.values.scope(analysis.attributes),
-                           expected_errors=nameable(expected_errors, analysis.bound))
+                           expected_errors=nameable(evidence.expected_errors, analysis.bound),
+                           compared_texts=evidence.compared_texts)
     sites = _Sites(lines, analysis.attributes, module_scope)
     analysis.wrapper.visit(sites)
     found = []
     for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
-        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES):
+        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES, *TEXT_TEMPLATES):
             for replacement, description in template(node, scope):
                 found.append(Mutation(name, line, node, replacement, description))
     for block, index, line, scope in sites.statements:

@@ -42,7 +42,8 @@ class Scope:
     `indexed`: (index, sequence) pairs of `seq[i]`; `strings`: the module's string literals, as
     written; `assigned`: target text -> the values the module assigns to it;
     `own_class`: the name of the class whose method this is; `expected_errors`: the exceptions
-    the failing tests expect that this module can name (expected.py).
+    the failing tests expect that this module can name (expected.py); `compared_texts`: the
+    texts the failing tests compared (texts.py).
     """
 
     names: tuple[str, ...] = ()
@@ -61,6 +62,7 @@ class Scope:
     own_class: str = ""
     assigned: dict[str, tuple[cst.BaseExpression, ...]] = field(default_factory=dict)
     expected_errors: tuple[str, ...] = ()
+    compared_texts: tuple[tuple[str, str], ...] = ()
 
 
 Replacement = tuple[cst.CSTNode, str]

@@ -10,12 +10,14 @@ import pytest
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
 from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations, candidates
+from pytest_selfheal.agents.builtin.evidence import Evidence
 from pytest_selfheal.agents.builtin.expected import EXPECTED_TEMPLATES
 from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.statements import STATEMENT_TEMPLATES
 from pytest_selfheal.agents.builtin.templates import TEMPLATES
+from pytest_selfheal.agents.builtin.texts import TEXT_TEMPLATES
 from pytest_selfheal.models import Candidate, Failure, Outcome, Suspect, Verdict
 
 SOURCE = "def span(xs):\n    low = min(xs)\n    high = min(xs)\n    return high - low + 0\n"
@@ -49,7 +51,8 @@ def test_candidates_compile_and_are_pairwise_distinct(tmp_path: Path):
 
 
 def test_every_template_family_has_a_prior():
-    families = (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES, *EXPECTED_TEMPLATES)
+    families = (*TEMPLATES, *LITERAL_TEMPLATES, *STATEMENT_TEMPLATES, *EXPECTED_TEMPLATES,
+                *TEXT_TEMPLATES)
     assert {name for name, _ in families} == set(PRIORS)
 
 
@@ -435,14 +438,15 @@ def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(
     given = (Suspect("m.py", 3, "Bag.__init__", 0.5), Suspect("m.py", 4, "Bag.__init__", 0.5))
     failure = Failure("tests/test_m.py::test_add", "call", "AttributeError",
                       "'NoneType' object has no attribute 'append'")
-    assert builtin_agent.shows_none([failure])
-    assert not builtin_agent.shows_none([Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")])
+    shown = Evidence.of(tmp_path, [failure])
+    assert shown.none_shown
+    assert not Evidence.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")]).none_shown
 
-    def first_lines(none_shown: bool) -> list[int]:
-        ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), none_shown=none_shown)
+    def first_lines(evidence: Evidence) -> list[int]:
+        ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=evidence)
         return [item.mutation.line for item in itertools.islice(ranked, 2)]
 
-    lifted = RankedMutations(tmp_path, given, PRIORS, Analyses(), none_shown=True)
+    lifted = RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=shown)
     assert "`self.items = None` -> `self.items = []`" in [
         item.mutation.description for item in itertools.islice(lifted, 5)]
-    assert first_lines(True) == [3, 3] and first_lines(False) != [3, 3]
+    assert first_lines(shown) == [3, 3] and first_lines(Evidence()) != [3, 3]

@@ -1,0 +1,36 @@
+"""What the failures themselves say about the fix, read once per heal and given to the templates
+and the ranking: the exceptions the failing tests expect (expected.py), the texts they compared
+(texts.py), and whether a None shows in their messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...models import Failure
+from .expected import expected_exceptions
+from .texts import compared_texts
+
+_NONE_SHOWN = re.compile(r"\bNone(?:Type)?\b")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    expected_errors: tuple[str, ...] = ()  # as the tests write them: `errors.ParseError`
+    compared_texts: tuple[tuple[str, str], ...] = ()  # (one side, the other) of a text diff
+    none_shown: bool = False  # "'NoneType' object has no attribute ...", "None != 3"
+
+    @classmethod
+    def of(cls, root: Path, failures: Iterable[Failure]) -> Evidence:
+        failures = tuple(failures)
+        return cls(expected_exceptions(root, failures), compared_texts(failures),
+                   shows_none(failures))
+
+
+NO_EVIDENCE = Evidence()
+
+
+def shows_none(failures: Iterable[Failure]) -> bool:
+    return any(_NONE_SHOWN.search(f.message) for f in failures if f.message)
