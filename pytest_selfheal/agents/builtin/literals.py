@@ -7,7 +7,7 @@ comma back into its element (Python's own way to get a wrong data type).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import cast
 
 import libcst as cst
@@ -59,7 +59,8 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """`self.key = None` -> `self.key = key` (the parameter or local named like the target),
     `t = v` -> `t = w` for another value the module assigns to the same target `t`, then the
     value of a neighbouring assignment of the same shape, said for this target (`analogous`),
-    and for a None, the empty value of what the module does with the target (`empty_by_use`)."""
+    and for a None, the empty value of what the module does with the target (`empty_by_use`)
+    and the opposite of a flag's other value (`opposites`)."""
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target = node.targets[0].target
     elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -74,6 +75,7 @@ def assigned_value(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     values += analogous(node, target, scope)
     if is_none(node.value):
         values += empty_by_use(target, scope)
+        values += opposites(scope.assigned.get(code(target), ()))
     shown = {current}
     for value in values:
         text = code(value)
@@ -101,6 +103,16 @@ def empty_by_use(target: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpre
     type its methods say (a list, a dict or a set), for a None that then fails on its first use."""
     used = frozenset(scope.attributes.get(code(target), ()))
     return [cst.parse_expression(empty) for empty, methods in _EMPTY_BY_METHOD if used & methods]
+
+
+_OPPOSITE = {"0": "1", "1": "0", "True": "False", "False": "True"}
+
+
+def opposites(values: Iterable[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    """`0` -> `1`, `True` -> `False`: where the module sets a flag or a sign one way (`else:
+    sign = 0`), a None written for it elsewhere (`if expanded: sign = None`) stood for the other."""
+    return [cst.parse_expression(_OPPOSITE[code(value)]) for value in values
+            if isinstance(value, cst.Integer | cst.Name) and code(value) in _OPPOSITE]
 
 
 def analogous(node: cst.Assign | cst.AnnAssign, target: cst.BaseExpression, scope: Scope

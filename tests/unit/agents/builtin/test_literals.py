@@ -98,3 +98,13 @@ def test_a_none_takes_the_empty_value_of_what_the_module_does_with_it(use: str, 
     source = f"def f(xs):\n    seen = None\n    for x in xs:\n        {use}\n    return seen\n"
     assert source.replace("seen = None", f"seen = {empty}") in mutated(source, "assigned-value", 2)
     assert mutated(source.replace("seen = None", "seen = 0"), "assigned-value", 2) == []
+
+
+@pytest.mark.parametrize(("other", "opposite"), [("0", "1"), ("1", "0"), ("True", "False")])
+def test_a_none_takes_the_opposite_of_a_flag_the_module_sets_elsewhere(other: str, opposite: str) -> None:
+    source = (f"def pattern(expanded):\n    if expanded:\n        sign = None\n    else:\n"
+              f"        sign = {other}\n    return '[+-]{{%d}}' % sign\n")
+    assert source.replace("sign = None", f"sign = {opposite}") in mutated(source, "assigned-value", 3)
+    # Only for a None: a value written there is not a placeholder for the other one.
+    assert source.replace("sign = None", f"sign = {opposite}") not in mutated(
+        source.replace("sign = None", "sign = 2"), "assigned-value", 3)
