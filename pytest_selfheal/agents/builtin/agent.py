@@ -203,8 +203,10 @@ class RankedMutations:
                 self.unreadable[path] = analysed
                 continue
             analysis, splicer, encoding = analysed
+            most_suspect = max(by_line.values(), key=lambda s: s.score)
             for mutation in analysed_mutations(analysis, frozenset(by_line), self._evidence):
-                suspect = by_line[mutation.line]
+                line = mutation.suspect_line
+                suspect = most_suspect if line is None else by_line[line]
                 lift = self._none_lift if _replaces_none(mutation) else 1.0
                 score = suspect.score * priors[mutation.template] * lift / costs[path]
                 item = _Scored(score, path, suspect.function, mutation, splicer, encoding)

@@ -24,11 +24,17 @@ from .texts import TEXT_TEMPLATES
 
 @dataclass(frozen=True)
 class Mutation:
+    """`line` is where the edit is; `suspect_line` the suspect line whose score it takes (the
+    same line, but for a default value: the first suspect line of its function's body), or None
+    for an edit the failures' own words place (a literal holding the text a failure compared),
+    which takes the best score of its file's suspects."""
+
     template: str
     line: int
     original: cst.CSTNode
     replacement: cst.CSTNode
     description: str
+    suspect_line: int | None
 
 
 _SELF = ("self", "cls")
@@ -122,7 +128,7 @@ class _Sites(cst.CSTVisitor):
         self.lines = lines
         self.attributes = attributes
         self.classes: list[cst.ClassDef] = []
-        self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
+        self.sites: list[tuple[cst.CSTNode, int, int, Scope]] = []  # node, line, suspect line
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
         self.scopes: list[Scope] = [module_scope]
         self.not_variables: set[int] = set()  # attribute names, keyword names
@@ -135,6 +141,7 @@ class _Sites(cst.CSTVisitor):
         if isinstance(node, cst.ClassDef):
             self.classes.append(node)
         elif isinstance(node, cst.FunctionDef):
+            self._add_defaults(node)
             self.scopes.append(_function_scope(node, self))
         elif isinstance(node, cst.Attribute):
             self.not_variables.add(id(node.attr))
@@ -147,8 +154,25 @@ class _Sites(cst.CSTVisitor):
                     self.statements.append((node, index, line, self.scopes[-1]))
         line = self.line_of(node)
         if line in self.lines and not self._is_unreadable_name(node):
-            self.sites.append((node, line, self.scopes[-1]))
+            self.sites.append((node, line, line, self.scopes[-1]))
         return True
+
+    def _add_defaults(self, func: cst.FunctionDef) -> None:
+        """A suspect function's parameter defaults are sites too (`milliseconds=1` for `=0`),
+        though their lines ran once, at import, and no test's coverage shows them: they take
+        the score of the body's first suspect line, and the enclosing scope, where they are
+        evaluated."""
+        body = self.get_metadata(PositionProvider, func.body, None)
+        if body is None:
+            return
+        wanted = [line for line in self.lines if body.start.line <= line <= body.end.line]
+        if not wanted:
+            return
+        params = func.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            line = self.line_of(param.default) if param.default is not None else 0
+            if param.default is not None and line not in self.lines:
+                self.sites.append((param.default, line, min(wanted), self.scopes[-1]))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if not self._spans_a_line(original_node) or isinstance(original_node, cst.Import | cst.ImportFrom):
@@ -331,6 +355,20 @@ def empty_value(annotation: cst.BaseExpression) -> str | None:
     return _EMPTY.get(annotation.value) if isinstance(annotation, cst.Name) else None
 
 
+class _Literals(cst.CSTVisitor):
+    """Every string literal of a module, with its line: where a text a failure compared may
+    come from, wherever the spectrum put it."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[cst.SimpleString, int]] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.found.append((node, self.get_metadata(PositionProvider, node).start.line))
+
+
 @dataclass(frozen=True)
 class ModuleAnalysis:
     """What the templates need of a module whatever lines are suspect: its attributes, values
@@ -369,13 +407,20 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
     sites = _Sites(lines, analysis.attributes, module_scope)
     analysis.wrapper.visit(sites)
     found = []
-    for node, line, function_scope in sites.sites:
+    for node, line, suspect_line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
-        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES, *TEXT_TEMPLATES):
+        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES):
             for replacement, description in template(node, scope):
-                found.append(Mutation(name, line, node, replacement, description))
+                found.append(Mutation(name, line, node, replacement, description, suspect_line))
+    if evidence.compared_texts:
+        literals = _Literals()
+        analysis.wrapper.visit(literals)
+        for node, line in literals.found:
+            for name, template in TEXT_TEMPLATES:
+                for replacement, description in template(node, module_scope):
+                    found.append(Mutation(name, line, node, replacement, description, None))
     for block, index, line, scope in sites.statements:
         for name, block_template in STATEMENT_TEMPLATES:
             for new_block, description in block_template(block, index, scope):
-                found.append(Mutation(name, line, block, new_block, description))
+                found.append(Mutation(name, line, block, new_block, description, line))
     return found

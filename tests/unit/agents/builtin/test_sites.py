@@ -70,3 +70,27 @@ def test_a_nested_function_s_free_variable_is_replaced_by_its_locals_and_theirs_
                 if m.template == "name-replacement"]
     assert "`bases` -> `resolved_bases`" in replaced  # a closure's variable read in place of a local
     assert "`d` -> `bases`" in replaced  # and the closure's variables are candidates too
+
+
+DEFAULTS = '''\
+LIMIT = 10
+
+
+def duration(days=0,
+             milliseconds=1, *, sep=", "):
+    total = days * 86400000 + milliseconds
+    return f"{total}{sep}ms"
+
+
+def other(x=5):
+    return x
+'''
+
+
+def test_a_suspect_function_s_defaults_are_sites_scored_as_its_first_suspect_line():
+    found = mutations(cst.parse_module(DEFAULTS), frozenset({7, 6}))
+    defaults = [(m.line, m.suspect_line, m.description) for m in found if m.line in (4, 5)]
+    assert (5, 6, "`1` -> `0`") in defaults  # the default's own line, the body's first suspect
+    assert {line for line, _, _ in defaults} == {4, 5}  # days=0 and milliseconds=1, sep=", "
+    assert not [m for m in found if m.line == 10]  # an unsuspected function's are not
+    assert not [d for d in defaults if "days" in d[2] or "total" in d[2]]  # the body's names are not in scope

@@ -3,10 +3,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations
 from pytest_selfheal.agents.builtin.evidence import Evidence
+from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.texts import compared_texts, edited_like
-from pytest_selfheal.models import Failure
+from pytest_selfheal.models import Failure, Suspect
 
 # What pytest 8 says for `assert "isodate.Duration(10, months=10)" == repr(d)`, first line cut.
 PYTEST = ("assert 'isodate.Dur...months=10)' == 'XXisodate.D...months=10)XX'\n  \n"
@@ -51,11 +53,22 @@ SOURCE = '''def describe(months):
 '''
 
 
-def test_the_template_edits_the_literal_on_the_suspect_line_either_way_round(tmp_path: Path):
+def test_the_template_edits_a_literal_off_the_suspect_lines_either_way_round():
+    """Only line 3 is suspect: the literal holding the compared text is found on line 2."""
     module = cst.parse_module(SOURCE)
     for pair in (("2 month", "2 months"), ("2 months", "2 month")):
         evidence = Evidence(compared_texts=(pair,))
-        found = [m.description for m in mutations(module, frozenset({2}), evidence)
-                 if m.template == "compared-text"]
-        assert found == ['`"%d month"` -> `"%d months"`']
-    assert not [m for m in mutations(module, frozenset({2})) if m.template == "compared-text"]
+        found = [(m.line, m.suspect_line, m.description)
+                 for m in mutations(module, frozenset({3}), evidence) if m.template == "compared-text"]
+        assert found == [(2, None, '`"%d month"` -> `"%d months"`')]
+    assert not [m for m in mutations(module, frozenset({3})) if m.template == "compared-text"]
+
+
+def test_an_edit_the_failures_place_takes_the_file_s_best_suspect_score(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE + "\n\ndef unused():\n    return 'x'\n")
+    suspects = (Suspect("m.py", 3, "describe", 0.9), Suspect("m.py", 7, "unused", 0.1))
+    evidence = Evidence(compared_texts=(("2 month", "2 months"),))
+    ranked = RankedMutations(tmp_path, suspects, PRIORS, Analyses(), evidence=evidence)
+    edit = next(item for item in ranked if item.mutation.template == "compared-text")
+    assert edit.score == pytest.approx(0.9 * PRIORS["compared-text"])
+    assert (edit.mutation.line, edit.function) == (2, "describe")
