@@ -8,6 +8,7 @@ both directions are tried.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Iterator
 
 import libcst as cst
@@ -50,16 +51,22 @@ def edited_like(literal: str, before: str, after: str) -> str | None:
     months"` for `"3 months"`): each change is placed by the unchanged characters beside it, or
     by the literal's start or end where the change is at the text's."""
     edited = literal
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     # Last change first, so the places found for earlier ones stay where they were.
-    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
-        if tag == "equal":
-            continue
-        placed = _placed(edited, before, i1, i2, after[j1:j2])
+    for i1, i2, instead in reversed(_changes(before, after)):
+        placed = _placed(edited, before, i1, i2, instead)
         if placed is None:
             return None
         edited = placed
     return edited
+
+
+@functools.lru_cache(maxsize=2 * MAX_TEXTS)
+def _changes(before: str, after: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, what replaces before[start:end]) for each change, computed once per pair
+    however many literals a module has."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return tuple((i1, i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+                 if tag != "equal")
 
 
 def _placed(literal: str, before: str, start: int, end: int, instead: str) -> str | None:
