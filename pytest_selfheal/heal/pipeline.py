@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..agents.base import Agent, Anticipating, report_of
 from ..errors import SandboxError, SelfHealError
-from ..models import Failure, Outcome, Spectrum, Suspect, TestRunResult
+from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult
 from ..output import report, rundir
 from ..output.decisions import DecisionLog
 from ..output.diffs import combined_diff
@@ -36,7 +36,7 @@ from .naturalness import ProjectNaturalness
 from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
-from .ranking import judged, why_first
+from .ranking import judged, ranked, why_first
 from .request import AddedTest, Alternative, HealRequest, HealResult
 from .suspects import rank_suspects
 from .triage import Triage, TriageInput, triage
@@ -223,6 +223,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
             log: DecisionLog) -> HealResult:
     # The agent and the regression stage import LibCST (a second or so): done first, on this
     # core, while the warm worker starts on the other.
+    from .behaviour import behaviour_changes
     from .regression import add_regression_test
 
     agent = request.make_agent(request.settings.resolved_agent)
@@ -249,6 +250,10 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
     bench.confirm_partial()
+    bench.behaviour = behaviour_changes(bench, ranked(bench.outcomes, naturalness=bench.naturalness))
+    if bench.behaviour:
+        log.record("behaviour", changed_calls={
+            _numbered(bench, candidate): count for candidate, count in bench.behaviour.items()})
     found = bench.best
     best = found and _formatted(found, sandbox.root, log)
     regression: Regression | None = None
@@ -260,6 +265,11 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
                                          request.settings.regression_dir, request.redactor)
         log.record("regression", path=regression.path or None, seconds=regression.seconds)
     return _result(request, run_dir, bench, found, best, agent, stop_reason, verdicts, regression)
+
+
+def _numbered(bench: SandboxWorkbench, candidate: Candidate) -> int:
+    """The candidate's number in the decision log (the order it was tried, from 1)."""
+    return next(i for i, o in enumerate(bench.outcomes, 1) if o.candidate is candidate)
 
 
 def _reproduction_as_regression(added: AddedTest, fix: Outcome) -> Regression:
@@ -451,7 +461,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
             reason += (f"; the test of {request.added_test.reproduces} checks only that the "
                        "exception is gone, so review what the fix changes")
     started = request.started
-    ranking = judged(bench.outcomes, naturalness=bench.naturalness)
+    ranking = judged(bench.outcomes, naturalness=bench.naturalness, behaviour=bench.behaviour)
     fix_evidence = next((e for o, e in ranking if o is found), None)
     alternatives = tuple(Alternative(o, e) for o, e in ranking if o is not found)
     runner_up = alternatives[0].evidence if alternatives else None

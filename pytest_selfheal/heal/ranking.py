@@ -6,15 +6,18 @@ each patch, in this order:
    test that passed before, so this already prefers the patch with the most tests passing);
 2. no repair anti-pattern before one (antipatterns.py: a deleted return, a constant condition, a
    constant returned instead of a computation...), which tests cannot tell from a fix;
-3. the smallest change to the program's AST, then the fewest edits;
-4. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
+3. the fewest calls made by the passing tests whose outcome it changes, where that was measured
+   (behaviour.py: a correct patch keeps what the passing tests do alike), measured ahead of any
+   not measured;
+4. the smallest change to the program's AST, then the fewest edits;
+5. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
    prior);
-5. the changed lines that read most like the project's own code (naturalness.py), where the
+6. the changed lines that read most like the project's own code (naturalness.py), where the
    first one tried used to win. Ordering every single mutation at the faulty lines of the
    benchmark corpora, naturalness ahead of the score put the oracle in the top three for fewer
    bugs than behind it (own corpus 15 vs 21 of 102, mutants 9 vs 12 of 25), so it decides what
    the score leaves tied: two operators on one line, an agent that gives no score;
-6. the one tried first.
+7. the one tried first.
 Where a piece of evidence is silent (no anti-pattern either way, no model), the next one
 decides, so the order is the old one. `why_first` says which key put the best ahead.
 """
@@ -25,8 +28,9 @@ import ast
 import functools
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from ..models import Candidate, Outcome, Verdict
@@ -49,15 +53,17 @@ class Evidence:
     bits_per_token: float | None  # None: no model, or no token changed
     edits: int
     score: float
+    changed_calls: int | None = None  # None: not measured
 
     def as_json(self) -> dict[str, Any]:
         return {"antipatterns": list(self.antipatterns), "ast_change": self.ast_change,
-                "bits_per_token": self.bits_per_token}
+                "bits_per_token": self.bits_per_token, "changed_calls": self.changed_calls}
 
-    def key(self) -> tuple[int, bool, int, int, float, float]:
+    def key(self) -> tuple[int, bool, float, int, int, float, float]:
         surprise = math.inf if self.bits_per_token is None else self.bits_per_token
-        return (-self.fixed, bool(self.antipatterns), self.ast_change, self.edits, -self.score,
-                surprise)
+        changed = math.inf if self.changed_calls is None else self.changed_calls
+        return (-self.fixed, bool(self.antipatterns), changed, self.ast_change, self.edits,
+                -self.score, surprise)
 
 
 def ast_change_size(candidate: Candidate) -> int:
@@ -79,21 +85,25 @@ def _subtrees(source: str) -> Counter[str]:
                    if isinstance(node, ast.expr | ast.stmt))
 
 
-def evidence(outcome: Outcome, naturalness: Naturalness | None = None) -> Evidence:
+def evidence(outcome: Outcome, naturalness: Naturalness | None = None,
+             behaviour: Mapping[Candidate, int] = MappingProxyType({})) -> Evidence:
     candidate = outcome.candidate
     return Evidence(
         fixed=len(outcome.fixed), antipatterns=antipatterns(candidate),
         ast_change=ast_change_size(candidate),
         bits_per_token=naturalness.bits_per_token(candidate) if naturalness else None,
         edits=len(candidate.edits), score=candidate.score,
+        changed_calls=behaviour.get(candidate),
     )
 
 
 def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
-           naturalness: Naturalness | None = None,
-           shortlist: int | None = None) -> list[tuple[Outcome, Evidence]]:
+           naturalness: Naturalness | None = None, shortlist: int | None = None,
+           behaviour: Mapping[Candidate, int] = MappingProxyType({})
+           ) -> list[tuple[Outcome, Evidence]]:
     """The outcomes of `verdict` (plausible, or the partial ones), best first, with their
-    evidence; the model is asked only when there is a choice to make. With `shortlist`, only
+    evidence (`behaviour`: the calls each changes, behaviour.py, where measured); the model
+    is asked only when there is a choice to make. With `shortlist`, only
     that many are weighed, those fixing the most failing tests, in the order tried: the
     evidence parses each candidate's files whole, which for a hundred partial fixes of a large
     module took longer than the time budget had left."""
@@ -101,15 +111,16 @@ def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
     if shortlist is not None:
         chosen = sorted(chosen, key=lambda o: -len(o.fixed))[:shortlist]
     model = naturalness if len(chosen) > 1 else None
-    scored = [(i, o, evidence(o, model)) for i, o in enumerate(chosen)]
+    scored = [(i, o, evidence(o, model, behaviour)) for i, o in enumerate(chosen)]
     scored.sort(key=lambda item: (*item[2].key(), item[0]))
     return [(o, e) for _, o, e in scored]
 
 
 def ranked(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
-           naturalness: Naturalness | None = None, shortlist: int | None = None) -> list[Outcome]:
+           naturalness: Naturalness | None = None, shortlist: int | None = None,
+           behaviour: Mapping[Candidate, int] = MappingProxyType({})) -> list[Outcome]:
     """The outcomes of `verdict`, best first (see `judged`)."""
-    return [o for o, _ in judged(outcomes, verdict, naturalness, shortlist)]
+    return [o for o, _ in judged(outcomes, verdict, naturalness, shortlist, behaviour)]
 
 
 def why_first(best: Evidence, runner_up: Evidence | None) -> str:
@@ -121,6 +132,10 @@ def why_first(best: Evidence, runner_up: Evidence | None) -> str:
         why = f"it fixes {best.fixed} failing test(s), the runner-up {runner_up.fixed}"
     elif best.antipatterns != runner_up.antipatterns and not best.antipatterns:
         why = f"no repair anti-pattern; the runner-up {_and(runner_up.antipatterns)}"
+    elif best.changed_calls != runner_up.changed_calls and best.changed_calls is not None:
+        other = "was not measured" if runner_up.changed_calls is None else f"{runner_up.changed_calls}"
+        why = (f"it changes the outcome of fewer calls the passing tests make ({best.changed_calls}; "
+               f"the runner-up {other})")
     elif best.ast_change != runner_up.ast_change:
         why = (f"the smaller change ({best.ast_change} AST subtrees changed, the runner-up "
                f"{runner_up.ast_change})")

@@ -268,8 +268,9 @@ def patched_function(edits: Sequence[Edit]) -> PatchedFunction:
     raise NoRegression("the fix changes no existing function, so there is no call to replay")
 
 
-def _record(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction,
-            tests: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def record_calls(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction,
+                 tests: Sequence[str], timeout: float | None = None
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
     children (the fix swapped in place), or else one after the other in subprocesses from disk.
     Each test process (xdist workers too) writes one file."""
@@ -283,7 +284,8 @@ def _record(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunc
             "self_unused": patched.self_unused, "output": str(output),
         }), encoding="utf-8")
         outputs.append(output)
-        jobs.append(Job(tuple(tests), changes, timeout=bench.limits.suite_timeout, record=spec))
+        jobs.append(Job(tuple(tests), changes, timeout=timeout or bench.limits.suite_timeout,
+                        record=spec))
     for job, run in zip(jobs, bench.runs.screen(jobs), strict=True):
         if run is None:
             with bench.sandbox.applied(edits if job.files else ()):
@@ -309,7 +311,7 @@ def _witnesses(
     redactor: Redactor,
 ) -> tuple[list[Witness], dict[str, Any]]:
     """The witnesses of `patched` while `tests` run, and the recorded target to call."""
-    fixed, original = _record(bench, edits, patched, tests)
+    fixed, original = record_calls(bench, edits, patched, tests)
     return choose_witnesses(fixed, original, patched.qualname, redactor), fixed["target"]
 
 
@@ -353,6 +355,18 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
                           f"as source: {problems[0]}", qualname, calls[0].get("callers", []))
     raise NoRegression(f"no recorded call of {qualname} returned, raised or left its object "
                        "differently after the fix (the difference lies in other side effects)")
+
+
+def changed_calls(fixed: dict[str, Any], original: dict[str, Any]) -> int:
+    """How many distinct calls (receiver and arguments) the two recordings do not share with the
+    same outcome and effects: made on one side only, or returning, raising or leaving their
+    object differently."""
+    def outcomes(recorded: dict[str, Any]) -> dict[str, Any]:
+        return {_key(c): (c.get("outcome"), c.get("state")) for c in recorded.get("calls", [])
+                if "args" in c}
+
+    after, before = outcomes(fixed), outcomes(original)
+    return sum(1 for key in after.keys() | before.keys() if after.get(key) != before.get(key))
 
 
 def _effects(fixed: dict[str, Any], original: dict[str, Any]) -> tuple[tuple[str, Any], ...]:

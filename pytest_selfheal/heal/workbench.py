@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -119,6 +119,8 @@ class SandboxWorkbench:
     alternatives: int = 20
     # how natural a patch reads in this project: ranks patches equal on every other count
     naturalness: Naturalness | None = None
+    # candidate -> calls of the passing tests whose outcome it changes (behaviour.py), once weighed
+    behaviour: Mapping[Candidate, int] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates judged up to and including it
@@ -155,7 +157,8 @@ class SandboxWorkbench:
     @property
     def best(self) -> Outcome | None:
         """The best plausible outcome (see plausible.ranked), or None."""
-        return next(iter(ranked(self.outcomes, naturalness=self.naturalness)), None)
+        return next(iter(ranked(self.outcomes, naturalness=self.naturalness,
+                                behaviour=self.behaviour)), None)
 
     @property
     def healed_at(self) -> float | None:
@@ -171,7 +174,7 @@ class SandboxWorkbench:
     def stop_reason(self) -> str | None:
         now = time.monotonic()
         spent = None
-        if now >= self._search_deadline() - self._gate_reserve():
+        if now >= self.search_deadline() - self._gate_reserve():
             spent = "time budget spent"
         elif self._judged_count >= self.limits.max_candidates:
             spent = "candidate budget spent"
@@ -186,7 +189,7 @@ class SandboxWorkbench:
         started = self.limits.started if self.limits.started is not None else self._healed_at
         return self._healed_at + ALTERNATIVES_SHARE * (self._healed_at - started)
 
-    def _search_deadline(self) -> float:
+    def search_deadline(self) -> float:
         """The deadline, less what the regression test will need once a fix is found: the search
         for alternatives must not leave the fix without its regression test."""
         if not self.healed:
@@ -280,7 +283,7 @@ class SandboxWorkbench:
         return self.policy.check(candidate)
 
     def _remaining(self, timeout: float) -> float:
-        return max(0.5, min(timeout, self._search_deadline() - time.monotonic() + 1.0))
+        return max(0.5, min(timeout, self.search_deadline() - time.monotonic() + 1.0))
 
     def try_batch(self, candidates: Sequence[Candidate]) -> list[Outcome]:
         """Screen the candidates in parallel and judge them in order exactly as `try_candidate`

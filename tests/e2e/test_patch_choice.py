@@ -9,6 +9,7 @@ anti-pattern: the heal must choose the real fix, list the other below it, and sa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
@@ -183,3 +184,76 @@ def test_the_real_fix_beats_a_smaller_patch_that_makes_an_update_do_nothing(tmp_
     assert f"ranked first: {why}" in result.stdout
     markdown = (latest_run_dir(repo) / "report.md").read_text()
     assert f"plausible patch(es): {why}." in markdown
+
+
+RATES = '''\
+"""What shipping a parcel costs."""
+
+from __future__ import annotations
+
+
+def rate(weight: int, express: bool = False) -> int:
+    """Cents to ship a parcel of `weight` whole kilograms; from 10 kg on a parcel is heavy."""
+    cents = 500 + weight * 200
+    if weight > 10:
+        cents += 1000
+    if express:
+        cents *= 2
+    return cents
+'''
+
+TEST_RATES = '''\
+from shipping.rates import rate
+
+
+def test_a_heavy_parcel_pays_the_surcharge():
+    assert rate(20) == 5500
+
+
+def test_a_parcel_of_exactly_ten_kilograms_is_heavy():
+    assert rate(10) == 3500
+
+
+def test_a_light_parcel_costs_something():
+    assert rate(2) > 0
+
+
+def test_express_costs_double():
+    assert rate(4, express=True) == 2 * rate(4)
+'''
+
+
+def test_the_patch_that_changes_fewer_of_the_passing_tests_calls_wins(tmp_path):
+    """`weight > 10` -> `weight > 1` and -> `weight > 9` both make the 10 kg test pass, and
+    the suite's other tests do not tell them apart (they check a light parcel's rate only
+    loosely); both are the same size. `> 1` changes the rate of every light parcel those tests
+    ask for: 3 calls; `> 9` changes none. It was tried second, and used to lose on order."""
+    files = {"pyproject.toml": PYPROJECT.replace("billing", "shipping"),
+             "shipping/__init__.py": '"""Shipping."""\n', "shipping/rates.py": RATES,
+             "tests/test_rates.py": TEST_RATES}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    repo = init_repo(tmp_path)
+    script = tmp_path.parent / f"{tmp_path.name}-script.json"
+    script.write_text(json.dumps({"candidates": [
+        {"description": "any parcel over 1 kg is heavy", "edits": [
+            {"path": "shipping/rates.py", "find": "weight > 10", "replace": "weight > 1"}]},
+        {"description": "from 10 kg on", "edits": [
+            {"path": "shipping/rates.py", "find": "weight > 10", "replace": "weight > 9"}]},
+    ]}))
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{script}")
+    assert result.returncode == 1, result.stdout
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert "+    if weight > 9:" in (latest_run_dir(repo) / "fix.diff").read_text()
+    ranking = report["fix"]["ranking"]
+    assert ranking["changed_calls"] == 0
+    [wide] = report["alternatives"]
+    assert wide["changed_calls"] == 3 and wide["ast_change"] == ranking["ast_change"]
+    assert ranking["why"] == ("it changes the outcome of fewer calls the passing tests make "
+                              "(0; the runner-up 3)")
+    logged = [json.loads(line) for line in (latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()]
+    assert [r["changed_calls"] for r in logged if r["kind"] == "behaviour"] == [{"1": 3, "2": 0}]

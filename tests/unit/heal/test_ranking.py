@@ -122,3 +122,18 @@ def test_why_first_names_the_first_key_that_differs():
     assert why_first(flagged, Evidence(2, ("deletes a raise",), 9, 2.0, 1, 0.5)) == (
         "the smaller change (6 AST subtrees changed, the runner-up 9) (it deletes a return: "
         "review it)")
+
+
+def test_fewer_changed_calls_on_the_passing_tests_beat_a_smaller_change_and_are_said():
+    small = outcome("def f(n):\n    return n >= 2\n")
+    bigger = outcome("def f(n):\n    return n + 0 >= 2\n")
+    unmeasured = outcome("def f(n):\n    return n != 2\n")
+    antipattern_free_first = ranked([small, bigger, unmeasured],
+                                    behaviour={small.candidate: 4, bigger.candidate: 1})
+    assert antipattern_free_first == [bigger, small, unmeasured]
+    assert ranked([small, bigger, unmeasured]) == [small, unmeasured, bigger]  # unmeasured: as before
+    [(_, best), (_, runner_up), _] = judged([small, bigger, unmeasured],
+                                            behaviour={small.candidate: 4, bigger.candidate: 1})
+    assert why_first(best, runner_up) == ("it changes the outcome of fewer calls the passing "
+                                          "tests make (1; the runner-up 4)")
+    assert best.as_json()["changed_calls"] == 1

@@ -6,6 +6,7 @@ import pytest
 from pytest_selfheal.heal.regression import (
     NoRegression,
     _project_newline,
+    changed_calls,
     choose_witnesses,
     patched_function,
     regression_test_path,
@@ -116,3 +117,14 @@ def test_no_witness_when_neither_result_nor_object_differs():
     calls = {"target": target, "calls": [_account_call(3, 7)]}
     with pytest.raises(NoRegression, match="returned, raised or left its object differently"):
         choose_witnesses(calls, calls, "Account.withdraw", Redactor(()))
+
+
+def test_changed_calls_counts_each_input_whose_result_object_or_presence_differs():
+    target = {"ref": {"module": "bank", "name": "Account"}, "binding": "method", "name": "withdraw"}
+    fixed = {"target": target, "calls": [_account_call(3, 7), _account_call(5, 5, "True"),
+                                         _account_call(0, 10), _account_call(0, 10)]}
+    original = {"target": target, "calls": [_account_call(3, 13), _account_call(5, 5, "False"),
+                                            _account_call(0, 10), _account_call(9, 1)]}
+    # 3: the object differs; 5: the result; 0: alike (twice); 9: made without the fix only
+    assert changed_calls(fixed, original) == 3
+    assert changed_calls(fixed, fixed) == 0
