@@ -25,7 +25,8 @@ from .texts import TEXT_TEMPLATES
 @dataclass(frozen=True)
 class Mutation:
     """`line` is where the edit is; `suspect_line` the suspect line whose score it takes (the
-    same line, but for a default value: the first suspect line of its function's body), or None
+    same line, but for a default value: the first suspect line of its function's body, a share
+    of whose score it takes: agent.DEFAULT_SHARE), or None
     for an edit the failures' own words place (a literal holding the text a failure compared),
     which takes the best score of its file's suspects."""
 
@@ -118,6 +119,11 @@ def _fields(cls: cst.ClassDef) -> list[str]:
     return names
 
 
+# What a default value's slip is: another constant or literal. Every template at each of a
+# class's many defaults would put hundreds of conversions and names ahead of the body's edits.
+DEFAULT_TEMPLATES = frozenset({"integer-constant", "constant-value", "literal-replacement"})
+
+
 class _Sites(cst.CSTVisitor):
     """Collects nodes and block statements on the wanted lines with their function's scope."""
 
@@ -128,7 +134,8 @@ class _Sites(cst.CSTVisitor):
         self.lines = lines
         self.attributes = attributes
         self.classes: list[cst.ClassDef] = []
-        self.sites: list[tuple[cst.CSTNode, int, int, Scope]] = []  # node, line, suspect line
+        self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
+        self.defaults: list[tuple[cst.CSTNode, int, int, Scope]] = []  # node, line, suspect line
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
         self.scopes: list[Scope] = [module_scope]
         self.not_variables: set[int] = set()  # attribute names, keyword names
@@ -154,7 +161,7 @@ class _Sites(cst.CSTVisitor):
                     self.statements.append((node, index, line, self.scopes[-1]))
         line = self.line_of(node)
         if line in self.lines and not self._is_unreadable_name(node):
-            self.sites.append((node, line, line, self.scopes[-1]))
+            self.sites.append((node, line, self.scopes[-1]))
         return True
 
     def _add_defaults(self, func: cst.FunctionDef) -> None:
@@ -172,7 +179,7 @@ class _Sites(cst.CSTVisitor):
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             line = self.line_of(param.default) if param.default is not None else 0
             if param.default is not None and line not in self.lines:
-                self.sites.append((param.default, line, min(wanted), self.scopes[-1]))
+                self.defaults.append((param.default, line, min(wanted), self.scopes[-1]))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if not self._spans_a_line(original_node) or isinstance(original_node, cst.Import | cst.ImportFrom):
@@ -407,11 +414,16 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
     sites = _Sites(lines, analysis.attributes, module_scope)
     analysis.wrapper.visit(sites)
     found = []
-    for node, line, suspect_line, function_scope in sites.sites:
+    for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
         for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES):
             for replacement, description in template(node, scope):
-                found.append(Mutation(name, line, node, replacement, description, suspect_line))
+                found.append(Mutation(name, line, node, replacement, description, line))
+    for node, line, suspect_line, scope in sites.defaults:
+        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES):
+            if name in DEFAULT_TEMPLATES:
+                for replacement, description in template(node, replace(scope, line=line)):
+                    found.append(Mutation(name, line, node, replacement, description, suspect_line))
     if evidence.compared_texts:
         literals = _Literals()
         analysis.wrapper.visit(literals)

@@ -2,8 +2,17 @@
 ahead, and whether or not the rest of the module is visited."""
 
 import libcst as cst
+import pytest
 
-from pytest_selfheal.agents.builtin.sites import ModuleAnalysis, analysed_mutations, mutations
+from pytest_selfheal.agents.builtin.agent import DEFAULT_SHARE, Analyses, RankedMutations
+from pytest_selfheal.agents.builtin.priors import PRIORS
+from pytest_selfheal.agents.builtin.sites import (
+    DEFAULT_TEMPLATES,
+    ModuleAnalysis,
+    analysed_mutations,
+    mutations,
+)
+from pytest_selfheal.models import Suspect
 
 SOURCE = '''\
 import functools
@@ -94,3 +103,11 @@ def test_a_suspect_function_s_defaults_are_sites_scored_as_its_first_suspect_lin
     assert {line for line, _, _ in defaults} == {4, 5}  # days=0 and milliseconds=1, sep=", "
     assert not [m for m in found if m.line == 10]  # an unsuspected function's are not
     assert not [d for d in defaults if "days" in d[2] or "total" in d[2]]  # the body's names are not in scope
+    assert {m.template for m in found if m.line in (4, 5)} <= DEFAULT_TEMPLATES  # a constant's slips
+
+
+def test_a_default_takes_a_share_of_its_function_s_first_suspect_line_s_score(tmp_path):
+    (tmp_path / "m.py").write_text(DEFAULTS)
+    ranked = RankedMutations(tmp_path, (Suspect("m.py", 6, "duration", 0.8),), PRIORS, Analyses())
+    default = next(item for item in ranked if item.mutation.line == 5)
+    assert default.score == pytest.approx(0.8 * PRIORS[default.mutation.template] * DEFAULT_SHARE)
