@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import libcst as cst
 
@@ -24,7 +23,6 @@ from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
 from .sites import ModuleAnalysis, Mutation, analysed_mutations
-from .templates import is_none
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
 
@@ -207,7 +205,7 @@ class RankedMutations:
             for mutation in analysed_mutations(analysis, frozenset(by_line), self._evidence):
                 line = mutation.suspect_line
                 suspect = most_suspect if line is None else by_line[line]
-                lift = self._none_lift if _replaces_none(mutation) else 1.0
+                lift = self._none_lift if mutation.fills_none else 1.0
                 if line is not None and line != mutation.line:
                     lift *= DEFAULT_SHARE
                 score = suspect.score * priors[mutation.template] * lift / costs[path]
@@ -224,16 +222,6 @@ NONE_LIFT = 2.0
 # A parameter's default takes this share of its function's first suspect line's score: that
 # line ran, the default only at import.
 DEFAULT_SHARE = 0.5
-
-
-def _replaces_none(mutation: Mutation) -> bool:
-    """The mutation puts a value where a None is written: in `x = None`, `return None`, or as
-    `None` itself (not `x += None`, which keeps the None)."""
-    original, replacement = mutation.original, mutation.replacement
-    if isinstance(original, cst.Assign | cst.AnnAssign | cst.Return):
-        return (is_none(original.value) and type(replacement) is type(original)
-                and not is_none(cast(cst.Assign, replacement).value))
-    return is_none(original) and not is_none(replacement)
 
 
 def _recompile_cost(path: Path) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -18,7 +19,7 @@ from .evidence import NO_EVIDENCE, Evidence
 from .expected import EXPECTED_TEMPLATES, module_bindings, nameable
 from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
-from .templates import CONVERSIONS, TEMPLATES, WRAPPERS, Scope, code, sole_argument
+from .templates import CONVERSIONS, TEMPLATES, WRAPPERS, Scope, code, is_none, sole_argument
 from .texts import TEXT_TEMPLATES
 
 
@@ -36,6 +37,7 @@ class Mutation:
     replacement: cst.CSTNode
     description: str
     suspect_line: int | None
+    fills_none: bool = False  # it puts a value where a None is written as one (fills_none)
 
 
 _SELF = ("self", "cls")
@@ -139,6 +141,8 @@ class _Sites(cst.CSTVisitor):
         self.statements: list[tuple[cst.IndentedBlock, int, int, Scope]] = []
         self.scopes: list[Scope] = [module_scope]
         self.not_variables: set[int] = set()  # attribute names, keyword names
+        # the Nones a comparison tests against (`x is None`): a check, not a value left out
+        self.compared: set[int] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if not self._spans_a_line(node):
@@ -154,6 +158,9 @@ class _Sites(cst.CSTVisitor):
             self.not_variables.add(id(node.attr))
         elif isinstance(node, cst.Arg) and node.keyword is not None:
             self.not_variables.add(id(node.keyword))
+        elif isinstance(node, cst.Comparison):
+            operands = (node.left, *(target.comparator for target in node.comparisons))
+            self.compared.update(id(operand) for operand in operands if is_none(operand))
         elif isinstance(node, cst.IndentedBlock) and len(self.scopes) > 1:
             for index, statement in enumerate(node.body):
                 line = self.line_of(statement)
@@ -362,6 +369,15 @@ def empty_value(annotation: cst.BaseExpression) -> str | None:
     return _EMPTY.get(annotation.value) if isinstance(annotation, cst.Name) else None
 
 
+def fills_none(original: cst.CSTNode, replacement: cst.CSTNode) -> bool:
+    """The edit puts a value where a None is written: in `x = None`, `return None`, or as
+    `None` itself (not `x += None`, which keeps the None)."""
+    if isinstance(original, cst.Assign | cst.AnnAssign | cst.Return):
+        return (is_none(original.value) and type(replacement) is type(original)
+                and not is_none(cast(cst.Assign, replacement).value))
+    return is_none(original) and not is_none(replacement)
+
+
 class _Literals(cst.CSTVisitor):
     """Every string literal of a module, with its line: where a text a failure compared may
     come from, wherever the spectrum put it."""
@@ -416,9 +432,11 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
     found = []
     for node, line, function_scope in sites.sites:
         scope = replace(function_scope, line=line)
+        compared = id(node) in sites.compared
         for name, template in (*TEMPLATES, *LITERAL_TEMPLATES, *EXPECTED_TEMPLATES):
             for replacement, description in template(node, scope):
-                found.append(Mutation(name, line, node, replacement, description, line))
+                found.append(Mutation(name, line, node, replacement, description, line,
+                                      fills_none=not compared and fills_none(node, replacement)))
     for node, line, suspect_line, scope in sites.defaults:
         for name, template in (*TEMPLATES, *LITERAL_TEMPLATES):
             if name in DEFAULT_TEMPLATES:

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
-from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations, candidates
+from pytest_selfheal.agents.builtin.agent import NONE_LIFT, Analyses, RankedMutations, candidates
 from pytest_selfheal.agents.builtin.evidence import Evidence
 from pytest_selfheal.agents.builtin.expected import EXPECTED_TEMPLATES
 from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
@@ -450,3 +450,19 @@ def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(
     assert "`self.items = None` -> `self.items = []`" in [
         item.mutation.description for item in itertools.islice(lifted, 5)]
     assert first_lines(shown) == [3, 3] and first_lines(Evidence()) != [3, 3]
+
+
+def test_a_none_a_comparison_tests_against_is_no_value_left_out(tmp_path: Path):
+    """`item is None` checks for a None: replacing it is no value put where one was left out,
+    so a None in the failures' words does not lift it (xmltodict's guards put hundreds of such
+    edits ahead of its fix)."""
+    (tmp_path / "m.py").write_text("def push(item, stack):\n    if item is None:\n"
+                                   "        item = None\n    stack.append(item)\n")
+    given = (Suspect("m.py", 2, "push", 0.5), Suspect("m.py", 3, "push", 0.5))
+    def scores(evidence: Evidence) -> dict[tuple[int, str], float]:
+        return {(item.mutation.line, item.mutation.description): item.score
+                for item in RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=evidence)}
+
+    lifted, plain = scores(Evidence(none_shown=True)), scores(Evidence())
+    assert lifted[(2, "`None` -> `0`")] == plain[(2, "`None` -> `0`")]
+    assert lifted[(3, "`None` -> `0`")] == NONE_LIFT * plain[(3, "`None` -> `0`")]
