@@ -292,6 +292,21 @@ def decode_cases(text: str | bytes) -> dict[str, str]:
     return _decode(text, lambda message: {str(nodeid): str(key) for nodeid, key in message.items()})
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def anonymous_memory(pid: str) -> int | None:
+    """Bytes of anonymous memory resident in process `pid` ("self" for this one); None where
+    /proc cannot tell (not Linux). What `JobRequest.memory_bytes` bounds, on either side: a
+    thread's untouched stack or a file the tests map is not memory a hoarding candidate takes."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def die_with_parent(parent: int) -> Callable[[], None]:
     """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
     when the one that started it dies, even by SIGKILL, so no test outlives its heal. Call this

@@ -38,6 +38,7 @@ from .protocol import (
     ObservedRun,
     ProtocolError,
     StandbyRun,
+    anonymous_memory,
     decode_observed,
     die_with_parent,
     encode_standby_run,
@@ -110,11 +111,13 @@ def run_tests(
     record_spec: Path | None = None,
     standby: Standby | None = None,
     workers: int = 0,
+    memory_bytes: int | None = None,
 ) -> TestRunResult:
     """Run the given tests once, in `standby` if it is still waiting, else in a process started
     now, under pytest-xdist with `workers` workers (0: in the one process); never raises for test
-    failures, hangs or crashes. Past the wall nothing is started: the run comes back timed out at
-    once."""
+    failures, hangs or crashes. A process of the run (a worker too) that holds more than
+    `memory_bytes` stops the run, which says so. Past the wall nothing is started: the run comes
+    back timed out at once."""
     if command.wall.passed():
         return TestRunResult(outcomes={}, exit_code=-signal.SIGKILL, seconds=0.0, timed_out=True,
                              output_tail="not started: the time budget had run out")
@@ -147,15 +150,17 @@ def run_tests(
     proc, log = waiting or _spawn(command, [sys.executable, "-m", "pytest", *args], extra,
                                   stdin=subprocess.DEVNULL)
     limit = command.wall.cap(timeout)
-    timed_out = False
+    timed_out, stopped = False, ""
     try:
-        proc.wait(timeout=max(limit, 0.1))
+        stopped = _wait(proc, max(limit, 0.1), memory_bytes)
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
         kill_group(proc)
     seconds = time.monotonic() - started
     tail = log.read_text(encoding="utf-8", errors="replace")[-_OUTPUT_TAIL:]
+    if stopped:
+        tail = f"{tail}\n{stopped}"
     run = observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
                           output_tail=tail)
     if timed_out and limit < timeout:
@@ -163,6 +168,43 @@ def run_tests(
                          f"{_named(list(files))}, after {seconds:.1f}s, when {len(run.outcomes)} "
                          "of them had reported")
     return run
+
+
+MEMORY_POLL = 0.1  # seconds between two looks at a bounded run's memory
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float, memory_bytes: int | None) -> str:
+    """Wait for `proc` (TimeoutExpired past `timeout`); with a bound, look at its processes'
+    memory meanwhile and return why the run must stop when one holds more, else ""."""
+    if memory_bytes is None:
+        proc.wait(timeout=timeout)
+        return ""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=max(0.0, min(MEMORY_POLL, deadline - time.monotonic())))
+            return ""
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+        held = max((anonymous_memory(pid) or 0 for pid in _tree(proc.pid)), default=0)
+        if held > memory_bytes:
+            return (f"a test process held {held >> 20} MiB of memory, past the bound of "
+                    f"{memory_bytes >> 20} MiB, and the run was stopped")
+
+
+def _tree(pid: int) -> list[str]:
+    """`pid` and its descendants (pytest-xdist's workers), as /proc lists their children."""
+    found, waiting = [], [str(pid)]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
+                waiting.extend(children.read().split())
+        except OSError:
+            continue
+    return found
 
 
 class Standby:

@@ -28,7 +28,9 @@ class Job:
     coverage: Path | None = None  # record per-test coverage contexts into this data file
     coverage_whole: tuple[str, ...] = ()  # traced whole; the others for their first moments only
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
-    memory_bytes: int | None = None  # a warm child may hold this much more memory than it forked with
+    # a warm child may hold this much more memory than it forked with; a test process of a
+    # subprocess run, this much in all
+    memory_bytes: int | None = None
     record: Path | None = None  # a recorder.py spec: record the calls of one function
     parallel: bool = False  # in a subprocess, under pytest-xdist as the user's session ran
 
@@ -89,11 +91,13 @@ class TestRuns:
     def subprocess(self, job: Job) -> TestRunResult:
         return self.fresh(job.nodeids, timeout=job.timeout + self.startup,
                           stop_at_first_failure=job.stop_at_first_failure, coverage=job.coverage,
-                          coverage_whole=job.coverage_whole, record=job.record, parallel=job.parallel)
+                          coverage_whole=job.coverage_whole, record=job.record, parallel=job.parallel,
+                          memory_bytes=job.memory_bytes)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
               coverage: Path | None = None, coverage_whole: Sequence[str] = (),
-              record: Path | None = None, parallel: bool = False) -> TestRunResult:
+              record: Path | None = None, parallel: bool = False,
+              memory_bytes: int | None = None) -> TestRunResult:
         """`nodeids` in a clean pytest process from the files on disk (`parallel`: under
         pytest-xdist, see `xdist_workers`); the next such process is started once this one is
         done, so that it is ready when it is needed."""
@@ -101,7 +105,8 @@ class TestRuns:
         run = run_tests(self.command, nodeids, timeout=timeout, standby=standby,
                         stop_at_first_failure=stop_at_first_failure, coverage_file=coverage,
                         coverage_whole=coverage_whole,
-                        record_spec=record, workers=self.xdist_workers if parallel else 0)
+                        record_spec=record, workers=self.xdist_workers if parallel else 0,
+                        memory_bytes=memory_bytes)
         self.stand_by()
         return run
 

@@ -48,6 +48,7 @@ from ..sandbox.protocol import (
     JobRan,
     JobRequest,
     WorkerReady,
+    anonymous_memory,
     decode_job,
     decode_start,
     die_with_parent,
@@ -64,7 +65,6 @@ from .swap import ChangedFunction, Fingerprint, changed_functions, fingerprint
 hookimpl = pluggy.HookimplMarker("pytest")
 
 _POLL_SECONDS = 0.002
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _EXIT_OK = 0
 _EXIT_CRASHED = 70
 _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
@@ -181,7 +181,7 @@ class Server:
                 if isinstance(plan, str):
                     self._reply(encode_reply(JobFellBack(id=job.id, reason=plan)))
                     continue
-                held = _anonymous_memory("self") if job.memory_bytes else None
+                held = anonymous_memory("self") if job.memory_bytes else None
                 limit = None if held is None or not job.memory_bytes else held + job.memory_bytes
                 running[self._fork(job, plan)] = _Child(job, time.monotonic(), limit)
                 self._settle()
@@ -392,23 +392,12 @@ def _hoarding(pid: int, child: _Child) -> str:
     machine before its CPU limit comes."""
     if child.memory_limit is None:
         return ""
-    held = _anonymous_memory(str(pid))
+    held = anonymous_memory(str(pid))
     if held is None or held <= child.memory_limit:
         return ""
     return (f"the tests held {held >> 20} MiB of memory, past the bound of "
             f"{child.memory_limit >> 20} MiB (what the warm process held when it started them, "
             f"plus {(child.job.memory_bytes or 0) >> 20} MiB), and were stopped")
-
-
-def _anonymous_memory(pid: str) -> int | None:
-    """Bytes of anonymous memory resident in process `pid` ("self" for this one); None where
-    /proc cannot tell (not Linux)."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as statm:
-            fields = statm.read().split()
-        return (int(fields[1]) - int(fields[2])) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:

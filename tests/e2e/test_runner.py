@@ -1,8 +1,10 @@
 """Test subprocesses: outcomes, timeouts that kill the whole process group."""
 
+import sys
 import time
 from pathlib import Path
 
+import pytest
 from helpers import gone_within
 
 from pytest_selfheal.sandbox.runner import PytestCommand, run_tests
@@ -151,3 +153,26 @@ def test_a_standby_process_ends_as_python_would(tmp_path):
     assert (tmp_path / "thread.txt").read_text() == "done"
     assert (tmp_path / "atexit.txt").read_text() == "done"
     assert "1 failed, 1 passed" in run.output_tail
+
+
+HOARDING_TEST = ("import time\n"
+                 "def test_light():\n    assert True\n"
+                 "def test_hoards():\n    kept = [b'x' * (300 << 20)]\n    time.sleep(30)\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_bounded_run_is_stopped_when_one_of_its_processes_holds_too_much(tmp_path, workers):
+    """With `-n 2` the test that hoards runs in an xdist worker, a child of the pytest process:
+    its memory is seen there too."""
+    (tmp_path / "test_m.py").write_text(HOARDING_TEST)
+    started = time.monotonic()
+    run = run_tests(command(tmp_path), ["test_m.py"], timeout=60, workers=workers,
+                    memory_bytes=200 << 20)
+    assert time.monotonic() - started < 20, "stopped by the bound, not by the 30 s sleep"
+    assert "past the bound of 200 MiB, and the run was stopped" in run.output_tail
+    assert run.outcomes.get("test_m.py::test_hoards") != "passed"
+    assert not run.timed_out
+    unbounded = run_tests(command(tmp_path), ["test_m.py::test_light"], timeout=60, workers=workers,
+                          memory_bytes=200 << 20)
+    assert unbounded.outcomes == {"test_m.py::test_light": "passed"}

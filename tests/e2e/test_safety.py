@@ -164,6 +164,31 @@ def test_candidate_hoarding_memory_meets_a_bound_not_the_machines_limit(example_
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
+def test_a_hoarding_candidate_that_only_a_fresh_test_process_can_run_meets_the_bound_too(
+        example_repo, tmp_path):
+    """A changed signature runs at import time, so the candidate is judged in a subprocess
+    from the files on disk, not a warm child: the same bound stops it there."""
+    repo = example_repo("invoice")
+    hoarding = replace_qualifies("hoards", (
+        "    kept = []\n"
+        "    while len(kept) < 24:\n"
+        "        kept.append(b'x' * (64 << 20))\n"
+        "    return subtotal > threshold\n"))
+    before = fingerprint(repo)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_OF, sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+         "--selfheal", script(tmp_path, hoarding, REAL_FIX)],
+        cwd=repo, env=user_env(), capture_output=True, text=True, timeout=300)
+    assert fingerprint(repo) == before
+    first, second = latest_report(repo)["candidates"]
+    assert first["verdict"] != "plausible", first
+    assert "MiB of memory, past the bound of" in first["detail"], first
+    assert second["verdict"] == "plausible"
+    peak_mib = int(result.stdout.split()[-1]) / 1024
+    assert peak_mib < 700, f"a process held {peak_mib:.0f} MiB"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
 def test_the_memory_bound_counts_what_tests_hold_not_what_they_reserve(example_repo, tmp_path):
     """64 threads reserve 512 MiB of stacks, past the bound, and touch little of it: a fix
     whose tests start them is judged on its tests, not stopped."""

@@ -97,7 +97,7 @@ class FakeRuns:
         return self.outcomes(self.source(), job.nodeids)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              parallel: bool = False) -> TestRunResult:
+              parallel: bool = False, memory_bytes: int | None = None) -> TestRunResult:
         return self.outcomes(self.source(), nodeids)
 
     def warmed_up(self) -> None:

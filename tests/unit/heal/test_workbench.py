@@ -81,7 +81,7 @@ class FakeRuns:
         return self.behaviour(self.sandbox.read("calc.py").text, job.nodeids)
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
-              parallel: bool = False) -> TestRunResult:
+              parallel: bool = False, memory_bytes: int | None = None) -> TestRunResult:
         self.calls.append(("fresh" if parallel else "serial", tuple(nodeids)))
         self.waited.append("fresh")
         return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
