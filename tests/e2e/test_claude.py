@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 from fake_messages_api import FakeMessagesAPI, error, slow, text, tool, tools
-from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -253,7 +253,13 @@ def test_injected_instructions_change_nothing_and_secrets_never_leave(tmp_path):
 
 
 def test_auto_runs_claude_after_builtin_finds_nothing(tmp_path):
+    """Checked with `startswith`, the typo shows in no text diff, and no builtin template
+    reaches it (an `==` shows one, which `compared-text` follows: the next test)."""
     repo = small_project(tmp_path / "repo")
+    test = repo / "tests" / "test_greet.py"
+    test.write_text(test.read_text().replace('assert greet("Bob") == "Hello, Bob"',
+                                             'assert greet("Bob").startswith("Hello, ")'))
+    git(repo, "commit", "-qam", "a looser check")
     with FakeMessagesAPI([tool("propose_edit", description="typo", edits=[GREET_FIX])]) as api:
         result = run_pytest(repo, "--selfheal", env={"ANTHROPIC_BASE_URL": api.url, "ANTHROPIC_API_KEY": API_KEY})
     assert "agent=auto" in result.stdout
@@ -262,6 +268,19 @@ def test_auto_runs_claude_after_builtin_finds_nothing(tmp_path):
     assert report["candidates"][-1]["agent"] == "claude"
     assert report["stop_reason"].startswith("builtin: ") and "claude: healed" in report["stop_reason"]
     assert len(api.requests) == 1
+
+
+def test_auto_heals_a_typo_the_failing_assertion_shows_without_a_call(tmp_path):
+    """`assert 'Helo, Bob' == 'Hello, Bob'`: the builtin agent edits the literal as the diff
+    says, and the model is never asked."""
+    repo = small_project(tmp_path / "repo")
+    with FakeMessagesAPI([]) as api:
+        run_pytest(repo, "--selfheal", env={"ANTHROPIC_BASE_URL": api.url, "ANTHROPIC_API_KEY": API_KEY})
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert report["candidates"][report["fix"]["candidate"]]["description"] == (
+        'greet/core.py:5: `"Helo, "` -> `"Hello, "`')
+    assert api.requests == []
 
 
 def test_auto_makes_no_call_when_builtin_heals(example_repo):
