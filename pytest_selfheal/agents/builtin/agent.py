@@ -18,7 +18,7 @@ from ...config import Settings
 from ...models import Candidate, Edit, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
-from .evidence import NO_EVIDENCE, Evidence
+from .clues import NO_CLUES, Clues
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
@@ -44,7 +44,7 @@ class BuiltinAgent:
         """Why the search stopped, and which suspect files it could not search, and why."""
         ranked = RankedMutations(bench.root, bench.suspects, PRIORS, self.analyses,
                                  stop=lambda: bench.stop_reason() is not None,
-                                 evidence=Evidence.of(bench.root, bench.failures))
+                                 clues=Clues.of(bench.root, bench.failures))
         reason = _Search(bench, ranked).run()
         return "; ".join([reason, *(f"could not search {path}: {why}"
                                     for path, why in ranked.unreadable.items())])
@@ -157,10 +157,10 @@ class RankedMutations:
 
     def __init__(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float],
                  analyses: Analyses, stop: Callable[[], bool] = lambda: False,
-                 evidence: Evidence = NO_EVIDENCE) -> None:
+                 clues: Clues = NO_CLUES) -> None:
         self.unreadable: dict[str, str] = {}
-        self._evidence = evidence
-        self._none_lift = NONE_LIFT if evidence.none_shown else 1.0
+        self._clues = clues
+        self._none_lift = NONE_LIFT if clues.none_shown else 1.0
         self._given: list[_Scored] = []
         self._analyses = analyses
         self._stop = stop
@@ -202,7 +202,7 @@ class RankedMutations:
                 continue
             analysis, splicer, encoding = analysed
             most_suspect = max(by_line.values(), key=lambda s: s.score)
-            for mutation in analysed_mutations(analysis, frozenset(by_line), self._evidence):
+            for mutation in analysed_mutations(analysis, frozenset(by_line), self._clues):
                 line = mutation.suspect_line
                 suspect = most_suspect if line is None else by_line[line]
                 lift = self._none_lift if mutation.fills_none else 1.0

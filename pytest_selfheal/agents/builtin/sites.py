@@ -15,7 +15,7 @@ from libcst.metadata import (
     PositionProvider,
 )
 
-from .evidence import NO_EVIDENCE, Evidence
+from .clues import NO_CLUES, Clues
 from .expected import EXPECTED_TEMPLATES, module_bindings, nameable
 from .literals import LITERAL_TEMPLATES
 from .statements import STATEMENT_TEMPLATES
@@ -414,19 +414,19 @@ class ModuleAnalysis:
         return cls(module, attributes, values, wrapper, module_bindings(module))
 
 
-def mutations(module: cst.Module, lines: frozenset[int], evidence: Evidence = NO_EVIDENCE
+def mutations(module: cst.Module, lines: frozenset[int], clues: Clues = NO_CLUES
               ) -> list[Mutation]:
     """Every template applied to every node and statement that starts on one of `lines`;
-    `evidence` is what the failures say (evidence.py)."""
-    return analysed_mutations(ModuleAnalysis.of(module), lines, evidence)
+    `clues` is what the failures say (clues.py)."""
+    return analysed_mutations(ModuleAnalysis.of(module), lines, clues)
 
 
 def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
-                       evidence: Evidence = NO_EVIDENCE) -> list[Mutation]:
+                       clues: Clues = NO_CLUES) -> list[Mutation]:
     """`mutations` of a module analysed already."""
     module_scope = replace(analysis.values.scope(analysis.attributes),
-                           expected_errors=nameable(evidence.expected_errors, analysis.bound),
-                           compared_texts=evidence.compared_texts)
+                           expected_errors=nameable(clues.expected_errors, analysis.bound),
+                           compared_texts=clues.compared_texts)
     sites = _Sites(lines, analysis.attributes, module_scope)
     analysis.wrapper.visit(sites)
     found = []
@@ -442,7 +442,7 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
             if name in DEFAULT_TEMPLATES:
                 for replacement, description in template(node, replace(scope, line=line)):
                     found.append(Mutation(name, line, node, replacement, description, suspect_line))
-    if evidence.compared_texts:
+    if clues.compared_texts:
         literals = _Literals()
         analysis.wrapper.visit(literals)
         for node, line in literals.found:

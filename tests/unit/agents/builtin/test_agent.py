@@ -10,7 +10,7 @@ import pytest
 
 from pytest_selfheal.agents.builtin import agent as builtin_agent
 from pytest_selfheal.agents.builtin.agent import NONE_LIFT, Analyses, RankedMutations, candidates
-from pytest_selfheal.agents.builtin.evidence import Evidence
+from pytest_selfheal.agents.builtin.clues import Clues
 from pytest_selfheal.agents.builtin.expected import EXPECTED_TEMPLATES
 from pytest_selfheal.agents.builtin.literals import LITERAL_TEMPLATES
 from pytest_selfheal.agents.builtin.priors import PRIORS
@@ -438,18 +438,18 @@ def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(
     given = (Suspect("m.py", 3, "Bag.__init__", 0.5), Suspect("m.py", 4, "Bag.__init__", 0.5))
     failure = Failure("tests/test_m.py::test_add", "call", "AttributeError",
                       "'NoneType' object has no attribute 'append'")
-    shown = Evidence.of(tmp_path, [failure])
+    shown = Clues.of(tmp_path, [failure])
     assert shown.none_shown
-    assert not Evidence.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")]).none_shown
+    assert not Clues.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")]).none_shown
 
-    def first_lines(evidence: Evidence) -> list[int]:
-        ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=evidence)
+    def first_lines(clues: Clues) -> list[int]:
+        ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), clues=clues)
         return [item.mutation.line for item in itertools.islice(ranked, 2)]
 
-    lifted = RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=shown)
+    lifted = RankedMutations(tmp_path, given, PRIORS, Analyses(), clues=shown)
     assert "`self.items = None` -> `self.items = []`" in [
         item.mutation.description for item in itertools.islice(lifted, 5)]
-    assert first_lines(shown) == [3, 3] and first_lines(Evidence()) != [3, 3]
+    assert first_lines(shown) == [3, 3] and first_lines(Clues()) != [3, 3]
 
 
 def test_a_none_a_comparison_tests_against_is_no_value_left_out(tmp_path: Path):
@@ -459,10 +459,10 @@ def test_a_none_a_comparison_tests_against_is_no_value_left_out(tmp_path: Path):
     (tmp_path / "m.py").write_text("def push(item, stack):\n    if item is None:\n"
                                    "        item = None\n    stack.append(item)\n")
     given = (Suspect("m.py", 2, "push", 0.5), Suspect("m.py", 3, "push", 0.5))
-    def scores(evidence: Evidence) -> dict[tuple[int, str], float]:
+    def scores(clues: Clues) -> dict[tuple[int, str], float]:
         return {(item.mutation.line, item.mutation.description): item.score
-                for item in RankedMutations(tmp_path, given, PRIORS, Analyses(), evidence=evidence)}
+                for item in RankedMutations(tmp_path, given, PRIORS, Analyses(), clues=clues)}
 
-    lifted, plain = scores(Evidence(none_shown=True)), scores(Evidence())
+    lifted, plain = scores(Clues(none_shown=True)), scores(Clues())
     assert lifted[(2, "`None` -> `0`")] == plain[(2, "`None` -> `0`")]
     assert lifted[(3, "`None` -> `0`")] == NONE_LIFT * plain[(3, "`None` -> `0`")]

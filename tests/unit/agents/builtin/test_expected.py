@@ -5,7 +5,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from pytest_selfheal.agents.builtin.evidence import Evidence
+from pytest_selfheal.agents.builtin.clues import Clues
 from pytest_selfheal.agents.builtin.expected import expected_exceptions
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.models import Failure, Frame
@@ -63,7 +63,7 @@ def test_the_failing_test_functions_say_what_they_expect(tmp_path: Path):
 def test_a_raise_takes_an_expected_exception_the_module_can_name():
     module = cst.parse_module(MODULE)
     expected = ("FileNotFoundError", "errors.ParseError", "NotAnError", "Missing", "ParseError")
-    found = [m.description for m in mutations(module, frozenset({7}), Evidence(expected_errors=expected))
+    found = [m.description for m in mutations(module, frozenset({7}), Clues(expected_errors=expected))
              if m.template == "exception-type"]
     assert found == ["`raise Exception` -> `raise FileNotFoundError`",
                      "`raise Exception` -> `raise errors.ParseError`",

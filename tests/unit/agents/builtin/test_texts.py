@@ -4,7 +4,7 @@ import libcst as cst
 import pytest
 
 from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations
-from pytest_selfheal.agents.builtin.evidence import Evidence
+from pytest_selfheal.agents.builtin.clues import Clues
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.agents.builtin.texts import compared_texts, edited_like
@@ -57,9 +57,9 @@ def test_the_template_edits_a_literal_off_the_suspect_lines_either_way_round():
     """Only line 3 is suspect: the literal holding the compared text is found on line 2."""
     module = cst.parse_module(SOURCE)
     for pair in (("2 month", "2 months"), ("2 months", "2 month")):
-        evidence = Evidence(compared_texts=(pair,))
+        clues = Clues(compared_texts=(pair,))
         found = [(m.line, m.suspect_line, m.description)
-                 for m in mutations(module, frozenset({3}), evidence) if m.template == "compared-text"]
+                 for m in mutations(module, frozenset({3}), clues) if m.template == "compared-text"]
         assert found == [(2, None, '`"%d month"` -> `"%d months"`')]
     assert not [m for m in mutations(module, frozenset({3})) if m.template == "compared-text"]
 
@@ -67,8 +67,8 @@ def test_the_template_edits_a_literal_off_the_suspect_lines_either_way_round():
 def test_an_edit_the_failures_place_takes_the_file_s_best_suspect_score(tmp_path: Path):
     (tmp_path / "m.py").write_text(SOURCE + "\n\ndef unused():\n    return 'x'\n")
     suspects = (Suspect("m.py", 3, "describe", 0.9), Suspect("m.py", 7, "unused", 0.1))
-    evidence = Evidence(compared_texts=(("2 month", "2 months"),))
-    ranked = RankedMutations(tmp_path, suspects, PRIORS, Analyses(), evidence=evidence)
+    clues = Clues(compared_texts=(("2 month", "2 months"),))
+    ranked = RankedMutations(tmp_path, suspects, PRIORS, Analyses(), clues=clues)
     edit = next(item for item in ranked if item.mutation.template == "compared-text")
     assert edit.score == pytest.approx(0.9 * PRIORS["compared-text"])
     assert (edit.mutation.line, edit.function) == (2, "describe")

@@ -1,6 +1,7 @@
-"""What the failures themselves say about the fix, read once per heal and given to the templates
-and the ranking: the exceptions the failing tests expect (expected.py), the texts they compared
-(texts.py), and whether a None shows in their messages."""
+"""Clues: what the failures themselves say about the fix, read once per heal and given to the
+templates and the ranking: the exceptions the failing tests expect (expected.py), the texts they
+compared (texts.py), and whether a None shows in their messages. (Not ranking.Evidence, which is
+what ranked a plausible patch.)"""
 
 from __future__ import annotations
 
@@ -17,20 +18,20 @@ _NONE_SHOWN = re.compile(r"\bNone(?:Type)?\b")
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Clues:
     expected_errors: tuple[str, ...] = ()  # as the tests write them: `errors.ParseError`
     compared_texts: tuple[tuple[str, str], ...] = ()  # (one side, the other) of a text diff
     none_shown: bool = False  # "'NoneType' object has no attribute ...", "None != 3"
 
     @classmethod
-    def of(cls, root: Path, failures: Iterable[Failure]) -> Evidence:
+    def of(cls, root: Path, failures: Iterable[Failure]) -> Clues:
         failures = tuple(failures)
         return cls(expected_exceptions(root, failures), compared_texts(failures),
-                   shows_none(failures))
+                   _shows_none(failures))
 
 
-NO_EVIDENCE = Evidence()
+NO_CLUES = Clues()
 
 
-def shows_none(failures: Iterable[Failure]) -> bool:
+def _shows_none(failures: Iterable[Failure]) -> bool:
     return any(_NONE_SHOWN.search(f.message) for f in failures if f.message)
