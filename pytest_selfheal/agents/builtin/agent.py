@@ -205,9 +205,7 @@ class RankedMutations:
             for mutation in analysed_mutations(analysis, frozenset(by_line), self._clues):
                 line = mutation.suspect_line
                 suspect = most_suspect if line is None else by_line[line]
-                lift = self._none_lift if mutation.fills_none else 1.0
-                if line is not None and line != mutation.line:
-                    lift *= DEFAULT_SHARE
+                lift = (self._none_lift if mutation.fills_none else 1.0) * mutation.share
                 score = suspect.score * priors[mutation.template] * lift / costs[path]
                 item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
                 heapq.heappush(waiting, (-score, next(made), item))
@@ -219,9 +217,6 @@ class RankedMutations:
 # the failures' own words ("'NoneType' object has no attribute 'append'", "None != 3"): then an
 # edit that puts a value in place of a written None is twice as likely as its template says.
 NONE_LIFT = 2.0
-# A parameter's default takes this share of its function's first suspect line's score: that
-# line ran, the default only at import.
-DEFAULT_SHARE = 0.5
 
 
 def _recompile_cost(path: Path) -> float:

@@ -26,8 +26,7 @@ from .texts import TEXT_TEMPLATES
 @dataclass(frozen=True)
 class Mutation:
     """`line` is where the edit is; `suspect_line` the suspect line whose score it takes (the
-    same line, but for a default value: the first suspect line of its function's body, a share
-    of whose score it takes: agent.DEFAULT_SHARE), or None
+    same line, but for a default value: the first suspect line of its function's body), or None
     for an edit the failures' own words place (a literal holding the text a failure compared),
     which takes the best score of its file's suspects."""
 
@@ -38,6 +37,7 @@ class Mutation:
     description: str
     suspect_line: int | None
     fills_none: bool = False  # it puts a value where a None is written as one (fills_none)
+    share: float = 1.0  # of its suspect line's score it takes (DEFAULT_SHARE for a default)
 
 
 _SELF = ("self", "cls")
@@ -79,10 +79,12 @@ class _Attributes(cst.CSTVisitor):
 
 
 class _Values(cst.CSTVisitor):
-    """The module's string literals (not docstrings), and the values it assigns to each target."""
+    """The module's string literals (not docstrings): their texts, and the nodes, where a text a
+    failure compared may come from; and the values it assigns to each target."""
 
     def __init__(self) -> None:
         self.strings: dict[str, None] = {}
+        self.literals: list[cst.SimpleString] = []
         self.assigned: dict[str, dict[str, cst.BaseExpression]] = defaultdict(dict)
 
     def visit_Expr(self, node: cst.Expr) -> bool:
@@ -90,6 +92,7 @@ class _Values(cst.CSTVisitor):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.strings[node.value] = None
+        self.literals.append(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1:
@@ -124,6 +127,9 @@ def _fields(cls: cst.ClassDef) -> list[str]:
 # What a default value's slip is: another constant or literal. Every template at each of a
 # class's many defaults would put hundreds of conversions and names ahead of the body's edits.
 DEFAULT_TEMPLATES = frozenset({"integer-constant", "constant-value", "literal-replacement"})
+# A parameter's default takes this share of its function's first suspect line's score: that
+# line ran, the default only at import.
+DEFAULT_SHARE = 0.5
 
 
 class _Sites(cst.CSTVisitor):
@@ -378,20 +384,6 @@ def fills_none(original: cst.CSTNode, replacement: cst.CSTNode) -> bool:
     return is_none(original) and not is_none(replacement)
 
 
-class _Literals(cst.CSTVisitor):
-    """Every string literal of a module, with its line: where a text a failure compared may
-    come from, wherever the spectrum put it."""
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[cst.SimpleString, int]] = []
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.found.append((node, self.get_metadata(PositionProvider, node).start.line))
-
-
 @dataclass(frozen=True)
 class ModuleAnalysis:
     """What the templates need of a module whatever lines are suspect: its attributes, values
@@ -412,6 +404,10 @@ class ModuleAnalysis:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         wrapper.resolve_many(_Sites.METADATA_DEPENDENCIES)
         return cls(module, attributes, values, wrapper, module_bindings(module))
+
+
+_DEFAULT_FAMILIES = tuple((name, template) for name, template in (*TEMPLATES, *LITERAL_TEMPLATES)
+                          if name in DEFAULT_TEMPLATES)
 
 
 def mutations(module: cst.Module, lines: frozenset[int], clues: Clues = NO_CLUES
@@ -438,17 +434,17 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
                 found.append(Mutation(name, line, node, replacement, description, line,
                                       fills_none=not compared and fills_none(node, replacement)))
     for node, line, suspect_line, scope in sites.defaults:
-        for name, template in (*TEMPLATES, *LITERAL_TEMPLATES):
-            if name in DEFAULT_TEMPLATES:
-                for replacement, description in template(node, replace(scope, line=line)):
-                    found.append(Mutation(name, line, node, replacement, description, suspect_line))
+        for name, template in _DEFAULT_FAMILIES:
+            for replacement, description in template(node, replace(scope, line=line)):
+                found.append(Mutation(name, line, node, replacement, description, suspect_line,
+                                      share=DEFAULT_SHARE))
     if clues.compared_texts:
-        literals = _Literals()
-        analysis.wrapper.visit(literals)
-        for node, line in literals.found:
+        positions = analysis.wrapper.resolve(PositionProvider)  # resolved by ModuleAnalysis.of
+        for node in analysis.values.literals:
             for name, template in TEXT_TEMPLATES:
                 for replacement, description in template(node, module_scope):
-                    found.append(Mutation(name, line, node, replacement, description, None))
+                    found.append(Mutation(name, positions[node].start.line, node, replacement,
+                                          description, None))
     for block, index, line, scope in sites.statements:
         for name, block_template in STATEMENT_TEMPLATES:
             for new_block, description in block_template(block, index, scope):

@@ -4,9 +4,10 @@ ahead, and whether or not the rest of the module is visited."""
 import libcst as cst
 import pytest
 
-from pytest_selfheal.agents.builtin.agent import DEFAULT_SHARE, Analyses, RankedMutations
+from pytest_selfheal.agents.builtin.agent import Analyses, RankedMutations
 from pytest_selfheal.agents.builtin.priors import PRIORS
 from pytest_selfheal.agents.builtin.sites import (
+    DEFAULT_SHARE,
     DEFAULT_TEMPLATES,
     ModuleAnalysis,
     analysed_mutations,
