@@ -21,11 +21,12 @@ from collections.abc import Mapping, Sequence
 from ..models import Candidate, Outcome, Spectrum
 from .naturalness import changed_lines
 from .regression import NoRegression, changed_calls, patched_function, record_calls
-from .workbench import ALTERNATIVES_SHARE, SandboxWorkbench
+from .workbench import SandboxWorkbench
 
 MAX_WEIGHED = 5  # plausible patches whose behaviour change is measured, best first
 MAX_TESTS = 40  # passing tests recorded for each
-MIN_WEIGHING_SECONDS = 2.0  # the weighing's time, however fast the fix came
+MIN_WEIGHING_SECONDS = 2.0  # the weighing's time, however fast the fix came (else as long as
+# the search for alternatives could go on)
 
 
 def behaviour_changes(bench: SandboxWorkbench, plausible: Sequence[Outcome]) -> Mapping[Candidate, int]:
@@ -36,7 +37,8 @@ def behaviour_changes(bench: SandboxWorkbench, plausible: Sequence[Outcome]) -> 
     of every one not weighed and the ranking stays a total order. Empty when there is no choice."""
     if len(plausible) < 2:
         return {}
-    until = min(bench.search_deadline(), time.monotonic() + _weighing_seconds(bench))
+    weighing = max(MIN_WEIGHING_SECONDS, bench.alternatives_seconds())
+    until = min(bench.search_deadline(), time.monotonic() + weighing)
     measured: dict[Candidate, int] = {}
     for outcome in plausible[:MAX_WEIGHED]:
         count = _changed(bench, outcome.candidate, until)
@@ -44,13 +46,6 @@ def behaviour_changes(bench: SandboxWorkbench, plausible: Sequence[Outcome]) -> 
             break
         measured[outcome.candidate] = count
     return measured
-
-
-def _weighing_seconds(bench: SandboxWorkbench) -> float:
-    """As long as the search for alternatives could go on: a share of the time to green."""
-    started, healed = bench.limits.started, bench.healed_at
-    took = healed - started if healed is not None and started is not None else 0.0
-    return max(MIN_WEIGHING_SECONDS, ALTERNATIVES_SHARE * took)
 
 
 def _changed(bench: SandboxWorkbench, candidate: Candidate, until: float) -> int | None:

@@ -185,10 +185,17 @@ class SandboxWorkbench:
         return spent
 
     def _alternatives_end(self) -> float:
-        """When the search for alternatives stops: ALTERNATIVES_SHARE of the time to green later."""
+        """When the search for alternatives stops: `alternatives_seconds` after the fix."""
         assert self._healed_at is not None
+        return self._healed_at + self.alternatives_seconds()
+
+    def alternatives_seconds(self) -> float:
+        """How long the search for alternatives may go on: ALTERNATIVES_SHARE of the time to
+        green (0 before a complete fix)."""
+        if self._healed_at is None:
+            return 0.0
         started = self.limits.started if self.limits.started is not None else self._healed_at
-        return self._healed_at + ALTERNATIVES_SHARE * (self._healed_at - started)
+        return ALTERNATIVES_SHARE * (self._healed_at - started)
 
     def search_deadline(self) -> float:
         """The deadline, less what the regression test will need once a fix is found: the search
