@@ -29,6 +29,7 @@ BATCH = 8  # candidates screened together; the bench still judges them strictly 
 
 ON_TOP = 120  # second edits tried on top of one partial fix
 MAX_PARTIALS = 3  # partial fixes built on, each fixing more failing tests than the one before
+MAX_PLACES = 5  # lines moved to the front because an edit there fixed failing tests (_look_closer)
 
 
 class BuiltinAgent:
@@ -51,20 +52,25 @@ class BuiltinAgent:
 
 
 class _Search:
-    """The candidate stream, tried in batches; a single edit that fixes some failing tests and
-    breaks none is evidence, so the edits on top of it (its own function first) go ahead of the
-    rest of the stream, as a person would keep a half-fix and look for what else is wrong."""
+    """The candidate stream, tried in batches, reordered by what the tests say of each batch.
+    A single edit that fixes some failing tests and breaks none is evidence, so the edits on top
+    of it (its own function first) go ahead of the rest of the stream, as a person would keep a
+    half-fix and look for what else is wrong. One that fixes failing tests but breaks others
+    shows where their outcome is decided, so the other edits at its line come next."""
 
     def __init__(self, bench: Workbench, ranked: RankedMutations) -> None:
         self.bench = bench
         self.ranked = ranked
         self.made: dict[Candidate, _Scored] = {}  # a single-edit candidate -> its mutation
-        self.main = itertools.chain(name_candidates(bench.root, bench.suspects),
-                                    self._remembered(_single_edits(ranked)), pair_edits(ranked))
+        self.given: set[tuple[str, str]] = set()  # the single edits' programs, whichever stream
+        self.main: Iterator[Candidate] = itertools.chain(
+            name_candidates(bench.root, bench.suspects),
+            self._remembered(_single_edits(ranked, self.given)), pair_edits(ranked))
         self.ahead: Iterator[Candidate] = iter(())
         self.ahead_turn = True  # see _next_batch
         self.best_partial = 0
         self.partials = 0
+        self.places: set[tuple[str, int]] = set()  # see _look_closer
 
     def _remembered(self, singles: Iterator[tuple[_Scored, Candidate]]) -> Iterator[Candidate]:
         for item, candidate in singles:
@@ -97,6 +103,7 @@ class _Search:
     def _build_on(self, outcome: Outcome) -> None:
         item = self.made.get(outcome.candidate)
         self._keep_partial(item, outcome)
+        self._look_closer(item, outcome)
         twin = twinned(item) if item is not None and outcome.verdict is Verdict.PLAUSIBLE else None
         if twin is not None:
             self.ahead, self.ahead_turn = itertools.chain((twin,), self.ahead), True
@@ -109,6 +116,23 @@ class _Search:
             return
         self.best_partial, self.partials = fixed, self.partials + 1
         self.ahead, self.ahead_turn = itertools.islice(on_top(item, self.ranked), ON_TOP), True
+
+    def _look_closer(self, item: _Scored | None, outcome: Outcome) -> None:
+        """An edit that makes failing tests pass and breaks others changed the line where the
+        failing tests' outcome is decided (mutation-based fault localization: MUSE, Moon et al.,
+        ICST 2014): the other single edits at that line go to the front of the stream. On a
+        flat spectrum they may be hundreds of candidates down (xmltodict-13068aa: an `or` at
+        the faulty condition fixed both failing tests at rank 31, dropping its operand was
+        rank 781)."""
+        if (item is None or not outcome.fixed or not outcome.broken or self.bench.healed
+                or len(self.places) >= MAX_PLACES):
+            return
+        place = (item.path, item.mutation.line)
+        if place in self.places:
+            return
+        self.places.add(place)
+        here = self.ranked.at(*place)
+        self.main = itertools.chain(self._remembered(_single_edits(here, self.given)), self.main)
 
 
 # A mutated module is compiled again in the test process; past this many lines (a generated
@@ -162,6 +186,7 @@ class RankedMutations:
         self._clues = clues
         self._none_lift = NONE_LIFT if clues.none_shown else 1.0
         self._given: list[_Scored] = []
+        self._waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
         self._analyses = analyses
         self._stop = stop
         self._source = self._best_first(root, suspects, priors)
@@ -177,6 +202,13 @@ class RankedMutations:
             yield self._given[index]
             index += 1
 
+    def at(self, path: str, line: int) -> list[_Scored]:
+        """The mutations at `path`'s `line` that its analysis made, best first: all of them once
+        one was given (a file's mutations are made together, when it is analysed)."""
+        waiting = (entry[2] for entry in sorted(self._waiting))
+        return [item for item in itertools.chain(self._given, waiting)
+                if (item.path, item.mutation.line) == (path, line)]
+
     def _best_first(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]
                     ) -> Iterator[_Scored]:
         by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
@@ -186,7 +218,7 @@ class RankedMutations:
         costs = {path: _recompile_cost(root / path) for path in by_file}
         best = {path: best_prior * max(s.score for s in by_line.values()) / costs[path]
                 for path, by_line in by_file.items()}
-        waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
+        waiting = self._waiting
         made = itertools.count()
         # Best first (stable: ties in the suspects' order), so no file after this one can hold
         # a mutation better than this one's best.
@@ -231,12 +263,12 @@ def _recompile_cost(path: Path) -> float:
 
 def single_edits(ranked: Iterable[_Scored]) -> Iterator[Candidate]:
     """Compilable, distinct single-edit candidates that change the program, best first."""
-    return (candidate for _, candidate in _single_edits(ranked))
+    return (candidate for _, candidate in _single_edits(ranked, set()))
 
 
-def _single_edits(ranked: Iterable[_Scored]) -> Iterator[tuple[_Scored, Candidate]]:
-    """single_edits, each with the mutation it is."""
-    seen: set[tuple[str, str]] = set()
+def _single_edits(ranked: Iterable[_Scored], seen: set[tuple[str, str]]
+                  ) -> Iterator[tuple[_Scored, Candidate]]:
+    """single_edits, each with the mutation it is; `seen` holds the programs already given."""
     for item in ranked:
         after = item.splicer.apply((item.mutation,))
         if _is_new(seen, item.path, after):

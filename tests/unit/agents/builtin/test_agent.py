@@ -369,6 +369,69 @@ def test_the_edits_on_top_of_a_partial_fix_take_turns_with_the_single_edits_afte
     assert any(len(c.edits) == 2 for c in bench.tried[builtin_agent.BATCH:2 * builtin_agent.BATCH])
 
 
+FLAT = ("def keep(data, item, strip, sep, width):\n"
+        "    text = sep.join(data) + sep * width\n"
+        "    parts = [p.strip() for p in data if len(p) > width]\n"
+        "    if strip and text and item:\n"
+        "        text = text.strip() or None\n"
+        "    return text, parts\n")
+FLAT_SUSPECTS = tuple(Suspect("m.py", line, "keep", score)
+                      for line, score in ((2, 0.5), (3, 0.5), (4, 0.49), (5, 0.49), (6, 0.48)))
+
+
+class BreakerBench:
+    """A bench on which `breaker` makes the failing test pass and breaks another, `fix` heals,
+    and nothing else changes any test's outcome."""
+
+    def __init__(self, root: Path, breaker: Candidate, fix: Candidate) -> None:
+        self.root, self.suspects, self.failures = root, FLAT_SUSPECTS, ()
+        self.breaker, self.fix = breaker, fix
+        self.tried: list[Candidate] = []
+
+    @property
+    def healed(self) -> bool:
+        return self.fix in self.tried
+
+    def stop_reason(self) -> str | None:
+        return "healed" if self.healed else None
+
+    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
+        outcomes = []
+        for candidate in batch:
+            self.tried.append(candidate)
+            if candidate == self.fix:
+                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=("t",)))
+            elif candidate == self.breaker:
+                outcomes.append(Outcome(candidate, Verdict.BREAKS_OTHERS, 0.0, fixed=("t",), broken=("u",)))
+            else:
+                outcomes.append(Outcome(candidate, Verdict.STILL_FAILING, 0.0))
+        return outcomes
+
+
+def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines_edits_forward(
+        tmp_path: Path):
+    """Mutation-based localization on a flat spectrum: xmltodict-13068aa's `or` at the faulty
+    condition fixed both failing tests at rank 31; the fix at that line was rank 781."""
+    (tmp_path / "m.py").write_text(FLAT)
+    singles = [c for c in candidates(tmp_path, FLAT_SUSPECTS) if len(c.edits) == 1]
+    breaker = next(c for c in singles if c.edits[0].line == 4)
+    fix = next(c for c in singles if c.edits[0].description.endswith("`strip and text and not item`"))
+    assert singles.index(fix) - singles.index(breaker) > 100, "the fix is far down the stream"
+    bench = BreakerBench(tmp_path, breaker, fix)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    at_line = [c for c in singles if c.edits[0].line == 4]
+    after = bench.tried[bench.tried.index(breaker) + 1:]
+    assert len(after) <= at_line.index(fix) + builtin_agent.BATCH
+    assert len(after) == len(set(after)), "each edit is tried once, from whichever stream"
+
+
+def test_the_edits_at_a_line_are_all_of_its_mutations_best_first(tmp_path: Path):
+    (tmp_path / "m.py").write_text(FLAT)
+    ranked = RankedMutations(tmp_path, FLAT_SUSPECTS, PRIORS, Analyses())
+    next(iter(ranked))  # the file analysed, one mutation given, the rest waiting
+    assert [i.mutation for i in ranked.at("m.py", 4)] == [i.mutation for i in ranked if i.mutation.line == 4]
+
+
 TWICE = ('def remap(status, strict):\n    if status == "3" and strict:\n        return "kept"\n'
          '    if status == "M" or (status == "3" and strict):\n        return "mapped"\n    return "dropped"\n')
 
