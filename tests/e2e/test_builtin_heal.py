@@ -211,3 +211,96 @@ def test_two_bugs_are_healed_by_building_on_the_edit_that_fixes_one(tmp_path):
                                                             "test_stats.py::test_largest"}
     partial = next(i for i, c in enumerate(report["candidates"]) if c["fixed"] and len(c["edits"]) == 1)
     assert report["fix"]["candidate"] - partial <= 16  # built on the partial fix, not found by chance
+
+
+ELEMENTS = '''\
+"""An element's value from the events of a streaming parser, cleaned as the options ask."""
+
+
+class Handler:
+    def __init__(self, strip_whitespace=True, separator="\\n", text_key="#text"):
+        self.strip_whitespace = strip_whitespace
+        self.separator = separator
+        self.text_key = text_key
+        self.stack = []
+        self.data = []
+        self.item = None
+
+    def start(self, attrs):
+        self.stack.append((self.item, self.data))
+        self.item = dict(attrs) if attrs else None
+        self.data = []
+
+    def text(self, chunk):
+        self.data.append(chunk)
+
+    def end(self):
+        data = self.separator.join(self.data) if len(self.data) > 1 else "".join(self.data)
+        item = self.item
+        self.item, self.data = self.stack.pop()
+        if self.strip_whitespace and data and item:
+            data = data.strip() or None
+        if item is None:
+            return data or None
+        if data:
+            item[self.text_key] = data
+        return item
+
+
+def element(chunks, attrs=(), **options):
+    """The value of an element with these text chunks and attributes: its text alone, or its
+    attributes with the text under the text key; None for an element with neither."""
+    handler = Handler(**options)
+    handler.start(attrs)
+    for chunk in chunks:
+        handler.text(chunk)
+    return handler.end()
+'''
+
+ELEMENTS_TESTS = '''\
+from elements import element
+
+
+def test_whitespace_alone_is_no_text():
+    assert element([" ", "\\t"]) is None
+
+
+def test_text_is_stripped():
+    assert element([" hi ", "there "]) == "hi \\nthere"
+
+
+def test_text_beside_attributes_is_stripped():
+    assert element([" hi "], [("a", "1")]) == {"a": "1", "#text": "hi"}
+
+
+def test_whitespace_is_kept_when_asked():
+    assert element([" hi "], strip_whitespace=False) == " hi "
+
+
+def test_whitespace_beside_attributes_is_kept_when_asked():
+    assert element([" hi "], [("a", "1")], strip_whitespace=False) == {"a": "1", "#text": " hi "}
+
+
+def test_attributes_alone():
+    assert element(["  "], [("a", "1")]) == {"a": "1"}
+'''
+
+
+def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines_edits_forward(tmp_path):
+    """Every test runs nearly every line, so the spectrum hardly tells them apart. `or item` at
+    the faulty condition fixes both failing tests and breaks a passing one: it shows where their
+    outcome is decided, and the other edits at that line, the fix among them, come next (the
+    fix was candidate 207 before, 31 now)."""
+    strict = 'addopts = ["--strict-config", "--strict-markers"]\nfilterwarnings = ["error"]\n'
+    _, report = heal_module(tmp_path, "elements", ELEMENTS, ELEMENTS_TESTS, strict)
+    assert report["status"] == "healed", report["reason"]
+    candidates = report["candidates"]
+    assert candidates[report["fix"]["candidate"]]["description"] == (
+        "elements.py:25: `self.strip_whitespace and data and item` -> `self.strip_whitespace and data`")
+    breaker = next(i for i, c in enumerate(candidates)
+                   if set(c["fixed"]) == set(report["targets"]) and c["broken"])
+    line = candidates[breaker]["edits"][0]["line"]
+    assert line == 25
+    between = candidates[breaker + 1:report["fix"]["candidate"]]
+    # the rest of the breaker's batch at most; after it, only edits at the breaker's line
+    assert sum(1 for c in between if c["edits"][0]["line"] != line) < 8, [c["description"] for c in between]

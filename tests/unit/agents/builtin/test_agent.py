@@ -380,11 +380,14 @@ FLAT_SUSPECTS = tuple(Suspect("m.py", line, "keep", score)
 
 
 class BreakerBench:
-    """A bench on which `breaker` makes the failing test pass and breaks another, `fix` heals,
-    and nothing else changes any test's outcome."""
+    """A bench with `failing` failing tests, on which `breaker` makes `fixes` of them pass and
+    breaks a passing one, `fix` heals, and nothing else changes any test's outcome."""
 
-    def __init__(self, root: Path, breaker: Candidate, fix: Candidate) -> None:
-        self.root, self.suspects, self.failures = root, FLAT_SUSPECTS, ()
+    def __init__(self, root: Path, breaker: Candidate, fix: Candidate, failing: int = 1, fixes: int = 1
+                 ) -> None:
+        self.root, self.suspects = root, FLAT_SUSPECTS
+        self.failures = tuple(Failure(f"t{i}", "call", "AssertionError", "") for i in range(failing))
+        self.fixed = tuple(f.nodeid for f in self.failures[:fixes])
         self.breaker, self.fix = breaker, fix
         self.tried: list[Candidate] = []
 
@@ -400,29 +403,44 @@ class BreakerBench:
         for candidate in batch:
             self.tried.append(candidate)
             if candidate == self.fix:
-                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=("t",)))
+                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=self.fixed))
             elif candidate == self.breaker:
-                outcomes.append(Outcome(candidate, Verdict.BREAKS_OTHERS, 0.0, fixed=("t",), broken=("u",)))
+                outcomes.append(Outcome(candidate, Verdict.BREAKS_OTHERS, 0.0, fixed=self.fixed, broken=("u",)))
             else:
                 outcomes.append(Outcome(candidate, Verdict.STILL_FAILING, 0.0))
         return outcomes
 
 
-def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines_edits_forward(
-        tmp_path: Path):
-    """Mutation-based localization on a flat spectrum: xmltodict-13068aa's `or` at the faulty
-    condition fixed both failing tests at rank 31; the fix at that line was rank 781."""
-    (tmp_path / "m.py").write_text(FLAT)
-    singles = [c for c in candidates(tmp_path, FLAT_SUSPECTS) if len(c.edits) == 1]
+def flat_breaker_and_fix(root: Path) -> tuple[list[Candidate], Candidate, Candidate]:
+    """The single edits of FLAT in order; an early one and a fix far down, both at line 4."""
+    (root / "m.py").write_text(FLAT)
+    singles = [c for c in candidates(root, FLAT_SUSPECTS) if len(c.edits) == 1]
     breaker = next(c for c in singles if c.edits[0].line == 4)
     fix = next(c for c in singles if c.edits[0].description.endswith("`strip and text and not item`"))
     assert singles.index(fix) - singles.index(breaker) > 100, "the fix is far down the stream"
-    bench = BreakerBench(tmp_path, breaker, fix)
+    return singles, breaker, fix
+
+
+@pytest.mark.parametrize("failing, fixes", [(1, 1), (3, 2)])
+def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines_edits_forward(
+        tmp_path: Path, failing: int, fixes: int):
+    """Mutation-based localization on a flat spectrum: xmltodict-13068aa's `or` at the faulty
+    condition fixed both failing tests at rank 31; the fix at that line was rank 781."""
+    singles, breaker, fix = flat_breaker_and_fix(tmp_path)
+    bench = BreakerBench(tmp_path, breaker, fix, failing, fixes)
     assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
     at_line = [c for c in singles if c.edits[0].line == 4]
     after = bench.tried[bench.tried.index(breaker) + 1:]
     assert len(after) <= at_line.index(fix) + builtin_agent.BATCH
     assert len(after) == len(set(after)), "each edit is tried once, from whichever stream"
+
+
+def test_an_edit_that_fixes_a_few_of_many_failing_tests_and_breaks_others_moves_nothing(tmp_path: Path):
+    """calc-expr-double-advance: 1 of 6 fixed and 8 broken, at the line before the faulty one."""
+    singles, breaker, fix = flat_breaker_and_fix(tmp_path)
+    bench = BreakerBench(tmp_path, breaker, fix, failing=6, fixes=1)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    assert bench.tried.index(fix) == singles.index(fix)
 
 
 def test_the_edits_at_a_line_are_all_of_its_mutations_best_first(tmp_path: Path):
