@@ -158,8 +158,12 @@ PROBE_MODULE_SAMPLE = 1000
 
 
 def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:
-    """The failing tests, then the other tests that ran in the same test modules (at most
-    PROBE_MODULE_SAMPLE of each, spread evenly), in the order they ran."""
+    """The failing tests and the other tests that ran in the same test modules (at most
+    PROBE_MODULE_SAMPLE of each, spread evenly), in the order the user's run ran them (a failing
+    test it did not list first). What a process does once, a singleton built or a cache filled
+    at first use, is then counted for the test that did it in the user's run too, not for a
+    failing test moved ahead of it: sqlparse's lexer, built at the first call, topped the
+    suspects as run by its one failing test alone."""
     failed = set(failing)
     modules = {nodeid.split("::", 1)[0] for nodeid in failed}
     others: dict[str, list[str]] = defaultdict(list)
@@ -168,7 +172,9 @@ def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:
         if module in modules and nodeid not in failed:
             others[module].append(nodeid)
     chosen = {n for tests in others.values() for n in _spread(tests, PROBE_MODULE_SAMPLE)}
-    return list(dict.fromkeys([*failing, *(n for n in ran if n in chosen)]))
+    in_order = [n for n in dict.fromkeys(ran) if n in failed or n in chosen]
+    listed = set(in_order)
+    return [*dict.fromkeys(n for n in failing if n not in listed), *in_order]
 
 
 def _spread(items: Sequence[str], count: int) -> Sequence[str]:

@@ -80,9 +80,15 @@ def test_no_data_file_is_an_empty_spectrum(tmp_path):
     assert read_contexts(tmp_path / "probe.coverage", tmp_path) == {}
 
 
-def test_the_probe_runs_the_failing_tests_first_then_the_rest_of_their_modules():
+def test_the_probe_runs_the_failing_tests_and_the_rest_of_their_modules_in_the_users_order():
+    """A failing test moved ahead of the others would be counted for the work the process does
+    once (a lazily built singleton), which its first test did in the user's run."""
     ran = ["a.py::x", "a.py::y", "b.py::z", "c.py::w"]
-    assert probe_selection(["a.py::y", "c.py::w"], ran) == ["a.py::y", "c.py::w", "a.py::x"]
+    assert probe_selection(["a.py::y", "c.py::w"], ran) == ["a.py::x", "a.py::y", "c.py::w"]
+
+
+def test_a_failing_test_the_run_did_not_list_is_probed_first():
+    assert probe_selection(["a.py::y", "d.py::v"], ["a.py::x", "a.py::y"]) == ["d.py::v", "a.py::x", "a.py::y"]
 
 
 def test_a_huge_module_is_probed_on_an_even_spread_of_its_other_tests(monkeypatch):
@@ -90,8 +96,8 @@ def test_a_huge_module_is_probed_on_an_even_spread_of_its_other_tests(monkeypatc
     cases = [f"gen.py::test_case[{i}]" for i in range(42)]
     ran = ["small.py::a", *cases, "small.py::b", "other.py::c"]
     chosen = probe_selection(["gen.py::test_case[41]", "small.py::b"], ran)
-    assert chosen == ["gen.py::test_case[41]", "small.py::b", "small.py::a", *(
-        f"gen.py::test_case[{i}]" for i in (0, 10, 20, 30, 40))]
+    assert chosen == ["small.py::a", *(f"gen.py::test_case[{i}]" for i in (0, 10, 20, 30, 40, 41)),
+                      "small.py::b"]
 
 
 def test_shares_keep_whole_modules_in_the_order_given_and_balance_the_tests():
