@@ -125,14 +125,37 @@ def _constant_tests(scope: _Scope) -> Counter[str]:
 
 
 def _is_constant(expr: ast.expr) -> bool:
-    """An expression whose truth is fixed: a literal, `not` a literal, `x or True`, `x and False`."""
+    """An expression whose truth is fixed: a literal, `not` a literal, `x or True`, `x and False`,
+    and a number's text (`str(n % 2)`, `repr(x)`), which is never empty."""
     if isinstance(expr, ast.Constant):
         return True
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 1:
+        return expr.func.id == "repr" or (expr.func.id == "str" and _is_number(expr.args[0]))
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
         return _is_constant(expr.operand)
     if isinstance(expr, ast.BoolOp):
         absorbing = isinstance(expr.op, ast.Or)
         return any(isinstance(v, ast.Constant) and bool(v.value) is absorbing for v in expr.values)
+    return False
+
+
+_NUMBER_CALLS = frozenset({"len", "int", "float", "abs", "round", "bool"})
+
+
+def _is_number(expr: ast.expr) -> bool:
+    """An expression that is a number or a truth value whatever its operands hold: a comparison,
+    a `not`, `len(...)`, arithmetic on such a value (`len(xs) % 2`)."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, int | float | complex)
+    if isinstance(expr, ast.Compare):
+        return True
+    if isinstance(expr, ast.UnaryOp):
+        return isinstance(expr.op, ast.Not) or _is_number(expr.operand)
+    if isinstance(expr, ast.Call):
+        return isinstance(expr.func, ast.Name) and expr.func.id in _NUMBER_CALLS
+    if isinstance(expr, ast.BinOp):  # `"%d" % n` is text: the left operand decides a `%`
+        return _is_number(expr.left) or (not isinstance(expr.op, ast.Mod | ast.Add)
+                                         and _is_number(expr.right))
     return False
 
 

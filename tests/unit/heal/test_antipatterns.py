@@ -31,6 +31,8 @@ def patched(find: str, replace: str, before: str = BEFORE) -> Candidate:
     ("    return total", "    return 0\n    return total", "adds an early exit"),
     ("if total > limit:", "if False:", "makes a condition constant"),
     ("if total > limit:", "if total > limit or True:", "makes a condition constant"),
+    ("if total > limit:", "if str(total > limit):", "makes a condition constant"),  # "False"
+    ("if total > limit:", "if str(len(invoices) % 2):", "makes a condition constant"),
     ("        i += 1\n", "", "deletes the update of a loop's counter"),
     ("i += 1", "i += 0", "makes an update do nothing"),
     ("        i += 1\n", "        i += 1\n        i = 0\n", "overwrites what the statement before"),
