@@ -326,15 +326,12 @@ def test_a_partial_fix_is_kept_and_a_second_edit_is_searched_on_top_of_it(tmp_pa
     assert len(bench.tried) - first_partial <= 2 * builtin_agent.BATCH < singles
 
 
-class PartialFirstBench:
-    """A bench on which the first candidate fixes one of two failing tests and `fix`, a single
-    edit further down the ranking, fixes both; nothing else fixes any."""
+class ScriptedBench:
+    """A bench that judges each candidate by `judge`, and is healed once `fix` was tried."""
 
-    def __init__(self, root: Path, fix: Candidate) -> None:
-        self.root = root
-        self.suspects = TwoTestsBench(root).suspects
-        self.failures = ()
-        self.fix = fix
+    def __init__(self, root: Path, suspects: tuple[Suspect, ...], fix: Candidate,
+                 failures: tuple[Failure, ...] = ()) -> None:
+        self.root, self.suspects, self.failures, self.fix = root, suspects, failures, fix
         self.tried: list[Candidate] = []
 
     @property
@@ -348,13 +345,26 @@ class PartialFirstBench:
         outcomes = []
         for candidate in batch:
             self.tried.append(candidate)
-            if candidate == self.fix:
-                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=("a", "b")))
-            elif len(self.tried) == 1:
-                outcomes.append(Outcome(candidate, Verdict.PARTIAL, 0.0, fixed=("a",)))
-            else:
-                outcomes.append(Outcome(candidate, Verdict.STILL_FAILING, 0.0))
+            outcomes.append(self.judge(candidate))
         return outcomes
+
+    def judge(self, candidate: Candidate) -> Outcome:
+        raise NotImplementedError
+
+
+class PartialFirstBench(ScriptedBench):
+    """A bench on which the first candidate fixes one of two failing tests and `fix`, a single
+    edit further down the ranking, fixes both; nothing else fixes any."""
+
+    def __init__(self, root: Path, fix: Candidate) -> None:
+        super().__init__(root, TwoTestsBench(root).suspects, fix)
+
+    def judge(self, candidate: Candidate) -> Outcome:
+        if candidate == self.fix:
+            return Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=("a", "b"))
+        if len(self.tried) == 1:
+            return Outcome(candidate, Verdict.PARTIAL, 0.0, fixed=("a",))
+        return Outcome(candidate, Verdict.STILL_FAILING, 0.0)
 
 
 def test_the_edits_on_top_of_a_partial_fix_take_turns_with_the_single_edits_after_it(tmp_path: Path):
@@ -379,36 +389,23 @@ FLAT_SUSPECTS = tuple(Suspect("m.py", line, "keep", score)
                       for line, score in ((2, 0.5), (3, 0.5), (4, 0.49), (5, 0.49), (6, 0.48)))
 
 
-class BreakerBench:
+class BreakerBench(ScriptedBench):
     """A bench with `failing` failing tests, on which `breaker` makes `fixes` of them pass and
     breaks a passing one, `fix` heals, and nothing else changes any test's outcome."""
 
     def __init__(self, root: Path, breaker: Candidate, fix: Candidate, failing: int = 1, fixes: int = 1
                  ) -> None:
-        self.root, self.suspects = root, FLAT_SUSPECTS
-        self.failures = tuple(Failure(f"t{i}", "call", "AssertionError", "") for i in range(failing))
-        self.fixed = tuple(f.nodeid for f in self.failures[:fixes])
-        self.breaker, self.fix = breaker, fix
-        self.tried: list[Candidate] = []
+        failures = tuple(Failure(f"t{i}", "call", "AssertionError", "") for i in range(failing))
+        super().__init__(root, FLAT_SUSPECTS, fix, failures)
+        self.fixed = tuple(f.nodeid for f in failures[:fixes])
+        self.breaker = breaker
 
-    @property
-    def healed(self) -> bool:
-        return self.fix in self.tried
-
-    def stop_reason(self) -> str | None:
-        return "healed" if self.healed else None
-
-    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
-        outcomes = []
-        for candidate in batch:
-            self.tried.append(candidate)
-            if candidate == self.fix:
-                outcomes.append(Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=self.fixed))
-            elif candidate == self.breaker:
-                outcomes.append(Outcome(candidate, Verdict.BREAKS_OTHERS, 0.0, fixed=self.fixed, broken=("u",)))
-            else:
-                outcomes.append(Outcome(candidate, Verdict.STILL_FAILING, 0.0))
-        return outcomes
+    def judge(self, candidate: Candidate) -> Outcome:
+        if candidate == self.fix:
+            return Outcome(candidate, Verdict.PLAUSIBLE, 0.0, fixed=self.fixed)
+        if candidate == self.breaker:
+            return Outcome(candidate, Verdict.BREAKS_OTHERS, 0.0, fixed=self.fixed, broken=("u",))
+        return Outcome(candidate, Verdict.STILL_FAILING, 0.0)
 
 
 def flat_breaker_and_fix(root: Path) -> tuple[list[Candidate], Candidate, Candidate]:
