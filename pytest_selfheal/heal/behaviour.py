@@ -25,8 +25,9 @@ from .workbench import SandboxWorkbench
 
 MAX_WEIGHED = 5  # plausible patches whose behaviour change is measured, best first
 MAX_TESTS = 40  # passing tests recorded for each
-MIN_WEIGHING_SECONDS = 2.0  # the weighing's time, however fast the fix came (else as long as
-# the search for alternatives could go on)
+# The weighing takes as long as the search for alternatives could go on, and at least this,
+# however fast the fix came.
+MIN_WEIGHING_SECONDS = 2.0
 
 
 def behaviour_changes(bench: SandboxWorkbench, plausible: Sequence[Outcome]) -> Mapping[Candidate, int]:
