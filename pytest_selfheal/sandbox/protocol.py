@@ -307,6 +307,16 @@ def anonymous_memory(pid: str) -> int | None:
         return None
 
 
+def exit_descriptor(pid: int) -> int | None:
+    """A descriptor that select() finds readable once child `pid` has exited (a pidfd), so that
+    a wait wakes at the exit, not at its next poll; None where the platform has none (Linux
+    before 5.3, macOS): the caller polls. The caller closes it."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
 def die_with_parent(parent: int) -> Callable[[], None]:
     """A `preexec_fn` (also called in forked children): on Linux, the kernel kills this process
     when the one that started it dies, even by SIGKILL, so no test outlives its heal. Call this

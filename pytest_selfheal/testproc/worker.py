@@ -54,6 +54,7 @@ from ..sandbox.protocol import (
     die_with_parent,
     encode_ready,
     encode_reply,
+    exit_descriptor,
     serial_args,
 )
 from . import observer
@@ -64,7 +65,8 @@ from .swap import ChangedFunction, Fingerprint, changed_functions, fingerprint
 
 hookimpl = pluggy.HookimplMarker("pytest")
 
-_POLL_SECONDS = 0.002
+_POLL_SECONDS = 0.002  # between two looks at the children where their exits cannot be waited on
+_MEMORY_LOOK_SECONDS = 0.01  # between two looks at a bounded child's memory
 _EXIT_OK = 0
 _EXIT_CRASHED = 70
 _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
@@ -77,6 +79,7 @@ class _Child:
     job: JobRequest
     started: float
     memory_limit: int | None  # anonymous resident bytes, or None for no bound
+    exited: int | None  # readable once the child has exited (exit_descriptor), or None: poll
 
 
 @dataclass
@@ -183,9 +186,29 @@ class Server:
                     continue
                 held = anonymous_memory("self") if job.memory_bytes else None
                 limit = None if held is None or not job.memory_bytes else held + job.memory_bytes
-                running[self._fork(job, plan)] = _Child(job, time.monotonic(), limit)
+                pid = self._fork(job, plan)
+                running[pid] = _Child(job, time.monotonic(), limit, exit_descriptor(pid))
                 self._settle()
+            self._await(running, listening=open_input and not waiting and len(running) < self.jobs)
             self._reap(running)
+
+    def _await(self, running: dict[int, _Child], *, listening: bool) -> None:
+        """Until a child exits, a job line comes (when `listening`), a child's time is up or
+        its memory is due a look: a finished candidate is answered at once, not at a poll."""
+        if not running or (listening and self.requests.has_line()):
+            return
+        exits = [child.exited for child in running.values()]
+        if None in exits:
+            time.sleep(_POLL_SECONDS)
+            return
+        now = time.monotonic()
+        timeout = min(child.started + child.job.timeout - now for child in running.values())
+        if any(child.memory_limit is not None for child in running.values()):
+            timeout = min(timeout, _MEMORY_LOOK_SECONDS)
+        watched = [fd for fd in exits if fd is not None]
+        if listening:
+            watched.append(self.requests.fd)
+        select.select(watched, [], [], max(0.0, timeout))
 
     def _plan(self, job: JobRequest) -> Swaps | str:
         if job.files:
@@ -341,9 +364,6 @@ class Server:
         return plugin
 
     def _reap(self, running: dict[int, _Child]) -> None:
-        if not running:
-            return
-        time.sleep(_POLL_SECONDS)
         for pid, child in list(running.items()):
             job, seconds = child.job, time.monotonic() - child.started
             finished, status = os.waitpid(pid, os.WNOHANG)
@@ -356,6 +376,8 @@ class Server:
                 _, status = os.waitpid(pid, 0)
             exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
+            if child.exited is not None:
+                os.close(child.exited)
             if finished and exit_code == _EXIT_FELL_BACK:
                 self._reply(encode_reply(JobFellBack(
                     id=job.id, reason="the tests could not be collected again with the swap")))
@@ -383,6 +405,10 @@ class LineReader:
             self.buffer += chunk
         line, newline, self.buffer = self.buffer.partition(b"\n")
         return (line + newline).decode("utf-8")
+
+    def has_line(self) -> bool:
+        """A line (or the end of input) is read already: `readline` answers without reading."""
+        return b"\n" in self.buffer or self.closed
 
 
 def _hoarding(pid: int, child: _Child) -> str:
