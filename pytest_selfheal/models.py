@@ -81,20 +81,63 @@ class Suspect:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Edit:
     """A whole-file replacement of one source file, with a human description of the change.
 
     `before` and `after` are the file's text with its line endings as they are; `encoding` is
-    the file's (source.PythonSource), so that written back only the edited lines change."""
+    the file's (source.PythonSource), so that written back only the edited lines change. The
+    edit holds `after` as the span of `before` it replaces: a heal keeps every candidate it
+    tried, and a whole second copy of the module in each grew its memory by the module's size
+    per candidate (68 MiB over 760 candidates of a 79 kB module)."""
 
     path: str
     before: str
-    after: str
     description: str
-    template: str = "manual"
-    line: int = 0
-    encoding: str = "utf-8"
+    template: str
+    line: int
+    encoding: str
+    change: tuple[int, int, str]  # (start, end, text): before[start:end] becomes text
+
+    def __init__(self, path: str, before: str, after: str, description: str,
+                 template: str = "manual", line: int = 0, encoding: str = "utf-8") -> None:
+        fields = {"path": path, "before": before, "description": description, "template": template,
+                  "line": line, "encoding": encoding, "change": _change(before, after)}
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def after(self) -> str:
+        start, end, text = self.change
+        return self.before[:start] + text + self.before[end:]
+
+    def described(self, description: str) -> Edit:
+        """This edit with another description."""
+        return Edit(self.path, self.before, self.after, description, self.template, self.line,
+                    self.encoding)
+
+
+def _change(before: str, after: str) -> tuple[int, int, str]:
+    """The shortest span of `before` whose replacement makes `after`, and what replaces it."""
+    limit = min(len(before), len(after))
+    start = _common_prefix(before, after, limit)
+    tail = _common_prefix(before[start:][::-1], after[start:][::-1], limit - start)
+    return start, len(before) - tail, after[start:len(after) - tail]
+
+
+def _common_prefix(first: str, second: str, limit: int) -> int:
+    """How many leading characters `first` and `second` share, at most `limit`: compared in
+    growing chunks, each a C-speed slice comparison, not character by character."""
+    done, step = 0, 64
+    while done < limit:
+        size = min(step, limit - done)
+        if first[done:done + size] == second[done:done + size]:
+            done, step = done + size, step * 2
+        elif size == 1:
+            break
+        else:
+            step = size // 2
+    return done
 
 
 @dataclass(frozen=True)

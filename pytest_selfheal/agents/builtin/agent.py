@@ -293,7 +293,7 @@ def twinned(item: _Scored) -> Candidate | None:
         return None
     edit = _edit(item, item.splicer.code, after.code)
     also = "its copy" if len(copies) == 1 else f"its {len(copies)} copies"
-    return Candidate(edits=(dataclasses.replace(edit, description=f"{edit.description}, and at {also}"),),
+    return Candidate(edits=(edit.described(f"{edit.description}, and at {also}"),),
                      score=round(item.score, 4), agent="builtin")
 
 
