@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
 
@@ -112,9 +113,10 @@ class Edit:
         return self.before[:start] + text + self.before[end:]
 
     def described(self, description: str) -> Edit:
-        """This edit with another description."""
-        return Edit(self.path, self.before, self.after, description, self.template, self.line,
-                    self.encoding)
+        """This edit with another description; its change is not worked out again."""
+        edit = copy.copy(self)
+        object.__setattr__(edit, "description", description)
+        return edit
 
 
 def _change(before: str, after: str) -> tuple[int, int, str]:

@@ -197,15 +197,14 @@ class Server:
         its memory is due a look: a finished candidate is answered at once, not at a poll."""
         if not running or (listening and self.requests.has_line()):
             return
-        exits = [child.exited for child in running.values()]
-        if None in exits:
+        watched = [child.exited for child in running.values() if child.exited is not None]
+        if len(watched) < len(running):
             time.sleep(_POLL_SECONDS)
             return
         now = time.monotonic()
         timeout = min(child.started + child.job.timeout - now for child in running.values())
         if any(child.memory_limit is not None for child in running.values()):
             timeout = min(timeout, _MEMORY_LOOK_SECONDS)
-        watched = [fd for fd in exits if fd is not None]
         if listening:
             watched.append(self.requests.fd)
         select.select(watched, [], [], max(0.0, timeout))
