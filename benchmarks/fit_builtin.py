@@ -58,7 +58,7 @@ from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.heal.changes import ChangedLines, changed_since_base
 from pytest_selfheal.heal.localize import Signals, ochiai, ranked_functions, traceback_weights
 from pytest_selfheal.heal.probe import probe
-from pytest_selfheal.heal.suspects import Weights, rank_suspects
+from pytest_selfheal.heal.suspects import Weights, blend, rank_suspects
 from pytest_selfheal.heal.triage import Triage
 from pytest_selfheal.models import Failure, Frame, Line, Spectrum, Suspect
 from pytest_selfheal.sandbox.runner import PytestCommand
@@ -267,7 +267,8 @@ class Localized:
 def suspects_for(case: Case, weights: Weights) -> tuple[Suspect, ...]:
     """The suspects a heal would hand the agent, scored as heal/suspects.py scores them."""
     verdicts = Triage(failures=(), changed=case.signals.changed, history_runs=0, linked=case.linked)
-    return rank_suspects(case.signals, verdicts, (), case.root, case.root, lambda _: False, weights)
+    return rank_suspects(blend(case.signals, root=case.root, weights=weights), verdicts, (), case.root,
+                         case.root, lambda _: False)
 
 
 def localized(case: Case, weights: Weights) -> Localized:

@@ -75,10 +75,12 @@ class Agent(Protocol):
 @runtime_checkable
 class Anticipating(Protocol):
     """An agent that starts reading the files the fault is likely in while the heal's first
-    stages run (the probe takes seconds on a real suite), before the suspects are known."""
+    stages run (the probe takes seconds on a real suite), before the suspects are known: told
+    before the probe (tracebacks, the change) and again after it (the best suspects' files)."""
 
     def anticipate(self, root: Path, paths: Sequence[str]) -> None:
-        """Begin with `paths` (relative to `root`, most likely first) and return at once."""
+        """Begin with `paths` (relative to `root`, most likely first), before any an earlier call
+        named that are still waiting, and return at once."""
         ...
 
 

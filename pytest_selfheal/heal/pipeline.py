@@ -27,6 +27,7 @@ from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before_tests
 from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
+from .changes import ChangedLines
 from .collection_errors import is_collection_target
 from .diagnosis import reordered_parameters, why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
@@ -38,13 +39,18 @@ from .prepare import Preparation, prepare
 from .probe import probe, probe_selection
 from .ranking import judged, ranked, why_first
 from .request import AddedTest, Alternative, HealRequest, HealResult
-from .suspects import rank_suspects
-from .triage import Triage, TriageInput, triage
+from .suspects import blend, rank_suspects
+from .triage import Past, Triage, TriageInput, triage
 from .workbench import RepairTask, SandboxWorkbench, SearchLimits
 
 if TYPE_CHECKING:
     from .regression import Regression
 
+# Files the agent reads ahead, while test processes run: a change to more source files than
+# CHANGED_FILES_AHEAD does not say which to read first; after the probe, the files of the best
+# suspects, read while triage reruns the failures.
+CHANGED_FILES_AHEAD = 3
+SUSPECT_FILES_AHEAD = 2
 MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
@@ -227,21 +233,27 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     from .regression import add_regression_test
 
     agent = request.make_agent(request.settings.resolved_agent)
+    anticipating = agent if isinstance(agent, Anticipating) else None
     is_test_file = _test_file_predicate(request, plan)
-    if isinstance(agent, Anticipating):
-        agent.anticipate(sandbox.root, traceback_files(request.failures, is_test_file, sandbox.root))
+    past = Past.read(sandbox, rundir.history_db(run_dir.parent.parent),
+                     added=[request.added_test.path] if request.added_test else [])
+    if anticipating is not None:
+        anticipating.anticipate(sandbox.root, likely_files(request.failures, past.changed,
+                                                           is_test_file, sandbox.root))
     probed = _probe(runs, plan, request, log)
-    verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir)
+    blended = blend(measure(probed.spectrum, request.failures, root=sandbox.root,
+                            is_test_file=is_test_file, changed=past.changed), root=sandbox.root)
+    if anticipating is not None:  # while triage reruns the failures
+        anticipating.anticipate(sandbox.root, suspect_files(blended))
+    verdicts = _triage(runs, sandbox, request, plan, probed, is_test_file, run_dir, past)
     targets = _targets(plan, probed, verdicts, log)
     if not targets:
         return _nothing_to_repair(request, run_dir, verdicts)
-    signals = measure(probed.spectrum, request.failures, root=sandbox.root,
-                      is_test_file=is_test_file, changed=verdicts.changed)
     policy = build_policy(
         request.settings, is_test_file, submodules=sandbox.submodules,
         test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
     )
-    suspects = _editable(rank_suspects(signals, verdicts, request.failures, sandbox.root,
+    suspects = _editable(rank_suspects(blended, verdicts, request.failures, sandbox.root,
                                        sandbox.user_root, is_test_file), policy, log)
     log.suspects(suspects)
     bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, verdicts, suspects,
@@ -329,12 +341,22 @@ def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -
     return Probed(spectrum, run)
 
 
-def traceback_files(failures: Sequence[Failure], is_test_file: Callable[[str], bool],
-                    root: Path) -> list[str]:
-    """The project's Python files the failing tests' tracebacks ran through, not tests,
-    innermost first: where the fault most likely is, known before the probe has run."""
+def likely_files(failures: Sequence[Failure], changed: ChangedLines,
+                 is_test_file: Callable[[str], bool], root: Path) -> list[str]:
+    """Where the fault most likely is, known before the probe has run: the project's Python
+    files the failing tests' tracebacks ran through (innermost first), then the files of a small
+    change. Not tests."""
     frames = [f for failure in failures for f in project_frames(failure, is_test_file, root)]
-    return list(dict.fromkeys(f.path for f in frames if f.path.endswith(".py")))
+    changed_files = sorted({path for path, _ in changed.lines
+                            if path.endswith(".py") and not is_test_file(path)})
+    if len(changed_files) > CHANGED_FILES_AHEAD:
+        changed_files = []
+    return list(dict.fromkeys([*(f.path for f in frames if f.path.endswith(".py")), *changed_files]))
+
+
+def suspect_files(blended: Sequence[Suspect]) -> list[str]:
+    """The files of the best suspects, best first: those the search reads first."""
+    return list(dict.fromkeys(suspect.path for suspect in blended))[:SUSPECT_FILES_AHEAD]
 
 
 def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bool]:
@@ -344,11 +366,11 @@ def _test_file_predicate(request: HealRequest, plan: Plan) -> Callable[[str], bo
 
 
 def _triage(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
-            is_test_file: Callable[[str], bool], run_dir: Path) -> Triage:
+            is_test_file: Callable[[str], bool], run_dir: Path, past: Past) -> Triage:
     settings = request.settings
     return triage(TriageInput(
         sandbox=sandbox, runs=runs, failures=request.failures, outcomes=request.outcomes,
-        spectrum=probed.spectrum, is_test_file=is_test_file,
+        spectrum=probed.spectrum, is_test_file=is_test_file, past=past,
         history_db=rundir.history_db(run_dir.parent.parent), run_id=request.run_id,
         reruns=settings.reruns, require_causal_link=settings.require_causal_link,
         rerun_limits=partial(_test_limits, probed.run), deadline=plan.deadline,

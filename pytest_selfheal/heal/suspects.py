@@ -43,12 +43,12 @@ class Weights:
 
 
 def rank_suspects(
-    signals: Signals, verdicts: Triage, failures: Iterable[Failure], root: Path,
-    user_root: Path, is_test_file: Callable[[str], bool], weights: Weights = Weights(),
+    blended: Iterable[Suspect], verdicts: Triage, failures: Iterable[Failure], root: Path,
+    user_root: Path, is_test_file: Callable[[str], bool],
 ) -> tuple[Suspect, ...]:
-    """The suspects an agent gets: the blended lines, each repaired failure's error location
-    (with the error as evidence), and a lift for changed lines a failing test ran."""
-    by_line = {(s.path, s.line): s for s in blend(signals, root=root, weights=weights)}
+    """The suspects an agent gets: the `blended` lines (blend), each repaired failure's error
+    location (with the error as evidence), and a lift for changed lines a failing test ran."""
+    by_line = {(s.path, s.line): s for s in blended}
     repaired = verdicts.repairable
     for failure in failures:
         if failure.nodeid not in repaired:

@@ -186,6 +186,24 @@ class Triage:
 
 
 @dataclass(frozen=True)
+class Past:
+    """What the heal knows before its first test process: the history's baseline, and the lines
+    changed since its last green commit (read early: the changed files are where the agent starts
+    reading while the probe runs)."""
+
+    baseline: history.Baseline
+    changed: ChangedLines
+
+    @classmethod
+    def read(cls, sandbox: Sandbox, history_db: Path, added: Collection[str] = ()) -> Past:
+        """`added`: the files the heal added to the worktree (an incident's reproduction test),
+        nobody's change."""
+        baseline = history.baseline(history_db)
+        return cls(baseline, changes.changed_since_base(sandbox.root, baseline.last_green_commit,
+                                                        added=frozenset(added)))
+
+
+@dataclass(frozen=True)
 class TriageInput:
     sandbox: Sandbox
     runs: TestRuns
@@ -193,7 +211,8 @@ class TriageInput:
     outcomes: Mapping[str, str]  # the user's run
     spectrum: Spectrum
     is_test_file: Callable[[str], bool]
-    history_db: Path
+    past: Past
+    history_db: Path  # where this run is recorded
     run_id: str
     reruns: int
     require_causal_link: bool
@@ -201,16 +220,15 @@ class TriageInput:
     # start-up), scaled from their own time in the probe: a test that hangs costs its own bound
     rerun_limits: Callable[[Sequence[str]], tuple[float, float | None]]
     deadline: float
-    # tests the heal added (node id -> repository path: an incident's reproduction): not a change
-    # of the user's, and not part of the run the history records
+    # tests the heal added (node id -> repository path: an incident's reproduction): not part of
+    # the run the history records
     added: Mapping[str, str] = field(default_factory=dict)
 
 
 def triage(given: TriageInput) -> Triage:
-    """Classify every failure, then record this run in the history (after reading the baseline)."""
-    past = history.baseline(given.history_db)
-    changed = changes.changed_since_base(given.sandbox.root, past.last_green_commit,
-                                         added=frozenset(given.added.values()))
+    """Classify every failure, then record this run in the history (`given.past` was read from it
+    before)."""
+    past, changed = given.past.baseline, given.past.changed
     passing_cover = frozenset().union(*(given.spectrum.covered[n] for n in given.spectrum.passing))
     failures = [_as_build_error(f, given) for f in given.failures]
     signatures = {f.nodeid: signature(f) for f in failures}

@@ -15,6 +15,7 @@ from pytest_selfheal.agents import create_agent
 from pytest_selfheal.config import Settings
 from pytest_selfheal.errors import SandboxError
 from pytest_selfheal.heal import pipeline
+from pytest_selfheal.heal.changes import ChangedLines
 from pytest_selfheal.heal.request import HealRequest
 from pytest_selfheal.models import Failure, Frame, TestRunResult
 from pytest_selfheal.output.decisions import DecisionLog
@@ -284,7 +285,7 @@ def test_lines_the_policy_forbids_are_never_suspects(tmp_path):
     assert forbidden["files"] == {"calc.py": "calc.py matches forbidden_paths"}
 
 
-def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first(tmp_path):
+def test_the_files_read_ahead_are_the_tracebacks_then_a_small_changes_source_files(tmp_path):
     for path in ("tests/test_a.py", "pkg/api.py", "pkg/core.py", "pkg/data.json"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("")
@@ -296,5 +297,15 @@ def test_the_files_read_ahead_are_the_tracebacks_project_files_innermost_first(t
                 frames=(Frame("tests/test_a.py", 8, "test_two"), Frame("pkg/api.py", 9, "run"),
                         Frame("pkg/data.json", 1, "<module>"))),
     ]
-    assert pipeline.traceback_files(failures, lambda path: path.startswith("tests/"), tmp_path) == [
-        "pkg/core.py", "pkg/api.py"]
+    def in_tests(path: str) -> bool:
+        return path.startswith("tests/")
+
+    def changed(*paths: str) -> ChangedLines:
+        return ChangedLines("HEAD", "HEAD", frozenset((path, 1) for path in paths))
+
+    small = changed("tests/test_a.py", "pkg/util.py", "pkg/api.py", "README.md")
+    assert pipeline.likely_files(failures, small, in_tests, tmp_path) == [
+        "pkg/core.py", "pkg/api.py", "pkg/util.py"]
+    large = changed(*(f"pkg/m{n}.py" for n in range(pipeline.CHANGED_FILES_AHEAD + 1)))
+    assert pipeline.likely_files(failures, large, in_tests, tmp_path) == ["pkg/core.py", "pkg/api.py"]
+    assert pipeline.likely_files([], small, in_tests, tmp_path) == ["pkg/api.py", "pkg/util.py"]

@@ -130,8 +130,9 @@ def test_a_changed_line_a_failing_test_ran_is_lifted_once_more(tmp_path: Path):
     (tmp_path / "m.py").write_text(SAMPLE_SOURCE)
     changed = ChangedLines("HEAD", "HEAD", frozenset({("m.py", 7)}))
     signals = measure(sample_spectrum(), [], root=tmp_path, is_test_file=under_tests, changed=changed)
-    plain = {s.line: s for s in rank_suspects(signals, triage_of([]), [], tmp_path, tmp_path, under_tests)}
-    linked = {s.line: s for s in rank_suspects(signals, triage_of([], changed, {("m.py", 7)}), [],
+    blended = blend(signals, root=tmp_path)
+    plain = {s.line: s for s in rank_suspects(blended, triage_of([]), [], tmp_path, tmp_path, under_tests)}
+    linked = {s.line: s for s in rank_suspects(blended, triage_of([], changed, {("m.py", 7)}), [],
                                                tmp_path, tmp_path, under_tests)}
     assert linked[7].score == round(plain[7].score + CHANGE_BOOST, 4)
     assert "a failing test ran this changed line" in linked[7].evidence
@@ -144,12 +145,13 @@ def test_a_repaired_failure_adds_its_error_location_with_the_error_as_evidence(t
                       frames=(Frame("tests/test_m.py", 5, "test_fail"), Frame("m.py", 14, "Box.size")))
     signals = measure(sample_spectrum(), [failure], root=tmp_path, is_test_file=under_tests,
                       changed=NOTHING_CHANGED)
-    ranked = rank_suspects(signals, triage_of([failure]), [failure], tmp_path, tmp_path, under_tests)
+    blended = blend(signals, root=tmp_path)
+    ranked = rank_suspects(blended, triage_of([failure]), [failure], tmp_path, tmp_path, under_tests)
     located = next(s for s in ranked if s.line == 14)
     assert located.function == "Box.size"
     assert located.evidence == ("traceback frame #1 from the innermost",
                                 "raises ZeroDivisionError: division by zero")
-    held = rank_suspects(signals, triage_of([]), [failure], tmp_path, tmp_path, under_tests)
+    held = rank_suspects(blended, triage_of([]), [failure], tmp_path, tmp_path, under_tests)
     held_14 = next(s for s in held if s.line == 14)  # a failure triage did not repair adds nothing
     assert held_14.evidence == ("traceback frame #1 from the innermost",)
 
@@ -160,7 +162,8 @@ def test_a_collection_error_outside_the_spectrum_becomes_a_top_suspect(tmp_path:
                       frames=(Frame("tests/test_m.py", 1, "<module>"), Frame("m.py", 11, "<module>")))
     signals = measure(Spectrum(covered={}, outcomes={}), [], root=tmp_path, is_test_file=under_tests,
                       changed=NOTHING_CHANGED)
-    ranked = rank_suspects(signals, triage_of([failure]), [failure], tmp_path, tmp_path, under_tests)
+    ranked = rank_suspects(blend(signals, root=tmp_path), triage_of([failure]), [failure], tmp_path,
+                           tmp_path, under_tests)
     assert (ranked[0].line, ranked[0].score) == (11, 1.0)
     assert ranked[0].evidence == ("raises NameError: name 'x' is not defined",
                                   "stops collection of tests/test_m.py")

@@ -164,7 +164,8 @@ def classify(tmp_path: Path, failures: Sequence[Failure], runs: Reruns,
     return triage.triage(triage.TriageInput(
         sandbox=sandbox, runs=runs, failures=tuple(failures), outcomes=outcomes,  # type: ignore[arg-type]
         spectrum=Spectrum(covered={}, outcomes={**outcomes, **(probe or {})}),
-        is_test_file=_is_test, history_db=tmp_path / "history.db", run_id="run-1", reruns=reruns,
+        is_test_file=_is_test, past=triage.Past.read(sandbox, tmp_path / "history.db"),
+        history_db=tmp_path / "history.db", run_id="run-1", reruns=reruns,
         require_causal_link=False, rerun_limits=limits, deadline=time.monotonic() + 60,
     ))
 
