@@ -6,7 +6,7 @@ import dataclasses
 import heapq
 import itertools
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -172,9 +172,10 @@ class RankedMutations:
     """Every mutation at a suspect line, by line score x template prior, divided by the cost of
     recompiling a very large module (`_recompile_cost`), times NONE_LIFT for one that replaces a
     None written as a value when the failures show a None (`none_shown`; ties in the order of
-    the suspects' files, then of the mutations in a file). Files are analysed only as far as the
-    iteration goes: a mutation is given once no file left could hold a better one, so the first
-    candidates usually need only the most suspect file. Iterable any number of times. The
+    the suspects' files, then of the mutations in a file). Files are analysed, and their
+    mutations made a group of lines at a time (_line_groups), only as far as the iteration goes:
+    a mutation is given once nothing left to make could be better, so the first candidates
+    usually need only the most suspect file's best lines. Iterable any number of times. The
     stream ends early when `stop` says so before a file is analysed: analysing a large module
     is the heal's own work, which no wall on a test process cuts.
     `unreadable` names the suspect files analysed so far that could not be read or parsed, and
@@ -205,7 +206,7 @@ class RankedMutations:
 
     def at(self, path: str, line: int) -> list[_Scored]:
         """The mutations at `path`'s `line` that its analysis made, best first: all of them once
-        one was given (a file's mutations are made together, when it is analysed)."""
+        one was given (a line's mutations are made together)."""
         waiting = (entry[2] for entry in sorted(self._waiting))
         return [item for item in itertools.chain(self._given, waiting)
                 if (item.path, item.mutation.line) == (path, line)]
@@ -217,25 +218,37 @@ class RankedMutations:
             by_file[suspect.path].setdefault(suspect.line, suspect)
         best_prior = max(priors.values(), default=0.0) * self._none_lift
         costs = {path: _recompile_cost(root / path) for path in by_file}
-        best = {path: best_prior * max(s.score for s in by_line.values()) / costs[path]
-                for path, by_line in by_file.items()}
+
+        def bound(path: str, lines: Iterable[int]) -> float:  # no mutation at `lines` scores more
+            return best_prior * max(by_file[path][line].score for line in lines) / costs[path]
+
         waiting = self._waiting
-        made = itertools.count()
-        # Best first (stable: ties in the suspects' order), so no file after this one can hold
-        # a mutation better than this one's best.
-        for path in sorted(by_file, key=lambda path: -best[path]):
-            by_line = by_file[path]
-            while waiting and -waiting[0][0] >= best[path]:
+        made, turn = itertools.count(), itertools.count()
+        # What is still to be made: (-bound, turn, path, its lines; None for a file not analysed
+        # yet). Ties in the suspects' order: a file's lines, then a file's groups in turn.
+        unmade: list[tuple[float, int, str, tuple[int, ...] | None]] = [
+            (-bound(path, by_line), next(turn), path, None) for path, by_line in by_file.items()]
+        heapq.heapify(unmade)
+        while unmade:
+            most, _, path, lines = heapq.heappop(unmade)
+            while waiting and waiting[0][0] <= most:
                 yield heapq.heappop(waiting)[2]
-            if self._stop():
+            if lines is None and self._stop():
                 return
             analysed = self._analyses.get(root, path)
             if isinstance(analysed, str):
                 self.unreadable[path] = analysed
                 continue
+            by_line = by_file[path]
+            if lines is None:
+                for group in _line_groups(by_line):
+                    heapq.heappush(unmade, (-bound(path, group), next(turn), path, group))
+                continue
             analysis, splicer, encoding = analysed
             most_suspect = max(by_line.values(), key=lambda s: s.score)
-            for mutation in analysed_mutations(analysis, frozenset(by_line), self._clues):
+            for mutation in analysed_mutations(analysis, frozenset(lines), self._clues,
+                                               among=frozenset(by_line),
+                                               texts=most_suspect.line in lines):
                 line = mutation.suspect_line
                 suspect = most_suspect if line is None else by_line[line]
                 lift = (self._none_lift if mutation.fills_none else 1.0) * mutation.share
@@ -244,6 +257,22 @@ class RankedMutations:
                 heapq.heappush(waiting, (-score, next(made), item))
         while waiting:
             yield heapq.heappop(waiting)[2]
+
+
+LINES_AT_ONCE = 10  # suspect lines of a file whose mutations are made together, at the least
+
+
+def _line_groups(by_line: Mapping[int, Suspect]) -> list[tuple[int, ...]]:
+    """A file's suspect lines best first, in groups of LINES_AT_ONCE or more that never part
+    lines of equal score. Making a large module's mutations at 200 lines takes most of a second;
+    the first candidates need the best few lines."""
+    groups: list[list[int]] = [[]]
+    for line in sorted(by_line, key=lambda line: -by_line[line].score):
+        last = groups[-1]
+        if len(last) >= LINES_AT_ONCE and by_line[line].score < by_line[last[-1]].score:
+            groups.append(last := [])
+        last.append(line)
+    return [tuple(group) for group in groups if group]
 
 
 # A None where a value belongs (`self.items = None`, a forgotten value returned as None) shows in
@@ -401,22 +430,32 @@ Analysed = tuple[ModuleAnalysis, Splicer, str]  # with the file's encoding
 
 
 class Analyses:
-    """Each file read, parsed and analysed at most once. Files named `ahead` are done on a
-    thread of their own while the heal's first stages wait on test processes; a file asked for
-    before that thread reached it is done at once by the caller. The worktree is not edited
+    """Each file read, parsed and analysed at most once. Files named `ahead` are done in order on
+    one thread of their own while the heal's first stages wait on test processes; a file asked
+    for before that thread reached it is done at once by the caller. The worktree is not edited
     between the probe and the search, so what was read ahead is what the search would read."""
 
     def __init__(self) -> None:
         self._done: dict[Path, Future[Analysed | str]] = {}
+        self._waiting: deque[tuple[Path, str, Future[Analysed | str]]] = deque()
+        self._reading = False  # a thread is working through `_waiting`
         self._lock = threading.Lock()
 
     def ahead(self, root: Path, paths: Sequence[str]) -> None:
-        """Start on `paths` (relative to `root`) in order, on a thread; returns at once."""
+        """Start on `paths` (relative to `root`) in order, before those an earlier call named that
+        are still waiting (a later call knows more); returns at once."""
         with self._lock:
-            queued = [(root, path, self._done.setdefault(root / path, Future()))
-                      for path in dict.fromkeys(paths) if root / path not in self._done]
-        if queued:
-            threading.Thread(target=_fill, args=(queued,), name="selfheal-analyse", daemon=True).start()
+            named = list(dict.fromkeys(paths))
+            front = []
+            for path in named:
+                future = self._done.setdefault(root / path, Future())
+                if not (future.running() or future.done()):
+                    front.append((root, path, future))
+            moved = {root / path for path in named}
+            self._waiting = deque([*front, *(w for w in self._waiting if w[0] / w[1] not in moved)])
+            if self._waiting and not self._reading:
+                self._reading = True
+                threading.Thread(target=self._read_ahead, name="selfheal-analyse", daemon=True).start()
 
     def get(self, root: Path, path: str) -> Analysed | str:
         """The analysis of `path` (relative to `root`), or why it cannot be mutated."""
@@ -424,17 +463,25 @@ class Analyses:
             future = self._done.get(root / path)
             if future is None or future.cancel():  # not begun: done here rather than waited for
                 future = self._done[root / path] = Future()
-                _fill([(root, path, future)])
+                _fill(root, path, future)
         return future.result()
 
+    def _read_ahead(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    self._reading = False
+                    return
+                root, path, future = self._waiting.popleft()
+            _fill(root, path, future)
 
-def _fill(queued: Sequence[tuple[Path, str, Future[Analysed | str]]]) -> None:
-    for root, path, future in queued:
-        if future.set_running_or_notify_cancel():
-            try:
-                future.set_result(_analyse(root, path))
-            except BaseException as exc:  # handed to whoever asks for the file
-                future.set_exception(exc)
+
+def _fill(root: Path, path: str, future: Future[Analysed | str]) -> None:
+    if future.set_running_or_notify_cancel():
+        try:
+            future.set_result(_analyse(root, path))
+        except BaseException as exc:  # handed to whoever asks for the file
+            future.set_exception(exc)
 
 
 def _analyse(root: Path, path: str) -> Analysed | str:

@@ -137,9 +137,11 @@ class _Sites(cst.CSTVisitor):
 
     METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
-    def __init__(self, lines: frozenset[int], attributes: _Attributes, module_scope: Scope) -> None:
+    def __init__(self, lines: frozenset[int], attributes: _Attributes, module_scope: Scope,
+                 among: frozenset[int]) -> None:
         super().__init__()
         self.lines = lines
+        self.among = among  # every suspect line of the file, `lines` a group of them
         self.attributes = attributes
         self.classes: list[cst.ClassDef] = []
         self.sites: list[tuple[cst.CSTNode, int, Scope]] = []
@@ -185,13 +187,13 @@ class _Sites(cst.CSTVisitor):
         body = self.get_metadata(PositionProvider, func.body, None)
         if body is None:
             return
-        wanted = [line for line in self.lines if body.start.line <= line <= body.end.line]
-        if not wanted:
-            return
+        wanted = [line for line in self.among if body.start.line <= line <= body.end.line]
+        if not wanted or min(wanted) not in self.lines:
+            return  # made with the group of lines that holds the body's first
         params = func.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             line = self.line_of(param.default) if param.default is not None else 0
-            if param.default is not None and line not in self.lines:
+            if param.default is not None and line not in self.among:
                 self.defaults.append((param.default, line, min(wanted), self.scopes[-1]))
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -418,12 +420,16 @@ def mutations(module: cst.Module, lines: frozenset[int], clues: Clues = NO_CLUES
 
 
 def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
-                       clues: Clues = NO_CLUES) -> list[Mutation]:
-    """`mutations` of a module analysed already."""
+                       clues: Clues = NO_CLUES, *, among: frozenset[int] | None = None,
+                       texts: bool = True) -> list[Mutation]:
+    """`mutations` of a module analysed already. `lines` may be a group of the suspect lines
+    `among`, made a group at a time: a function's parameter defaults come with the group that
+    holds its body's first suspect line, and the edits to the texts the failures compare (at no
+    suspect line) when `texts` is true."""
     module_scope = replace(analysis.values.scope(analysis.attributes),
                            expected_errors=nameable(clues.expected_errors, analysis.bound),
                            compared_texts=clues.compared_texts)
-    sites = _Sites(lines, analysis.attributes, module_scope)
+    sites = _Sites(lines, analysis.attributes, module_scope, lines if among is None else among)
     analysis.wrapper.visit(sites)
     found = []
     for node, line, function_scope in sites.sites:
@@ -438,7 +444,7 @@ def analysed_mutations(analysis: ModuleAnalysis, lines: frozenset[int],
             for replacement, description in template(node, replace(scope, line=line)):
                 found.append(Mutation(name, line, node, replacement, description, suspect_line,
                                       share=DEFAULT_SHARE))
-    if clues.compared_texts:
+    if clues.compared_texts and texts:
         positions = analysis.wrapper.resolve(PositionProvider)  # resolved by ModuleAnalysis.of
         for node in analysis.values.literals:
             for name, template in TEXT_TEMPLATES:

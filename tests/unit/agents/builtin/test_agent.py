@@ -193,6 +193,28 @@ def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
     assert sorted(analysed) == ["a.py", "b.py"]
 
 
+def test_files_named_later_are_read_ahead_before_those_still_waiting(tmp_path: Path, monkeypatch):
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    release, analysed = threading.Event(), []
+    real_analyse = builtin_agent._analyse
+
+    def slow_on_a(root, path):
+        if path == "a.py":
+            assert release.wait(10)
+        analysed.append(path)
+        return real_analyse(root, path)
+
+    monkeypatch.setattr(builtin_agent, "_analyse", slow_on_a)
+    analyses = Analyses()
+    analyses.ahead(tmp_path, ["a.py", "b.py"])  # before the probe: a guess
+    analyses.ahead(tmp_path, ["c.py", "a.py"])  # after it: c.py is the best suspect's file
+    release.set()
+    for path in ("a.py", "c.py", "b.py"):  # asked for in the order the thread takes them
+        assert not isinstance(analyses.get(tmp_path, path), str)
+    assert analysed == ["a.py", "c.py", "b.py"]  # each once, a.py begun before c.py was named
+
+
 def test_a_file_read_ahead_builds_no_python_ast_on_its_thread(tmp_path: Path, monkeypatch):
     """CPython 3.11's `ast` breaks when two threads build trees at once (SystemError: AST
     constructor recursion depth mismatch), and the heal's own thread parses with `ast`
