@@ -114,6 +114,37 @@ def test_the_first_candidates_need_only_the_most_suspect_file(tmp_path: Path, mo
     assert parsed == ["a.py", "b.py", "c.py"]
 
 
+def test_a_files_mutations_are_made_best_lines_first_and_come_in_the_order_of_one_sort(
+        tmp_path: Path, monkeypatch):
+    """A module's 200 suspect lines take most of a second to mutate: the first candidates are
+    made from its best lines alone, and the order is still that of one sort of them all."""
+    body = "".join(f"    x{n} = x{n - 1} + {n} if x{n - 1} > {n} else x{n - 1} - 1\n" for n in range(1, 31))
+    (tmp_path / "long.py").write_text(f"def f(x0, step=1):\n{body}    return x30\n")
+    # lines 2..31, falling by 0.01 a line, twelve of them tied at 0.5 across the first group's
+    # end; the body's first line last (the default `step=1` takes its score, made with it)
+    scores = {line: 0.5 if 6 <= line <= 17 else round(0.6 - line / 100, 2) for line in range(3, 32)}
+    scores[2] = 0.05
+    given = sorted((Suspect("long.py", line, "f", score) for line, score in scores.items()),
+                   key=lambda s: -s.score)
+    asked = []
+    real_mutations = builtin_agent.analysed_mutations
+    monkeypatch.setattr(builtin_agent, "analysed_mutations",
+                        lambda analysis, lines, *args, **kwargs: asked.append(lines)
+                        or real_mutations(analysis, lines, *args, **kwargs))
+    ranked = iter(RankedMutations(tmp_path, given, PRIORS, Analyses()))
+
+    first = next(ranked)
+
+    assert asked == [frozenset(range(3, 18))]  # lines 3-5, then the tie at 0.5 kept whole
+    lazy = [(item.score, item.mutation.line, item.mutation.description) for item in [first, *ranked]]
+    assert len(asked) > 1 and frozenset().union(*asked) == frozenset(scores)
+    module = cst.parse_module((tmp_path / "long.py").read_text())
+    eager = [(scores[m.suspect_line] * PRIORS[m.template] * m.share, m.line, m.description)
+             for m in mutations(module, frozenset(scores))]
+    assert any(line == 1 for _, line, _ in eager)  # the default's edits, once each
+    assert lazy == sorted(eager, key=lambda item: -item[0])
+
+
 def test_a_huge_module_as_suspect_as_a_small_one_comes_after_it(tmp_path: Path, monkeypatch):
     """Each of its candidates compiles it again in the test process: a generated table ties
     with the real code on suspicion (both ran), and is analysed only when its turn comes."""
