@@ -21,6 +21,7 @@ from typing import Any
 
 from ..config import Settings
 from ..models import Candidate
+from .edited_scope import Pieces, differing_lines, edited_pieces
 
 # Paths no candidate may touch, whatever the configuration says.
 ALWAYS_FORBIDDEN = (
@@ -104,7 +105,10 @@ class Policy:
             yield from self._code_violations(before, after)
 
     def _code_violations(self, before: str, after: str) -> Iterator[str]:
-        old, new = _facts(before, self.test_literals), _facts(after, self.test_literals)
+        pieces = edited_pieces(before, after) or Pieces(before, after)
+        old, new = _facts(pieces.before, self.test_literals), _facts(pieces.after, self.test_literals)
+        if (old is None or new is None) and pieces != (before, after):  # a piece that needs the rest
+            old, new = _facts(before, self.test_literals), _facts(after, self.test_literals)
         if old is None or new is None:
             return
         if _added(old.silencers, new.silencers):
@@ -134,8 +138,12 @@ def build_policy(settings: Settings, is_test_file: Callable[[str], bool], *,
 
 
 def count_changed_lines(before: str, after: str) -> int:
-    """Lines replaced, added or removed; a one-line change counts once."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    """Lines replaced, added or removed; a one-line change counts once. The lines both texts
+    share at the start and the end are left out first: a diff of a whole large module per
+    candidate costs more than its test run."""
+    old, new = before.splitlines(), after.splitlines()
+    start, old_end, new_end = differing_lines(old, new)
+    matcher = difflib.SequenceMatcher(None, old[start:old_end], new[start:new_end], autojunk=False)
     return sum(
         max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     )

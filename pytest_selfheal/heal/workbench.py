@@ -39,6 +39,7 @@ from ..sandbox.testruns import (
     stopped_before_tests,
 )
 from ..source import encode_source, function_span
+from .edited_scope import edited_pieces
 from .policy import Policy
 from .ranking import Naturalness, ranked
 
@@ -132,6 +133,7 @@ class SandboxWorkbench:
     _baseline: TestRunResult | None = None
     # digest -> the targets' run in the warm worker, waited for when the candidate is judged
     _screened: dict[str, Callable[[], TestRunResult | None]] = field(default_factory=dict)
+    _checked: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # by try_batch
     _gate_took: float | None = None  # seconds of the longest gate so far
     _partial_found: bool = False  # a candidate made some targets pass and broke none
 
@@ -226,8 +228,8 @@ class SandboxWorkbench:
         if digest in self._seen:
             return Outcome(candidate, Verdict.DUPLICATE, 0.0, detail="already tried")
         self._seen.add(digest)
-        rejected = self._rejected(candidate)
-        invalid = _invalid(candidate)
+        checked = self._checked.pop(digest, None)
+        rejected, invalid = checked if checked is not None else self._check(candidate)
         if rejected:
             outcome = Outcome(candidate, Verdict.REJECTED, 0.0, detail=f"policy: {rejected}")
         elif invalid:
@@ -286,9 +288,10 @@ class SandboxWorkbench:
     def _fixes_every_target(self, outcome: Outcome) -> bool:
         return outcome.verdict is Verdict.PLAUSIBLE and set(outcome.fixed) >= set(self.task.targets)
 
-    def _rejected(self, candidate: Candidate) -> str | None:
-        """The policy rule a candidate breaks; such a candidate never runs, not even screened."""
-        return self.policy.check(candidate)
+    def _check(self, candidate: Candidate) -> tuple[str | None, str]:
+        """The policy rule a candidate breaks, and why it is no program: such a candidate never
+        runs, not even screened."""
+        return self.policy.check(candidate), _invalid(candidate)
 
     def _remaining(self, timeout: float) -> float:
         return max(0.5, min(timeout, self.search_deadline() - time.monotonic() + 1.0))
@@ -299,7 +302,8 @@ class SandboxWorkbench:
         holds up only the ones after it); stops as soon as `stop_reason()` says so (the rest
         count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
-        fresh = {d: c for d, c in fresh.items() if not _invalid(c) and not self._rejected(c)}
+        self._checked.update((d, self._check(c)) for d, c in fresh.items())
+        fresh = {d: c for d, c in fresh.items() if self._checked[d] == (None, "")}
         runs = self._screen_targets(list(fresh.values()))
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
@@ -308,6 +312,7 @@ class SandboxWorkbench:
                 break
             outcomes.append(self.try_candidate(candidate))
         self._screened.clear()
+        self._checked.clear()
         return outcomes
 
     def close(self) -> None:
@@ -503,14 +508,25 @@ def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> lis
 
 def _invalid(candidate: Candidate) -> str:
     """Why the candidate cannot be a program: an edit that does not compile, or that its file's
-    encoding cannot hold (a character a latin-1 file has no byte for)."""
+    encoding cannot hold (a character a latin-1 file has no byte for). The def or class the edit
+    is in is compiled first; the whole module only when that piece alone does not compile."""
     for edit in candidate.edits:
+        pieces = edited_pieces(edit.before, edit.after)
         try:
-            compile(edit.after, edit.path, "exec")
-            encode_source(edit.after, edit.encoding)
+            encode_source(edit.change[2], edit.encoding)
+            if pieces is None or not _compiles(pieces.after, edit.path):
+                compile(edit.after, edit.path, "exec")
         except (SyntaxError, ValueError) as exc:
             return f"{edit.path}: {exc}"
     return ""
+
+
+def _compiles(source: str, path: str) -> bool:
+    try:
+        compile(source, path, "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _first_failure(run: TestRunResult, nodeids: tuple[str, ...]) -> str:
