@@ -2,8 +2,9 @@
 
 Re-rendering a whole LibCST module for every candidate costs more than generating it. A
 mutation changes nodes inside one function (or, outside functions, one top-level statement),
-so only that unit is re-rendered and spliced between the unchanged text around it. Two
-candidates are the same program when they change the same unit into the same AST.
+so only that unit (each unit, for mutations in several) is re-rendered and spliced between the
+unchanged text around it. Two candidates are the same program when they change the same units
+into the same ASTs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ast
 import dataclasses
 import functools
 import hashlib
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,14 +88,28 @@ class Splicer:
             return Rendered("", None)
 
     def _applied(self, mutations: Sequence[Mutation]) -> Rendered:
-        units = {id(self._owner.get(id(m.original))): self._owner.get(id(m.original)) for m in mutations}
-        unit = next(iter(units.values())) if len(units) == 1 else None
-        if unit is None or unit.start < 0:
-            after = self.module.visit(_Replacer(mutations)).code
-            return Rendered(after, self._whole_key(after))
-        node = self._replaced(unit.node, mutations)
-        text, parsed = self._render(unit, node)
-        return Rendered(self.code[:unit.start] + text + self.code[unit.end:], self._unit_key(unit, parsed))
+        by_unit: dict[int, tuple[_Unit, list[Mutation]]] = {}
+        for mutation in mutations:
+            unit = self._owner.get(id(mutation.original))
+            if unit is None or unit.start < 0:
+                return self._applied_whole(mutations)
+            by_unit.setdefault(id(unit), (unit, []))[1].append(mutation)
+        units = sorted(by_unit.values(), key=lambda entry: entry[0].start)
+        if any(outer.end > inner.start for (outer, _), (inner, _) in itertools.pairwise(units)):
+            return self._applied_whole(mutations)  # a top-level statement and a function in it
+        texts, keys, at = [], [], 0
+        for unit, inside in units:  # each unit rendered alone, spliced between the unchanged text
+            text, parsed = self._render(unit, self._replaced(unit.node, inside))
+            texts += [self.code[at:unit.start], text]
+            keys.append(self._unit_key(unit, parsed))
+            at = unit.end
+        texts.append(self.code[at:])
+        key = None if None in keys else "\0\0".join(key for key in keys if key)
+        return Rendered("".join(texts), key)
+
+    def _applied_whole(self, mutations: Sequence[Mutation]) -> Rendered:
+        after = self.module.visit(_Replacer(mutations)).code
+        return Rendered(after, self._whole_key(after))
 
     def copies(self, node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
         """The other nodes of `node`'s type and text in its unit (its function): the same

@@ -7,7 +7,7 @@ import itertools
 import libcst as cst
 import pytest
 
-from pytest_selfheal.agents.builtin.render import Splicer
+from pytest_selfheal.agents.builtin.render import Splicer, _Replacer
 from pytest_selfheal.agents.builtin.sites import mutations
 
 SOURCE = '''\
@@ -87,6 +87,35 @@ def test_pairs_of_edits_splice_into_one_statement():
     second = next(m for m in found if m.line == 27 and m.template == "arithmetic-operator")
     both = Splicer(module, "m.py").apply((first, second)).code
     assert both == SOURCE.replace("item not in seen", "item in seen").replace("+ item", "- item")
+
+
+def test_edits_in_two_units_splice_each_and_keep_equal_programs_equal(monkeypatch):
+    """A second edit on top of a partial fix is mostly in another function: each function is
+    rendered alone, not the whole module, and keyed as one program whichever edit came first."""
+    module, found = every_mutation(SOURCE)
+    splicer = Splicer(module, "m.py")
+    whole_renders = []
+    render_whole = Splicer._applied_whole
+    monkeypatch.setattr(Splicer, "_applied_whole", lambda self, mutations: whole_renders.append(1)
+                        or render_whole(self, mutations))
+    in_grow = [m for m in found if m.line == 19][:12]
+    in_total = [m for m in found if m.line == 27][:12]
+    in_class = next(m for m in found if m.line == 10)  # in Box's own statement, around grow()
+    assert in_grow and in_total
+    keys = {}
+    for first, second in itertools.product(in_grow, in_total):
+        both = splicer.apply((first, second))
+        whole = module.visit(_Replacer((first, second))).code
+        assert both.code == whole
+        assert splicer.apply((second, first)).key == both.key
+        program = ast.dump(ast.parse(whole)) if both.key is not None else None
+        keys.setdefault(program, set()).add(both.key)
+    assert all(len(found_keys) == 1 for found_keys in keys.values())  # one key a program
+    assert len({key for found_keys in keys.values() for key in found_keys}) == len(keys)
+    assert whole_renders == []
+    nested = splicer.apply((in_class, in_grow[0]))  # a unit inside another: rendered whole
+    assert nested.code == module.visit(_Replacer((in_class, in_grow[0]))).code
+    assert whole_renders == [1]
 
 
 @pytest.mark.parametrize("edit", [("start + item", "start - item"), ("by < 0", "by <= 0")])
