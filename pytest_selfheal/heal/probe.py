@@ -9,7 +9,7 @@ from pathlib import Path
 
 import coverage
 
-from ..models import Line, Spectrum, TestRunResult
+from ..models import Lines, Spectrum, TestRunResult
 from ..sandbox.testruns import Job, TestRuns
 
 
@@ -69,34 +69,31 @@ def merged(runs: Sequence[TestRunResult]) -> TestRunResult:
     )
 
 
-def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, frozenset[Line]]:
+def read_contexts(data_file: Path, sandbox_root: Path) -> dict[str, Lines]:
     """Per-test executed lines, with paths relative to the sandbox root, from `data_file` and
     the files written beside it (`<name>.<share>`, `<name>.<worker id>` of pytest-xdist)."""
-    lines: dict[str, set[Line]] = defaultdict(set)
+    bits: dict[str, dict[str, int]] = defaultdict(dict)  # test -> path -> its lines' bits
     for found in [data_file, *sorted(data_file.parent.glob(f"{data_file.name}.*"))]:
         if found.is_file():
-            _read_into(lines, found, sandbox_root.resolve())
-    return {nodeid: frozenset(found) for nodeid, found in lines.items()}
+            _read_into(bits, found, sandbox_root.resolve())
+    return {nodeid: Lines(by_path) for nodeid, by_path in bits.items()}
 
 
-def _read_into(lines: dict[str, set[Line]], data_file: Path, root: Path) -> None:
-    """Read as stored, one row per test and file (coverage's own reader gives each line its
-    tests, which costs seconds to turn around on a suite of thousands of tests). Tests that run
-    the same lines of a file, as parametrized cases do, share one decoded set."""
+def _read_into(bits: dict[str, dict[str, int]], data_file: Path, root: Path) -> None:
+    """Read as stored, one row per test and file, its lines as coverage.py's numbits (bit n set
+    for line n), which are Lines' own bits (coverage's own reader gives each line its tests,
+    which costs seconds to turn around on a suite of thousands of tests)."""
     rows = _line_rows(data_file)
     if rows is None:
-        _read_through_api(lines, data_file, root)
+        _read_through_api(bits, data_file, root)
         return
     paths, found = rows
     relative = {file_id: rel for file_id, path in paths if (rel := _relative(path, root))}
-    decoded: dict[tuple[int, bytes], list[Line]] = {}
     for context, file_id, numbits in found:
         rel = relative.get(file_id)
         if context and rel is not None:
-            key = (file_id, numbits)
-            if key not in decoded:
-                decoded[key] = [(rel, lineno) for lineno in _numbers(numbits)]
-            lines[context].update(decoded[key])
+            by_path = bits[context]
+            by_path[rel] = by_path.get(rel, 0) | int.from_bytes(numbits, "little")
 
 
 COVERAGE_SCHEMA = 7  # the data file layout read directly; another version is read through the API
@@ -121,17 +118,7 @@ def _line_rows(data_file: Path) -> tuple[list[tuple[int, str]], list[tuple[str, 
         connection.close()
 
 
-def _numbers(numbits: bytes) -> list[int]:
-    """The line numbers a numbits value holds (coverage.numbits' format: bit n set for line n)."""
-    value, found = int.from_bytes(numbits, "little"), []
-    while value:
-        lowest = value & -value
-        found.append(lowest.bit_length() - 1)
-        value ^= lowest
-    return found
-
-
-def _read_through_api(lines: dict[str, set[Line]], data_file: Path, root: Path) -> None:
+def _read_through_api(bits: dict[str, dict[str, int]], data_file: Path, root: Path) -> None:
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
     for measured in data.measured_files():
@@ -141,7 +128,7 @@ def _read_through_api(lines: dict[str, set[Line]], data_file: Path, root: Path) 
         for lineno, contexts in data.contexts_by_lineno(measured).items():
             for context in contexts:
                 if context:
-                    lines[context].add((rel, lineno))
+                    bits[context][rel] = bits[context].get(rel, 0) | 1 << lineno
 
 
 def _relative(path: str, root: Path) -> str | None:

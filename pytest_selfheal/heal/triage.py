@@ -11,13 +11,13 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import SandboxError
-from ..models import Failure, Line, Spectrum, TestRunResult
+from ..models import Failure, Line, Lines, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
 from . import changes, collection_errors, history
@@ -229,7 +229,7 @@ def triage(given: TriageInput) -> Triage:
     """Classify every failure, then record this run in the history (`given.past` was read from it
     before)."""
     past, changed = given.past.baseline, given.past.changed
-    passing_cover = frozenset().union(*(given.spectrum.covered[n] for n in given.spectrum.passing))
+    passing_cover = Lines.union(given.spectrum.covered[n] for n in given.spectrum.passing)
     failures = [_as_build_error(f, given) for f in given.failures]
     signatures = {f.nodeid: signature(f) for f in failures}
     per_signature = Counter(s.key for s in signatures.values())
@@ -247,7 +247,7 @@ def triage(given: TriageInput) -> Triage:
         link = causal_link(failure, executed, changed.lines, passing_cover, given.is_test_file)
         repair, why = _decide(failure, kind, link, given.require_causal_link)
         if repair and link.causal_link:
-            linked.update(changed.lines & (_frame_lines(failure) | (executed or frozenset())))
+            linked.update(_touched(changed.lines, _frame_lines(failure), executed))
         verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
                                       repair, why, inherited))
     commit, dirty = history.head_state(given.sandbox.user_root)
@@ -316,16 +316,16 @@ def history_verdict(count: int, baseline_count: int, baseline_runs: int) -> tupl
 
 def causal_link(
     failure: Failure,
-    executed: frozenset[Line] | None,
+    executed: Set[Line] | None,
     changed: frozenset[Line],
-    passing_cover: frozenset[Line],
+    passing_cover: Set[Line],
     is_test_file: Callable[[str], bool],
 ) -> CausalLink:
     """Changed lines the failing test executed (coverage) or raised from (traceback)."""
     if not changed:
         return CausalLink(False, False, "high", ())
     frames = _frame_lines(failure)
-    hits = changed & (frames | (executed or frozenset()))
+    hits = _touched(changed, frames, executed)
     if not hits:
         return CausalLink(False, False, "medium" if executed is not None else "low", ())
     runtime = {line for line in hits if not is_test_file(line[0])}
@@ -337,6 +337,13 @@ def causal_link(
         confidence="high" if strong else "medium",
         evidence=tuple(f"{path}:{line}" for path, line in ordered[:EVIDENCE_LIMIT]),
     )
+
+
+def _touched(changed: frozenset[Line], frames: frozenset[Line], executed: Set[Line] | None
+             ) -> frozenset[Line]:
+    """The changed lines a failing test raised from or ran."""
+    return frozenset(line for line in changed
+                     if line in frames or (executed is not None and line in executed))
 
 
 def _as_build_error(failure: Failure, given: TriageInput) -> Failure:

@@ -500,10 +500,8 @@ def _covering_tests(spectrum: Spectrum, candidate: Candidate, root: Path) -> lis
     for edit in candidate.edits:
         span = function_span(root / edit.path, edit.line) if edit.line else None
         spans.setdefault(edit.path, []).append(span or (1, 1 << 30))
-    return [
-        nodeid for nodeid, lines in spectrum.covered.items()
-        if any(start <= line <= end for path, line in lines for start, end in spans.get(path, ()))
-    ]
+    return [nodeid for nodeid, lines in spectrum.covered.items()
+            if any(lines.runs_any(path, start, end) for path, found in spans.items() for start, end in found)]
 
 
 def _invalid(candidate: Candidate) -> str:
