@@ -16,8 +16,11 @@ masked it would not fail before the fix.
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -25,9 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
-from ..agents.patch import parse
+from ..errors import PatchError
 from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
 from ..redaction import Redactor
@@ -209,51 +210,44 @@ def patched_qualname(edits: Sequence[Edit]) -> str:
         return ""
 
 
-class _Definitions(cst.CSTVisitor):
-    """Module- and class-level defs by qualified name: (source text, first parameter unused)."""
+class _Definitions(ast.NodeVisitor):
+    """Module- and class-level defs by qualified name: (source text, first parameter unused).
+    With `ast`: LibCST parsed the module before and after the fix for this, a second or so and
+    tens of MiB for a large module."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
         self.stack: list[str] = []
-        self.in_function = 0
         self.found: dict[str, tuple[str, bool]] = {}
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.stack.append(node.name.value)
-        return self.in_function == 0
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.stack.append(node.name)
+        self.generic_visit(node)
         self.stack.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        if self.in_function == 0:
-            qualname = ".".join([*self.stack, node.name.value])
-            params = node.params.params
-            unused = bool(self.stack and params) and not _uses_name(node.body, params[0].name.value)
-            self.found[qualname] = (cst.Module([]).code_for_node(node), unused)
-        self.in_function += 1
-        return True
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        params = node.args.args
+        unused = bool(self.stack and params) and not any(
+            isinstance(found, ast.Name) and found.id == params[0].arg
+            for statement in node.body for found in ast.walk(statement))
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        text = "".join(self.lines[first - 1:node.end_lineno or node.lineno])
+        self.found[".".join([*self.stack, node.name])] = (text, unused)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.in_function -= 1
-
-
-def _uses_name(node: cst.CSTNode, name: str) -> bool:
-    """Whether `name` appears as a name anywhere under `node`."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, visited: cst.Name) -> bool:
-            nonlocal found
-            found = found or visited.value == name
-            return False
-
-    node.visit(Finder())
-    return found
+    visit_AsyncFunctionDef = visit_FunctionDef
 
 
+_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")  # where `ast` counts a new line
+
+
+@functools.lru_cache(maxsize=4)  # the module before and after the fix, asked for more than once
 def _definitions(source: str, path: str) -> dict[str, tuple[str, bool]]:
-    visitor = _Definitions()
-    parse(source, path).visit(visitor)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as exc:
+        raise PatchError(f"{path}: the edited file does not parse: {exc}") from None
+    visitor = _Definitions(_LINE_ENDS.split(source))
+    visitor.visit(tree)
     return visitor.found
 
 
@@ -532,5 +526,4 @@ def _cases(outcomes: dict[str, str], test: str) -> list[str]:
 
 
 def _test_names(source: str) -> list[str]:
-    module = cst.parse_module(source)
-    return [s.name.value for s in module.body if isinstance(s, cst.FunctionDef)]
+    return [s.name for s in ast.parse(source).body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
