@@ -7,7 +7,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..models import Failure, Frame, Line, Spectrum, Suspect
 from .changes import ChangedLines
@@ -58,8 +58,12 @@ def traceback_weights(
 
 
 def project_frames(failure: Failure, is_test_file: Callable[[str], bool], root: Path) -> list[Frame]:
-    """The failure's frames in files of the project at `root` that are not tests, innermost first."""
-    return [f for f in reversed(failure.frames) if not is_test_file(f.path) and (root / f.path).is_file()]
+    """The failure's frames in files of the project at `root` that are not tests, innermost first.
+    A frame outside the project keeps its absolute path (unittest's assertEqual, a library's
+    code), which `root / path` would not tell from a project file."""
+    return [f for f in reversed(failure.frames)
+            if not PurePath(f.path).is_absolute() and ".." not in PurePath(f.path).parts
+            and not is_test_file(f.path) and (root / f.path).is_file()]
 
 
 def ranked_functions(suspects: Sequence[Suspect]) -> list[tuple[str, str]]:

@@ -20,11 +20,17 @@ def test_ochiai_scores():
 
 
 def test_the_innermost_project_frame_weighs_most_and_test_frames_none(tmp_path: Path):
-    (tmp_path / "m.py").write_text(SAMPLE_SOURCE)
+    """A library's frame (unittest's assertEqual under a failing assertion) is no project frame,
+    though its absolute path names a file: it took the innermost frame's weight."""
+    root, library = tmp_path / "repo", tmp_path / "lib" / "case.py"
+    for path in (root / "m.py", library):
+        path.parent.mkdir(parents=True)
+        path.write_text(SAMPLE_SOURCE)
     failure = Failure("tests/test_m.py::test_fail", "call", "ValueError", "boom",
                       frames=(Frame("tests/test_m.py", 5, "test_fail"), Frame("m.py", 3, "outer"),
-                              Frame("m.py", 8, "inner"), Frame("/usr/lib/x.py", 1, "lib")))
-    assert traceback_weights([failure], under_tests, tmp_path) == {
+                              Frame("m.py", 8, "inner"), Frame(str(library), 1, "assertEqual"),
+                              Frame("../lib/case.py", 2, "fail")))
+    assert traceback_weights([failure], under_tests, root) == {
         ("m.py", 8): (1.0, 0), ("m.py", 3): (0.5, 1)}
 
 
