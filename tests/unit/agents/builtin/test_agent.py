@@ -201,8 +201,8 @@ def test_files_analysed_ahead_are_not_analysed_again_and_give_the_same_candidate
     assert sorted(analysed) == ["a.py", "b.py", "c.py"]
 
 
-def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
-        tmp_path: Path, monkeypatch):
+def held_on_a(tmp_path: Path, monkeypatch) -> tuple[threading.Event, list[str]]:
+    """FILES written; analysing a.py waits for the event; the files analysed, in order."""
     for path, text in FILES.items():
         (tmp_path / path).write_text(text)
     release, analysed = threading.Event(), []
@@ -215,6 +215,12 @@ def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
         return real_analyse(root, path)
 
     monkeypatch.setattr(builtin_agent, "_analyse", slow_on_a)
+    return release, analysed
+
+
+def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
+        tmp_path: Path, monkeypatch):
+    release, analysed = held_on_a(tmp_path, monkeypatch)
     analyses = Analyses()
     analyses.ahead(tmp_path, ["a.py", "b.py"])
     assert not isinstance(analyses.get(tmp_path, "b.py"), str)  # a.py still holds the thread
@@ -225,18 +231,7 @@ def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
 
 
 def test_files_named_later_are_read_ahead_before_those_still_waiting(tmp_path: Path, monkeypatch):
-    for path, text in FILES.items():
-        (tmp_path / path).write_text(text)
-    release, analysed = threading.Event(), []
-    real_analyse = builtin_agent._analyse
-
-    def slow_on_a(root, path):
-        if path == "a.py":
-            assert release.wait(10)
-        analysed.append(path)
-        return real_analyse(root, path)
-
-    monkeypatch.setattr(builtin_agent, "_analyse", slow_on_a)
+    release, analysed = held_on_a(tmp_path, monkeypatch)
     analyses = Analyses()
     analyses.ahead(tmp_path, ["a.py", "b.py"])  # before the probe: a guess
     analyses.ahead(tmp_path, ["c.py", "a.py"])  # after it: c.py is the best suspect's file
