@@ -7,8 +7,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-import coverage
-
 from ..models import Lines, Spectrum, TestRunResult
 from ..sandbox.testruns import Job, TestRuns
 
@@ -119,6 +117,10 @@ def _line_rows(data_file: Path) -> tuple[list[tuple[int, str]], list[tuple[str, 
 
 
 def _read_through_api(bits: dict[str, dict[str, int]], data_file: Path, root: Path) -> None:
+    """A data file of another coverage.py layout; only then is coverage.py imported into the
+    heal's process (8 MiB)."""
+    import coverage
+
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
     for measured in data.measured_files():

@@ -1,6 +1,8 @@
 """The probe's spectrum: per-test lines from the coverage data the test processes wrote, one
 file per process when the probe ran in several (after a session under pytest-xdist)."""
 
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,3 +163,12 @@ def test_after_a_serial_session_or_without_warm_children_the_probe_is_one_run(tm
     assert [job.nodeids for job in runs.jobs] == [tuple(SELECTION)]
     assert runs.jobs[0].parallel  # a subprocess runs it under xdist when the session did
     assert set(spectrum.covered) == set(SELECTION)
+
+
+def test_the_heals_process_reads_the_probe_without_importing_coverage():
+    """coverage.py is 8 MiB of the heal's memory; the probe's data file is read with sqlite3."""
+    stages = ("pytest_selfheal.heal.pipeline", "pytest_selfheal.heal.regression",
+              "pytest_selfheal.heal.behaviour", "pytest_selfheal.agents.builtin.agent")
+    code = f"import sys\nfor name in {stages!r}:\n    __import__(name)\nprint('coverage' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "False"
