@@ -57,7 +57,7 @@ from pytest_selfheal.agents.builtin.render import Splicer
 from pytest_selfheal.agents.builtin.sites import mutations
 from pytest_selfheal.heal.changes import ChangedLines, changed_since_base
 from pytest_selfheal.heal.localize import Signals, ochiai, ranked_functions, traceback_weights
-from pytest_selfheal.heal.probe import probe
+from pytest_selfheal.heal.probe import start_probe
 from pytest_selfheal.heal.suspects import Weights, blend, rank_suspects
 from pytest_selfheal.heal.triage import Triage
 from pytest_selfheal.models import Failure, Frame, Line, Spectrum, Suspect
@@ -112,7 +112,7 @@ def collect(bug: Bug) -> dict[str, object]:
     try:
         command = PytestCommand(sandbox_root=repo, user_root=repo, cwd=repo,
                                 scratch=repo.parent / "scratch")
-        spectrum, _ = probe(TestRuns(command), ["tests"], timeout=300)
+        spectrum, _ = start_probe(TestRuns(command), ["tests"], timeout=300)()
         failures = _failures(repo)
         committed = changed_since_base(repo, None).lines
     finally:

@@ -36,7 +36,7 @@ from .localize import measure, project_frames
 from .naturalness import ProjectNaturalness
 from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
-from .probe import probe, probe_selection
+from .probe import probe_selection, start_probe
 from .ranking import judged, ranked, why_first
 from .request import AddedTest, Alternative, HealRequest, HealResult
 from .suspects import blend, rank_suspects
@@ -227,8 +227,10 @@ def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: P
 
 def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, run_dir: Path,
             log: DecisionLog) -> HealResult:
-    # The agent and the regression stage import LibCST (a second or so): done first, on this
-    # core, while the warm worker starts on the other.
+    probing = _probe(runs, plan, request, log)
+    # While the probe runs in the warm worker: the agent and the regression stage import LibCST
+    # (a tenth of a second), the history and the change are read, and the agent starts on the
+    # files the fault is likely in.
     from .behaviour import behaviour_changes
     from .regression import add_regression_test
 
@@ -240,7 +242,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     if anticipating is not None:
         anticipating.anticipate(sandbox.root, likely_files(request.failures, past.changed,
                                                            is_test_file, sandbox.root))
-    probed = _probe(runs, plan, request, log)
+    probed = probing()
     blended = blend(measure(probed.spectrum, request.failures, root=sandbox.root,
                             is_test_file=is_test_file, changed=past.changed), root=sandbox.root)
     if anticipating is not None:  # while triage reruns the failures
@@ -308,37 +310,44 @@ def _formatted(best: Outcome, root: Path, log: DecisionLog) -> Outcome:
     return replace(best, candidate=candidate)
 
 
-def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog) -> Probed:
-    """Run the failing tests' modules under coverage; refuse a sandbox that is not isolated, and
-    end the heal as an error when the probe ran none of the failing tests (nothing is known of
-    them then, and the tests are not to blame)."""
+def _probe(runs: TestRuns, plan: Plan, request: HealRequest, log: DecisionLog
+           ) -> Callable[[], Probed]:
+    """Start the failing tests' modules under coverage; the call returned waits for them,
+    refuses a sandbox that is not isolated, and ends the heal as an error when the probe ran
+    none of the failing tests (nothing is known of them then, and the tests are not to blame)."""
     # A test process takes about as long to start as the probe and triage take to run; started
     # once the worker's start-up no longer needs the CPU, it waits ready for the first fix.
     waiting = time.monotonic()
     runs.warmed_up()
     waited = time.monotonic() - waiting
     runs.stand_by()
-    spectrum, run = probe(runs, plan.selection, failing=plan.failing,
+    running = start_probe(runs, plan.selection, failing=plan.failing,
                           timeout=min(plan.suite_timeout, request.settings.time_budget))
-    log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
-               exit_code=run.exit_code, seconds=round(run.seconds, 3), covered=len(spectrum.covered),
-               waited_for_worker=round(waited, 3),
-               worker_startup=round(runs.warm.startup_seconds, 3) if runs.warm else None)
-    if stopped_before_tests(run):
-        raise did_not_run("probe", run)
-    unrun = [n for n in plan.failing if not _reported(n, run)]
-    if len(unrun) == len(plan.failing):
-        raise SandboxError(_probe_out_of_time(run) if run.timed_out else _not_run_by_probe(unrun, run))
-    runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
-        run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
-    if run.leaked_modules:
-        raise SandboxError(
-            "cannot isolate the sandbox: tests in the worktree imported code from your checkout "
-            f"({', '.join(run.leaked_modules[:3])}). This happens with editable installs "
-            "that use an import hook; add the source directory to pytest's `pythonpath` ini "
-            "option, or install the project non-editable"
-        )
-    return Probed(spectrum, run)
+
+    def probed() -> Probed:
+        spectrum, run = running()
+        log.record("probe", tests=len(plan.selection), outcomes=dict(run.outcomes),
+                   exit_code=run.exit_code, seconds=round(run.seconds, 3),
+                   covered=len(spectrum.covered), waited_for_worker=round(waited, 3),
+                   worker_startup=round(runs.warm.startup_seconds, 3) if runs.warm else None)
+        if stopped_before_tests(run):
+            raise did_not_run("probe", run)
+        unrun = [n for n in plan.failing if not _reported(n, run)]
+        if len(unrun) == len(plan.failing):
+            raise SandboxError(_probe_out_of_time(run) if run.timed_out
+                               else _not_run_by_probe(unrun, run))
+        runs.startup = max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * max(
+            run.seconds, runs.warm.startup_seconds if runs.warm else 0.0))
+        if run.leaked_modules:
+            raise SandboxError(
+                "cannot isolate the sandbox: tests in the worktree imported code from your "
+                f"checkout ({', '.join(run.leaked_modules[:3])}). This happens with editable "
+                "installs that use an import hook; add the source directory to pytest's "
+                "`pythonpath` ini option, or install the project non-editable"
+            )
+        return Probed(spectrum, run)
+
+    return probed
 
 
 def likely_files(failures: Sequence[Failure], changed: ChangedLines,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..models import Lines, Spectrum, TestRunResult
 from ..sandbox.testruns import Job, TestRuns
 
 
-def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float,
-          failing: Sequence[str] = ()) -> tuple[Spectrum, TestRunResult]:
-    """Run `nodeids` under coverage; return which lines each test executed, and the run.
+def start_probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float,
+                failing: Sequence[str] = ()) -> Callable[[], tuple[Spectrum, TestRunResult]]:
+    """Start running `nodeids` under coverage; the call returned waits for them and gives which
+    lines each test executed, and the run.
 
     The `failing` tests are traced whole; every other test only for its first moments of CPU
     time (testproc/contexts.py): the lines a passing test runs late in a long loop are not
@@ -29,11 +30,16 @@ def probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float,
     jobs = [Job(tuple(share), {}, timeout=timeout, parallel=True, coverage_whole=whole,
                 coverage=data_file if len(shares) == 1 else data_file.with_name(f"{data_file.name}.{i}"))
             for i, share in enumerate(shares)]
-    ran = runs.run(jobs)
-    assert all(run is not None for run in ran)  # no deadline: a job is always run
-    run = merged([run for run in ran if run is not None])
-    return Spectrum(covered=read_contexts(data_file, runs.command.sandbox_root),
-                    outcomes=dict(run.outcomes)), run
+    running = runs.run_later(jobs)
+
+    def probed() -> tuple[Spectrum, TestRunResult]:
+        ran = running()
+        assert all(run is not None for run in ran)  # no deadline: a job is always run
+        run = merged([run for run in ran if run is not None])
+        return Spectrum(covered=read_contexts(data_file, runs.command.sandbox_root),
+                        outcomes=dict(run.outcomes)), run
+
+    return probed
 
 
 def module_shares(nodeids: Sequence[str], count: int) -> list[list[str]]:

@@ -81,11 +81,22 @@ class TestRuns:
         disk. Subprocess jobs are not started after `deadline` (None comes back for them). A warm
         child that ended before any test reported is run again in a subprocess, whose output
         says why."""
-        results = [None if run is None or stopped_before_tests(run) else run
-                   for run in self.screen(jobs)]
-        for index, job in enumerate(jobs):
-            if results[index] is None and (deadline is None or time.monotonic() < deadline):
-                results[index] = self.subprocess(job)
+        return self.run_later(jobs, deadline=deadline)()
+
+    def run_later(self, jobs: Sequence[Job], *, deadline: float | None = None
+                  ) -> Callable[[], list[TestRunResult | None]]:
+        """`run`, with the jobs queued in the warm worker at once: the call returned waits for
+        them (and runs in subprocesses what the worker could not)."""
+        waiting = self.screen_later(jobs)
+
+        def results() -> list[TestRunResult | None]:
+            found = [None if run is None or stopped_before_tests(run) else run
+                     for run in (result() for result in waiting)]
+            for index, job in enumerate(jobs):
+                if found[index] is None and (deadline is None or time.monotonic() < deadline):
+                    found[index] = self.subprocess(job)
+            return found
+
         return results
 
     def subprocess(self, job: Job) -> TestRunResult:

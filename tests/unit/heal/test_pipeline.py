@@ -88,6 +88,11 @@ class FakeRuns:
             results.append(self.outcomes(self.source(job), job.nodeids))
         return results
 
+    def run_later(self, jobs: Sequence[Job], *, deadline: float | None = None
+                  ) -> Callable[[], list[TestRunResult | None]]:
+        results = self.run(jobs, deadline=deadline)
+        return lambda: results
+
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
         return [self.outcomes(self.source(job), job.nodeids) for job in jobs]
 

@@ -3,14 +3,14 @@ file per process when the probe ran in several (after a session under pytest-xdi
 
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import coverage
 import pytest
 
-from pytest_selfheal.heal.probe import module_shares, probe, probe_selection, read_contexts
+from pytest_selfheal.heal.probe import module_shares, probe_selection, read_contexts, start_probe
 from pytest_selfheal.models import TestRunResult
 from pytest_selfheal.sandbox.runner import PytestCommand
 from pytest_selfheal.sandbox.testruns import Job
@@ -133,6 +133,11 @@ class SplitRuns:
                                          output_tail=f"{len(job.nodeids)} ran\n"))
         return results
 
+    def run_later(self, jobs: Sequence[Job], *, deadline: float | None = None
+                  ) -> Callable[[], list[TestRunResult | None]]:
+        results = self.run(jobs, deadline=deadline)
+        return lambda: results
+
 
 def split_runs(tmp_path: Path, workers: int, *, warm: bool = True) -> SplitRuns:
     (tmp_path / "scratch").mkdir()
@@ -146,7 +151,7 @@ SELECTION = ["a.py::bad", "b.py::ok", "a.py::ok2", "b.py::ok33"]
 
 def test_after_an_xdist_session_the_probe_runs_in_as_many_warm_children_and_merges_them(tmp_path):
     runs = split_runs(tmp_path, 2)
-    spectrum, run = probe(runs, SELECTION, timeout=10)  # type: ignore[arg-type]
+    spectrum, run = start_probe(runs, SELECTION, timeout=10)()  # type: ignore[arg-type]
     assert [job.nodeids for job in runs.jobs] == [("a.py::bad", "a.py::ok2"), ("b.py::ok", "b.py::ok33")]
     assert len({job.coverage for job in runs.jobs}) == 2
     assert spectrum.outcomes == {"a.py::bad": "failed", "a.py::ok2": "passed", "b.py::ok": "passed",
@@ -159,7 +164,7 @@ def test_after_an_xdist_session_the_probe_runs_in_as_many_warm_children_and_merg
 @pytest.mark.parametrize(("workers", "warm"), [(0, True), (2, False)])
 def test_after_a_serial_session_or_without_warm_children_the_probe_is_one_run(tmp_path, workers, warm):
     runs = split_runs(tmp_path, workers, warm=warm)
-    spectrum, _ = probe(runs, SELECTION, timeout=10)  # type: ignore[arg-type]
+    spectrum, _ = start_probe(runs, SELECTION, timeout=10)()  # type: ignore[arg-type]
     assert [job.nodeids for job in runs.jobs] == [tuple(SELECTION)]
     assert runs.jobs[0].parallel  # a subprocess runs it under xdist when the session did
     assert set(spectrum.covered) == set(SELECTION)
