@@ -185,13 +185,27 @@ class RankedMutations:
                  analyses: Analyses, stop: Callable[[], bool] = lambda: False,
                  clues: Clues = NO_CLUES) -> None:
         self.unreadable: dict[str, str] = {}
-        self._clues = clues
+        self._root, self._priors, self._clues = root, priors, clues
         self._none_lift = NONE_LIFT if clues.none_shown else 1.0
         self._given: list[_Scored] = []
         self._waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
         self._analyses = analyses
         self._stop = stop
-        self._source = self._best_first(root, suspects, priors)
+        self._by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
+        for suspect in suspects:
+            self._by_file[suspect.path].setdefault(suspect.line, suspect)
+        self._best_prior = max(priors.values(), default=0.0) * self._none_lift
+        self._costs = {path: _recompile_cost(root / path) for path in self._by_file}
+        self._made, self._turn = itertools.count(), itertools.count()
+        # What is still to be made: (-bound, turn, path, its lines; None for a file not analysed
+        # yet). Ties in the suspects' order: a file's lines, then a file's groups in turn.
+        self._unmade: list[tuple[float, int, str, tuple[int, ...] | None]] = [
+            (-self._bound(path, by_line), next(self._turn), path, None)
+            for path, by_line in self._by_file.items()]
+        heapq.heapify(self._unmade)
+        self._opened: set[str] = set()  # files whose groups are in `_unmade`
+        self._groups_made: set[tuple[str, tuple[int, ...]]] = set()
+        self._source = self._best_first()
 
     def __iter__(self) -> Iterator[_Scored]:
         index = 0
@@ -211,52 +225,67 @@ class RankedMutations:
         return [item for item in itertools.chain(self._given, waiting)
                 if (item.path, item.mutation.line) == (path, line)]
 
-    def _best_first(self, root: Path, suspects: Sequence[Suspect], priors: Mapping[str, float]
-                    ) -> Iterator[_Scored]:
-        by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
-        for suspect in suspects:
-            by_file[suspect.path].setdefault(suspect.line, suspect)
-        best_prior = max(priors.values(), default=0.0) * self._none_lift
-        costs = {path: _recompile_cost(root / path) for path in by_file}
+    def in_function(self, path: str, function: str) -> list[_Scored]:
+        """Every mutation at `function`'s suspect lines in `path`, best first: the groups of lines
+        that hold them are made now where the stream has not reached them."""
+        if path in self._by_file and self._open(path):
+            by_line = self._by_file[path]
+            for _, _, unmade, lines in list(self._unmade):
+                if unmade == path and lines and any(by_line[line].function == function for line in lines):
+                    self._make(path, lines)
+        waiting = (entry[2] for entry in sorted(self._waiting))
+        return [item for item in itertools.chain(self._given, waiting)
+                if (item.path, item.function) == (path, function)]
 
-        def bound(path: str, lines: Iterable[int]) -> float:  # no mutation at `lines` scores more
-            return best_prior * max(by_file[path][line].score for line in lines) / costs[path]
+    def _bound(self, path: str, lines: Iterable[int]) -> float:
+        """No mutation at `lines` of `path` scores more."""
+        return self._best_prior * max(self._by_file[path][line].score for line in lines) / self._costs[path]
 
-        waiting = self._waiting
-        made, turn = itertools.count(), itertools.count()
-        # What is still to be made: (-bound, turn, path, its lines; None for a file not analysed
-        # yet). Ties in the suspects' order: a file's lines, then a file's groups in turn.
-        unmade: list[tuple[float, int, str, tuple[int, ...] | None]] = [
-            (-bound(path, by_line), next(turn), path, None) for path, by_line in by_file.items()]
-        heapq.heapify(unmade)
+    def _best_first(self) -> Iterator[_Scored]:
+        waiting, unmade = self._waiting, self._unmade
         while unmade:
             most, _, path, lines = heapq.heappop(unmade)
             while waiting and waiting[0][0] <= most:
                 yield heapq.heappop(waiting)[2]
-            if lines is None and self._stop():
+            if lines is not None:
+                self._make(path, lines)
+            elif self._stop():
                 return
-            analysed = self._analyses.get(root, path)
-            if isinstance(analysed, str):
-                self.unreadable[path] = analysed
-                continue
-            by_line = by_file[path]
-            if lines is None:
-                for group in _line_groups(by_line):
-                    heapq.heappush(unmade, (-bound(path, group), next(turn), path, group))
-                continue
-            analysis, splicer, encoding = analysed
-            most_suspect = max(by_line.values(), key=lambda s: s.score)
-            for mutation in analysed_mutations(analysis, frozenset(lines), self._clues,
-                                               among=frozenset(by_line),
-                                               texts=most_suspect.line in lines):
-                line = mutation.suspect_line
-                suspect = most_suspect if line is None else by_line[line]
-                lift = (self._none_lift if mutation.fills_none else 1.0) * mutation.share
-                score = suspect.score * priors[mutation.template] * lift / costs[path]
-                item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
-                heapq.heappush(waiting, (-score, next(made), item))
+            else:
+                self._open(path)
         while waiting:
             yield heapq.heappop(waiting)[2]
+
+    def _open(self, path: str) -> bool:
+        """`path` analysed and its groups of lines queued, once; False when it cannot be read."""
+        analysed = self._analyses.get(self._root, path)
+        if isinstance(analysed, str):
+            self.unreadable[path] = analysed
+            return False
+        if path not in self._opened:
+            self._opened.add(path)
+            for group in _line_groups(self._by_file[path]):
+                heapq.heappush(self._unmade, (-self._bound(path, group), next(self._turn), path, group))
+        return True
+
+    def _make(self, path: str, lines: tuple[int, ...]) -> None:
+        """The mutations at `lines` of `path`, into the waiting heap, once."""
+        if (path, lines) in self._groups_made:
+            return
+        self._groups_made.add((path, lines))
+        analysed = self._analyses.get(self._root, path)
+        assert not isinstance(analysed, str)  # opened
+        analysis, splicer, encoding = analysed
+        by_line = self._by_file[path]
+        most_suspect = max(by_line.values(), key=lambda s: s.score)
+        for mutation in analysed_mutations(analysis, frozenset(lines), self._clues,
+                                           among=frozenset(by_line), texts=most_suspect.line in lines):
+            line = mutation.suspect_line
+            suspect = most_suspect if line is None else by_line[line]
+            lift = (self._none_lift if mutation.fills_none else 1.0) * mutation.share
+            score = suspect.score * self._priors[mutation.template] * lift / self._costs[path]
+            item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
+            heapq.heappush(self._waiting, (-score, next(self._made), item))
 
 
 LINES_AT_ONCE = 10  # suspect lines of a file whose mutations are made together, at the least
@@ -334,16 +363,16 @@ def _at(mutation: Mutation, copy: cst.CSTNode) -> Mutation:
     return dataclasses.replace(mutation, original=copy, replacement=replacement)
 
 
-def on_top(first: _Scored, ranked: Iterable[_Scored]) -> Iterator[Candidate]:
+def on_top(first: _Scored, ranked: RankedMutations) -> Iterator[Candidate]:
     """`first` with a second edit: the same edit at another place in its function first (a
     value converted in one of two f-strings that both need it), then any in its own function,
-    then anywhere, in ranked order."""
-    others = [item for item in ranked if item is not first]
-    own = [item for item in others if (item.path, item.function) == (first.path, first.function)]
+    then anywhere, in ranked order (made only as far as the edits taken go)."""
+    own = [item for item in ranked.in_function(first.path, first.function) if item is not first]
     own.sort(key=lambda item: item.mutation.description != first.mutation.description)  # stable
     own_ids = {id(item) for item in own}
+    others = (item for item in ranked if item is not first and id(item) not in own_ids)
     seen: set[tuple[str, str]] = set()
-    for second in [*own, *(item for item in others if id(item) not in own_ids)]:
+    for second in itertools.chain(own, others):
         if second.path == first.path and _overlap(first.mutation, second.mutation):
             continue
         candidate = _paired(first, second, seen)

@@ -555,6 +555,27 @@ def test_on_top_of_a_partial_fix_the_same_edit_elsewhere_in_its_function_comes_f
     assert second.edits[-1].after.count("{int(n)}") == 2
 
 
+def test_edits_on_top_of_a_partial_fix_make_only_the_mutations_they_need(tmp_path: Path, monkeypatch):
+    """Its function's edits come first, then the rest of the stream as far as it is taken: making
+    every mutation of pyflakes' suspects first took a second."""
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    given = spread({"a.py": 0.9, "b.py": 0.2, "c.py": 0.1})
+    everything = list(RankedMutations(tmp_path, given, PRIORS, Analyses()))
+    in_a = sum(item.path == "a.py" for item in everything)
+    parsed = []
+    real_analyse = builtin_agent._analyse
+    monkeypatch.setattr(builtin_agent, "_analyse",
+                        lambda root, path: parsed.append(path) or real_analyse(root, path))
+    ranked = RankedMutations(tmp_path, given, PRIORS, Analyses())
+    first = next(iter(ranked))
+    seconds = list(itertools.islice(builtin_agent.on_top(first, ranked), 5))
+    assert len(seconds) == 5 and all(c.edits[1].path == "a.py" for c in seconds)
+    assert parsed == ["a.py"]  # b.py and c.py are not reached
+    more = list(builtin_agent.on_top(first, ranked))
+    assert {c.edits[1].path for c in more} == {"a.py", "b.py", "c.py"} and in_a > 5
+
+
 def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(tmp_path: Path):
     """Two equally suspect lines; the failures say "'NoneType' object has no attribute": the
     edits giving `self.items` a value come before any edit of the other line."""
