@@ -96,7 +96,7 @@ class Lines(Set[Line]):
 
     def __iter__(self) -> Iterator[Line]:
         for path, found in self._bits.items():
-            for line in set_bits(found):
+            for line in _set_bits(found):
                 yield path, line
 
     def __len__(self) -> int:
@@ -116,7 +116,7 @@ class Lines(Set[Line]):
         return window != 0
 
 
-def set_bits(bits: int) -> Iterator[int]:
+def _set_bits(bits: int) -> Iterator[int]:
     """The positions of the bits set in `bits`, highest first."""
     text = bin(bits)
     top = len(text) - 1

@@ -64,6 +64,11 @@ def dominant_newline(texts: Iterable[str]) -> str:
     return "\r\n" if crlf > lf - crlf else "\n"
 
 
+def decorated_start(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    """The first line of a def or class, its decorators included."""
+    return min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+
+
 # (first line, last line, qualified name) of each def, outer before inner
 Definitions = tuple[tuple[int, int, str], ...]
 

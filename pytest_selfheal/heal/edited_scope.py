@@ -11,6 +11,8 @@ import ast
 import functools
 from typing import NamedTuple
 
+from ..source import decorated_start
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -33,8 +35,7 @@ def edited_pieces(before: str, after: str) -> Pieces | None:
     if not inside:
         return None
     first, last = min(inside, key=lambda span: span[1] - span[0])
-    grown = (new_end - start) - (old_end - start)
-    return Pieces(_standalone(old[first - 1:last]), _standalone(new[first - 1:last + grown]))
+    return Pieces(_standalone(old[first - 1:last]), _standalone(new[first - 1:last + new_end - old_end]))
 
 
 def differing_lines(old: list[str], new: list[str]) -> tuple[int, int, int]:
@@ -57,8 +58,7 @@ def _scopes(source: str) -> tuple[tuple[int, int], ...]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return ()
-    return tuple((min([node.lineno, *(d.lineno for d in node.decorator_list)]),
-                  node.end_lineno or node.lineno)
+    return tuple((decorated_start(node), node.end_lineno or node.lineno)
                  for node in ast.walk(tree) if isinstance(node, _SCOPES))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..config import Settings
 from ..models import Candidate
-from .edited_scope import Pieces, differing_lines, edited_pieces
+from .edited_scope import differing_lines, edited_pieces
 
 # Paths no candidate may touch, whatever the configuration says.
 ALWAYS_FORBIDDEN = (
@@ -105,9 +105,10 @@ class Policy:
             yield from self._code_violations(before, after)
 
     def _code_violations(self, before: str, after: str) -> Iterator[str]:
-        pieces = edited_pieces(before, after) or Pieces(before, after)
-        old, new = _facts(pieces.before, self.test_literals), _facts(pieces.after, self.test_literals)
-        if (old is None or new is None) and pieces != (before, after):  # a piece that needs the rest
+        pieces = edited_pieces(before, after)
+        old, new = ((_facts(pieces.before, self.test_literals), _facts(pieces.after, self.test_literals))
+                    if pieces is not None else (None, None))
+        if old is None or new is None:  # no piece, or one that needs the rest of its module
             old, new = _facts(before, self.test_literals), _facts(after, self.test_literals)
         if old is None or new is None:
             return

@@ -33,7 +33,7 @@ from ..models import Candidate, Edit, Outcome
 from ..output.diffs import new_file_diff
 from ..redaction import Redactor
 from ..sandbox.testruns import Job
-from ..source import UnreadableSource, dominant_newline, read_source
+from ..source import UnreadableSource, decorated_start, dominant_newline, read_source
 from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles, is_doctest
 from .regression_copy import copied_tests
 from .regression_source import Witness, module_source
@@ -230,8 +230,7 @@ class _Definitions(ast.NodeVisitor):
         unused = bool(self.stack and params) and not any(
             isinstance(found, ast.Name) and found.id == params[0].arg
             for statement in node.body for found in ast.walk(statement))
-        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        text = "".join(self.lines[first - 1:node.end_lineno or node.lineno])
+        text = "".join(self.lines[decorated_start(node) - 1:node.end_lineno or node.lineno])
         self.found[".".join([*self.stack, node.name])] = (text, unused)
 
     visit_AsyncFunctionDef = visit_FunctionDef

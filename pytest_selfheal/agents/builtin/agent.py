@@ -221,9 +221,7 @@ class RankedMutations:
     def at(self, path: str, line: int) -> list[_Scored]:
         """The mutations at `path`'s `line` that its analysis made, best first: all of them once
         one was given (a line's mutations are made together)."""
-        waiting = (entry[2] for entry in sorted(self._waiting))
-        return [item for item in itertools.chain(self._given, waiting)
-                if (item.path, item.mutation.line) == (path, line)]
+        return [item for item in self._made_so_far() if (item.path, item.mutation.line) == (path, line)]
 
     def in_function(self, path: str, function: str) -> list[_Scored]:
         """Every mutation at `function`'s suspect lines in `path`, best first: the groups of lines
@@ -233,9 +231,11 @@ class RankedMutations:
             for _, _, unmade, lines in list(self._unmade):
                 if unmade == path and lines and any(by_line[line].function == function for line in lines):
                     self._make(path, lines)
-        waiting = (entry[2] for entry in sorted(self._waiting))
-        return [item for item in itertools.chain(self._given, waiting)
-                if (item.path, item.function) == (path, function)]
+        return [item for item in self._made_so_far() if (item.path, item.function) == (path, function)]
+
+    def _made_so_far(self) -> Iterator[_Scored]:
+        """Every mutation made so far, best first: those given, then those waiting."""
+        return itertools.chain(self._given, (entry[2] for entry in sorted(self._waiting)))
 
     def _bound(self, path: str, lines: Iterable[int]) -> float:
         """No mutation at `lines` of `path` scores more."""
