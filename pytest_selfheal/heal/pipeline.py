@@ -56,11 +56,9 @@ MIN_SUITE_TIMEOUT = 30.0
 TIMEOUT_FACTOR = 5.0
 MIN_TARGET_CPU = 1.0
 CPU_FACTOR = 10.0
-# A warm child may come to hold this many times the user's peak memory beyond what it forked
-# with, and at least MIN_TARGET_MEMORY: generous, since a few of the suite's tests need less than
-# all of them did, but a bound a candidate that allocates without end meets in a fraction of a
-# second.
-MIN_TARGET_MEMORY = 256 << 20
+# A candidate's test process may hold this many times the user's peak resident memory: its few
+# tests need less than the whole suite did, and a candidate that allocates without end meets the
+# bound in a fraction of a second.
 MEMORY_FACTOR = 2
 
 
@@ -461,8 +459,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu,
-                            target_memory=max(MIN_TARGET_MEMORY,
-                                              MEMORY_FACTOR * request.suite_peak_bytes),
+                            target_memory=MEMORY_FACTOR * request.suite_peak_bytes or None,
                             started=request.started,
                             gate_seconds=request.suite_seconds,
                             target_seconds=_took(probed.run, targets)),

@@ -83,7 +83,7 @@ class SearchLimits:
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
     suite_timeout: float  # wall seconds of a whole-suite subprocess
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
-    # bytes a warm child may hold beyond its fork, or a candidate's test process in all (one that hoards)
+    # resident bytes a candidate's test process may hold (one that hoards is stopped there)
     target_memory: int | None = None
     started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
     gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite

@@ -76,7 +76,7 @@ class JobRequest:
     timeout: float
     stop_first: bool = False
     cpu_seconds: float | None = None  # the child is stopped after this much CPU time
-    memory_bytes: int | None = None  # the child may hold this much more memory than it forked with
+    memory_bytes: int | None = None  # the child is stopped once it holds more resident memory
     coverage: str | None = None  # record per-test coverage contexts into this data file
     record: str | None = None  # a recorder spec: record the calls of one function
     coverage_whole: tuple[str, ...] = ()  # traced to the end; the rest only for their first moments
@@ -295,14 +295,15 @@ def decode_cases(text: str | bytes) -> dict[str, str]:
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def anonymous_memory(pid: str) -> int | None:
-    """Bytes of anonymous memory resident in process `pid` ("self" for this one); None where
-    /proc cannot tell (not Linux). What `JobRequest.memory_bytes` bounds, on either side: a
-    thread's untouched stack or a file the tests map is not memory a hoarding candidate takes."""
+def resident_memory(pid: str) -> int | None:
+    """Bytes resident in process `pid`; None where /proc cannot tell (not Linux). What
+    `JobRequest.memory_bytes` bounds, on either side, measured as the user's run's peak was
+    (ru_maxrss): a thread's untouched stack is not resident, so tests that start many threads
+    are not taken for a candidate that allocates without end."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as statm:
             fields = statm.read().split()
-        return (int(fields[1]) - int(fields[2])) * _PAGE
+        return int(fields[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return None
 

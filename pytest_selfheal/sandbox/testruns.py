@@ -28,8 +28,7 @@ class Job:
     coverage: Path | None = None  # record per-test coverage contexts into this data file
     coverage_whole: tuple[str, ...] = ()  # traced whole; the others for their first moments only
     cpu_seconds: float | None = None  # a warm child is stopped after this much CPU time
-    # a warm child may hold this much more memory than it forked with; a test process of a
-    # subprocess run, this much in all
+    # resident bytes a test process (a warm child, a pytest-xdist worker) may hold
     memory_bytes: int | None = None
     record: Path | None = None  # a recorder.py spec: record the calls of one function
     parallel: bool = False  # in a subprocess, under pytest-xdist as the user's session ran

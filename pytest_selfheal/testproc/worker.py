@@ -48,13 +48,13 @@ from ..sandbox.protocol import (
     JobRan,
     JobRequest,
     WorkerReady,
-    anonymous_memory,
     decode_job,
     decode_start,
     die_with_parent,
     encode_ready,
     encode_reply,
     exit_descriptor,
+    resident_memory,
     serial_args,
 )
 from . import observer
@@ -74,11 +74,10 @@ _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh proces
 
 @dataclass(frozen=True)
 class _Child:
-    """A forked child running `job`, and the memory it may hold before it is stopped."""
+    """A forked child running `job`."""
 
     job: JobRequest
     started: float
-    memory_limit: int | None  # anonymous resident bytes, or None for no bound
     exited: int | None  # readable once the child has exited (exit_descriptor), or None: poll
 
 
@@ -184,10 +183,8 @@ class Server:
                 if isinstance(plan, str):
                     self._reply(encode_reply(JobFellBack(id=job.id, reason=plan)))
                     continue
-                held = anonymous_memory("self") if job.memory_bytes else None
-                limit = None if held is None or not job.memory_bytes else held + job.memory_bytes
                 pid = self._fork(job, plan)
-                running[pid] = _Child(job, time.monotonic(), limit, exit_descriptor(pid))
+                running[pid] = _Child(job, time.monotonic(), exit_descriptor(pid))
                 self._settle()
             self._await(running, listening=open_input and not waiting and len(running) < self.jobs)
             self._reap(running)
@@ -203,7 +200,7 @@ class Server:
             return
         now = time.monotonic()
         timeout = min(child.started + child.job.timeout - now for child in running.values())
-        if any(child.memory_limit is not None for child in running.values()):
+        if any(child.job.memory_bytes for child in running.values()):
             timeout = min(timeout, _MEMORY_LOOK_SECONDS)
         if listening:
             watched.append(self.requests.fd)
@@ -411,18 +408,15 @@ class LineReader:
 
 
 def _hoarding(pid: int, child: _Child) -> str:
-    """Why `child` must stop for the memory it holds, or "". Anonymous memory only, as it is
-    resident: a thread's untouched stack, or a file the tests map, is not what a candidate
-    that allocates without end (an append in a loop that no longer stops) takes from the
-    machine before its CPU limit comes."""
-    if child.memory_limit is None:
+    """Why `child` must stop for the memory it holds, or "": a candidate that allocates without
+    end (an append in a loop that no longer stops) is stopped at its bound, not when it has
+    taken the machine's memory or its CPU limit comes."""
+    bound = child.job.memory_bytes
+    held = resident_memory(str(pid)) if bound else None
+    if bound is None or held is None or held <= bound:
         return ""
-    held = anonymous_memory(str(pid))
-    if held is None or held <= child.memory_limit:
-        return ""
-    return (f"the tests held {held >> 20} MiB of memory, past the bound of "
-            f"{child.memory_limit >> 20} MiB (what the warm process held when it started them, "
-            f"plus {(child.job.memory_bytes or 0) >> 20} MiB), and were stopped")
+    return (f"the tests held {held >> 20} MiB of memory, past the bound of {bound >> 20} MiB, "
+            "and were stopped")
 
 
 def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
