@@ -18,6 +18,7 @@ import pytest
 
 from .config import Settings
 from .output import rundir
+from .run_peak import RunPeak
 
 if TYPE_CHECKING:
     from .agents.base import Agent
@@ -49,6 +50,7 @@ class HealSession:
         self.test_files: tuple[Path, ...] = ()  # the session's test modules
         self.items: list[pytest.Item] = []  # the session's tests, for their parameters
         self.prepared: Preparation | None = None  # begun at the first failing test
+        self.peak = RunPeak()
         self._began = False
 
     @cached_property
@@ -111,6 +113,7 @@ class HealSession:
         self._began = True
         if not self.test_files or self.repo_root is None:  # an xdist controller collects nothing
             return
+        self.peak.preparing()
         from .heal.prepare import prepare
 
         try:
@@ -119,6 +122,8 @@ class HealSession:
                                     options=self.pytest_options, cases=self.cases)
         except Exception:
             self.prepared = None
+        finally:
+            self.peak.prepared()
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # Ctrl-C means stop now; pytest also reports collection errors as an "interruption".
@@ -136,6 +141,7 @@ class HealSession:
             self.pytest_unconfigure()
             return
         healing_started = time.monotonic()  # the heal's seconds include importing its stages
+        suite_peak_bytes = self.peak.bytes()  # before the stages' modules add to it
         from .heal import pipeline
         from .heal.request import HealRequest
         from .output import junit
@@ -152,7 +158,7 @@ class HealSession:
             python_files=tuple(self.config.getini("python_files")),
             import_roots=self._import_roots(),
             suite_seconds=time.monotonic() - self.started,
-            suite_peak_bytes=_peak_resident_bytes(),
+            suite_peak_bytes=suite_peak_bytes,
             pytest_options=self.pytest_options,
             cases=self.cases,
             started=healing_started,
@@ -323,16 +329,4 @@ def split_exception(text: str) -> tuple[str, str]:
         message = (match["message"] or "") + ("\n" + rest if rest else "")
         return match["type"], message.strip()
     return "Error", text.strip()
-
-
-def _peak_resident_bytes() -> int:
-    """The most memory this process, or a test process it has waited for (pytest-xdist's
-    workers), held at once: what the user's run needed. 0 where the platform cannot tell."""
-    try:
-        import resource
-    except ImportError:
-        return 0
-    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes there, KiB elsewhere
-    return unit * max(resource.getrusage(who).ru_maxrss
-                      for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 

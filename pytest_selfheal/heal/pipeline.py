@@ -58,8 +58,12 @@ MIN_TARGET_CPU = 1.0
 CPU_FACTOR = 10.0
 # A candidate's test process may hold this many times the user's peak resident memory: its few
 # tests need less than the whole suite did, and a candidate that allocates without end meets the
-# bound in a fraction of a second.
+# bound in a fraction of a second. A gate's process may also hold GATE_MEMORY_ROOM more than
+# the user's peak: it is the first in the sandbox to run every test, and what a suite builds
+# once and keeps among the files git ignores is built there (hypothesis's character map took
+# attrs' suite from 93 to 194 MiB); the targets and the tests near them ran in the probe.
 MEMORY_FACTOR = 2
+GATE_MEMORY_ROOM = 256 << 20
 
 
 def heal(request: HealRequest, prepared: Preparation | None = None) -> HealResult:
@@ -450,6 +454,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
                suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
     settings = request.settings
     target_wall, target_cpu = _test_limits(probed.run, targets)
+    peak = request.suite_peak_bytes
     return SandboxWorkbench(
         sandbox=sandbox,
         runs=runs,
@@ -459,7 +464,8 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         limits=SearchLimits(deadline=plan.deadline, max_candidates=settings.max_candidates,
                             target_timeout=target_wall, suite_timeout=plan.suite_timeout,
                             target_cpu=target_cpu,
-                            target_memory=MEMORY_FACTOR * request.suite_peak_bytes or None,
+                            target_memory=MEMORY_FACTOR * peak or None,
+                            gate_memory=max(MEMORY_FACTOR * peak, peak + GATE_MEMORY_ROOM) if peak else None,
                             started=request.started,
                             gate_seconds=request.suite_seconds,
                             target_seconds=_took(probed.run, targets)),

@@ -83,8 +83,10 @@ class SearchLimits:
     target_timeout: float  # wall seconds of a run of a few tests in a warm child
     suite_timeout: float  # wall seconds of a whole-suite subprocess
     target_cpu: float | None = None  # CPU seconds a warm child may use (a candidate that loops)
-    # resident bytes a candidate's test process may hold (one that hoards is stopped there)
+    # resident bytes a candidate's test process may hold (one that hoards is stopped there), and
+    # a gate's process
     target_memory: int | None = None
+    gate_memory: int | None = None
     started: float | None = None  # time.monotonic() at the heal's start (time-to-green's zero)
     gate_seconds: float = 0.0  # what a gate is expected to take before one has run: the user's suite
     target_seconds: float = 0.0  # what the targets took together in the probe
@@ -428,7 +430,7 @@ class SandboxWorkbench:
         """The whole suite in a fresh process from disk (under pytest-xdist as the user's session
         ran), logged with what it cost; `candidate` None: the unpatched code."""
         run = self.runs.fresh(nodeids, parallel=True, timeout=self._remaining(self.limits.suite_timeout),
-                              memory_bytes=self.limits.target_memory)
+                              memory_bytes=self.limits.gate_memory)
         self._gate_took = max(self._gate_took or 0.0, run.seconds)
         self.log.record("gate", candidate=candidate, tests=len(nodeids),
                         xdist_workers=self.runs.xdist_workers, seconds=round(run.seconds, 3),

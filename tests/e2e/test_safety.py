@@ -171,6 +171,58 @@ def test_candidate_hoarding_memory_meets_a_bound_not_the_machines_limit(example_
     assert peak_mib < 2 * start["suite_peak_mib"] + chunk_mib, f"a process held {peak_mib:.0f} MiB"
 
 
+# A test that builds, on its first run in a place, a cache it keeps in a file git ignores (as
+# hypothesis keeps its character map): 160 MiB while it builds it, little once it is there.
+BUILDS_A_CACHE_ONCE = (
+    "import pathlib, time\n"
+    "CACHE = pathlib.Path(__file__).parent / 'built.cache'\n"
+    "def test_uses_a_cache_built_once():\n"
+    "    if not CACHE.exists():\n"
+    "        table = b'x' * (160 << 20)\n"
+    "        time.sleep(0.3)  # seen by the bound's looks, as a real build would be\n"
+    "        CACHE.write_text(str(len(table)))\n"
+    "    assert int(CACHE.read_text()) > 0\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
+def test_the_gate_has_room_for_what_the_suite_builds_once_in_a_new_place(example_repo, tmp_path):
+    """The user's checkout has the cache; the sandbox does not, and its gate, the first process
+    there to run that test, builds it: past twice the user's peak, within the gate's room. A
+    fix is not refused for a cache."""
+    repo = example_repo("invoice")
+    (repo / "tests" / "test_cache.py").write_text(BUILDS_A_CACHE_ONCE)
+    (repo / ".gitignore").write_text("built.cache\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a test with a cache")
+    run_pytest(repo, "tests/test_cache.py")  # built in the checkout, as an earlier run would have
+    result = run_pytest(repo, "--selfheal", script(tmp_path, REAL_FIX))
+    report = latest_report(repo)
+    start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
+    assert start["suite_peak_mib"] < 160 / 2, "the cache must be more than the candidates' bound"
+    (judged,) = report["candidates"]
+    assert judged["verdict"] == "plausible", judged
+    assert report["status"] == "healed", result.stdout[-2000:]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
+def test_the_memory_bound_is_twice_the_users_run_not_the_heal(example_repo, tmp_path):
+    """The peak the bound doubles is the run's as the user's tests made it: what the heal's
+    preparation (its modules, begun at the first failure) and its stages add to the session's
+    process is not counted, or a candidate's test process could grow past twice a plain run's."""
+    repo = example_repo("invoice")
+    plain = subprocess.run([sys.executable, "-c", PEAK_OF, sys.executable, "-m", "pytest",
+                            "-p", "no:cacheprovider"],
+                           cwd=repo, env=user_env(), capture_output=True, text=True, timeout=300)
+    assert " failed" in plain.stdout
+    plain_mib = int(plain.stdout.split()[-1]) / 1024
+    run_pytest(repo, "--selfheal", script(tmp_path, REAL_FIX))
+    start = json.loads((latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()[0])
+    assert start["prepared"] is True  # the preparation ran in the session's process
+    # not more than the plain run's (the heal's part was 2.3 MiB, 5%), and still the run's
+    assert 0.9 * plain_mib < start["suite_peak_mib"] <= 1.02 * plain_mib, (start["suite_peak_mib"],
+                                                                          plain_mib)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bound reads /proc")
 def test_the_memory_bound_counts_what_tests_hold_not_what_they_reserve(example_repo, tmp_path):
     """64 threads reserve 512 MiB of stacks, past the bound, and touch little of it: a fix
