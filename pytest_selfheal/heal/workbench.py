@@ -23,7 +23,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from ..models import Candidate, Failure, Outcome, Spectrum, Suspect, TestRunResult, Verdict
@@ -59,6 +59,10 @@ PARTIAL_RANKING_SECONDS = 2.0
 # the project's timeout stops them: a candidate under which they still hang costs one of them.
 SCREEN_EVERY_TARGET_UP_TO = 10
 SCREEN_EVERY_TARGET_WITHIN = 1.0
+# A candidate that fixes every target goes straight to the gate when the tests that run the
+# code it patches are this share of the suite or more: run near first, they would cost about
+# what the gate costs, and the gate runs them again for a fix.
+NEAR_SHARE_GATED = 0.5
 
 
 class _SuiteDidNotStart(Exception):
@@ -105,6 +109,11 @@ class RepairTask:
     # a target of each group of failures alike: a candidate that fixes none of them is still
     # failing without running the other targets (empty: every target stands for itself)
     representatives: tuple[str, ...] = ()
+
+    @cached_property
+    def in_suite(self) -> frozenset[str]:
+        """The suite as a set: asked of every test the probe ran, for every candidate."""
+        return frozenset(self.suite)
 
 
 @dataclass
@@ -382,9 +391,12 @@ class SandboxWorkbench:
         if not fixed:
             return done(Verdict.STILL_FAILING, detail=_first_failure(first, self.task.targets))
         covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
-                         if n in self.task.suite and n not in self.task.targets)
-        if covering:
+                         if n in self.task.in_suite and n not in self.task.targets)
+        complete = set(fixed) >= set(self.task.targets)
+        if covering and not (complete and len(covering) >= NEAR_SHARE_GATED * len(self.task.suite)):
             near = self._run(candidate, covering)
+            self.log.record("near", candidate=len(self.outcomes) + 1, tests=len(covering),
+                            seconds=round(near.seconds, 3))
             # the probe ran these tests on the unpatched code: a test that failed there too is
             # not broken by the candidate
             broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
@@ -393,7 +405,7 @@ class SandboxWorkbench:
             if broken and not near.timed_out:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
-        if set(fixed) < set(self.task.targets):
+        if not complete:
             return done(Verdict.PARTIAL, fixed=fixed, detail=(
                 f"fixes {len(fixed)} of {len(self.task.targets)} failing tests in place and breaks "
                 "none of the tests that run the changed code; the whole suite runs for a fix of "

@@ -109,7 +109,8 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                previously_failed: Sequence[str] = (TARGET,), probe_outcomes: Mapping[str, str] | None = None,
                max_candidates: int = 100, alternatives: int = 0, targets: tuple[str, ...] = (TARGET,),
                log: DecisionLog | None = None, representatives: tuple[str, ...] = (),
-               target_seconds: float = 0.0) -> tuple[SandboxWorkbench, FakeRuns]:
+               target_seconds: float = 0.0, far_covers: bool = False) -> tuple[SandboxWorkbench, FakeRuns]:
+    """`far_covers`: FAR runs the patched line too, so the covering tests are most of the suite."""
     root = tmp_path / "worktree"
     root.mkdir()
     sandbox = Sandbox(user_root=tmp_path / "checkout", root=root, tmp=tmp_path)
@@ -119,7 +120,7 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
     is_test_file = TestFiles(("test_*.py",))
     spectrum = Spectrum(
         covered={TARGET: frozenset({("calc.py", 2)}), NEAR: frozenset({("calc.py", 2), ("calc.py", 6)}),
-                 FAR: frozenset()},
+                 FAR: frozenset({("calc.py", 2)} if far_covers else ())},
         outcomes=dict(probe_outcomes or {TARGET: "failed", NEAR: "passed", FAR: "passed"}),
     )
     bench = SandboxWorkbench(
@@ -183,6 +184,30 @@ def test_a_candidate_whose_test_process_ends_before_reporting_says_so(tmp_path):
     outcome = bench.try_candidate(plus("\n    while True: pass"))
     assert (outcome.verdict, outcome.detail) == (
         Verdict.STILL_FAILING, "the test process ended with exit code 1 before any of these tests reported")
+
+
+def test_a_fix_of_every_target_covered_by_most_of_the_suite_goes_straight_to_the_gate(tmp_path):
+    """Run first, the covering tests would cost about what the gate costs, which runs them again:
+    the gate alone judges the candidate, and catches what it breaks."""
+    log = DecisionLog(tmp_path)
+    bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": FAR}), far_covers=True,
+                             log=log)
+    outcome = bench.try_candidate(plus())
+    assert (outcome.verdict, outcome.fixed, outcome.broken) == (Verdict.BREAKS_OTHERS, (TARGET,), (FAR,))
+    assert runs.calls == [("warm", (TARGET,)), ("fresh", SUITE)]
+    kinds = [json.loads(line)["kind"] for line in (tmp_path / "decisions.jsonl").read_text().splitlines()]
+    assert "near" not in kinds
+
+
+def test_a_partial_fix_runs_its_covering_tests_however_many_and_logs_what_they_cost(tmp_path):
+    log = DecisionLog(tmp_path)
+    bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
+                             previously_failed=(TARGET, SECOND), far_covers=True, log=log)
+    assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
+    assert runs.calls[1] == ("warm", (NEAR, FAR))
+    (near,) = [r for line in (tmp_path / "decisions.jsonl").read_text().splitlines()
+               if (r := json.loads(line))["kind"] == "near"]
+    assert (near["candidate"], near["tests"]) == (1, 2) and near["seconds"] >= 0
 
 
 def test_a_candidate_that_breaks_a_covering_test_is_caught_before_the_suite(tmp_path):
