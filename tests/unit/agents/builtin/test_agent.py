@@ -201,26 +201,28 @@ def test_files_analysed_ahead_are_not_analysed_again_and_give_the_same_candidate
     assert sorted(analysed) == ["a.py", "b.py", "c.py"]
 
 
-def held_on_a(tmp_path: Path, monkeypatch) -> tuple[threading.Event, list[str]]:
-    """FILES written; analysing a.py waits for the event; the files analysed, in order."""
+def held_on_a(tmp_path: Path, monkeypatch) -> tuple[threading.Event, threading.Event, list[str]]:
+    """FILES written; analysing a.py sets the first event and waits for the second; the files
+    analysed, in order."""
     for path, text in FILES.items():
         (tmp_path / path).write_text(text)
-    release, analysed = threading.Event(), []
+    begun, release, analysed = threading.Event(), threading.Event(), []
     real_analyse = builtin_agent._analyse
 
     def slow_on_a(root, path):
         if path == "a.py":
+            begun.set()
             assert release.wait(10)
         analysed.append(path)
         return real_analyse(root, path)
 
     monkeypatch.setattr(builtin_agent, "_analyse", slow_on_a)
-    return release, analysed
+    return begun, release, analysed
 
 
 def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
         tmp_path: Path, monkeypatch):
-    release, analysed = held_on_a(tmp_path, monkeypatch)
+    _, release, analysed = held_on_a(tmp_path, monkeypatch)
     analyses = Analyses()
     analyses.ahead(tmp_path, ["a.py", "b.py"])
     assert not isinstance(analyses.get(tmp_path, "b.py"), str)  # a.py still holds the thread
@@ -231,9 +233,10 @@ def test_a_file_the_thread_has_not_begun_is_analysed_by_whoever_asks_for_it(
 
 
 def test_files_named_later_are_read_ahead_before_those_still_waiting(tmp_path: Path, monkeypatch):
-    release, analysed = held_on_a(tmp_path, monkeypatch)
+    begun, release, analysed = held_on_a(tmp_path, monkeypatch)
     analyses = Analyses()
     analyses.ahead(tmp_path, ["a.py", "b.py"])  # before the probe: a guess
+    assert begun.wait(10)  # the thread has taken a.py
     analyses.ahead(tmp_path, ["c.py", "a.py"])  # after it: c.py is the best suspect's file
     release.set()
     for path in ("a.py", "c.py", "b.py"):  # asked for in the order the thread takes them
