@@ -60,8 +60,9 @@ PARTIAL_RANKING_SECONDS = 2.0
 SCREEN_EVERY_TARGET_UP_TO = 10
 SCREEN_EVERY_TARGET_WITHIN = 1.0
 # A candidate that fixes every target goes straight to the gate when the tests that run the
-# code it patches are this share of the suite or more: run near first, they would cost about
-# what the gate costs, and the gate runs them again for a fix.
+# code it patches took this share of a gate's time or more in the probe: run first, they would
+# cost about what the gate costs (traced in the probe, they run faster now, but without a new
+# process's start), and the gate runs them again for a fix.
 NEAR_SHARE_GATED = 0.5
 
 
@@ -109,6 +110,7 @@ class RepairTask:
     # a target of each group of failures alike: a candidate that fixes none of them is still
     # failing without running the other targets (empty: every target stands for itself)
     representatives: tuple[str, ...] = ()
+    probe_seconds: Mapping[str, float] = field(default_factory=dict)  # what each test took in the probe
 
     @cached_property
     def in_suite(self) -> frozenset[str]:
@@ -220,13 +222,21 @@ class SandboxWorkbench:
         budget = self.limits.deadline - started
         return self.limits.deadline - REGRESSION_SHARE * budget - REGRESSION_RUNS * self.limits.target_seconds
 
+    def _expected_gate(self) -> float:
+        """Seconds the next gate should take: the longest so far, else the user's suite."""
+        return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
+
+    def _costs_a_gate(self, nodeids: Sequence[str]) -> bool:
+        took = sum(self.task.probe_seconds.get(n, 0.0) for n in nodeids)
+        gate = self._expected_gate()
+        return gate > 0 and took >= NEAR_SHARE_GATED * gate
+
     def _gate_reserve(self) -> float:
         """Time kept before the deadline for choosing the best partial candidate and gating it,
         while one waits and no complete fix is known."""
         if self.healed or not self._partial_found:
             return 0.0
-        gate = self._gate_took if self._gate_took is not None else self.limits.gate_seconds
-        return PARTIAL_RANKING_SECONDS + gate
+        return PARTIAL_RANKING_SECONDS + self._expected_gate()
 
     def run(self, nodeids: Sequence[str]) -> TestRunResult:
         """Run tests on the unpatched worktree, within the time budget; the suite by default."""
@@ -393,7 +403,7 @@ class SandboxWorkbench:
         covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
                          if n in self.task.in_suite and n not in self.task.targets)
         complete = set(fixed) >= set(self.task.targets)
-        if covering and not (complete and len(covering) >= NEAR_SHARE_GATED * len(self.task.suite)):
+        if covering and not (complete and self._costs_a_gate(covering)):
             near = self._run(candidate, covering)
             self.log.record("near", candidate=len(self.outcomes) + 1, tests=len(covering),
                             seconds=round(near.seconds, 3))

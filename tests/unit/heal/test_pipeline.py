@@ -180,9 +180,10 @@ def test_a_heal_runs_its_stages_in_order_and_keeps_the_fix_that_passes(tmp_path)
     assert {(s.path, s.line) for s in result.suspects[:2]} == {("calc.py", 1), ("calc.py", 2)}
     line_2 = next(s for s in result.suspects if s.line == 2)
     assert "raises AssertionError: assert -1 == 5" in line_2.evidence
-    # the fix's whole-suite run (the gate) is logged before its candidate's verdict
-    assert heal.decisions() == ["probe", "triage", "suspects", "candidate", "gate", "candidate",
-                                "agent", "regression"]
+    # the fix's run of the tests near it, then its whole-suite run (the gate), are logged before
+    # its candidate's verdict
+    assert heal.decisions() == ["probe", "triage", "suspects", "candidate", "near", "gate",
+                                "candidate", "agent", "regression"]
     # the probe ran the failing test with the tests of its module, under coverage
     assert heal.runs.jobs[0].nodeids == (ADD, NEG) and heal.runs.jobs[0].coverage is not None
     assert (heal.sandbox.root / "calc.py").read_text() == BUGGY  # the worktree is restored

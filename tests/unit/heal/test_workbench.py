@@ -109,8 +109,10 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
                previously_failed: Sequence[str] = (TARGET,), probe_outcomes: Mapping[str, str] | None = None,
                max_candidates: int = 100, alternatives: int = 0, targets: tuple[str, ...] = (TARGET,),
                log: DecisionLog | None = None, representatives: tuple[str, ...] = (),
-               target_seconds: float = 0.0, far_covers: bool = False) -> tuple[SandboxWorkbench, FakeRuns]:
-    """`far_covers`: FAR runs the patched line too, so the covering tests are most of the suite."""
+               target_seconds: float = 0.0, far_covers: bool = False,
+               probe_seconds: Mapping[str, float] = {}) -> tuple[SandboxWorkbench, FakeRuns]:
+    """`far_covers`: FAR runs the patched line too. The user's suite took a second; the tests
+    took `probe_seconds` in the probe."""
     root = tmp_path / "worktree"
     root.mkdir()
     sandbox = Sandbox(user_root=tmp_path / "checkout", root=root, tmp=tmp_path)
@@ -127,9 +129,11 @@ def make_bench(tmp_path: Path, behaviour: Behaviour, *, warm: bool = True,
         sandbox=sandbox,
         runs=runs,  # type: ignore[arg-type]  # duck-typed TestRuns
         task=RepairTask(targets=targets, suite=SUITE, previously_failed=frozenset(previously_failed),
-                        failures=(), suspects=(), spectrum=spectrum, representatives=representatives),
+                        failures=(), suspects=(), spectrum=spectrum, representatives=representatives,
+                        probe_seconds=probe_seconds),
         limits=SearchLimits(deadline=time.monotonic() + 60, max_candidates=max_candidates,
-                            target_timeout=5, suite_timeout=30, target_seconds=target_seconds),
+                            target_timeout=5, suite_timeout=30, target_seconds=target_seconds,
+                            gate_seconds=1.0),
         policy=build_policy(Settings(), is_test_file, submodules=(),
                             test_literals=frozenset()),
         is_test_file=is_test_file,
@@ -186,12 +190,12 @@ def test_a_candidate_whose_test_process_ends_before_reporting_says_so(tmp_path):
         Verdict.STILL_FAILING, "the test process ended with exit code 1 before any of these tests reported")
 
 
-def test_a_fix_of_every_target_covered_by_most_of_the_suite_goes_straight_to_the_gate(tmp_path):
+def test_a_fix_of_every_target_whose_covering_tests_cost_half_a_gate_goes_straight_to_the_gate(tmp_path):
     """Run first, the covering tests would cost about what the gate costs, which runs them again:
     the gate alone judges the candidate, and catches what it breaks."""
     log = DecisionLog(tmp_path)
     bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": FAR}), far_covers=True,
-                             log=log)
+                             log=log, probe_seconds={NEAR: 0.2, FAR: 0.3, TARGET: 5.0})
     outcome = bench.try_candidate(plus())
     assert (outcome.verdict, outcome.fixed, outcome.broken) == (Verdict.BREAKS_OTHERS, (TARGET,), (FAR,))
     assert runs.calls == [("warm", (TARGET,)), ("fresh", SUITE)]
@@ -199,10 +203,21 @@ def test_a_fix_of_every_target_covered_by_most_of_the_suite_goes_straight_to_the
     assert "near" not in kinds
 
 
-def test_a_partial_fix_runs_its_covering_tests_however_many_and_logs_what_they_cost(tmp_path):
+def test_a_fix_of_every_target_whose_covering_tests_are_quick_runs_them_before_the_gate(tmp_path):
+    """However many they are (here all but the target), quick covering tests catch a break
+    without a new process."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": FAR}), far_covers=True,
+                             probe_seconds={NEAR: 0.2, FAR: 0.2})
+    outcome = bench.try_candidate(plus())
+    assert (outcome.verdict, outcome.broken) == (Verdict.BREAKS_OTHERS, (FAR,))
+    assert runs.calls == [("warm", (TARGET,)), ("warm", (NEAR, FAR))]
+
+
+def test_a_partial_fix_runs_its_covering_tests_however_long_and_logs_what_they_cost(tmp_path):
     log = DecisionLog(tmp_path)
     bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
-                             previously_failed=(TARGET, SECOND), far_covers=True, log=log)
+                             previously_failed=(TARGET, SECOND), far_covers=True, log=log,
+                             probe_seconds={NEAR: 0.2, FAR: 0.3})
     assert bench.try_candidate(partial()).verdict is Verdict.PARTIAL
     assert runs.calls[1] == ("warm", (NEAR, FAR))
     (near,) = [r for line in (tmp_path / "decisions.jsonl").read_text().splitlines()
