@@ -227,6 +227,7 @@ class SandboxWorkbench:
         return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
 
     def _costs_a_gate(self, nodeids: Sequence[str]) -> bool:
+        """Whether running `nodeids` first would cost about what a gate costs (NEAR_SHARE_GATED)."""
         took = sum(self.task.probe_seconds.get(n, 0.0) for n in nodeids)
         gate = self._expected_gate()
         return gate > 0 and took >= NEAR_SHARE_GATED * gate
