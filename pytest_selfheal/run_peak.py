@@ -1,5 +1,6 @@
 """The most memory the user's run held in one process: what bounds the memory of the test
-processes that run candidates. Read in the session's process; imports nothing of the heal."""
+processes that run candidates. Read in the session's process, where a plain run imports
+nothing more for it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class RunPeak:
 
     def preparing(self) -> None:
         """Call just before the preparation begins."""
-        self._before_heal = _peak_bytes(children=False)
+        self._before_heal = _own_peak()
         self._resident_before = _resident_bytes()
 
     def prepared(self) -> None:
@@ -31,17 +32,28 @@ class RunPeak:
     def bytes(self) -> int:
         """The most one process of the user's run held (pytest's own, or a pytest-xdist worker
         it waited for); 0 where the platform cannot tell."""
-        own = max(self._before_heal, _peak_bytes(children=False) - self._heal_added)
-        return max(own, _peak_bytes(children=True))
+        own = max(self._before_heal, _own_peak() - self._heal_added)
+        return max(own, _max_rss(children=True))
 
 
-def _peak_bytes(*, children: bool) -> int:
-    """This process's peak, as /proc has it where it can (VmHWM): Linux keeps in ru_maxrss the
+def _own_peak() -> int:
+    """This process's peak as /proc has it (VmHWM), else ru_maxrss: Linux keeps in ru_maxrss the
     peak of the process that started this one when it was started by vfork, as Python's
     subprocess does (a pytest run from a 94 MiB Python process had a peak of 94 MiB, not its
-    own 46). Its children's, from ru_maxrss: pytest-xdist's workers are started from this one."""
-    if not children and (own := _status_bytes("VmHWM")):
-        return own
+    own 46)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return _max_rss(children=False)
+
+
+def _max_rss(*, children: bool) -> int:
+    """ru_maxrss in bytes, of this process or of the children it waited for (pytest-xdist's
+    workers are started from this one); 0 where the platform has none."""
     try:
         import resource
     except ImportError:
@@ -49,18 +61,6 @@ def _peak_bytes(*, children: bool) -> int:
     unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes there, KiB elsewhere
     return unit * resource.getrusage(resource.RUSAGE_CHILDREN if children
                                      else resource.RUSAGE_SELF).ru_maxrss
-
-
-def _status_bytes(field: str) -> int:
-    """A memory field of /proc/self/status in bytes; 0 where there is none (not Linux)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(f"{field}:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 def _resident_bytes() -> int:
