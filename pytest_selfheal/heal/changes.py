@@ -5,13 +5,14 @@ Run in the sandbox worktree (HEAD plus the user's changes), never in the user's 
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..git import DIFF_OPTIONS, commit_of, git_output, parse_diff
-from ..models import Line
+from ..models import Candidate, Line
 from ..source import UnreadableSource, read_source
 
 
@@ -33,6 +34,59 @@ class ChangedLines:
 
 
 NO_COMMIT = ""  # the base of a repository before its first commit
+
+
+@dataclass
+class BaseRestoration:
+    """How many lines of the change since the base a candidate puts back as the base had them.
+
+    The base is where the changed-lines signal is measured from: the last green commit, or HEAD
+    under uncommitted work. Two patches that pass the same tests are told apart by this before
+    any prior: a regression's likeliest fix undoes the change that caused it (`< 3` put back to
+    the base's `< 2`, not turned into `> 3`)."""
+
+    worktree: Path
+    changed: ChangedLines
+    _base_lines: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    _apart_before: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, apart)
+
+    def lines_restored(self, candidate: Candidate) -> int:
+        restored = 0
+        for path, (before, after) in candidate.file_changes.items():
+            base = self._base(path)
+            if base is None:
+                continue
+            known = self._apart_before.get(path)
+            if known is None or known[0] != before:  # the same text before every candidate
+                known = self._apart_before[path] = (before, lines_apart(before.splitlines(), base))
+            restored += max(0, known[1] - lines_apart(after.splitlines(), base))
+        return restored
+
+    def _base(self, path: str) -> tuple[str, ...] | None:
+        """The base's lines of `path`; None where nothing changed (no line to put back), or the
+        base has no such file."""
+        if path not in self._base_lines:
+            changed = any(changed_path == path for changed_path, _ in self.changed.lines)
+            text = (git_output(self.worktree, "show", f"{self.changed.base}:{path}")
+                    if changed and self.changed.base != NO_COMMIT else None)
+            self._base_lines[path] = tuple(text.splitlines()) if text is not None else None
+        return self._base_lines[path]
+
+
+def lines_apart(lines: Sequence[str], other: Sequence[str]) -> int:
+    """How many lines an edit of `lines` into `other` replaces, adds or deletes (the common head
+    and tail are skipped first: two versions of a module differ in a few places)."""
+    head = 0
+    while head < min(len(lines), len(other)) and lines[head] == other[head]:
+        head += 1
+    tail = 0
+    while (tail < min(len(lines), len(other)) - head
+           and lines[len(lines) - 1 - tail] == other[len(other) - 1 - tail]):
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, lines[head:len(lines) - tail],
+                                      other[head:len(other) - tail], autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+               if tag != "equal")
 
 
 def changed_since_base(worktree: Path, last_green_commit: str | None,

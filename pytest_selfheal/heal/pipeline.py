@@ -27,7 +27,7 @@ from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before_tests
 from ..sandbox.worktree import terminate_as_interrupt
 from ..testfiles import TestFiles
-from .changes import ChangedLines
+from .changes import BaseRestoration, ChangedLines
 from .collection_errors import is_collection_target
 from .diagnosis import reordered_parameters, why_not_found
 from .fix_modes import Fix, ModeAction, carry_out
@@ -37,7 +37,7 @@ from .naturalness import ProjectNaturalness
 from .policy import Policy, build_policy, failing_test_literals
 from .prepare import Preparation, prepare
 from .probe import probe_selection, start_probe
-from .ranking import judged, ranked, why_first
+from .ranking import why_first
 from .request import AddedTest, Alternative, HealRequest, HealResult
 from .suspects import blend, rank_suspects
 from .triage import Past, Triage, TriageInput, triage
@@ -266,7 +266,7 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
     bench.confirm_partial()
-    bench.behaviour = behaviour_changes(bench, ranked(bench.outcomes, naturalness=bench.naturalness))
+    bench.behaviour = behaviour_changes(bench, bench.ranked())
     if bench.behaviour:
         log.record("behaviour", changed_calls={
             _numbered(bench, candidate): count for candidate, count in bench.behaviour.items()})
@@ -476,6 +476,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         run_dir=run_dir,
         alternatives=settings.alternatives,
         naturalness=ProjectNaturalness(sandbox.root, deadline=plan.deadline),
+        restoration=BaseRestoration(sandbox.root, verdicts.changed),
     )
 
 
@@ -496,7 +497,7 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
             reason += (f"; the test of {request.added_test.reproduces} checks only that the "
                        "exception is gone, so review what the fix changes")
     started = request.started
-    ranking = judged(bench.outcomes, naturalness=bench.naturalness, behaviour=bench.behaviour)
+    ranking = bench.judged()
     fix_evidence = next((e for o, e in ranking if o is found), None)
     alternatives = tuple(Alternative(o, e) for o, e in ranking if o is not found)
     runner_up = alternatives[0].evidence if alternatives else None

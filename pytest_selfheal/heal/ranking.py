@@ -4,21 +4,24 @@ Passing tests make a patch plausible, never correct, so the ranking weighs what 
 each patch, in this order:
 1. the failing tests it fixes: every one first, then more of them (a plausible patch breaks no
    test that passed before, so this already prefers the patch with the most tests passing);
-2. no repair anti-pattern before one (antipatterns.py: a deleted return, a constant condition, a
+2. the most lines of the change since the base (the last green commit, or HEAD under
+   uncommitted work) it puts back as they were (changes.BaseRestoration): a regression's likeliest
+   fix undoes what caused it, and the base's text is what the suite last passed with;
+3. no repair anti-pattern before one (antipatterns.py: a deleted return, a constant condition, a
    constant returned instead of a computation...), which tests cannot tell from a fix;
-3. the fewest calls made by the passing tests whose outcome it changes, where that was measured
+4. the fewest calls made by the passing tests whose outcome it changes, where that was measured
    (behaviour.py: a correct patch keeps what the passing tests do alike), measured ahead of any
    not measured;
-4. the smallest change to the program's AST, then the fewest edits;
-5. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
+5. the smallest change to the program's AST, then the fewest edits;
+6. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
    prior);
-6. the changed lines that read most like the project's own code (naturalness.py), where the
+7. the changed lines that read most like the project's own code (naturalness.py), where the
    first one tried used to win. Ordering every single mutation at the faulty lines of the
    benchmark corpora, naturalness ahead of the score put the oracle in the top three for fewer
    bugs than behind it (own corpus 15 vs 21 of 102, mutants 9 vs 12 of 25), so it decides what
    the score leaves tied: two operators on one line, an agent that gives no score;
-7. the one tried first.
-Where a piece of evidence is silent (no anti-pattern either way, no model), the next one
+8. the one tried first.
+Where a piece of evidence is silent (no base, no anti-pattern either way, no model), the next one
 decides, so the order is the old one. `why_first` says which key put the best ahead.
 """
 
@@ -43,6 +46,12 @@ class Naturalness(Protocol):
     def bits_per_token(self, candidate: Candidate) -> float | None: ...
 
 
+class Restoration(Protocol):
+    """How many changed lines a candidate puts back as the base had them (changes.BaseRestoration)."""
+
+    def lines_restored(self, candidate: Candidate) -> int: ...
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What ranked an outcome, beyond its verdict."""
@@ -54,16 +63,18 @@ class Evidence:
     edits: int
     score: float
     changed_calls: int | None = None  # None: not measured
+    restored: int = 0  # lines of the change since the base it puts back as they were
 
     def as_json(self) -> dict[str, Any]:
-        return {"antipatterns": list(self.antipatterns), "ast_change": self.ast_change,
-                "bits_per_token": self.bits_per_token, "changed_calls": self.changed_calls}
+        return {"restored": self.restored, "antipatterns": list(self.antipatterns),
+                "ast_change": self.ast_change, "bits_per_token": self.bits_per_token,
+                "changed_calls": self.changed_calls}
 
-    def key(self) -> tuple[int, bool, float, int, int, float, float]:
+    def key(self) -> tuple[int, int, bool, float, int, int, float, float]:
         surprise = math.inf if self.bits_per_token is None else self.bits_per_token
         changed = math.inf if self.changed_calls is None else self.changed_calls
-        return (-self.fixed, bool(self.antipatterns), changed, self.ast_change, self.edits,
-                -self.score, surprise)
+        return (-self.fixed, -self.restored, bool(self.antipatterns), changed, self.ast_change,
+                self.edits, -self.score, surprise)
 
 
 def ast_change_size(candidate: Candidate) -> int:
@@ -86,7 +97,8 @@ def _subtrees(source: str) -> Counter[str]:
 
 
 def evidence(outcome: Outcome, naturalness: Naturalness | None = None,
-             behaviour: Mapping[Candidate, int] = MappingProxyType({})) -> Evidence:
+             behaviour: Mapping[Candidate, int] = MappingProxyType({}),
+             restoration: Restoration | None = None) -> Evidence:
     candidate = outcome.candidate
     return Evidence(
         fixed=len(outcome.fixed), antipatterns=antipatterns(candidate),
@@ -94,15 +106,17 @@ def evidence(outcome: Outcome, naturalness: Naturalness | None = None,
         bits_per_token=naturalness.bits_per_token(candidate) if naturalness else None,
         edits=len(candidate.edits), score=candidate.score,
         changed_calls=behaviour.get(candidate),
+        restored=restoration.lines_restored(candidate) if restoration else 0,
     )
 
 
 def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
            naturalness: Naturalness | None = None, shortlist: int | None = None,
-           behaviour: Mapping[Candidate, int] = MappingProxyType({})
-           ) -> list[tuple[Outcome, Evidence]]:
+           behaviour: Mapping[Candidate, int] = MappingProxyType({}),
+           restoration: Restoration | None = None) -> list[tuple[Outcome, Evidence]]:
     """The outcomes of `verdict` (plausible, or the partial ones), best first, with their
-    evidence (`behaviour`: the calls each changes, behaviour.py, where measured); the model
+    evidence (`behaviour`: the calls each changes, behaviour.py, where measured; `restoration`:
+    the lines of the recent change each puts back); the model
     is asked only when there is a choice to make. With `shortlist`, only
     that many are weighed, those fixing the most failing tests, in the order tried: the
     evidence parses each candidate's files whole, which for a hundred partial fixes of a large
@@ -111,16 +125,17 @@ def judged(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
     if shortlist is not None:
         chosen = sorted(chosen, key=lambda o: -len(o.fixed))[:shortlist]
     model = naturalness if len(chosen) > 1 else None
-    scored = [(i, o, evidence(o, model, behaviour)) for i, o in enumerate(chosen)]
+    scored = [(i, o, evidence(o, model, behaviour, restoration)) for i, o in enumerate(chosen)]
     scored.sort(key=lambda item: (*item[2].key(), item[0]))
     return [(o, e) for _, o, e in scored]
 
 
 def ranked(outcomes: Sequence[Outcome], verdict: Verdict = Verdict.PLAUSIBLE,
            naturalness: Naturalness | None = None, shortlist: int | None = None,
-           behaviour: Mapping[Candidate, int] = MappingProxyType({})) -> list[Outcome]:
+           behaviour: Mapping[Candidate, int] = MappingProxyType({}),
+           restoration: Restoration | None = None) -> list[Outcome]:
     """The outcomes of `verdict`, best first (see `judged`)."""
-    return [o for o, _ in judged(outcomes, verdict, naturalness, shortlist, behaviour)]
+    return [o for o, _ in judged(outcomes, verdict, naturalness, shortlist, behaviour, restoration)]
 
 
 def why_first(best: Evidence, runner_up: Evidence | None) -> str:
@@ -130,6 +145,9 @@ def why_first(best: Evidence, runner_up: Evidence | None) -> str:
         return "the only plausible patch" + caveat
     if best.fixed != runner_up.fixed:
         why = f"it fixes {best.fixed} failing test(s), the runner-up {runner_up.fixed}"
+    elif best.restored != runner_up.restored:
+        why = (f"it puts back {best.restored} changed line(s) as they were before the change, the "
+               f"runner-up {runner_up.restored}")
     elif best.antipatterns != runner_up.antipatterns and not best.antipatterns:
         why = f"no repair anti-pattern; the runner-up {_and(runner_up.antipatterns)}"
     elif best.changed_calls != runner_up.changed_calls and best.changed_calls is not None:

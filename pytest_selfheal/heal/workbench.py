@@ -41,7 +41,7 @@ from ..sandbox.testruns import (
 from ..source import encode_source, function_span
 from .edited_scope import edited_pieces
 from .policy import Policy
-from .ranking import Naturalness, ranked
+from .ranking import Evidence, Naturalness, Restoration, judged
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 # Kept for the regression test once a fix is found: a share of the budget, and a few recordings
@@ -136,6 +136,8 @@ class SandboxWorkbench:
     naturalness: Naturalness | None = None
     # candidate -> calls of the passing tests whose outcome it changes (behaviour.py), once weighed
     behaviour: Mapping[Candidate, int] = field(default_factory=dict)
+    # the lines of the change since the base each candidate puts back: ranks patches ahead of priors
+    restoration: Restoration | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates judged up to and including it
@@ -172,9 +174,18 @@ class SandboxWorkbench:
 
     @property
     def best(self) -> Outcome | None:
-        """The best plausible outcome (see plausible.ranked), or None."""
-        return next(iter(ranked(self.outcomes, naturalness=self.naturalness,
-                                behaviour=self.behaviour)), None)
+        """The best plausible outcome (see ranking.judged), or None."""
+        return next(iter(self.ranked()), None)
+
+    def judged(self, verdict: Verdict = Verdict.PLAUSIBLE, shortlist: int | None = None
+               ) -> list[tuple[Outcome, Evidence]]:
+        """The outcomes of `verdict`, best first, with what ranked them (ranking.judged)."""
+        return judged(self.outcomes, verdict, self.naturalness, shortlist, self.behaviour,
+                      self.restoration)
+
+    def ranked(self, verdict: Verdict = Verdict.PLAUSIBLE, shortlist: int | None = None
+               ) -> list[Outcome]:
+        return [outcome for outcome, _ in self.judged(verdict, shortlist)]
 
     @property
     def healed_at(self) -> float | None:
@@ -287,7 +298,7 @@ class SandboxWorkbench:
         returned, and every gated one takes its verdict."""
         if self.healed or time.monotonic() >= self.limits.deadline:
             return None
-        best = ranked(self.outcomes, Verdict.PARTIAL, self.naturalness, shortlist=PARTIAL_SHORTLIST)
+        best = self.ranked(Verdict.PARTIAL, shortlist=PARTIAL_SHORTLIST)
         for outcome in best[:PARTIAL_GATES]:
             if time.monotonic() >= self.limits.deadline:
                 break

@@ -1,9 +1,11 @@
 """The lines changed since a commit, read from real git: committed, staged, unstaged and untracked
-work, a deletion, and the heal's one changed-lines signal with the base it is measured from."""
+work, a deletion, the heal's one changed-lines signal with the base it is measured from, and
+how much of that change a candidate puts back."""
 
 from helpers import git, init_repo
 
 from pytest_selfheal.heal import changes
+from pytest_selfheal.models import Candidate, Edit
 
 
 def test_changed_lines_cover_committed_staged_unstaged_and_untracked(tmp_path):
@@ -68,3 +70,30 @@ def test_a_clean_tree_falls_back_to_the_last_commit_and_marks_deletions(tmp_path
     changed = changes.changed_since_base(repo, None)
     assert (changed.base, changed.describe()) == ("HEAD~1", "HEAD~1")
     assert changed.lines == {("m.py", 3), ("m.py", 4), ("m.py", 5)}  # 4-5 flank the cut
+
+
+def candidate(path: str, before: str, after: str) -> Candidate:
+    return Candidate(edits=(Edit(path=path, before=before, after=after, description=after),))
+
+
+def test_a_candidate_is_credited_with_the_changed_lines_it_puts_back(tmp_path):
+    (tmp_path / "m.py").write_bytes(SOURCE.replace("\n", "\r\n").encode())  # CRLF, as committed
+    (tmp_path / "other.py").write_text("x = 1\n")
+    repo = init_repo(tmp_path)
+    green = git(repo, "rev-parse", "HEAD").strip()
+    broken = SOURCE.replace("> 100", "> 1000").replace("*= 0.9", "*= 0.8").replace("\n", "\r\n")
+    (repo / "m.py").write_bytes(broken.encode())
+    git(repo, "commit", "-qam", "discounts")
+    (repo / "new.py").write_text("y = 2\n")  # no base to put back
+    restoration = changes.BaseRestoration(repo, changes.changed_since_base(repo, green))
+
+    def restored(path: str, before: str, after: str) -> int:
+        return restoration.lines_restored(candidate(path, before, after))
+
+    assert restored("m.py", broken, broken.replace("> 1000", "> 100")) == 1
+    assert restored("m.py", broken, broken.replace("> 1000", ">= 1000")) == 0
+    assert restored("m.py", broken, broken.replace("> 1000", "> 100").replace("0.8", "0.9")) == 2
+    # putting one line back while breaking another: no credit, whatever else it does
+    assert restored("m.py", broken, broken.replace("> 1000", "> 100").replace("+= 5", "+= 6")) == 0
+    assert restored("other.py", "x = 1\n", "x = 2\n") == 0  # unchanged since the base
+    assert restored("new.py", "y = 2\n", "y = 3\n") == 0

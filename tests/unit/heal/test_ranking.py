@@ -76,6 +76,29 @@ def test_fixing_more_failing_tests_still_comes_before_any_anti_pattern():
     assert ranked([clean, constant]) == [constant, clean]
 
 
+class PutBack:
+    """A base that the patches with these descriptions restore one line of."""
+
+    def __init__(self, *descriptions: str) -> None:
+        self.descriptions = descriptions
+
+    def lines_restored(self, candidate: Candidate) -> int:
+        return int(candidate.description in self.descriptions)
+
+
+def test_putting_back_the_changed_line_comes_after_the_tests_and_before_any_prior():
+    restores = outcome("def f(n):\n    return True\n")  # an anti-pattern, were it not the base's
+    smaller = outcome("def f(n):\n    return n >= 2\n", score=0.9)
+    more = outcome("def f(n):\n    return n + 0 >= 2\n", fixed=2)
+    best_first = judged([smaller, restores, more], restoration=PutBack("True\n"))
+    assert [o for o, _ in best_first] == [more, restores, smaller]
+    assert [e.restored for _, e in best_first] == [0, 1, 0]
+    assert why_first(best_first[1][1], best_first[2][1]) == (
+        "it puts back 1 changed line(s) as they were before the change, the runner-up 0 (it "
+        "returns a constant instead of a computation: review it)")
+    assert ranked([smaller, restores]) == [smaller, restores]  # no base: the priors decide
+
+
 def test_naturalness_decides_what_size_and_score_leave_tied():
     usual = outcome("def f(n):\n    return n >= 2\n", score=0.5)
     odd = outcome("def f(n):\n    return n != 2\n", score=0.5)

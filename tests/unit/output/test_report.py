@@ -57,9 +57,9 @@ def test_a_healed_run_reports_the_fix_and_the_candidates(heal_request):
     assert (data["status"], data["reason"], data["agent"]) == ("healed", "plausible fix", "builtin")
     assert data["fix"] == {"files": ["invoice/discounts.py"], "diff": "fix.diff", "candidate": 1,
                            "fixed": [NODEID],
-                           "ranking": {"why": "the only plausible patch", "antipatterns": [],
-                                       "ast_change": 6, "bits_per_token": None,
-                                       "changed_calls": None}}
+                           "ranking": {"why": "the only plausible patch", "restored": 0,
+                                       "antipatterns": [], "ast_change": 6,
+                                       "bits_per_token": None, "changed_calls": None}}
     assert [c["verdict"] for c in data["candidates"]] == ["still-failing", "plausible"]
     assert data["candidates"][1]["edits"] == [{"path": "invoice/discounts.py", "line": 12,
                                                "template": "manual", "description": "`>` -> `>=`"}]
