@@ -122,17 +122,20 @@ def _copy_submodules(user_root: Path, worktree: Path, paths: tuple[str, ...]) ->
                             ignore=shutil.ignore_patterns(".git", "__pycache__"))
 
 
-SAVED_EXAMPLES = PurePosixPath(".hypothesis/examples")
+# What hypothesis keeps under `.hypothesis` (which it gitignores) and reads back in the next run:
+# the failing examples it saved, replayed before it searches anew (without them a property that
+# failed in the user's run may pass in the sandbox, and the failure would not reproduce), and the
+# Unicode tables it builds once per Unicode version (building the codec table took a gate's
+# process on attrs' suite to 194 MiB, twice the user's run, and seconds).
+HYPOTHESIS_STATE = (PurePosixPath(".hypothesis/examples"), PurePosixPath(".hypothesis/unicode_data"))
 
 
-def _copy_saved_examples(user_root: Path, worktree: Path) -> None:
-    """Hypothesis replays the failing examples it saved (under `.hypothesis/examples`, which it
-    gitignores) before it searches anew: without them a property that failed in the user's run
-    may pass in the sandbox, and the failure would not reproduce. The sandbox's runs write to
-    their copy only."""
-    source, copy = user_root / SAVED_EXAMPLES, worktree / SAVED_EXAMPLES
-    if source.is_dir() and not copy.exists():
-        shutil.copytree(source, copy, symlinks=True)
+def _copy_hypothesis_state(user_root: Path, worktree: Path) -> None:
+    """The sandbox's runs start from the user's hypothesis state and write to their copy only."""
+    for kept in HYPOTHESIS_STATE:
+        source, copy = user_root / kept, worktree / kept
+        if source.is_dir() and not copy.exists():
+            shutil.copytree(source, copy, symlinks=True)
 
 
 def _seed_bytecode(user_root: Path, worktree: Path) -> None:
@@ -251,7 +254,7 @@ def _populate(repo: git.Repo, user_root: Path, worktree: Path, tmp: Path) -> San
     _replicate(user_root, worktree, tracked + untracked + _built_files(repo, user_root))
     submodules = _submodules(repo, user_root)
     _copy_submodules(user_root, worktree, submodules)
-    _copy_saved_examples(user_root, worktree)
+    _copy_hypothesis_state(user_root, worktree)
     _seed_bytecode(user_root, worktree)
     return Sandbox(user_root=user_root, root=worktree, tmp=tmp, submodules=submodules)
 

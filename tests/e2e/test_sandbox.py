@@ -178,6 +178,26 @@ def test_files_a_build_wrote_into_a_package_and_git_ignores_reach_the_sandbox(tm
     assert fingerprint(repo) == before
 
 
+def test_what_hypothesis_reads_back_reaches_the_sandbox_and_nothing_else_of_its_cache(tmp_path):
+    """Its saved failing examples and the Unicode tables it builds once, under `.hypothesis`,
+    which it gitignores; not its scratch files. The sandbox writes to its copy only."""
+    (tmp_path / "m.py").write_text("X = 1\n")
+    (tmp_path / ".gitignore").write_text(".hypothesis/\n")
+    kept = {".hypothesis/examples/3f2a/9c1b": b"\x00\x01", ".hypothesis/unicode_data/15.0.0/charmap.json.gz": b"gz",
+            ".hypothesis/tmp/tmpx1y2": b"half-written"}
+    for rel, data in kept.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    repo = init_repo(tmp_path)
+    before = fingerprint(repo)
+    with open_sandbox(repo) as sandbox:
+        copied = {p.relative_to(sandbox.root).as_posix()
+                  for p in (sandbox.root / ".hypothesis").rglob("*") if p.is_file()}
+        assert copied == set(list(kept)[:2])
+        (sandbox.root / ".hypothesis/examples/3f2a/9c1b").write_bytes(b"rewritten")
+    assert fingerprint(repo) == before
+
+
 def test_a_hooks_git_dir_does_not_lead_the_sandbox_into_the_users_repository(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     repo.mkdir()
