@@ -300,7 +300,9 @@ class Server:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if job.cpu_seconds:
             # A candidate that loops forever is stopped by the kernel after this much CPU time,
-            # however busy the machine is; the wall-clock timeout catches tests that sleep.
+            # however busy the machine is; the wall-clock timeout catches tests that sleep. The
+            # limit counts whole seconds, from the fork: it bounds collecting the tests again,
+            # and backs up the finer timer armed for the tests themselves.
             limit = max(1, math.ceil(job.cpu_seconds))
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
         for function, new_code in swaps.code:
@@ -312,6 +314,8 @@ class Server:
             return _EXIT_FELL_BACK
         contexts = self._start_coverage(job.coverage, job.coverage_whole, config)
         recording = self._start_recording(job.record, config)
+        if job.cpu_seconds:
+            _stop_after_cpu(job.cpu_seconds)
         for index, item in enumerate(items):
             nextitem = items[index + 1] if index + 1 < len(items) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
@@ -380,7 +384,19 @@ class Server:
                 continue
             self._reply(encode_reply(JobRan(
                 id=job.id, exit_code=exit_code, seconds=round(seconds, 4), stopped=hoarding,
-                timed_out=(not finished and not hoarding) or exit_code == -signal.SIGXCPU)))
+                timed_out=(not finished and not hoarding) or -exit_code in CPU_SIGNALS)))
+
+
+# How a child stopped for its CPU time ends: SIGPROF from its timer, SIGXCPU from its rlimit.
+CPU_SIGNALS = (signal.SIGPROF, signal.SIGXCPU)
+
+
+def _stop_after_cpu(seconds: float) -> None:
+    """End this process once its tests have used `seconds` of CPU time, to the millisecond: a
+    candidate that loops forever in a loop of a few milliseconds' work cost a whole second
+    under the rlimit alone (two such on pathspec were half its time-to-green)."""
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # its default action ends the process
+    signal.setitimer(signal.ITIMER_PROF, seconds)
 
 
 class LineReader:

@@ -348,12 +348,21 @@ def test_a_probe_job_records_which_lines_each_test_ran(worker, project):
     assert set(run.durations) == {"test_calc.py::test_double", "test_calc.py::test_box"}
 
 
-def test_a_looping_candidate_is_stopped_by_its_cpu_limit(worker):
-    spin = SOURCE.replace("return x + x", "while True:\n        pass")
+@pytest.mark.parametrize(("loop", "cpu_seconds", "stopped_within"), [
+    ("while True:\n        pass", 1, 1.9),
+    # to the millisecond: a whole second per looping candidate was what most heals lost to them
+    ("while True:\n        pass", 0.2, 0.9),
+    # a test that takes SIGPROF for itself still meets the whole-second limit
+    ("import signal\n    signal.signal(signal.SIGPROF, signal.SIG_IGN)\n    while True:\n        pass",
+     0.2, 2.9),
+])
+def test_a_looping_candidate_is_stopped_by_its_cpu_limit(worker, loop, cpu_seconds, stopped_within):
+    spin = SOURCE.replace("return x + x", loop)
     started = time.monotonic()
     (run,) = worker.run([Job(("test_calc.py::test_double",), {"calc.py": (SOURCE, spin)}, timeout=120,
-                             cpu_seconds=1)])
+                             cpu_seconds=cpu_seconds)])
     assert run is not None and run.timed_out and run.outcomes == {}
+    assert run.seconds < stopped_within, run.seconds
     assert time.monotonic() - started < 30, "the wall-clock timeout, not the CPU limit, stopped it"
 
 
