@@ -56,6 +56,12 @@ def git_output(cwd: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def file_at(cwd: Path, commit: str, path: str) -> str | None:
+    """The text of `path` (relative to the repository root) as `commit` has it, or None where
+    that commit has no such file (or is no commit)."""
+    return git_output(cwd, "show", f"{commit}:{path}")
+
+
 def git_ok(cwd: Path, *args: str) -> bool:
     """True when git ARGS succeeds."""
     return git_output(cwd, *args) is not None

@@ -6,12 +6,13 @@ Run in the sandbox worktree (HEAD plus the user's changes), never in the user's 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..git import DIFF_OPTIONS, commit_of, git_output, parse_diff
+from ..git import DIFF_OPTIONS, commit_of, file_at, git_output, parse_diff
 from ..models import Candidate, Line
 from ..source import UnreadableSource, read_source
 
@@ -24,6 +25,11 @@ class ChangedLines:
     base: str  # a commit id, "HEAD", "HEAD~1", or NO_COMMIT
     label: str  # how the report names the base
     lines: frozenset[Line]
+
+    @functools.cached_property
+    def paths(self) -> frozenset[str]:
+        """The files with a changed line."""
+        return frozenset(path for path, _ in self.lines)
 
     def describe(self) -> str:
         """The base as a person reads it: "HEAD", "HEAD~1", "the last green commit 1a2b3c4d5e6f",
@@ -66,9 +72,8 @@ class BaseRestoration:
         """The base's lines of `path`; None where nothing changed (no line to put back), or the
         base has no such file."""
         if path not in self._base_lines:
-            changed = any(changed_path == path for changed_path, _ in self.changed.lines)
-            text = (git_output(self.worktree, "show", f"{self.changed.base}:{path}")
-                    if changed and self.changed.base != NO_COMMIT else None)
+            text = (file_at(self.worktree, self.changed.base, path)
+                    if path in self.changed.paths and self.changed.base != NO_COMMIT else None)
             self._base_lines[path] = tuple(text.splitlines()) if text is not None else None
         return self._base_lines[path]
 

@@ -358,8 +358,8 @@ def likely_files(failures: Sequence[Failure], changed: ChangedLines,
     files the failing tests' tracebacks ran through (innermost first), then the files of a small
     change. Not tests."""
     frames = [f for failure in failures for f in project_frames(failure, is_test_file, root)]
-    changed_files = sorted({path for path, _ in changed.lines
-                            if path.endswith(".py") and not is_test_file(path)})
+    changed_files = sorted(path for path in changed.paths
+                           if path.endswith(".py") and not is_test_file(path))
     if len(changed_files) > CHANGED_FILES_AHEAD:
         changed_files = []
     return list(dict.fromkeys([*(f.path for f in frames if f.path.endswith(".py")), *changed_files]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..git import DIFF_OPTIONS, commit_of, git_output
+from ..git import DIFF_OPTIONS, commit_of, file_at, git_output
 from ..heal.changes import as_lines, changed_lines_in
 from ..heal.triage import EVIDENCE_LIMIT, CausalLink, causal_link
 from ..models import Line
@@ -54,7 +54,7 @@ class Changes:
         """The def around `line` in `path` as deployed in `new` (read from git, not the checkout)."""
         if path not in self._files:
             inside = not path.startswith("/") and ".." not in path.split("/")  # a path from a file
-            self._files[path] = git_output(self.root, "show", f"{self.new}:{path}") if inside else None
+            self._files[path] = file_at(self.root, self.new, path) if inside else None
         text = self._files[path]
         return function_span_in(text, line) if text is not None else None
 
