@@ -78,8 +78,8 @@ class Carver:
             if carving is None:
                 self._construct(frame, obj)
             return None
-        if not isinstance(carving, Carving) or self._from_inside(frame, obj):
-            return None
+        if not isinstance(carving, Carving) or carving.error or self._from_inside(frame, obj):
+            return None  # an object that cannot be written already is not followed further
         return self._step(frame, obj, carving)
 
     def _construct(self, frame: FrameType, obj: object) -> None:

@@ -79,12 +79,10 @@ class Recorder:
 
     @_guarded
     def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        if event != "call":
-            return None
+        if event != "call" or len(self.calls) >= MAX_CALLS:
+            return None  # with every record taken, how objects were made no longer matters
         if not self._is_target(frame.f_code):
             return self.carver.call(frame)
-        if len(self.calls) >= MAX_CALLS:
-            return None
         record, changeable = self._enter(frame)
         self.calls.append(record)
         recording = outcome_tracer(_outcome(record, changeable))

@@ -169,6 +169,40 @@ def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
     )
 
 
+def test_an_object_past_writing_is_no_longer_fingerprinted(project, tmp_path, monkeypatch):
+    """cachetools' LFU test reads one cache half a million times: reading its state at each call
+    took the recording past the suite's timeout, so the fix came without a regression test."""
+    read = []
+    monkeypatch.setattr(carving, "_state", lambda obj: read.append(obj) or None)
+
+    def body(tables):
+        table = tables.Table("long")
+        for row in range(carving.MAX_STEPS + 500):
+            table.add([row])
+        table.fill(0)
+
+    recorder = _record(project, tmp_path, body)
+    assert "more than" in recorder.calls[0]["error"]
+    assert len(read) == carving.MAX_STEPS + 1
+
+
+def test_objects_are_not_followed_once_every_call_is_recorded(project, tmp_path, monkeypatch):
+    from pytest_selfheal.testproc import recorder as recording
+    monkeypatch.setattr(recording, "MAX_CALLS", 3)
+    followed = []
+    follow = carving.Carver.call
+    monkeypatch.setattr(carving.Carver, "call",
+                        lambda self, frame: followed.append(frame.f_code.co_name) or follow(self, frame))
+
+    def body(tables):
+        for n in range(10):
+            tables.Table(f"t{n}").fill(0)
+
+    recorder = _record(project, tmp_path, body)
+    assert len(recorder.calls) == 3
+    assert followed.count("__init__") == 3
+
+
 def test_a_result_that_does_not_compare_by_value_is_no_outcome_to_assert(project, tmp_path):
     recorder = Recorder({"file": str(tmp_path / "tables_mod.py"), "qualname": "make_table",
                          "output": str(tmp_path)})
