@@ -51,6 +51,7 @@ class HealSession:
         self.items: list[pytest.Item] = []  # the session's tests, for their parameters
         self.prepared: Preparation | None = None  # begun at the first failing test
         self.peak = RunPeak()
+        self._heal_due = False  # a test failed: the heal begins when it has been torn down
         self._began = False
 
     @cached_property
@@ -101,15 +102,21 @@ class HealSession:
             self.outcomes[report.nodeid] = "failed"
             self.failures.setdefault(report.nodeid, self._failure(report, report.nodeid,
                                                                   report.when))
-            if not self._began and self.incident is None:  # its test joins the sandbox first
-                self._begin_heal()
+            self._heal_due = self.incident is None
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
 
+    def pytest_runtest_logfinish(self) -> None:
+        """The heal begins once the first failing test is torn down, not from its report: until
+        then its fixtures may hold the process changed (a variable set, the clock frozen), and
+        the sandbox's test processes would inherit that."""
+        if self._heal_due and not self._began:
+            self._begin_heal()
+
     def _begin_heal(self) -> None:
-        """At the first failing test, take the lock, open the sandbox and start a warm worker
-        that collects this session's test files, while the remaining tests run. Whatever stops
-        this stops the heal too, which then reports why."""
+        """Once the first failing test is torn down, take the lock, open the sandbox and start a
+        warm worker that collects this session's test files, while the remaining tests run.
+        Whatever stops this stops the heal too, which then reports why."""
         self._began = True
         if not self.test_files or self.repo_root is None:  # an xdist controller collects nothing
             return

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest, user_env
@@ -176,6 +177,32 @@ CONFIGS = {
                 with subtests.test(msg="another platform's case"):
                     pytest.skip("not on this platform")
             ''')}),
+    "first-failure-inside-patching-fixtures": dict(
+        ini='testpaths = ["tests"]\n',
+        files={"tests/test_clamp_env.py": textwrap.dedent('''\
+            import os
+            import time
+
+            import pytest
+
+            from pkg.core import clamp
+
+
+            @pytest.fixture
+            def frozen_clock(monkeypatch):
+                monkeypatch.setattr(time, "monotonic", lambda: 1e9)
+                monkeypatch.setattr(time, "time", lambda: 1e9)
+
+
+            def test_clamp_in_strict_mode(monkeypatch, tmp_path, frozen_clock):
+                monkeypatch.setenv("PKG_MODE", "strict")
+                monkeypatch.chdir(tmp_path)
+                assert clamp(20, 0, 10) == 10
+
+
+            def test_no_mode_is_set_by_default():
+                assert "PKG_MODE" not in os.environ
+            ''')}),
     "xdist-n-auto-in-addopts": dict(ini='addopts = "-n auto"\ntestpaths = ["tests"]\n'),
     "several-testpaths": dict(
         ini='testpaths = ["tests/unit", "tests/integration"]\n', tests_dir="tests/unit",
@@ -214,6 +241,8 @@ def test_a_project_configured_like_a_real_one_heals(tmp_path, config):
     report = latest_report(repo)
     assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
     assert probe_failures(latest_run_dir(repo)) == {f["nodeid"] for f in report["failures"]}
+    startup = probe_record(latest_run_dir(repo))["worker_startup"]
+    assert startup is None or 0 < startup < 300, "timed by the real clock, not a test's"
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
     git(repo, "apply", "--check", str(latest_run_dir(repo) / "fix.diff"))
     assert owned(fingerprint(repo)) == before
@@ -230,11 +259,15 @@ def owned(print_: dict[str, object]) -> dict[str, object]:
 
 def probe_failures(run_dir: Path) -> set[str]:
     """The tests the sandbox's probe saw fail: the user's failures, when the sandbox reproduces."""
+    return {test for test, outcome in probe_record(run_dir)["outcomes"].items()
+            if outcome in ("failed", "error")}
+
+
+def probe_record(run_dir: Path) -> dict[str, Any]:
     for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if record["kind"] == "probe":
-            return {test for test, outcome in record["outcomes"].items()
-                    if outcome in ("failed", "error")}
+            return record  # type: ignore[no-any-return]
     raise AssertionError(f"no probe in {run_dir / 'decisions.jsonl'}")
 
 
