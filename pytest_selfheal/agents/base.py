@@ -51,6 +51,14 @@ class Workbench(Protocol):
     @property
     def run_dir(self) -> Path | None: ...  # where the heal's output goes (transcripts)
 
+    def base_text(self, path: str) -> str | None:
+        """`path` as the base of the change had it (triage's: the last green commit, else HEAD
+        under uncommitted work, else HEAD~1), where the change touched it; None elsewhere."""
+        ...
+
+    @property
+    def change_base(self) -> str: ...  # the base as the report names it: "HEAD", "HEAD~1", ...
+
     def is_test_file(self, rel: str) -> bool:
         """True for a test module, conftest.py or a file a test nodeid names."""
         ...

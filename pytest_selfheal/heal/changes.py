@@ -53,8 +53,18 @@ class BaseRestoration:
 
     worktree: Path
     changed: ChangedLines
+    _base_texts: dict[str, str | None] = field(default_factory=dict)
     _base_lines: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _apart_before: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, apart)
+
+    def base_text(self, path: str) -> str | None:
+        """`path` as the base had it; None where nothing changed (no line to put back), or the
+        base has no such file."""
+        if path not in self._base_texts:
+            self._base_texts[path] = (file_at(self.worktree, self.changed.base, path)
+                                      if path in self.changed.paths and self.changed.base != NO_COMMIT
+                                      else None)
+        return self._base_texts[path]
 
     def lines_restored(self, candidate: Candidate) -> int:
         restored = 0
@@ -69,11 +79,8 @@ class BaseRestoration:
         return restored
 
     def _base(self, path: str) -> tuple[str, ...] | None:
-        """The base's lines of `path`; None where nothing changed (no line to put back), or the
-        base has no such file."""
         if path not in self._base_lines:
-            text = (file_at(self.worktree, self.changed.base, path)
-                    if path in self.changed.paths and self.changed.base != NO_COMMIT else None)
+            text = self.base_text(path)
             self._base_lines[path] = tuple(text.splitlines()) if text is not None else None
         return self._base_lines[path]
 

@@ -39,9 +39,10 @@ from ..sandbox.testruns import (
     stopped_before_tests,
 )
 from ..source import encode_source, function_span
+from .changes import BaseRestoration
 from .edited_scope import edited_pieces
 from .policy import Policy
-from .ranking import Evidence, Naturalness, Restoration, judged
+from .ranking import Evidence, Naturalness, judged
 
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 # Kept for the regression test once a fix is found: a share of the budget, and a few recordings
@@ -137,7 +138,7 @@ class SandboxWorkbench:
     # candidate -> calls of the passing tests whose outcome it changes (behaviour.py), once weighed
     behaviour: Mapping[Candidate, int] = field(default_factory=dict)
     # the lines of the change since the base each candidate puts back: ranks patches ahead of priors
-    restoration: Restoration | None = None
+    restoration: BaseRestoration | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     _healed_at: float | None = None  # time.monotonic() of the first complete fix
     _healed_after: int = 0  # candidates judged up to and including it
@@ -167,6 +168,13 @@ class SandboxWorkbench:
     @property
     def root(self) -> Path:
         return self.sandbox.root
+
+    def base_text(self, path: str) -> str | None:
+        return self.restoration.base_text(path) if self.restoration is not None else None
+
+    @property
+    def change_base(self) -> str:
+        return self.restoration.changed.describe() if self.restoration is not None else ""
 
     @property
     def command(self) -> PytestCommand:

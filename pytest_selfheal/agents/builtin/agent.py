@@ -22,6 +22,7 @@ from .clues import NO_CLUES, Clues
 from .names import name_candidates
 from .priors import PRIORS
 from .render import Rendered, Splicer
+from .restore import restorations
 from .sites import ModuleAnalysis, Mutation, analysed_mutations
 
 BATCH = 8  # candidates screened together; the bench still judges them strictly in order
@@ -64,7 +65,7 @@ class _Search:
         self.made: dict[Candidate, _Scored] = {}  # a single-edit candidate -> its mutation
         self.given: set[tuple[str, str]] = set()  # the single edits' programs, whichever stream
         self.main: Iterator[Candidate] = itertools.chain(
-            name_candidates(bench.root, bench.suspects),
+            restorations(bench), name_candidates(bench.root, bench.suspects),
             self._remembered(_single_edits(ranked, self.given)), pair_edits(ranked))
         self.ahead: Iterator[Candidate] = iter(())
         self.ahead_turn = True  # see _next_batch

@@ -301,6 +301,11 @@ def test_candidates_are_the_files_text_in_its_encoding_and_line_endings(tmp_path
 class Bench:
     """A bench on which nothing passes: the agent searches until it has no candidate left."""
 
+    change_base = "HEAD"
+
+    def base_text(self, path: str) -> None:
+        return None
+
     def __init__(self, root: Path, suspects: list[Suspect]) -> None:
         self.root, self.suspects, self.tried = root, suspects, 0
         self.failures: tuple[Failure, ...] = ()
@@ -329,6 +334,11 @@ TWO_BUGS = "def stats(xs):\n    total = sum(xs) + 1\n    top = min(xs)\n    retu
 class TwoTestsBench:
     """A bench whose two failing tests each check one of stats()'s two results, judged by
     running the candidate's code: a candidate fixing one of the bugs is a partial fix."""
+
+    change_base = "HEAD"
+
+    def base_text(self, path: str) -> None:
+        return None
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -379,6 +389,11 @@ def test_a_partial_fix_is_kept_and_a_second_edit_is_searched_on_top_of_it(tmp_pa
 
 class ScriptedBench:
     """A bench that judges each candidate by `judge`, and is healed once `fix` was tried."""
+
+    change_base = "HEAD"
+
+    def base_text(self, path: str) -> None:
+        return None
 
     def __init__(self, root: Path, suspects: tuple[Suspect, ...], fix: Candidate,
                  failures: tuple[Failure, ...] = ()) -> None:
@@ -505,6 +520,11 @@ TWICE = ('def remap(status, strict):\n    if status == "3" and strict:\n        
 class FirstSiteBench:
     """A bench whose one failing test checks only the first of remap()'s two copies of a
     condition; it keeps trying candidates for two batches after the first plausible one."""
+
+    change_base = "HEAD"
+
+    def base_text(self, path: str) -> None:
+        return None
 
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -1,0 +1,127 @@
+"""A regression whose fix no template can write: the change replaced a constant with another
+(`"latin-1"` -> `"utf-8"`), and the builtin agent puts the changed line back as the base of the
+change had it. Two bases: HEAD, under the user's uncommitted edit, and the last green commit,
+once the change is committed. The module has CRLF line endings, which the fix keeps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
+
+PYPROJECT = """\
+[project]
+name = "wire"
+version = "1.0"
+
+[tool.pytest.ini_options]
+addopts = ["--strict-config", "--strict-markers"]
+filterwarnings = ["error"]
+testpaths = ["wire"]
+"""
+
+CODEC = '''\
+"""The wire format's text: latin-1, one byte per character."""
+
+
+def to_bytes(text):
+    """`text` as the wire carries it."""
+    return text.encode("latin-1")
+
+
+def to_text(data):
+    """The text of bytes read from the wire."""
+    return data.decode("latin-1")
+'''
+
+TESTS = '''\
+from wire.codec import to_bytes, to_text
+
+
+def test_an_accented_letter_is_one_byte():
+    assert to_bytes("caf\\u00e9") == b"caf\\xe9"
+
+
+def test_ascii_is_unchanged():
+    assert to_bytes("tea") == b"tea"
+
+
+def test_bytes_read_back_as_the_text_written():
+    assert to_text(to_bytes("na\\u00efve")) == "na\\u00efve"
+'''
+
+FIXED = 'return text.encode("latin-1")'
+BROKEN = 'return text.encode("utf-8")'
+
+
+def wire_project(root: Path) -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (root / "wire").mkdir()
+    (root / "wire/__init__.py").write_text("", encoding="utf-8")
+    (root / "wire/codec.py").write_bytes(CODEC.replace("\n", "\r\n").encode())
+    (root / "wire/tests").mkdir()
+    (root / "wire/tests/__init__.py").write_text("", encoding="utf-8")
+    (root / "wire/tests/test_codec.py").write_text(TESTS, encoding="utf-8")
+    return init_repo(root)
+
+
+def break_codec(repo: Path) -> None:
+    path = repo / "wire/codec.py"
+    path.write_bytes(path.read_bytes().replace(FIXED.encode(), BROKEN.encode()))
+
+
+def assert_healed_by_putting_back(repo: Path, base: str) -> dict[str, Any]:
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    diff = (latest_run_dir(repo) / "fix.diff").read_bytes()
+    assert f"+    {FIXED}\r\n".encode() in diff and f"-    {BROKEN}\r\n".encode() in diff
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert fix["edits"][0]["template"] == "restore-change"
+    assert fix["description"].endswith(f"`{BROKEN}` -> `{FIXED}` as {base} had it")
+    return report
+
+
+def test_an_uncommitted_edit_that_broke_the_tests_is_put_back(tmp_path):
+    repo = wire_project(tmp_path / "repo")
+    break_codec(repo)
+    git(repo, "update-index", "-q", "--refresh")
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1, healing.stdout[-2000:]
+    assert_healed_by_putting_back(repo, "HEAD")
+    assert fingerprint(repo) == before, "the user's checkout is untouched"
+    git(repo, "apply", str(latest_run_dir(repo) / "fix.diff"))
+    text = (repo / "wire/codec.py").read_bytes()
+    assert FIXED.encode() in text and text.count(b"\n") == text.count(b"\r\n")
+
+
+def test_a_committed_change_is_put_back_as_the_last_green_commit_had_it(tmp_path):
+    """A user with a heal history (green runs are recorded into one only once it exists)."""
+    repo = wire_project(tmp_path / "repo")
+    break_codec(repo)
+    assert run_pytest(repo, "--selfheal", "--selfheal-agent=builtin").returncode == 1
+    git(repo, "checkout", "wire/codec.py")
+    green = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    assert green.returncode == 0, green.stdout[-2000:]
+    last_green = git(repo, "rev-parse", "HEAD").strip()
+    break_codec(repo)
+    git(repo, "commit", "-qam", "Write UTF-8")
+    (repo / "NOTES.txt").write_text("an unrelated commit after the change\n", encoding="utf-8")
+    git(repo, "add", "NOTES.txt")
+    git(repo, "commit", "-qm", "Notes")
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1, healing.stdout[-2000:]
+    report = assert_healed_by_putting_back(repo, f"the last green commit {last_green[:12]}")
+    decisions = [json.loads(line) for line in
+                 (latest_run_dir(repo) / "decisions.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = next(d for d in decisions if d["kind"] == "candidate")
+    assert first["edits"][0]["template"] == "restore-change", "tried before any template"
+    assert report["fix"]["ranking"]["restored"] == 1

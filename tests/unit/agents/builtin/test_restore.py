@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_selfheal.agents.builtin import restore
+from pytest_selfheal.agents.builtin.restore import hunk_at, restorations
+from pytest_selfheal.models import Suspect
+
+BASE = "def f(x):\n    y = x + 1\n    z = y * 2\n    return z\n\n\ndef g():\n    return 'a'\n"
+
+
+class ChangedBench:
+    """A bench whose files changed since a base that `bases` holds."""
+
+    change_base = "HEAD"
+
+    def __init__(self, root: Path, suspects: list[Suspect], bases: dict[str, str]) -> None:
+        self.root, self.suspects, self.bases = root, suspects, bases
+
+    def base_text(self, path: str) -> str | None:
+        return self.bases.get(path)
+
+
+def _bench(tmp_path: Path, current: str, lines: list[int], base: str = BASE,
+           newline: str = "\n") -> ChangedBench:
+    (tmp_path / "m.py").write_bytes(current.replace("\n", newline).encode())
+    return ChangedBench(tmp_path, [Suspect("m.py", n, "f", 1.0 - n / 100) for n in lines],
+                        {"m.py": base})
+
+
+def test_a_replaced_line_is_put_back_and_described_as_the_change_undone(tmp_path):
+    bench = _bench(tmp_path, BASE.replace("x + 1", "x - 1"), [2])
+    [candidate] = restorations(bench)  # type: ignore[arg-type]
+    [edit] = candidate.edits
+    assert edit.after == BASE and edit.template == "restore-change"
+    assert edit.description == "m.py:2: `y = x - 1` -> `y = x + 1` as HEAD had it"
+
+
+def test_a_hunk_of_several_lines_goes_back_whole_from_any_of_its_lines(tmp_path):
+    current = BASE.replace("    y = x + 1\n    z = y * 2\n", "    z = (x - 1) * 3\n")
+    [candidate] = restorations(_bench(tmp_path, current, [2]))  # type: ignore[arg-type]
+    assert candidate.edits[0].after == BASE
+    assert "put back 2 line(s) in place of 1" in candidate.description
+
+
+def test_lines_the_change_deleted_come_back_at_the_lines_beside_the_gap(tmp_path):
+    current = BASE.replace("    z = y * 2\n", "")
+    assert hunk_at(current.split("\n"), BASE.split("\n"), 3) == (2, 2, ["    z = y * 2"])
+    assert hunk_at(current.split("\n"), BASE.split("\n"), 2) == (2, 2, ["    z = y * 2"])
+    assert hunk_at(current.split("\n"), BASE.split("\n"), 7) is None, "a line as the base had it"
+
+
+def test_lines_the_change_added_are_taken_out(tmp_path):
+    current = BASE.replace("    return z\n", "    z = 0\n    return z\n")
+    [candidate] = restorations(_bench(tmp_path, current, [4]))  # type: ignore[arg-type]
+    assert candidate.edits[0].after == BASE
+
+
+def test_a_crlf_file_keeps_its_line_endings_and_a_base_without_them_still_matches(tmp_path):
+    bench = _bench(tmp_path, BASE.replace("'a'", "'b'"), [8], newline="\r\n")
+    [candidate] = restorations(bench)  # type: ignore[arg-type]
+    assert candidate.edits[0].after == BASE.replace("\n", "\r\n")
+
+
+def test_one_candidate_per_hunk_for_the_best_suspects_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(restore, "MAX_HUNKS", 1)
+    current = BASE.replace("x + 1", "x - 1").replace("'a'", "'b'")
+    bench = _bench(tmp_path, current, [2, 2, 8])
+    [candidate] = restorations(bench)  # type: ignore[arg-type]
+    assert candidate.edits[0].line == 2
+    monkeypatch.setattr(restore, "MAX_HUNKS", 3)
+    assert [c.edits[0].line for c in restorations(bench)] == [2, 8]  # type: ignore[arg-type]
+
+
+def test_nothing_is_put_back_without_a_base_or_where_it_could_not_be_read(tmp_path):
+    assert not list(restorations(_bench(tmp_path, BASE.replace("x + 1", "x - 1"), [2],  # type: ignore[arg-type]
+                                        base=BASE.replace("x + 1", "x + \ufffd"))))
+    bench = _bench(tmp_path, BASE.replace("x + 1", "x - 1"), [2])
+    bench.bases = {}
+    assert not list(restorations(bench))  # type: ignore[arg-type]
