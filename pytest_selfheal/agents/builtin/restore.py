@@ -1,10 +1,11 @@
 """Put a changed hunk back as the base of the change had it.
 
 When the failures follow a change (triage's base: the last green commit, else HEAD under
-uncommitted work, else HEAD~1), the likeliest fix of the regression undoes the part of the change that the failing tests
-ran, and its text is known exactly: no template guesses the constant a change replaced
-(`"latin-1"` -> `"utf-8"`). One candidate per hunk that holds a suspect line, best suspect first,
-tried before the templates; the suite judges them as it judges every candidate.
+uncommitted work, else HEAD~1), the likeliest fix of the regression undoes the part of the
+change that the failing tests ran, and its text is known exactly: no template guesses the
+constant a change replaced (`"latin-1"` -> `"utf-8"`). One candidate per hunk that holds a
+suspect line, best suspect first, tried before the templates; the suite judges them as it
+judges every candidate.
 """
 
 from __future__ import annotations
