@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ...models import Candidate, Edit
-from ...source import UnreadableSource, read_source
+from ...source import PythonSource, UnreadableSource, read_source
 from ..base import Workbench
 
 MAX_HUNKS = 3  # hunks put back, those of the best suspects
@@ -23,45 +25,106 @@ UNDECODABLE = "\ufffd"  # git's text of a base file that is not UTF-8: not put b
 
 
 def restorations(bench: Workbench) -> Iterator[Candidate]:
-    """A candidate per changed hunk holding a suspect line, best suspect first, at most MAX_HUNKS."""
-    given: set[tuple[str, int, int]] = set()
+    """A candidate per changed hunk holding a suspect line, best suspect first, at most MAX_HUNKS;
+    then, when there are several, one that puts them all back (a change made in two places, a
+    name renamed at its definition and its use, is undone only whole)."""
+    files: dict[str, _Changed | None] = {}
+    hunks: list[tuple[str, Hunk]] = []
     for suspect in bench.suspects:
-        if len(given) >= MAX_HUNKS:
-            return
-        base = bench.base_text(suspect.path)
-        if base is None:
+        if len(hunks) >= MAX_HUNKS:
+            break
+        if suspect.path not in files:
+            files[suspect.path] = _changed(bench, suspect.path)
+        changed = files[suspect.path]
+        hunk = changed.hunk(suspect.line) if changed is not None else None
+        if changed is None or hunk is None or (suspect.path, hunk) in hunks:
             continue
-        try:
-            read = read_source(bench.root / suspect.path)
-        except (OSError, UnreadableSource):
-            continue
-        current = read.text.split("\n")
-        hunk = hunk_at(current, base.split("\n"), suspect.line)
-        if hunk is None or (suspect.path, hunk[0], hunk[1]) in given:
-            continue
-        given.add((suspect.path, hunk[0], hunk[1]))
-        start, end, lines = hunk
-        crlf = "\r\n" in read.text
-        put_back = [line.rstrip("\r") + ("\r" if crlf else "") for line in lines]
-        if any(UNDECODABLE in line for line in put_back):
-            continue
-        after = "\n".join([*current[:start], *put_back, *current[end:]])
-        edit = Edit(path=suspect.path, before=read.text, after=after, template="restore-change",
-                    line=suspect.line, encoding=read.encoding,
-                    description=f"{suspect.path}:{suspect.line}: "
-                                f"{_what(current[start:end], put_back)} as {bench.change_base} had it")
-        yield Candidate(edits=(edit,), score=SCORE, agent="builtin")
+        hunks.append((suspect.path, hunk))
+        yield Candidate(edits=(changed.edit([hunk], bench.change_base),), score=SCORE, agent="builtin")
+    if len(hunks) > 1:
+        edits = []
+        for path, changed in files.items():
+            mine = [hunk for where, hunk in hunks if where == path]
+            if changed is not None and mine:
+                edits.append(changed.edit(mine, bench.change_base))
+        yield Candidate(edits=tuple(edits), score=SCORE, agent="builtin")
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """Lines start..end (0-based, end excluded) of a file, to become `put_back`; found at `line`."""
+
+    start: int
+    end: int
+    put_back: tuple[str, ...]
+    line: int = field(compare=False)
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """A file the change touched: as it is, and its lines as the base had them."""
+
+    path: str
+    read: PythonSource
+    base: tuple[str, ...]
+
+    @cached_property
+    def spans(self) -> list[tuple[str, int, int, int, int]]:
+        """difflib's opcodes from the file to the base, computed once for every suspect line."""
+        return spans(self.read.text.split("\n"), self.base)
+
+    def hunk(self, line: int) -> Hunk | None:
+        """The hunk at `line`, in this file's line endings; None where there is none, or the base's
+        text of it could not be decoded."""
+        span = span_at(self.spans, self.base, line)
+        if span is None:
+            return None
+        crlf = "\r\n" in self.read.text
+        put_back = tuple(text.rstrip("\r") + ("\r" if crlf else "") for text in span[2])
+        return None if any(UNDECODABLE in text for text in put_back) else Hunk(*span[:2], put_back, line)
+
+    def edit(self, hunks: Sequence[Hunk], base: str) -> Edit:
+        """The file with `hunks` put back (the last first, so that the others stay in place)."""
+        lines = self.read.text.split("\n")
+        for hunk in sorted(hunks, key=lambda h: -h.start):
+            lines[hunk.start:hunk.end] = hunk.put_back
+        if len(hunks) == 1:
+            what = _what(self.read.text.split("\n")[hunks[0].start:hunks[0].end], hunks[0].put_back)
+        else:
+            what = f"put back {len(hunks)} changed hunks"
+        return Edit(path=self.path, before=self.read.text, after="\n".join(lines),
+                    template="restore-change", line=hunks[0].line, encoding=self.read.encoding,
+                    description=f"{self.path}:{hunks[0].line}: {what} as {base} had it")
+
+
+def _changed(bench: Workbench, path: str) -> _Changed | None:
+    base = bench.base_text(path)
+    if base is None:
+        return None
+    try:
+        return _Changed(path, read_source(bench.root / path), tuple(base.split("\n")))
+    except (OSError, UnreadableSource):
+        return None
 
 
 def hunk_at(current: Sequence[str], base: Sequence[str], line: int) -> tuple[int, int, list[str]] | None:
     """(start, end, base lines): the hunk of `current` (lines, 0-based, end excluded) that holds
     the 1-based `line` and differs from `base`, with what the base has in its place; a deletion
     holds the lines on either side of it. None when `line` is as the base has it."""
-    bare = [text.rstrip("\r") for text in current]
-    matcher = difflib.SequenceMatcher(None, bare, [text.rstrip("\r") for text in base], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        held = i1 < line <= i2 if tag != "insert" else i1 <= line <= i1 + 1
-        if tag != "equal" and held:
+    return span_at(spans(current, base), base, line)
+
+
+def spans(current: Sequence[str], base: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes that turn `current` into `base`, line endings aside."""
+    matcher = difflib.SequenceMatcher(None, [text.rstrip("\r") for text in current],
+                                      [text.rstrip("\r") for text in base], autojunk=False)
+    return [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+
+
+def span_at(opcodes: Sequence[tuple[str, int, int, int, int]], base: Sequence[str], line: int
+            ) -> tuple[int, int, list[str]] | None:
+    for tag, i1, i2, j1, j2 in opcodes:
+        if (i1 < line <= i2) if tag != "insert" else (i1 <= line <= i1 + 1):
             return i1, i2, list(base[j1:j2])
     return None
 

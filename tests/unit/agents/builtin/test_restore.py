@@ -69,7 +69,11 @@ def test_one_candidate_per_hunk_for_the_best_suspects_only(tmp_path, monkeypatch
     [candidate] = restorations(bench)  # type: ignore[arg-type]
     assert candidate.edits[0].line == 2
     monkeypatch.setattr(restore, "MAX_HUNKS", 3)
-    assert [c.edits[0].line for c in restorations(bench)] == [2, 8]  # type: ignore[arg-type]
+    *singles, whole = restorations(bench)  # type: ignore[arg-type]
+    assert [c.edits[0].line for c in singles] == [2, 8]
+    [edit] = whole.edits
+    assert edit.after == BASE, "then both together: a change made in two places"
+    assert edit.description == "m.py:2: put back 2 changed hunks as HEAD had it"
 
 
 def test_nothing_is_put_back_without_a_base_or_where_it_could_not_be_read(tmp_path):
@@ -78,3 +82,12 @@ def test_nothing_is_put_back_without_a_base_or_where_it_could_not_be_read(tmp_pa
     bench = _bench(tmp_path, BASE.replace("x + 1", "x - 1"), [2])
     bench.bases = {}
     assert not list(restorations(bench))  # type: ignore[arg-type]
+
+
+def test_hunks_in_two_files_go_back_together_as_one_candidate_of_two_edits(tmp_path):
+    (tmp_path / "m.py").write_text(BASE.replace("x + 1", "x - 1"))
+    (tmp_path / "n.py").write_text(BASE.replace("'a'", "'b'"))
+    bench = ChangedBench(tmp_path, [Suspect("m.py", 2, "f", 0.9), Suspect("n.py", 8, "g", 0.8)],
+                         {"m.py": BASE, "n.py": BASE})
+    *_, whole = restorations(bench)  # type: ignore[arg-type]
+    assert [(e.path, e.after) for e in whole.edits] == [("m.py", BASE), ("n.py", BASE)]
