@@ -16,7 +16,9 @@ projects' history and re-injected into the release that shipped them; mutants is
 benchmarks/mutants/mutants.json, mutmut's mutants of real libraries. Both keep the library's own
 test files and config unchanged and come from its source distribution on the package registry.
 --dirty commits the fixed program and leaves the bug uncommitted, so the changed-lines signal is
-on; by default the buggy program is the only commit. --check only verifies the corpus. Bugs run
+on, and the builtin agent's first candidate puts the fixed line back (restore-change): it measures
+localization and speed with a known change, not repair; by default the buggy program is the only
+commit. --check only verifies the corpus. Bugs run
 interleaved across programs, so a run cut short is still a spread sample; --jsonl appends each
 result as it comes, and --summarize prints the table of such a file, with the misses by cause.
 """
