@@ -59,6 +59,10 @@ class Workbench(Protocol):
     @property
     def change_base(self) -> str: ...  # the base as the report names it: "HEAD", "HEAD~1", ...
 
+    def change_diff(self) -> str:
+        """`git diff` from the base of the change to the worktree; "" without a base."""
+        ...
+
     def is_test_file(self, rel: str) -> bool:
         """True for a test module, conftest.py or a file a test nodeid names."""
         ...

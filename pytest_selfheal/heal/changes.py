@@ -78,6 +78,13 @@ class BaseRestoration:
             restored += max(0, known[1] - lines_apart(after.splitlines(), base))
         return restored
 
+    def diff(self) -> str:
+        """`git diff` from the base to the worktree ("" before the first commit)."""
+        if self.changed.base == NO_COMMIT:
+            return ""
+        return git_output(self.worktree, "diff", "--no-color", "--no-ext-diff", self.changed.base,
+                          "--") or ""
+
     def _base(self, path: str) -> tuple[str, ...] | None:
         if path not in self._base_lines:
             text = self.base_text(path)

@@ -176,6 +176,9 @@ class SandboxWorkbench:
     def change_base(self) -> str:
         return self.restoration.changed.describe() if self.restoration is not None else ""
 
+    def change_diff(self) -> str:
+        return self.restoration.diff() if self.restoration is not None else ""
+
     @property
     def command(self) -> PytestCommand:
         return self.runs.command

@@ -97,6 +97,7 @@ def test_heals_an_example_through_tool_calls(example_repo):
     assert "invoice/discounts.py::qualifies" in opening, "the execution path"
     assert "invoice/discounts.py:12 in qualifies" in opening, "the suspects"
     assert "+A local note." in opening, "the diff since the last commit"
+    assert "# What changed since HEAD, the base" in opening, "triage's base: HEAD under local work"
     assert "def qualifies (lines 11-12)" in tool_results(api.requests[1])[0]["content"]
     assert "invoice/discounts.py:11: def qualifies" in tool_results(api.requests[2])[0]["content"]
     assert "   12      return subtotal > threshold" in tool_results(api.requests[3])[0]["content"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections import defaultdict
-from pathlib import Path
 
 import libcst as cst
 
-from ...git import run_git
 from ...models import Failure
 from ...source import UnreadableSource, enclosing_function, read_source
 from ..base import Workbench
@@ -38,7 +35,8 @@ def first_message(bench: Workbench) -> str:
         failures="\n\n".join(describe_failure(bench, f) for f in targets),
         execution_path=execution_path(bench),
         suspects=suspects(bench),
-        diff=diff_since_commit(bench.root),
+        base=bench.change_base or "HEAD",
+        diff=clip(bench.change_diff().strip(), MAX_DIFF) or "(no changes)",
     )
 
 
@@ -107,11 +105,3 @@ def suspects(bench: Workbench) -> str:
         for s in bench.suspects[:TOP_SUSPECTS]
     ]
     return "\n".join(rows) or "(no suspects)"
-
-
-def diff_since_commit(root: Path) -> str:
-    try:
-        done = run_git(root, "diff", "HEAD", "--no-color", "--no-ext-diff", timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return "(git diff is not available)"
-    return clip(done.stdout.strip(), MAX_DIFF) if done.stdout.strip() else "(no uncommitted changes)"
