@@ -3,14 +3,17 @@
 The matrix (benchmarks/real_projects.toml) pins each project's version, the test dependencies a
 user installs, the configuration features it covers, and single-site bugs on lines its suite
 executes. For each project: the plain suite (median of --runs), a green `pytest --selfheal` with a
-history present (ratio to plain), then per bug: the bug committed on top of the release,
+history present (ratio to plain), then per bug: the bug committed on top of the release (a
+regression of a known change, which the builtin agent first puts back; --bug-in-release amends
+it into the release commit instead, so that no change is known and the templates alone repair),
 `pytest --selfheal --selfheal-agent=builtin`, and from its run directory: the user's failures,
 whether the sandbox's probe failed exactly those tests and when each stage was done
 (decisions.jsonl), the status, whether fix.diff restores the released text (correct) or only
 makes the suite pass (plausible), time-to-green and the whole heal against the plain suite time.
 
     python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
-    python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--jsonl F] [--plugin DIR] [PROJECT ...]
+    python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--bug-in-release] [--jsonl F]
+                                           [--plugin DIR] [PROJECT ...]
     python benchmarks/real_projects.py check [PROJECT ...]      # each bug fails the suite
     python benchmarks/real_projects.py table [--jsonl FILE]
     python benchmarks/real_projects.py coverage                 # which project covers which config
@@ -45,6 +48,7 @@ from _regression_share import regression_outcome, share_lines
 MATRIX = Path(__file__).with_name("real_projects.toml")
 RESULTS = ROOT / "benchmarks" / "results" / "real_projects.jsonl"
 plugin_root = ROOT  # the pytest-selfheal checkout the runs import (--plugin: compare another)
+bug_in_release = False  # --bug-in-release: each bug amended into the release, no base to put back
 # what a user's .gitignore would hold; written to .git/info/exclude so the checkout is the sdist
 IGNORED = ("__pycache__/", "*.egg-info/", "build/", ".selfheal/", ".hypothesis/", ".coverage*",
            "htmlcov/", ".pytest_cache/", "*.so", "coverage.xml")
@@ -194,7 +198,8 @@ def inject(checkout: Path, bug: Bug) -> None:
     if text.count(bug.old) != 1:
         raise SystemExit(f"{bug.file}: {bug.old!r} occurs {text.count(bug.old)} times, not once")
     path.write_text(text.replace(bug.old, bug.new), encoding="utf-8")
-    git(checkout, "commit", "-q", "-am", f"change {bug.file}")
+    git(checkout, "commit", "-q", "-a", *(("--amend",) if bug_in_release else ()),
+        "-m", f"change {bug.file}")
 
 
 def probe_failures(run_dir: Path) -> set[str] | None:
@@ -253,6 +258,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
         seconds, code, output = ran.seconds, ran.code, ran.output
         reports = sorted((checkout / ".selfheal" / "runs").glob("*/report.json"))
         row: dict[str, object] = {"bug": f"{bug.file}: {bug.old.strip()} -> {bug.new.strip()}",
+                                  "bug_commit": "in the release" if bug_in_release else "over the release",
                                   "plugin": str(plugin_root),
                                   "family": bug.kind, "exit_code": code, "command_seconds": round(seconds, 2),
                                   "peak_mib": ran.peak_mib, "peak_ratio": round(ran.peak_mib / plain_mib, 2)}
@@ -432,9 +438,13 @@ def main() -> None:
                         help="run: skip the green --selfheal runs (one plain run, then the bugs)")
     parser.add_argument("--plugin", type=Path, default=ROOT,
                         help="the pytest-selfheal checkout to run (default: this one)")
+    parser.add_argument("--bug-in-release", action="store_true",
+                        help="run: amend each bug into the release commit instead of committing "
+                             "it on top: no change to put back, so the heal has its templates only")
     args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
-    global plugin_root
+    global plugin_root, bug_in_release
     plugin_root = args.plugin.resolve()
+    bug_in_release = args.bug_in_release
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
         for project in projects:
