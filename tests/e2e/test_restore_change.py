@@ -125,3 +125,56 @@ def test_a_committed_change_is_put_back_as_the_last_green_commit_had_it(tmp_path
     first = next(d for d in decisions if d["kind"] == "candidate")
     assert first["edits"][0]["template"] == "restore-change", "tried before any template"
     assert report["fix"]["ranking"]["restored"] == 1
+
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SIGNING = f'''\
+import hashlib
+import hmac
+import os
+
+KEY = "{SECRET}"
+
+
+def sign(message):
+    return hmac.new(KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:8]
+'''
+SIGNING_TEST = '''\
+from wire.signing import sign
+
+
+def test_a_known_signature():
+    assert sign("hello") == "{expected}"
+'''
+
+
+def test_a_change_that_took_a_credential_out_is_not_put_back_into_anything_written(tmp_path):
+    """The environment holds the credential the change took out of the code: putting the line
+    back passes the tests, and is still never written or shown."""
+    import hashlib
+    import hmac
+
+    repo = wire_project(tmp_path / "repo")
+    expected = hmac.new(SECRET.encode(), b"hello", hashlib.sha256).hexdigest()[:8]
+    (repo / "wire/signing.py").write_text(SIGNING, encoding="utf-8")
+    (repo / "wire/tests/test_signing.py").write_text(SIGNING_TEST.format(expected=expected),
+                                                   encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Signing")
+    (repo / "wire/signing.py").write_text(
+        SIGNING.replace(f'"{SECRET}"', 'os.environ.get("WIRE_KEY", "")'), encoding="utf-8")
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--tb=no", "-rN",
+                         env={"AWS_SECRET_ACCESS_KEY": SECRET})
+
+    assert healing.returncode == 1
+    assert SECRET[:10] not in healing.stdout + healing.stderr
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert fix["edits"][0]["template"] == "restore-change"
+    assert "the patch itself holds a secret" in json.dumps(report)
+    for path in (repo / ".selfheal").rglob("*"):
+        if path.is_file():
+            assert SECRET[:10] not in path.read_bytes().decode("utf-8", "replace"), path
+    assert not (latest_run_dir(repo) / "fix.diff").exists()

@@ -25,22 +25,35 @@ UNDECODABLE = "\ufffd"  # git's text of a base file that is not UTF-8: not put b
 
 
 def restorations(bench: Workbench) -> Iterator[Candidate]:
-    """A candidate per changed hunk holding a suspect line, best suspect first, at most MAX_HUNKS;
-    then, when there are several, one that puts them all back (a change made in two places, a
-    name renamed at its definition and its use, is undone only whole)."""
+    """A candidate per changed hunk holding a suspect line, best suspect first; then per other
+    hunk of the suspects' files, which no test's coverage shows if it ran at import (a module's
+    constant); at most MAX_HUNKS in all. Then, when there are several, one that puts them all
+    back (a change made in two places, a name renamed where it is defined and used, is undone
+    only whole)."""
     files: dict[str, _Changed | None] = {}
     hunks: list[tuple[str, Hunk]] = []
+
+    def new(path: str, hunk: Hunk | None) -> bool:
+        if hunk is None or (path, hunk) in hunks or len(hunks) >= MAX_HUNKS:
+            return False
+        hunks.append((path, hunk))
+        return True
+
     for suspect in bench.suspects:
         if len(hunks) >= MAX_HUNKS:
             break
         if suspect.path not in files:
             files[suspect.path] = _changed(bench, suspect.path)
         changed = files[suspect.path]
-        hunk = changed.hunk(suspect.line) if changed is not None else None
-        if changed is None or hunk is None or (suspect.path, hunk) in hunks:
-            continue
-        hunks.append((suspect.path, hunk))
-        yield Candidate(edits=(changed.edit([hunk], bench.change_base),), score=SCORE, agent="builtin")
+        if changed is not None and new(suspect.path, changed.hunk(suspect.line)):
+            yield Candidate(edits=(changed.edit([hunks[-1][1]], bench.change_base),), score=SCORE,
+                            agent="builtin")
+    for path, changed in files.items():
+        for hunk in changed.every_hunk() if changed is not None else ():
+            if new(path, hunk):
+                assert changed is not None
+                yield Candidate(edits=(changed.edit([hunk], bench.change_base),), score=SCORE,
+                                agent="builtin")
     if len(hunks) > 1:
         edits = []
         for path, changed in files.items():
@@ -82,6 +95,11 @@ class _Changed:
         crlf = "\r\n" in self.read.text
         put_back = tuple(text.rstrip("\r") + ("\r" if crlf else "") for text in span[2])
         return None if any(UNDECODABLE in text for text in put_back) else Hunk(*span[:2], put_back, line)
+
+    def every_hunk(self) -> list[Hunk]:
+        """Each hunk of the file's change, in file order."""
+        found = (self.hunk(i1 + 1 if tag != "insert" else max(i1, 1)) for tag, i1, *_ in self.spans)
+        return [hunk for hunk in found if hunk is not None]
 
     def edit(self, hunks: Sequence[Hunk], base: str) -> Edit:
         """The file with `hunks` put back (the last first, so that the others stay in place)."""

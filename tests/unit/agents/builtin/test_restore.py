@@ -91,3 +91,14 @@ def test_hunks_in_two_files_go_back_together_as_one_candidate_of_two_edits(tmp_p
                          {"m.py": BASE, "n.py": BASE})
     *_, whole = restorations(bench)  # type: ignore[arg-type]
     assert [(e.path, e.after) for e in whole.edits] == [("m.py", BASE), ("n.py", BASE)]
+
+
+def test_a_hunk_no_test_ran_in_a_suspect_file_comes_after_those_the_tests_ran(tmp_path):
+    """A module's constant runs at import, so no test's coverage holds it."""
+    base = "KEY = 'k1'\n\n\n" + BASE
+    current = "KEY = 'k2'\n\n\n" + BASE.replace("x + 1", "x - 1")
+    bench = _bench(tmp_path, current, [5], base=base)
+    first, second, whole = restorations(bench)  # type: ignore[arg-type]
+    assert first.edits[0].description == "m.py:5: `y = x - 1` -> `y = x + 1` as HEAD had it"
+    assert second.edits[0].description == "m.py:1: `KEY = 'k2'` -> `KEY = 'k1'` as HEAD had it"
+    assert whole.edits[0].after == base
