@@ -4,8 +4,8 @@ When the failures follow a change (triage's base: the last green commit, else HE
 uncommitted work, else HEAD~1), the likeliest fix of the regression undoes the part of the
 change that the failing tests ran, and its text is known exactly: no template guesses the
 constant a change replaced (`"latin-1"` -> `"utf-8"`). One candidate per hunk that holds a
-suspect line, best suspect first, tried before the templates; the suite judges them as it
-judges every candidate.
+suspect line, best suspect first, then per other hunk of those files, and one with all of them;
+tried before the templates, and judged by the suite as every candidate is.
 """
 
 from __future__ import annotations
@@ -30,37 +30,32 @@ def restorations(bench: Workbench) -> Iterator[Candidate]:
     constant); at most MAX_HUNKS in all. Then, when there are several, one that puts them all
     back (a change made in two places, a name renamed where it is defined and used, is undone
     only whole)."""
-    files: dict[str, _Changed | None] = {}
-    hunks: list[tuple[str, Hunk]] = []
+    read: set[str] = set()
+    files: dict[str, _Changed] = {}  # the suspects' files the change touched, best first
+    hunks: dict[tuple[str, Hunk], None] = {}
 
-    def new(path: str, hunk: Hunk | None) -> bool:
-        if hunk is None or (path, hunk) in hunks or len(hunks) >= MAX_HUNKS:
-            return False
-        hunks.append((path, hunk))
-        return True
+    def found(changed: _Changed, hunk: Hunk | None) -> Candidate | None:
+        if hunk is None or (changed.path, hunk) in hunks or len(hunks) >= MAX_HUNKS:
+            return None
+        hunks[changed.path, hunk] = None
+        return Candidate(edits=(changed.edit([hunk], bench.change_base),), score=SCORE, agent="builtin")
 
     for suspect in bench.suspects:
-        if len(hunks) >= MAX_HUNKS:
-            break
-        if suspect.path not in files:
-            files[suspect.path] = _changed(bench, suspect.path)
-        changed = files[suspect.path]
-        if changed is not None and new(suspect.path, changed.hunk(suspect.line)):
-            yield Candidate(edits=(changed.edit([hunks[-1][1]], bench.change_base),), score=SCORE,
-                            agent="builtin")
-    for path, changed in files.items():
-        for hunk in changed.every_hunk() if changed is not None else ():
-            if new(path, hunk):
-                assert changed is not None
-                yield Candidate(edits=(changed.edit([hunk], bench.change_base),), score=SCORE,
-                                agent="builtin")
+        if suspect.path not in read:
+            read.add(suspect.path)
+            if (changed := _changed(bench, suspect.path)) is not None:
+                files[suspect.path] = changed
+        if suspect.path in files and (candidate := found(files[suspect.path],
+                                                         files[suspect.path].hunk(suspect.line))):
+            yield candidate
+    for changed in files.values():
+        for hunk in changed.every_hunk():
+            if candidate := found(changed, hunk):
+                yield candidate
     if len(hunks) > 1:
-        edits = []
-        for path, changed in files.items():
-            mine = [hunk for where, hunk in hunks if where == path]
-            if changed is not None and mine:
-                edits.append(changed.edit(mine, bench.change_base))
-        yield Candidate(edits=tuple(edits), score=SCORE, agent="builtin")
+        by_file = {path: [hunk for where, hunk in hunks if where == path] for path, _ in hunks}
+        yield Candidate(edits=tuple(files[path].edit(mine, bench.change_base)
+                                    for path, mine in by_file.items()), score=SCORE, agent="builtin")
 
 
 @dataclass(frozen=True)
@@ -125,13 +120,6 @@ def _changed(bench: Workbench, path: str) -> _Changed | None:
         return None
 
 
-def hunk_at(current: Sequence[str], base: Sequence[str], line: int) -> tuple[int, int, list[str]] | None:
-    """(start, end, base lines): the hunk of `current` (lines, 0-based, end excluded) that holds
-    the 1-based `line` and differs from `base`, with what the base has in its place; a deletion
-    holds the lines on either side of it. None when `line` is as the base has it."""
-    return span_at(spans(current, base), base, line)
-
-
 def spans(current: Sequence[str], base: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     """The opcodes that turn `current` into `base`, line endings aside."""
     matcher = difflib.SequenceMatcher(None, [text.rstrip("\r") for text in current],
@@ -141,6 +129,9 @@ def spans(current: Sequence[str], base: Sequence[str]) -> list[tuple[str, int, i
 
 def span_at(opcodes: Sequence[tuple[str, int, int, int, int]], base: Sequence[str], line: int
             ) -> tuple[int, int, list[str]] | None:
+    """(start, end, base lines): the hunk (lines, 0-based, end excluded) that holds the 1-based
+    `line`, with what the base has in its place; a deletion holds the lines on either side of
+    it. None when `line` is as the base has it."""
     for tag, i1, i2, j1, j2 in opcodes:
         if (i1 < line <= i2) if tag != "insert" else (i1 <= line <= i1 + 1):
             return i1, i2, list(base[j1:j2])

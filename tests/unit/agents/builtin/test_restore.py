@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_selfheal.agents.builtin import restore
-from pytest_selfheal.agents.builtin.restore import hunk_at, restorations
+from pytest_selfheal.agents.builtin.restore import restorations, span_at, spans
 from pytest_selfheal.models import Suspect
 
 BASE = "def f(x):\n    y = x + 1\n    z = y * 2\n    return z\n\n\ndef g():\n    return 'a'\n"
@@ -44,10 +44,11 @@ def test_a_hunk_of_several_lines_goes_back_whole_from_any_of_its_lines(tmp_path)
 
 
 def test_lines_the_change_deleted_come_back_at_the_lines_beside_the_gap(tmp_path):
-    current = BASE.replace("    z = y * 2\n", "")
-    assert hunk_at(current.split("\n"), BASE.split("\n"), 3) == (2, 2, ["    z = y * 2"])
-    assert hunk_at(current.split("\n"), BASE.split("\n"), 2) == (2, 2, ["    z = y * 2"])
-    assert hunk_at(current.split("\n"), BASE.split("\n"), 7) is None, "a line as the base had it"
+    current, base = BASE.replace("    z = y * 2\n", "").split("\n"), BASE.split("\n")
+    opcodes = spans(current, base)
+    assert span_at(opcodes, base, 3) == (2, 2, ["    z = y * 2"])
+    assert span_at(opcodes, base, 2) == (2, 2, ["    z = y * 2"])
+    assert span_at(opcodes, base, 7) is None, "a line as the base had it"
 
 
 def test_lines_the_change_added_are_taken_out(tmp_path):
