@@ -253,15 +253,17 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     targets = _targets(plan, probed, verdicts, log)
     if not targets:
         return _nothing_to_repair(request, run_dir, verdicts)
+    restoration = BaseRestoration(sandbox.root, verdicts.changed)
     policy = build_policy(
         request.settings, is_test_file, submodules=sandbox.submodules,
         test_literals=failing_test_literals(sandbox.map(request.rootdir), targets),
+        base_text=restoration.base_text,
     )
     suspects = _editable(rank_suspects(blended, verdicts, request.failures, sandbox.root,
                                        sandbox.user_root, is_test_file), policy, log)
     log.suspects(suspects)
     bench = _workbench(runs, sandbox, request, plan, probed, policy, targets, verdicts, suspects,
-                       run_dir, log)
+                       run_dir, log, restoration)
     stop_reason = agent.repair(bench)
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
@@ -451,7 +453,8 @@ def _editable(suspects: tuple[Suspect, ...], policy: Policy, log: DecisionLog) -
 
 def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, probed: Probed,
                policy: Policy, targets: tuple[str, ...], verdicts: Triage,
-               suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog) -> SandboxWorkbench:
+               suspects: tuple[Suspect, ...], run_dir: Path, log: DecisionLog,
+               restoration: BaseRestoration) -> SandboxWorkbench:
     settings = request.settings
     target_wall, target_cpu = _test_limits(probed.run, targets)
     peak = request.suite_peak_bytes
@@ -476,7 +479,7 @@ def _workbench(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Pla
         run_dir=run_dir,
         alternatives=settings.alternatives,
         naturalness=ProjectNaturalness(sandbox.root, deadline=plan.deadline),
-        restoration=BaseRestoration(sandbox.root, verdicts.changed),
+        restoration=restoration,
     )
 
 

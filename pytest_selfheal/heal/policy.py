@@ -15,7 +15,7 @@ import fnmatch
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -65,6 +65,10 @@ class Policy:
     max_changed_lines: int = 10
     max_files: int = 2
     test_literals: frozenset[object] = frozenset()
+    # a file as the base of the change had it, or None: a literal the code compared against
+    # before the change is not one a patch invents for the failing test
+    base_text: Callable[[str], str | None] = lambda path: None
+    _base_facts_of: dict[str, _Facts | None] = field(default_factory=dict, compare=False, repr=False)
 
     def check(self, candidate: Candidate) -> str | None:
         """None when the candidate may be validated, else "rule: why" for the decision log."""
@@ -101,10 +105,17 @@ class Policy:
         if changed > self.max_changed_lines:
             yield (f"max-changed-lines: changes {changed} lines, more than "
                    f"max_changed_lines={self.max_changed_lines}")
-        for before, after in changes:
-            yield from self._code_violations(before, after)
+        for path, (before, after) in candidate.file_changes.items():
+            yield from self._code_violations(path, before, after)
 
-    def _code_violations(self, before: str, after: str) -> Iterator[str]:
+    def _base_facts(self, path: str) -> _Facts | None:
+        """The base's file read once (a whole module parsed), only when a rule asks."""
+        if path not in self._base_facts_of:
+            text = self.base_text(path)
+            self._base_facts_of[path] = _facts(text, self.test_literals) if text is not None else None
+        return self._base_facts_of[path]
+
+    def _code_violations(self, path: str, before: str, after: str) -> Iterator[str]:
         pieces = edited_pieces(before, after)
         old, new = ((_facts(pieces.before, self.test_literals), _facts(pieces.after, self.test_literals))
                     if pieces is not None else (None, None))
@@ -119,16 +130,20 @@ class Policy:
         if _added(old.exits, new.exits):
             yield "adds-exit: adds sys.exit, os._exit or similar"
         special = _added(old.literal_comparisons, new.literal_comparisons)
+        if special and (base := self._base_facts(path)) is not None:
+            special = [value for value in special if value not in base.literal_comparisons]
         if special:
             yield (f"special-cases-test-input: compares against {special[0]!r}, a value the "
                    "failing test passes in")
 
 
 def build_policy(settings: Settings, is_test_file: Callable[[str], bool], *,
-                 submodules: Iterable[str], test_literals: frozenset[object]) -> Policy:
+                 submodules: Iterable[str], test_literals: frozenset[object],
+                 base_text: Callable[[str], str | None] = lambda path: None) -> Policy:
     """The heal's policy: settings, the one test-file predicate (testfiles.TestFiles), and
     submodules (repository-relative)."""
     return Policy(
+        base_text=base_text,
         is_test_file=is_test_file,
         allowed_paths=settings.allowed_paths,
         forbidden_paths=settings.forbidden_paths + tuple(f"{s}/**" for s in submodules),

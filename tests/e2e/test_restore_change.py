@@ -178,3 +178,41 @@ def test_a_change_that_took_a_credential_out_is_not_put_back_into_anything_writt
         if path.is_file():
             assert SECRET[:10] not in path.read_bytes().decode("utf-8", "replace"), path
     assert not (latest_run_dir(repo) / "fix.diff").exists()
+
+
+LABELS = '''\
+def is_ace(label):
+    """Whether `label` is an ASCII-compatible label: hyphens in its third and fourth places."""
+    return label[2:4] == "--"
+'''
+LABELS_TEST = '''\
+from wire.labels import is_ace
+
+
+def test_an_ace_label():
+    label = "xn--bcher-kva"
+    assert label[2:4] == "--"
+    assert is_ace(label)
+
+
+def test_a_plain_label():
+    assert not is_ace("books")
+'''
+
+
+def test_a_comparison_put_back_is_not_taken_for_special_casing_the_tests_input(tmp_path):
+    """The failing test slices [2:4] too; a patch that brings 2 and 4 into a comparison would
+    special-case its input, but the base compared against them before the change did."""
+    repo = wire_project(tmp_path / "repo")
+    (repo / "wire/labels.py").write_text(LABELS, encoding="utf-8")
+    (repo / "wire/tests/test_labels.py").write_text(LABELS_TEST, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Labels")
+    (repo / "wire/labels.py").write_text(LABELS.replace("[2:4]", "[1:3]"), encoding="utf-8")
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1, healing.stdout[-2000:]
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert '+    return label[2:4] == "--"' in (latest_run_dir(repo) / "fix.diff").read_text()

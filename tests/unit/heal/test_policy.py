@@ -126,6 +126,17 @@ def test_narrow_except_and_unrelated_literals_are_fine():
     assert policy().check(candidate(existing.replace(" > 10", " >= 10"), before=existing)) is None
 
 
+def test_a_comparison_the_code_made_before_the_change_is_not_special_casing():
+    """The base of the change compared against 17: putting that back invents nothing."""
+    special = SOURCE.replace("    return total\n", "    if quantity == 17:\n        return 42\n    return total\n")
+    restoring = build_policy(
+        Settings(), TestFiles.of_suite(("test_*.py",), []), submodules=[],
+        test_literals=frozenset({17}), base_text={"shop/price.py": special}.get)
+    assert restoring.check(candidate(special)) is None
+    assert restoring.check(candidate(special, path="shop/other.py")).startswith(
+        "special-cases-test-input"), "the base's comparisons count for their own file only"
+
+
 def test_size_limits():
     big = SOURCE + "".join(f"\n\ndef helper_{i}():\n    return {i}\n" for i in range(4))
     assert policy().check(candidate(big)).startswith("max-changed-lines: changes 16 lines")
