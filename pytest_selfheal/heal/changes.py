@@ -57,6 +57,13 @@ class BaseRestoration:
     _base_lines: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _apart_before: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, apart)
 
+    def puts_back_only(self, candidate: Candidate) -> bool:
+        """Every line the candidate changes it puts back as the base had it (and some it does)."""
+        restored = self.lines_restored(candidate)
+        return restored > 0 and restored == sum(
+            lines_apart(before.splitlines(), after.splitlines())
+            for before, after in candidate.file_changes.values())
+
     def base_text(self, path: str) -> str | None:
         """`path` as the base had it; None where nothing changed (no line to put back), or the
         base has no such file."""

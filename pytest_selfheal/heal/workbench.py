@@ -364,9 +364,16 @@ class SandboxWorkbench:
         self.runs.close()
 
     def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
+        """The tests against the candidate, within the time scaled from the failing run; a patch
+        that only puts back what the base had is not bounded so (a property test that failed at
+        its first example runs all of them once fixed), only by
+        the suite's timeout."""
+        restores = self.restoration is not None and self.restoration.puts_back_only(candidate)
         return Job(tuple(nodeids), candidate.file_changes,
-                   timeout=self._remaining(self.limits.target_timeout),
-                   stop_at_first_failure=len(nodeids) == 1, cpu_seconds=self.limits.target_cpu,
+                   timeout=self._remaining(self.limits.suite_timeout if restores
+                                           else self.limits.target_timeout),
+                   stop_at_first_failure=len(nodeids) == 1,
+                   cpu_seconds=None if restores else self.limits.target_cpu,
                    memory_bytes=self.limits.target_memory)
 
     def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[TestRunResult | None]:

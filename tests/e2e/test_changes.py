@@ -97,3 +97,12 @@ def test_a_candidate_is_credited_with_the_changed_lines_it_puts_back(tmp_path):
     assert restored("m.py", broken, broken.replace("> 1000", "> 100").replace("+= 5", "+= 6")) == 0
     assert restored("other.py", "x = 1\n", "x = 2\n") == 0  # unchanged since the base
     assert restored("new.py", "y = 2\n", "y = 3\n") == 0
+
+    def puts_back_only(after: str) -> bool:
+        return restoration.puts_back_only(candidate("m.py", broken, after))
+
+    assert puts_back_only(broken.replace("> 1000", "> 100"))
+    assert puts_back_only(broken.replace("> 1000", "> 100").replace("0.8", "0.9"))
+    assert not puts_back_only(broken.replace("> 1000", "> 100").replace("+= 5", "+= 6"))
+    assert not puts_back_only(broken.replace("> 1000", ">= 1000"))
+    assert not puts_back_only(broken)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -55,8 +55,10 @@ class FakeRuns:
     xdist_workers: int = 0
     calls: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     waited: list[str] = field(default_factory=list)  # screening results taken, and fresh runs
+    jobs: list[Job] = field(default_factory=list)  # every job screened
 
     def screen(self, jobs: Sequence[Job]) -> list[TestRunResult | None]:
+        self.jobs.extend(jobs)
         if not self.warm:
             return [None] * len(jobs)
         results: list[TestRunResult | None] = []
@@ -169,6 +171,28 @@ def test_a_candidate_whose_targets_time_out_is_a_timeout(tmp_path):
     bench, _ = make_bench(tmp_path, behaviour)
     outcome = bench.try_candidate(plus())
     assert (outcome.verdict, outcome.detail) == (Verdict.TIMEOUT, "the target tests timed out")
+
+
+class PutsBack:
+    """The base of the change had `a + b`: a candidate that writes it puts back, and only that."""
+
+    def puts_back_only(self, candidate: Candidate) -> bool:
+        return "a + b" in candidate.edits[-1].after
+
+    def lines_restored(self, candidate: Candidate) -> int:
+        return int(self.puts_back_only(candidate))
+
+
+def test_a_patch_that_only_puts_back_the_base_is_bounded_by_the_suite_not_the_failing_run(tmp_path):
+    """A property test that failed at its first example runs all of them once fixed."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"))
+    bench.restoration = PutsBack()  # type: ignore[assignment]
+    bench.limits = replace(bench.limits, target_cpu=0.5)
+    bench.try_batch([edit(BUGGY.replace("a - b", "a * b")), plus()])
+    other, restoring = (next(j for j in runs.jobs if j.files["calc.py"][1] == c.edits[-1].after)
+                        for c in (edit(BUGGY.replace("a - b", "a * b")), plus()))
+    assert (other.timeout, other.cpu_seconds) == (pytest.approx(5, abs=0.5), 0.5)
+    assert (restoring.timeout, restoring.cpu_seconds) == (pytest.approx(30, abs=0.5), None)
 
 
 def test_a_candidate_that_fixes_no_target_is_still_failing_and_never_reaches_the_suite(tmp_path):
