@@ -4,9 +4,11 @@ Passing tests make a patch plausible, never correct, so the ranking weighs what 
 each patch, in this order:
 1. the failing tests it fixes: every one first, then more of them (a plausible patch breaks no
    test that passed before, so this already prefers the patch with the most tests passing);
-2. the most lines of the change since the base (the last green commit, or HEAD under
-   uncommitted work) it puts back as they were (changes.BaseRestoration): a regression's likeliest
-   fix undoes what caused it, and the base's text is what the suite last passed with;
+2. putting back lines of the change since the base (the last green commit, or HEAD under
+   uncommitted work) as they were (changes.BaseRestoration), ahead of putting back none: a
+   regression's likeliest fix undoes what caused it, and the base's text is what the suite last
+   passed with. How many is not counted: putting back more of the change than the failure needs
+   (another hunk of it, the user's work) is no better, and the smaller patch wins below;
 3. no repair anti-pattern before one (antipatterns.py: a deleted return, a constant condition, a
    constant returned instead of a computation...), which tests cannot tell from a fix;
 4. the fewest calls made by the passing tests whose outcome it changes, where that was measured
@@ -73,7 +75,7 @@ class Evidence:
     def key(self) -> tuple[int, int, bool, float, int, int, float, float]:
         surprise = math.inf if self.bits_per_token is None else self.bits_per_token
         changed = math.inf if self.changed_calls is None else self.changed_calls
-        return (-self.fixed, -self.restored, bool(self.antipatterns), changed, self.ast_change,
+        return (-self.fixed, not self.restored, bool(self.antipatterns), changed, self.ast_change,
                 self.edits, -self.score, surprise)
 
 
@@ -145,7 +147,7 @@ def why_first(best: Evidence, runner_up: Evidence | None) -> str:
         return "the only plausible patch" + caveat
     if best.fixed != runner_up.fixed:
         why = f"it fixes {best.fixed} failing test(s), the runner-up {runner_up.fixed}"
-    elif best.restored != runner_up.restored:
+    elif bool(best.restored) != bool(runner_up.restored):
         why = (f"it puts back {best.restored} changed line(s) as they were before the change, the "
                f"runner-up {runner_up.restored}")
     elif best.antipatterns != runner_up.antipatterns and not best.antipatterns:

@@ -66,7 +66,9 @@ def test_ranks_plausible_alternatives_smallest_change_first(tmp_path):
     assert "plausible fix" in result.stdout and "other plausible patch(es)" in result.stdout
 
 
-def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
+def test_an_uncommitted_call_replaced_by_its_relative_is_put_back(tmp_path):
+    """The changed line leads the suspects, and putting it back comes before the template that
+    writes the same patch (`relative-function`, a duplicate then)."""
     correct = PRICING.replace("quantity > 10", "quantity >= 10").replace("max(", "min(")
     repo = make_project(tmp_path, correct)
     (repo / "pricing.py").write_text(correct.replace("min(prices)", "max(prices)"))
@@ -80,7 +82,7 @@ def test_heals_an_uncommitted_call_replaced_by_its_relative(tmp_path):
     diff = (latest_run_dir(repo) / "fix.diff").read_text()
     assert "-    return max(prices)\n+    return min(prices)" in diff
     fix = report["candidates"][report["fix"]["candidate"]]
-    assert fix["edits"][0]["template"] == "relative-function"
+    assert fix["edits"][0]["template"] == "restore-change"
 
 
 BASKET = '''\

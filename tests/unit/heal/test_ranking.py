@@ -160,3 +160,24 @@ def test_fewer_changed_calls_on_the_passing_tests_beat_a_smaller_change_and_are_
     assert why_first(best, runner_up) == ("it changes the outcome of fewer calls the passing "
                                           "tests make (1; the runner-up 4)")
     assert best.as_json()["changed_calls"] == 1
+
+
+class PutBackLines:
+    """A base that each patch puts back `lines[its text]` lines of."""
+
+    def __init__(self, lines: dict[str, int]) -> None:
+        self.lines = lines
+
+    def lines_restored(self, candidate: Candidate) -> int:
+        return self.lines.get(candidate.edits[-1].after, 0)
+
+
+def test_putting_back_more_of_the_change_than_the_failure_needs_is_no_better():
+    """Another hunk of the same change is the user's work: the smaller patch that puts back
+    what the failure needs wins (a GitHub review suggested the module's docstring put back too)."""
+    one = outcome("def f(n):\n    return n >= 2\n")
+    both = outcome('"""Docs as they were."""\n\n\ndef f(n):\n    return n >= 2\n')
+    best_first = judged([both, one], restoration=PutBackLines({
+        one.candidate.edits[-1].after: 1, both.candidate.edits[-1].after: 2}))
+    assert [o for o, _ in best_first] == [one, both]
+    assert why_first(best_first[0][1], best_first[1][1]).startswith("the smaller change")
