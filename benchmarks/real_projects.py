@@ -130,6 +130,7 @@ def setup(project: Project, cache: Path) -> None:
         (checkout / ".git" / "info" / "exclude").write_text("\n".join(IGNORED) + "\n")
         git(checkout, "add", "-A")
         git(checkout, "commit", "-q", "-m", f"{project.name} {project.version}")
+        git(checkout, "tag", RELEASE_TAG)
     python = project.python(cache)
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages",
@@ -185,6 +186,24 @@ def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> R
     text = [output.get(i, b"").decode("utf-8", "replace") for i in (0, 1)]
     return Ran(seconds, proc.returncode, text[0][-3000:] + text[1][-2000:],
                round(usage.ru_maxrss / 1024, 1))
+
+
+RELEASE_TAG = "release"
+
+
+def release_commit(project: Project, checkout: Path) -> str:
+    """The release's commit. A run killed during a heal leaves its bug committed (amended into
+    the release, with --bug-in-release), so HEAD is taken for the release only once, when its
+    message says it is, and tagged."""
+    tagged = subprocess.run([*GIT, "rev-parse", "-q", "--verify", f"refs/tags/{RELEASE_TAG}^{{commit}}"],
+                            cwd=checkout, capture_output=True, text=True)
+    if tagged.returncode == 0:
+        return tagged.stdout.strip()
+    if git(checkout, "log", "-1", "--format=%s").strip() != f"{project.name} {project.version}":
+        raise SystemExit(f"{checkout}: HEAD is not the release and no `{RELEASE_TAG}` tag says which "
+                         f"commit is; delete the checkout and run setup {project.name} again")
+    git(checkout, "tag", RELEASE_TAG)
+    return git(checkout, "rev-parse", "HEAD").strip()
 
 
 def restore(checkout: Path, base: str) -> None:
@@ -299,7 +318,7 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     """The green runs (`runs` of each, alternated), then every bug healed; with `bugs_only`,
     one plain run (it must be green, and time-to-green is a ratio of it) and the bugs."""
     checkout = project.checkout(cache)
-    base = git(checkout, "rev-parse", "HEAD").strip()
+    base = release_commit(project, checkout)
     restore(checkout, base)
     ran = pytest(project, cache)
     first, code, output = ran.seconds, ran.code, ran.output
@@ -353,7 +372,7 @@ def write(sink: Path, row: dict[str, object]) -> None:
 def check(project: Project, cache: Path) -> None:
     """Each bug makes the plain suite fail (stopping at the first failure)."""
     checkout = project.checkout(cache)
-    base = git(checkout, "rev-parse", "HEAD").strip()
+    base = release_commit(project, checkout)
     for bug in project.bugs:
         inject(checkout, bug)
         try:
