@@ -98,11 +98,12 @@ class _Changed:
 
     def edit(self, hunks: Sequence[Hunk], base: str) -> Edit:
         """The file with `hunks` put back (the last first, so that the others stay in place)."""
-        lines = self.read.text.split("\n")
+        original = self.read.text.split("\n")
+        lines = list(original)
         for hunk in sorted(hunks, key=lambda h: -h.start):
             lines[hunk.start:hunk.end] = hunk.put_back
         if len(hunks) == 1:
-            what = _what(self.read.text.split("\n")[hunks[0].start:hunks[0].end], hunks[0].put_back)
+            what = _what(original[hunks[0].start:hunks[0].end], hunks[0].put_back)
         else:
             what = f"put back {len(hunks)} changed hunks"
         return Edit(path=self.path, before=self.read.text, after="\n".join(lines),

@@ -156,14 +156,19 @@ def test_an_object_made_before_recording_says_why_it_cannot_be_rebuilt(project, 
     )
 
 
-def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
+def _changed_then_filled(calls: int):
+    """A test body that adds `calls` rows to one table, then fills it."""
     def body(tables):
         table = tables.Table("long")
-        for row in range(carving.MAX_STEPS + 1):
+        for row in range(calls):
             table.add([row])
         table.fill(0)
 
-    recorder = _record(project, tmp_path, body)
+    return body
+
+
+def test_an_object_changed_by_too_many_calls_is_not_carved(project, tmp_path):
+    recorder = _record(project, tmp_path, _changed_then_filled(carving.MAX_STEPS + 1))
     assert recorder.calls[0]["error"] == (
         f"self cannot be rebuilt: a Table object was changed by more than {carving.MAX_STEPS} calls"
     )
@@ -174,14 +179,7 @@ def test_an_object_past_writing_is_no_longer_fingerprinted(project, tmp_path, mo
     took the recording past the suite's timeout, so the fix came without a regression test."""
     read = []
     monkeypatch.setattr(carving, "_state", lambda obj: read.append(obj) or None)
-
-    def body(tables):
-        table = tables.Table("long")
-        for row in range(carving.MAX_STEPS + 500):
-            table.add([row])
-        table.fill(0)
-
-    recorder = _record(project, tmp_path, body)
+    recorder = _record(project, tmp_path, _changed_then_filled(carving.MAX_STEPS + 500))
     assert "more than" in recorder.calls[0]["error"]
     assert len(read) == carving.MAX_STEPS + 1
 
