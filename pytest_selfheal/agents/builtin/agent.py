@@ -64,8 +64,11 @@ class _Search:
         self.ranked = ranked
         self.made: dict[Candidate, _Scored] = {}  # a single-edit candidate -> its mutation
         self.given: set[tuple[str, str]] = set()  # the single edits' programs, whichever stream
+        # the change put back, a batch of its own: it needs no analysis of the suspects' files,
+        # which a batch of templates waits for (a second and more on a large module)
+        self.put_back: Iterator[Candidate] = restorations(bench)
         self.main: Iterator[Candidate] = itertools.chain(
-            restorations(bench), name_candidates(bench.root, bench.suspects),
+            name_candidates(bench.root, bench.suspects),
             self._remembered(_single_edits(ranked, self.given)), pair_edits(ranked))
         self.ahead: Iterator[Candidate] = iter(())
         self.ahead_turn = True  # see _next_batch
@@ -90,9 +93,13 @@ class _Search:
                 self._build_on(outcome)
 
     def _next_batch(self) -> list[Candidate]:
-        """A batch of the edits on top of a partial fix (first, as soon as there are any) and one
-        of the rest of the stream in turn: the next single edits may be the fix themselves, and
-        a partial fix at rank 1 held pyflakes' fix at rank 9 back by the 120 edits on top of it."""
+        """The change put back first; then a batch of the edits on top of a partial fix (first,
+        as soon as there are any) and one of the rest of the stream in turn: the next single
+        edits may be the fix themselves, and a partial fix at rank 1 held pyflakes' fix at rank
+        9 back by the 120 edits on top of it."""
+        put_back = list(itertools.islice(self.put_back, BATCH))
+        if put_back:
+            return put_back
         streams = (self.ahead, self.main) if self.ahead_turn else (self.main, self.ahead)
         self.ahead_turn = not self.ahead_turn
         for stream in streams:

@@ -636,3 +636,58 @@ def test_a_none_a_comparison_tests_against_is_no_value_left_out(tmp_path: Path):
     lifted, plain = scores(Clues(none_shown=True)), scores(Clues())
     assert lifted[(2, "`None` -> `0`")] == plain[(2, "`None` -> `0`")]
     assert lifted[(3, "`None` -> `0`")] == NONE_LIFT * plain[(3, "`None` -> `0`")]
+
+
+class ChangedFileBench(ScriptedBench):
+    """A bench whose suspect file changed since the base `base`, healed by the candidate that
+    writes `fixed` (and stopped after `batches` batches)."""
+
+    def __init__(self, root: Path, base: str, fixed: str, batches: int = 99) -> None:
+        super().__init__(root, suspects(3), Candidate(()))
+        self.base, self.fixed, self.most = base, fixed, batches
+        self.batches: list[list[Candidate]] = []
+
+    def base_text(self, path: str) -> str | None:  # type: ignore[override]
+        return self.base if path == "m.py" else None
+
+    @property
+    def healed(self) -> bool:
+        return any(c.edits[0].after == self.fixed for c in self.tried)
+
+    def stop_reason(self) -> str | None:
+        return "healed" if self.healed else "enough" if len(self.batches) >= self.most else None
+
+    def try_batch(self, batch: list[Candidate]) -> list[Outcome]:
+        self.batches.append(batch)
+        return super().try_batch(batch)
+
+    def judge(self, candidate: Candidate) -> Outcome:
+        fixed = candidate.edits[0].after == self.fixed
+        return Outcome(candidate, Verdict.PLAUSIBLE if fixed else Verdict.STILL_FAILING, 0.0,
+                       fixed=("a",) if fixed else ())
+
+
+def test_the_change_put_back_is_tried_alone_before_any_file_is_analysed(tmp_path: Path, monkeypatch):
+    """A batch of templates waits for the suspect file's LibCST analysis (a second and more on a
+    large module); the put-back candidate needs none, so it does not wait for it."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    analysed = []
+    real_analyse = builtin_agent._analyse
+    monkeypatch.setattr(builtin_agent, "_analyse",
+                        lambda root, path: analysed.append(path) or real_analyse(root, path))
+    base = SOURCE.replace("high = min", "high = max")
+    bench = ChangedFileBench(tmp_path, base, fixed=base)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    [[put_back]] = bench.batches
+    assert put_back.edits[0].template == "restore-change"
+    assert analysed == []
+
+
+def test_templates_follow_a_put_back_change_that_fixed_nothing(tmp_path: Path):
+    (tmp_path / "m.py").write_text(SOURCE)
+    bench = ChangedFileBench(tmp_path, SOURCE.replace("high = min", "high = max"), fixed="", batches=2)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "enough"  # type: ignore[arg-type]
+    first, second = bench.batches
+    assert [c.edits[0].template for c in first] == ["restore-change"]
+    assert len(second) == builtin_agent.BATCH
+    assert "restore-change" not in {c.edits[0].template for c in second}
