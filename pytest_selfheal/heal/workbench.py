@@ -248,9 +248,13 @@ class SandboxWorkbench:
         """Seconds the next gate should take: the longest so far, else the user's suite."""
         return self._gate_took if self._gate_took is not None else self.limits.gate_seconds
 
-    def _costs_a_gate(self, nodeids: Sequence[str]) -> bool:
-        """Whether running `nodeids` first would cost about what a gate costs (NEAR_SHARE_GATED)."""
-        took = sum(self.task.probe_seconds.get(n, 0.0) for n in nodeids)
+    def _costs_a_gate(self, nodeids: Sequence[str], like: TestRunResult) -> bool:
+        """Whether running `nodeids` first would cost about what a gate costs (NEAR_SHARE_GATED):
+        what they took in the probe, and what the run `like` (the targets', with the same
+        candidate) cost beyond its tests. A candidate the warm worker cannot take (a module's
+        constant changed) runs in a process started from disk, as the gate does."""
+        overhead = max(0.0, like.seconds - sum(like.durations.values()))
+        took = overhead + sum(self.task.probe_seconds.get(n, 0.0) for n in nodeids)
         gate = self._expected_gate()
         return gate > 0 and took >= NEAR_SHARE_GATED * gate
 
@@ -433,7 +437,7 @@ class SandboxWorkbench:
         covering = tuple(n for n in _covering_tests(self.spectrum, candidate, self.root)
                          if n in self.task.in_suite and n not in self.task.targets)
         complete = set(fixed) >= set(self.task.targets)
-        if covering and not (complete and self._costs_a_gate(covering)):
+        if covering and not (complete and self._costs_a_gate(covering, first)):
             near = self._run(candidate, covering)
             self.log.record("near", candidate=len(self.outcomes) + 1, tests=len(covering),
                             seconds=round(near.seconds, 3))

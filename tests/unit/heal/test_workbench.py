@@ -237,6 +237,20 @@ def test_a_fix_of_every_target_whose_covering_tests_are_quick_runs_them_before_t
     assert runs.calls == [("warm", (TARGET,)), ("warm", (NEAR, FAR))]
 
 
+def test_a_fix_the_worker_cannot_take_goes_straight_to_the_gate_when_a_new_process_costs_half_of_it(
+        tmp_path):
+    """A changed module constant falls back to a process started from disk: its covering tests,
+    however quick, would cost the start-up the gate costs again (six's int2byte: 0.86 s for
+    them, then 0.88 s for the gate)."""
+    def slow_start(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        run = fixed_by("a + b")(source, nodeids)
+        return replace(run, seconds=0.7, durations={n: 0.01 for n in nodeids})
+
+    bench, runs = make_bench(tmp_path, slow_start, warm=False, probe_seconds={NEAR: 0.01})
+    assert bench.try_candidate(plus()).verdict is Verdict.PLAUSIBLE
+    assert runs.calls == [("subprocess", (TARGET,)), ("fresh", SUITE)]
+
+
 def test_a_partial_fix_runs_its_covering_tests_however_long_and_logs_what_they_cost(tmp_path):
     log = DecisionLog(tmp_path)
     bench, runs = make_bench(tmp_path, two_targets, targets=(TARGET, SECOND),
