@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..models import Lines, Spectrum, TestRunResult
 from ..sandbox.testruns import Job, TestRuns
+from .signature import spread_sample
 
 
 def start_probe(runs: TestRuns, nodeids: Sequence[str], *, timeout: float,
@@ -166,17 +167,7 @@ def probe_selection(failing: Sequence[str], ran: Sequence[str]) -> list[str]:
         module = nodeid.split("::", 1)[0]
         if module in modules and nodeid not in failed:
             others[module].append(nodeid)
-    chosen = {n for tests in others.values() for n in _spread(tests, PROBE_MODULE_SAMPLE)}
+    chosen = {n for tests in others.values() for n in spread_sample(tests, PROBE_MODULE_SAMPLE)}
     in_order = [n for n in dict.fromkeys(ran) if n in failed or n in chosen]
     listed = set(in_order)
     return [*dict.fromkeys(n for n in failing if n not in listed), *in_order]
-
-
-def _spread(items: Sequence[str], count: int) -> Sequence[str]:
-    """`count` of `items` at even intervals, first and last included; all when there are fewer."""
-    if len(items) <= count:
-        return items
-    if count < 2:
-        return items[:count]
-    step = (len(items) - 1) / (count - 1)
-    return [items[round(i * step)] for i in range(count)]

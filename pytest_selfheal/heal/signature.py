@@ -107,3 +107,12 @@ def failure_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bo
         label = f"{exc_type}: {message}" if message and exc_type != "AssertionError" else exc_type
         groups.append(FailureGroup(label, where, tuple(f.nodeid for f in alike)))
     return tuple(sorted(groups, key=lambda g: -len(g.nodeids)))
+
+
+def spread_sample(members: Sequence[str], size: int) -> list[str]:
+    """At most `size` of `members`, spread evenly from the first to the last, in order."""
+    if len(members) <= size:
+        return list(members)
+    if size == 1:
+        return [members[0]]
+    return [members[round(i * (len(members) - 1) / (size - 1))] for i in range(size)]

@@ -23,7 +23,7 @@ from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_tim
 from . import changes, collection_errors, history
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
-from .signature import Signature, failing_alike, signature
+from .signature import Signature, failing_alike, signature, spread_sample
 
 SIGNIFICANCE = 0.05
 EVIDENCE_LIMIT = 20
@@ -429,13 +429,6 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     return kinds, reruns
 
 
-def spread_sample(members: Sequence[str], size: int) -> list[str]:
-    """At most `size` of `members`, spread evenly from the first to the last, in order."""
-    if len(members) <= size:
-        return list(members)
-    if size == 1:
-        return [members[0]]
-    return [members[round(i * (len(members) - 1) / (size - 1))] for i in range(size)]
 
 
 def _rerun(nodeids: Sequence[str], given: TriageInput) -> tuple[dict[str, Counter[str]], int]:

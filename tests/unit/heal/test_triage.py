@@ -11,6 +11,7 @@ import pytest
 from helpers import failure
 
 from pytest_selfheal.heal import triage
+from pytest_selfheal.heal.signature import spread_sample
 from pytest_selfheal.models import Failure, Frame, Spectrum, TestRunResult
 from pytest_selfheal.sandbox.paths import Sandbox
 from pytest_selfheal.sandbox.testruns import Job
@@ -211,7 +212,7 @@ def test_reruns_grow_with_the_kinds_of_failure_not_their_number(tmp_path):
 def test_a_group_whose_sample_disagrees_is_rerun_in_full(tmp_path):
     failures = two_bugs(10)
     # the middle of the first group's sample is flaky: every failure of that group is rerun
-    middle = triage.spread_sample([f.nodeid for f in failures[:10]], triage.SAMPLE_PER_GROUP)[1]
+    middle = spread_sample([f.nodeid for f in failures[:10]], triage.SAMPLE_PER_GROUP)[1]
     runs = Reruns(flaky=frozenset({middle}))
     verdicts = classify(tmp_path, failures, runs, reruns=2)
     kinds = {f.nodeid: f.kind for f in verdicts.failures}
@@ -235,9 +236,9 @@ def test_a_failure_that_passed_in_the_probe_is_rerun_itself(tmp_path):
 
 def test_a_sample_spreads_from_the_first_to_the_last():
     members = [str(n) for n in range(10)]
-    assert triage.spread_sample(members, 3) == ["0", "4", "9"]  # round(4.5) is 4
-    assert triage.spread_sample(members, 1) == ["0"]
-    assert triage.spread_sample(members[:2], 3) == ["0", "1"]
+    assert spread_sample(members, 3) == ["0", "4", "9"]  # round(4.5) is 4
+    assert spread_sample(members, 1) == ["0"]
+    assert spread_sample(members[:2], 3) == ["0", "1"]
 
 
 @pytest.mark.usefixtures("no_git")
