@@ -18,8 +18,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
+from ..linediff import edited_lines
 from ..models import Candidate, Outcome, Spectrum
-from .naturalness import changed_lines
 from .regression import NoRegression, changed_calls, patched_function, record_calls
 from .workbench import SandboxWorkbench
 
@@ -69,10 +69,10 @@ def _changed(bench: SandboxWorkbench, candidate: Candidate, until: float) -> int
 
 def passing_tests_through(spectrum: Spectrum, candidate: Candidate, targets: set[str]) -> tuple[str, ...]:
     """The first MAX_TESTS tests that passed in the probe and ran a line the candidate edits."""
-    # The lines of the file before the edit that the edit changes (changed_lines reads the
+    # The lines of the file before the edit that the edit changes (edited_lines reads the
     # second text's lines): coverage was measured on that file.
     edited = {(edit.path, line) for edit in candidate.edits
-              for line in changed_lines(edit.after, edit.before)}
+              for line in edited_lines(edit.after, edit.before)}
     through = [test for test in spectrum.passing
                if test not in targets and edited & spectrum.covered[test]]
     return tuple(through[:MAX_TESTS])

@@ -5,14 +5,14 @@ Run in the sandbox worktree (HEAD plus the user's changes), never in the user's 
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..git import DIFF_OPTIONS, commit_of, file_at, git_output, parse_diff
+from ..linediff import lines_apart
 from ..models import Candidate, Line
 from ..source import UnreadableSource, read_source
 
@@ -97,22 +97,6 @@ class BaseRestoration:
             text = self.base_text(path)
             self._base_lines[path] = tuple(text.splitlines()) if text is not None else None
         return self._base_lines[path]
-
-
-def lines_apart(lines: Sequence[str], other: Sequence[str]) -> int:
-    """How many lines an edit of `lines` into `other` replaces, adds or deletes (the common head
-    and tail are skipped first: two versions of a module differ in a few places)."""
-    head = 0
-    while head < min(len(lines), len(other)) and lines[head] == other[head]:
-        head += 1
-    tail = 0
-    while (tail < min(len(lines), len(other)) - head
-           and lines[len(lines) - 1 - tail] == other[len(other) - 1 - tail]):
-        tail += 1
-    matcher = difflib.SequenceMatcher(None, lines[head:len(lines) - tail],
-                                      other[head:len(other) - tail], autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-               if tag != "equal")
 
 
 def changed_since_base(worktree: Path, last_green_commit: str | None,

@@ -11,6 +11,7 @@ import ast
 import functools
 from typing import NamedTuple
 
+from ..linediff import differing_lines
 from ..source import decorated_start
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -36,19 +37,6 @@ def edited_pieces(before: str, after: str) -> Pieces | None:
         return None
     first, last = min(inside, key=lambda span: span[1] - span[0])
     return Pieces(_standalone(old[first - 1:last]), _standalone(new[first - 1:last + new_end - old_end]))
-
-
-def differing_lines(old: list[str], new: list[str]) -> tuple[int, int, int]:
-    """(first changed line, end of the changed lines in `old`, and in `new`), 0-based: the lines
-    both share at the start and at the end left out."""
-    shortest = min(len(old), len(new))
-    start = 0
-    while start < shortest and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < shortest - start and old[-1 - end] == new[-1 - end]:
-        end += 1
-    return start, len(old) - end, len(new) - end
 
 
 @functools.lru_cache(maxsize=8)  # the same file before many candidates

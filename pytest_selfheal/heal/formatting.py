@@ -6,7 +6,6 @@ where the formatter would change them: the diff stays the fix."""
 from __future__ import annotations
 
 import ast
-import difflib
 import importlib.util
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..linediff import line_opcodes
 from ..models import Candidate, Edit
 
 TIMEOUT = 10.0
@@ -107,7 +107,7 @@ def keep_changed_lines(before: str, after: str, formatted: str) -> str:
     """`after` with the formatter's changes kept only where they touch a line the fix changed;
     `after` itself when the result would not be the same program."""
     after_lines = after.splitlines(keepends=True)
-    changed = [(j1, j2) for tag, _, _, j1, j2 in _opcodes(before.splitlines(keepends=True), after_lines)
+    changed = [(j1, j2) for tag, _, _, j1, j2 in line_opcodes(before.splitlines(keepends=True), after_lines)
                if tag != "equal"]
     result: list[str] = []
     formatted_lines = formatted.splitlines(keepends=True)
@@ -115,7 +115,7 @@ def keep_changed_lines(before: str, after: str, formatted: str) -> str:
     def touches(i1: int, i2: int) -> bool:
         return any(start < i2 and i1 < max(end, start + 1) for start, end in changed)
 
-    for tag, i1, i2, j1, j2 in _opcodes(after_lines, formatted_lines):
+    for tag, i1, i2, j1, j2 in line_opcodes(after_lines, formatted_lines):
         if tag == "replace" and i2 - i1 == j2 - j1:  # line for line: decided one by one
             result += [formatted_lines[j1 + k] if touches(i, i + 1) else after_lines[i]
                        for k, i in enumerate(range(i1, i2))]
@@ -127,7 +127,3 @@ def keep_changed_lines(before: str, after: str, formatted: str) -> str:
     except SyntaxError:
         same = False
     return tidied if same else after
-
-
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())

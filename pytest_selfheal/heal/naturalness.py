@@ -10,7 +10,6 @@ Witten-Bell smoothing down to an add-one unigram, and is built only when a ranki
 
 from __future__ import annotations
 
-import difflib
 import io
 import math
 import time
@@ -20,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from ..git import git_output
+from ..linediff import edited_lines
 from ..models import Candidate
 from ..source import UnreadableSource, read_source
 
@@ -115,7 +115,7 @@ class ProjectNaturalness:
         bits: list[float] = []
         for before, after in candidate.file_changes.values():
             tokens = code_tokens(after)
-            lines = changed_lines(before, after)
+            lines = edited_lines(before, after)
             for i, (line, _) in enumerate(tokens):
                 if line in lines:
                     bits += model.surprisal([t for _, t in tokens[max(0, i - ORDER + 1):i + 1]],
@@ -133,18 +133,6 @@ class ProjectNaturalness:
                 if time.monotonic() >= self.deadline:
                     break
         return self._model
-
-
-def changed_lines(before: str, after: str) -> set[int]:
-    """1-based lines of `after` that differ from `before`; for lines only deleted, the line
-    after the gap."""
-    old, new = before.splitlines(), after.splitlines()
-    lines: set[int] = set()
-    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        lines.update(range(j1 + 1, j2 + 1) if j2 > j1 else {j1 + 1})
-    return lines
 
 
 def _python_files(root: Path) -> list[str]:

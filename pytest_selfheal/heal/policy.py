@@ -10,7 +10,6 @@ agent's tools ask `Policy.refusal` before the model's edit becomes a candidate.
 from __future__ import annotations
 
 import ast
-import difflib
 import fnmatch
 import functools
 from collections import Counter
@@ -20,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..config import Settings
+from ..linediff import lines_apart
 from ..models import Candidate
-from .edited_scope import differing_lines, edited_pieces
+from .edited_scope import edited_pieces
 
 # Paths no candidate may touch, whatever the configuration says.
 ALWAYS_FORBIDDEN = (
@@ -101,7 +101,7 @@ class Policy:
         if len(paths) > self.max_files:
             yield f"max-files: touches {len(paths)} files, more than max_files={self.max_files}"
         changes = list(candidate.file_changes.values())
-        changed = sum(count_changed_lines(before, after) for before, after in changes)
+        changed = sum(lines_apart(before.splitlines(), after.splitlines()) for before, after in changes)
         if changed > self.max_changed_lines:
             yield (f"max-changed-lines: changes {changed} lines, more than "
                    f"max_changed_lines={self.max_changed_lines}")
@@ -150,18 +150,6 @@ def build_policy(settings: Settings, is_test_file: Callable[[str], bool], *,
         max_changed_lines=settings.max_changed_lines,
         max_files=settings.max_files,
         test_literals=test_literals,
-    )
-
-
-def count_changed_lines(before: str, after: str) -> int:
-    """Lines replaced, added or removed; a one-line change counts once. The lines both texts
-    share at the start and the end are left out first: a diff of a whole large module per
-    candidate costs more than its test run."""
-    old, new = before.splitlines(), after.splitlines()
-    start, old_end, new_end = differing_lines(old, new)
-    matcher = difflib.SequenceMatcher(None, old[start:old_end], new[start:new_end], autojunk=False)
-    return sum(
-        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     )
 
 

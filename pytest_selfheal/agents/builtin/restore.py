@@ -10,11 +10,11 @@ tried before the templates, and judged by the suite as every candidate is.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ...linediff import Opcode, line_opcodes
 from ...models import Candidate, Edit
 from ...source import PythonSource, UnreadableSource, read_source
 from ..base import Workbench
@@ -77,7 +77,7 @@ class _Changed:
     base: tuple[str, ...]
 
     @cached_property
-    def spans(self) -> list[tuple[str, int, int, int, int]]:
+    def spans(self) -> list[Opcode]:
         """difflib's opcodes from the file to the base, computed once for every suspect line."""
         return spans(self.read.text.split("\n"), self.base)
 
@@ -121,14 +121,14 @@ def _changed(bench: Workbench, path: str) -> _Changed | None:
         return None
 
 
-def spans(current: Sequence[str], base: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+def spans(current: Sequence[str], base: Sequence[str]) -> list[Opcode]:
     """The opcodes that turn `current` into `base`, line endings aside."""
-    matcher = difflib.SequenceMatcher(None, [text.rstrip("\r") for text in current],
-                                      [text.rstrip("\r") for text in base], autojunk=False)
-    return [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+    return [opcode for opcode in line_opcodes([text.rstrip("\r") for text in current],
+                                              [text.rstrip("\r") for text in base])
+            if opcode[0] != "equal"]
 
 
-def span_at(opcodes: Sequence[tuple[str, int, int, int, int]], base: Sequence[str], line: int
+def span_at(opcodes: Sequence[Opcode], base: Sequence[str], line: int
             ) -> tuple[int, int, list[str]] | None:
     """(start, end, base lines): the hunk (lines, 0-based, end excluded) that holds the 1-based
     `line`, with what the base has in its place; a deletion holds the lines on either side of

@@ -5,7 +5,6 @@ import math
 from pytest_selfheal.heal.naturalness import (
     NgramModel,
     ProjectNaturalness,
-    changed_lines,
     code_tokens,
 )
 from pytest_selfheal.models import Candidate, Edit
@@ -46,11 +45,6 @@ def test_what_the_project_writes_often_is_less_surprising():
     assert usual[0] < unusual[0]
 
 
-def test_changed_lines_are_the_new_ones_or_the_line_after_a_deletion():
-    before = "a = 1\nb = 2\nc = 3\n"
-    assert changed_lines(before, "a = 1\nb = 5\nc = 3\n") == {2}
-    assert changed_lines(before, "a = 1\nc = 3\n") == {2}
-    assert changed_lines(before, "a = 1\nb = 2\nb = 4\nc = 3\n") == {3}
 
 
 def candidate(before: str, after: str) -> Candidate:

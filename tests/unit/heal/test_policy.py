@@ -4,7 +4,7 @@ import pytest
 
 from pytest_selfheal.config import Settings, parse_globs
 from pytest_selfheal.errors import ConfigError
-from pytest_selfheal.heal.policy import build_policy, count_changed_lines, failing_test_literals, matches
+from pytest_selfheal.heal.policy import build_policy, failing_test_literals, matches
 from pytest_selfheal.models import Candidate, Edit
 from pytest_selfheal.testfiles import TestFiles
 
@@ -144,12 +144,6 @@ def test_size_limits():
     three = Candidate(edits=tuple(Edit(f"shop/m{i}.py", "a = 1\n", "a = 2\n", "x") for i in range(3)))
     assert policy().check(three).startswith("max-files: touches 3 files")
     assert policy(max_files=3).check(three) is None
-
-
-def test_count_changed_lines_counts_a_replacement_once():
-    assert count_changed_lines("a\nb\nc\n", "a\nB\nc\n") == 1
-    assert count_changed_lines("a\nb\nc\n", "a\nc\n") == 1
-    assert count_changed_lines("a\n", "a\nb\nc\n") == 2
 
 
 def test_failing_test_literals_come_from_the_failing_test_only(tmp_path):
