@@ -54,15 +54,17 @@ class BaseRestoration:
     worktree: Path
     changed: ChangedLines
     _base_texts: dict[str, str | None] = field(default_factory=dict)
-    _base_lines: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _apart_before: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (text, apart)
+    _puts_back_only: dict[Candidate, bool] = field(default_factory=dict)  # asked once per test run
 
     def puts_back_only(self, candidate: Candidate) -> bool:
         """Every line the candidate changes it puts back as the base had it (and some it does)."""
-        restored = self.lines_restored(candidate)
-        return restored > 0 and restored == sum(
-            lines_apart(before.splitlines(), after.splitlines())
-            for before, after in candidate.file_changes.values())
+        if candidate not in self._puts_back_only:
+            restored = self.lines_restored(candidate)
+            self._puts_back_only[candidate] = restored > 0 and restored == sum(
+                lines_apart(before.splitlines(), after.splitlines())
+                for before, after in candidate.file_changes.values())
+        return self._puts_back_only[candidate]
 
     def base_text(self, path: str) -> str | None:
         """`path` as the base had it; None where nothing changed (no line to put back), or the
@@ -76,9 +78,10 @@ class BaseRestoration:
     def lines_restored(self, candidate: Candidate) -> int:
         restored = 0
         for path, (before, after) in candidate.file_changes.items():
-            base = self._base(path)
-            if base is None:
+            text = self.base_text(path)
+            if text is None:
                 continue
+            base = text.splitlines()
             known = self._apart_before.get(path)
             if known is None or known[0] != before:  # the same text before every candidate
                 known = self._apart_before[path] = (before, lines_apart(before.splitlines(), base))
@@ -91,12 +94,6 @@ class BaseRestoration:
             return ""
         return git_output(self.worktree, "diff", "--no-color", "--no-ext-diff", self.changed.base,
                           "--") or ""
-
-    def _base(self, path: str) -> tuple[str, ...] | None:
-        if path not in self._base_lines:
-            text = self.base_text(path)
-            self._base_lines[path] = tuple(text.splitlines()) if text is not None else None
-        return self._base_lines[path]
 
 
 def changed_since_base(worktree: Path, last_green_commit: str | None,
