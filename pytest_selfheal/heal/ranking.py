@@ -80,11 +80,14 @@ class Evidence:
 
 
 def ast_change_size(candidate: Candidate) -> int:
-    """How many AST subtrees differ between the files before and after the whole candidate."""
+    """How many AST subtrees differ between the files before and after the whole candidate: the
+    more of those it removes or those it adds, so that a node replaced counts as one, as one
+    wrapped or taken out does (`age > max_age` for `age < max_age` is no bigger a change than
+    `not age < max_age`; counted both ways, it was)."""
     size = 0
     for before_text, after_text in candidate.file_changes.values():
         before, after = _subtrees(before_text), _subtrees(after_text)
-        size += sum(((before - after) + (after - before)).values())
+        size += max(sum((before - after).values()), sum((after - before).values()))
     return size
 
 

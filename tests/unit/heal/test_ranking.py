@@ -39,6 +39,15 @@ def test_on_equal_changes_the_higher_score_wins_over_the_first_found():
     assert ranked([first, partial, likelier]) == [likelier, first, partial]
 
 
+def test_an_operator_replaced_is_no_bigger_a_change_than_the_comparison_wrapped_in_not():
+    """itsdangerous' `if age < max_age:` (the bug) took `not age < max_age` over the released
+    `age > max_age`, tried first and scored higher, for one subtree fewer."""
+    flipped = outcome("def f(n):\n    return n < 2\n", score=0.6)
+    wrapped = outcome("def f(n):\n    return not n > 2\n", score=0.4)
+    assert ast_change_size(flipped.candidate) == ast_change_size(wrapped.candidate)
+    assert ranked([wrapped, flipped]) == [flipped, wrapped]
+
+
 def test_partial_candidates_rank_among_themselves_the_same_way():
     more = outcome("def f(n):\n    return n + 0 >= 2\n", verdict=Verdict.PARTIAL, fixed=2)
     smaller = outcome("def f(n):\n    return n >= 2\n", verdict=Verdict.PARTIAL)
