@@ -351,7 +351,8 @@ class SandboxWorkbench:
         count as not tried)."""
         fresh = {_digest(c): c for c in candidates if _digest(c) not in self._seen}
         self._checked.update((d, self._check(c)) for d, c in fresh.items())
-        fresh = {d: c for d, c in fresh.items() if self._checked[d] == (None, "")}
+        fresh = {d: c for d, c in fresh.items()
+                 if self._checked[d] == (None, "") and not self._gated_ahead(c)}
         runs = self._screen_targets(list(fresh.values()))
         self._screened.update(zip(fresh, runs, strict=True))
         outcomes = []
@@ -426,6 +427,10 @@ class SandboxWorkbench:
         Called with the candidate written into the worktree.
         """
         done = _verdict(candidate, started)
+        if self._gated_ahead(candidate):
+            ahead = self._gate_ahead(candidate, started, len(self.outcomes) + 1)
+            if ahead is not None:
+                return ahead
         screened = (self._screened.pop(digest) if digest in self._screened else
                     self._screen_targets([candidate])[0])()
         first = self._run(candidate, self.task.targets, screened)
@@ -456,13 +461,40 @@ class SandboxWorkbench:
                 "every failing test, and for the best partial ones if none is found"))
         return self._gate_candidate(candidate, fixed, started, len(self.outcomes) + 1)
 
-    def _gate_candidate(self, candidate: Candidate, fixed: tuple[str, ...], started: float,
-                        number: int) -> Outcome:
-        """The whole suite once from disk, with the candidate written into the worktree: only
-        this run makes a candidate plausible."""
+    def _gated_ahead(self, candidate: Candidate) -> bool:
+        """Whether the candidate only puts back what the change's base had (`_gate_ahead`)."""
+        return self.restoration is not None and self.restoration.puts_back_only(candidate)
+
+    def _gate_ahead(self, candidate: Candidate, started: float, number: int) -> Outcome | None:
+        """A patch that only puts back what the change's base had, the likeliest fix of a
+        regression, is judged by the gate first, stopped at the first failing test (the targets
+        run first): not screened, then run near, then gated (bidict's property tests, fixed, ran
+        every example in the screening and again in the gate). The verdict where that run
+        decides it: plausible when every test passed, still failing when the first target
+        failed; None (judge it as any candidate) when it stopped at another test."""
         done = _verdict(candidate, started)
-        ordered = (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
-        suite = self._gate(ordered, candidate=number)
+        ordered = self._gate_order()
+        suite = self._gate(ordered, candidate=number, stop_at_first_failure=True)
+        stopped = self._gate_stopped(suite, done, ())
+        if stopped is not None:
+            return stopped
+        failed = [n for n in ordered if suite.outcomes.get(n) == "failed"]
+        if not failed and all(n in suite.outcomes for n in ordered):
+            return done(Verdict.PLAUSIBLE, fixed=self.task.targets)
+        if failed and not any(_passed(suite, t) for t in self.task.targets):
+            return done(Verdict.STILL_FAILING, detail="in a clean run, stopped at the first failing "
+                        "test: " + _first_failure(suite, self.task.targets))
+        return None
+
+    def _gate_order(self) -> tuple[str, ...]:
+        """The suite, the targets first."""
+        return (*self.task.targets, *(n for n in self.task.suite if n not in self.task.targets))
+
+    @staticmethod
+    def _gate_stopped(suite: TestRunResult, done: Callable[..., Outcome], fixed: tuple[str, ...]
+                      ) -> Outcome | None:
+        """The verdict of a gate that did not run to its end: a test hung, or the suite timed
+        out; a suite that reported no test raises _SuiteDidNotStart."""
         if hung_under_thread_timeout(suite):
             return done(Verdict.TIMEOUT, fixed=fixed, detail="a test of the suite hung, and "
                         "pytest-timeout's thread method ended the suite's process")
@@ -470,6 +502,18 @@ class SandboxWorkbench:
             raise _SuiteDidNotStart(suite)
         if suite.timed_out:
             return done(Verdict.TIMEOUT, fixed=fixed, detail="the suite timed out")
+        return None
+
+    def _gate_candidate(self, candidate: Candidate, fixed: tuple[str, ...], started: float,
+                        number: int) -> Outcome:
+        """The whole suite once from disk, with the candidate written into the worktree: only
+        this run makes a candidate plausible."""
+        done = _verdict(candidate, started)
+        ordered = self._gate_order()
+        suite = self._gate(ordered, candidate=number)
+        stopped = self._gate_stopped(suite, done, fixed)
+        if stopped is not None:
+            return stopped
         fixed = tuple(t for t in self.task.targets if _passed(suite, t))
         if not fixed:
             return done(Verdict.STILL_FAILING, detail="passed in place but not in a clean run: "
@@ -482,13 +526,17 @@ class SandboxWorkbench:
                         detail=_first_failure(suite, broken))
         return done(Verdict.PLAUSIBLE, fixed=fixed)
 
-    def _gate(self, nodeids: Sequence[str], *, candidate: int | None) -> TestRunResult:
+    def _gate(self, nodeids: Sequence[str], *, candidate: int | None,
+              stop_at_first_failure: bool = False) -> TestRunResult:
         """The whole suite in a fresh process from disk (under pytest-xdist as the user's session
         ran), logged with what it cost; `candidate` None: the unpatched code."""
         run = self.runs.fresh(nodeids, parallel=True, timeout=self._remaining(self.limits.suite_timeout),
-                              memory_bytes=self.limits.gate_memory)
-        self._gate_took = max(self._gate_took or 0.0, run.seconds)
+                              memory_bytes=self.limits.gate_memory,
+                              stop_at_first_failure=stop_at_first_failure)
+        if not stop_at_first_failure or run.exit_code == 0:  # the whole suite ran
+            self._gate_took = max(self._gate_took or 0.0, run.seconds)
         self.log.record("gate", candidate=candidate, tests=len(nodeids),
+                        stopped_at_first_failure=stop_at_first_failure,
                         xdist_workers=self.runs.xdist_workers, seconds=round(run.seconds, 3),
                         exit_code=run.exit_code, timed_out=run.timed_out,
                         failed=sum(o == "failed" for o in run.outcomes.values()),

@@ -125,6 +125,10 @@ def test_a_committed_change_is_put_back_as_the_last_green_commit_had_it(tmp_path
     first = next(d for d in decisions if d["kind"] == "candidate")
     assert first["edits"][0]["template"] == "restore-change", "tried before any template"
     assert report["fix"]["ranking"]["restored"] == 1
+    # judged by one clean run of the suite, stopped at its first failure; not screened first
+    before_it = decisions[:decisions.index(first)]
+    assert [d["kind"] for d in before_it if d["kind"] in ("near", "gate")] == ["gate"]
+    assert next(d for d in before_it if d["kind"] == "gate")["stopped_at_first_failure"] is True
 
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

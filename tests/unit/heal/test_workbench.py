@@ -84,9 +84,16 @@ class FakeRuns:
 
     def fresh(self, nodeids: Sequence[str], *, timeout: float, stop_at_first_failure: bool = False,
               parallel: bool = False, memory_bytes: int | None = None) -> TestRunResult:
-        self.calls.append(("fresh" if parallel else "serial", tuple(nodeids)))
+        """A run stopped at its first failure (`-x`) reports the tests up to it, in order."""
+        kind = ("fresh" if parallel else "serial") + (" -x" if stop_at_first_failure else "")
+        self.calls.append((kind, tuple(nodeids)))
         self.waited.append("fresh")
-        return self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
+        run = self.behaviour(self.sandbox.read("calc.py").text, tuple(nodeids))
+        if stop_at_first_failure and "failed" in run.outcomes.values():
+            upto = [n for n in nodeids if n in run.outcomes]
+            first = next(i for i, n in enumerate(upto) if run.outcomes[n] == "failed")
+            run = replace(run, outcomes={n: run.outcomes[n] for n in upto[:first + 1]})
+        return run
 
     def close(self) -> None:
         pass
@@ -183,9 +190,41 @@ class PutsBack:
         return int(self.puts_back_only(candidate))
 
 
-def test_a_patch_that_only_puts_back_the_base_is_bounded_by_the_suite_not_the_failing_run(tmp_path):
-    """A property test that failed at its first example runs all of them once fixed."""
+def test_a_patch_that_only_puts_back_the_base_goes_to_the_gate_first_and_nothing_else_runs(tmp_path):
+    """bidict's property tests, fixed, ran every example in the screening and again in the gate."""
+    log = DecisionLog(tmp_path)
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"), log=log)
+    bench.restoration = PutsBack()  # type: ignore[assignment]
+    [outcome] = bench.try_batch([plus()])
+    assert (outcome.verdict, outcome.fixed) == (Verdict.PLAUSIBLE, (TARGET,))
+    assert runs.calls == [("fresh -x", SUITE)] and runs.jobs == []
+    [gate] = [r for line in (tmp_path / "decisions.jsonl").read_text().splitlines()
+              if (r := json.loads(line))["kind"] == "gate"]
+    assert gate["stopped_at_first_failure"] is True
+
+
+def test_a_put_back_patch_that_fixes_no_target_is_still_failing_from_the_gate_stopped_at_it(tmp_path):
     bench, runs = make_bench(tmp_path, fixed_by("a + b"))
+    bench.restoration = PutsBack()  # type: ignore[assignment]
+    bench.restoration.puts_back_only = lambda candidate: True  # type: ignore[method-assign]
+    outcome = bench.try_candidate(edit(BUGGY.replace("a - b", "a * b")))
+    assert outcome.verdict is Verdict.STILL_FAILING and "stopped at the first failing" in outcome.detail
+    assert runs.calls == [("fresh -x", SUITE)]
+
+
+def test_a_put_back_patch_whose_gate_stops_past_the_targets_is_judged_as_any_candidate(tmp_path):
+    """Stopped at another test, the run says nothing of the tests after it."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": NEAR}))
+    bench.restoration = PutsBack()  # type: ignore[assignment]
+    outcome = bench.try_candidate(plus())
+    assert (outcome.verdict, outcome.broken) == (Verdict.BREAKS_OTHERS, (NEAR,))
+    assert runs.calls == [("fresh -x", SUITE), ("warm", (TARGET,)), ("warm", (NEAR,))]
+
+
+def test_a_patch_that_only_puts_back_the_base_is_bounded_by_the_suite_not_the_failing_run(tmp_path):
+    """A property test that failed at its first example runs all of them once fixed; screened
+    when the gate stopped at another test than a target."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b", breaks={"a + b": NEAR}))
     bench.restoration = PutsBack()  # type: ignore[assignment]
     bench.limits = replace(bench.limits, target_cpu=0.5)
     bench.try_batch([edit(BUGGY.replace("a - b", "a * b")), plus()])
