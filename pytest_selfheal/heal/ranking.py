@@ -14,7 +14,8 @@ each patch, in this order:
 4. the fewest calls made by the passing tests whose outcome it changes, where that was measured
    (behaviour.py: a correct patch keeps what the passing tests do alike), measured ahead of any
    not measured;
-5. the smallest change to the program's AST, then the fewest edits;
+5. the smallest change to the program's AST, then the one that leaves it smallest, then the
+   fewest edits;
 6. the highest score the agent gave it (for the builtin agent: line suspiciousness x template
    prior);
 7. the changed lines that read most like the project's own code (naturalness.py), where the
@@ -66,16 +67,19 @@ class Evidence:
     score: float
     changed_calls: int | None = None  # None: not measured
     restored: int = 0  # lines of the change since the base it puts back as they were
+    ast_growth: int = 0  # AST subtrees it adds less those it removes
 
     def as_json(self) -> dict[str, Any]:
         return {"restored": self.restored, "antipatterns": list(self.antipatterns),
-                "ast_change": self.ast_change, "bits_per_token": self.bits_per_token,
+                "ast_change": self.ast_change, "ast_growth": self.ast_growth,
+                "bits_per_token": self.bits_per_token,
                 "changed_calls": self.changed_calls}
 
-    def key(self) -> tuple[int, int, bool, float, int, int, float, float]:
+    def key(self) -> tuple[int, int, bool, float, int, int, int, float, float]:
         surprise = math.inf if self.bits_per_token is None else self.bits_per_token
         changed = math.inf if self.changed_calls is None else self.changed_calls
         return (-self.fixed, not self.restored, bool(self.antipatterns), changed, self.ast_change,
+                self.ast_growth,
                 self.edits, -self.score, surprise)
 
 
@@ -84,11 +88,23 @@ def ast_change_size(candidate: Candidate) -> int:
     more of those it removes or those it adds, so that a node replaced counts as one, as one
     wrapped or taken out does (`age > max_age` for `age < max_age` is no bigger a change than
     `not age < max_age`; counted both ways, it was)."""
-    size = 0
+    return sum(max(removed, added) for removed, added in _changed_subtrees(candidate))
+
+
+def ast_growth(candidate: Candidate) -> int:
+    """The AST subtrees the candidate adds less those it removes: of two changes as small, the
+    one that leaves the program smaller (`age > max_age`, not `not age < max_age`; `ranked[:n]`,
+    not `ranked[:n - 0]`)."""
+    return sum(added - removed for removed, added in _changed_subtrees(candidate))
+
+
+def _changed_subtrees(candidate: Candidate) -> list[tuple[int, int]]:
+    """Per file: (subtrees only before, subtrees only after)."""
+    found = []
     for before_text, after_text in candidate.file_changes.values():
         before, after = _subtrees(before_text), _subtrees(after_text)
-        size += max(sum((before - after).values()), sum((after - before).values()))
-    return size
+        found.append((sum((before - after).values()), sum((after - before).values())))
+    return found
 
 
 @functools.lru_cache(maxsize=16)  # the "before" side is the same file for every candidate
@@ -107,7 +123,7 @@ def evidence(outcome: Outcome, naturalness: Naturalness | None = None,
     candidate = outcome.candidate
     return Evidence(
         fixed=len(outcome.fixed), antipatterns=antipatterns(candidate),
-        ast_change=ast_change_size(candidate),
+        ast_change=ast_change_size(candidate), ast_growth=ast_growth(candidate),
         bits_per_token=naturalness.bits_per_token(candidate) if naturalness else None,
         edits=len(candidate.edits), score=candidate.score,
         changed_calls=behaviour.get(candidate),
@@ -162,6 +178,9 @@ def why_first(best: Evidence, runner_up: Evidence | None) -> str:
     elif best.ast_change != runner_up.ast_change:
         why = (f"the smaller change ({best.ast_change} AST subtrees changed, the runner-up "
                f"{runner_up.ast_change})")
+    elif best.ast_growth != runner_up.ast_growth:
+        why = (f"as small a change that leaves the program smaller ({best.ast_growth:+d} AST "
+               f"subtrees, the runner-up {runner_up.ast_growth:+d})")
     elif best.edits != runner_up.edits:
         why = f"fewer edits ({best.edits}, the runner-up {runner_up.edits})"
     elif best.score != runner_up.score:

@@ -41,11 +41,29 @@ def test_on_equal_changes_the_higher_score_wins_over_the_first_found():
 
 def test_an_operator_replaced_is_no_bigger_a_change_than_the_comparison_wrapped_in_not():
     """itsdangerous' `if age < max_age:` (the bug) took `not age < max_age` over the released
-    `age > max_age`, tried first and scored higher, for one subtree fewer."""
-    flipped = outcome("def f(n):\n    return n < 2\n", score=0.6)
-    wrapped = outcome("def f(n):\n    return not n > 2\n", score=0.4)
+    `age > max_age`, tried first and scored higher, for one subtree fewer. As small a change,
+    the flip leaves the program smaller."""
+    flipped = outcome("def f(n):\n    return n < 2\n", score=0.4)
+    wrapped = outcome("def f(n):\n    return not n > 2\n", score=0.6)
     assert ast_change_size(flipped.candidate) == ast_change_size(wrapped.candidate)
-    assert ranked([wrapped, flipped]) == [flipped, wrapped]
+    best_first = judged([wrapped, flipped])
+    assert [o for o, _ in best_first] == [flipped, wrapped]
+    assert why_first(best_first[0][1], best_first[1][1]) == (
+        "as small a change that leaves the program smaller (+0 AST subtrees, the runner-up +1)")
+
+
+def test_a_term_dropped_leaves_the_program_smaller_than_a_constant_made_neutral():
+    """`ranked[: n - 1]` -> `ranked[: n]`, not `ranked[: n - 0]`, whatever the scores."""
+    before = "def top(xs, n):\n    return xs[: n - 1]\n"
+
+    def patched(after: str, score: float) -> Outcome:
+        edit = Edit(path="m.py", before=before, after=after, description=after)
+        return Outcome(Candidate(edits=(edit,), score=score), Verdict.PLAUSIBLE, 0.1, fixed=("t",))
+
+    dropped = patched("def top(xs, n):\n    return xs[: n]\n", score=0.285)
+    neutral = patched("def top(xs, n):\n    return xs[: n - 0]\n", score=0.291)
+    assert ast_change_size(dropped.candidate) == ast_change_size(neutral.candidate)
+    assert ranked([neutral, dropped]) == [dropped, neutral]
 
 
 def test_partial_candidates_rank_among_themselves_the_same_way():

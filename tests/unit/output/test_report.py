@@ -58,7 +58,7 @@ def test_a_healed_run_reports_the_fix_and_the_candidates(heal_request):
     assert data["fix"] == {"files": ["invoice/discounts.py"], "diff": "fix.diff", "candidate": 1,
                            "fixed": [NODEID],
                            "ranking": {"why": "the only plausible patch", "restored": 0,
-                                       "antipatterns": [], "ast_change": 6,
+                                       "antipatterns": [], "ast_change": 6, "ast_growth": 0,
                                        "bits_per_token": None, "changed_calls": None}}
     assert [c["verdict"] for c in data["candidates"]] == ["still-failing", "plausible"]
     assert data["candidates"][1]["edits"] == [{"path": "invoice/discounts.py", "line": 12,
