@@ -88,23 +88,19 @@ def ast_change_size(candidate: Candidate) -> int:
     more of those it removes or those it adds, so that a node replaced counts as one, as one
     wrapped or taken out does (`age > max_age` for `age < max_age` is no bigger a change than
     `not age < max_age`; counted both ways, it was)."""
-    return sum(max(removed, added) for removed, added in _changed_subtrees(candidate))
+    return ast_change(candidate)[0]
 
 
-def ast_growth(candidate: Candidate) -> int:
-    """The AST subtrees the candidate adds less those it removes: of two changes as small, the
-    one that leaves the program smaller (`age > max_age`, not `not age < max_age`; `ranked[:n]`,
-    not `ranked[:n - 0]`)."""
-    return sum(added - removed for removed, added in _changed_subtrees(candidate))
-
-
-def _changed_subtrees(candidate: Candidate) -> list[tuple[int, int]]:
-    """Per file: (subtrees only before, subtrees only after)."""
-    found = []
+def ast_change(candidate: Candidate) -> tuple[int, int]:
+    """(`ast_change_size`, growth): the growth is the AST subtrees the candidate adds less those
+    it removes: of two changes as small, the one that leaves the program smaller (`age >
+    max_age`, not `not age < max_age`; `ranked[:n]`, not `ranked[:n - 0]`)."""
+    size = growth = 0
     for before_text, after_text in candidate.file_changes.values():
         before, after = _subtrees(before_text), _subtrees(after_text)
-        found.append((sum((before - after).values()), sum((after - before).values())))
-    return found
+        removed, added = sum((before - after).values()), sum((after - before).values())
+        size, growth = size + max(removed, added), growth + added - removed
+    return size, growth
 
 
 @functools.lru_cache(maxsize=16)  # the "before" side is the same file for every candidate
@@ -121,9 +117,10 @@ def evidence(outcome: Outcome, naturalness: Naturalness | None = None,
              behaviour: Mapping[Candidate, int] = MappingProxyType({}),
              restoration: Restoration | None = None) -> Evidence:
     candidate = outcome.candidate
+    size, growth = ast_change(candidate)
     return Evidence(
         fixed=len(outcome.fixed), antipatterns=antipatterns(candidate),
-        ast_change=ast_change_size(candidate), ast_growth=ast_growth(candidate),
+        ast_change=size, ast_growth=growth,
         bits_per_token=naturalness.bits_per_token(candidate) if naturalness else None,
         edits=len(candidate.edits), score=candidate.score,
         changed_calls=behaviour.get(candidate),
