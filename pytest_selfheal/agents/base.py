@@ -58,6 +58,8 @@ class Workbench(Protocol):
 
     @property
     def change_base(self) -> str: ...  # the base as the report names it: "HEAD", "HEAD~1", ...
+    @property
+    def changed_paths(self) -> tuple[str, ...]: ...  # the files the change touched, sorted
 
     def change_diff(self) -> str:
         """`git diff` from the base of the change to the worktree; "" without a base."""

@@ -176,6 +176,10 @@ class SandboxWorkbench:
     def change_base(self) -> str:
         return self.restoration.changed.describe() if self.restoration is not None else ""
 
+    @property
+    def changed_paths(self) -> tuple[str, ...]:
+        return tuple(sorted(self.restoration.changed.paths)) if self.restoration is not None else ()
+
     def change_diff(self) -> str:
         return self.restoration.diff() if self.restoration is not None else ""
 

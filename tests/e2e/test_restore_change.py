@@ -220,3 +220,44 @@ def test_a_comparison_put_back_is_not_taken_for_special_casing_the_tests_input(t
     report = latest_report(repo)
     assert report["status"] == "healed", report["reason"]
     assert '+    return label[2:4] == "--"' in (latest_run_dir(repo) / "fix.diff").read_text()
+
+
+SETTINGS = '''\
+"""What the wire carries unless told otherwise."""
+
+ENCODING = "latin-1"
+ERRORS = "strict"
+'''
+CODEC_WITH_SETTINGS = '''\
+from wire import settings
+
+
+def to_bytes(text):
+    return text.encode(settings.ENCODING, settings.ERRORS)
+
+
+def to_text(data):
+    return data.decode(settings.ENCODING, settings.ERRORS)
+'''
+
+
+def test_a_committed_constant_in_a_module_no_test_ran_a_line_of_is_put_back(tmp_path):
+    """The changed line ran only when the module was imported: no test's coverage holds a line
+    of settings.py, so no suspect is there, and no template writes "latin-1"."""
+    repo = wire_project(tmp_path / "repo")
+    (repo / "wire/settings.py").write_text(SETTINGS, encoding="utf-8")
+    (repo / "wire/codec.py").write_text(CODEC_WITH_SETTINGS, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Settings")
+    (repo / "wire/settings.py").write_text(SETTINGS.replace('"latin-1"', '"utf-8"'), encoding="utf-8")
+    git(repo, "commit", "-qam", "Default to UTF-8")
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert healing.returncode == 1, healing.stdout[-2000:]
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert all(s["path"] != "wire/settings.py" for s in report["suspects"])
+    fix = report["candidates"][report["fix"]["candidate"]]
+    assert fix["description"] == ('wire/settings.py:3: `ENCODING = "utf-8"` -> '
+                                  '`ENCODING = "latin-1"` as HEAD~1 had it')

@@ -4,8 +4,9 @@ When the failures follow a change (triage's base: the last green commit, else HE
 uncommitted work, else HEAD~1), the likeliest fix of the regression undoes the part of the
 change that the failing tests ran, and its text is known exactly: no template guesses the
 constant a change replaced (`"latin-1"` -> `"utf-8"`). One candidate per hunk that holds a
-suspect line, best suspect first, then per other hunk of those files, and one with all of them;
-tried before the templates, and judged by the suite as every candidate is.
+suspect line, best suspect first, then per other hunk of those files, then per hunk that ran at
+import in the change's other files, and one with all of them; tried before the templates, and
+judged by the suite as every candidate is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cached_property
 
 from ...linediff import Opcode, line_opcodes
 from ...models import Candidate, Edit
-from ...source import PythonSource, UnreadableSource, read_source
+from ...source import PythonSource, UnreadableSource, function_span_in, read_source
 from ..base import Workbench
 
 MAX_HUNKS = 3  # hunks put back, those of the best suspects
@@ -27,7 +28,9 @@ UNDECODABLE = "\ufffd"  # git's text of a base file that is not UTF-8: not put b
 def restorations(bench: Workbench) -> Iterator[Candidate]:
     """A candidate per changed hunk holding a suspect line, best suspect first; then per other
     hunk of the suspects' files, which no test's coverage shows if it ran at import (a module's
-    constant); at most MAX_HUNKS in all. Then, when there are several, one that puts them all
+    constant); then per hunk outside any function in the other files the change touched (no
+    test ran a line of them, but every test that imported them ran those: bidict's default
+    `OnDup`); at most MAX_HUNKS in all. Then, when there are several, one that puts them all
     back (a change made in two places, a name renamed where it is defined and used, is undone
     only whole)."""
     read: set[str] = set()
@@ -51,6 +54,16 @@ def restorations(bench: Workbench) -> Iterator[Candidate]:
     for changed in files.values():
         for hunk in changed.every_hunk():
             if candidate := found(changed, hunk):
+                yield candidate
+    for path in bench.changed_paths:
+        if path in read or not path.endswith(".py") or bench.policy.refusal(path) is not None:
+            continue
+        read.add(path)
+        if (changed := _changed(bench, path)) is None:
+            continue
+        for hunk in changed.every_hunk():
+            if changed.runs_at_import(hunk) and (candidate := found(changed, hunk)):
+                files[path] = changed
                 yield candidate
     if len(hunks) > 1:
         by_file = {path: [hunk for where, hunk in hunks if where == path] for path, _ in hunks}
@@ -95,6 +108,14 @@ class _Changed:
         """Each hunk of the file's change, in file order."""
         found = (self.hunk(i1 + 1 if tag != "insert" else max(i1, 1)) for tag, i1, *_ in self.spans)
         return [hunk for hunk in found if hunk is not None]
+
+    def runs_at_import(self, hunk: Hunk) -> bool:
+        """No line of the hunk is in a function: it ran when the module was imported (a
+        constant, a class attribute, a decorator), which no test's coverage shows. A deletion's
+        lines are judged by the lines beside the gap."""
+        lines = range(hunk.start + 1, hunk.end + 1) if hunk.end > hunk.start else (hunk.start,
+                                                                                  hunk.start + 1)
+        return all(function_span_in(self.read.text, line) is None for line in lines)
 
     def edit(self, hunks: Sequence[Hunk], base: str) -> Edit:
         """The file with `hunks` put back (the last first, so that the others stay in place)."""

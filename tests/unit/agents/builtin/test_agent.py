@@ -302,6 +302,7 @@ class Bench:
     """A bench on which nothing passes: the agent searches until it has no candidate left."""
 
     change_base = "HEAD"
+    changed_paths: tuple[str, ...] = ()
 
     def base_text(self, path: str) -> None:
         return None
@@ -336,6 +337,7 @@ class TwoTestsBench:
     running the candidate's code: a candidate fixing one of the bugs is a partial fix."""
 
     change_base = "HEAD"
+    changed_paths: tuple[str, ...] = ()
 
     def base_text(self, path: str) -> None:
         return None
@@ -391,6 +393,7 @@ class ScriptedBench:
     """A bench that judges each candidate by `judge`, and is healed once `fix` was tried."""
 
     change_base = "HEAD"
+    changed_paths: tuple[str, ...] = ()
 
     def base_text(self, path: str) -> None:
         return None
@@ -522,6 +525,7 @@ class FirstSiteBench:
     condition; it keeps trying candidates for two batches after the first plausible one."""
 
     change_base = "HEAD"
+    changed_paths: tuple[str, ...] = ()
 
     def base_text(self, path: str) -> None:
         return None
@@ -646,6 +650,8 @@ class ChangedFileBench(ScriptedBench):
         super().__init__(root, suspects(3), Candidate(()))
         self.base, self.fixed, self.most = base, fixed, batches
         self.batches: list[list[Candidate]] = []
+
+    changed_paths = ("m.py",)
 
     def base_text(self, path: str) -> str | None:  # type: ignore[override]
         return self.base if path == "m.py" else None

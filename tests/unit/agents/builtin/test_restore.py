@@ -16,9 +16,19 @@ class ChangedBench:
 
     def __init__(self, root: Path, suspects: list[Suspect], bases: dict[str, str]) -> None:
         self.root, self.suspects, self.bases = root, suspects, bases
+        self.policy = TestsRefused()
+
+    @property
+    def changed_paths(self) -> tuple[str, ...]:
+        return tuple(sorted(self.bases))
 
     def base_text(self, path: str) -> str | None:
         return self.bases.get(path)
+
+
+class TestsRefused:
+    def refusal(self, path: str) -> str | None:
+        return f"{path} is a test file" if path.startswith("tests/") else None
 
 
 def _bench(tmp_path: Path, current: str, lines: list[int], base: str = BASE,
@@ -103,3 +113,43 @@ def test_a_hunk_no_test_ran_in_a_suspect_file_comes_after_those_the_tests_ran(tm
     assert first.edits[0].description == "m.py:5: `y = x - 1` -> `y = x + 1` as HEAD had it"
     assert second.edits[0].description == "m.py:1: `KEY = 'k2'` -> `KEY = 'k1'` as HEAD had it"
     assert whole.edits[0].after == base
+
+
+CONSTANTS = "import enum\n\n\nclass Mode(enum.Enum):\n    FAST = 1\n\n\nDEFAULT = Mode.FAST\n\n\n" \
+            "def pick(mode=DEFAULT):\n    return mode\n"
+
+
+def test_a_change_that_ran_at_import_in_a_file_without_a_suspect_is_put_back_after_the_suspects(
+        tmp_path):
+    """bidict's `ON_DUP_DEFAULT` changed in _dup.py: the failing tests ran no line of that file,
+    only its import did, so no suspect is there; the change is still the likeliest cause."""
+    (tmp_path / "m.py").write_text(BASE.replace("x + 1", "x - 1"))
+    (tmp_path / "consts.py").write_text(CONSTANTS.replace("FAST = 1", "FAST = 2")
+                                        .replace("    return mode", "    return mode or 0"))
+    bench = ChangedBench(tmp_path, [Suspect("m.py", 2, "f", 0.9)], {"m.py": BASE, "consts.py": CONSTANTS})
+    first, second, whole = restorations(bench)  # type: ignore[arg-type]
+    assert first.edits[0].path == "m.py"
+    assert second.edits[0].description == "consts.py:5: `FAST = 2` -> `FAST = 1` as HEAD had it"
+    assert [e.path for e in whole.edits] == ["m.py", "consts.py"]
+    assert "return mode or 0" in whole.edits[1].after, (
+        "a function's line in that file is not put back: no failing test ran it")
+
+
+def test_a_change_at_import_in_a_test_file_or_a_file_that_is_not_python_is_not_put_back(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "data.py").write_text(CONSTANTS.replace("FAST = 1", "FAST = 2"))
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = b\n")
+    bench = ChangedBench(tmp_path, [], {"tests/data.py": CONSTANTS, "setup.cfg": "[metadata]\nname = a\n"})
+    assert not list(restorations(bench))  # type: ignore[arg-type]
+
+
+def test_a_deletion_at_import_is_put_back_but_not_one_inside_a_function(tmp_path):
+    (tmp_path / "consts.py").write_text(CONSTANTS.replace("DEFAULT = Mode.FAST\n", ""))
+    bench = ChangedBench(tmp_path, [], {"consts.py": CONSTANTS})
+    [candidate] = restorations(bench)  # type: ignore[arg-type]
+    assert candidate.edits[0].after == CONSTANTS
+    (tmp_path / "consts.py").write_text(CONSTANTS.replace("    return", "    mode = mode\n    return"))
+    assert not list(restorations(bench)), "a line added in a function"  # type: ignore[arg-type]
+    bench.bases["consts.py"] = CONSTANTS.replace("    return", "    mode = mode\n    return")
+    (tmp_path / "consts.py").write_text(CONSTANTS.replace("    return mode\n", "    mode = mode\n"))
+    assert not list(restorations(bench)), "a function's last line deleted"  # type: ignore[arg-type]
