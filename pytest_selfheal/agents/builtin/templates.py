@@ -99,6 +99,19 @@ _AUGMENTED: dict[type[cst.BaseAugOp], tuple[type[cst.BaseAugOp], ...]] = {
     cst.FloorDivideAssign: (cst.DivideAssign,),
 }
 
+# The operator module's function for each operator: `operator.lt` slips as `<` does, and a module
+# whose one `operator.le` was changed uses no other attribute to swap it back with.
+_OPERATOR_FUNCTIONS: dict[type[cst.BaseCompOp | cst.BaseBinaryOp], str] = {
+    cst.LessThan: "lt", cst.LessThanEqual: "le", cst.GreaterThan: "gt", cst.GreaterThanEqual: "ge",
+    cst.Equal: "eq", cst.NotEqual: "ne", cst.Is: "is_", cst.IsNot: "is_not", cst.Add: "add",
+    cst.Subtract: "sub", cst.Multiply: "mul", cst.Divide: "truediv", cst.FloorDivide: "floordiv",
+    cst.Modulo: "mod", cst.Power: "pow",
+}
+OPERATOR_RELATIVES: dict[str, tuple[str, ...]] = {
+    name: tuple(_OPERATOR_FUNCTIONS[other] for other in {**_COMPARISON, **_ARITHMETIC}.get(op, ()))
+    for op, name in _OPERATOR_FUNCTIONS.items()
+}
+
 
 def _like(new: type[Any], old: Any) -> Any:
     """A new operator with the old one's spacing, so the diff shows only the real change."""
@@ -424,14 +437,16 @@ def drop_argument(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 
 def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """`obj.a` -> `obj.b`, where `b` is another attribute the module uses on `obj` (on `self`:
-    in the same class), or one of a class that has `a` too: `obj` is likely one of those."""
+    in the same class), or one of a class that has `a` too: `obj` is likely one of those. On the
+    operator module, the operator templates' alternatives first (`operator.lt` -> `operator.le`)."""
     if not isinstance(node, cst.Attribute):
         return
     receiver = code(node.value)
     siblings = list(scope.attributes.get(receiver, ()))
     if receiver not in ("self", "cls"):
         siblings += [n for names in scope.classes if node.attr.value in names for n in names]
-    for other in _similar(node.attr.value, siblings):
+    relatives = OPERATOR_RELATIVES.get(node.attr.value, ()) if receiver == "operator" else ()
+    for other in dict.fromkeys([*relatives, *_similar(node.attr.value, siblings)]):
         replacement = node.with_changes(attr=cst.Name(other))
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 

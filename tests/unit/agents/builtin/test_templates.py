@@ -243,6 +243,15 @@ def test_sibling_attribute_only_uses_attributes_of_the_same_object():
     assert results and all("self.wide" not in r for r in results)
 
 
+def test_an_operator_function_is_swapped_as_its_operator_is_even_where_the_module_uses_no_other():
+    source = "import operator\n\n\ndef at_most(bound):\n    return (bound, operator.lt)\n"
+    results = mutated(source, "sibling-attribute", line=5)
+    assert [r.split("\n")[4] for r in results] == ["    return (bound, operator.le)",
+                                                     "    return (bound, operator.gt)"]
+    assert mutated(source.replace("operator.lt", "operator.floordiv"), "sibling-attribute",
+                   line=5)[0].endswith("operator.truediv)\n")
+
+
 def test_sibling_attribute_knows_the_fields_of_a_class():
     source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
               "        return self.on_hand - self.on_hand\n")
