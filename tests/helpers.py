@@ -66,7 +66,9 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
 
 
 def copy_example(name: str, dest: Path) -> Path:
-    shutil.copytree(EXAMPLES / name, dest, dirs_exist_ok=True)
+    """The example's files, without the bytecode this checkout's runs left beside them."""
+    shutil.copytree(EXAMPLES / name, dest, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 

@@ -81,7 +81,7 @@ EXPECTED = {
 def _copy(project: str, dest: Path) -> Path:
     if EXPECTED.get(project, ("case",))[0] == "example":
         return copy_example(project, dest)
-    shutil.copytree(CASES / project, dest)
+    shutil.copytree(CASES / project, dest, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 
@@ -112,6 +112,10 @@ def test_fix_diff_carries_a_regression_test_that_fails_without_the_fix(project, 
     assert green.returncode == 0, green.stdout
 
     git(fresh, "checkout", "--", *report["fix"]["files"])
+    # the checkout can fall in the second the green run compiled the fix, at the same size:
+    # Python would take that bytecode for the source's
+    for cache in list(fresh.rglob("__pycache__")):
+        shutil.rmtree(cache)
     red = run_pytest(fresh, path)
     assert red.returncode == 1, red.stdout
     tests = report["regression"]["tests"]
