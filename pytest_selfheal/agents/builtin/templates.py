@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,16 +101,20 @@ _AUGMENTED: dict[type[cst.BaseAugOp], tuple[type[cst.BaseAugOp], ...]] = {
 
 # The operator module's function for each operator: `operator.lt` slips as `<` does, and a module
 # whose one `operator.le` was changed uses no other attribute to swap it back with.
-_OPERATOR_FUNCTIONS: dict[type[cst.BaseCompOp | cst.BaseBinaryOp], str] = {
+_OPERATOR_FUNCTIONS: dict[type[Any], str] = {
     cst.LessThan: "lt", cst.LessThanEqual: "le", cst.GreaterThan: "gt", cst.GreaterThanEqual: "ge",
     cst.Equal: "eq", cst.NotEqual: "ne", cst.Is: "is_", cst.IsNot: "is_not", cst.Add: "add",
     cst.Subtract: "sub", cst.Multiply: "mul", cst.Divide: "truediv", cst.FloorDivide: "floordiv",
     cst.Modulo: "mod", cst.Power: "pow",
 }
-OPERATOR_RELATIVES: dict[str, tuple[str, ...]] = {
-    name: tuple(_OPERATOR_FUNCTIONS[other] for other in {**_COMPARISON, **_ARITHMETIC}.get(op, ()))
-    for op, name in _OPERATOR_FUNCTIONS.items()
-}
+
+
+def _named(table: Mapping[type[Any], tuple[type[Any], ...]]) -> dict[str, tuple[str, ...]]:
+    return {_OPERATOR_FUNCTIONS[op]: tuple(_OPERATOR_FUNCTIONS[other] for other in others)
+            for op, others in table.items() if op in _OPERATOR_FUNCTIONS}
+
+
+OPERATOR_RELATIVES = {**_named(_COMPARISON), **_named(_ARITHMETIC)}
 
 
 def _like(new: type[Any], old: Any) -> Any:
