@@ -1,7 +1,8 @@
 """Templates that replace a value with one the module itself suggests: another of its string
-literals (TBar's "mutate literal expression"), a value assigned to the same target elsewhere or
-the parameter named like the target ("mutate variable"), and a one-element tuple made by a stray
-comma back into its element (Python's own way to get a wrong data type).
+literals (TBar's "mutate literal expression"), a separator with a character too many or too few,
+a value assigned to the same target elsewhere or the parameter named like the target ("mutate
+variable"), and a one-element tuple made by a stray comma back into its element (Python's own way
+to get a wrong data type).
 """
 
 from __future__ import annotations
@@ -41,6 +42,28 @@ def literal_replacement(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement
                     key=lambda s: -similarity[s])
     for other in ranked[:MAX_LITERALS]:
         yield cst.SimpleString(other), f"`{node.value}` -> `{other}`"
+
+
+MAX_SEPARATOR = 3  # characters: `", "`, `"//"`, `"::"`; longer punctuation is rarely a slip
+SPACED = ",;:"  # a separator that prose writes with a space after it
+
+
+def separator_literal(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`", "` -> `","`, `"//"` -> `"/"`, `"-"` -> `"--"`, `":"` -> `": "`: a separator or prefix
+    of punctuation with a character too many or too few, which no other string of the module
+    need hold (literal_replacement's source)."""
+    if not isinstance(node, cst.SimpleString) or "\\" in node.value:
+        return
+    evaluated = node.evaluated_value
+    value = evaluated.decode("latin-1") if isinstance(evaluated, bytes) else evaluated
+    if not 0 < len(value) <= MAX_SEPARATOR or any(c.isalnum() or c in "'\"" for c in value):
+        return
+    shorter = [value[:i] + value[i + 1:] for i in range(len(value))] if len(value) > 1 else []
+    longer = [value * 2] if len(value) == 1 else []
+    spaced = [value + " "] if value[-1] in SPACED else []
+    for other in dict.fromkeys([*shorter, *spaced, *longer]):
+        literal = f"{node.prefix}{node.quote}{other}{node.quote}"
+        yield cst.SimpleString(literal), f"`{node.value}` -> `{literal}`"
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:
@@ -222,6 +245,7 @@ def stray_comma(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
 # Expression templates like TEMPLATES in templates.py, applied after them on equal scores.
 LITERAL_TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("literal-replacement", literal_replacement),
+    ("separator-literal", separator_literal),
     ("assigned-value", assigned_value),
     ("stray-comma", stray_comma),
 )

@@ -48,6 +48,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     "helper-call": 0.3,  # up to three per name on the line: after wrap-call's builtins
     # Few candidates per line (at most 3, 4 and 1), drawn from the module's own values.
     "literal-replacement": 0.5,
+    "separator-literal": 0.5,
     "exception-type": 0.5,
     "compared-text": 0.5,
     "assigned-value": 0.5,

@@ -40,6 +40,24 @@ def test_literal_replacement_keeps_the_kind_and_skips_unlike_strings() -> None:
         'A = b"major"\nB = "minor"\nC = "zzz"\nD = f(x="minor")\n']  # not b"major", not "zzz"
 
 
+@pytest.mark.parametrize(("buggy", "fixed"), [
+    ('", ".join(values)', '",".join(values)'),
+    ('",".join(values)', '", ".join(values)'),
+    ("path.startswith('//')", "path.startswith('/')"),
+    ('label[2:4] == "-"', 'label[2:4] == "--"'),
+    ('rb"::"', 'rb":"'),
+])
+def test_a_separator_with_a_character_too_many_or_too_few_is_put_right(buggy: str, fixed: str) -> None:
+    results = mutated(f"x = {buggy}\n", "separator-literal", 1)
+    assert f"x = {fixed}\n" in results
+    assert len(results) <= 3
+
+
+@pytest.mark.parametrize("literal", ['"ab"', '"a,"', '"\\n"', '"...."', "\"'\"", '""'])
+def test_words_escapes_long_runs_and_quotes_are_no_separators(literal: str) -> None:
+    assert mutated(f"x = {literal}\n", "separator-literal", 1) == []
+
+
 def test_assigned_value_offers_each_other_value_once_and_not_the_current_one() -> None:
     source = "def f(sign):\n    sign = 1\n    if x:\n        sign = -1\n    sign = 1\n"
     assert mutated(source, "assigned-value", 4) == [
