@@ -7,12 +7,12 @@ the test modules and the project once and stops before running anything. It answ
 its stdin: each child swaps the patched functions' code objects in place (and when one of them
 ran only while the tests were collected, collects the job's test modules again: collection.py),
 runs the requested tests in-process, writes the same observation file a test subprocess writes,
-and exits. Up to JOBS children run at once. A job whose edit changes import-time state, touches
-a module the session did not import, or names a test it did not collect is answered "fallback":
-the caller then uses a fresh subprocess. A job with no files reruns tests on the unpatched code (triage); a
-job with a coverage file records per-test coverage contexts (the probe) and the modules imported
-from the user's checkout; a job with a record spec records the calls of one function (the
-regression stage).
+and exits. Up to JOBS children run at once, more while they mostly wait. A job whose edit changes
+import-time state, touches a module the session did not import, or names a test it did not
+collect is answered "fallback": the caller then uses a fresh subprocess. A job with no files
+reruns tests on the unpatched code (triage); a job with a coverage file records per-test coverage
+contexts (the probe) and the modules imported from the user's checkout; a job with a record spec
+records the calls of one function (the regression stage).
 
 The pipe protocol (start line, jobs, replies) is sandbox/protocol.py. pytest is imported in `main`
 once the protocol's stdout is set aside, so that nothing pytest or a plugin prints at import
@@ -67,6 +67,11 @@ hookimpl = pluggy.HookimplMarker("pytest")
 
 _POLL_SECONDS = 0.002  # between two looks at the children where their exits cannot be waited on
 _MEMORY_LOOK_SECONDS = 0.01  # between two looks at a bounded child's memory
+# A child that waits (a sleep, a socket, an event loop's timeout) leaves its core idle: while the
+# children's CPU time is a small share of their wall time, up to IDLE_FACTOR times JOBS run at
+# once (asgiref's failing tests wait a second for an answer; each candidate cost that second).
+IDLE_FACTOR = 4
+_MEASURED_FROM_SECONDS = 0.05  # a shorter child's share is mostly its start and exit
 _EXIT_OK = 0
 _EXIT_CRASHED = 70
 _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
@@ -97,6 +102,7 @@ class Server:
         self.requests = requests
         self.replies = replies
         self.jobs = max(1, jobs)
+        self.cpu_share = 1.0  # of the wall time, the last children's CPU time, averaged
         self._die_with_worker = die_with_parent(os.getpid())  # made once, called in every child
         self.session: Any = None
         self.items: dict[str, Any] = {}
@@ -171,13 +177,13 @@ class Server:
         running: dict[int, _Child] = {}
         open_input = True
         while open_input or waiting or running:
-            if open_input and not waiting and len(running) < self.jobs:
+            if open_input and not waiting and len(running) < self.at_once:
                 line = self.requests.readline(block=not running)
                 if line == "":
                     open_input = False
                 elif line is not None:
                     waiting.append(decode_job(line))
-            while waiting and len(running) < self.jobs:
+            while waiting and len(running) < self.at_once:
                 job = waiting.pop(0)
                 plan = self._plan(job)
                 if isinstance(plan, str):
@@ -186,8 +192,18 @@ class Server:
                 pid = self._fork(job, plan)
                 running[pid] = _Child(job, time.monotonic(), exit_descriptor(pid))
                 self._settle()
-            self._await(running, listening=open_input and not waiting and len(running) < self.jobs)
+            self._await(running, listening=open_input and not waiting and len(running) < self.at_once)
             self._reap(running)
+
+    @property
+    def at_once(self) -> int:
+        """How many children may run: JOBS, more while they mostly wait."""
+        return max(self.jobs, min(IDLE_FACTOR * self.jobs, int(self.jobs / max(self.cpu_share, 1e-3))))
+
+    def _measured(self, seconds: float, usage: Any) -> None:
+        if seconds >= _MEASURED_FROM_SECONDS:
+            share = (usage.ru_utime + usage.ru_stime) / seconds
+            self.cpu_share = (self.cpu_share + share) / 2
 
     def _await(self, running: dict[int, _Child], *, listening: bool) -> None:
         """Until a child exits, a job line comes (when `listening`), a child's time is up or
@@ -366,14 +382,15 @@ class Server:
     def _reap(self, running: dict[int, _Child]) -> None:
         for pid, child in list(running.items()):
             job, seconds = child.job, time.monotonic() - child.started
-            finished, status = os.waitpid(pid, os.WNOHANG)
+            finished, status, usage = os.wait4(pid, os.WNOHANG)
             hoarding = "" if finished else _hoarding(pid, child)
             if not finished and seconds <= job.timeout and not hoarding:
                 continue
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
             if not finished:
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
+            self._measured(seconds, usage)
             exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
             if child.exited is not None:

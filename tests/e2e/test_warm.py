@@ -66,9 +66,12 @@ def test_slow_a():
 def test_slow_b():
     _stamp("b")
 
-def _stamp(name):
+def test_wait():
+    _stamp(f"wait-{__import__('os').getpid()}", seconds=0.5)
+
+def _stamp(name, seconds=1.0):
     start = time.monotonic()
-    time.sleep(1.0)
+    time.sleep(seconds)
     with open(f"stamp-{name}.txt", "w") as out:
         out.write(f"{start} {time.monotonic()} {__import__('os').getpid()}")
 """
@@ -288,6 +291,17 @@ def test_candidates_run_in_parallel_children(worker, project):
         [float(v) for v in (project / f"stamp-{n}.txt").read_text().split()] for n in "ab")
     assert pid_a != pid_b != os.getpid()
     assert start_a < end_b and start_b < end_a, "the two children did not overlap"
+
+
+def test_children_that_wait_run_more_at_once_than_there_are_jobs(worker, project):
+    """Two jobs at a time while the children use their cores; they sleep, so more join them."""
+    runs = worker.run([job(SOURCE, "test_calc.py::test_wait") for _ in range(10)])
+    assert all(run is not None and run.outcomes == {"test_calc.py::test_wait": "passed"} for run in runs)
+    spans = [tuple(float(v) for v in stamp.read_text().split()[:2])
+             for stamp in project.glob("stamp-wait-*.txt")]
+    assert len(spans) == 10
+    most = max(sum(start <= moment < end for start, end in spans) for moment, _ in spans)
+    assert most > 2, f"at most {most} children ran at once"
 
 
 def test_a_hanging_candidate_times_out_and_the_worker_keeps_serving(worker, project):
