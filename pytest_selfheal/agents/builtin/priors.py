@@ -49,6 +49,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     # Few candidates per line (at most 3, 4 and 1), drawn from the module's own values.
     "literal-replacement": 0.5,
     "separator-literal": 0.5,
+    "codec-name": 0.5,
     "exception-type": 0.5,
     "compared-text": 0.5,
     "assigned-value": 0.5,

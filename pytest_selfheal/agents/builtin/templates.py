@@ -6,6 +6,7 @@ A template never touches anything but the node it is given, so a mutation is one
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import itertools
 import re
@@ -494,6 +495,40 @@ def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield presence, f"`{code(node)}` -> `{code(presence)}`"
 
 
+CODECS = ("utf-8", "latin-1", "ascii", "utf-16")  # the text encodings code names most
+
+
+def codec_name(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`s.encode("utf-8")` -> `s.encode("latin-1")`: the codec an `encode` or `decode` call or
+    an `encoding=` argument names, replaced by another that code names most (mojibake, a
+    `UnicodeEncodeError`): no string of the module need hold the right one."""
+    if not isinstance(node, cst.Call):
+        return
+    named = [arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "encoding"]
+    if (not named and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("encode", "decode") and node.args and node.args[0].keyword is None):
+        named = [node.args[0]]
+    for arg in named:
+        literal = arg.value
+        current = _codec(literal.evaluated_value) if isinstance(literal, cst.SimpleString) else None
+        if current is None or not isinstance(literal, cst.SimpleString):
+            continue
+        for other in CODECS:
+            if _codec(other) != current:
+                new = cst.SimpleString(f"{literal.prefix}{literal.quote}{other}{literal.quote}")
+                replacement = node.with_changes(args=[a.with_changes(value=new) if a is arg else a
+                                                      for a in node.args])
+                yield replacement, f"`{literal.value}` -> `{new.value}`"
+
+
+def _codec(name: object) -> str | None:
+    """The codec's own name for `name` ("latin1" and "iso-8859-1" are one), or None."""
+    try:
+        return codecs.lookup(name).name if isinstance(name, str) else None
+    except LookupError:
+        return None
+
+
 def _presence_twin(node: cst.Call, name: str) -> cst.Call | None:
     """`hasattr(o, n)` -> `getattr(o, n, None)`, and `getattr(o, n, None)` -> `hasattr(o, n)`."""
     obj, attr = node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT), node.args[1]
@@ -734,6 +769,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("negate-condition", negate_condition),
     ("drop-not", drop_not),
     ("relative-function", relative_function),
+    ("codec-name", codec_name),
     ("constant-value", constant_value),
     ("assignment-operator", assignment_operator),
     ("swap-operands", swap_operands),

@@ -252,6 +252,17 @@ def test_an_operator_function_is_swapped_as_its_operator_is_even_where_the_modul
                    line=5)[0].endswith("operator.truediv)\n")
 
 
+def test_a_codec_is_swapped_for_another_that_code_names_most():
+    source = 'def to_bytes(s):\n    return s.encode("utf-8")\n'
+    results = mutated(source, "codec-name", line=2)
+    assert [r.split("\n")[1] for r in results] == [
+        '    return s.encode("latin-1")', '    return s.encode("ascii")', '    return s.encode("utf-16")']
+    named = mutated('def read(p):\n    return open(p, encoding="latin1").read()\n', "codec-name", line=2)
+    assert len(named) == 3 and not any('"latin-1"' in r for r in named), "latin1 is latin-1"
+    assert mutated('def f(s):\n    return s.encode("base-64ish")\n', "codec-name", line=2) == []
+    assert mutated('def f(s):\n    return s.split("utf-8")\n', "codec-name", line=2) == []
+
+
 def test_sibling_attribute_knows_the_fields_of_a_class():
     source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
               "        return self.on_hand - self.on_hand\n")
