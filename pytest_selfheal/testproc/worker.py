@@ -200,9 +200,12 @@ class Server:
         """How many children may run: JOBS, more while they mostly wait."""
         return max(self.jobs, min(IDLE_FACTOR * self.jobs, int(self.jobs / max(self.cpu_share, 1e-3))))
 
-    def _measured(self, seconds: float, usage: Any) -> None:
+    def measured(self, seconds: float, cpu_seconds: float, crowd: int) -> None:
+        """A child ran `seconds` and used `cpu_seconds`, ending among `crowd` children: more
+        children than JOBS share the cores, so a busy one among them gets less than a core and
+        must not read as one that waits (that would keep the crowd)."""
         if seconds >= _MEASURED_FROM_SECONDS:
-            share = (usage.ru_utime + usage.ru_stime) / seconds
+            share = cpu_seconds / seconds * max(1.0, crowd / self.jobs)
             self.cpu_share = (self.cpu_share + share) / 2
 
     def _await(self, running: dict[int, _Child], *, listening: bool) -> None:
@@ -390,7 +393,7 @@ class Server:
                 os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
             if not finished:
                 _, status, usage = os.wait4(pid, 0)
-            self._measured(seconds, usage)
+            self.measured(seconds, usage.ru_utime + usage.ru_stime, crowd=len(running))
             exit_code = os.waitstatus_to_exitcode(status)
             del running[pid]
             if child.exited is not None:

@@ -234,3 +234,16 @@ def test_cases_numbered_from_a_list_keep_their_ids_as_they_are():
     listed = [ParametrizedItem(PARSE, f"version{index}", from_set=False, version=(index,))
               for index in range(3)]
     assert protocol.movable_cases(listed) == {}
+
+
+def test_more_children_run_at_once_while_they_wait_and_no_more_once_they_crowd_the_cores():
+    server = Server(LineReader(0), io.StringIO(), jobs=2)
+    assert server.at_once == 2, "busy until measured"
+    for _ in range(4):
+        server.measured(1.0, cpu_seconds=0.02, crowd=2)
+    assert server.at_once == 8
+    for _ in range(4):  # eight busy children on two cores get a quarter of a core each
+        server.measured(1.0, cpu_seconds=0.25, crowd=8)
+    assert server.at_once == 2
+    server.measured(0.01, cpu_seconds=0.0, crowd=2)
+    assert server.at_once == 2, "a child too short to tell is not counted"
