@@ -471,8 +471,9 @@ for _group in _RELATIVE_GROUPS:
 
 def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """A called function or method replaced by a close relative (`min` <-> `max`, ...);
-    `xs.sort()` <-> `sorted(xs)`; `hasattr(o, n)` <-> `getattr(o, n, None)` (an attribute that
-    is there, or one that is there and set)."""
+    `xs.sort()` <-> `sorted(xs)`; `xs.append(x)` <-> `xs.insert(0, x)` (the end or the front);
+    `hasattr(o, n)` <-> `getattr(o, n, None)` (an attribute that is there, or one that is there
+    and set)."""
     if not isinstance(node, cst.Call):
         return
     func = node.func
@@ -486,6 +487,9 @@ def relative_function(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     if isinstance(func, cst.Attribute) and func.attr.value == "sort" and not node.args:
         sorted_call = cst.Call(func=cst.Name("sorted"), args=[cst.Arg(func.value)])
         yield sorted_call, f"`{code(node)}` -> `{code(sorted_call)}`"
+    elif isinstance(func, cst.Attribute) and all(map(is_positional, node.args)) and (
+            end_or_front := _end_or_front(node, func)) is not None:
+        yield end_or_front, f"`{code(node)}` -> `{code(end_or_front)}`"
     elif isinstance(func, cst.Name) and func.value == "sorted" and len(node.args) == 1:
         in_place = cst.Call(func=cst.Attribute(value=node.args[0].value, attr=cst.Name("sort")))
         yield in_place, f"`{code(node)}` -> `{code(in_place)}`"
@@ -527,6 +531,19 @@ def _codec(name: object) -> str | None:
         return codecs.lookup(name).name if isinstance(name, str) else None
     except LookupError:
         return None
+
+
+def _end_or_front(node: cst.Call, func: cst.Attribute) -> cst.Call | None:
+    """`xs.append(x)` -> `xs.insert(0, x)`, and `xs.insert(0, x)` -> `xs.append(x)`."""
+    if func.attr.value == "append" and len(node.args) == 1:
+        return node.with_changes(func=func.with_changes(attr=cst.Name("insert")),
+                                 args=[cst.Arg(cst.Integer("0"), comma=cst.Comma(
+                                     whitespace_after=cst.SimpleWhitespace(" "))), node.args[0]])
+    if (func.attr.value == "insert" and len(node.args) == 2
+            and isinstance(node.args[0].value, cst.Integer) and node.args[0].value.value == "0"):
+        return node.with_changes(func=func.with_changes(attr=cst.Name("append")),
+                                 args=[node.args[1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    return None
 
 
 def _presence_twin(node: cst.Call, name: str) -> cst.Call | None:

@@ -252,6 +252,16 @@ def test_an_operator_function_is_swapped_as_its_operator_is_even_where_the_modul
                    line=5)[0].endswith("operator.truediv)\n")
 
 
+@pytest.mark.parametrize(("buggy", "fixed"), [
+    ("value.insert(0, data)", "value.append(data)"),
+    ("value.append(data)", "value.insert(0, data)"),
+])
+def test_the_end_and_the_front_of_a_list_are_relatives(buggy, fixed):
+    results = mutated(f"def f(value, data):\n    {buggy}\n", "relative-function", line=2)
+    assert f"def f(value, data):\n    {fixed}\n" in results
+    assert mutated("def f(value, data):\n    value.insert(1, data)\n", "relative-function", line=2) == []
+
+
 def test_a_codec_is_swapped_for_another_that_code_names_most():
     source = 'def to_bytes(s):\n    return s.encode("utf-8")\n'
     results = mutated(source, "codec-name", line=2)
