@@ -10,7 +10,7 @@ import pytest
 from helpers import fingerprint, git, init_repo, latest_report, run_pytest
 
 from pytest_selfheal.errors import SandboxError
-from pytest_selfheal.sandbox.worktree import open_sandbox
+from pytest_selfheal.sandbox.worktree import open_sandbox, refresh_hypothesis_examples
 
 
 def _compiled_env() -> dict[str, str]:
@@ -196,6 +196,28 @@ def test_what_hypothesis_reads_back_reaches_the_sandbox_and_nothing_else_of_its_
         assert copied == set(list(kept)[:2])
         (sandbox.root / ".hypothesis/examples/3f2a/9c1b").write_bytes(b"rewritten")
     assert fingerprint(repo) == before
+
+
+def test_examples_hypothesis_saved_after_the_sandbox_was_made_reach_it_when_the_heal_begins(tmp_path):
+    """The sandbox is made at the session's first failure; a property failing later saves its
+    example to the user's database after that."""
+    (tmp_path / "m.py").write_text("X = 1\n")
+    (tmp_path / ".gitignore").write_text(".hypothesis/\n")
+    (tmp_path / ".hypothesis/examples/3f2a").mkdir(parents=True)
+    (tmp_path / ".hypothesis/examples/3f2a/9c1b").write_bytes(b"first")
+    repo = init_repo(tmp_path)
+    with open_sandbox(repo) as sandbox:
+        (sandbox.root / ".hypothesis/examples/3f2a/77aa").write_bytes(b"the sandbox's own")
+        (repo / ".hypothesis/examples/3f2a/5d5d").write_bytes(b"saved later")
+        (repo / ".hypothesis/examples/e0e0").mkdir()
+        (repo / ".hypothesis/examples/e0e0/1111").write_bytes(b"another test's")
+        before = fingerprint(repo)
+        refresh_hypothesis_examples(sandbox)
+        copied = {p.relative_to(sandbox.root / ".hypothesis/examples").as_posix(): p.read_bytes()
+                  for p in (sandbox.root / ".hypothesis/examples").rglob("*") if p.is_file()}
+        assert copied == {"3f2a/9c1b": b"first", "3f2a/77aa": b"the sandbox's own",
+                          "3f2a/5d5d": b"saved later", "e0e0/1111": b"another test's"}
+        assert fingerprint(repo) == before
 
 
 def test_a_hooks_git_dir_does_not_lead_the_sandbox_into_the_users_repository(tmp_path, monkeypatch):
