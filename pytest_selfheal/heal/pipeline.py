@@ -25,7 +25,7 @@ from ..output.diffs import combined_diff
 from ..sandbox.lock import LockBusy
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import TestRuns, did_not_run, last_lines, stopped_before_tests
-from ..sandbox.worktree import refresh_hypothesis_examples, terminate_as_interrupt
+from ..sandbox.worktree import refresh_hypothesis_state, terminate_as_interrupt
 from ..testfiles import TestFiles
 from .changes import BaseRestoration, ChangedLines
 from .collection_errors import is_collection_target
@@ -221,7 +221,7 @@ def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: P
     if prepared.warm is not None:
         prepared.warm.startup_timeout = plan.suite_timeout
     runs = TestRuns(prepared.command, prepared.warm, xdist_workers=request.settings.gate_workers or 0)
-    refresh_hypothesis_examples(prepared.sandbox)
+    refresh_hypothesis_state(prepared.sandbox)
     try:
         return _stages(runs, prepared.sandbox, request, plan, run_dir, log)
     finally:

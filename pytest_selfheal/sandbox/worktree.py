@@ -131,22 +131,21 @@ HYPOTHESIS_STATE = (PurePosixPath(".hypothesis/examples"), PurePosixPath(".hypot
 
 
 def _copy_hypothesis_state(user_root: Path, worktree: Path) -> None:
-    """The sandbox's runs start from the user's hypothesis state and write to their copy only."""
+    """The sandbox's runs start from the user's hypothesis state and write to their copy only.
+    Added to what the copy holds: its files are named by what they hold (an example, a Unicode
+    version's table), so none the sandbox has changes."""
     for kept in HYPOTHESIS_STATE:
-        source, copy = user_root / kept, worktree / kept
-        if source.is_dir() and not copy.exists():
-            shutil.copytree(source, copy, symlinks=True)
+        source = user_root / kept
+        if source.is_dir():
+            shutil.copytree(source, worktree / kept, symlinks=True, dirs_exist_ok=True)
 
 
-def refresh_hypothesis_examples(sandbox: Sandbox) -> None:
-    """Add the failing examples hypothesis saved since the sandbox was made. A session makes it
-    at its first failure, while the rest of the suite runs: a property that failed later had not
-    saved its example then, and the sandbox's runs would search and shrink anew (a state
-    machine's search and shrink took 34 s on bidict; its saved example fails again in 1.5 s).
-    Its files are named by what they hold, so adding them changes none the sandbox has."""
-    source, copy = sandbox.user_root / HYPOTHESIS_STATE[0], sandbox.root / HYPOTHESIS_STATE[0]
-    if source.is_dir():
-        shutil.copytree(source, copy, symlinks=True, dirs_exist_ok=True)
+def refresh_hypothesis_state(sandbox: Sandbox) -> None:
+    """Add what hypothesis saved since the sandbox was made. A session makes it at its first
+    failure, while the rest of the suite runs: a property that failed later had not saved its
+    example then, and the sandbox's runs would search and shrink anew (a state machine's search
+    and shrink took 34 s on bidict; its saved example fails again in 1.5 s)."""
+    _copy_hypothesis_state(sandbox.user_root, sandbox.root)
 
 
 def _seed_bytecode(user_root: Path, worktree: Path) -> None:

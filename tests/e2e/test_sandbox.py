@@ -10,7 +10,7 @@ import pytest
 from helpers import fingerprint, git, init_repo, latest_report, run_pytest
 
 from pytest_selfheal.errors import SandboxError
-from pytest_selfheal.sandbox.worktree import open_sandbox, refresh_hypothesis_examples
+from pytest_selfheal.sandbox.worktree import open_sandbox, refresh_hypothesis_state
 
 
 def _compiled_env() -> dict[str, str]:
@@ -212,7 +212,7 @@ def test_examples_hypothesis_saved_after_the_sandbox_was_made_reach_it_when_the_
         (repo / ".hypothesis/examples/e0e0").mkdir()
         (repo / ".hypothesis/examples/e0e0/1111").write_bytes(b"another test's")
         before = fingerprint(repo)
-        refresh_hypothesis_examples(sandbox)
+        refresh_hypothesis_state(sandbox)
         copied = {p.relative_to(sandbox.root / ".hypothesis/examples").as_posix(): p.read_bytes()
                   for p in (sandbox.root / ".hypothesis/examples").rglob("*") if p.is_file()}
         assert copied == {"3f2a/9c1b": b"first", "3f2a/77aa": b"the sandbox's own",
