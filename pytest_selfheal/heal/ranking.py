@@ -83,18 +83,14 @@ class Evidence:
                 self.edits, -self.score, surprise)
 
 
-def ast_change_size(candidate: Candidate) -> int:
-    """How many AST subtrees differ between the files before and after the whole candidate: the
-    more of those it removes or those it adds, so that a node replaced counts as one, as one
-    wrapped or taken out does (`age > max_age` for `age < max_age` is no bigger a change than
-    `not age < max_age`; counted both ways, it was)."""
-    return ast_change(candidate)[0]
-
-
 def ast_change(candidate: Candidate) -> tuple[int, int]:
-    """(`ast_change_size`, growth): the growth is the AST subtrees the candidate adds less those
-    it removes: of two changes as small, the one that leaves the program smaller (`age >
-    max_age`, not `not age < max_age`; `ranked[:n]`, not `ranked[:n - 0]`)."""
+    """(size, growth) of the change to the AST. Size: how many subtrees differ between the files
+    before and after the whole candidate, the more of those it removes or those it adds, so that
+    a node replaced counts as one, as one wrapped or taken out does (`age > max_age` for `age <
+    max_age` is no bigger a change than `not age < max_age`; counted both ways, it was). Growth:
+    the subtrees it adds less those it removes: of two changes as small, the one that leaves the
+    program smaller (`age > max_age`, not `not age < max_age`; `ranked[:n]`, not
+    `ranked[:n - 0]`)."""
     size = growth = 0
     for before_text, after_text in candidate.file_changes.values():
         before, after = _subtrees(before_text), _subtrees(after_text)

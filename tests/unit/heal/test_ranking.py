@@ -1,7 +1,7 @@
 """Which plausible patch goes into fix.diff: most fixed, no anti-pattern, smallest AST change,
 fewest edits, highest score, most natural, first found; and the words that say why."""
 
-from pytest_selfheal.heal.ranking import Evidence, ast_change_size, judged, ranked, why_first
+from pytest_selfheal.heal.ranking import Evidence, ast_change, judged, ranked, why_first
 from pytest_selfheal.models import Candidate, Edit, Outcome, Verdict
 
 BEFORE = "def f(n):\n    return n > 2\n"
@@ -17,8 +17,8 @@ def outcome(after: str, verdict: Verdict = Verdict.PLAUSIBLE, fixed: int = 1,
 def test_ast_change_size_counts_changed_subtrees():
     operator_only = outcome("def f(n):\n    return n >= 2\n").candidate
     guarded = outcome("def f(n):\n    if n is None:\n        return None\n    return n > 2\n").candidate
-    assert 0 < ast_change_size(operator_only) < ast_change_size(guarded)
-    assert ast_change_size(outcome("def f(n):\n    return (n > 2)\n").candidate) == 0
+    assert 0 < ast_change(operator_only)[0] < ast_change(guarded)[0]
+    assert ast_change(outcome("def f(n):\n    return (n > 2)\n").candidate)[0] == 0
 
 
 def test_ranked_prefers_most_fixed_then_smallest_change_then_fewest_edits_then_first():
@@ -45,7 +45,7 @@ def test_an_operator_replaced_is_no_bigger_a_change_than_the_comparison_wrapped_
     the flip leaves the program smaller."""
     flipped = outcome("def f(n):\n    return n < 2\n", score=0.4)
     wrapped = outcome("def f(n):\n    return not n > 2\n", score=0.6)
-    assert ast_change_size(flipped.candidate) == ast_change_size(wrapped.candidate)
+    assert ast_change(flipped.candidate)[0] == ast_change(wrapped.candidate)[0]
     best_first = judged([wrapped, flipped])
     assert [o for o, _ in best_first] == [flipped, wrapped]
     assert why_first(best_first[0][1], best_first[1][1]) == (
@@ -62,7 +62,7 @@ def test_a_term_dropped_leaves_the_program_smaller_than_a_constant_made_neutral(
 
     dropped = patched("def top(xs, n):\n    return xs[: n]\n", score=0.285)
     neutral = patched("def top(xs, n):\n    return xs[: n - 0]\n", score=0.291)
-    assert ast_change_size(dropped.candidate) == ast_change_size(neutral.candidate)
+    assert ast_change(dropped.candidate)[0] == ast_change(neutral.candidate)[0]
     assert ranked([neutral, dropped]) == [dropped, neutral]
 
 
@@ -89,7 +89,7 @@ class Bits:
 def test_an_anti_pattern_ranks_below_a_bigger_change_that_matches_none():
     constant = outcome("def f(n):\n    return True\n")  # a computation returned as a constant
     bigger = outcome("def f(n):\n    return n * 1 + 0 >= 2\n")
-    assert ast_change_size(constant.candidate) < ast_change_size(bigger.candidate)
+    assert ast_change(constant.candidate)[0] < ast_change(bigger.candidate)[0]
     best_first = judged([constant, bigger])
     assert [o for o, _ in best_first] == [bigger, constant]
     assert best_first[1][1].antipatterns == ("returns a constant instead of a computation",)
