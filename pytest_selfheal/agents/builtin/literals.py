@@ -13,7 +13,7 @@ from typing import cast
 
 import libcst as cst
 
-from .templates import Replacement, Scope, Template, code, is_none
+from .templates import Replacement, Scope, Template, code, is_none, retyped
 
 MAX_LITERALS = 3
 MIN_SIMILARITY = 0.5  # of two strings' values; below it a replacement is a guess, not a slip
@@ -62,8 +62,8 @@ def separator_literal(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     longer = [value * 2] if len(value) == 1 else []
     spaced = [value + " "] if value[-1] in SPACED else []
     for other in dict.fromkeys([*shorter, *spaced, *longer]):
-        literal = f"{node.prefix}{node.quote}{other}{node.quote}"
-        yield cst.SimpleString(literal), f"`{node.value}` -> `{literal}`"
+        literal = retyped(node, other)
+        yield literal, f"`{node.value}` -> `{literal.value}`"
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:

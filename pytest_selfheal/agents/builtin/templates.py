@@ -23,6 +23,11 @@ def code(node: cst.CSTNode) -> str:
     return _RENDER.code_for_node(node).strip()
 
 
+def retyped(literal: cst.SimpleString, text: str) -> cst.SimpleString:
+    """`text` written as `literal` is (its prefix and quotes); `text` holds no quote or escape."""
+    return cst.SimpleString(f"{literal.prefix}{literal.quote}{text}{literal.quote}")
+
+
 def is_none(node: cst.CSTNode | None) -> bool:
     """`node` is the constant None, as written."""
     return isinstance(node, cst.Name) and node.value == "None"
@@ -514,12 +519,11 @@ def codec_name(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         named = [node.args[0]]
     for arg in named:
         literal = arg.value
-        current = _codec(literal.evaluated_value) if isinstance(literal, cst.SimpleString) else None
-        if current is None or not isinstance(literal, cst.SimpleString):
+        if not isinstance(literal, cst.SimpleString) or (current := _codec(literal.evaluated_value)) is None:
             continue
         for other in CODECS:
             if _codec(other) != current:
-                new = cst.SimpleString(f"{literal.prefix}{literal.quote}{other}{literal.quote}")
+                new = retyped(literal, other)
                 replacement = node.with_changes(args=[a.with_changes(value=new) if a is arg else a
                                                       for a in node.args])
                 yield replacement, f"`{literal.value}` -> `{new.value}`"
