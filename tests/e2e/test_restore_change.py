@@ -69,6 +69,14 @@ def wire_project(root: Path) -> Path:
     return init_repo(root)
 
 
+def committed(repo: Path, message: str, files: dict[str, str]) -> None:
+    """`files` (path in the repository -> text) written and committed together."""
+    for rel, text in files.items():
+        (repo / rel).write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
 def break_codec(repo: Path) -> None:
     path = repo / "wire/codec.py"
     path.write_bytes(path.read_bytes().replace(FIXED.encode(), BROKEN.encode()))
@@ -160,11 +168,8 @@ def test_a_change_that_took_a_credential_out_is_not_put_back_into_anything_writt
 
     repo = wire_project(tmp_path / "repo")
     expected = hmac.new(SECRET.encode(), b"hello", hashlib.sha256).hexdigest()[:8]
-    (repo / "wire/signing.py").write_text(SIGNING, encoding="utf-8")
-    (repo / "wire/tests/test_signing.py").write_text(SIGNING_TEST.format(expected=expected),
-                                                   encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "Signing")
+    committed(repo, "Signing", {"wire/signing.py": SIGNING,
+                                "wire/tests/test_signing.py": SIGNING_TEST.format(expected=expected)})
     (repo / "wire/signing.py").write_text(
         SIGNING.replace(f'"{SECRET}"', 'os.environ.get("WIRE_KEY", "")'), encoding="utf-8")
 
@@ -208,10 +213,7 @@ def test_a_comparison_put_back_is_not_taken_for_special_casing_the_tests_input(t
     """The failing test slices [2:4] too; a patch that brings 2 and 4 into a comparison would
     special-case its input, but the base compared against them before the change did."""
     repo = wire_project(tmp_path / "repo")
-    (repo / "wire/labels.py").write_text(LABELS, encoding="utf-8")
-    (repo / "wire/tests/test_labels.py").write_text(LABELS_TEST, encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "Labels")
+    committed(repo, "Labels", {"wire/labels.py": LABELS, "wire/tests/test_labels.py": LABELS_TEST})
     (repo / "wire/labels.py").write_text(LABELS.replace("[2:4]", "[1:3]"), encoding="utf-8")
 
     healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
@@ -245,12 +247,8 @@ def test_a_committed_constant_in_a_module_no_test_ran_a_line_of_is_put_back(tmp_
     """The changed line ran only when the module was imported: no test's coverage holds a line
     of settings.py, so no suspect is there, and no template writes "latin-1"."""
     repo = wire_project(tmp_path / "repo")
-    (repo / "wire/settings.py").write_text(SETTINGS, encoding="utf-8")
-    (repo / "wire/codec.py").write_text(CODEC_WITH_SETTINGS, encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "Settings")
-    (repo / "wire/settings.py").write_text(SETTINGS.replace('"latin-1"', '"utf-8"'), encoding="utf-8")
-    git(repo, "commit", "-qam", "Default to UTF-8")
+    committed(repo, "Settings", {"wire/settings.py": SETTINGS, "wire/codec.py": CODEC_WITH_SETTINGS})
+    committed(repo, "Default to UTF-8", {"wire/settings.py": SETTINGS.replace('"latin-1"', '"utf-8"')})
 
     healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
 
