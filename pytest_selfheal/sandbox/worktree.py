@@ -53,6 +53,12 @@ def _open_repo(user_root: Path) -> git.Repo:
             "or run without --selfheal"
         ) from None
     repo.git.update_environment(**GIT_ENV)
+    try:
+        repo.git.rev_parse("--git-dir")
+    except git.GitCommandError as exc:  # a repository git will not read: safe.directory, ...
+        said = " ".join(exc.stderr.replace("stderr:", "").strip(" '\n").split())
+        raise SandboxError(f"git refuses to read the repository at {user_root}: {said}; "
+                           "do what git says, then run again") from None
     return repo
 
 

@@ -1,9 +1,11 @@
 """Bad input says what it found and what to do, and changes nothing: an output directory that is
 outside the project, is the project, or is collected by pytest (from every place an option can
-be set); a merge stopped on conflicts; a link to code outside the repository."""
+be set); a merge stopped on conflicts; a link to code outside the repository; a repository git
+refuses to read."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +117,29 @@ def test_a_link_to_code_outside_the_repository_is_named_with_what_to_do(example_
         f"at {repo}: the sandbox cannot isolate code outside your checkout")
     assert f"`cp --remove-destination {shared / 'discounts.py'} invoice/discounts.py`" in report["reason"]
     assert fingerprint(repo) == before and (shared / "discounts.py").read_bytes() == outside
+
+
+def _owned_by(path: Path, uid: int) -> None:
+    for entry in [path, *path.rglob("*")]:
+        os.lchown(entry, uid, uid)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="gives the files away")
+def test_a_repository_git_refuses_to_read_is_named_with_what_to_do(example_repo):
+    """A checkout owned by another user, as in a container whose volume the job's user does not
+    own: git refuses it (safe.directory) until told to trust it."""
+    repo = example_repo("invoice")
+    before = fingerprint(repo)
+    _owned_by(repo, 54321)
+    try:
+        result = run_pytest(repo, "--selfheal", env={"GIT_CONFIG_GLOBAL": os.devnull})
+    finally:
+        _owned_by(repo, 0)
+    assert result.returncode == 1  # the tests' own result
+    report = latest_report(repo)
+    assert report["status"] == "error"
+    assert report["reason"].startswith(f"git refuses to read the repository at {repo}: fatal: "
+                                       f"detected dubious ownership in repository at '{repo}'")
+    assert f"git config --global --add safe.directory {repo}" in report["reason"]
+    assert "internal error" not in result.stdout
+    assert fingerprint(repo) == before
