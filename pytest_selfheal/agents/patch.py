@@ -11,6 +11,7 @@ from typing import Any
 
 import libcst as cst
 
+from ..cst_parse import parse_module
 from ..errors import PatchError
 from ..models import Edit
 from ..source import PythonSource, UnreadableSource, dominant_newline
@@ -18,7 +19,7 @@ from ..source import PythonSource, UnreadableSource, dominant_newline
 
 def parse(source: str, path: str) -> cst.Module:
     try:
-        return cst.parse_module(source)
+        return parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise PatchError(f"{path}: the edited file does not parse: {exc.message} "
                          f"(line {exc.raw_line}, column {exc.raw_column})") from None

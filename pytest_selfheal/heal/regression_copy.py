@@ -13,14 +13,15 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
+from ..cst_parse import Statement, parse_module
+
 KEPT_ALWAYS = ("pytestmark",)
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 def copied_tests(source: str, tests: Sequence[str], docstring: str, newline: str = "\n") -> str:
     """The module of `source` reduced to `tests` (`name` or `Class::name`, parameters dropped) and
     what they use, under `docstring`; lines end with `newline`."""
-    module = cst.parse_module(source)
+    module = parse_module(source)
     wanted: dict[str, set[str]] = {}
     for test in tests:
         *owner, name = test.split("[", 1)[0].split("::")

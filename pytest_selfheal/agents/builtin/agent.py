@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst as cst
 
 from ...config import Settings
+from ...cst_parse import parse_module
 from ...models import Candidate, Edit, Outcome, Suspect, Verdict
 from ...source import UnreadableSource, read_source
 from ..base import Agent, Workbench
@@ -525,7 +526,7 @@ def _analyse(root: Path, path: str) -> Analysed | str:
     """The analysis of `path` (relative to `root`), or why the file cannot be mutated."""
     try:
         source = read_source(root / path)
-        module = cst.parse_module(source.text)
+        module = parse_module(source.text)
     except OSError as exc:
         return f"cannot be read: {exc.strerror}"
     except UnreadableSource as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ...cst_parse import parse_module
 from ...models import Candidate, Edit, Suspect, read_evidence
 from ...source import PythonSource, UnreadableSource, read_source
 
@@ -106,7 +107,7 @@ class _Rename(cst.CSTTransformer):
 
 def _rename_on_line(source: str, line: int, old: str, new: str) -> str | None:
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
+        wrapper = MetadataWrapper(parse_module(source))
     except cst.ParserSyntaxError:
         return None
     rename = _Rename(line, old, new)
@@ -117,7 +118,7 @@ def _rename_on_line(source: str, line: int, old: str, new: str) -> str | None:
 def _add_import(source: str, statement: str) -> str | None:
     """`statement` after the module's leading docstring and imports."""
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except cst.ParserSyntaxError:
         return None
     index = 0

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ...cst_parse import parse_module
+
 
 @dataclass(frozen=True)
 class Symbol:
@@ -45,7 +47,7 @@ class _Collector(cst.CSTVisitor):
 def symbols(source: str) -> tuple[Symbol, ...]:
     """Outer before inner, in file order; raises libcst.ParserSyntaxError for broken source."""
     collector = _Collector()
-    MetadataWrapper(cst.parse_module(source)).visit(collector)
+    MetadataWrapper(parse_module(source)).visit(collector)
     return tuple(collector.found)
 
 
