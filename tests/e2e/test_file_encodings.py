@@ -25,6 +25,13 @@ BUGGY = {
     "no-final-newline": b"def half(n):\n    return n // 3",
     "latin-1": '# -*- coding: latin-1 -*-\n\n\ndef half(n):\n    """n \xd7 \xbd, rounded down."""\n'
                '    return n // 3\n'.encode("latin-1"),
+    # longer than LibCST parses at once (cst_parse.py), with a class longer than that too
+    "long-crlf": (b'"""Shapes and halves."""\r\n\r\n\r\nclass Shape:\r\n    side = 2\r\n\r\n'
+                  + b"".join(b"    def area_%d(self):\r\n        return self.side * %d\r\n\r\n" % (n, n)
+                             for n in range(300))
+                  + b'\r\ndef half(n):\r\n    """Half of n, rounded down."""\r\n    return n // 3\r\n'
+                  + b"".join(b"\r\n\r\ndef helper_%d(x):\r\n    return x + %d\r\n" % (n, n)
+                             for n in range(200))),
 }
 
 
@@ -55,7 +62,7 @@ CASES = [*((case, ()) for case in sorted(BUGGY)), ("crlf", ("core.autocrlf=true"
 def test_the_fix_changes_only_the_fixed_line_of_the_file_as_it_is(
     case: str, git_config: tuple[str, ...], tmp_path: Path
 ):
-    newline = "\r\n" if case == "crlf" else "\n"
+    newline = "\r\n" if case.endswith("crlf") else "\n"
     repo = make_project(tmp_path / "repo", BUGGY[case], newline, *git_config)
     before = fingerprint(repo)
     result = run_pytest(repo, "--selfheal")
