@@ -50,6 +50,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     "literal-replacement": 0.5,
     "separator-literal": 0.5,
     "codec-name": 0.5,
+    "magnitude": 0.5,
     "exception-type": 0.5,
     "compared-text": 0.5,
     "assigned-value": 0.5,

@@ -174,6 +174,25 @@ def integer_constant(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
             yield cst.Integer(str(new)), f"`{node.value}` -> `{new}`"
 
 
+def magnitude(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """An integer a digit off (`% 10` for `% 100`), or a binary multiple written for its decimal
+    one (`1024` for `1000`, `1024 ** 2` for `1000 ** 2`) or the other way round."""
+    if not isinstance(node, cst.Integer):
+        return
+    for new in _magnitudes(node.evaluated_value):
+        yield cst.Integer(str(new)), f"`{node.value}` -> `{new}`"
+
+
+def _magnitudes(value: int) -> list[int]:
+    found = [value * 10, value // 10] if value >= 10 and str(value).rstrip("0") == "1" else []
+    for power in (1, 2, 3):
+        if value == 1000 ** power:
+            found.append(1024 ** power)
+        elif value == 1024 ** power:
+            found.append(1000 ** power)
+    return found
+
+
 def shift(expr: cst.BaseExpression, delta: int) -> cst.BaseExpression | None:
     """`expr + delta`, folded into a trailing `± k` or an integer literal when there is one."""
     if isinstance(expr, cst.Integer):
@@ -787,6 +806,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("arithmetic-operator", arithmetic_operator),
     ("boolean-operator", boolean_operator),
     ("integer-constant", integer_constant),
+    ("magnitude", magnitude),
     ("negate-condition", negate_condition),
     ("drop-not", drop_not),
     ("relative-function", relative_function),

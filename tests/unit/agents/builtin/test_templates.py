@@ -273,6 +273,24 @@ def test_a_codec_is_swapped_for_another_that_code_names_most():
     assert mutated('def f(s):\n    return s.split("utf-8")\n', "codec-name", line=2) == []
 
 
+@pytest.mark.parametrize(("buggy", "fixed"), [
+    ("value % 10 in (11, 12, 13)", "value % 100 in (11, 12, 13)"),
+    ("value % 100 < 10", "value % 10 < 10"),
+    ("1024 if binary else 1024", "1024 if binary else 1000"),
+    ("1000 ** 2", "1024 ** 2"),
+    ("1_048_576", "1000000"),
+])
+def test_an_integer_a_digit_off_or_binary_for_decimal_is_put_right(buggy, fixed):
+    assert f"def f(value, binary):\n    return {fixed}\n" in mutated(
+        f"def f(value, binary):\n    return {buggy}\n", "magnitude")
+
+
+def test_magnitude_leaves_other_integers_alone():
+    assert mutated("def f(value):\n    return value % 7 + 60 + 1 + 0 + 1023\n", "magnitude") == []
+    assert [r.split("\n")[1] for r in mutated("def f(value):\n    return value * 10\n", "magnitude")
+            ] == ["    return value * 100", "    return value * 1"]
+
+
 def test_sibling_attribute_knows_the_fields_of_a_class():
     source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
               "        return self.on_hand - self.on_hand\n")
