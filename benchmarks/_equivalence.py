@@ -4,7 +4,8 @@ mean the same thing in every program into one spelling.
 Only rewrites that hold for any operands are made: `not a is not b` is `a is b`, `not a == b` is
 `a != b` (Python defines `!=` as the negation of `==` unless a class says otherwise, which the
 rewrite accepts as the fix's own assumption), `not a in b` is `a not in b`, and `not not x` is
-`x` where only its truth is used (a condition). `not a < b` is left alone: it is not `a >= b` for
+`x` where only its truth is used (a condition); a conditional expression's negative test is made
+positive with its branches swapped. `not a < b` is left alone: it is not `a >= b` for
 sets or NaN; nor is `a == b` made `b == a`, which calls another method first. Docstrings are
 left out: they document the code, and a developer's commit often rewrites one beside the fix
 (humanize-ba532d9 renames, in its docstring, the exception the fix raises instead).
@@ -18,6 +19,8 @@ _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In,
     ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
 }
+
+_POSITIVE: dict[type[ast.cmpop], type[ast.cmpop]] = {ast.IsNot: ast.Is, ast.NotIn: ast.In, ast.NotEq: ast.Eq}
 
 
 def _is_not(node: ast.AST) -> bool:
@@ -46,7 +49,19 @@ class _Normalize(ast.NodeTransformer):
         node.test = self._truth(node.test)  # type: ignore[attr-defined]
         return node
 
-    visit_If = visit_While = visit_Assert = visit_IfExp = _conditional
+    visit_If = visit_While = visit_Assert = _conditional
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        """`b if not c else a` is `a if c else b`, and `b if v is not None else a` is `a if v is
+        None else b`: a negative test is made positive, its branches swapped."""
+        self._conditional(node)
+        test = node.test
+        if _is_not(test):
+            node.test, node.body, node.orelse = test.operand, node.orelse, node.body  # type: ignore[attr-defined]
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _POSITIVE:
+            node.test = ast.Compare(test.left, [_POSITIVE[type(test.ops[0])]()], test.comparators)
+            node.body, node.orelse = node.orelse, node.body
+        return node
 
     def _undocumented(self, node: ast.AST) -> ast.AST:
         self.generic_visit(node)

@@ -8,8 +8,9 @@ regression of a known change, which the builtin agent first puts back; --bug-in-
 it into the release commit instead, so that no change is known and the templates alone repair),
 `pytest --selfheal --selfheal-agent=builtin`, and from its run directory: the user's failures,
 whether the sandbox's probe failed exactly those tests and when each stage was done
-(decisions.jsonl), the status, whether fix.diff restores the released text (correct) or only
-makes the suite pass (plausible), time-to-green and the whole heal against the plain suite time.
+(decisions.jsonl), the status, whether fix.diff restores the released code (correct: the same
+program as the released text, by _equivalence.py's rules) or only makes the suite pass
+(plausible), time-to-green and the whole heal against the plain suite time.
 
     python benchmarks/real_projects.py setup [PROJECT ...]      # download, unpack, git, venv
     python benchmarks/real_projects.py run [--runs 3] [--bugs-only] [--bug-in-release] [--jsonl F]
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import ROOT, environment
+from _equivalence import normalized
 from _regression_share import regression_outcome, share_lines
 
 MATRIX = Path(__file__).with_name("real_projects.toml")
@@ -250,7 +252,8 @@ def stage_times(run_dir: Path) -> dict[str, float]:
 
 
 def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> bool:
-    """fix.diff applied to the buggy tree gives back the released text of the bug's file."""
+    """fix.diff applied to the buggy tree gives back the released program of the bug's file: its
+    text, or the same program spelled another way (`_equivalence.normalized`)."""
     diff = run_dir / "fix.diff"
     if not diff.exists():
         return False
@@ -260,7 +263,7 @@ def restores_release(checkout: Path, run_dir: Path, bug: Bug, original: str) -> 
                        cwd=checkout, check=True, capture_output=True)
         applied = subprocess.run(["git", "apply", str(diff)], cwd=scratch / "tree", capture_output=True)
         fixed = (scratch / "tree" / bug.file).read_text(encoding="utf-8")
-        return applied.returncode == 0 and fixed == original
+        return applied.returncode == 0 and (fixed == original or normalized(fixed) == normalized(original))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(scratch / "tree")], cwd=checkout,
                        capture_output=True)

@@ -23,6 +23,9 @@ from _equivalence import normalized
     ("if a and not not b:\n    pass\n", "if a and b:\n    pass\n"),
     ("y = [i for i in xs if not not i]\n", "y = [i for i in xs if i]\n"),
     ("y = 1 if not not c else 2\n", "y = 1 if c else 2\n"),
+    ("y = value if value is not None else replacement\n", "y = replacement if value is None else value\n"),
+    ("y = 2 if not c else 1\n", "y = 1 if c else 2\n"),
+    ("y = a if k not in d else b\n", "y = b if k in d else a\n"),
     ('def f():\n    """Raises Exception."""\n    raise OSError\n',
      'def f():\n    """Raises OSError."""\n    raise OSError\n'),  # a docstring only documents
     ('class C:\n    """Old."""\n', "class C:\n    pass\n"),
@@ -37,6 +40,8 @@ def test_equivalent_spellings_are_one(patch: str, fix: str) -> None:
     ("x = a == b\n", "x = b == a\n"),  # another __eq__ is called first
     ("x = not (a is b is c)\n", "x = a is not b is not c\n"),  # a chain negates as a whole
     ("if v is not None:\n    pass\n", "if v is None:\n    pass\n"),
+    ("y = a if v is not None else b\n", "y = a if v is None else b\n"),  # not swapped
+    ("y = b if a < c else a\n", "y = a if a >= c else b\n"),  # NaN again
     ("return_ = not (a and b)\n", "return_ = not a and not b\n"),
     ('def f():\n    """Doc."""\n    "a statement, not its docstring"\n    return 1\n',
      'def f():\n    """Doc."""\n    return 1\n'),
