@@ -51,6 +51,8 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     "separator-literal": 0.5,
     "codec-name": 0.5,
     "magnitude": 0.5,
+    "swap-callees": 0.5,
+    "window-shift": 0.5,
     "exception-type": 0.5,
     "compared-text": 0.5,
     "assigned-value": 0.5,

@@ -253,6 +253,22 @@ def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def window_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`s[1:3]` -> `s[2:4]` / `s[0:2]`: a slice's window one place off, both bounds together."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+        return
+    element = node.slice[0]
+    window = element.slice
+    if not isinstance(window, cst.Slice) or window.lower is None or window.upper is None:
+        return
+    for delta in (1, -1):
+        lower, upper = shift(window.lower, delta), shift(window.upper, delta)
+        if lower is not None and upper is not None:
+            moved = window.with_changes(lower=lower, upper=upper)
+            replacement = node.with_changes(slice=[element.with_changes(slice=moved)])
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
 def _is_count(expr: cst.BaseExpression) -> bool:
     """A `len(...)` call or a sum or difference: a value that is evidently a number."""
     if isinstance(expr, cst.Call):
@@ -435,6 +451,17 @@ def swap_operands(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     elif isinstance(node, cst.List | cst.Tuple):
         plain = [i for i, e in enumerate(node.elements[:4]) if isinstance(e, cst.Element)]
         yield from _neighbours_swapped(node, "elements", plain)
+
+
+def swap_callees(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`f(g(x))` -> `g(f(x))`: two functions composed in the wrong order."""
+    if not isinstance(node, cst.Call) or len(node.args) != 1 or not is_positional(node.args[0]):
+        return
+    inner = node.args[0].value
+    if isinstance(inner, cst.Call) and code(inner.func) != code(node.func):
+        swapped = node.with_changes(func=inner.func, args=[
+            node.args[0].with_changes(value=inner.with_changes(func=node.func))])
+        yield swapped, f"`{code(node)}` -> `{code(swapped)}`"
 
 
 def _neighbours_swapped(node: cst.CSTNode, field: str, indexes: list[int]) -> Iterator[Replacement]:
@@ -801,6 +828,7 @@ def _is_sum(expr: cst.BaseExpression) -> bool:
 TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("comparison-operator", comparison_operator),
     ("bound-shift", bound_shift),
+    ("window-shift", window_shift),
     ("value-shift", value_shift),
     ("argument-shift", argument_shift),
     ("arithmetic-operator", arithmetic_operator),
@@ -814,6 +842,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("constant-value", constant_value),
     ("assignment-operator", assignment_operator),
     ("swap-operands", swap_operands),
+    ("swap-callees", swap_callees),
     ("drop-argument", drop_argument),
     ("name-replacement", name_replacement),
     ("sibling-attribute", sibling_attribute),

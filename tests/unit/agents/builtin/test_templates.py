@@ -291,6 +291,23 @@ def test_magnitude_leaves_other_integers_alone():
             ] == ["    return value * 100", "    return value * 1"]
 
 
+def test_a_slices_window_moves_one_place_with_both_bounds():
+    results = mutated('def f(label):\n    return label[1:3] == "--"\n', "window-shift")
+    assert [r.split("\n")[1] for r in results] == ['    return label[2:4] == "--"',
+                                                     '    return label[0:2] == "--"']
+    assert [r.split("\n")[1] for r in mutated("def f(s, i):\n    return s[i - 1:i + 2]\n", "window-shift")
+            ] == ["    return s[i:i + 3]", "    return s[i - 2:i + 1]"]
+    assert mutated("def f(s):\n    return s[1:] + s[:3] + s[0]\n", "window-shift") == []
+
+
+def test_two_composed_functions_swap_places():
+    source = "def compose(f1, f2):\n    return lambda *args, **kwargs: f2(f1(*args, **kwargs))\n"
+    assert mutated(source, "swap-callees") == [source.replace("f2(f1(", "f1(f2(")]
+    assert mutated("def f(x):\n    return g(g(x))\n", "swap-callees") == []
+    assert mutated("def f(x):\n    return g(h(x), 1)\n", "swap-callees") == []
+    assert mutated("def f(x):\n    return g(*h(x))\n", "swap-callees") == []
+
+
 def test_sibling_attribute_knows_the_fields_of_a_class():
     source = ("class P:\n    on_hand: int\n    reserved: int = 0\n\n    def free(self):\n"
               "        return self.on_hand - self.on_hand\n")
