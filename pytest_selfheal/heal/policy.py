@@ -208,7 +208,8 @@ def _facts(source: str, literals: frozenset[object]) -> _Facts | None:
         elif (literals and isinstance(node, ast.Compare)
               and any(isinstance(op, _EQUALITY) for op in node.ops)):
             facts.literal_comparisons.update(
-                v for v in _constants(node) if _distinctive(v) and v in literals)
+                v for operand in (node.left, *node.comparators) for v in _compared(operand)
+                if _distinctive(v) and v in literals)
     return facts
 
 
@@ -240,6 +241,15 @@ def _constants(node: ast.AST) -> Iterator[object]:
               and isinstance(child.operand, ast.Constant)
               and isinstance(child.operand.value, int | float)):
             yield -child.operand.value
+
+
+def _compared(operand: ast.expr) -> Iterator[object]:
+    """The constants an operand of a comparison compares against: itself, or the members of a
+    tuple, list or set (`x in (4, 5)`); not those inside it (`label[2:4] == "--"` compares a
+    slice, not 4)."""
+    members = operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set) else [operand]
+    for member in members:
+        yield from _constants(member) if isinstance(member, ast.Constant | ast.UnaryOp) else ()
 
 
 def _distinctive(value: object) -> bool:

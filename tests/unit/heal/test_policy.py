@@ -108,6 +108,8 @@ def test_configured_forbidden_and_allowed_paths():
      "special-cases-test-input: compares against 17"),
     (SOURCE.replace("    return total\n", "    if unit in ('widget',):\n        return 1\n    return total\n"),
      "special-cases-test-input"),
+    (SOURCE.replace("    return total\n", "    if -17 == quantity:\n        return 42\n    return total\n"),
+     "special-cases-test-input"),
 ])
 def test_candidates_that_would_fake_a_pass_are_rejected(after, rule):
     verdict = policy().check(candidate(after))
@@ -121,6 +123,10 @@ def test_narrow_except_and_unrelated_literals_are_fine():
     assert policy().check(candidate(narrow)) is None
     other = SOURCE.replace("    return total\n", "    if quantity == 3:\n        return 0\n    return total\n")
     assert policy().check(candidate(other)) is None
+    # a test's value inside what is compared is not compared against: idna's `label[2:4]`
+    window = SOURCE.replace("    return total\n", "    if str(total)[2:17] == 'x':\n        return 0\n"
+                            "    return total\n")
+    assert policy().check(candidate(window)) is None
     # a comparison with the value that already existed is not new
     existing = SOURCE.replace("if quantity > 10", "if quantity == 17 or quantity > 10")
     assert policy().check(candidate(existing.replace(" > 10", " >= 10"), before=existing)) is None
