@@ -127,14 +127,17 @@ class _Search:
         self.ahead, self.ahead_turn = itertools.islice(on_top(item, self.ranked), ON_TOP), True
 
     def _look_closer(self, item: _Scored | None, outcome: Outcome) -> None:
-        """An edit that makes most failing tests pass and breaks others changed the line where
-        their outcome is decided (mutation-based fault localization: MUSE, Moon et al., ICST
-        2014): the other single edits at that line go to the front of the stream. On a flat
-        spectrum they may be hundreds of candidates down (xmltodict-13068aa: an `or` at the
-        faulty condition fixed both failing tests at rank 31, dropping its operand was rank
-        781). One that fixes a few of many says little: 1 of 6 fixed, 8 broken, at a line
-        before the faulty one in calc-expr-double-advance, held its fix back by 95 candidates."""
-        if (item is None or not outcome.broken or 2 * len(outcome.fixed) <= len(self.bench.failures)
+        """An edit that makes most failing tests pass and breaks others, or leaves the rest
+        failing, changed the line where their outcome is decided (mutation-based fault
+        localization: MUSE, Moon et al., ICST 2014): the other single edits at that line go to
+        the front of the stream. On a flat spectrum they may be hundreds of candidates down
+        (xmltodict-13068aa: an `or` at the faulty condition fixed both failing tests at rank 31,
+        dropping its operand was rank 781; idna's `label[1:3]` for `label[2:4]`: `1` -> `2` fixed
+        11 of 19, moving the window, at that line, was not reached in the budget). One that fixes
+        a few of many says little: 1 of 6 fixed, 8 broken, at a line before the faulty one in
+        calc-expr-double-advance, held its fix back by 95 candidates."""
+        if (item is None or not (outcome.broken or outcome.verdict is Verdict.PARTIAL)
+                or 2 * len(outcome.fixed) <= len(self.bench.failures)
                 or self.bench.healed or len(self.places) >= MAX_PLACES):
             return
         place = (item.path, item.mutation.line)

@@ -477,6 +477,15 @@ class BreakerBench(ScriptedBench):
         return Outcome(candidate, Verdict.STILL_FAILING, 0.0)
 
 
+class HalfFixBench(BreakerBench):
+    """As BreakerBench, but `breaker` breaks nothing: a partial fix that leaves some failing."""
+
+    def judge(self, candidate: Candidate) -> Outcome:
+        if candidate == self.breaker:
+            return Outcome(candidate, Verdict.PARTIAL, 0.0, fixed=self.fixed)
+        return super().judge(candidate)
+
+
 def flat_breaker_and_fix(root: Path) -> tuple[list[Candidate], Candidate, Candidate]:
     """The single edits of FLAT in order; an early one and a fix far down, both at line 4."""
     (root / "m.py").write_text(FLAT)
@@ -499,6 +508,20 @@ def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines
     after = bench.tried[bench.tried.index(breaker) + 1:]
     assert len(after) <= at_line.index(fix) + builtin_agent.BATCH
     assert len(after) == len(set(after)), "each edit is tried once, from whichever stream"
+
+
+def test_an_edit_that_fixes_most_failing_tests_and_leaves_the_rest_brings_its_lines_edits_forward(
+        tmp_path: Path):
+    """idna's `label[1:3]` for `label[2:4]`: `1` -> `2` fixed 11 of 19 and broke nothing; moving
+    the window, at that line, was not reached in the budget."""
+    singles, breaker, fix = flat_breaker_and_fix(tmp_path)
+    bench = HalfFixBench(tmp_path, breaker, fix, failing=3, fixes=2)
+    assert builtin_agent.BuiltinAgent().repair(bench) == "healed"  # type: ignore[arg-type]
+    at_line = [c for c in singles if c.edits[0].line == 4]
+    after = bench.tried[bench.tried.index(breaker) + 1:]
+    # the line's edits, a batch at a time, take turns with those on top of the partial fix
+    assert len(after) <= 2 * (at_line.index(fix) + builtin_agent.BATCH)
+    assert len(after) < singles.index(fix) - singles.index(breaker)
 
 
 def test_an_edit_that_fixes_a_few_of_many_failing_tests_and_breaks_others_moves_nothing(tmp_path: Path):
