@@ -507,6 +507,25 @@ def sibling_attribute(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
+def sibling_sum(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """`[n.body]` -> `[n.body + n.orelse]`: a list's element that should be joined by a sibling,
+    another attribute the module uses on the same object (a part of a collection left out)."""
+    if not isinstance(node, cst.List):
+        return
+    for index, element in enumerate(node.elements):
+        value = element.value
+        if not isinstance(element, cst.Element) or not isinstance(value, cst.Attribute):
+            continue
+        siblings = scope.attributes.get(code(value.value), ())
+        for other in _similar(value.attr.value, siblings, limit=4):
+            elements = list(node.elements)
+            joined = cst.BinaryOperation(left=value, operator=cst.Add(),
+                                         right=value.with_changes(attr=cst.Name(other)))
+            elements[index] = element.with_changes(value=joined)
+            replacement = node.with_changes(elements=elements)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
 _RELATIVE_GROUPS = (
     ("min", "max"), ("any", "all"), ("append", "extend"), ("lstrip", "rstrip", "strip"),
     ("floor", "ceil"), ("keys", "values", "items"), ("startswith", "endswith"),
@@ -846,6 +865,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("drop-argument", drop_argument),
     ("name-replacement", name_replacement),
     ("sibling-attribute", sibling_attribute),
+    ("sibling-sum", sibling_sum),
     ("return-value", return_value),
     ("condition-clause", condition_clause),
     ("drop-operand", drop_operand),

@@ -300,6 +300,16 @@ def test_a_slices_window_moves_one_place_with_both_bounds():
     assert mutated("def f(s):\n    return s[1:] + s[:3] + s[0]\n", "window-shift") == []
 
 
+def test_a_lists_element_is_joined_by_an_attribute_of_the_same_object():
+    source = ("def alternatives(n):\n    return [n.body] + [[h] for h in n.handlers]\n\n\n"
+              "def other(n, m):\n    return n.orelse, m.tail\n")
+    results = mutated(source, "sibling-sum")
+    assert source.replace("[n.body]", "[n.body + n.orelse]") in results
+    assert source.replace("[n.body]", "[n.body + n.handlers]") in results
+    assert not any("m.tail" in r.split("\n")[1] for r in results), "only the same object's"
+    assert mutated("def f(n):\n    return [n.body, n]\n", "sibling-sum") == []
+
+
 def test_two_composed_functions_swap_places():
     source = "def compose(f1, f2):\n    return lambda *args, **kwargs: f2(f1(*args, **kwargs))\n"
     assert mutated(source, "swap-callees") == [source.replace("f2(f1(", "f1(f2(")]
