@@ -53,6 +53,8 @@ class _Unit:
 
 
 class _Pieces:
+    """A file's text as lines and statement spans, parsed a piece at a time."""
+
     def __init__(self, text: str) -> None:
         self.lines: list[str] = _LINE.findall(text)
         if "".join(self.lines) != text:
