@@ -244,12 +244,17 @@ def _constants(node: ast.AST) -> Iterator[object]:
 
 
 def _compared(operand: ast.expr) -> Iterator[object]:
-    """The constants an operand of a comparison compares against: itself, or the members of a
-    tuple, list or set (`x in (4, 5)`); not those inside it (`label[2:4] == "--"` compares a
-    slice, not 4)."""
-    members = operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set) else [operand]
-    for member in members:
-        yield from _constants(member) if isinstance(member, ast.Constant | ast.UnaryOp) else ()
+    """The constants an operand of a comparison compares against: itself, the members of a
+    tuple, list or set (`x in (4, 5)`), a value built from them (`Decimal("100.00")`); not those
+    it only uses (`label[2:4] == "--"` compares a slice, not 4)."""
+    if isinstance(operand, ast.Constant | ast.UnaryOp):
+        yield from _constants(operand)
+    elif isinstance(operand, ast.Tuple | ast.List | ast.Set):
+        for member in operand.elts:
+            yield from _compared(member)
+    elif isinstance(operand, ast.Call):
+        for argument in [*operand.args, *(keyword.value for keyword in operand.keywords)]:
+            yield from _compared(argument)
 
 
 def _distinctive(value: object) -> bool:

@@ -110,6 +110,8 @@ def test_configured_forbidden_and_allowed_paths():
      "special-cases-test-input"),
     (SOURCE.replace("    return total\n", "    if -17 == quantity:\n        return 42\n    return total\n"),
      "special-cases-test-input"),
+    (SOURCE.replace("    return total\n", "    if unit == Unit('widget'):\n        return 1\n    return total\n"),
+     "special-cases-test-input: compares against 'widget'"),
 ])
 def test_candidates_that_would_fake_a_pass_are_rejected(after, rule):
     verdict = policy().check(candidate(after))
