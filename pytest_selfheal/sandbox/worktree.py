@@ -139,11 +139,16 @@ HYPOTHESIS_STATE = (PurePosixPath(".hypothesis/examples"), PurePosixPath(".hypot
 def _copy_hypothesis_state(user_root: Path, worktree: Path) -> None:
     """The sandbox's runs start from the user's hypothesis state and write to their copy only.
     Added to what the copy holds: its files are named by what they hold (an example, a Unicode
-    version's table), so none the sandbox has changes."""
+    version's table), so a file the copy has already is left as it is, not copied again."""
     for kept in HYPOTHESIS_STATE:
         source = user_root / kept
         if source.is_dir():
-            shutil.copytree(source, worktree / kept, symlinks=True, dirs_exist_ok=True)
+            shutil.copytree(source, worktree / kept, symlinks=True, dirs_exist_ok=True,
+                            copy_function=_copy_if_absent)
+
+
+def _copy_if_absent(source: str, copy: str) -> str:
+    return copy if os.path.lexists(copy) else shutil.copy2(source, copy)
 
 
 def refresh_hypothesis_state(sandbox: Sandbox) -> None:
