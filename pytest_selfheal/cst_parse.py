@@ -36,9 +36,10 @@ def parse_module(text: str) -> cst.Module:
         try:
             module = _Pieces(text).module()
         except (SyntaxError, ValueError, RecursionError, tokenize.TokenError, cst.ParserSyntaxError):
-            module = None  # LibCST parses some files `ast` of this Python does not
-        if module is not None and module.code == text:
-            return module
+            pass  # LibCST parses some files `ast` of this Python does not
+        else:
+            if module.code == text:
+                return module
     return cst.parse_module(text)
 
 
@@ -66,25 +67,24 @@ class _Pieces:
         self.config = cst.PartialParserConfig(default_indent=_first_indent(text),
                                               default_newline=self.newline)
 
-    def module(self) -> cst.Module | None:
-        """The whole module, or None when a piece's lines do not fall as they do in the file."""
-        units = self.units
-        if not units:
-            return None
+    def module(self) -> cst.Module:
+        """The whole module; ValueError when a piece's lines do not fall as they do in the file."""
+        if not self.units:
+            raise ValueError("no statement to piece at")
         body: list[Statement] = []
         header: Sequence[cst.EmptyLine] = ()
         footer: Sequence[cst.EmptyLine] = ()
         trailing = True
-        pieces = self._packed(units, 0, len(self.lines))
+        pieces = self._packed(self.units, 0, len(self.lines))
         for index, (first, end, alone) in enumerate(pieces):
-            if alone is not None and alone.body and self._too_big(first, end):
+            if alone is not None and alone.body and self._size(first, end) > PIECE_CHARS:
                 parsed = self._class(first, alone.body, end)
             else:
                 parsed = cst.parse_module(self._text(first, end), self.config)
             if index == len(pieces) - 1:
                 footer, trailing = parsed.footer, parsed.has_trailing_newline
             elif parsed.footer:
-                return None
+                raise ValueError("a piece's last lines are not its last statement's")
             if index == 0:
                 header = parsed.header
                 body.extend(parsed.body)
@@ -127,7 +127,7 @@ class _Pieces:
         for index, unit in enumerate(units):
             last = index == len(units) - 1
             stop = end if last else unit.end
-            if count and self.starts[stop] - self.starts[first] > PIECE_CHARS:
+            if count and self._size(first, stop) > PIECE_CHARS:
                 pieces.append((first, units[index - 1].end,
                                units[index - 1] if count == 1 else None))
                 first, count = units[index - 1].end, 0
@@ -136,8 +136,9 @@ class _Pieces:
                 pieces.append((first, stop, unit if count == 1 else None))
         return pieces
 
-    def _too_big(self, first: int, end: int) -> bool:
-        return self.starts[end] - self.starts[first] > PIECE_CHARS
+    def _size(self, first: int, end: int) -> int:
+        """Characters in lines [first, end)."""
+        return self.starts[end] - self.starts[first]
 
     def _text(self, first: int, end: int) -> str:
         return "".join(self.lines[first:end])
