@@ -223,13 +223,11 @@ def _shifted_variants(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
 def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """Index, slice and range() bounds ±1."""
     replacement: cst.CSTNode
-    new_slice: cst.BaseSlice
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         element = node.slice[0]
         if isinstance(element.slice, cst.Index):
             for value in _shifted_variants(element.slice.value):
-                new_slice = element.slice.with_changes(value=value)
-                replacement = node.with_changes(slice=[element.with_changes(slice=new_slice)])
+                replacement = _resliced(node, element.slice.with_changes(value=value))
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
         elif isinstance(element.slice, cst.Slice):
             for field in ("lower", "upper"):
@@ -237,8 +235,7 @@ def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
                 if bound is None:
                     continue
                 for value in _shifted_variants(bound):
-                    new_slice = element.slice.with_changes(**{field: value})
-                    replacement = node.with_changes(slice=[element.with_changes(slice=new_slice)])
+                    replacement = _resliced(node, element.slice.with_changes(**{field: value}))
                     yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
     elif (
         isinstance(node, cst.Call)
@@ -257,16 +254,19 @@ def window_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
     """`s[1:3]` -> `s[2:4]` / `s[0:2]`: a slice's window one place off, both bounds together."""
     if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
         return
-    element = node.slice[0]
-    window = element.slice
+    window = node.slice[0].slice
     if not isinstance(window, cst.Slice) or window.lower is None or window.upper is None:
         return
     for delta in (1, -1):
         lower, upper = shift(window.lower, delta), shift(window.upper, delta)
         if lower is not None and upper is not None:
-            moved = window.with_changes(lower=lower, upper=upper)
-            replacement = node.with_changes(slice=[element.with_changes(slice=moved)])
+            replacement = _resliced(node, window.with_changes(lower=lower, upper=upper))
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def _resliced(node: cst.Subscript, new_slice: cst.BaseSlice) -> cst.Subscript:
+    """`node` (one index or slice) with `new_slice` in place of its own."""
+    return node.with_changes(slice=[node.slice[0].with_changes(slice=new_slice)])
 
 
 def _is_count(expr: cst.BaseExpression) -> bool:
