@@ -28,6 +28,9 @@ class Failure:
     message: str
     frames: tuple[Frame, ...] = ()
     output: str = ""
+    # a hypothesis test's call: hypothesis ran its failing example again before reporting it,
+    # and reports Flaky instead when that run passes
+    replayed_by_hypothesis: bool = False
 
 
 @dataclass(frozen=True)

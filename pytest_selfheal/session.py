@@ -295,7 +295,9 @@ class HealSession:
         from .models import Failure
 
         return Failure(nodeid=nodeid, phase=phase, exc_type=exc_type, message=message[:OUTPUT_LIMIT],
-                       frames=self._frames(longrepr, crash), output=output)
+                       frames=self._frames(longrepr, crash), output=output,
+                       replayed_by_hypothesis=(isinstance(report, pytest.TestReport)
+                                               and phase == "call" and _hypothesis_test(report)))
 
     def _frames(self, longrepr: Any, crash: Any) -> tuple[Frame, ...]:
         """Traceback frames, outermost first, paths relative to the repository when inside it."""
@@ -324,6 +326,14 @@ class HealSession:
         if self.repo_root is not None and absolute.is_relative_to(self.repo_root.resolve()):
             return Frame(absolute.relative_to(self.repo_root.resolve()).as_posix(), line, function)
         return Frame(str(absolute), line, function)
+
+
+def _hypothesis_test(report: pytest.TestReport) -> bool:
+    """Whether hypothesis's plugin marked the test `hypothesis`. A report names its item's
+    keywords only, among them its directories', so a node id with a part called hypothesis
+    (`tests/hypothesis/...`) does not count: such a test is rerun as any other."""
+    return ("hypothesis" in report.keywords
+            and "hypothesis" not in re.split(r"\W+", report.nodeid))
 
 
 def split_exception(text: str) -> tuple[str, str]:

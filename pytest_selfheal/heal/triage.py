@@ -29,6 +29,9 @@ SIGNIFICANCE = 0.05
 EVIDENCE_LIMIT = 20
 RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
 SAMPLE_PER_GROUP = 3  # failures rerun for each group of failures that fail alike
+# Hypothesis ran the failing example again itself (and would have reported Flaky had it
+# passed): one rerun alone tells whether it fails without the tests before it.
+HYPOTHESIS_RERUNS = 1
 
 REPAIRED_KINDS = frozenset({"deterministic", "collection-error"})
 
@@ -387,7 +390,9 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     the rest are rerun too. So the reruns grow with the kinds of failure, not their number. A
     failure that passed in the probe is not like its group and is rerun itself. Reruns of
     different tests run side by side (in parallel warm children when the worker is up), those of
-    one test one after another."""
+    one test one after another. A hypothesis test's failure is rerun alone once
+    (HYPOTHESIS_RERUNS): each of its reruns searches and shrinks again, which can take as long
+    as the rest of the suite."""
     started = time.monotonic()
     kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
     groups: dict[str, list[str]] = {}
@@ -403,12 +408,14 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
                      if given.spectrum.outcomes[failure.nodeid] == "failed" else failure.nodeid)
             groups.setdefault(alike, []).append(failure.nodeid)
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
-    counts, runs = _rerun([n for sample in samples.values() for n in sample], given)
+    times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.replayed_by_hypothesis
+             else given.reruns for f in failures}
+    counts, runs = _rerun([n for sample in samples.values() for n in sample], given, times)
     verdict = {alike: {_kind(counts[n], given.spectrum.outcomes[n]) for n in sample}
                for alike, sample in samples.items()}
     mixed = [n for alike, members in groups.items() if len(verdict[alike]) > 1
              for n in members if n not in samples[alike]]
-    more, more_runs = _rerun(mixed, given)
+    more, more_runs = _rerun(mixed, given, times)
     counts.update(more)
     for alike, members in groups.items():
         inherited = next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None
@@ -431,11 +438,12 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
 
 
 
-def _rerun(nodeids: Sequence[str], given: TriageInput) -> tuple[dict[str, Counter[str]], int]:
-    """Rerun counts of each of `nodeids` (alone `reruns` times, then in module order if it
-    passed every time alone), and how many reruns ran."""
+def _rerun(nodeids: Sequence[str], given: TriageInput, times: Mapping[str, int]
+           ) -> tuple[dict[str, Counter[str]], int]:
+    """Rerun counts of each of `nodeids` (alone as many `times` as it has, then in module order
+    if it passed every time alone), and how many reruns ran."""
     counts: dict[str, Counter[str]] = {nodeid: Counter() for nodeid in nodeids}
-    alone = [nodeid for nodeid in nodeids for _ in range(given.reruns)]
+    alone = [nodeid for nodeid in nodeids for _ in range(times[nodeid])]
     outcomes = _outcomes(given, [[n] for n in alone])
     for nodeid, outcome in zip(alone, outcomes, strict=True):
         if outcome is not None:

@@ -92,6 +92,41 @@ def test_flaky_order_dependent_and_transient_failures_are_classified_not_repaire
     assert "test_needs_clean_state: order-dependent" in result.stdout
 
 
+def test_a_hypothesis_failure_is_rerun_alone_once_and_the_rest_three_times(tmp_path):
+    """Hypothesis ran the failing example again before it reported it; every rerun of it would
+    search and shrink again. A test of a directory called hypothesis is not one of its tests."""
+    files = dict(CALC)
+    files["calc/ops.py"] = CALC["calc/ops.py"].replace("a * b", "a * b + 1")
+    files["tests/test_props.py"] = """
+        from hypothesis import given, strategies as st
+
+        from calc.ops import mul
+
+
+        @given(st.integers())
+        def test_one_is_neutral(x):
+            assert mul(x, 1) == x
+        """
+    files["tests/hypothesis/test_edges.py"] = """
+        from calc.ops import mul
+
+
+        def test_zero():
+            assert mul(5, 0) == 0
+        """
+    repo = make_repo(tmp_path / "repo", files)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1
+    verdicts = triage_verdicts(latest_report(repo))
+    searched = verdicts["tests/test_props.py::test_one_is_neutral"]
+    plain = verdicts["tests/test_ops.py::test_mul"]
+    assert (searched["kind"], searched["counts"]) == ("deterministic", {"failed_alone": 1})
+    assert (plain["kind"], plain["counts"]) == ("deterministic", {"failed_alone": 3})
+    in_directory = verdicts["tests/hypothesis/test_edges.py::test_zero"]
+    assert (in_directory["kind"], in_directory["counts"]) == ("deterministic", {"failed_alone": 3})
+    assert latest_report(repo)["status"] == "healed"
+
+
 def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change(tmp_path):
     files = dict(CALC)
     files["tests/test_report.py"] = """

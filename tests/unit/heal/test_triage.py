@@ -120,9 +120,11 @@ def test_causal_link_verdicts():
 
 @dataclass
 class Reruns:
-    """Reruns in the sandbox, by node id: `flaky` tests alternate, the rest fail every time."""
+    """Reruns in the sandbox, by node id: `flaky` tests alternate, `passing` ones pass, the rest
+    fail every time."""
 
     flaky: frozenset[str] = frozenset()
+    passing: frozenset[str] = frozenset()
     hung: frozenset[str] = frozenset()  # pytest-timeout's thread method ends their process
     jobs: list[tuple[str, ...]] = field(default_factory=list)
     limits: list[tuple[float, float | None]] = field(default_factory=list)  # of each job
@@ -133,7 +135,8 @@ class Reruns:
             self.jobs.append(job.nodeids)
             self.limits.append((job.timeout, job.cpu_seconds))
             last = job.nodeids[-1]
-            failed = last not in self.flaky or sum(last in j for j in self.jobs) % 2 == 1
+            failed = last not in self.passing and (
+                last not in self.flaky or sum(last in j for j in self.jobs) % 2 == 1)
             if last in self.hung:
                 results.append(TestRunResult({}, 1, 1.0, output_tail="+++++ Timeout +++++\n"))
                 continue
@@ -232,6 +235,23 @@ def test_a_failure_that_passed_in_the_probe_is_rerun_itself(tmp_path):
     assert (odd,) in runs.jobs
     assert next(f for f in verdicts.failures if f.nodeid == odd).inherited is False
     assert verdicts.reruns.runs == (2 * triage.SAMPLE_PER_GROUP + 1) * 3
+
+
+@pytest.mark.usefixtures("no_git")
+def test_a_hypothesis_failure_is_rerun_alone_once_and_a_flaky_one_still_told(tmp_path):
+    """Hypothesis ran its failing example again before reporting it; each rerun would search
+    and shrink again. One rerun alone still tells a test that passes alone."""
+    plain, searched, unsteady = (
+        Failure(f"tests/test_props.py::test_{name}", "call", "AssertionError", f"assert {name}",
+                replayed_by_hypothesis=name != "plain")
+        for name in ("plain", "searched", "unsteady"))
+    runs = Reruns(passing=frozenset({unsteady.nodeid}))
+    verdicts = classify(tmp_path, [plain, searched, unsteady], runs)
+    counts = {f.nodeid: (f.kind, dict(f.counts)) for f in verdicts.failures}
+    assert counts == {plain.nodeid: ("deterministic", {"failed_alone": 3}),
+                      searched.nodeid: ("deterministic", {"failed_alone": 1}),
+                      unsteady.nodeid: ("flaky", {"passed_alone": 1, "passed_in_order": 1})}
+    assert verdicts.reruns.runs == 3 + 1 + 2
 
 
 def test_a_sample_spreads_from_the_first_to_the_last():
