@@ -236,6 +236,16 @@ def probe_failures(run_dir: Path) -> set[str] | None:
     return None
 
 
+def failed_run_peak_mib(run_dir: Path) -> float | None:
+    """The most memory one process of the user's failing run held, as the session measured it
+    (decisions.jsonl's start), before the heal's own preparation; None when not measured."""
+    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["kind"] == "start":
+            return float(record["suite_peak_mib"]) or None
+    return None
+
+
 def stage_times(run_dir: Path) -> dict[str, float]:
     """Seconds from the heal's start at which each stage was done (decisions.jsonl): the probe
     (and how long its test run took), triage, localization, the first candidate judged, the
@@ -296,6 +306,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
         # the user's run that failed, to its session's end: the command's time less the heal's
         # (with the bug it can take longer than the plain run: hypothesis searches and shrinks)
         failed_run = round(seconds - totals["seconds"], 2) if totals.get("seconds") else None
+        failed_peak = failed_run_peak_mib(reports[-1].parent)
         regression, regression_reason = regression_outcome(report)
         return row | {
             "user_failures": len(user),
@@ -312,6 +323,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
             "green_ratio": round(green / plain, 2) if green else None,
             "failed_run_seconds": failed_run,
             "green_to_failed_run": round(green / failed_run, 2) if green and failed_run else None,
+            "peak_to_failed_run": round(ran.peak_mib / failed_peak, 2) if failed_peak else None,
             "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
             "command_ratio": round(seconds / plain, 2),
             "stages": stage_times(reports[-1].parent),
@@ -434,7 +446,8 @@ def table(rows: list[dict[str, object]]) -> None:
               f"x{statistics.median(green_peaks) if green_peaks else float('nan'):.2f} "
               f"(max x{max(green_peaks, default=float('nan')):.2f}), heal median "
               f"x{statistics.median(heal_peaks) if heal_peaks else float('nan'):.2f} "
-              f"(max x{max(heal_peaks, default=float('nan')):.2f})")
+              f"(max x{max(heal_peaks, default=float('nan')):.2f}); heal median "
+              f"x{_median_of(bugs, 'peak_to_failed_run'):.2f} the run that failed")
     for name in sorted(unmeasured):
         print(f"{name}: not measured, its plain suite is not green on this machine")
     healed = [r for r in bugs if r.get("healed") and "regression" in r]  # rows from before it was read
