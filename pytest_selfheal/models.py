@@ -28,9 +28,10 @@ class Failure:
     message: str
     frames: tuple[Frame, ...] = ()
     output: str = ""
-    # a hypothesis test's call: hypothesis ran its failing example again before reporting it,
-    # and reports Flaky instead when that run passes
-    replayed_by_hypothesis: bool = False
+    # a hypothesis test's failing call: hypothesis ran its failing example again before
+    # reporting it, "replayed" when that run failed too, "flaky" when it passed (hypothesis
+    # raised Flaky); "" for any other failure
+    hypothesis: str = ""
 
 
 @dataclass(frozen=True)

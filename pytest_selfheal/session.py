@@ -6,6 +6,7 @@ only once a test fails, so a green `--selfheal` run costs what a plain run costs
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import time
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
+# pytest's crash line for an exception group holding one exception (anyio's task groups,
+# hypothesis's FlakyFailure): that exception's repr, and the group's type
+_SINGLE_IN_GROUP = re.compile(
+    r"(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\) \[single exception in (?P<group>\w+)\]", re.DOTALL)
+# hypothesis's errors for a failing example that passed when run again
+_FLAKY_BY_HYPOTHESIS = re.compile(r"^(?:hypothesis\.errors\.)?Flaky\w*:|\[single exception in Flaky\w*\]$")
 _NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
 
 
@@ -292,12 +299,13 @@ class HealSession:
         text = crash.message if crash is not None else str(longrepr)
         exc_type, message = split_exception(text)
         output = "\n".join(content for _, content in report.sections)[-OUTPUT_LIMIT:]
+        hypothesis = ""
+        if isinstance(report, pytest.TestReport) and phase == "call" and _hypothesis_test(report):
+            hypothesis = "flaky" if _FLAKY_BY_HYPOTHESIS.search(text.strip()) else "replayed"
         from .models import Failure
 
         return Failure(nodeid=nodeid, phase=phase, exc_type=exc_type, message=message[:OUTPUT_LIMIT],
-                       frames=self._frames(longrepr, crash), output=output,
-                       replayed_by_hypothesis=(isinstance(report, pytest.TestReport)
-                                               and phase == "call" and _hypothesis_test(report)))
+                       frames=self._frames(longrepr, crash), output=output, hypothesis=hypothesis)
 
     def _frames(self, longrepr: Any, crash: Any) -> tuple[Frame, ...]:
         """Traceback frames, outermost first, paths relative to the repository when inside it."""
@@ -337,7 +345,11 @@ def _hypothesis_test(report: pytest.TestReport) -> bool:
 
 
 def split_exception(text: str) -> tuple[str, str]:
-    """("ZeroDivisionError", "division by zero") from pytest's one-line crash message."""
+    """("ZeroDivisionError", "division by zero") from pytest's one-line crash message; of an
+    exception group holding one exception, that exception's."""
+    single = _SINGLE_IN_GROUP.fullmatch(text.strip())
+    if single is not None:
+        return single["type"], _message_of(single["args"])
     first, _, rest = text.strip().partition("\n")
     if first.startswith("assert "):
         return "AssertionError", text.strip()
@@ -347,3 +359,11 @@ def split_exception(text: str) -> tuple[str, str]:
         return match["type"], message.strip()
     return "Error", text.strip()
 
+
+def _message_of(args: str) -> str:
+    """An exception's message from the arguments of its repr: its one string, else as written."""
+    try:
+        values = ast.literal_eval(f"({args},)")
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return args
+    return values[0] if len(values) == 1 and isinstance(values[0], str) else args

@@ -367,6 +367,9 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     if kind == "transient":
         return False, (f"transient: {transient_cause(failure)}; the network or a service failed, "
                        "not the code; not repaired")
+    if kind == "flaky" and failure.hypothesis == "flaky":
+        return False, ("flaky: hypothesis ran its failing example again and it passed (Flaky); "
+                       "not repaired")
     if kind not in REPAIRED_KINDS:
         return False, {
             "flaky": "flaky: outcomes differ between identical reruns; not repaired",
@@ -399,6 +402,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     for failure in failures:
         if failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
+        elif failure.hypothesis == "flaky":
+            kinds[failure.nodeid] = ("flaky", {}, False)
         elif transient_cause(failure) is not None:
             kinds[failure.nodeid] = ("transient", {}, False)
         elif failure.nodeid not in given.spectrum.outcomes:
@@ -408,7 +413,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
                      if given.spectrum.outcomes[failure.nodeid] == "failed" else failure.nodeid)
             groups.setdefault(alike, []).append(failure.nodeid)
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
-    times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.replayed_by_hypothesis
+    times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.hypothesis == "replayed"
              else given.reruns for f in failures}
     counts, runs = _rerun([n for sample in samples.values() for n in sample], given, times)
     verdict = {alike: {_kind(counts[n], given.spectrum.outcomes[n]) for n in sample}

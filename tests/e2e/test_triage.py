@@ -94,7 +94,8 @@ def test_flaky_order_dependent_and_transient_failures_are_classified_not_repaire
 
 def test_a_hypothesis_failure_is_rerun_alone_once_and_the_rest_three_times(tmp_path):
     """Hypothesis ran the failing example again before it reported it; every rerun of it would
-    search and shrink again. A test of a directory called hypothesis is not one of its tests."""
+    search and shrink again. When that run passed it said Flaky: flaky, whatever reruns would
+    see. A test of a directory called hypothesis is not one of its tests."""
     files = dict(CALC)
     files["calc/ops.py"] = CALC["calc/ops.py"].replace("a * b", "a * b + 1")
     files["tests/test_props.py"] = """
@@ -106,6 +107,18 @@ def test_a_hypothesis_failure_is_rerun_alone_once_and_the_rest_three_times(tmp_p
         @given(st.integers())
         def test_one_is_neutral(x):
             assert mul(x, 1) == x
+        """
+    files["tests/test_unsteady.py"] = """
+        from hypothesis import given, settings, strategies as st
+
+        SEEN = []
+
+
+        @settings(database=None)
+        @given(st.integers())
+        def test_first_example_only(x):
+            SEEN.append(x)
+            assert len(SEEN) > 1, "the first example fails, and never again"
         """
     files["tests/hypothesis/test_edges.py"] = """
         from calc.ops import mul
@@ -124,7 +137,13 @@ def test_a_hypothesis_failure_is_rerun_alone_once_and_the_rest_three_times(tmp_p
     assert (plain["kind"], plain["counts"]) == ("deterministic", {"failed_alone": 3})
     in_directory = verdicts["tests/hypothesis/test_edges.py::test_zero"]
     assert (in_directory["kind"], in_directory["counts"]) == ("deterministic", {"failed_alone": 3})
-    assert latest_report(repo)["status"] == "healed"
+    unsteady = verdicts["tests/test_unsteady.py::test_first_example_only"]
+    assert (unsteady["kind"], unsteady["counts"], unsteady["repair"]) == ("flaky", {}, False)
+    assert "hypothesis ran its failing example again and it passed (Flaky)" in unsteady["note"]
+    report = latest_report(repo)
+    recorded = {f["nodeid"]: f for f in report["failures"]}
+    assert recorded["tests/test_unsteady.py::test_first_example_only"]["exc_type"] == "AssertionError"
+    assert report["status"] == "healed"
 
 
 def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change(tmp_path):

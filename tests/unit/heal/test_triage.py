@@ -243,7 +243,7 @@ def test_a_hypothesis_failure_is_rerun_alone_once_and_a_flaky_one_still_told(tmp
     and shrink again. One rerun alone still tells a test that passes alone."""
     plain, searched, unsteady = (
         Failure(f"tests/test_props.py::test_{name}", "call", "AssertionError", f"assert {name}",
-                replayed_by_hypothesis=name != "plain")
+                hypothesis="" if name == "plain" else "replayed")
         for name in ("plain", "searched", "unsteady"))
     runs = Reruns(passing=frozenset({unsteady.nodeid}))
     verdicts = classify(tmp_path, [plain, searched, unsteady], runs)
