@@ -6,7 +6,7 @@ import copy
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,9 @@ class Frame:
     path: str
     line: int
     function: str
+
+
+HypothesisVerdict = Literal["", "replayed", "flaky"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Failure:
     # a hypothesis test's failing call: hypothesis ran its failing example again before
     # reporting it, "replayed" when that run failed too, "flaky" when it passed (hypothesis
     # raised Flaky); "" for any other failure
-    hypothesis: str = ""
+    hypothesis: HypothesisVerdict = ""
 
 
 @dataclass(frozen=True)

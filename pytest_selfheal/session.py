@@ -25,16 +25,16 @@ if TYPE_CHECKING:
     from .agents.base import Agent
     from .heal.prepare import Preparation
     from .heal.request import HealRequest, HealResult
-    from .models import Failure, Frame
+    from .models import Failure, Frame, HypothesisVerdict
     from .output.decisions import Listener
     from .runtime.incident import Incident
 
 OUTPUT_LIMIT = 4_000
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$", re.DOTALL)
 # pytest's crash line for an exception group holding one exception (anyio's task groups,
-# hypothesis's FlakyFailure): that exception's repr, and the group's type
+# hypothesis's FlakyFailure): that exception's repr, then the group's type
 _SINGLE_IN_GROUP = re.compile(
-    r"(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\) \[single exception in (?P<group>\w+)\]", re.DOTALL)
+    r"(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\) \[single exception in \w+\]", re.DOTALL)
 # hypothesis's errors for a failing example that passed when run again
 _FLAKY_BY_HYPOTHESIS = re.compile(r"^(?:hypothesis\.errors\.)?Flaky\w*:|\[single exception in Flaky\w*\]$")
 _NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
@@ -299,7 +299,7 @@ class HealSession:
         text = crash.message if crash is not None else str(longrepr)
         exc_type, message = split_exception(text)
         output = "\n".join(content for _, content in report.sections)[-OUTPUT_LIMIT:]
-        hypothesis = ""
+        hypothesis: HypothesisVerdict = ""
         if isinstance(report, pytest.TestReport) and phase == "call" and _hypothesis_test(report):
             hypothesis = "flaky" if _FLAKY_BY_HYPOTHESIS.search(text.strip()) else "replayed"
         from .models import Failure
