@@ -306,3 +306,66 @@ def test_an_edit_that_fixes_the_failing_tests_but_breaks_others_brings_its_lines
     between = candidates[breaker + 1:report["fix"]["candidate"]]
     # the rest of the breaker's batch at most; after it, only edits at the breaker's line
     assert sum(1 for c in between if c["edits"][0]["line"] != line) < 8, [c["description"] for c in between]
+
+
+MONEY = '''\
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+
+    def __eq__(self, other):
+        return isinstance(other, Money) and self.cents == other.cents
+
+    def __repr__(self):
+        whole, cents = divmod(self.cents, 100)
+        return f"Money({whole}.{cents:02d})"
+
+
+def with_tax(price):
+    return Money(price.cents * 110 // 10)
+
+
+def total(prices):
+    return Money(sum(p.cents for p in prices))
+'''
+
+MONEY_TESTS = '''\
+from money import Money, total, with_tax
+
+
+def test_with_tax():
+    assert with_tax(Money(1000)) == Money(1100)
+
+
+def test_with_tax_of_a_cent():
+    assert with_tax(Money(100)) == Money(110)
+
+
+def test_with_tax_of_nothing():
+    assert with_tax(Money(0)) == Money(0)
+
+
+def test_total():
+    assert total([Money(150), Money(250)]) == Money(400)
+
+
+def test_prices_differ():
+    assert Money(100) != Money(200)
+'''
+
+
+def test_the_reprs_pytest_shows_of_a_failure_are_no_suspects(tmp_path):
+    """The failing asserts compare objects with a __repr__, which pytest runs to show them (and
+    --showlocals for every local): only failing tests run it, yet it is not where the fault is."""
+    (tmp_path / "money.py").write_text(MONEY)
+    (tmp_path / "test_money.py").write_text(MONEY_TESTS)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\naddopts = "--showlocals"\n')
+    repo = init_repo(tmp_path)
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+    assert result.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed"
+    assert [s["function"] for s in report["suspects"] if s["function"].endswith("__repr__")] == []
+    assert report["suspects"][0]["line"] == 14
+    assert "price.cents * 110 // 100" in (latest_run_dir(repo) / "fix.diff").read_text()

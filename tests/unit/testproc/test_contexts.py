@@ -1,4 +1,6 @@
 import importlib.util
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -6,6 +8,7 @@ from types import SimpleNamespace
 
 import coverage
 
+from pytest_selfheal.sandbox.protocol import TESTMAP_ENV
 from pytest_selfheal.testproc import contexts
 from pytest_selfheal.testproc.contexts import PerTestContexts
 
@@ -93,3 +96,53 @@ def test_the_next_test_is_traced_again_after_a_capped_one(tmp_path):
         recorder.save()
     assert _lines(data_file, "t.py::test_short") == {10}
     assert 10 not in _lines(data_file, "t.py::test_long")
+
+
+MONEY = '''\
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+
+    def __eq__(self, other):
+        return self.cents == other.cents
+
+    def __repr__(self):
+        whole, cents = divmod(self.cents, 100)
+        return f"Money({whole}.{cents:02d})"
+
+
+def with_tax(price):
+    return Money(price.cents * 110 // 10)
+'''
+
+MONEY_TESTS = '''\
+from money import Money, with_tax
+
+
+def test_with_tax():
+    price = Money(1000)
+    assert with_tax(price) == Money(1100)
+
+
+def test_with_tax_of_nothing():
+    assert with_tax(Money(0)) == Money(0)
+'''
+
+
+def test_what_pytest_runs_to_describe_a_failure_is_no_tests(tmp_path):
+    """A failed assert shows the reprs of what it compared, and --showlocals the repr of every
+    local: only failing tests run those __repr__ lines, which are not where the fault is."""
+    (tmp_path / "money.py").write_text(MONEY, encoding="utf-8")
+    (tmp_path / "test_money.py").write_text(MONEY_TESTS, encoding="utf-8")
+    data_file = tmp_path / "map.coverage"
+    env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTEST_ADDOPTS", None)
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
+                          "-p", "no:cacheprovider", "--showlocals", "-q", "test_money.py"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert "Money(110.00) == Money(11.00)" in ran.stdout  # pytest's description is whole
+    assert "price      = Money(10.00)" in ran.stdout
+    failing = _lines(data_file, "test_money.py::test_with_tax")
+    passing = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
+    assert {3, 6, 14} <= failing and {3, 6, 14} <= passing
+    assert not failing & {9, 10}, "the __repr__ ran to describe the failure"
