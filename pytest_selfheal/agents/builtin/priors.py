@@ -45,6 +45,7 @@ PRIORS: Mapping[str, float] = MappingProxyType({
     "move-statement": 0.4,
     "indent-statement": 0.4,
     "argument-shift": 0.4,
+    "interpolated-shift": 0.4,
     "sibling-sum": 0.4,
     "helper-call": 0.3,  # up to three per name on the line: after wrap-call's builtins
     # Few candidates per line (at most 3, 4 and 1), drawn from the module's own values.

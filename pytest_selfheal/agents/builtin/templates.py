@@ -221,11 +221,11 @@ def _shifted_variants(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
 
 
 def bound_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
-    """Index, slice and range() bounds ±1."""
+    """Index, slice and range() bounds ±1; a key that is a string literal is no bound."""
     replacement: cst.CSTNode
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         element = node.slice[0]
-        if isinstance(element.slice, cst.Index):
+        if isinstance(element.slice, cst.Index) and not isinstance(element.slice.value, _STRINGS):
             for value in _shifted_variants(element.slice.value):
                 replacement = _resliced(node, element.slice.with_changes(value=value))
                 yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
@@ -319,6 +319,22 @@ def argument_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
         for shifted in _shifted_variants(value):
             args = [*node.args[:index], arg.with_changes(value=shifted), *node.args[index + 1:]]
             replacement = node.with_changes(args=args)
+            yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
+
+
+def interpolated_shift(node: cst.CSTNode, scope: Scope) -> Iterator[Replacement]:
+    """A number an f-string interpolates off by one: `f"bytes {start}-{end}/{size}"` ->
+    `f"bytes {start}-{end - 1}/{size}"` (a name, an attribute or one ± a constant, shown as
+    it is: no `!r` or `!s`)."""
+    if not isinstance(node, cst.FormattedString):
+        return
+    for index, part in enumerate(node.parts):
+        if (not isinstance(part, cst.FormattedStringExpression) or part.conversion is not None
+                or not _may_be_number(part.expression)):
+            continue
+        for value in _shifted_variants(part.expression):
+            parts = [*node.parts[:index], part.with_changes(expression=value), *node.parts[index + 1:]]
+            replacement = node.with_changes(parts=parts)
             yield replacement, f"`{code(node)}` -> `{code(replacement)}`"
 
 
@@ -850,6 +866,7 @@ TEMPLATES: tuple[tuple[str, Template], ...] = (
     ("window-shift", window_shift),
     ("value-shift", value_shift),
     ("argument-shift", argument_shift),
+    ("interpolated-shift", interpolated_shift),
     ("arithmetic-operator", arithmetic_operator),
     ("boolean-operator", boolean_operator),
     ("integer-constant", integer_constant),

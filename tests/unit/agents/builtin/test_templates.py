@@ -468,3 +468,18 @@ def test_condition_clause_takes_the_names_in_play_and_goes_on_with_an_and_chain(
     assert all("(self.strip and data) and" not in r for r in results)
     conditions = [r.splitlines()[4] for r in results]
     assert not any("extra" in c or "other" in c for c in conditions)  # past the four nearest
+
+
+def test_a_number_an_fstring_interpolates_moves_by_one():
+    source = 'def f(start, end, size):\n    return f"bytes {start}-{end}/{size:d} {end!r} {None}"\n'
+    results = [r.split("\n")[1] for r in mutated(source, "interpolated-shift")]
+    assert '    return f"bytes {start}-{end - 1}/{size:d} {end!r} {None}"' in results
+    assert '    return f"bytes {start + 1}-{end}/{size:d} {end!r} {None}"' in results
+    assert '    return f"bytes {start}-{end}/{size + 1:d} {end!r} {None}"' in results
+    assert len(results) == 6, "not a value shown with !r, not None"
+
+
+def test_a_string_key_is_no_bound_to_shift():
+    assert mutated('def f(headers):\n    return headers["content-range"]\n', "bound-shift") == []
+    assert [r.split("\n")[1] for r in mutated("def f(items, i):\n    return items[i]\n", "bound-shift")
+            ] == ["    return items[i + 1]", "    return items[i - 1]"]
