@@ -151,12 +151,17 @@ class _Sites(cst.CSTVisitor):
         self.not_variables: set[int] = set()  # attribute names, keyword names
         # the Nones a comparison tests against (`x is None`): a check, not a value left out
         self.compared: set[int] = set()
+        # annotations of a function's variables, which Python never evaluates: no edit of
+        # them changes what runs (a parameter's, which frameworks read, are kept)
+        self.unevaluated: set[int] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if not self._spans_a_line(node):
             return False  # nothing below it starts on a wanted line
         if isinstance(node, cst.Import | cst.ImportFrom):
             return False  # the names it imports are not values an expression template may change
+        if id(node) in self.unevaluated:
+            return False
         if isinstance(node, cst.ClassDef):
             self.classes.append(node)
         elif isinstance(node, cst.FunctionDef):
@@ -166,6 +171,8 @@ class _Sites(cst.CSTVisitor):
             self.not_variables.add(id(node.attr))
         elif isinstance(node, cst.Arg) and node.keyword is not None:
             self.not_variables.add(id(node.keyword))
+        elif isinstance(node, cst.AnnAssign) and len(self.scopes) > 1:
+            self.unevaluated.add(id(node.annotation))
         elif isinstance(node, cst.Comparison):
             operands = (node.left, *(target.comparator for target in node.comparisons))
             self.compared.update(id(operand) for operand in operands if is_none(operand))

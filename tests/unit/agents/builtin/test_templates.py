@@ -483,3 +483,14 @@ def test_a_string_key_is_no_bound_to_shift():
     assert mutated('def f(headers):\n    return headers["content-range"]\n', "bound-shift") == []
     assert [r.split("\n")[1] for r in mutated("def f(items, i):\n    return items[i]\n", "bound-shift")
             ] == ["    return items[i + 1]", "    return items[i - 1]"]
+
+
+def test_a_functions_variable_annotation_is_never_edited():
+    """Python never evaluates it: packaging's `self._ranges: SearchBounds | None = None` gave
+    `None` -> `0` in the annotation, a candidate that cannot change what runs."""
+    source = "def f(self, b: int | None = None):\n    self.ranges: tuple | None = None\n"
+    results = [r.split("\n")[1] for r in mutated(source, "constant-value")]
+    assert results and all(r.startswith("    self.ranges: tuple | None = ") for r in results)
+    at_class_level = "class C:\n    ranges: tuple | None = None\n"
+    assert any("tuple | " in r and "| None" not in r.split("\n")[1]
+               for r in mutated(at_class_level, "constant-value"))
