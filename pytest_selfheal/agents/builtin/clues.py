@@ -14,7 +14,11 @@ from ...models import Failure
 from .expected import expected_exceptions
 from .texts import compared_texts
 
-_NONE_SHOWN = re.compile(r"\bNone(?:Type)?\b")
+# A None the failure shows as a value: of a type error, or a side of what an assert compared,
+# or what pytest says a call returned; not a None printed inside another object's repr
+# (packaging's `<UpperBound None>`)
+_NONE_SHOWN = re.compile(r"\bNoneType\b|(?:\bassert|[=!]=|\bis|\bnot|\bwhere|\bin)\s+None\b"
+                         r"|\bNone\s+(?:[=!]=|is\b|in\b|=\s)")
 
 
 @dataclass(frozen=True)

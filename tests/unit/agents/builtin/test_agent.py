@@ -638,6 +638,12 @@ def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(
     shown = Clues.of(tmp_path, [failure])
     assert shown.none_shown
     assert not Clues.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", "Nonesuch != 1")]).none_shown
+    for shows in ("assert None == 3", "assert 3 == None", "None != 3", "assert x is None",
+                  "assert None\n +  where None = total([])", "unsupported operand: 'NoneType'"):
+        assert Clues.of(tmp_path, [Failure("t.py::t", "call", "Error", shows)]).none_shown, shows
+    for inside in ("assert () == ((<LowerBound 1.0>, <UpperBound None>),)",
+                   "assert Point(x=None) == Point(x=1)"):
+        assert not Clues.of(tmp_path, [Failure("t.py::t", "call", "Error", inside)]).none_shown, inside
 
     def first_lines(clues: Clues) -> list[int]:
         ranked = RankedMutations(tmp_path, given, PRIORS, Analyses(), clues=clues)
