@@ -38,4 +38,7 @@ NO_CLUES = Clues()
 
 
 def _shows_none(failures: Iterable[Failure]) -> bool:
-    return any(_NONE_SHOWN.search(f.message) for f in failures if f.message)
+    """Whether at least half of the failures show a None: 3 of packaging's 289 did (two of them
+    expecting one), and the lift put a None filled in at its least suspect lines first."""
+    shown = [bool(f.message and _NONE_SHOWN.search(f.message)) for f in failures]
+    return bool(shown) and 2 * sum(shown) >= len(shown)

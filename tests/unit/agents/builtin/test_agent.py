@@ -641,6 +641,8 @@ def test_a_none_the_failures_show_puts_the_edits_replacing_a_written_none_first(
     for shows in ("assert None == 3", "assert 3 == None", "None != 3", "assert x is None",
                   "assert None\n +  where None = total([])", "unsupported operand: 'NoneType'"):
         assert Clues.of(tmp_path, [Failure("t.py::t", "call", "Error", shows)]).none_shown, shows
+    assert not Clues.of(tmp_path, [failure, *(Failure(f"t.py::t{n}", "call", "AssertionError", "1 != 2")
+                                               for n in range(2))]).none_shown, "one failure of three"
     for inside in ("assert () == ((<LowerBound 1.0>, <UpperBound None>),)",
                    "assert Point(x=None) == Point(x=1)"):
         assert not Clues.of(tmp_path, [Failure("t.py::t", "call", "Error", inside)]).none_shown, inside
