@@ -42,6 +42,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from _common import ROOT, environment
 from _equivalence import normalized
@@ -223,38 +224,43 @@ def inject(checkout: Path, bug: Bug) -> None:
         "-m", f"change {bug.file}")
 
 
-def probe_failures(run_dir: Path) -> set[str] | None:
-    """The tests the sandbox's probe saw fail (decisions.jsonl), or None when no probe ran."""
+def decisions(run_dir: Path) -> list[dict[str, Any]]:
+    """The heal's decisions.jsonl, read once for what the row takes from it; empty when absent."""
     log = run_dir / "decisions.jsonl"
     if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def _first(records: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    return next((record for record in records if record["kind"] == kind), None)
+
+
+def probe_failures(records: list[dict[str, Any]]) -> set[str] | None:
+    """The tests the sandbox's probe saw fail, or None when no probe ran."""
+    probe = _first(records, "probe")
+    if probe is None:
         return None
-    for line in log.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["kind"] == "probe":
-            return {test for test, outcome in record["outcomes"].items()
-                    if outcome in ("failed", "error")}
-    return None
+    return {test for test, outcome in probe["outcomes"].items() if outcome in ("failed", "error")}
 
 
-def failed_run_peak_mib(run_dir: Path) -> float | None:
+def failed_run_peak_mib(records: list[dict[str, Any]]) -> float | None:
     """The most memory one process of the user's failing run held, as the session measured it
-    (decisions.jsonl's start), before the heal's own preparation; None when not measured."""
-    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["kind"] == "start":
-            return float(record["suite_peak_mib"]) or None
-    return None
+    (the start's record), before the heal's own preparation; None when not measured."""
+    start = _first(records, "start")
+    if start is None:
+        return None
+    return float(start["suite_peak_mib"]) or None
 
 
-def stage_times(run_dir: Path) -> dict[str, float]:
-    """Seconds from the heal's start at which each stage was done (decisions.jsonl): the probe
-    (and how long its test run took), triage, localization, the first candidate judged, the
-    first whole-suite gate (and its own run)."""
+def stage_times(records: list[dict[str, Any]]) -> dict[str, float]:
+    """Seconds from the heal's start at which each stage was done: the probe (and how long its
+    test run took), triage, localization, the first candidate judged, the first whole-suite gate
+    (and its own run)."""
     at: dict[str, float] = {}
-    for line in (run_dir / "decisions.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        kind = record["kind"]
-        if kind in ("probe", "triage", "suspects", "candidate", "gate") and f"{kind}_at" not in at:
+    for kind in ("probe", "triage", "suspects", "candidate", "gate"):
+        record = _first(records, kind)
+        if record is not None:
             at[f"{kind}_at"] = record["t"]
             if kind in ("probe", "gate"):
                 at[f"{kind}_seconds"] = record["seconds"]
@@ -300,13 +306,14 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
         kept = cache / "runs" / project.name / reports[-1].parent.name  # restore() removes .selfheal
         shutil.copytree(reports[-1].parent, kept, dirs_exist_ok=True)
         user = {f["nodeid"] for f in report["failures"]}
-        probed = probe_failures(reports[-1].parent)
+        records = decisions(reports[-1].parent)
+        probed = probe_failures(records)
         totals = report["totals"]
         green = totals.get("seconds_to_green")
         # the user's run that failed, to its session's end: the command's time less the heal's
         # (with the bug it can take longer than the plain run: hypothesis searches and shrinks)
         failed_run = round(seconds - totals["seconds"], 2) if totals.get("seconds") else None
-        failed_peak = failed_run_peak_mib(reports[-1].parent)
+        failed_peak = failed_run_peak_mib(records)
         regression, regression_reason = regression_outcome(report)
         return row | {
             "user_failures": len(user),
@@ -326,7 +333,7 @@ def heal_bug(project: Project, cache: Path, bug: Bug, base: str, plain: float,
             "peak_to_failed_run": round(ran.peak_mib / failed_peak, 2) if failed_peak else None,
             "heal_ratio": round(totals["seconds"] / plain, 2) if totals.get("seconds") else None,
             "command_ratio": round(seconds / plain, 2),
-            "stages": stage_times(reports[-1].parent),
+            "stages": stage_times(records),
             "regression": regression if report["status"] == "healed" else "",
             "regression_reason": regression_reason[:600],
         }
