@@ -35,12 +35,13 @@ from ..redaction import Redactor
 from ..sandbox.testruns import Job
 from ..source import UnreadableSource, decorated_start, dominant_newline, read_source
 from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles, is_doctest
-from .regression_copy import copied_tests
+from .regression_copy import copied_tests, defined_tests
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
 MAX_WITNESSES = 3
 DOCSTRING_TESTS = 10  # fixed tests a regression test's docstring names
+COPIED_FILES = 2  # test files whose copy is tried, each proven in two test runs
 
 
 class NoRegression(Exception):
@@ -156,17 +157,50 @@ def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir
 
 def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
             regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
-    """The failing tests of the first repaired test's file (at most MAX_WITNESSES), copied."""
+    """The failing tests of one repaired test file (at most MAX_WITNESSES), copied: of the first
+    file that defines them itself, or, when that copy is not proven, of the next one."""
+    files = _copyable(bench, fix.fixed)
+    if not files:
+        raise NoRegression("the failing tests are doctests or inherited from another module, "
+                           "which a copy of their module cannot hold alone")
+    failed = NoRegression("")
+    for file, tests, original in files[:COPIED_FILES]:
+        try:
+            return _copy_of(bench, fix, function, run_id, regression_dir, redactor, why,
+                            file, tests, original)
+        except NoRegression as exc:
+            failed = exc
+    raise failed
+
+
+def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[tuple[str, list[str], str]]:
+    """Each repaired test file that defines some of its repaired tests itself, with those tests
+    and its source; files whose repaired tests it defines all come first (a class whose tests are
+    inherited would bring every one of them along)."""
+    by_file: dict[str, list[str]] = {}
+    for nodeid in fixed:
+        if not is_doctest(nodeid):
+            file, _, test = nodeid.partition("::")
+            by_file.setdefault(file, []).append(test.split("[", 1)[0])
+    found = []
+    for file, named in by_file.items():
+        tests = list(dict.fromkeys(named))
+        test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
+        original = bench.sandbox.read(test_file.as_posix()).text
+        defined = defined_tests(original, tests)
+        if defined:
+            found.append((file, defined[:MAX_WITNESSES], original, len(defined) < len(tests)))
+    return [(file, tests, original) for file, tests, original, _ in
+            sorted(found, key=lambda entry: entry[3])]
+
+
+def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
+             regression_dir: str, redactor: Redactor, why: NoRegression, file: str,
+             tests: list[str], original: str) -> Regression:
     edits = fix.candidate.edits
-    if is_doctest(fix.fixed[0]):
-        raise NoRegression("the failing test is a doctest, which a test module cannot copy")
-    file, _, _ = fix.fixed[0].partition("::")
-    tests = list(dict.fromkeys(nodeid.split("::", 1)[1].split("[", 1)[0] for nodeid in fix.fixed
-                               if nodeid.startswith(f"{file}::")))[:MAX_WITNESSES]
     test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
-    original = bench.sandbox.read(test_file.as_posix()).text
     name = function or tests[0].rsplit("::", 1)[-1].removeprefix("test_")
-    path = regression_test_path(bench.sandbox.root, bench.command.cwd, fix.fixed[0], name,
+    path = regression_test_path(bench.sandbox.root, bench.command.cwd, f"{file}::{tests[0]}", name,
                                 regression_dir, _python_files(bench))
     docstring = redactor.hide(_copy_docstring(function, test_file.as_posix(), run_id, fix.fixed,
                                               why.brief))
@@ -501,13 +535,20 @@ def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequenc
 def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: str,
            tests: Sequence[str]) -> list[int]:
     """Indexes of `tests` (`name` or `Class::name`) that fail on the original code and pass on the
-    fixed code; a parametrized test must fail in some case before and pass in every case after."""
+    fixed code; a parametrized test must fail in some case before and pass in every case after.
+    A module that runs other tests besides (a kept class's inherited ones) is no regression test:
+    nobody could review it as one."""
     file = bench.sandbox.root / path
     created = [d for d in reversed(file.parents) if not d.exists()]
     bench.sandbox.write(path, source)
     nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
         original = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
+        others = [ran for ran in original.outcomes
+                  if not any(_case_of(ran, f"{nodeid}::{test}") for test in tests)]
+        if others:
+            raise NoRegression(f"the module also runs {len(others)} test(s) it was not written "
+                               f"for ({others[0]} among them), inherited or imported")
         with bench.sandbox.applied(edits):
             fixed = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
     finally:
@@ -520,8 +561,11 @@ def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: st
 
 
 def _cases(outcomes: dict[str, str], test: str) -> list[str]:
-    return [outcome for nodeid, outcome in outcomes.items()
-            if nodeid == test or nodeid.startswith(test + "[")]
+    return [outcome for nodeid, outcome in outcomes.items() if _case_of(nodeid, test)]
+
+
+def _case_of(nodeid: str, test: str) -> bool:
+    return nodeid == test or nodeid.startswith(test + "[")
 
 
 def _test_names(source: str) -> list[str]:

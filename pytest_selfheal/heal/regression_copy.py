@@ -9,6 +9,7 @@ stay fixtures, since the copy lives beside the original. Nothing else: it reads 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
@@ -48,6 +49,24 @@ def copied_tests(source: str, tests: Sequence[str], docstring: str, newline: str
     text = docstring.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     doc = cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text + '"""'))])
     return module.with_changes(body=[doc, *statements], header=[]).code.replace("\n", newline)
+
+
+def defined_tests(source: str, tests: Sequence[str]) -> list[str]:
+    """Those of `tests` (`name` or `Class::name`, parameters allowed) whose function the module
+    itself defines: a test a class inherits from another module cannot be copied alone."""
+    module = ast.parse(source)
+    return [test for test in tests if _defines(module.body, test.split("[", 1)[0].split("::"))]
+
+
+def _defines(body: list[ast.stmt], path: list[str]) -> bool:
+    head, *rest = path
+    for statement in body:
+        if rest and isinstance(statement, ast.ClassDef) and statement.name == head:
+            return _defines(statement.body, rest)
+        if not rest and isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) \
+                and statement.name == head:
+            return True
+    return False
 
 
 def _reduced(statement: Statement, wanted: dict[str, set[str]]) -> Statement:

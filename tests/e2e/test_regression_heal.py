@@ -182,6 +182,37 @@ def test_a_test_named_by_the_users_python_files_is_copied_not_replayed_as_a_call
     assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/check_reader.py")
 
 
+OVERRIDE = """
+    def test_blank_lines_are_no_records(self):
+        assert count_records(self.rows("name,qty", "", "pear,3")) == 1
+"""
+
+
+@pytest.mark.parametrize("overridden", [False, True], ids=["inherited", "overridden"])
+def test_a_copy_is_of_the_module_that_defines_the_failing_test_not_of_a_subclass(overridden, tmp_path):
+    """tests/test_crlf.py reruns every test of tests/test_reader.py's class in a subclass; a copy
+    of that subclass would carry them all along, so the base's test is copied alone. So it is
+    when the subclass overrides the failing test: its copy, tried first, ran the others too."""
+    project = _copy("inherited_copy", tmp_path / "repo")
+    if overridden:
+        crlf = project / "tests" / "test_crlf.py"
+        crlf.write_text(crlf.read_text().replace("import test_reader\n", "import test_reader\n\n"
+                        "from csvlite.reader import count_records\n") + OVERRIDE)
+    repo = init_repo(project)
+    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
+    assert result.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert report["fix"]["fixed"][0].startswith("tests/test_crlf.py::TestCrlfReader::")
+    regression = report["regression"]
+    assert regression["path"] == "tests/test_regression_count_records.py", regression
+    assert regression["tests"] == ["TestReader::test_blank_lines_are_no_records"]
+    assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_reader.py")
+    code = (latest_run_dir(repo) / "test_regression_count_records.py").read_text().split('"""')[2]
+    assert "class TestReader:" in code and "def rows(self, *lines):" in code
+    assert "TestCrlfReader" not in code and "test_one_record" not in code
+
+
 def _terminal_line(stdout: str, start: str) -> str:
     """The terminal's line that starts with `start`, joined again where the terminal wrapped it."""
     text = " ".join(stdout.split())

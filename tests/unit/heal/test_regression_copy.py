@@ -1,6 +1,6 @@
 """The last-resort regression test: the failing tests copied with only what they use."""
 
-from pytest_selfheal.heal.regression_copy import copied_tests
+from pytest_selfheal.heal.regression_copy import copied_tests, defined_tests
 
 MODULE = '''"""Tests of the reader."""
 from __future__ import annotations
@@ -100,3 +100,14 @@ def test_a_test_method_is_copied_in_its_class_without_the_other_tests():
     assert "def test_one(self):" in source and "test_other" not in source
     assert "def test_records" not in source and "PurePath" not in source
     assert source.count("\n") == source.count("\r\n")
+
+
+def test_only_tests_the_module_defines_itself_can_be_copied():
+    module = MODULE + '''
+
+class TestInherited(TestMore):
+    limit = 4
+'''
+    named = ["test_records[1]", "TestMore::test_one", "TestInherited::test_one", "test_gone",
+             "TestMore::test_gone", "limit"]
+    assert defined_tests(module, named) == ["test_records[1]", "TestMore::test_one"]
