@@ -185,13 +185,17 @@ def carved(tree: Tree, imports: Imports, setup: Setup, name: str,
     return variable
 
 
-def call_expression(target: Tree, witness: Witness, imports: Imports, setup: Setup) -> cst.Call:
-    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`."""
+def call_expression(target: Tree, witness: Witness, imports: Imports,
+                    setup: Setup) -> cst.Call | cst.Attribute:
+    """`fn(args)`, `Cls(...).method(args)` or `Cls.method(args)`; a property's `Cls(...).name`."""
     owner = imports.name(target["ref"])
     binding = target["binding"]
     setup.taken.update(arg["name"] for arg in witness.args)
     receiver = witness.receiver
     changed = {path.split(".", 1)[0] for path, _ in witness.effects}
+    if binding == "property" and receiver is not None:
+        return cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
+                             cst.Name(target["name"]))
     if binding == "function":
         func: cst.BaseExpression = owner
     elif binding == "method" and receiver is not None:
@@ -262,7 +266,7 @@ def _key(tree: Tree) -> str:
 
 
 def test_function(
-    name: str, call: cst.Call, outcome: Tree, imports: Imports, setup: Setup,
+    name: str, call: cst.Call | cst.Attribute, outcome: Tree, imports: Imports, setup: Setup,
     effects: Sequence[tuple[str, Tree]] = (),
 ) -> cst.FunctionDef:
     """`assert call == expected` (or `is` for None/True/False and classes, functions, types), or
@@ -288,11 +292,13 @@ def test_function(
     return cst.FunctionDef(cst.Name(name), cst.Parameters(), cst.IndentedBlock([*setup.lines, *body]))
 
 
-def _read(path: str, call: cst.Call) -> cst.BaseExpression:
+def _read(path: str, call: cst.Call | cst.Attribute) -> cst.BaseExpression:
     """`subject.balance` for `self.balance` (the call's receiver), `found`, `source.balance`."""
     head, *attributes = path.split(".")
-    expr: cst.BaseExpression = (cst.ensure_type(call.func, cst.Attribute).value if head == "self"
-                                else cst.Name(head))
+    expr: cst.BaseExpression = cst.Name(head)
+    if head == "self":
+        expr = (call if isinstance(call, cst.Attribute)
+                else cst.ensure_type(call.func, cst.Attribute)).value
     for attribute in attributes:
         expr = cst.Attribute(expr, cst.Name(attribute))
     return expr

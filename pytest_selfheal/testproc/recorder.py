@@ -100,9 +100,12 @@ class Recorder:
             owner, function, binding = self._resolve(frame)
             params = list(inspect.signature(function).parameters.values())
             values = frame.f_locals
-            if binding in ("method", "classmethod"):
+            if binding == "property" and frame.f_code is not function.__code__:
+                raise Unrenderable(f"{self.qualname} is a property's setter or deleter, which no "
+                                   "test reads a value from")
+            if binding in ("method", "classmethod", "property"):
                 record["receiver"] = self._receiver(owner, values[params[0].name], binding)
-                if binding == "method" and not self._unused_receiver:
+                if binding != "classmethod" and not self._unused_receiver:
                     changeable["self"] = values[params[0].name]
                 params = params[1:]
             record["args"] = [argument(p, values[p.name]) for p in params]
@@ -123,6 +126,10 @@ class Recorder:
             binding, function = "staticmethod", raw.__func__
         elif isinstance(raw, classmethod):
             binding, function = "classmethod", raw.__func__
+        elif isinstance(raw, property) and raw.fget is not None:
+            binding, function = "property", raw.fget  # read as `obj.name`, not called
+        elif isinstance(raw, functools.cached_property):
+            binding, function = "property", raw.func
         else:
             binding, function = ("method" if inspect.isclass(owner) else "function"), raw
         if self.target is None:

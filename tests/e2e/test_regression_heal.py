@@ -57,6 +57,9 @@ EXPECTED = {
                         "found = []\n    collect_between([1, 5, 9, 12], 1, 9, found)\n"
                         "    assert found == [1, 5, 9]\n",
                         f"--selfheal-agent=scripted:{CASES / 'argument_effect.fix.json'}"),
+    # a property is read, not called
+    "property": ("case", "tests/test_regression_is_prerelease.py",
+                 "assert Version('1.2-b1').is_prerelease is True"),
     # standard-library values by their natural construction, types as references
     "match_argument": ("case", "tests/test_regression_strf_date_convert.py",
                        "import re\n\nfrom dates.convert import strf_date_convert\n\n\n"

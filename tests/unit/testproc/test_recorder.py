@@ -13,6 +13,9 @@ from pytest_selfheal.testproc import carving, values
 from pytest_selfheal.testproc.recorder import Recorder
 
 PROJECT = '''
+import functools
+
+
 class Table:
     def __init__(self, name, width=10):
         self.name = name
@@ -76,6 +79,23 @@ def make_table(rows):
     table = Table("made")
     table.extend(rows)
     return table
+
+
+class Gauge:
+    def __init__(self, level):
+        self._level = level
+
+    @property
+    def level(self):
+        return self._level
+
+    @level.setter
+    def level(self, value):
+        self._level = value
+
+    @functools.cached_property
+    def doubled(self):
+        return self._level * 2
 '''
 
 
@@ -278,3 +298,26 @@ def test_an_attribute_too_large_to_assert_is_left_out_of_the_state(project, tmp_
     calls = _record(project, tmp_path, body, qualname="Table.add").calls
     assert "self._rows" in calls[99]["state"] and "self._rows" not in calls[100]["state"]
     assert calls[100]["state"]["self.width"] == {"literal": "2"}
+
+
+def test_a_property_is_read_on_the_object_not_called(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.Gauge(3).level, "Gauge.level")
+    [call] = recorder.calls
+    assert call["args"] == [] and call["outcome"] == {"returns": {"literal": "3"}}
+    assert _source(recorder, call) == "Gauge(3).level"
+
+
+def test_a_cached_property_is_read_as_one_too(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.Gauge(4).doubled, "Gauge.doubled")
+    [call] = recorder.calls
+    assert call["outcome"] == {"returns": {"literal": "8"}}
+    assert _source(recorder, call) == "Gauge(4).doubled"
+
+
+def test_a_property_setter_is_no_call_to_replay(project, tmp_path):
+    def body(tables):
+        gauge = tables.Gauge(1)
+        gauge.level = 2
+
+    [call] = _record(project, tmp_path, body, "Gauge.level").calls
+    assert "setter or deleter" in call["error"]
