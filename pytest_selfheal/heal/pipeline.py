@@ -226,6 +226,8 @@ def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: P
         return _stages(runs, prepared.sandbox, request, plan, run_dir, log)
     finally:
         runs.close()
+        if prepared.warm is not None:
+            log.record("warm", **prepared.warm.usage())
 
 
 def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, run_dir: Path,

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
@@ -85,6 +86,10 @@ class WarmWorker:
         self._outbox = b""  # requests not yet written
         self._waiting: dict[int, tuple[Path, float]] = {}  # ticket -> (observation file, timeout)
         self._answers: dict[int, TestRunResult | None] = {}  # came back, not yet asked for
+        # what became of the jobs, for the decision log: the worker's speed depends on them
+        self.ran = 0
+        self.fell_back: Counter[str] = Counter()  # why a job needed a fresh subprocess
+        self.stopped = ""  # what it was doing when it was stopped (dead, hung or out of time)
         command.scratch.mkdir(parents=True, exist_ok=True)
         self._log: IO[bytes] = (command.scratch / "warm-worker.log").open("wb")
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -147,10 +152,22 @@ class WarmWorker:
                 self._stopped(f"with {len(self._waiting)} job(s) unanswered")
                 break
             observe, _ = self._waiting.pop(reply.id)
-            self._answers[reply.id] = observed_result(
-                observe, exit_code=reply.exit_code, seconds=reply.seconds,
-                timed_out=reply.timed_out, output_tail=reply.stopped) if isinstance(reply, JobRan) else None
+            if isinstance(reply, JobRan):
+                self.ran += 1
+                self._answers[reply.id] = observed_result(
+                    observe, exit_code=reply.exit_code, seconds=reply.seconds,
+                    timed_out=reply.timed_out, output_tail=reply.stopped)
+            else:
+                self.fell_back[reply.reason.replace(f"{self.command.sandbox_root}{os.sep}", "")] += 1
+                self._answers[reply.id] = None
         return self._answers.pop(ticket, None)
+
+    def usage(self) -> dict[str, object]:
+        """What the worker did for the heal: whether it was ready and how soon, the jobs it ran,
+        why the others went to subprocesses, and why it stopped early, if it did."""
+        return {"ready": self._ready, "startup_seconds": round(self.startup_seconds, 3),
+                "ran": self.ran, "fell_back": dict(self.fell_back.most_common(5)),
+                "stopped": self.stopped}
 
     def wait_ready(self) -> bool:
         """Wait until the session is collected; False (and the worker is stopped) if it failed to
@@ -169,6 +186,7 @@ class WarmWorker:
         if the wall is why."""
         if self.proc is not None and self.command.wall.passed():
             self.command.wall.hit(f"the warm test process (pid {self.proc.pid}) {doing}")
+        self.stopped = self.stopped or doing
         self.close()
 
     def _exchange(self, deadline: float, decode: Callable[[bytes], Reply]) -> Reply | None:

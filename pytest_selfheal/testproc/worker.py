@@ -457,9 +457,12 @@ def _hoarding(pid: int, child: _Child) -> str:
 
 def _functions_by_file(root: str) -> dict[str, list[types.FunctionType]]:
     """Real path -> the function objects in the heap defined in that file, for files under
-    `root`: every closure and decorated copy, not only what modules name."""
+    `root`: every closure and decorated copy, not only what modules name. Objects a conftest
+    froze (packaging's freezes the collected session) are not listed while frozen: they are
+    thawed for this, and the caller freezes the heap again."""
     found: dict[str, list[types.FunctionType]] = defaultdict(list)
     real: dict[str, str | None] = {}  # co_filename -> its real path: a few hundred files, many functions
+    gc.unfreeze()
     for obj in gc.get_objects():
         if type(obj) is types.FunctionType:  # a type that cannot be subclassed
             filename = obj.__code__.co_filename

@@ -1,10 +1,11 @@
 """Whole heals with the warm worker: same fix as with fresh subprocesses only, and a bug that
 runs at import time still heals (through the subprocess fallback)."""
 
+import json
 from pathlib import Path
 
 import pytest
-from helpers import fingerprint, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -140,3 +141,42 @@ def test_a_checkout_with_bytecode_caches_heals_as_one_without(tmp_path):
     assert cached["suspects"] == uncached["suspects"]
     assert [s["path"] for s in cached["suspects"]][:1] == ["calc.py"]
     assert cached["fix"] == uncached["fix"]
+
+
+FREEZING_CONFTEST = CONFTEST + """
+import gc
+
+
+def pytest_collection_finish(session):
+    # as packaging's conftest does: the collected session into GC's permanent generation
+    gc.collect()
+    gc.freeze()
+"""
+
+
+def _decisions(repo: Path, kind: str) -> list[dict[str, object]]:
+    lines = (latest_run_dir(repo) / "decisions.jsonl").read_text().splitlines()
+    return [record for record in map(json.loads, lines) if record["kind"] == kind]
+
+
+def test_a_conftest_that_freezes_the_heap_leaves_candidates_to_the_warm_worker(tmp_path):
+    """Frozen objects are invisible to the garbage collector's listing, the functions a swap
+    replaces among them; the decision log says what the worker ran and why anything fell back."""
+    repo = make_repo(tmp_path / "repo", CLAMP, CLAMP_TESTS)
+    (repo / "conftest.py").write_text(FREEZING_CONFTEST)
+    git(repo, "commit", "-qam", "freeze the collected session")
+    report = heal(repo, tmp_path / "calls.log", "--selfheal-alternatives=3")
+    assert report["status"] == "healed", report["reason"]
+    [warm] = _decisions(repo, "warm")
+    assert warm["ready"] is True and warm["stopped"] == ""
+    assert warm["fell_back"] == {}, warm
+    assert warm["ran"] >= len(report["candidates"]) >= 2
+
+
+def test_the_decision_log_says_why_a_job_needed_a_subprocess(tmp_path):
+    repo = make_repo(tmp_path / "repo", SCALE, SCALE_TESTS)
+    report = heal(repo, tmp_path / "calls.log")
+    assert report["status"] == "healed", report["reason"]
+    [warm] = _decisions(repo, "warm")
+    assert list(warm["fell_back"]) == ["calc.py: scale runs at import time"], warm
+    assert warm["fell_back"]["calc.py: scale runs at import time"] >= 1
