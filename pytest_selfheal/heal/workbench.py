@@ -13,8 +13,9 @@ restored afterwards whatever happens. A candidate is *plausible* when it makes a
 pass and no test that passed before fails; it never counts as correct.
 
 After the first complete fix the search goes on for `alternatives` more candidates, for at most
-ALTERNATIVES_SHARE of the time the fix took (a candidate being judged then finishes), and never
-past the deadline.
+ALTERNATIVES_SHARE of the time the fix took (a candidate being judged then finishes), and only
+while a candidate's targets could still time out before the time kept for the regression test;
+the screening queued for candidates it will not judge is cancelled.
 """
 
 from __future__ import annotations
@@ -221,8 +222,9 @@ class SandboxWorkbench:
         elif self._judged_count >= self.limits.max_candidates:
             spent = "candidate budget spent"
         if self.healed and (spent or self._judged_count >= self._healed_after + self.alternatives
-                            or now >= self._alternatives_end()):
-            return "healed"
+                            or now >= self._alternatives_end()
+                            or now + self.limits.target_timeout >= self.search_deadline()):
+            return "healed"  # (the last: its screening, queued earlier, may take that long)
         return spent
 
     def _alternatives_end(self) -> float:
@@ -362,6 +364,7 @@ class SandboxWorkbench:
         outcomes = []
         for candidate in candidates:
             if self.stop_reason():
+                self.runs.cancel_unclaimed()
                 break
             outcomes.append(self.try_candidate(candidate))
         self._screened.clear()

@@ -8,8 +8,8 @@ test run leaves, and the key by which a test process finds a parametrized test o
 whose id moved (`case_key`).
 
 The warm worker's pipe, one JSON object per line. In: first a `WorkerStart`, then
-`JobRequest`s. Out: first a `WorkerReady`, then a `JobRan` or a `JobFellBack` per job, in the
-order the jobs finish. A standby reads a single `StandbyRun`.
+`JobRequest`s and `JobCancel`s. Out: first a `WorkerReady`, then a `JobRan` or a `JobFellBack`
+per job (a cancelled one too), in the order the jobs finish. A standby reads a single `StandbyRun`.
 """
 
 from __future__ import annotations
@@ -80,6 +80,17 @@ class JobRequest:
     coverage: str | None = None  # record per-test coverage contexts into this data file
     record: str | None = None  # a recorder spec: record the calls of one function
     coverage_whole: tuple[str, ...] = ()  # traced to the end; the rest only for their first moments
+
+
+CANCELLED = "cancelled"  # the reason a worker answers a cancelled job with
+
+
+@dataclass(frozen=True)
+class JobCancel:
+    """The jobs `ids` are no longer wanted: not started, or stopped if running (candidates
+    screened ahead that the search will not judge)."""
+
+    ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,17 @@ def decode_job(line: str | bytes) -> JobRequest:
         memory_bytes=_optional_int(message["memory_bytes"]),
         record=_optional_str(message["record"]), coverage_whole=_strings(message["coverage_whole"]),
     ))
+
+
+def encode_cancel(cancel: JobCancel) -> str:
+    return _line({"cancel": list(cancel.ids)})
+
+
+def decode_request(line: str | bytes) -> JobRequest | JobCancel:
+    """A job line or a cancel line, whichever `line` is."""
+    if _decode(line, lambda message: "cancel" in message):
+        return _decode(line, lambda message: JobCancel(ids=tuple(int(i) for i in message["cancel"])))
+    return decode_job(line)
 
 
 def encode_ready(ready: WorkerReady) -> str:

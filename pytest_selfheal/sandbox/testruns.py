@@ -75,6 +75,12 @@ class TestRuns:
 
         return [partial(result, ticket) for ticket in warm.submit(jobs)]
 
+    def cancel_unclaimed(self) -> None:
+        """Cancel the warm jobs queued and not yet asked for: candidates screened ahead that the
+        search stopped before must not hold up what it runs next."""
+        if self.warm is not None:
+            self.warm.cancel_unclaimed()
+
     def run(self, jobs: Sequence[Job], *, deadline: float | None = None) -> list[TestRunResult | None]:
         """Every job run, warm first; the jobs left for subprocesses must have their files on
         disk. Subprocess jobs are not started after `deadline` (None comes back for them). A warm

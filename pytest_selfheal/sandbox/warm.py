@@ -24,6 +24,7 @@ from ..models import TestRunResult
 from . import fds
 from .protocol import (
     WORKER_MODULE,
+    JobCancel,
     JobRan,
     JobRequest,
     ProtocolError,
@@ -31,6 +32,7 @@ from .protocol import (
     decode_ready,
     decode_reply,
     die_with_parent,
+    encode_cancel,
     encode_job,
     encode_start,
 )
@@ -86,6 +88,7 @@ class WarmWorker:
         self._outbox = b""  # requests not yet written
         self._waiting: dict[int, tuple[Path, float]] = {}  # ticket -> (observation file, timeout)
         self._answers: dict[int, TestRunResult | None] = {}  # came back, not yet asked for
+        self._cancelled: set[int] = set()  # their replies are still to come, and mean nothing
         # what became of the jobs, for the decision log: the worker's speed depends on them
         self.ran = 0
         self.fell_back: Counter[str] = Counter()  # why a job needed a fresh subprocess
@@ -148,6 +151,9 @@ class WarmWorker:
             timeout = max(timeout for _, timeout in self._waiting.values())
             deadline = time.monotonic() + rounds * (timeout + _GRACE_SECONDS)
             reply = self._exchange(min(deadline, self.command.wall.at), decode_reply)
+            if reply is not None and reply.id in self._cancelled:
+                self._cancelled.discard(reply.id)
+                continue
             if reply is None or reply.id not in self._waiting:
                 self._stopped(f"with {len(self._waiting)} job(s) unanswered")
                 break
@@ -161,6 +167,17 @@ class WarmWorker:
                 self.fell_back[reply.reason.replace(f"{self.command.sandbox_root}{os.sep}", "")] += 1
                 self._answers[reply.id] = None
         return self._answers.pop(ticket, None)
+
+    def cancel_unclaimed(self) -> None:
+        """Drop every job submitted and not yet asked for: queued or running in the worker, it
+        would hold up the jobs that come next (asking for one now gives None)."""
+        self._answers.clear()
+        if not self._waiting or self.proc is None or self.proc.stdin is None:
+            return
+        self._cancelled.update(self._waiting)
+        self._outbox += encode_cancel(JobCancel(tuple(self._waiting))).encode("utf-8")
+        self._waiting.clear()
+        self._send(self.proc.stdin.fileno())
 
     def usage(self) -> dict[str, object]:
         """What the worker did for the heal: whether it was ready and how soon, the jobs it ran,

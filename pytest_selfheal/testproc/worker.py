@@ -43,12 +43,14 @@ from typing import IO, Any
 import pluggy
 
 from ..sandbox.protocol import (
+    CANCELLED,
     SANDBOX_ENV,
+    JobCancel,
     JobFellBack,
     JobRan,
     JobRequest,
     WorkerReady,
-    decode_job,
+    decode_request,
     decode_start,
     die_with_parent,
     encode_ready,
@@ -77,13 +79,14 @@ _EXIT_CRASHED = 70
 _EXIT_FELL_BACK = 75  # a child that cannot run its job in place: a fresh process must
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Child:
     """A forked child running `job`."""
 
     job: JobRequest
     started: float
     exited: int | None  # readable once the child has exited (exit_descriptor), or None: poll
+    cancelled: bool = False
 
 
 @dataclass
@@ -177,12 +180,21 @@ class Server:
         running: dict[int, _Child] = {}
         open_input = True
         while open_input or waiting or running:
-            if open_input and not waiting and len(running) < self.at_once:
-                line = self.requests.readline(block=not running)
+            # every line that came, so that a cancel is seen at once; wait only with nothing to do
+            block = not running and not waiting
+            while open_input:
+                line = self.requests.readline(block=block)
+                if line is None:
+                    break
+                block = False
                 if line == "":
                     open_input = False
-                elif line is not None:
-                    waiting.append(decode_job(line))
+                    continue
+                request = decode_request(line)
+                if isinstance(request, JobCancel):
+                    self._cancel(set(request.ids), waiting, running)
+                else:
+                    waiting.append(request)
             while waiting and len(running) < self.at_once:
                 job = waiting.pop(0)
                 plan = self._plan(job)
@@ -192,8 +204,16 @@ class Server:
                 pid = self._fork(job, plan)
                 running[pid] = _Child(job, time.monotonic(), exit_descriptor(pid))
                 self._settle()
-            self._await(running, listening=open_input and not waiting and len(running) < self.at_once)
+            self._await(running, listening=open_input)
             self._reap(running)
+
+    def _cancel(self, ids: set[int], waiting: list[JobRequest], running: dict[int, _Child]) -> None:
+        """Answer the cancelled jobs that wait; the running ones are stopped (`_reap`)."""
+        for job in [job for job in waiting if job.id in ids]:
+            waiting.remove(job)
+            self._reply(encode_reply(JobFellBack(id=job.id, reason=CANCELLED)))
+        for child in running.values():
+            child.cancelled = child.cancelled or child.job.id in ids
 
     @property
     def at_once(self) -> int:
@@ -211,7 +231,8 @@ class Server:
     def _await(self, running: dict[int, _Child], *, listening: bool) -> None:
         """Until a child exits, a job line comes (when `listening`), a child's time is up or
         its memory is due a look: a finished candidate is answered at once, not at a poll."""
-        if not running or (listening and self.requests.has_line()):
+        if not running or (listening and self.requests.has_line()) or any(
+                child.cancelled for child in running.values()):
             return
         watched = [child.exited for child in running.values() if child.exited is not None]
         if len(watched) < len(running):
@@ -387,7 +408,7 @@ class Server:
             job, seconds = child.job, time.monotonic() - child.started
             finished, status, usage = os.wait4(pid, os.WNOHANG)
             hoarding = "" if finished else _hoarding(pid, child)
-            if not finished and seconds <= job.timeout and not hoarding:
+            if not finished and seconds <= job.timeout and not hoarding and not child.cancelled:
                 continue
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)  # the child, or what it left running
@@ -398,6 +419,9 @@ class Server:
             del running[pid]
             if child.exited is not None:
                 os.close(child.exited)
+            if child.cancelled:
+                self._reply(encode_reply(JobFellBack(id=job.id, reason=CANCELLED)))
+                continue
             if finished and exit_code == _EXIT_FELL_BACK:
                 self._reply(encode_reply(JobFellBack(
                     id=job.id, reason="the tests could not be collected again with the swap")))

@@ -315,6 +315,21 @@ def test_a_hanging_candidate_times_out_and_the_worker_keeps_serving(worker, proj
     assert later[0] is not None and later[0].outcomes == {"test_calc.py::test_double": "failed"}
 
 
+def test_cancelled_jobs_stop_running_and_hold_up_none_after_them(worker):
+    """Two hanging candidates running and three queued, none of them wanted any more: the next
+    job is answered at once, not after their timeouts."""
+    hang = SOURCE.replace("return x + x", "__import__('time').sleep(600)")
+    tickets = worker.submit([job(hang, timeout=120) for _ in range(5)])
+    time.sleep(2)  # the first two are running
+    started = time.monotonic()
+    worker.cancel_unclaimed()
+    (later,) = worker.run([job(SOURCE)])
+    assert later is not None and later.outcomes == {"test_calc.py::test_double": "failed"}
+    assert time.monotonic() - started < 30
+    assert [worker.result(ticket) for ticket in tickets] == [None] * 5
+    assert worker.usage()["fell_back"] == {} and worker.usage()["ran"] == 1
+
+
 def test_a_broken_project_makes_every_job_fall_back(project):
     (project / "conftest.py").write_text("raise SystemExit(3)\n")
     command = PytestCommand(sandbox_root=project, user_root=project / "elsewhere", cwd=project,
