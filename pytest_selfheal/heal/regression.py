@@ -372,7 +372,8 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
             continue
         witnesses[key] = Witness(call.get("receiver"), tuple(call["args"]), outcome, effects)
     if witnesses:  # a changed result first: it is what a person asserts
-        return sorted(witnesses.values(), key=lambda w: bool(w.effects))[:MAX_WITNESSES]
+        ordered = sorted(witnesses.values(), key=lambda w: bool(w.effects))
+        return _written_apart(fixed["target"], ordered)[:MAX_WITNESSES]
     if secret:
         raise NoRegression(f"every witness ({len(secret)} call(s) of {qualname} whose outcome the "
                            "fix changed) held a secret in its inputs or outcome, and a test must "
@@ -382,6 +383,19 @@ def choose_witnesses(fixed: dict[str, Any], original: dict[str, Any], qualname: 
                           f"as source: {problems[0]}", qualname, calls[0].get("callers", []))
     raise NoRegression(f"no recorded call of {qualname} returned, raised or left its object "
                        "differently after the fix (the difference lies in other side effects)")
+
+
+def _written_apart(target: dict[str, Any], witnesses: list[Witness]) -> list[Witness]:
+    """The first of the witnesses that would be written as the same test: calls recorded apart
+    (two objects built alike, `Version('1.0a1')` twice) make one test, not two equal ones."""
+    seen: set[str] = set()
+    kept = []
+    for witness in witnesses:
+        text = module_source(target, [witness], "")
+        if text not in seen:
+            seen.add(text)
+            kept.append(witness)
+    return kept
 
 
 def changed_calls(fixed: dict[str, Any], original: dict[str, Any]) -> int:
