@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import libcst as cst
 
@@ -183,7 +184,8 @@ def _stream(root: Path, suspects: Sequence[Suspect], ranked: RankedMutations) ->
 class RankedMutations:
     """Every mutation at a suspect line, by line score x template prior, divided by the cost of
     recompiling a very large module (`_recompile_cost`), times NONE_LIFT for one that replaces a
-    None written as a value when the failures show a None (`none_shown`; ties in the order of
+    None written as a value when the failures show a None (`none_shown`), and times its
+    SHOWN_NUMBER_LIFTS when they compare texts a number apart by one (ties in the order of
     the suspects' files, then of the mutations in a file). Files are analysed, and their
     mutations made a group of lines at a time (_line_groups), only as far as the iteration goes:
     a mutation is given once nothing left to make could be better, so the first candidates
@@ -199,6 +201,7 @@ class RankedMutations:
         self.unreadable: dict[str, str] = {}
         self._root, self._priors, self._clues = root, priors, clues
         self._none_lift = NONE_LIFT if clues.none_shown else 1.0
+        self._lifts = dict(SHOWN_NUMBER_LIFTS) if clues.number_off_by_one else {}
         self._given: list[_Scored] = []
         self._waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
         self._analyses = analyses
@@ -206,7 +209,8 @@ class RankedMutations:
         self._by_file: dict[str, dict[int, Suspect]] = defaultdict(dict)
         for suspect in suspects:
             self._by_file[suspect.path].setdefault(suspect.line, suspect)
-        self._best_prior = max(priors.values(), default=0.0) * self._none_lift
+        self._best_prior = max((prior * self._lifts.get(name, 1.0) for name, prior in priors.items()),
+                               default=0.0) * self._none_lift
         self._costs = {path: _recompile_cost(root / path) for path in self._by_file}
         self._made, self._turn = itertools.count(), itertools.count()
         # What is still to be made: (-bound, turn, path, its lines; None for a file not analysed
@@ -294,7 +298,8 @@ class RankedMutations:
                                            among=frozenset(by_line), texts=most_suspect.line in lines):
             line = mutation.suspect_line
             suspect = most_suspect if line is None else by_line[line]
-            lift = (self._none_lift if mutation.fills_none else 1.0) * mutation.share
+            lift = ((self._none_lift if mutation.fills_none else 1.0) * mutation.share
+                    * self._lifts.get(mutation.template, 1.0))
             score = suspect.score * self._priors[mutation.template] * lift / self._costs[path]
             item = _Scored(score, path, suspect.function, mutation, splicer, encoding)
             heapq.heappush(self._waiting, (-score, next(self._made), item))
@@ -320,6 +325,10 @@ def _line_groups(by_line: Mapping[int, Suspect]) -> list[tuple[int, ...]]:
 # the failures' own words ("'NoneType' object has no attribute 'append'", "None != 3"): then an
 # edit that puts a value in place of a written None is twice as likely as its template says.
 NONE_LIFT = 2.0
+# Two texts a failing test compared that differ only by one in one number ("bytes 0-5/12" for
+# "bytes 0-4/12"): a number a format string shows is off by one, the template that shifts one
+# as likely as the most likely family at its line.
+SHOWN_NUMBER_LIFTS = MappingProxyType({"interpolated-shift": 2.5})
 
 
 def _recompile_cost(path: Path) -> float:

@@ -673,6 +673,32 @@ def test_a_none_a_comparison_tests_against_is_no_value_left_out(tmp_path: Path):
     assert lifted[(3, "`None` -> `0`")] == NONE_LIFT * plain[(3, "`None` -> `0`")]
 
 
+def test_texts_a_number_apart_by_one_put_the_shifted_interpolation_first(tmp_path: Path):
+    """starlette's range header written with `{end}` for `{end - 1}`: the failures compare
+    'bytes 0-5/12' with 'bytes 0-4/12'. The line that formats it is less suspect than the
+    other, whose edits all came first; with the clue, the six shifts come right after its best."""
+    (tmp_path / "m.py").write_text(
+        "def header(start, end, size):\n"
+        "    end = min(end, size) if size > start else end + start - size\n"
+        '    return f"bytes {start}-{end}/{size}"\n')
+    given = (Suspect("m.py", 2, "header", 0.6), Suspect("m.py", 3, "header", 0.5))
+    diff = "assert 'bytes 0-5/12' == 'bytes 0-4/12'\n  \n  - bytes 0-4/12\n  ?         ^\n  + bytes 0-5/12\n"
+    shown = Clues.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", diff)])
+    assert shown.number_off_by_one
+    for apart in ("- bytes 0-4/12\n+ bytes 0-6/12\n", "- bytes 0-4/12\n+ bytes 1-5/12\n",
+                  "- bytes 0-4/12\n+ bytes 0-4/13 \n", "- page 9\n+ page 10\n"):
+        clue = Clues.of(tmp_path, [Failure("t.py::t", "call", "AssertionError", apart)])
+        assert clue.number_off_by_one is apart.endswith("10\n"), apart
+
+    def rank(clues: Clues, description: str) -> int:
+        ranked = [item.mutation.description for item in
+                  RankedMutations(tmp_path, given, PRIORS, Analyses(), clues=clues)]
+        return ranked.index(description)
+
+    shift = '`f"bytes {start}-{end}/{size}"` -> `f"bytes {start}-{end - 1}/{size}"`'
+    assert rank(shown, shift) < 10 < 20 < rank(Clues(), shift)
+
+
 class ChangedFileBench(ScriptedBench):
     """A bench whose suspect file changed since the base `base`, healed by the candidate that
     writes `fixed` (and stopped after `batches` batches)."""
