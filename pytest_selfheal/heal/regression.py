@@ -148,7 +148,7 @@ def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir
         source = module_source(target, [witnesses[i] for i in chosen], docstring, newline)
         return source, _test_names(source)
 
-    source, tests = _proven(bench, edits, path, render, len(witnesses))
+    source, tests, _ = _proven(bench, edits, path, render, len(witnesses))
     return Regression(path=path, source=source, function=patched.qualname, tests=tuple(tests),
                       calls=called.qualname,
                       reason=f"{len(tests)} witness input(s) of {called.qualname}; the test fails "
@@ -157,26 +157,35 @@ def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir
 
 def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
             regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
-    """The failing tests of one repaired test file (at most MAX_WITNESSES), copied: of the first
-    file that defines them itself, or, when that copy is not proven, of the next one."""
+    """The failing tests of one repaired test file (at most MAX_WITNESSES), copied. Files that
+    define their failing tests themselves are tried first, and a copy whose module runs no other
+    test is taken: a class that inherits its tests brings every one of them along. Failing
+    that, the first copy proven."""
     files = _copyable(bench, fix.fixed)
     if not files:
-        raise NoRegression("the failing tests are doctests or inherited from another module, "
-                           "which a copy of their module cannot hold alone")
+        raise NoRegression("the failing tests are doctests, which a test module cannot copy")
+    first: Regression | None = None
     failed = NoRegression("")
     for file, tests, original in files[:COPIED_FILES]:
         try:
-            return _copy_of(bench, fix, function, run_id, regression_dir, redactor, why,
-                            file, tests, original)
+            regression, others = _copy_of(bench, fix, function, run_id, regression_dir, redactor,
+                                          why, file, tests, original)
         except NoRegression as exc:
             failed = exc
-    raise failed
+            continue
+        if not others:
+            return regression
+        first = first or replace(regression, reason=f"{regression.reason}; its module also runs "
+                                                    f"{others} test(s) its classes inherit")
+    if first is None:
+        raise failed
+    return first
 
 
 def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[tuple[str, list[str], str]]:
-    """Each repaired test file that defines some of its repaired tests itself, with those tests
-    and its source; files whose repaired tests it defines all come first (a class whose tests are
-    inherited would bring every one of them along)."""
+    """Each repaired test file with the repaired tests to copy from it and its source: those
+    it defines itself when there are any; files that define all of them first, then those that
+    define some, then those whose tests are all inherited. Doctests are left out."""
     by_file: dict[str, list[str]] = {}
     for nodeid in fixed:
         if not is_doctest(nodeid):
@@ -188,15 +197,16 @@ def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[tuple[str, 
         test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
         original = bench.sandbox.read(test_file.as_posix()).text
         defined = defined_tests(original, tests)
-        if defined:
-            found.append((file, defined[:MAX_WITNESSES], original, len(defined) < len(tests)))
-    return [(file, tests, original) for file, tests, original, _ in
-            sorted(found, key=lambda entry: entry[3])]
+        rank = 0 if len(defined) == len(tests) else 1 if defined else 2
+        found.append((rank, file, (defined or tests)[:MAX_WITNESSES], original))
+    return [(file, tests, original) for _, file, tests, original in
+            sorted(found, key=lambda entry: entry[0])]
 
 
 def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
              regression_dir: str, redactor: Redactor, why: NoRegression, file: str,
-             tests: list[str], original: str) -> Regression:
+             tests: list[str], original: str) -> tuple[Regression, int]:
+    """The copy of `tests` from `file`, and how many other tests its module runs."""
     edits = fix.candidate.edits
     test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
     name = function or tests[0].rsplit("::", 1)[-1].removeprefix("test_")
@@ -212,28 +222,32 @@ def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
 
     if redactor.holds_secret(render(range(len(tests)))[0]):
         raise NoRegression("the failing test holds a secret, and a regression test must not carry one")
-    source, kept = _proven(bench, edits, path, render, len(tests))
-    return Regression(path=path, source=source, function=function, tests=tuple(kept),
-                      reason=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, "
-                             f"since {why}; it fails on the original code and passes with the fix",
-                      brief=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, "
-                            f"since {why.brief}; it fails on the original code and passes with "
-                            "the fix")
+    source, kept, others = _proven(bench, edits, path, render, len(tests))
+    regression = Regression(
+        path=path, source=source, function=function, tests=tuple(kept),
+        reason=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, since {why}; "
+               "it fails on the original code and passes with the fix",
+        brief=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, since "
+              f"{why.brief}; it fails on the original code and passes with the fix")
+    return regression, others
 
 
 def _proven(bench: SandboxWorkbench, edits: Sequence[Edit], path: str,
-            render: Callable[[Sequence[int]], tuple[str, list[str]]], count: int) -> tuple[str, list[str]]:
+            render: Callable[[Sequence[int]], tuple[str, list[str]]], count: int
+            ) -> tuple[str, list[str], int]:
     """The module `render` writes for `count` tests, with only those that fail on the original
-    code and pass on the fixed code, proven again after the others are left out."""
+    code and pass on the fixed code, proven again after the others are left out; and how many
+    tests it runs besides them (a kept class's inherited ones)."""
     source, tests = render(range(count))
-    kept = _prove(bench, edits, path, source, tests)
+    kept, others = _prove(bench, edits, path, source, tests)
     if len(kept) < count:
         if not kept:
             raise NoRegression("no generated test failed on the original code and passed on the fixed code")
         source, tests = render(kept)
-        if len(_prove(bench, edits, path, source, tests)) != len(kept):
+        again, others = _prove(bench, edits, path, source, tests)
+        if len(again) != len(kept):
             raise NoRegression("the generated tests did not behave the same way twice")
-    return source, tests
+    return source, tests, others
 
 
 def patched_qualname(edits: Sequence[Edit]) -> str:
@@ -547,31 +561,27 @@ def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequenc
 
 
 def _prove(bench: SandboxWorkbench, edits: Sequence[Edit], path: str, source: str,
-           tests: Sequence[str]) -> list[int]:
+           tests: Sequence[str]) -> tuple[list[int], int]:
     """Indexes of `tests` (`name` or `Class::name`) that fail on the original code and pass on the
-    fixed code; a parametrized test must fail in some case before and pass in every case after.
-    A module that runs other tests besides (a kept class's inherited ones) is no regression test:
-    nobody could review it as one."""
+    fixed code (a parametrized test must fail in some case before and pass in every case after),
+    and how many other tests the module runs (a kept class's inherited ones)."""
     file = bench.sandbox.root / path
     created = [d for d in reversed(file.parents) if not d.exists()]
     bench.sandbox.write(path, source)
     nodeid = Path(os.path.relpath(file, bench.command.cwd.resolve())).as_posix()
     try:
         original = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
-        others = [ran for ran in original.outcomes
-                  if not any(_case_of(ran, f"{nodeid}::{test}") for test in tests)]
-        if others:
-            raise NoRegression(f"the module also runs {len(others)} test(s) it was not written "
-                               f"for ({others[0]} among them), inherited or imported")
         with bench.sandbox.applied(edits):
             fixed = bench.runs.fresh([nodeid], timeout=bench.limits.suite_timeout)
     finally:
         file.unlink()
         if created:  # made for this file: it holds nothing else but the bytecode of the runs
             shutil.rmtree(created[0])
+    others = sum(1 for ran in original.outcomes
+                 if not any(_case_of(ran, f"{nodeid}::{test}") for test in tests))
     return [index for index, test in enumerate(tests)
             if "failed" in _cases(original.outcomes, f"{nodeid}::{test}")
-            and set(_cases(fixed.outcomes, f"{nodeid}::{test}")) == {"passed"}]
+            and set(_cases(fixed.outcomes, f"{nodeid}::{test}")) == {"passed"}], others
 
 
 def _cases(outcomes: dict[str, str], test: str) -> list[str]:

@@ -59,6 +59,8 @@ def defined_tests(source: str, tests: Sequence[str]) -> list[str]:
 
 
 def _defines(body: list[ast.stmt], path: list[str]) -> bool:
+    """Whether `body` defines the test at `path` (its classes, then its name), also inside an
+    `if`, `try` or `with` block (six defines tests under `if six.PY3:`)."""
     head, *rest = path
     for statement in body:
         if rest and isinstance(statement, ast.ClassDef) and statement.name == head:
@@ -66,7 +68,21 @@ def _defines(body: list[ast.stmt], path: list[str]) -> bool:
         if not rest and isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) \
                 and statement.name == head:
             return True
+        if any(_defines(block, path) for block in _blocks(statement)):
+            return True
     return False
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists an `if`, `try` or `with` statement runs at its own level."""
+    if isinstance(statement, ast.If):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, ast.Try | ast.TryStar):
+        return [statement.body, *(h.body for h in statement.handlers), statement.orelse,
+                statement.finalbody]
+    if isinstance(statement, ast.With | ast.AsyncWith):
+        return [statement.body]
+    return []
 
 
 def _reduced(statement: Statement, wanted: dict[str, set[str]]) -> Statement:

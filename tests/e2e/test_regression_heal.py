@@ -211,9 +211,32 @@ def test_a_copy_is_of_the_module_that_defines_the_failing_test_not_of_a_subclass
     assert regression["path"] == "tests/test_regression_count_records.py", regression
     assert regression["tests"] == ["TestReader::test_blank_lines_are_no_records"]
     assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_reader.py")
+    assert "inherit" not in regression["reason"]
     code = (latest_run_dir(repo) / "test_regression_count_records.py").read_text().split('"""')[2]
     assert "class TestReader:" in code and "def rows(self, *lines):" in code
     assert "TestCrlfReader" not in code and "test_one_record" not in code
+
+
+def test_a_failing_test_only_a_subclass_runs_is_copied_with_the_subclass_and_said_so(tmp_path):
+    """The cases live in a module pytest does not collect (cachetools' mixin of every cache's
+    tests): the subclass is the only copy there is, and its other inherited tests come along."""
+    project = _copy("inherited_copy", tmp_path / "repo")
+    tests = project / "tests"
+    cases = (tests / "test_reader.py").read_text().replace("class TestReader:", "class ReaderCases:")
+    (tests / "reader_cases.py").write_text(cases)
+    (tests / "test_reader.py").unlink()
+    (tests / "test_crlf.py").write_text(
+        "from reader_cases import ReaderCases\n\n\nclass TestCrlfReader(ReaderCases):\n"
+        "    newline = \"\\r\\n\"\n")
+    repo = init_repo(project)
+    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
+    assert result.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    regression = report["regression"]
+    assert regression["tests"] == ["TestCrlfReader::test_blank_lines_are_no_records"], regression
+    assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_crlf.py")
+    assert regression["reason"].endswith("its module also runs 3 test(s) its classes inherit")
 
 
 def _terminal_line(stdout: str, start: str) -> str:

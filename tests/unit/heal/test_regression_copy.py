@@ -107,7 +107,19 @@ def test_only_tests_the_module_defines_itself_can_be_copied():
 
 class TestInherited(TestMore):
     limit = 4
+
+
+if sys.version_info >= (3, 11):
+    def test_new():
+        pass
+else:
+    try:
+        import tomllib
+    except ImportError:
+        def test_old():
+            pass
 '''
     named = ["test_records[1]", "TestMore::test_one", "TestInherited::test_one", "test_gone",
-             "TestMore::test_gone", "limit"]
-    assert defined_tests(module, named) == ["test_records[1]", "TestMore::test_one"]
+             "TestMore::test_gone", "limit", "test_new", "test_old"]
+    assert defined_tests(module, named) == ["test_records[1]", "TestMore::test_one", "test_new",
+                                            "test_old"]
