@@ -173,11 +173,7 @@ def test_a_test_named_by_the_users_python_files_is_copied_not_replayed_as_a_call
     (project / "tests" / "test_reader.py").rename(project / "tests" / "check_reader.py")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + 'python_files = ["check_*.py"]\n')
-    repo = init_repo(project)
-    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
-    assert result.returncode == 1
-    report = latest_report(repo)
-    assert report["status"] == "healed", report["reason"]
+    _, report = _healed_by_the_copy_fix(project)
     regression = report["regression"]
     assert regression["path"] == "tests/check_regression_count_records.py", regression
     assert regression["tests"] == ["test_blank_lines_are_no_records"]
@@ -201,11 +197,7 @@ def test_a_copy_is_of_the_module_that_defines_the_failing_test_not_of_a_subclass
         crlf = project / "tests" / "test_crlf.py"
         crlf.write_text(crlf.read_text().replace("import test_reader\n", "import test_reader\n\n"
                         "from csvlite.reader import count_records\n") + OVERRIDE)
-    repo = init_repo(project)
-    result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
-    assert result.returncode == 1
-    report = latest_report(repo)
-    assert report["status"] == "healed", report["reason"]
+    repo, report = _healed_by_the_copy_fix(project)
     assert report["fix"]["fixed"][0].startswith("tests/test_crlf.py::TestCrlfReader::")
     regression = report["regression"]
     assert regression["path"] == "tests/test_regression_count_records.py", regression
@@ -228,15 +220,21 @@ def test_a_failing_test_only_a_subclass_runs_is_copied_with_the_subclass_and_sai
     (tests / "test_crlf.py").write_text(
         "from reader_cases import ReaderCases\n\n\nclass TestCrlfReader(ReaderCases):\n"
         "    newline = \"\\r\\n\"\n")
+    _, report = _healed_by_the_copy_fix(project)
+    regression = report["regression"]
+    assert regression["tests"] == ["TestCrlfReader::test_blank_lines_are_no_records"], regression
+    assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_crlf.py")
+    assert regression["reason"].endswith("its module also runs 3 test(s) its classes inherit")
+
+
+def _healed_by_the_copy_fix(project: Path) -> tuple[Path, dict]:
+    """`project` made a repository and healed with the reader's fix; the repository and report."""
     repo = init_repo(project)
     result = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{CASES / 'test_copy.fix.json'}")
     assert result.returncode == 1
     report = latest_report(repo)
     assert report["status"] == "healed", report["reason"]
-    regression = report["regression"]
-    assert regression["tests"] == ["TestCrlfReader::test_blank_lines_are_no_records"], regression
-    assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_crlf.py")
-    assert regression["reason"].endswith("its module also runs 3 test(s) its classes inherit")
+    return repo, report
 
 
 def _terminal_line(stdout: str, start: str) -> str:
