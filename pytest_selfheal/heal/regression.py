@@ -176,7 +176,8 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
         if not others:
             return regression
         first = first or replace(regression, reason=f"{regression.reason}; its module also runs "
-                                                    f"{others} test(s) its classes inherit")
+                                                    f"{others} other test(s), which its classes "
+                                                    "inherit or which share a block with it")
     if first is None:
         raise failed
     return first

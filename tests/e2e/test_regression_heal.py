@@ -224,7 +224,8 @@ def test_a_failing_test_only_a_subclass_runs_is_copied_with_the_subclass_and_sai
     regression = report["regression"]
     assert regression["tests"] == ["TestCrlfReader::test_blank_lines_are_no_records"], regression
     assert regression["reason"].startswith("a copy of 1 failing test(s) of tests/test_crlf.py")
-    assert regression["reason"].endswith("its module also runs 3 test(s) its classes inherit")
+    assert regression["reason"].endswith("its module also runs 3 other test(s), which its classes "
+                                         "inherit or which share a block with it")
 
 
 def _healed_by_the_copy_fix(project: Path) -> tuple[Path, dict]:
