@@ -17,6 +17,8 @@ program as the released text, by _equivalence.py's rules) or only makes the suit
                                            [--plugin DIR] [PROJECT ...]
     python benchmarks/real_projects.py check [PROJECT ...]      # each bug fails the suite
     python benchmarks/real_projects.py table [--jsonl FILE]
+    python benchmarks/real_projects.py green --against DIR [--runs 9] [--plugin DIR] [PROJECT ...]
+                                           # green runs only: plain, --plugin, --against, rotated
     python benchmarks/real_projects.py coverage                 # which project covers which config
 
 Projects live in --cache (default /tmp/realprojects): checkouts/NAME is a git repository of the
@@ -377,6 +379,42 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     heal_bugs(project, cache, base, plain_s, plain_mib, sink)
 
 
+def green_against(project: Project, cache: Path, runs: int, other: Path, sink: Path) -> None:
+    """The green runs alone: a plain run, `pytest --selfheal` with this plugin and with `other`,
+    in an order rotated every round (the machine's load falls on all three alike); medians."""
+    checkout = project.checkout(cache)
+    base = release_commit(project, checkout)
+    restore(checkout, base)
+    mine = plugin_root
+    sides = {"plain": (mine, ()), "plugin": (mine, ("--selfheal",)), "against": (other, ("--selfheal",))}
+    for root, args in list(sides.values())[1:]:
+        set_plugin(root)
+        pytest(project, cache, *args)  # the history a green run has in daily use
+    seconds: dict[str, list[float]] = {side: [] for side in sides}
+    order = list(sides)
+    for turn in range(runs):
+        for side in order[turn % 3:] + order[:turn % 3]:
+            root, args = sides[side]
+            set_plugin(root)
+            seconds[side].append(pytest(project, cache, *args).seconds)
+    set_plugin(mine)
+    median = {side: statistics.median(found) for side, found in seconds.items()}
+    row = {"project": project.name, "version": project.version, "kind": "green-against",
+           "plugin": str(mine), "against": str(other), "runs": runs,
+           **{f"{side}_seconds": round(value, 3) for side, value in median.items()},
+           "plugin_ratio": round(median["plugin"] / median["plain"], 3),
+           "against_ratio": round(median["against"] / median["plain"], 3)}
+    write(sink, row)
+    print(f"{project.name}: plain {median['plain']:.2f}s, --selfheal x{row['plugin_ratio']}, "
+          f"against x{row['against_ratio']}", flush=True)
+    restore(checkout, base)
+
+
+def set_plugin(root: Path) -> None:
+    global plugin_root
+    plugin_root = root
+
+
 def heal_bugs(project: Project, cache: Path, base: str, plain_s: float, plain_mib: float,
               sink: Path) -> None:
     checkout = project.checkout(cache)
@@ -484,7 +522,7 @@ def coverage(projects: list[Project]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("setup", "check", "run", "table", "coverage"))
+    parser.add_argument("command", choices=("setup", "check", "run", "green", "table", "coverage"))
     parser.add_argument("projects", nargs="*")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
     parser.add_argument("--runs", type=int, default=3)
@@ -493,12 +531,14 @@ def main() -> None:
                         help="run: skip the green --selfheal runs (one plain run, then the bugs)")
     parser.add_argument("--plugin", type=Path, default=ROOT,
                         help="the pytest-selfheal checkout to run (default: this one)")
+    parser.add_argument("--against", type=Path,
+                        help="green: the other pytest-selfheal checkout whose green runs to compare")
     parser.add_argument("--bug-in-release", action="store_true",
                         help="run: amend each bug into the release commit instead of committing "
                              "it on top: no change to put back, so the heal has its templates only")
     args = parser.parse_intermixed_args()  # `run --runs 1 NAME`: options before the projects too
-    global plugin_root, bug_in_release
-    plugin_root = args.plugin.resolve()
+    global bug_in_release
+    set_plugin(args.plugin.resolve())
     bug_in_release = args.bug_in_release
     projects = [p for p in load() if not args.projects or p.name in args.projects]
     if args.command == "setup":
@@ -511,6 +551,12 @@ def main() -> None:
         print(environment(), flush=True)
         for project in projects:
             measure(project, args.cache, args.runs, args.jsonl, bugs_only=args.bugs_only)
+    elif args.command == "green":
+        if args.against is None:
+            parser.error("green needs --against DIR, the checkout to compare with")
+        print(environment(), flush=True)
+        for project in projects:
+            green_against(project, args.cache, args.runs, args.against.resolve(), args.jsonl)
     elif args.command == "table":
         table([json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines()])
     else:
