@@ -100,9 +100,6 @@ class Recorder:
             owner, function, binding = self._resolve(frame)
             params = list(inspect.signature(function).parameters.values())
             values = frame.f_locals
-            if binding == "property" and frame.f_code is not function.__code__:
-                raise Unrenderable(f"{self.qualname} is a property's setter or deleter, which no "
-                                   "test reads a value from")
             if binding in ("method", "classmethod", "property"):
                 record["receiver"] = self._receiver(owner, values[params[0].name], binding)
                 if binding != "classmethod" and not self._unused_receiver:
@@ -127,6 +124,9 @@ class Recorder:
         elif isinstance(raw, classmethod):
             binding, function = "classmethod", raw.__func__
         elif isinstance(raw, property) and raw.fget is not None:
+            if frame.f_code in (getattr(f, "__code__", None) for f in (raw.fset, raw.fdel)):
+                raise Unrenderable(f"{self.qualname} is a property's setter or deleter, which no "
+                                   "test reads a value from")
             binding, function = "property", raw.fget  # read as `obj.name`, not called
         elif isinstance(raw, functools.cached_property):
             binding, function = "property", raw.func

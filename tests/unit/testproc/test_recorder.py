@@ -96,6 +96,11 @@ class Gauge:
     @functools.cached_property
     def doubled(self):
         return self._level * 2
+
+    @property
+    @functools.lru_cache
+    def tripled(self):
+        return self._level * 3
 '''
 
 
@@ -312,6 +317,13 @@ def test_a_cached_property_is_read_as_one_too(project, tmp_path):
     [call] = recorder.calls
     assert call["outcome"] == {"returns": {"literal": "8"}}
     assert _source(recorder, call) == "Gauge(4).doubled"
+
+
+def test_a_property_over_a_decorated_getter_is_read_as_one(project, tmp_path):
+    recorder = _record(project, tmp_path, lambda tables: tables.Gauge(2).tripled, "Gauge.tripled")
+    [call] = recorder.calls
+    assert call["outcome"] == {"returns": {"literal": "6"}}
+    assert _source(recorder, call) == "Gauge(2).tripled"
 
 
 def test_a_property_setter_is_no_call_to_replay(project, tmp_path):
