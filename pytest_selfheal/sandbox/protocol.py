@@ -160,14 +160,18 @@ def encode_job(job: JobRequest) -> str:
 
 
 def decode_job(line: str | bytes) -> JobRequest:
-    return _decode(line, lambda message: JobRequest(
+    return _decode(line, _job)
+
+
+def _job(message: dict[str, Any]) -> JobRequest:
+    return JobRequest(
         id=int(message["id"]), nodeids=_strings(message["nodeids"]), observe=str(message["observe"]),
         files=tuple((str(path), str(before), str(after)) for path, before, after in message["files"]),
         timeout=float(message["timeout"]), stop_first=bool(message["stop_first"]),
         coverage=_optional_str(message["coverage"]), cpu_seconds=_optional_float(message["cpu_seconds"]),
         memory_bytes=_optional_int(message["memory_bytes"]),
         record=_optional_str(message["record"]), coverage_whole=_strings(message["coverage_whole"]),
-    ))
+    )
 
 
 def encode_cancel(cancel: JobCancel) -> str:
@@ -176,9 +180,8 @@ def encode_cancel(cancel: JobCancel) -> str:
 
 def decode_request(line: str | bytes) -> JobRequest | JobCancel:
     """A job line or a cancel line, whichever `line` is."""
-    if _decode(line, lambda message: "cancel" in message):
-        return _decode(line, lambda message: JobCancel(ids=tuple(int(i) for i in message["cancel"])))
-    return decode_job(line)
+    return _decode(line, lambda message: JobCancel(ids=tuple(int(i) for i in message["cancel"]))
+                   if "cancel" in message else _job(message))
 
 
 def encode_ready(ready: WorkerReady) -> str:

@@ -13,6 +13,7 @@ from helpers import ParametrizedItem
 
 from pytest_selfheal.sandbox import protocol
 from pytest_selfheal.sandbox.protocol import (
+    JobCancel,
     JobFellBack,
     JobRan,
     JobRequest,
@@ -25,8 +26,10 @@ from pytest_selfheal.sandbox.protocol import (
     decode_observed,
     decode_ready,
     decode_reply,
+    decode_request,
     decode_standby_run,
     decode_start,
+    encode_cancel,
     encode_job,
     encode_observed,
     encode_ready,
@@ -54,6 +57,8 @@ SIMPLE_JOB = JobRequest(id=4, nodeids=("t.py::t",), files=(), observe="/o.json",
     (WorkerStart(cwd="/sandbox", args=("@/scratch/warm-args.txt",)), encode_start, decode_start),
     (FULL_JOB, encode_job, decode_job),
     (SIMPLE_JOB, encode_job, decode_job),
+    (FULL_JOB, encode_job, decode_request),  # the worker reads jobs and cancels alike
+    (JobCancel(ids=(3, 4)), encode_cancel, decode_request),
     (WorkerReady(items=412), encode_ready, decode_ready),
     (JobRan(id=3, exit_code=1, timed_out=False, seconds=0.25), encode_reply, decode_reply),
     (JobRan(id=5, exit_code=-24, timed_out=True, seconds=9.5), encode_reply, decode_reply),
