@@ -155,6 +155,17 @@ def _replayed(bench: SandboxWorkbench, fix: Outcome, run_id: str, regression_dir
                              "on the original code and passes with the fix")
 
 
+@dataclass(frozen=True)
+class _Copyable:
+    """A repaired test file: as its node ids name it, its repository-relative path, the repaired
+    tests to copy from it and its source."""
+
+    file: str
+    path: str
+    tests: list[str]
+    source: str
+
+
 def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
             regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
     """The failing tests of one repaired test file (at most MAX_WITNESSES), copied. Files that
@@ -166,10 +177,10 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
         raise NoRegression("the failing tests are doctests, which a test module cannot copy")
     first: Regression | None = None
     failed = NoRegression("")
-    for file, tests, original in files[:COPIED_FILES]:
+    for copyable in files[:COPIED_FILES]:
         try:
             regression, others = _copy_of(bench, fix, function, run_id, regression_dir, redactor,
-                                          why, file, tests, original)
+                                          why, copyable)
         except NoRegression as exc:
             failed = exc
             continue
@@ -183,52 +194,50 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     return first
 
 
-def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[tuple[str, list[str], str]]:
-    """Each repaired test file with the repaired tests to copy from it and its source: those
-    it defines itself when there are any; files that define all of them first, then those that
-    define some, then those whose tests are all inherited. Doctests are left out."""
+def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[_Copyable]:
+    """Each repaired test file with the repaired tests to copy from it: those it defines itself
+    when there are any; files that define all of them first, then those that define some, then
+    those whose tests are all inherited. Doctests are left out."""
     by_file: dict[str, list[str]] = {}
     for nodeid in fixed:
         if not is_doctest(nodeid):
             file, _, test = nodeid.partition("::")
             by_file.setdefault(file, []).append(test.split("[", 1)[0])
-    found = []
+    ranked = []
     for file, named in by_file.items():
         tests = list(dict.fromkeys(named))
-        test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
-        original = bench.sandbox.read(test_file.as_posix()).text
-        defined = defined_tests(original, tests)
+        path = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve()).as_posix()
+        source = bench.sandbox.read(path).text
+        defined = defined_tests(source, tests)
         rank = 0 if len(defined) == len(tests) else 1 if defined else 2
-        found.append((rank, file, (defined or tests)[:MAX_WITNESSES], original))
-    return [(file, tests, original) for _, file, tests, original in
-            sorted(found, key=lambda entry: entry[0])]
+        ranked.append((rank, _Copyable(file, path, (defined or tests)[:MAX_WITNESSES], source)))
+    return [copyable for _, copyable in sorted(ranked, key=lambda entry: entry[0])]
 
 
 def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
-             regression_dir: str, redactor: Redactor, why: NoRegression, file: str,
-             tests: list[str], original: str) -> tuple[Regression, int]:
-    """The copy of `tests` from `file`, and how many other tests its module runs."""
-    edits = fix.candidate.edits
-    test_file = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve())
+             regression_dir: str, redactor: Redactor, why: NoRegression,
+             copyable: _Copyable) -> tuple[Regression, int]:
+    """The copy of `copyable`'s tests, and how many other tests its module runs."""
+    edits, tests = fix.candidate.edits, copyable.tests
     name = function or tests[0].rsplit("::", 1)[-1].removeprefix("test_")
-    path = regression_test_path(bench.sandbox.root, bench.command.cwd, f"{file}::{tests[0]}", name,
-                                regression_dir, _python_files(bench))
-    docstring = redactor.hide(_copy_docstring(function, test_file.as_posix(), run_id, fix.fixed,
-                                              why.brief))
+    path = regression_test_path(bench.sandbox.root, bench.command.cwd,
+                                f"{copyable.file}::{tests[0]}", name, regression_dir,
+                                _python_files(bench))
+    docstring = redactor.hide(_copy_docstring(function, copyable.path, run_id, fix.fixed, why.brief))
     newline = _project_newline(bench.sandbox.root / path, edits)
 
     def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
         picked = [tests[i] for i in chosen]
-        return copied_tests(original, picked, docstring, newline), picked
+        return copied_tests(copyable.source, picked, docstring, newline), picked
 
     if redactor.holds_secret(render(range(len(tests)))[0]):
         raise NoRegression("the failing test holds a secret, and a regression test must not carry one")
     source, kept, others = _proven(bench, edits, path, render, len(tests))
     regression = Regression(
         path=path, source=source, function=function, tests=tuple(kept),
-        reason=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, since {why}; "
+        reason=f"a copy of {len(kept)} failing test(s) of {copyable.path}, since {why}; "
                "it fails on the original code and passes with the fix",
-        brief=f"a copy of {len(kept)} failing test(s) of {test_file.as_posix()}, since "
+        brief=f"a copy of {len(kept)} failing test(s) of {copyable.path}, since "
               f"{why.brief}; it fails on the original code and passes with the fix")
     return regression, others
 

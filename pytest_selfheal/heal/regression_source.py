@@ -193,14 +193,14 @@ def call_expression(target: Tree, witness: Witness, imports: Imports,
     setup.taken.update(arg["name"] for arg in witness.args)
     receiver = witness.receiver
     changed = {path.split(".", 1)[0] for path, _ in witness.effects}
-    if binding == "property" and receiver is not None:
-        return cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
+    if binding in ("method", "property") and receiver is not None:
+        read = cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
                              cst.Name(target["name"]))
-    if binding == "function":
-        func: cst.BaseExpression = owner
-    elif binding == "method" and receiver is not None:
-        func = cst.Attribute(_receiver(receiver, imports, setup, "self" in changed),
-                             cst.Name(target["name"]))
+        if binding == "property":
+            return read
+        func: cst.BaseExpression = read
+    elif binding == "function":
+        func = owner
     else:
         func = cst.Attribute(owner, cst.Name(target["name"]))
     return cst.Call(func, arguments(witness.args, imports, setup, changed))

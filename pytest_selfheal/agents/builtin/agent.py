@@ -201,7 +201,7 @@ class RankedMutations:
         self.unreadable: dict[str, str] = {}
         self._root, self._priors, self._clues = root, priors, clues
         self._none_lift = NONE_LIFT if clues.none_shown else 1.0
-        self._lifts = dict(SHOWN_NUMBER_LIFTS) if clues.number_off_by_one else {}
+        self._lifts: Mapping[str, float] = SHOWN_NUMBER_LIFTS if clues.number_off_by_one else {}
         self._given: list[_Scored] = []
         self._waiting: list[tuple[float, int, _Scored]] = []  # a heap, best score then first made
         self._analyses = analyses
