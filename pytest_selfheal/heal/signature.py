@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,44 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     if not where:
         return f"{failure.exc_type}: {normalize(failure.message)} @ the test"
     return f"{failure.exc_type}: {_QUOTED.sub('<str>', normalize(failure.message))} @ {where}"
+
+
+def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool]
+                 ) -> dict[str, list[str]]:
+    """The node ids of `failures` in groups that fail alike, each keyed by what most of its
+    members share, in the order of their first members. Failures are alike when their
+    `failing_alike` texts are the same, or when the tests' own code raised the same exception at
+    the same line, whatever values its message shows: a helper every test calls to check its
+    result (pyflakes' `self.flakes(source, *expected)` quotes each test's own source), one
+    parametrized test, a mixin's test inherited by several classes. Alike through another
+    failure is alike too."""
+    keys = [(failing_alike(f, is_test_file), *_asserted_at(f, is_test_file)) for f in failures]
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for own in keys:
+        for key in own[1:]:
+            parent[root(key)] = root(own[0])
+    members: dict[str, list[int]] = {}
+    for index, own in enumerate(keys):
+        members.setdefault(root(own[0]), []).append(index)
+    groups: dict[str, list[str]] = {}
+    for indexes in members.values():
+        shared = Counter(key for index in indexes for key in keys[index])
+        groups[shared.most_common(1)[0][0]] = [failures[index].nodeid for index in indexes]
+    return groups
+
+
+def _asserted_at(failure: Failure, is_test_file: Callable[[str], bool]) -> tuple[str, ...]:
+    """`<type> at <path>:<line>` of the innermost project frame when it is in the tests."""
+    project = _project_frames(failure)
+    if not project or not is_test_file(project[-1].path):
+        return ()
+    return (f"{failure.exc_type} at {project[-1].path}:{project[-1].line}",)
 
 
 def _project_frames(failure: Failure) -> list[Frame]:

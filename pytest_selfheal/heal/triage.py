@@ -23,7 +23,7 @@ from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_tim
 from . import changes, collection_errors, history
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
-from .signature import Signature, failing_alike, signature, spread_sample
+from .signature import Signature, alike_groups, signature, spread_sample
 
 SIGNIFICANCE = 0.05
 EVIDENCE_LIMIT = 20
@@ -121,7 +121,7 @@ class RerunGroup:
     """Failures that fail alike: the sample rerun for all of them, and the kind the others
     inherited (None when the sample disagreed and every one was rerun)."""
 
-    alike: str  # what they share (signature.failing_alike)
+    alike: str  # what most of them share (signature.alike_groups)
     failures: int
     sampled: tuple[str, ...]
     inherited: str | None
@@ -387,7 +387,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
                   ) -> tuple[dict[str, tuple[str, dict[str, int], bool]], Reruns]:
     """nodeid -> (kind, rerun counts, whether the kind was inherited), and what was rerun.
 
-    Failures that fail alike (`signature.failing_alike`) are grouped, and a spread sample of
+    Failures that fail alike (`signature.alike_groups`) are grouped, and a spread sample of
     each group is rerun: alone `reruns` times, and once in module order if it passed every time
     alone. When the sample agrees, the rest of the group inherit its verdict; when it does not,
     the rest are rerun too. So the reruns grow with the kinds of failure, not their number. A
@@ -398,7 +398,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     as the rest of the suite."""
     started = time.monotonic()
     kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
-    groups: dict[str, list[str]] = {}
+    alone: dict[str, list[str]] = {}
+    reproduced: list[Failure] = []
     for failure in failures:
         if failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
@@ -408,10 +409,13 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
             kinds[failure.nodeid] = ("transient", {}, False)
         elif failure.nodeid not in given.spectrum.outcomes:
             kinds[failure.nodeid] = ("not-run", {}, False)
+        elif given.spectrum.outcomes[failure.nodeid] == "failed":
+            reproduced.append(failure)
         else:
-            alike = (failing_alike(failure, given.is_test_file)
-                     if given.spectrum.outcomes[failure.nodeid] == "failed" else failure.nodeid)
-            groups.setdefault(alike, []).append(failure.nodeid)
+            alone[failure.nodeid] = [failure.nodeid]
+    order = {failure.nodeid: index for index, failure in enumerate(failures)}
+    groups = dict(sorted({**alone, **alike_groups(reproduced, given.is_test_file)}.items(),
+                         key=lambda group: order[group[1][0]]))
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
     times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.hypothesis == "replayed"
              else given.reruns for f in failures}

@@ -276,3 +276,57 @@ def test_collection_error_from_a_missing_project_import_is_healed(tmp_path):
     diff = (repo / ".selfheal" / "runs" / report["run_id"] / "fix.diff").read_text()
     assert "+from calc.builders import build_squares\n" in diff
     assert report["candidates"][report["fix"]["candidate"]]["edits"][0]["template"] == "missing-import"
+
+
+def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind(tmp_path):
+    """pyflakes' layout: tests inside the package check their inputs through one helper, whose
+    message quotes each test's own input. Reruns grow with the ways of failing, not with the
+    tests: a sample of three stands for eight failures."""
+    files = {
+        "pyproject.toml": """
+            [tool.pytest.ini_options]
+            addopts = ["--strict-config", "--strict-markers"]
+            filterwarnings = ["error"]
+            testpaths = ["lint"]
+            """,
+        "lint/__init__.py": "",
+        "lint/checker.py": """
+            def is_literal(source):
+                return source.startswith(("'", '"')) or source.isdigit()
+            """,
+        "lint/test/__init__.py": "",
+        "lint/test/harness.py": """
+            from lint.checker import is_literal
+
+
+            class TestCase:
+                def check(self, source, expected):
+                    got = is_literal(source)
+                    assert got == expected, f"for input {source!r}: expected {expected}, got {got}"
+            """,
+        "lint/test/test_literals.py": """
+            from lint.test.harness import TestCase
+
+
+            class TestLiterals(TestCase):
+            """ + "".join(f"""
+                def test_literal_{i}(self):
+                    self.check({source!r}, True)
+
+                def test_name_{i}(self):
+                    self.check("name_{i}", False)
+            """ for i, source in enumerate(["'a'", '"bb"', "12", "'c' "])),
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    (repo / "lint/checker.py").write_text(
+        "def is_literal(source):\n    return not (source.startswith((\"'\", '\"')) or source.isdigit())\n")
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
+    assert result.returncode == 1, result.stdout
+    report = latest_report(repo)
+    reruns = report["triage"]["reruns"]
+    assert [(g["alike"], g["failures"]) for g in reruns["groups"]] == [
+        ("AssertionError at lint/test/harness.py:7", 8)]
+    assert reruns["runs"] == 3
+    verdicts = triage_verdicts(report)
+    assert len(verdicts) == 8 and all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
+    assert report["status"] == "healed"

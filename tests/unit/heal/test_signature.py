@@ -2,7 +2,7 @@
 
 from helpers import failure
 
-from pytest_selfheal.heal.signature import failing_alike, failure_groups, normalize, signature
+from pytest_selfheal.heal.signature import alike_groups, failing_alike, failure_groups, normalize, signature
 from pytest_selfheal.models import Failure, Frame
 
 
@@ -61,6 +61,36 @@ def test_errors_a_project_function_raises_are_alike_whatever_strings_they_quote(
     asserted = [failure(f"assert {word!r} == 'b'", exc_type="AssertionError",
                         frames=(Frame("tests/test_a.py", 3, "test_a"),)) for word in ("a", "c")]
     assert failing_alike(asserted[0], _is_test) != failing_alike(asserted[1], _is_test)
+
+
+def _checked(nodeid: str, message: str, frames: tuple[Frame, ...], exc_type: str = "AssertionError") -> Failure:
+    return Failure(nodeid, "call", exc_type, message, frames=frames)
+
+
+def test_asserts_at_one_line_of_the_tests_are_alike_whatever_values_their_messages_show():
+    # pyflakes: every test checks its source through one helper, whose message quotes that source
+    helper = [_checked(f"pkg/test/test_{name}.py::Test::test_{name}{i}",
+                       f"expected outputs: [] but got: {i}:{i}: use ==/!= with {name!r}\nfor input: x is {i}",
+                       (Frame(f"pkg/test/test_{name}.py", 10 + i, f"Test.test_{name}{i}"),
+                        Frame("pkg/test/harness.py", 34, "TestCase.flakes")))
+              for name in ("literal", "names") for i in range(4)]
+    # one parametrized test, and a mixin's test inherited by two classes
+    parametrized = [_checked(f"tests/test_p.py::test_round[{v}]", f"assert {v * 3!r} == {v!r}",
+                             (Frame("tests/test_p.py", 7, "test_round"),)) for v in ("a", "bb", "ccc")]
+    inherited = [_checked(f"tests/test_{c}.py::{c}Test::test_get", f"KeyError {c!r}",
+                          (Frame("tests/__init__.py", 41, "CacheTestMixin.test_get"),), exc_type="KeyError")
+                 for c in ("lru", "lfu")]
+    # the same message at another line joins its group; another line with other values does not
+    same_value = _checked("tests/test_q.py::test_q", "assert 'aaa' == 'a'", (Frame("tests/test_q.py", 2, "test_q"),))
+    apart = _checked("tests/test_r.py::test_r", "assert 1 == 2", (Frame("tests/test_r.py", 2, "test_r"),))
+    failures = [*helper, same_value, *parametrized, apart, *inherited]
+    groups = alike_groups(failures, lambda path: path.startswith(("tests/", "pkg/test/")))
+    assert list(groups.items()) == [
+        ("AssertionError at pkg/test/harness.py:34", [f.nodeid for f in helper]),
+        ("AssertionError at tests/test_p.py:7", [same_value.nodeid, *(f.nodeid for f in parametrized)]),
+        ("AssertionError: assert <n> == <n> @ the test", [apart.nodeid]),
+        ("KeyError at tests/__init__.py:41", [f.nodeid for f in inherited]),
+    ]
 
 
 def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_values():

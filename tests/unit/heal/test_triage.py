@@ -212,6 +212,24 @@ def test_reruns_grow_with_the_kinds_of_failure_not_their_number(tmp_path):
 
 
 @pytest.mark.usefixtures("no_git")
+def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind_whatever_their_messages(tmp_path):
+    """pyflakes: every test checks its own source through `self.flakes`, whose message quotes it;
+    34 failures were 34 kinds, 102 reruns."""
+    failures = [Failure(f"tests/test_{n % 3}.py::Test::test_{n}", "call", "AssertionError",
+                        f"expected outputs: [] but got: 1:{n}: for input: x{'+1' * n}",
+                        frames=(Frame(f"tests/test_{n % 3}.py", 10 + n, f"Test.test_{n}"),
+                                Frame("tests/harness.py", 34, "TestCase.flakes")))
+                for n in range(30)]
+    runs = Reruns()
+    verdicts = classify(tmp_path, failures, runs)
+    assert verdicts.reruns.runs == len(runs.jobs) == triage.SAMPLE_PER_GROUP * 3
+    [group] = verdicts.reruns.groups
+    assert (group.alike, group.failures, group.inherited) == (
+        "AssertionError at tests/harness.py:34", 30, "deterministic")
+    assert all(f.kind == "deterministic" and f.repair for f in verdicts.failures)
+
+
+@pytest.mark.usefixtures("no_git")
 def test_a_group_whose_sample_disagrees_is_rerun_in_full(tmp_path):
     failures = two_bugs(10)
     # the middle of the first group's sample is flaky: every failure of that group is rerun
