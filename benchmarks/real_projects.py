@@ -158,13 +158,16 @@ def child_env(project: Project) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Ran:
-    """One `python -m pytest` command: wall seconds, exit code, output's tail, and the peak
-    resident memory of its largest process (pytest itself, or a test process it started)."""
+    """One `python -m pytest` command: wall seconds, exit code, output's tail, the peak
+    resident memory of its largest process (pytest itself, or a test process it started), and
+    the CPU seconds of it and its processes (user and system: what other work on a shared
+    machine sways less than wall time)."""
 
     seconds: float
     code: int
     output: str
     peak_mib: float
+    cpu_seconds: float
 
 
 def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> Ran:
@@ -190,7 +193,7 @@ def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> R
             reader.join()
     text = [output.get(i, b"").decode("utf-8", "replace") for i in (0, 1)]
     return Ran(seconds, proc.returncode, text[0][-3000:] + text[1][-2000:],
-               round(usage.ru_maxrss / 1024, 1))
+               round(usage.ru_maxrss / 1024, 1), usage.ru_utime + usage.ru_stime)
 
 
 RELEASE_TAG = "release"
@@ -369,9 +372,12 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     heal_s = statistics.median(r.seconds for r in healing)
     plain_mib = statistics.median(r.peak_mib for r in plain)
     heal_mib = statistics.median(r.peak_mib for r in healing)
+    plain_cpu = statistics.median(r.cpu_seconds for r in plain)
+    heal_cpu = statistics.median(r.cpu_seconds for r in healing)
     write(sink, {"project": project.name, "version": project.version, "kind": "green",
                  "plain_seconds": round(plain_s, 2), "selfheal_seconds": round(heal_s, 2),
                  "green_run_ratio": round(heal_s / plain_s, 3), "runs": runs,
+                 "green_cpu_ratio": round(heal_cpu / plain_cpu, 3),
                  "plain_peak_mib": plain_mib, "selfheal_peak_mib": heal_mib,
                  "features": list(project.features)})
     print(f"{project.name}: plain {plain_s:.2f}s, green --selfheal {heal_s:.2f}s "
@@ -390,23 +396,28 @@ def green_against(project: Project, cache: Path, runs: int, other: Path, sink: P
     for root, args in list(sides.values())[1:]:
         set_plugin(root)
         pytest(project, cache, *args)  # the history a green run has in daily use
-    seconds: dict[str, list[float]] = {side: [] for side in sides}
+    ran: dict[str, list[Ran]] = {side: [] for side in sides}
     order = list(sides)
     for turn in range(runs):
         for side in order[turn % 3:] + order[:turn % 3]:
             root, args = sides[side]
             set_plugin(root)
-            seconds[side].append(pytest(project, cache, *args).seconds)
+            ran[side].append(pytest(project, cache, *args))
     set_plugin(mine)
-    median = {side: statistics.median(found) for side, found in seconds.items()}
+    median = {side: statistics.median(r.seconds for r in found) for side, found in ran.items()}
+    cpu = {side: statistics.median(r.cpu_seconds for r in found) for side, found in ran.items()}
     row = {"project": project.name, "version": project.version, "kind": "green-against",
            "plugin": str(mine), "against": str(other), "runs": runs,
            **{f"{side}_seconds": round(value, 3) for side, value in median.items()},
+           **{f"{side}_cpu_seconds": round(value, 3) for side, value in cpu.items()},
            "plugin_ratio": round(median["plugin"] / median["plain"], 3),
-           "against_ratio": round(median["against"] / median["plain"], 3)}
+           "against_ratio": round(median["against"] / median["plain"], 3),
+           "plugin_cpu_ratio": round(cpu["plugin"] / cpu["plain"], 3),
+           "against_cpu_ratio": round(cpu["against"] / cpu["plain"], 3)}
     write(sink, row)
-    print(f"{project.name}: plain {median['plain']:.2f}s, --selfheal x{row['plugin_ratio']}, "
-          f"against x{row['against_ratio']}", flush=True)
+    print(f"{project.name}: plain {median['plain']:.2f}s, --selfheal x{row['plugin_ratio']} "
+          f"(CPU x{row['plugin_cpu_ratio']}), against x{row['against_ratio']} "
+          f"(CPU x{row['against_cpu_ratio']})", flush=True)
     restore(checkout, base)
 
 
@@ -482,7 +493,9 @@ def table(rows: list[dict[str, object]]) -> None:
               f"correct {sum(bool(r.get('correct')) for r in bugs)}/{len(bugs)}; median time-to-green "
               f"{statistics.median(all_ratios) if all_ratios else float('nan'):.2f}x the plain suite "
               f"(healed bugs; {_median_of(bugs, 'green_to_failed_run'):.2f}x the run that failed), "
-              f"median green --selfheal run x{statistics.median(all_green_runs):.3f}")
+              f"median green --selfheal run x{statistics.median(all_green_runs):.3f}"
+              + (f" (CPU time x{_median_of(greens, 'green_cpu_ratio'):.3f})"
+                 if any(g.get("green_cpu_ratio") for g in greens) else ""))
     green_peaks = [float(g["selfheal_peak_mib"]) / float(g["plain_peak_mib"])  # type: ignore[arg-type]
                    for g in greens if g.get("plain_peak_mib")]
     heal_peaks = [float(r["peak_ratio"]) for r in bugs if r.get("peak_ratio")]  # type: ignore[arg-type]
