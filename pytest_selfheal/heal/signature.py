@@ -64,15 +64,26 @@ def failing_alike(failure: Failure, is_test_file: Callable[[str], bool]) -> str:
     return f"{failure.exc_type}: {_QUOTED.sub('<str>', normalize(failure.message))} @ {where}"
 
 
+@dataclass(frozen=True)
+class AlikeGroup:
+    """Failures that fail alike (`alike_groups`)."""
+
+    alike: str  # what most of them share
+    nodeids: tuple[str, ...]  # in the order given
+    # the node ids by their `failing_alike` text: what each asserts of its own values, which
+    # tells candidates apart where rerunning them would not (a sample of the group is rerun,
+    # one test of each kind screens a candidate)
+    kinds: tuple[tuple[str, ...], ...]
+
+
 def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool]
-                 ) -> dict[str, list[str]]:
-    """The node ids of `failures` in groups that fail alike, each keyed by what most of its
-    members share, in the order of their first members. Failures are alike when their
-    `failing_alike` texts are the same, or when the tests' own code raised the same exception at
-    the same line, whatever values its message shows: a helper every test calls to check its
-    result (pyflakes' `self.flakes(source, *expected)` quotes each test's own source), one
-    parametrized test, a mixin's test inherited by several classes. Alike through another
-    failure is alike too."""
+                 ) -> list[AlikeGroup]:
+    """`failures` in groups that fail alike, in the order of their first members. Failures are
+    alike when their `failing_alike` texts are the same, or when the tests' own code raised the
+    same exception at the same line, whatever values its message shows: a helper every test
+    calls to check its result (pyflakes' `self.flakes(source, *expected)` quotes each test's own
+    source), one parametrized test, a mixin's test inherited by several classes. Alike through
+    another failure is alike too."""
     keys = [(failing_alike(f, is_test_file), *_asserted_at(f, is_test_file)) for f in failures]
     parent: dict[str, str] = {}
 
@@ -87,10 +98,15 @@ def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool
     members: dict[str, list[int]] = {}
     for index, own in enumerate(keys):
         members.setdefault(root(own[0]), []).append(index)
-    groups: dict[str, list[str]] = {}
+    groups = []
     for indexes in members.values():
         shared = Counter(key for index in indexes for key in keys[index])
-        groups[shared.most_common(1)[0][0]] = [failures[index].nodeid for index in indexes]
+        kinds: dict[str, list[str]] = {}
+        for index in indexes:
+            kinds.setdefault(keys[index][0], []).append(failures[index].nodeid)
+        groups.append(AlikeGroup(shared.most_common(1)[0][0],
+                                 tuple(failures[index].nodeid for index in indexes),
+                                 tuple(map(tuple, kinds.values()))))
     return groups
 
 

@@ -23,7 +23,7 @@ from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_tim
 from . import changes, collection_errors, history
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
-from .signature import Signature, alike_groups, signature, spread_sample
+from .signature import AlikeGroup, Signature, alike_groups, signature, spread_sample
 
 SIGNIFICANCE = 0.05
 EVIDENCE_LIMIT = 20
@@ -126,10 +126,11 @@ class RerunGroup:
     sampled: tuple[str, ...]
     inherited: str | None
     members: tuple[str, ...] = ()  # every failure of the group, in order (not in the JSON)
+    kinds: tuple[tuple[str, ...], ...] = ()  # the members by what they assert (AlikeGroup.kinds)
 
     def as_json(self) -> dict[str, Any]:
-        return {"alike": self.alike, "failures": self.failures, "sampled": list(self.sampled),
-                "inherited": self.inherited}
+        return {"alike": self.alike, "failures": self.failures, "kinds": len(self.kinds),
+                "sampled": list(self.sampled), "inherited": self.inherited}
 
 
 @dataclass(frozen=True)
@@ -160,15 +161,19 @@ class Triage:
         return frozenset(f.nodeid for f in self.failures if f.repair)
 
     def representatives(self, targets: Sequence[str]) -> tuple[str, ...]:
-        """One of `targets` for each group of failures alike (the first of its sample that is a
-        target), and each target in no group, in the order of `targets`."""
+        """One of `targets` for each kind of failure of each group (the first of the group's
+        sample that is of that kind and a target, else the kind's first target), and each target
+        in no group, in the order of `targets`. Failures rerun as one group may still assert
+        different things: a candidate that makes one kind pass and not another is a partial fix,
+        which screening on one of them all would take for one that fixes nothing."""
         chosen, grouped = set(), set()
         for group in self.reruns.groups:
-            members = [n for n in group.members if n in targets]
-            grouped.update(members)
-            first = next((n for n in group.sampled if n in members), members[0] if members else None)
-            if first is not None:
-                chosen.add(first)
+            for kind in group.kinds or (group.members,):
+                members = [n for n in kind if n in targets]
+                grouped.update(members)
+                first = next((n for n in group.sampled if n in members), members[0] if members else None)
+                if first is not None:
+                    chosen.add(first)
         return tuple(n for n in targets if n in chosen or n not in grouped)
 
     def held_reason(self) -> str:
@@ -398,7 +403,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     as the rest of the suite."""
     started = time.monotonic()
     kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
-    alone: dict[str, list[str]] = {}
+    alone: list[AlikeGroup] = []
     reproduced: list[Failure] = []
     for failure in failures:
         if failure.phase == "collect":
@@ -412,10 +417,12 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
         elif given.spectrum.outcomes[failure.nodeid] == "failed":
             reproduced.append(failure)
         else:
-            alone[failure.nodeid] = [failure.nodeid]
+            alone.append(AlikeGroup(failure.nodeid, (failure.nodeid,), ((failure.nodeid,),)))
     order = {failure.nodeid: index for index, failure in enumerate(failures)}
-    groups = dict(sorted({**alone, **alike_groups(reproduced, given.is_test_file)}.items(),
-                         key=lambda group: order[group[1][0]]))
+    found = sorted([*alone, *alike_groups(reproduced, given.is_test_file)],
+                   key=lambda group: order[group.nodeids[0]])
+    groups = {group.alike: list(group.nodeids) for group in found}
+    kinds_of = {group.alike: group.kinds for group in found}
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
     times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.hypothesis == "replayed"
              else given.reruns for f in failures}
@@ -439,7 +446,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
         runs=runs + more_runs, seconds=round(time.monotonic() - started, 3),
         groups=tuple(RerunGroup(alike, len(members), tuple(samples[alike]),
                                 next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None,
-                                tuple(members))
+                                tuple(members), kinds_of[alike])
                      for alike, members in groups.items()),
     )
     return kinds, reruns

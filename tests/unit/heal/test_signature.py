@@ -85,12 +85,16 @@ def test_asserts_at_one_line_of_the_tests_are_alike_whatever_values_their_messag
     apart = _checked("tests/test_r.py::test_r", "assert 1 == 2", (Frame("tests/test_r.py", 2, "test_r"),))
     failures = [*helper, same_value, *parametrized, apart, *inherited]
     groups = alike_groups(failures, lambda path: path.startswith(("tests/", "pkg/test/")))
-    assert list(groups.items()) == [
+    assert [(g.alike, list(g.nodeids)) for g in groups] == [
         ("AssertionError at pkg/test/harness.py:34", [f.nodeid for f in helper]),
         ("AssertionError at tests/test_p.py:7", [same_value.nodeid, *(f.nodeid for f in parametrized)]),
         ("AssertionError: assert <n> == <n> @ the test", [apart.nodeid]),
         ("KeyError at tests/__init__.py:41", [f.nodeid for f in inherited]),
     ]
+    # the helper's messages differ by their numbers in each module: two kinds; the parametrized
+    # test's first case asserts what the other line does, one kind of two failures
+    assert [len(g.kinds) for g in groups] == [2, 3, 1, 2]
+    assert groups[1].kinds[0] == (same_value.nodeid, parametrized[0].nodeid)
 
 
 def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_values():

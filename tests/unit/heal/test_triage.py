@@ -227,6 +227,10 @@ def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind_whatever_their_m
     assert (group.alike, group.failures, group.inherited) == (
         "AssertionError at tests/harness.py:34", 30, "deterministic")
     assert all(f.kind == "deterministic" and f.repair for f in verdicts.failures)
+    # each asserts its own input: a candidate is screened on one of each, not on one of all
+    targets = [f.nodeid for f in failures]
+    assert verdicts.representatives(targets) == tuple(targets)
+    assert verdicts.as_json()["reruns"]["groups"][0]["kinds"] == 30
 
 
 @pytest.mark.usefixtures("no_git")
