@@ -70,10 +70,10 @@ class AlikeGroup:
 
     alike: str  # what most of them share
     nodeids: tuple[str, ...]  # in the order given
-    # the node ids by their `failing_alike` text: what each asserts of its own values, which
-    # tells candidates apart where rerunning them would not (a sample of the group is rerun,
-    # one test of each kind screens a candidate)
-    kinds: tuple[tuple[str, ...], ...]
+    # the node ids by their `failing_alike` text, the message each shows of its own values:
+    # which tells candidates apart where rerunning them would not (a sample of the group is
+    # rerun, one test of each message screens a candidate)
+    by_message: tuple[tuple[str, ...], ...]
 
 
 def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool]
@@ -101,12 +101,12 @@ def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool
     groups = []
     for indexes in members.values():
         shared = Counter(key for index in indexes for key in keys[index])
-        kinds: dict[str, list[str]] = {}
+        by_message: dict[str, list[str]] = {}
         for index in indexes:
-            kinds.setdefault(keys[index][0], []).append(failures[index].nodeid)
+            by_message.setdefault(keys[index][0], []).append(failures[index].nodeid)
         groups.append(AlikeGroup(shared.most_common(1)[0][0],
                                  tuple(failures[index].nodeid for index in indexes),
-                                 tuple(map(tuple, kinds.values()))))
+                                 tuple(map(tuple, by_message.values()))))
     return groups
 
 

@@ -126,10 +126,10 @@ class RerunGroup:
     sampled: tuple[str, ...]
     inherited: str | None
     members: tuple[str, ...] = ()  # every failure of the group, in order (not in the JSON)
-    kinds: tuple[tuple[str, ...], ...] = ()  # the members by what they assert (AlikeGroup.kinds)
+    by_message: tuple[tuple[str, ...], ...] = ()  # the members by message (AlikeGroup.by_message)
 
     def as_json(self) -> dict[str, Any]:
-        return {"alike": self.alike, "failures": self.failures, "kinds": len(self.kinds),
+        return {"alike": self.alike, "failures": self.failures, "messages": len(self.by_message),
                 "sampled": list(self.sampled), "inherited": self.inherited}
 
 
@@ -161,15 +161,16 @@ class Triage:
         return frozenset(f.nodeid for f in self.failures if f.repair)
 
     def representatives(self, targets: Sequence[str]) -> tuple[str, ...]:
-        """One of `targets` for each kind of failure of each group (the first of the group's
-        sample that is of that kind and a target, else the kind's first target), and each target
-        in no group, in the order of `targets`. Failures rerun as one group may still assert
-        different things: a candidate that makes one kind pass and not another is a partial fix,
-        which screening on one of them all would take for one that fixes nothing."""
+        """One of `targets` for each message of each group (the first of the group's sample
+        that shows that message and is a target, else the message's first target), and each
+        target in no group, in the order of `targets`. Failures rerun as one group may still
+        assert different things: a candidate that makes one of them pass and not another is a
+        partial fix, which screening on one test of them all would take for one that fixes
+        nothing."""
         chosen, grouped = set(), set()
         for group in self.reruns.groups:
-            for kind in group.kinds or (group.members,):
-                members = [n for n in kind if n in targets]
+            for alike in group.by_message or (group.members,):
+                members = [n for n in alike if n in targets]
                 grouped.update(members)
                 first = next((n for n in group.sampled if n in members), members[0] if members else None)
                 if first is not None:
@@ -422,7 +423,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     found = sorted([*alone, *alike_groups(reproduced, given.is_test_file)],
                    key=lambda group: order[group.nodeids[0]])
     groups = {group.alike: list(group.nodeids) for group in found}
-    kinds_of = {group.alike: group.kinds for group in found}
+    by_message = {group.alike: group.by_message for group in found}
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
     times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.hypothesis == "replayed"
              else given.reruns for f in failures}
@@ -446,7 +447,7 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
         runs=runs + more_runs, seconds=round(time.monotonic() - started, 3),
         groups=tuple(RerunGroup(alike, len(members), tuple(samples[alike]),
                                 next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None,
-                                tuple(members), kinds_of[alike])
+                                tuple(members), by_message[alike])
                      for alike, members in groups.items()),
     )
     return kinds, reruns

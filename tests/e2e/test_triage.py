@@ -324,9 +324,9 @@ def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind(tmp_path):
     assert result.returncode == 1, result.stdout
     report = latest_report(repo)
     reruns = report["triage"]["reruns"]
-    # one group to rerun, of eight kinds: each test asserts its own input, one of each screens
-    # a candidate
-    assert [(g["alike"], g["failures"], g["kinds"]) for g in reruns["groups"]] == [
+    # one group to rerun, of eight messages: each test asserts its own input, one of each
+    # screens a candidate
+    assert [(g["alike"], g["failures"], g["messages"]) for g in reruns["groups"]] == [
         ("AssertionError at lint/test/harness.py:7", 8, 8)]
     assert reruns["runs"] == 3
     verdicts = triage_verdicts(report)

@@ -91,10 +91,10 @@ def test_asserts_at_one_line_of_the_tests_are_alike_whatever_values_their_messag
         ("AssertionError: assert <n> == <n> @ the test", [apart.nodeid]),
         ("KeyError at tests/__init__.py:41", [f.nodeid for f in inherited]),
     ]
-    # the helper's messages differ by their numbers in each module: two kinds; the parametrized
-    # test's first case asserts what the other line does, one kind of two failures
-    assert [len(g.kinds) for g in groups] == [2, 3, 1, 2]
-    assert groups[1].kinds[0] == (same_value.nodeid, parametrized[0].nodeid)
+    # the helper's messages differ by their numbers in each module: two messages; the
+    # parametrized test's first case asserts what the other line does, one message of two failures
+    assert [len(g.by_message) for g in groups] == [2, 3, 1, 2]
+    assert groups[1].by_message[0] == (same_value.nodeid, parametrized[0].nodeid)
 
 
 def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_values():

@@ -230,7 +230,7 @@ def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind_whatever_their_m
     # each asserts its own input: a candidate is screened on one of each, not on one of all
     targets = [f.nodeid for f in failures]
     assert verdicts.representatives(targets) == tuple(targets)
-    assert verdicts.as_json()["reruns"]["groups"][0]["kinds"] == 30
+    assert verdicts.as_json()["reruns"]["groups"][0]["messages"] == 30
 
 
 @pytest.mark.usefixtures("no_git")
