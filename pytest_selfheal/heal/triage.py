@@ -125,8 +125,7 @@ class RerunGroup:
     failures: int
     sampled: tuple[str, ...]
     inherited: str | None
-    members: tuple[str, ...] = ()  # every failure of the group, in order (not in the JSON)
-    by_message: tuple[tuple[str, ...], ...] = ()  # the members by message (AlikeGroup.by_message)
+    by_message: tuple[tuple[str, ...], ...]  # the failures by message (AlikeGroup.by_message)
 
     def as_json(self) -> dict[str, Any]:
         return {"alike": self.alike, "failures": self.failures, "messages": len(self.by_message),
@@ -169,7 +168,7 @@ class Triage:
         nothing."""
         chosen, grouped = set(), set()
         for group in self.reruns.groups:
-            for alike in group.by_message or (group.members,):
+            for alike in group.by_message:
                 members = [n for n in alike if n in targets]
                 grouped.update(members)
                 first = next((n for n in group.sampled if n in members), members[0] if members else None)
@@ -423,7 +422,6 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     found = sorted([*alone, *alike_groups(reproduced, given.is_test_file)],
                    key=lambda group: order[group.nodeids[0]])
     groups = {group.alike: list(group.nodeids) for group in found}
-    by_message = {group.alike: group.by_message for group in found}
     samples = {alike: spread_sample(members, SAMPLE_PER_GROUP) for alike, members in groups.items()}
     times = {f.nodeid: min(given.reruns, HYPOTHESIS_RERUNS) if f.hypothesis == "replayed"
              else given.reruns for f in failures}
@@ -434,8 +432,9 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
              for n in members if n not in samples[alike]]
     more, more_runs = _rerun(mixed, given, times)
     counts.update(more)
+    inherited_by = {alike: next(iter(kind)) if len(kind) == 1 else None for alike, kind in verdict.items()}
     for alike, members in groups.items():
-        inherited = next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None
+        inherited = inherited_by[alike]
         for nodeid in members:
             if nodeid in counts:
                 kinds[nodeid] = (_kind(counts[nodeid], given.spectrum.outcomes[nodeid]),
@@ -445,10 +444,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
                 kinds[nodeid] = (inherited, {}, True)
     reruns = Reruns(
         runs=runs + more_runs, seconds=round(time.monotonic() - started, 3),
-        groups=tuple(RerunGroup(alike, len(members), tuple(samples[alike]),
-                                next(iter(verdict[alike])) if len(verdict[alike]) == 1 else None,
-                                tuple(members), by_message[alike])
-                     for alike, members in groups.items()),
+        groups=tuple(RerunGroup(group.alike, len(group.nodeids), tuple(samples[group.alike]),
+                                inherited_by[group.alike], group.by_message) for group in found),
     )
     return kinds, reruns
 
