@@ -1,5 +1,5 @@
 """`.selfheal/history.db`: one row per `--selfheal` run and per test outcome, so triage can tell a
-new regression from a chronic failure and find the last green commit.
+new regression from a recurring or chronic failure and find the last green commit.
 
 sqlite from the standard library, in WAL mode with short transactions and a busy timeout, so
 concurrent runs (xdist controllers, two terminals, CI matrix jobs on one disk) never corrupt it.
@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
@@ -62,6 +62,7 @@ class Baseline:
 
     runs: int
     counts: Mapping[str, int]  # signature -> failing tests with it, summed over the window
+    runs_with: Mapping[str, int] = field(default_factory=dict)  # signature -> runs it failed in
     last_green_run: str | None = None
     last_green_commit: str | None = None
 
@@ -139,17 +140,20 @@ def baseline(db: Path, window: int = WINDOW) -> Baseline:
             )
         ]
         counts: Counter[str] = Counter()
+        runs_with: Counter[str] = Counter()
         for run_id in run_ids:
-            for (signature,) in connection.execute(
+            in_run = [signature for (signature,) in connection.execute(
                 "SELECT signature FROM outcomes WHERE run_id = ? AND signature != ''", (run_id,)
-            ):
-                counts[signature] += 1
+            )]
+            counts.update(in_run)
+            runs_with.update(set(in_run))
         green = connection.execute(
             "SELECT run_id, git_commit FROM runs WHERE green = 1 ORDER BY started DESC LIMIT 1"
         ).fetchone()
     return Baseline(
         runs=len(run_ids),
         counts=dict(counts),
+        runs_with=dict(runs_with),
         last_green_run=green[0] if green else None,
         last_green_commit=green[1] if green else None,
     )

@@ -1,4 +1,4 @@
-"""Triage before repair: is each failure flaky or real, new or chronic, and caused by which change?
+"""Triage before repair: is each failure flaky or real, new or seen before, and caused by which change?
 
 Runs in the sandbox after the coverage probe and before any repair. Flaky, order-dependent and
 transient failures are reported, never repaired. Every run is recorded in the history so the
@@ -26,6 +26,7 @@ from .diagnosis import reordered_parameters
 from .signature import AlikeGroup, Signature, alike_groups, signature, spread_sample
 
 SIGNIFICANCE = 0.05
+CHRONIC_RUNS = 3  # earlier runs a signature failed in before its failure is called chronic
 EVIDENCE_LIMIT = 20
 RERUN_SHARE = 0.25  # of the time left: reruns must leave most of it for the repair
 SAMPLE_PER_GROUP = 3  # failures rerun for each group of failures that fail alike
@@ -79,7 +80,7 @@ class FailureTriage:
     #            | collection-error
     counts: Mapping[str, int]
     signature: Signature
-    history: str  # "new regression" | "chronic" | "no baseline"
+    history: str  # "new regression" | "recurring" | "chronic" | "no baseline"
     p_value: float | None
     history_note: str
     link: CausalLink
@@ -250,7 +251,7 @@ def triage(given: TriageInput) -> Triage:
         kind, counts, inherited = classified[failure.nodeid]
         sig = signatures[failure.nodeid]
         verdict, p_value, note = history_verdict(per_signature[sig.key], past.counts.get(sig.key, 0),
-                                                 past.runs)
+                                                 past.runs, past.runs_with.get(sig.key, 0))
         executed = given.spectrum.covered.get(failure.nodeid)
         link = causal_link(failure, executed, changed.lines, passing_cover, given.is_test_file)
         repair, why = _decide(failure, kind, link, given.require_causal_link)
@@ -310,15 +311,22 @@ def poisson_tail(k: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
-def history_verdict(count: int, baseline_count: int, baseline_runs: int) -> tuple[str, float | None, str]:
-    """New regression when `count` tests with this signature is unlikely at the baseline rate."""
+def history_verdict(count: int, baseline_count: int, baseline_runs: int,
+                    runs_with: int) -> tuple[str, float | None, str]:
+    """New regression when `count` tests with this signature is unlikely at the baseline rate;
+    otherwise chronic when it failed so in at least CHRONIC_RUNS of the earlier runs, and only
+    recurring when in fewer: one earlier failure, then a fix nobody ran the suite on, is not a
+    test that has been failing all along."""
     if baseline_runs == 0:
         return "no baseline", None, "no earlier run in the history"
     p_value = poisson_tail(count, baseline_count / baseline_runs)
-    verdict = "new regression" if p_value < SIGNIFICANCE else "chronic"
+    if p_value < SIGNIFICANCE:
+        verdict = "new regression"
+    else:
+        verdict = "chronic" if runs_with >= CHRONIC_RUNS else "recurring"
     return verdict, round(p_value, 4), (
-        f"{baseline_count} occurrence(s) in the last {baseline_runs} run(s), {count} now; "
-        f"Poisson p={p_value:.3g}"
+        f"{baseline_count} occurrence(s) in {runs_with} of the last {baseline_runs} run(s), "
+        f"{count} now; Poisson p={p_value:.3g}"
     )
 
 

@@ -159,6 +159,11 @@ def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change
     run_pytest(repo, *FAST)
     first = triage_verdicts(latest_report(repo))["tests/test_report.py::test_chronic"]
     assert first["history"] == "no baseline"
+    run_pytest(repo, *FAST)
+    again = triage_verdicts(latest_report(repo))["tests/test_report.py::test_chronic"]
+    assert again["history"] == "recurring", "one earlier failure is not yet a chronic one"
+    assert again["history_note"].startswith("1 occurrence(s) in 1 of the last 1 run(s)")
+    run_pytest(repo, *FAST)
 
     ops = repo / "calc" / "ops.py"
     ops.write_text(ops.read_text().replace("a * b", "a / b"))  # uncommitted regression
@@ -176,6 +181,7 @@ def test_chronic_and_new_failures_differ_and_the_new_one_is_linked_to_the_change
     messages = [f["message"] for f in report["failures"] if f["nodeid"].endswith("test_chronic")]
     assert "0x" in messages[0] and "<hex>" in chronic["signature_text"]
     assert (chronic["history"], new["history"]) == ("chronic", "new regression")
+    assert chronic["history_note"].startswith("3 occurrence(s) in 3 of the last 3 run(s)")
     assert new["p_value"] < 0.05 <= chronic["p_value"]
 
     assert new["causal_link"] is True and new["is_runtime_change"] is True

@@ -37,6 +37,20 @@ def test_baseline_counts_signatures_and_finds_the_last_green_run(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_baseline_counts_the_runs_a_signature_failed_in_apart_from_its_tests(tmp_path):
+    """Two tests failing one way in one run are two occurrences and one run."""
+    db = tmp_path / "history.db"
+    shared = {"t1": "sig-shared", "t2": "sig-shared"}
+    history.record(db, history.RunRecord("r1", "c1", False, {"t1": "failed", "t2": "failed"}, shared))
+    history.record(db, history.RunRecord("r2", "c1", True, {"t1": "failed", "t2": "passed"},
+                                         {"t1": "sig-shared"}))
+    history.record(db, run("r3", "c1", t1="passed", t2="passed"))
+    baseline = history.baseline(db)
+    assert baseline.counts == {"sig-shared": 3}
+    assert baseline.runs_with == {"sig-shared": 2}
+    assert history.baseline(db, window=1).runs_with == {}
+
+
 def test_a_run_without_tests_is_not_green():
     assert not run("r").green
     assert run("r", a="passed").green

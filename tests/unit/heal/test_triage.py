@@ -86,11 +86,23 @@ def test_poisson_tail_and_history_verdicts():
     assert triage.poisson_tail(0, 2.0) == 1.0
     assert triage.poisson_tail(1, 1.0) == pytest.approx(0.6321, abs=1e-4)
     assert triage.poisson_tail(3, 1.0) == pytest.approx(0.0803, abs=1e-4)
-    assert triage.history_verdict(1, 0, 0)[0] == "no baseline"
-    assert triage.history_verdict(1, 0, 5)[0] == "new regression"
-    assert triage.history_verdict(1, 5, 5)[0] == "chronic"
-    assert triage.history_verdict(1, 1, 10)[0] == "chronic"  # p = 0.095: seen before, not significant
-    assert triage.history_verdict(1, 1, 40)[0] == "new regression"  # p = 0.025
+    assert triage.history_verdict(1, 0, 0, 0)[0] == "no baseline"
+    assert triage.history_verdict(1, 0, 5, 0)[0] == "new regression"
+    assert triage.history_verdict(1, 5, 5, 5)[0] == "chronic"
+    assert triage.history_verdict(1, 3, 3, 3)[0] == "chronic"
+    assert triage.history_verdict(1, 1, 10, 1)[0] == "recurring"  # p = 0.095: seen before, not significant
+    assert triage.history_verdict(1, 1, 40, 1)[0] == "new regression"  # p = 0.025
+
+
+def test_a_failure_seen_in_fewer_than_three_earlier_runs_is_recurring_not_chronic():
+    """One earlier run that failed the same way, then a fix nobody ran the suite on: the history
+    cannot tell it from a test failing all along, and says only what it saw."""
+    verdict, p_value, note = triage.history_verdict(1, 1, 1, 1)
+    assert (verdict, p_value) == ("recurring", pytest.approx(0.6321, abs=1e-4))
+    assert note == "1 occurrence(s) in 1 of the last 1 run(s), 1 now; Poisson p=0.632"
+    # 34 tests of one signature in one earlier run: many occurrences, one run
+    assert triage.history_verdict(34, 34, 1, 1)[0] == "recurring"
+    assert triage.history_verdict(34, 102, 3, 3)[0] == "chronic"
 
 
 def _is_test(path: str) -> bool:
