@@ -79,11 +79,11 @@ class AlikeGroup:
 def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool]
                  ) -> list[AlikeGroup]:
     """`failures` in groups that fail alike, in the order of their first members. Failures are
-    alike when their `failing_alike` texts are the same, or when the tests' own code raised the
-    same exception at the same line, whatever values its message shows: a helper every test
-    calls to check its result (pyflakes' `self.flakes(source, *expected)` quotes each test's own
-    source), one parametrized test, a mixin's test inherited by several classes. Alike through
-    another failure is alike too."""
+    alike when their `failing_alike` texts are the same, or when the same exception came out of
+    the same line of the tests' own code, whatever values its message shows and wherever in the
+    project it was raised: a helper every test calls to check its result (pyflakes'
+    `self.flakes(source, *expected)` quotes each test's own source), one parametrized test, a
+    mixin's test inherited by several classes. Alike through another failure is alike too."""
     keys = [(failing_alike(f, is_test_file), *_asserted_at(f, is_test_file)) for f in failures]
     parent: dict[str, str] = {}
 
@@ -111,11 +111,13 @@ def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool
 
 
 def _asserted_at(failure: Failure, is_test_file: Callable[[str], bool]) -> tuple[str, ...]:
-    """`<type> at <path>:<line>` of the innermost project frame when it is in the tests."""
-    project = _project_frames(failure)
-    if not project or not is_test_file(project[-1].path):
+    """`<type> at <path>:<line>` of the innermost frame in the tests' own code: the line that
+    asserted, or the call into the project that raised (a mixin's `cache.popitem()`, inherited by
+    one test class per cache, raises from each class's own `popitem`)."""
+    tests = [f for f in _project_frames(failure) if is_test_file(f.path)]
+    if not tests:
         return ()
-    return (f"{failure.exc_type} at {project[-1].path}:{project[-1].line}",)
+    return (f"{failure.exc_type} at {tests[-1].path}:{tests[-1].line}",)
 
 
 def _project_frames(failure: Failure) -> list[Frame]:

@@ -338,3 +338,81 @@ def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind(tmp_path):
     verdicts = triage_verdicts(report)
     assert len(verdicts) == 8 and all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
     assert report["status"] == "healed"
+
+
+CACHE_CLASSES = {"FIFOCache": "self._order.pop(0)", "LIFOCache": "self._order.pop()",
+                 "LRUCache": "self._order.pop(0)", "MRUCache": "self._order.pop()",
+                 "RRCache": "self._order.pop(len(self._order) // 2)"}
+
+
+def test_errors_each_class_raises_through_a_mixins_test_are_rerun_as_one_kind(tmp_path):
+    """cachetools' layout: a mixin in `tests/__init__.py` holds the tests every cache class
+    inherits, and each class's own `popitem` raises, quoting its name, when a bug in the base
+    class leaves every cache empty. One line of the tests, one exception: one group of five
+    ways to fail, a sample of three rerun, not five groups."""
+    files = {
+        "pyproject.toml": """
+            [tool.pytest.ini_options]
+            addopts = ["--strict-config", "--strict-markers"]
+            filterwarnings = ["error"]
+            xfail_strict = true
+            testpaths = ["tests"]
+            """,
+        "caches/__init__.py": """
+            class Cache:
+                def __init__(self, maxsize):
+                    self.maxsize = maxsize
+                    self._data = {}
+                    self._order = []
+
+                def __setitem__(self, key, value):
+                    if key not in self._data:
+                        self._order.append(key)
+                    self._data[key] = value
+
+                def __len__(self):
+                    return len(self._data)
+            """ + "".join(f"""
+
+            class {name}(Cache):
+                def popitem(self):
+                    if not self._order:
+                        raise KeyError("{name} is empty")
+                    key = {pop}
+                    return key, self._data.pop(key)
+            """ for name, pop in CACHE_CLASSES.items()),
+        "tests/__init__.py": """
+            class CacheTestMixin:
+                def test_popitem(self):
+                    cache = self.Cache(maxsize=2)
+                    cache[1] = "one"
+                    assert cache.popitem() == (1, "one")
+                    assert len(cache) == 0
+            """,
+        **{f"tests/test_{name[:-5].lower()}.py": f"""
+            import unittest
+
+            from caches import {name}
+
+            from . import CacheTestMixin
+
+
+            class {name}Test(unittest.TestCase, CacheTestMixin):
+                Cache = {name}
+            """ for name in CACHE_CLASSES},
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    base = repo / "caches" / "__init__.py"
+    base.write_text(base.read_text().replace("if key not in self._data:", "if key in self._data:"))
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
+    assert result.returncode == 1, result.stdout
+    report = latest_report(repo)
+    reruns = report["triage"]["reruns"]
+    assert [(g["alike"], g["failures"], g["messages"]) for g in reruns["groups"]] == [
+        ("KeyError at tests/__init__.py:5", 5, 5)]
+    assert reruns["runs"] == 3
+    verdicts = triage_verdicts(report)
+    assert len(verdicts) == 5 and all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
+    assert report["status"] == "healed", report["reason"]
+    fix = (repo / ".selfheal" / "runs" / report["run_id"] / "fix.diff").read_text()
+    assert "-        if key in self._data:\n+        if key not in self._data:" in fix

@@ -97,6 +97,30 @@ def test_asserts_at_one_line_of_the_tests_are_alike_whatever_values_their_messag
     assert groups[1].by_message[0] == (same_value.nodeid, parametrized[0].nodeid)
 
 
+def test_errors_the_project_raised_through_one_line_of_the_tests_are_alike_wherever_raised():
+    # cachetools: a mixin's `cache.popitem()`, inherited by a test class per cache, raises from
+    # each class's own popitem, quoting each class's name
+    mixin = Frame("tests/__init__.py", 120, "CacheTestMixin.test_popitem")
+    popitem = [_checked(f"tests/test_{c.lower()}.py::{c}Test::test_popitem", f"'{c}: empty'",
+                        (mixin, Frame("src/cachetools/__init__.py", 10 * i, f"{c}Cache.popitem")),
+                        exc_type="KeyError")
+               for i, c in enumerate(("FIFO", "LFU", "LRU", "RR"))]
+    # another exception out of that line, and the same exception out of another line: apart
+    other_type = _checked("tests/test_rr.py::RRTest::test_popitem_choice", "test error",
+                          (mixin, Frame("src/cachetools/__init__.py", 70, "RRCache.popitem")),
+                          exc_type="ValueError")
+    other_line = _checked("tests/test_ttl.py::TTLTest::test_expire", "'TTL: empty'",
+                          (Frame("tests/test_ttl.py", 30, "TTLTest.test_expire"),
+                           Frame("src/cachetools/__init__.py", 90, "TTLCache.popitem")), exc_type="KeyError")
+    groups = alike_groups([*popitem, other_type, other_line], lambda path: path.startswith("tests/"))
+    assert [(g.alike, len(g.nodeids)) for g in groups] == [
+        ("KeyError at tests/__init__.py:120", 4),
+        ("ValueError: test error @ src/cachetools/__init__.py::RRCache.popitem", 1),
+        ("KeyError: <str> @ src/cachetools/__init__.py::TTLCache.popitem", 1),
+    ]
+    assert len(groups[0].by_message) == 4  # raised at four places: four to screen candidates
+
+
 def test_failures_group_by_type_and_the_place_that_raised_them_whatever_their_values():
     in_tests = [Failure(f"tests/test_{i % 2}.py::test_{i}", "call", "AssertionError", f"assert {i} == {i + 1}",
                         frames=(Frame(f"tests/test_{i % 2}.py", 3, f"test_{i}"),)) for i in range(5)]
