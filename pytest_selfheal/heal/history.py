@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
-from ..git import commit_of, git_output
+from ..git import git_output
 
 WINDOW = 50  # most recent runs that form a signature's baseline
 BUSY_TIMEOUT = 10.0
@@ -110,10 +110,14 @@ def record(db: Path, run: RunRecord) -> None:
 
 def head_state(repo: Path) -> tuple[str, bool]:
     """(HEAD commit, whether tracked or untracked-unignored files differ from it) of the user's
-    checkout, read without taking its index lock."""
-    commit = commit_of(repo, "HEAD") or ""
-    status = git_output(repo, "status", "--porcelain", "--untracked-files=normal") or ""
-    return commit, bool(status.strip())
+    checkout, from one `git status` (every green run pays for it), read without taking its index
+    lock; ("", False) where git cannot tell, and no commit before the first one."""
+    status = git_output(repo, "status", "--porcelain=v2", "--branch", "--untracked-files=normal")
+    if status is None:
+        return "", False
+    lines = status.splitlines()
+    head = next((line.split()[2] for line in lines if line.startswith("# branch.oid ")), "")
+    return ("" if head == "(initial)" else head), any(not line.startswith("#") for line in lines)
 
 
 def record_green(db: Path, repo_root: Path, run_id: str, outcomes: Mapping[str, str]) -> None:

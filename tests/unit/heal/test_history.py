@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,31 @@ def test_baseline_counts_the_runs_a_signature_failed_in_apart_from_its_tests(tmp
     assert baseline.counts == {"sig-shared": 3}
     assert baseline.runs_with == {"sig-shared": 2}
     assert history.baseline(db, window=1).runs_with == {}
+
+
+def test_head_state_reads_the_commit_and_whether_the_tree_differs_from_it(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ("git", "-c", "user.name=t", "-c", "user.email=t@example.invalid")
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    assert history.head_state(repo) == ("", False)  # no commit yet
+    (repo / "a.py").write_text("x = 1\n")
+    assert history.head_state(repo) == ("", True)
+    subprocess.run([*git, "add", "a.py"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], cwd=repo, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert history.head_state(repo) == (head, False)
+    (repo / ".gitignore").write_text("ignored.txt\n")
+    subprocess.run([*git, "add", ".gitignore"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "ignore"], cwd=repo, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    (repo / "ignored.txt").write_text("")
+    assert history.head_state(repo) == (head, False), "a file git ignores is not a change"
+    (repo / "a.py").write_text("x = 2\n")
+    assert history.head_state(repo) == (head, True)
+    assert history.head_state(tmp_path / "elsewhere") == ("", False)
 
 
 def test_a_run_without_tests_is_not_green():
