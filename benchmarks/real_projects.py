@@ -19,6 +19,8 @@ program as the released text, by _equivalence.py's rules) or only makes the suit
     python benchmarks/real_projects.py table [--jsonl FILE]
     python benchmarks/real_projects.py green --against DIR [--runs 9] [--plugin DIR] [PROJECT ...]
                                            # green runs only: plain, --plugin, --against, rotated
+    python benchmarks/real_projects.py own [--runs 9] [--plugin DIR] [PROJECT ...]
+                                           # a green run's own time: the plugin's code, timed inside
     python benchmarks/real_projects.py coverage                 # which project covers which config
 
 Projects live in --cache (default /tmp/realprojects): checkouts/NAME is a git repository of the
@@ -170,11 +172,12 @@ class Ran:
     cpu_seconds: float
 
 
-def pytest(project: Project, cache: Path, *args: str, timeout: float = 900) -> Ran:
-    """`python -m pytest` in the checkout, as a user types it."""
+def pytest(project: Project, cache: Path, *args: str, timeout: float = 900,
+           env: dict[str, str] | None = None) -> Ran:
+    """`python -m pytest` in the checkout, as a user types it (`env`: variables to add)."""
     started = time.perf_counter()
     with subprocess.Popen([str(project.python(cache)), "-m", "pytest", *project.args, *args],
-                          cwd=project.checkout(cache), env=child_env(project),
+                          cwd=project.checkout(cache), env=child_env(project) | (env or {}),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         output: dict[int, bytes] = {}
         readers = [threading.Thread(target=lambda i=i, s=s: output.__setitem__(i, s.read()))
@@ -212,6 +215,19 @@ def release_commit(project: Project, checkout: Path) -> str:
                          f"commit is; delete the checkout and run setup {project.name} again")
     git(checkout, "tag", RELEASE_TAG)
     return git(checkout, "rev-parse", "HEAD").strip()
+
+
+def seed_history(project: Project, cache: Path, base: str) -> None:
+    """A history as daily use has one, for the green runs to record themselves in (a green run
+    writes nothing where no run failed before): the first bug healed, then the release put back
+    with `.selfheal/` kept."""
+    checkout = project.checkout(cache)
+    restore(checkout, base)
+    inject(checkout, project.bugs[0])
+    pytest(project, cache, "--selfheal", "--selfheal-agent=builtin")
+    git(checkout, "reset", "-q", "--hard", base)
+    if not (checkout / ".selfheal" / "history.db").is_file():
+        raise SystemExit(f"{project.name}: the heal of its first bug left no history")
 
 
 def restore(checkout: Path, base: str) -> None:
@@ -363,7 +379,8 @@ def measure(project: Project, cache: Path, runs: int, sink: Path, bugs_only: boo
     if bugs_only:
         heal_bugs(project, cache, base, first, ran.peak_mib, sink)
         return
-    pytest(project, cache, "--selfheal")  # the history a green run has in daily use
+    seed_history(project, cache, base)
+    pytest(project, cache, "--selfheal")  # a green run recorded, as in daily use
     plain, healing = [], []
     for _ in range(runs):  # interleaved, so both see the same load on the machine
         plain.append(pytest(project, cache))
@@ -390,12 +407,12 @@ def green_against(project: Project, cache: Path, runs: int, other: Path, sink: P
     in an order rotated every round (the machine's load falls on all three alike); medians."""
     checkout = project.checkout(cache)
     base = release_commit(project, checkout)
-    restore(checkout, base)
+    seed_history(project, cache, base)
     mine = plugin_root
     sides = {"plain": (mine, ()), "plugin": (mine, ("--selfheal",)), "against": (other, ("--selfheal",))}
     for root, args in list(sides.values())[1:]:
         set_plugin(root)
-        pytest(project, cache, *args)  # the history a green run has in daily use
+        pytest(project, cache, *args)  # a green run recorded, as in daily use
     ran: dict[str, list[Ran]] = {side: [] for side in sides}
     order = list(sides)
     for turn in range(runs):
@@ -419,6 +436,57 @@ def green_against(project: Project, cache: Path, runs: int, other: Path, sink: P
           f"(CPU x{row['plugin_cpu_ratio']}), against x{row['against_ratio']} "
           f"(CPU x{row['against_cpu_ratio']})", flush=True)
     restore(checkout, base)
+
+
+OWN_TIME_PLUGIN = "_own_time"  # benchmarks/_own_time.py
+
+
+def own_time(project: Project, cache: Path, runs: int, sink: Path) -> None:
+    """What a green `--selfheal` run adds, timed inside it: the seconds pytest-selfheal's own
+    code takes (its import and its hooks, `_own_time.py`) with `--selfheal` less without it,
+    against the plain run's wall time. Plain and `--selfheal` runs alternate, both timed, with a
+    history present."""
+    checkout = project.checkout(cache)
+    base = release_commit(project, checkout)
+    seed_history(project, cache, base)
+    timed = ("-p", OWN_TIME_PLUGIN)
+    pytest(project, cache, "--selfheal")  # a green run recorded, as in daily use
+    walls: dict[str, list[float]] = {"plain": [], "selfheal": []}
+    own: dict[str, list[dict[str, Any]]] = {"plain": [], "selfheal": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "own.json"
+        env = {"OWN_TIME_FILE": str(report),
+               "PYTHONPATH": os.pathsep.join((str(plugin_root), str(Path(__file__).parent)))}
+        for turn in range(runs):
+            for side in ("plain", "selfheal") if turn % 2 == 0 else ("selfheal", "plain"):
+                ran = pytest(project, cache, *timed, *(("--selfheal",) if side == "selfheal" else ()),
+                             env=env)
+                if ran.code != 0:
+                    raise SystemExit(f"{project.name}: a green run failed (exit {ran.code}):\n"
+                                     f"{ran.output[-2000:]}")
+                walls[side].append(ran.seconds)
+                own[side].append(json.loads(report.read_text(encoding="utf-8")))
+    restore(checkout, base)
+
+    def seconds(found: dict[str, Any]) -> float:
+        return float(found["import"]) + sum(float(spent) for spent, _ in found["hooks"].values())
+
+    plain_wall, heal_wall = statistics.median(walls["plain"]), statistics.median(walls["selfheal"])
+    added = statistics.median(seconds(f) for f in own["selfheal"]) - statistics.median(
+        seconds(f) for f in own["plain"])
+    hooks = {hook: round(statistics.median(float(f["hooks"].get(hook, (0, 0))[0])
+                                           for f in own["selfheal"]), 4)
+             for hook in own["selfheal"][0]["hooks"]}
+    row = {"project": project.name, "version": project.version, "kind": "green-own-time",
+           "plugin": str(plugin_root), "runs": runs, "plain_seconds": round(plain_wall, 3),
+           "selfheal_seconds": round(heal_wall, 3),
+           "added_seconds": round(added, 4), "added_share": round(added / plain_wall, 4),
+           "selfheal_hooks": hooks}
+    write(sink, row)
+    print(f"{project.name}: plain {plain_wall:.2f}s; --selfheal adds {added * 1000:.1f} ms of its "
+          f"own ({100 * added / plain_wall:.2f}%; wall x{heal_wall / plain_wall:.3f}); "
+          f"slowest hook {max(hooks, key=hooks.__getitem__)} {max(hooks.values()) * 1000:.1f} ms",
+          flush=True)
 
 
 def set_plugin(root: Path) -> None:
@@ -505,13 +573,19 @@ def table(rows: list[dict[str, object]]) -> None:
               f"(max x{max(green_peaks, default=float('nan')):.2f}), heal median "
               f"x{statistics.median(heal_peaks) if heal_peaks else float('nan'):.2f} "
               f"(max x{max(heal_peaks, default=float('nan')):.2f}); heal median "
-              f"x{_median_of(bugs, 'peak_to_failed_run'):.2f} the run that failed")
+              f"x{_median_of(bugs, 'peak_to_failed_run'):.2f} the run that failed (max "
+              f"x{_max_of(bugs, 'peak_to_failed_run'):.2f})")
     for name in sorted(unmeasured):
         print(f"{name}: not measured, its plain suite is not green on this machine")
     healed = [r for r in bugs if r.get("healed") and "regression" in r]  # rows from before it was read
     for line in share_lines((f"{r['project']} {r['bug']}"[:90], str(r["regression"]),
                              str(r.get("regression_reason", ""))) for r in healed):
         print(line)
+
+
+def _max_of(rows: list[dict[str, object]], key: str) -> float:
+    """The largest `key` over the rows that have it."""
+    return max((float(r[key]) for r in rows if r.get(key)), default=float("nan"))  # type: ignore[arg-type]
 
 
 def _median_of(rows: list[dict[str, object]], key: str) -> float:
@@ -535,7 +609,7 @@ def coverage(projects: list[Project]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("setup", "check", "run", "green", "table", "coverage"))
+    parser.add_argument("command", choices=("setup", "check", "run", "green", "own", "table", "coverage"))
     parser.add_argument("projects", nargs="*")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/realprojects"))
     parser.add_argument("--runs", type=int, default=3)
@@ -570,6 +644,10 @@ def main() -> None:
         print(environment(), flush=True)
         for project in projects:
             green_against(project, args.cache, args.runs, args.against.resolve(), args.jsonl)
+    elif args.command == "own":
+        print(environment(), flush=True)
+        for project in projects:
+            own_time(project, args.cache, args.runs, args.jsonl)
     elif args.command == "table":
         table([json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines()])
     else:
