@@ -5,9 +5,9 @@ in warm children, where the fix can be swapped in place). Calls of the patched f
 outcome the fix changed become witnesses (at most three); each is written as a test that calls
 the function with its inputs rebuilt as source (literals, references, natural constructions, or
 objects carved from the calls that built them) and asserts the fixed outcome. When no call of it
-or of a caller can be written, the failing tests themselves are copied (regression_copy.py). The
-module is kept only for the tests that fail on the original code and pass on the fixed code, in
-clean test processes.
+or of a caller can be written, the failing tests themselves are copied (regression_copy.py; the
+examples of failing doctests, regression_doctest.py). The module is kept only for the tests that
+fail on the original code and pass on the fixed code, in clean test processes.
 
 A call whose inputs or outcome hold a secret (redaction.py) is never a witness, nor is a test
 copy that holds one: the test would carry it into fix.diff and a commit, and with the value
@@ -36,6 +36,7 @@ from ..sandbox.testruns import Job
 from ..source import UnreadableSource, decorated_start, dominant_newline, read_source
 from ..testfiles import DEFAULT_PYTHON_FILES, TestFiles, is_doctest
 from .regression_copy import copied_tests, defined_tests
+from .regression_doctest import CopiedDoctest, copied_doctests, copied_test_names, docstring_of, module_of
 from .regression_source import Witness, module_source
 from .workbench import SandboxWorkbench
 
@@ -174,7 +175,7 @@ def _copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     that, the first copy proven."""
     files = _copyable(bench, fix.fixed)
     if not files:
-        raise NoRegression("the failing tests are doctests, which a test module cannot copy")
+        return _doctests_copied(bench, fix, function, run_id, regression_dir, redactor, why)
     first: Regression | None = None
     failed = NoRegression("")
     for copyable in files[:COPIED_FILES]:
@@ -223,7 +224,9 @@ def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     path = regression_test_path(bench.sandbox.root, bench.command.cwd,
                                 f"{copyable.file}::{tests[0]}", name, regression_dir,
                                 _python_files(bench))
-    docstring = redactor.hide(_copy_docstring(function, copyable.path, run_id, fix.fixed, why.brief))
+    docstring = redactor.hide(_copy_docstring(
+        function, run_id, fix.fixed, why.brief,
+        f"A copy of the failing test(s) of {copyable.path}, with what they use from it"))
     newline = _project_newline(bench.sandbox.root / path, edits)
 
     def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
@@ -240,6 +243,48 @@ def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
         brief=f"a copy of {len(kept)} failing test(s) of {copyable.path}, since "
               f"{why.brief}; it fails on the original code and passes with the fix")
     return regression, others
+
+
+def _doctests_copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
+                     regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
+    """The examples of the failing doctests (at most MAX_WITNESSES), copied into a test module
+    beside the suite's first test module (regression_doctest.py)."""
+    root = bench.sandbox.root.resolve()
+    doctests = []
+    for nodeid in (n for n in fix.fixed if is_doctest(n)):
+        file, _, rest = nodeid.partition("::")
+        name = rest.split("::", 1)[0]
+        module = module_of(file, name)
+        path = (bench.command.cwd / file).resolve().relative_to(root).as_posix()
+        examples = docstring_of(bench.sandbox.read(path).text, module, name) if module else None
+        if module and examples:
+            doctests.append(CopiedDoctest(name, module, examples))
+    doctests = doctests[:MAX_WITNESSES]
+    if not doctests:
+        raise NoRegression("the failing tests are doctests of no docstring found in a module's source")
+    beside = next((n for n in bench.task.suite if not is_doctest(n)), fix.fixed[0])
+    path = regression_test_path(bench.sandbox.root, bench.command.cwd, beside,
+                                function or doctests[0].name, regression_dir, _python_files(bench))
+    files = sorted({d.module for d in doctests})
+    docstring = redactor.hide(_copy_docstring(
+        function, run_id, fix.fixed, why.brief,
+        f"The examples of the failing doctest(s) of {', '.join(files)}, copied to run as "
+        "--doctest-modules runs them"))
+    newline = _project_newline(bench.sandbox.root / path, fix.candidate.edits)
+
+    def render(chosen: Sequence[int]) -> tuple[str, list[str]]:
+        picked = [doctests[i] for i in chosen]
+        return copied_doctests(picked, docstring, newline), copied_test_names(picked)
+
+    if redactor.holds_secret(render(range(len(doctests)))[0]):
+        raise NoRegression("the failing doctest holds a secret, and a regression test must not carry one")
+    source, kept, _ = _proven(bench, fix.candidate.edits, path, render, len(doctests))
+    return Regression(
+        path=path, source=source, function=function, tests=tuple(kept),
+        reason=f"the examples of {len(kept)} failing doctest(s), copied, since {why}; it fails on "
+               "the original code and passes with the fix",
+        brief=f"the examples of {len(kept)} failing doctest(s), copied, since {why.brief}; it fails "
+              "on the original code and passes with the fix")
 
 
 def _proven(bench: SandboxWorkbench, edits: Sequence[Edit], path: str,
@@ -556,13 +601,12 @@ def _listed(failing: Sequence[str]) -> list[str]:
     return [*(f"    {nodeid}" for nodeid in failing[:DOCSTRING_TESTS]), *more]
 
 
-def _copy_docstring(function: str, test_file: str, run_id: str, failing: Sequence[str],
-                    why: str) -> str:
+def _copy_docstring(function: str, run_id: str, failing: Sequence[str], why: str,
+                    copied: str) -> str:
     lines = [
         f"Regression test for {function or 'the fix'} (pytest-selfheal run {run_id}).",
         "",
-        f"A copy of the failing test(s) of {test_file}, with what they use from it: {why} "
-        "(report.json says why in full).",
+        f"{copied}: {why} (report.json says why in full).",
         "It fails on the code before the fix and passes after it. The fix made these tests pass:",
         *_listed(failing),
         "",

@@ -6,7 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest
+from helpers import (
+    copy_example,
+    fingerprint,
+    git,
+    init_repo,
+    latest_report,
+    latest_run_dir,
+    make_repo,
+    run_pytest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -245,3 +254,75 @@ def _terminal_line(stdout: str, start: str) -> str:
     end = text.find(" apply: ", found)
     return text[found:end if end != -1 else None]
 
+
+
+COMPOSE = '''
+    """Functions of functions."""
+
+    import functools
+
+
+    def compose(*funcs):
+        """
+        Compose unary functions: ``compose(g, f)(x) == g(f(x))``.
+
+        >>> def get_numbers(start):
+        ...     return range(start, start + 3)
+        >>> compose(list, get_numbers)(4)
+        [4, 5, 6]
+        """
+
+        def compose_two(f1, f2):
+            return lambda *args, **kwargs: f1(f2(*args, **kwargs))
+
+        return functools.reduce(compose_two, funcs)
+    '''
+
+
+def test_a_fix_only_doctests_witnessed_carries_their_examples_as_a_regression_test(tmp_path):
+    """jaraco.functools' layout: `--doctest-modules`, and a bug only a docstring's example
+    fails, through a function the example defines, which no test can import: the examples,
+    copied into a test module beside the suite's tests, run as pytest runs the doctest."""
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": """
+            [tool.pytest.ini_options]
+            addopts = ["--doctest-modules", "--strict-config", "--strict-markers"]
+            filterwarnings = ["error"]
+            doctest_optionflags = ["ELLIPSIS"]
+            testpaths = ["fnutils", "tests"]
+            """,
+        "fnutils/__init__.py": COMPOSE,
+        "tests/test_compose.py": """
+            from fnutils import compose
+
+
+            def test_one_function_is_itself():
+                assert compose(abs)(-2) == 2
+            """,
+    })
+    module = repo / "fnutils" / "__init__.py"
+    module.write_text(module.read_text().replace("f1(f2(*args, **kwargs))", "f2(f1(*args, **kwargs))"))
+    # racily clean in the index (edited in the second it was written): any plugin of the user's
+    # run that calls git (pytest-benchmark) would refresh it, and the fingerprint would differ
+    git(repo, "update-index", "-q", "--refresh")
+    before = fingerprint(repo)
+    result = run_pytest(repo, "--selfheal")
+    assert result.returncode == 1, result.stdout
+    assert fingerprint(repo) == before
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    assert [f["nodeid"] for f in report["failures"]] == ["fnutils/__init__.py::fnutils.compose"]
+    regression = report["regression"]
+    path = "tests/test_regression_compose.py"
+    assert (regression["path"], regression["tests"]) == (path, ["test_compose"]), regression
+    assert regression["reason"].startswith("the examples of 1 failing doctest(s), copied, since ")
+    source = (latest_run_dir(repo) / Path(path).name).read_text()
+    assert "import fnutils\n" in source and ">>> compose(list, get_numbers)(4)" in source
+
+    (repo / path).write_text(source)
+    red = run_pytest(repo, path)
+    assert red.returncode == 1 and "1 failed" in red.stdout, red.stdout
+    (repo / path).unlink()
+    git(repo, "apply", str(latest_run_dir(repo) / "fix.diff"))
+    green = run_pytest(repo)
+    assert green.returncode == 0 and "3 passed" in green.stdout, green.stdout
