@@ -265,10 +265,10 @@ def _doctests_copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_i
     beside = next((n for n in bench.task.suite if not is_doctest(n)), fix.fixed[0])
     path = regression_test_path(bench.sandbox.root, bench.command.cwd, beside,
                                 function or doctests[0].name, regression_dir, _python_files(bench))
-    files = sorted({d.module for d in doctests})
+    modules = sorted({d.module for d in doctests})
     docstring = redactor.hide(_copy_docstring(
         function, run_id, fix.fixed, why.brief,
-        f"The examples of the failing doctest(s) of {', '.join(files)}, copied to run as "
+        f"The examples of the failing doctest(s) of {', '.join(modules)}, copied to run as "
         "--doctest-modules runs them"))
     newline = _project_newline(bench.sandbox.root / path, fix.candidate.edits)
 

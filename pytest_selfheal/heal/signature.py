@@ -84,7 +84,7 @@ def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool
     project it was raised: a helper every test calls to check its result (pyflakes'
     `self.flakes(source, *expected)` quotes each test's own source), one parametrized test, a
     mixin's test inherited by several classes. Alike through another failure is alike too."""
-    keys = [(failing_alike(f, is_test_file), *_asserted_at(f, is_test_file)) for f in failures]
+    keys = [(failing_alike(f, is_test_file), *_tests_line(f, is_test_file)) for f in failures]
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -110,7 +110,7 @@ def alike_groups(failures: Sequence[Failure], is_test_file: Callable[[str], bool
     return groups
 
 
-def _asserted_at(failure: Failure, is_test_file: Callable[[str], bool]) -> tuple[str, ...]:
+def _tests_line(failure: Failure, is_test_file: Callable[[str], bool]) -> tuple[str, ...]:
     """`<type> at <path>:<line>` of the innermost frame in the tests' own code: the line that
     asserted, or the call into the project that raised (a mixin's `cache.popitem()`, inherited by
     one test class per cache, raises from each class's own `popitem`)."""
