@@ -207,7 +207,7 @@ def _copyable(bench: SandboxWorkbench, fixed: Sequence[str]) -> list[_Copyable]:
     ranked = []
     for file, named in by_file.items():
         tests = list(dict.fromkeys(named))
-        path = (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve()).as_posix()
+        path = _repository_path(bench, file)
         source = bench.sandbox.read(path).text
         defined = defined_tests(source, tests)
         rank = 0 if len(defined) == len(tests) else 1 if defined else 2
@@ -245,21 +245,27 @@ def _copy_of(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
     return regression, others
 
 
+def _repository_path(bench: SandboxWorkbench, file: str) -> str:
+    """The repository-relative path of a file a node id names (relative to pytest's rootdir)."""
+    return (bench.command.cwd / file).resolve().relative_to(bench.sandbox.root.resolve()).as_posix()
+
+
 def _doctests_copied(bench: SandboxWorkbench, fix: Outcome, function: str, run_id: str,
                      regression_dir: str, redactor: Redactor, why: NoRegression) -> Regression:
     """The examples of the failing doctests (at most MAX_WITNESSES), copied into a test module
     beside the suite's first test module (regression_doctest.py)."""
-    root = bench.sandbox.root.resolve()
     doctests = []
     for nodeid in (n for n in fix.fixed if is_doctest(n)):
         file, _, rest = nodeid.partition("::")
         name = rest.split("::", 1)[0]
         module = module_of(file, name)
-        path = (bench.command.cwd / file).resolve().relative_to(root).as_posix()
-        examples = docstring_of(bench.sandbox.read(path).text, module, name) if module else None
-        if module and examples:
+        if module is None:  # a doctest of a text file, not of a module's docstring
+            continue
+        examples = docstring_of(bench.sandbox.read(_repository_path(bench, file)).text, module, name)
+        if examples:
             doctests.append(CopiedDoctest(name, module, examples))
-    doctests = doctests[:MAX_WITNESSES]
+            if len(doctests) == MAX_WITNESSES:  # each read parses a module: no more than used
+                break
     if not doctests:
         raise NoRegression("the failing tests are doctests of no docstring found in a module's source")
     beside = next((n for n in bench.task.suite if not is_doctest(n)), fix.fixed[0])

@@ -284,6 +284,22 @@ def test_collection_error_from_a_missing_project_import_is_healed(tmp_path):
     assert report["candidates"][report["fix"]["candidate"]]["edits"][0]["template"] == "missing-import"
 
 
+def healed_as_one_group(repo, alike, failures):
+    """`pytest --selfheal` in `repo`, whose failures, each of its own message, triage reruns as
+    one group: a sample of three, each failure deterministic and repaired. Its report."""
+    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
+    assert result.returncode == 1, result.stdout
+    report = latest_report(repo)
+    reruns = report["triage"]["reruns"]
+    assert [(g["alike"], g["failures"], g["messages"]) for g in reruns["groups"]] == [
+        (alike, failures, failures)]
+    assert reruns["runs"] == 3
+    verdicts = triage_verdicts(report)
+    assert len(verdicts) == failures and all(v["kind"] == "deterministic" and v["repair"]
+                                             for v in verdicts.values())
+    return report
+
+
 def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind(tmp_path):
     """pyflakes' layout: tests inside the package check their inputs through one helper, whose
     message quotes each test's own input. Reruns grow with the ways of failing, not with the
@@ -326,17 +342,9 @@ def test_failures_a_shared_helper_asserts_are_rerun_as_one_kind(tmp_path):
     repo = make_repo(tmp_path / "repo", files)
     (repo / "lint/checker.py").write_text(
         "def is_literal(source):\n    return not (source.startswith((\"'\", '\"')) or source.isdigit())\n")
-    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
-    assert result.returncode == 1, result.stdout
-    report = latest_report(repo)
-    reruns = report["triage"]["reruns"]
     # one group to rerun, of eight messages: each test asserts its own input, one of each
     # screens a candidate
-    assert [(g["alike"], g["failures"], g["messages"]) for g in reruns["groups"]] == [
-        ("AssertionError at lint/test/harness.py:7", 8, 8)]
-    assert reruns["runs"] == 3
-    verdicts = triage_verdicts(report)
-    assert len(verdicts) == 8 and all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
+    report = healed_as_one_group(repo, "AssertionError at lint/test/harness.py:7", 8)
     assert report["status"] == "healed"
 
 
@@ -404,15 +412,7 @@ def test_errors_each_class_raises_through_a_mixins_test_are_rerun_as_one_kind(tm
     repo = make_repo(tmp_path / "repo", files)
     base = repo / "caches" / "__init__.py"
     base.write_text(base.read_text().replace("if key not in self._data:", "if key in self._data:"))
-    result = run_pytest(repo, "--selfheal", "--selfheal-reruns=1")
-    assert result.returncode == 1, result.stdout
-    report = latest_report(repo)
-    reruns = report["triage"]["reruns"]
-    assert [(g["alike"], g["failures"], g["messages"]) for g in reruns["groups"]] == [
-        ("KeyError at tests/__init__.py:5", 5, 5)]
-    assert reruns["runs"] == 3
-    verdicts = triage_verdicts(report)
-    assert len(verdicts) == 5 and all(v["kind"] == "deterministic" and v["repair"] for v in verdicts.values())
+    report = healed_as_one_group(repo, "KeyError at tests/__init__.py:5", 5)
     assert report["status"] == "healed", report["reason"]
     fix = (repo / ".selfheal" / "runs" / report["run_id"] / "fix.diff").read_text()
     assert "-        if key in self._data:\n+        if key not in self._data:" in fix
