@@ -46,6 +46,10 @@ class PerTestContexts:
 
         self.coverage = coverage.Coverage(data_file=data_file, source=[source], branch=False,
                                           config_file=False)
+        # sys.monitoring (Python 3.14's default core, or COVERAGE_CORE=sysmon) reports a line once
+        # per process: each line would be counted for the first test that ran it, and switching
+        # contexts warns, an error under `filterwarnings = error`.
+        self.coverage.set_option("run:core", "ctrace")
         # its thread first, so that coverage does not trace it
         self._watch = None if whole is None else _Watchdog(self.coverage, frozenset(whole))
         self._running = ""  # the node id of the test running, whose context is on

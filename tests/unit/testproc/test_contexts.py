@@ -146,3 +146,31 @@ def test_what_pytest_runs_to_describe_a_failure_is_no_tests(tmp_path):
     passing = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
     assert {3, 6, 14} <= failing and {3, 6, 14} <= passing
     assert not failing & {9, 10}, "the __repr__ ran to describe the failure"
+
+
+def _testmap_run(tmp_path: Path, extra_env: dict[str, str]) -> Path:
+    (tmp_path / "money.py").write_text(MONEY, encoding="utf-8")
+    (tmp_path / "test_money.py").write_text(MONEY_TESTS, encoding="utf-8")
+    data_file = tmp_path / "map.coverage"
+    env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
+    env.pop("PYTEST_ADDOPTS", None)
+    subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
+                    "-p", "no:cacheprovider", "-W", "error", "-q", "test_money.py"],
+                   cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return data_file
+
+
+def test_each_test_keeps_its_lines_whatever_core_the_environment_asks_for(tmp_path, monkeypatch):
+    """sys.monitoring (Python 3.14's default, or COVERAGE_CORE=sysmon from 3.12) reports a line
+    once per process, and warns at a switch of context: per-test lines need the C tracer."""
+    monkeypatch.setenv("COVERAGE_CORE", "sysmon")
+    recorder = PerTestContexts(str(tmp_path / "probe.coverage"), str(tmp_path))
+    try:
+        assert recorder.coverage.get_option("run:core") == "ctrace"
+    finally:
+        recorder.save()
+    data_file = _testmap_run(tmp_path, {"COVERAGE_CORE": "sysmon"})
+    first = _lines(data_file, "test_money.py::test_with_tax")
+    second = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
+    assert {3, 6, 14} <= first and {3, 6, 14} <= second
+
