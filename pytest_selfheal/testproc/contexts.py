@@ -68,7 +68,11 @@ class PerTestContexts:
             self.coverage.switch_context(item.nodeid)
 
     @hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_makereport(self) -> Generator[None, Any, Any]:
+    def pytest_runtest_makereport(self, call: Any) -> Generator[None, Any, Any]:
+        """A phase that raised is described aside; one that did not has nothing to describe, and
+        each switch of context costs coverage a query of its database."""
+        if call.excinfo is None:
+            return (yield)
         with self.aside():
             return (yield)
 

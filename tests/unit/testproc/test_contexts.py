@@ -174,3 +174,22 @@ def test_each_test_keeps_its_lines_whatever_core_the_environment_asks_for(tmp_pa
     second = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
     assert {3, 6, 14} <= first and {3, 6, 14} <= second
 
+
+def test_a_phase_that_raised_nothing_switches_no_context(tmp_path):
+    """Each switch costs coverage a query of its database: a passing test's three phases have
+    nothing to describe aside, a failing phase has."""
+    recorder = PerTestContexts(str(tmp_path / "probe.coverage"), str(tmp_path), whole=())
+    switched: list[str] = []
+    recorder.coverage.switch_context = switched.append  # type: ignore[method-assign]
+    try:
+        recorder.pytest_runtest_setup(SimpleNamespace(nodeid="t.py::test_one"))
+        for excinfo in (None, None, object()):
+            wrapper = recorder.pytest_runtest_makereport(call=SimpleNamespace(excinfo=excinfo))
+            next(wrapper)
+            for _ in wrapper:
+                pass
+        recorder.pytest_runtest_logfinish("t.py::test_one")
+    finally:
+        del recorder.coverage.switch_context
+        recorder.save()
+    assert switched == ["t.py::test_one", "", "t.py::test_one", ""]
