@@ -2,7 +2,9 @@
 
 import ast
 import itertools
+import sys
 import threading
+import time
 from pathlib import Path
 
 import libcst as cst
@@ -274,6 +276,49 @@ def test_an_error_while_analysing_ahead_reaches_the_search(tmp_path: Path, monke
     analyses.ahead(tmp_path, ["a.py"])
     with pytest.raises(RuntimeError, match="analysis bug"):
         analyses.get(tmp_path, "a.py")
+
+
+def test_while_files_are_read_ahead_the_heal_thread_gets_the_gil_back_soon(tmp_path: Path, monkeypatch):
+    """The heal's own thread lets go of the GIL at every sqlite row it reads or writes meanwhile;
+    parsing on the thread reading ahead held it a whole switch interval each time. Two threads
+    reading ahead at once (two heals in one process), the first done first, leave the interval
+    as they found it."""
+    for path, text in FILES.items():
+        (tmp_path / path).write_text(text)
+    begun = {path: threading.Event() for path in ("a.py", "b.py")}
+    release = {path: threading.Event() for path in ("a.py", "b.py")}
+    real_analyse = builtin_agent._analyse
+
+    def held(root, path):
+        begun[path].set()
+        assert release[path].wait(10)
+        return real_analyse(root, path)
+
+    monkeypatch.setattr(builtin_agent, "_analyse", held)
+    before = sys.getswitchinterval()
+    assert before > builtin_agent.READ_AHEAD_SWITCH_SECONDS
+    first, second = Analyses(), Analyses()
+    first.ahead(tmp_path, ["a.py"])
+    assert begun["a.py"].wait(10)
+    assert sys.getswitchinterval() == builtin_agent.READ_AHEAD_SWITCH_SECONDS
+    second.ahead(tmp_path, ["b.py"])
+    assert begun["b.py"].wait(10)
+    release["a.py"].set()
+    assert not isinstance(first.get(tmp_path, "a.py"), str)
+    _reading_ahead(count=1)  # the first is done, the second still reads
+    assert sys.getswitchinterval() == builtin_agent.READ_AHEAD_SWITCH_SECONDS
+    release["b.py"].set()
+    assert not isinstance(second.get(tmp_path, "b.py"), str)
+    _reading_ahead(count=0)
+    assert sys.getswitchinterval() == before
+
+
+def _reading_ahead(*, count: int) -> None:
+    """Wait until `count` threads reading ahead are left."""
+    deadline = time.monotonic() + 10
+    while sum(t.name == "selfheal-analyse" for t in threading.enumerate()) > count:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
 
 
 BYTES = {
