@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def green_selfheal_run(repo: Path, tmp_path: Path) -> list[str]:
 
 
 def green_runs(db: Path) -> int:
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         (count,) = connection.execute("SELECT COUNT(*) FROM runs WHERE green = 1").fetchone()
     return int(count)
 

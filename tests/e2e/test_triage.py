@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 from helpers import fingerprint, git, latest_report, make_repo, run_pytest, triage_verdicts
@@ -208,7 +209,7 @@ def test_changes_are_measured_from_the_last_green_commit(tmp_path):
     git(repo, "commit", "-qam", "fix mul")
     green = git(repo, "rev-parse", "HEAD").strip()
     assert run_pytest(repo, "--selfheal").returncode == 0
-    with sqlite3.connect(repo / ".selfheal" / "history.db") as db:
+    with closing(sqlite3.connect(repo / ".selfheal" / "history.db")) as db:
         assert db.execute("SELECT git_commit FROM runs WHERE green = 1").fetchall() == [(green,)]
 
     ops.write_text(ops.read_text().replace("a + b", "a - b"))

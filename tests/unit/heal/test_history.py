@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def test_baseline_counts_signatures_and_finds_the_last_green_run(tmp_path):
     assert baseline.counts == {"sig-a": 2, "sig-b": 1}
     assert (baseline.last_green_run, baseline.last_green_commit) == ("r1", "c1")
     assert history.baseline(db, window=1).counts == {"sig-a": 1, "sig-b": 1}
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -92,7 +93,7 @@ def test_concurrent_writers_do_not_corrupt_the_history(tmp_path):
     db = tmp_path / "history.db"
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         pool.map(_write_many, [(str(db), w) for w in range(4)])
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("SELECT count(*) FROM runs").fetchone() == (80,)
         assert connection.execute("SELECT count(*) FROM outcomes").fetchone() == (160,)
