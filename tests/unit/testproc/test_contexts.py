@@ -154,9 +154,11 @@ def _testmap_run(tmp_path: Path, extra_env: dict[str, str]) -> Path:
     data_file = tmp_path / "map.coverage"
     env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
     env.pop("PYTEST_ADDOPTS", None)
-    subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
-                    "-p", "no:cacheprovider", "-W", "error", "-q", "test_money.py"],
-                   cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
+                          "-p", "no:cacheprovider", "-W", "error::coverage.exceptions.CoverageWarning",
+                          "-q", "test_money.py"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert data_file.is_file(), ran.stdout + ran.stderr
     return data_file
 
 
