@@ -121,6 +121,8 @@ def run_tests(
     `memory_bytes` stops the run, which says so. Past the wall nothing is started: the run comes
     back timed out at once."""
     if command.wall.passed():
+        if standby is not None:  # ended and waited for: a process let go of running warns
+            standby.discard()
         return TestRunResult(outcomes={}, exit_code=-signal.SIGKILL, seconds=0.0, timed_out=True,
                              output_tail="not started: the time budget had run out")
     command.scratch.mkdir(parents=True, exist_ok=True)

@@ -132,8 +132,9 @@ class TestRuns:
             self.warm = None
 
     def stand_by(self) -> None:
-        """Start the next test process now, ahead of the run that will use it."""
-        if self._standby is None:
+        """Start the next test process now, ahead of the run that will use it; none past the
+        wall, where no run starts."""
+        if self._standby is None and not self.command.wall.passed():
             self._standby = Standby(self.command)
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from pytest_selfheal.sandbox.runner import PytestCommand, own_home, run_tests
+from pytest_selfheal.sandbox.testruns import TestRuns
 
 
 def test_home_and_temp_dir_are_the_sandboxs_and_tool_roots_stay_the_users(tmp_path: Path):
@@ -45,3 +46,27 @@ def test_past_the_wall_no_test_process_is_started(tmp_path: Path):
     assert run.timed_out and run.outcomes == {} and run.seconds == 0.0
     assert not (tmp_path / "s").exists(), "nothing was prepared for a process"
     assert command.wall.killed == [], "nothing was running, nothing was killed"
+
+
+def test_past_the_wall_the_waiting_test_process_is_ended_and_no_other_started(tmp_path: Path):
+    """A process let go of while it runs warns (ResourceWarning) when it is collected: at the end
+    of a user's session under `filterwarnings = error`, pytest raised it after a heal's budget
+    ran out. The one waiting is ended and waited for."""
+    (tmp_path / "w").mkdir()
+    command = PytestCommand(sandbox_root=tmp_path / "w", user_root=tmp_path / "u", cwd=tmp_path / "w",
+                            scratch=tmp_path / "s")
+    runs = TestRuns(command)
+    runs.stand_by()
+    assert runs._standby is not None
+    waiting = runs._standby.proc
+    try:
+        command.wall.set(time.monotonic() - 1.0, 5.0)
+        run = runs.fresh(["tests/test_a.py::test_a"], timeout=60.0)
+        assert run.timed_out and run.outcomes == {}
+        assert waiting.returncode is not None, "the waiting process still runs, let go of"
+        assert runs._standby is None, "another was started past the wall"
+    finally:
+        runs.close()
+        if waiting.returncode is None:
+            waiting.kill()
+            waiting.wait()
