@@ -129,37 +129,32 @@ def test_with_tax_of_nothing():
 '''
 
 
-def test_what_pytest_runs_to_describe_a_failure_is_no_tests(tmp_path):
-    """A failed assert shows the reprs of what it compared, and --showlocals the repr of every
-    local: only failing tests run those __repr__ lines, which are not where the fault is."""
+def _money_testmap_run(tmp_path: Path, *options: str, env: dict[str, str] | None = None
+                       ) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The money project's tests run by a real pytest with the test map's per-test coverage:
+    the process, and its data file (which must exist)."""
     (tmp_path / "money.py").write_text(MONEY, encoding="utf-8")
     (tmp_path / "test_money.py").write_text(MONEY_TESTS, encoding="utf-8")
     data_file = tmp_path / "map.coverage"
-    env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("PYTEST_ADDOPTS", None)
+    full_env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    full_env.pop("PYTEST_ADDOPTS", None)
     ran = subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
-                          "-p", "no:cacheprovider", "--showlocals", "-q", "test_money.py"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          "-p", "no:cacheprovider", *options, "-q", "test_money.py"],
+                         cwd=tmp_path, env=full_env, capture_output=True, text=True, timeout=120)
+    assert data_file.is_file(), ran.stdout + ran.stderr
+    return ran, data_file
+
+
+def test_what_pytest_runs_to_describe_a_failure_is_no_tests(tmp_path):
+    """A failed assert shows the reprs of what it compared, and --showlocals the repr of every
+    local: only failing tests run those __repr__ lines, which are not where the fault is."""
+    ran, data_file = _money_testmap_run(tmp_path, "--showlocals")
     assert "Money(110.00) == Money(11.00)" in ran.stdout  # pytest's description is whole
     assert "price      = Money(10.00)" in ran.stdout
     failing = _lines(data_file, "test_money.py::test_with_tax")
     passing = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
     assert {3, 6, 14} <= failing and {3, 6, 14} <= passing
     assert not failing & {9, 10}, "the __repr__ ran to describe the failure"
-
-
-def _testmap_run(tmp_path: Path, extra_env: dict[str, str]) -> Path:
-    (tmp_path / "money.py").write_text(MONEY, encoding="utf-8")
-    (tmp_path / "test_money.py").write_text(MONEY_TESTS, encoding="utf-8")
-    data_file = tmp_path / "map.coverage"
-    env = {**os.environ, TESTMAP_ENV: str(data_file), "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
-    env.pop("PYTEST_ADDOPTS", None)
-    ran = subprocess.run([sys.executable, "-m", "pytest", "-p", "pytest_selfheal.testproc.testmap",
-                          "-p", "no:cacheprovider", "-W", "error::coverage.exceptions.CoverageWarning",
-                          "-q", "test_money.py"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert data_file.is_file(), ran.stdout + ran.stderr
-    return data_file
 
 
 def test_each_test_keeps_its_lines_whatever_core_the_environment_asks_for(tmp_path, monkeypatch):
@@ -171,7 +166,8 @@ def test_each_test_keeps_its_lines_whatever_core_the_environment_asks_for(tmp_pa
         assert recorder.coverage.get_option("run:core") == "ctrace"
     finally:
         recorder.save()
-    data_file = _testmap_run(tmp_path, {"COVERAGE_CORE": "sysmon"})
+    _, data_file = _money_testmap_run(tmp_path, "-W", "error::coverage.exceptions.CoverageWarning",
+                                      env={"COVERAGE_CORE": "sysmon"})
     first = _lines(data_file, "test_money.py::test_with_tax")
     second = _lines(data_file, "test_money.py::test_with_tax_of_nothing")
     assert {3, 6, 14} <= first and {3, 6, 14} <= second
