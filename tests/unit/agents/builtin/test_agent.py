@@ -295,6 +295,7 @@ def test_while_files_are_read_ahead_the_heal_thread_gets_the_gil_back_soon(tmp_p
         return real_analyse(root, path)
 
     monkeypatch.setattr(builtin_agent, "_analyse", held)
+    _reading_ahead(count=0)  # an earlier test's thread may still be reading
     before = sys.getswitchinterval()
     assert before > builtin_agent.READ_AHEAD_SWITCH_SECONDS
     first, second = Analyses(), Analyses()
