@@ -37,6 +37,8 @@ _SINGLE_IN_GROUP = re.compile(
     r"(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\) \[single exception in \w+\]", re.DOTALL)
 # hypothesis's errors for a failing example that passed when run again
 _FLAKY_BY_HYPOTHESIS = re.compile(r"^(?:hypothesis\.errors\.)?Flaky\w*:|\[single exception in Flaky\w*\]$")
+# pytest's text for a fixture it could not find (FixtureLookupErrorRepr: no crash line)
+_FIXTURE_NOT_FOUND = re.compile(r"^E\s+(?P<message>fixture '[^']+' not found)$", re.MULTILINE)
 _NATIVE_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
 
 
@@ -346,11 +348,15 @@ def _hypothesis_test(report: pytest.TestReport) -> bool:
 
 def split_exception(text: str) -> tuple[str, str]:
     """("ZeroDivisionError", "division by zero") from pytest's one-line crash message; of an
-    exception group holding one exception, that exception's."""
+    exception group holding one exception, that exception's; of a fixture pytest did not find,
+    ("FixtureLookupError", "fixture 'x' not found")."""
     single = _SINGLE_IN_GROUP.fullmatch(text.strip())
     if single is not None:
         return single["type"], _message_of(single["args"])
     first, _, rest = text.strip().partition("\n")
+    missing = _FIXTURE_NOT_FOUND.search(rest) if first.startswith("file ") else None
+    if missing is not None:
+        return "FixtureLookupError", missing["message"]
     if first.startswith("assert "):
         return "AssertionError", text.strip()
     match = _EXCEPTION_LINE.match(first)

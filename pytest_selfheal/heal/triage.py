@@ -20,7 +20,7 @@ from ..errors import SandboxError
 from ..models import Failure, Line, Lines, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
-from . import changes, collection_errors, history
+from . import changes, collection_errors, history, missing_fixtures
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
 from .signature import AlikeGroup, Signature, alike_groups, signature, spread_sample
@@ -77,7 +77,7 @@ class CausalLink:
 class FailureTriage:
     nodeid: str
     kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | not-run
-    #            | collection-error
+    #            | collection-error | missing-fixture
     counts: Mapping[str, int]
     signature: Signature
     history: str  # "new regression" | "recurring" | "chronic" | "no baseline"
@@ -377,6 +377,8 @@ def _frame_lines(failure: Failure) -> frozenset[Line]:
 def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -> tuple[bool, str]:
     if failure.nodeid == "<collection>":
         return False, "no module to collect again; fix the conftest or plugin error pytest reported"
+    if kind == "missing-fixture":
+        return False, missing_fixtures.hint(missing_fixtures.fixture_name(failure) or "?")
     if kind == "transient":
         return False, (f"transient: {transient_cause(failure)}; the network or a service failed, "
                        "not the code; not repaired")
@@ -396,6 +398,14 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     return True, ""
 
 
+def _uninstalled_fixtures(failures: Sequence[Failure], given: TriageInput) -> frozenset[str]:
+    """The failures whose setup did not find a fixture that the repository does not define
+    either (so a plugin not installed here provides it)."""
+    names = {f.nodeid: name for f in failures if (name := missing_fixtures.fixture_name(f)) is not None}
+    undefined = missing_fixtures.undefined(set(names.values()), given.sandbox.root, given.past.changed.base)
+    return frozenset(nodeid for nodeid, name in names.items() if name in undefined)
+
+
 def _classify_all(failures: Sequence[Failure], given: TriageInput
                   ) -> tuple[dict[str, tuple[str, dict[str, int], bool]], Reruns]:
     """nodeid -> (kind, rerun counts, whether the kind was inherited), and what was rerun.
@@ -413,9 +423,12 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
     alone: list[AlikeGroup] = []
     reproduced: list[Failure] = []
+    uninstalled = _uninstalled_fixtures(failures, given)
     for failure in failures:
         if failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
+        elif failure.nodeid in uninstalled:
+            kinds[failure.nodeid] = ("missing-fixture", {}, False)
         elif failure.hypothesis == "flaky":
             kinds[failure.nodeid] = ("flaky", {}, False)
         elif transient_cause(failure) is not None:

@@ -14,4 +14,6 @@ def place(label: str, where: str, quote: Callable[[str], str] = str) -> str:
         return f"raised in {quote(where)}"
     if label.startswith("AssertionError"):
         return "caught by the tests' own asserts"
+    if label.startswith("FixtureLookupError"):
+        return "raised by pytest while it set the tests up"
     return "raised in the test functions, not below them"

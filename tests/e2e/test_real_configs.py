@@ -10,6 +10,7 @@ must reproduce exactly the user's failures in the sandbox and restore the releas
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -18,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import fingerprint, git, init_repo, latest_report, latest_run_dir, run_pytest, user_env
+from helpers import (
+    fingerprint,
+    git,
+    init_repo,
+    latest_report,
+    latest_run_dir,
+    run_pytest,
+    triage_verdicts,
+    user_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -430,3 +440,36 @@ def test_a_project_an_installed_plugin_imports_is_healed_as_the_users_run_import
     assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
     assert probe_failures(latest_run_dir(repo)) == {f["nodeid"] for f in report["failures"]}
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pytest_mock") is not None,
+                    reason="pytest-mock is installed here: its fixture is not missing")
+def test_tests_of_a_plugin_not_installed_are_held_and_the_bug_beside_them_is_healed(tmp_path):
+    """humanize's benchmark tests where pytest-benchmark is not installed: their setup errors
+    were held repairable beside the real bug, and no candidate could fix all of them, so the
+    heal spent its whole budget and gave no fix."""
+    uses_plugin = ("from pkg.core import clamp\n\n\n"
+                   "def test_clamp_calls_nothing(mocker):\n"
+                   "    spy = mocker.spy(print, '__call__')\n"
+                   "    assert clamp(5, 0, 10) == 5 and not spy.called\n\n\n"
+                   "def test_span_calls_nothing(mocker):\n"
+                   "    assert mocker is not None\n")
+    repo = project(tmp_path / "repo", 'filterwarnings = ["error"]\ntestpaths = ["tests"]\n',
+                   {"tests/test_mocked.py": uses_plugin})
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
+    verdicts = triage_verdicts(report)
+    held = {n: v for n, v in verdicts.items() if "test_mocked" in n}
+    assert {(v["kind"], v["repair"]) for v in held.values()} == {("missing-fixture", False)}
+    assert len(held) == 2 and not set(held) & set(report["targets"])
+    assert ("FixtureLookupError: fixture 'mocker' not found in 2 tests across 1 file(s), raised by "
+            "pytest while it set the tests up") in healing.stdout
+    assert "pytest-mock, which provides it, is not installed here" in healing.stdout
+    assert report["stop_reason"] != "budget", report["stop_reason"]
+    assert fingerprint(repo) == before

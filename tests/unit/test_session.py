@@ -18,6 +18,11 @@ from pytest_selfheal.session import split_exception
     ("builtins.KeyError(3) [single exception in BaseExceptionGroup]", ("builtins.KeyError", "3")),
     ("OSError(2, 'No such file') [single exception in FlakyFailure]", ("OSError", "2, 'No such file'")),
     ("ExceptionGroup: two failed (2 sub-exceptions)", ("ExceptionGroup", "two failed (2 sub-exceptions)")),
+    # a fixture pytest did not find: its text has no crash line, only the test's source and this
+    ("file /src/tests/test_speed.py, line 4\n  def test_speed(benchmark):\n"
+     "E       fixture 'benchmark' not found\n>       available fixtures: cache, capsys\n"
+     ">       use 'pytest --fixtures [testpath]' for help on them.",
+     ("FixtureLookupError", "fixture 'benchmark' not found")),
 ])
 def test_the_exception_type_and_message_of_a_crash_line(crash, expected):
     assert split_exception(crash) == expected
