@@ -115,7 +115,8 @@ def _render_failures(result: HealResult, console: Console, shown: Callable[[str]
 
 def _render_triage(result: HealResult, console: Console, shown: Callable[[str], str]) -> None:
     """One line per failure (kind, rerun counts, history verdict, causal link); past
-    PER_FAILURE_TRIAGE failures, the counts of each instead."""
+    PER_FAILURE_TRIAGE failures, the counts of each instead, and why those not repaired are
+    held."""
     from rich.text import Text
 
     verdicts = result.triage
@@ -133,6 +134,9 @@ def _render_triage(result: HealResult, console: Console, shown: Callable[[str], 
             + ", ".join(f"{n} {history}" for history, n in histories.most_common()) + "; "
             + f"{linked} with a causal link to a change (each verdict in {REPORT_JSON})"),
             markup=False, highlight=False)
+        held = Counter(f.note for f in verdicts.failures if not f.repair)
+        for note, n in held.most_common(EXAMPLES):  # what to do about them, said once per reason
+            console.print(shown(f"  {n} held: {note}"), markup=False, highlight=False)
         return
     for failure in verdicts.failures:
         counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(failure.counts.items()))

@@ -2,9 +2,12 @@
 
 from rich.console import Console
 
+from pytest_selfheal.heal.changes import ChangedLines
 from pytest_selfheal.heal.ranking import Evidence
 from pytest_selfheal.heal.regression import Regression
 from pytest_selfheal.heal.request import Alternative, HealResult
+from pytest_selfheal.heal.signature import Signature
+from pytest_selfheal.heal.triage import CausalLink, FailureTriage, Triage
 from pytest_selfheal.models import Candidate, Edit, Outcome, Suspect, Verdict
 from pytest_selfheal.output.terminal import TOP_SUSPECTS, render
 
@@ -72,3 +75,22 @@ def test_a_skipped_heal_is_one_line(heal_request):
     text = shown(HealResult("skipped", "--selfheal-max-failures exceeded (12 > 10)",
                             heal_request))
     assert text == "self-heal skipped: --selfheal-max-failures exceeded (12 > 10)\n"
+
+
+def test_many_failures_triage_shows_counts_and_why_the_held_ones_are_held_once(heal_request):
+    """humanize without pytest-benchmark: 15 benchmark tests held beside one bug; past ten
+    failures the verdicts are counted, and what to install would be in report.json only."""
+    unlinked = CausalLink(False, False, "low", ())
+    note = ("fixture 'benchmark' not found and no file of the repository defines it: "
+            "pytest-benchmark, which provides it, is not installed here")
+    held = [FailureTriage(f"tests/test_benchmarks.py::test_{n}", "missing-fixture", {},
+                          Signature(str(n), "x"), "no baseline", None, "", unlinked, False, note)
+            for n in range(15)]
+    bug = FailureTriage(NODEID, "deterministic", {"failed_alone": 3}, Signature("b", "y"),
+                        "no baseline", None, "", CausalLink(True, True, "high", ("a.py:1",)), True, "")
+    text = shown(HealResult("healed", "plausible fix", heal_request, targets=(NODEID,),
+                            triage=Triage((*held, bug), ChangedLines("HEAD", "HEAD", frozenset()), 0)))
+    assert ("  15 missing-fixture, 1 deterministic; 16 no baseline; 1 with a causal link to a change "
+            "(each verdict in report.json)\n") in text
+    assert f"  15 held: {note}\n" in text
+    assert text.count("held:") == 1
