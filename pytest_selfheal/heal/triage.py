@@ -20,7 +20,7 @@ from ..errors import SandboxError
 from ..models import Failure, Line, Lines, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
-from . import changes, collection_errors, history, missing_fixtures
+from . import changes, collection_errors, history, not_installed
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
 from .signature import AlikeGroup, Signature, alike_groups, signature, spread_sample
@@ -77,7 +77,7 @@ class CausalLink:
 class FailureTriage:
     nodeid: str
     kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | not-run
-    #            | collection-error | missing-fixture
+    #            | collection-error | not-installed
     counts: Mapping[str, int]
     signature: Signature
     history: str  # "new regression" | "recurring" | "chronic" | "no baseline"
@@ -246,7 +246,8 @@ def triage(given: TriageInput) -> Triage:
     linked: set[Line] = set()
     now = time.monotonic()
     given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
-    classified, reruns = _classify_all(failures, given)
+    uninstalled = _not_installed(given)
+    classified, reruns = _classify_all(failures, given, frozenset(uninstalled))
     for failure in failures:
         kind, counts, inherited = classified[failure.nodeid]
         sig = signatures[failure.nodeid]
@@ -254,7 +255,7 @@ def triage(given: TriageInput) -> Triage:
                                                  past.runs, past.runs_with.get(sig.key, 0))
         executed = given.spectrum.covered.get(failure.nodeid)
         link = causal_link(failure, executed, changed.lines, passing_cover, given.is_test_file)
-        repair, why = _decide(failure, kind, link, given.require_causal_link)
+        repair, why = _decide(failure, kind, link, given.require_causal_link, uninstalled.get(failure.nodeid))
         if repair and link.causal_link:
             linked.update(_touched(changed.lines, _frame_lines(failure), executed))
         verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
@@ -374,11 +375,12 @@ def _frame_lines(failure: Failure) -> frozenset[Line]:
     return frozenset((f.path, f.line) for f in failure.frames if not f.path.startswith("/"))
 
 
-def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -> tuple[bool, str]:
+def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool,
+            missing: not_installed.Missing | None) -> tuple[bool, str]:
+    if kind == "not-installed" and missing is not None:
+        return False, not_installed.hint(missing)
     if failure.nodeid == "<collection>":
         return False, "no module to collect again; fix the conftest or plugin error pytest reported"
-    if kind == "missing-fixture":
-        return False, missing_fixtures.hint(missing_fixtures.fixture_name(failure) or "?")
     if kind == "transient":
         return False, (f"transient: {transient_cause(failure)}; the network or a service failed, "
                        "not the code; not repaired")
@@ -398,15 +400,16 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool) -
     return True, ""
 
 
-def _uninstalled_fixtures(failures: Sequence[Failure], given: TriageInput) -> frozenset[str]:
-    """The failures whose setup did not find a fixture that the repository does not define
-    either (so a plugin not installed here provides it)."""
-    names = {f.nodeid: name for f in failures if (name := missing_fixtures.fixture_name(f)) is not None}
-    undefined = missing_fixtures.undefined(set(names.values()), given.sandbox.root, given.past.changed.base)
-    return frozenset(nodeid for nodeid, name in names.items() if name in undefined)
+def _not_installed(given: TriageInput) -> dict[str, not_installed.Missing]:
+    """The failures (by node id) of a fixture or module the repository has nowhere (so a plugin
+    or a test dependency not installed here provides it), and what each did not find."""
+    wanted = {f.nodeid: found for f in given.failures
+              if (found := not_installed.missing(f, given.sandbox.user_root, given.is_test_file))}
+    absent = not_installed.absent(set(wanted.values()), given.sandbox.root, given.past.changed.base)
+    return {nodeid: found for nodeid, found in wanted.items() if found in absent}
 
 
-def _classify_all(failures: Sequence[Failure], given: TriageInput
+def _classify_all(failures: Sequence[Failure], given: TriageInput, uninstalled: frozenset[str]
                   ) -> tuple[dict[str, tuple[str, dict[str, int], bool]], Reruns]:
     """nodeid -> (kind, rerun counts, whether the kind was inherited), and what was rerun.
 
@@ -423,12 +426,11 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput
     kinds: dict[str, tuple[str, dict[str, int], bool]] = {}
     alone: list[AlikeGroup] = []
     reproduced: list[Failure] = []
-    uninstalled = _uninstalled_fixtures(failures, given)
     for failure in failures:
-        if failure.phase == "collect":
+        if failure.nodeid in uninstalled:
+            kinds[failure.nodeid] = ("not-installed", {}, False)
+        elif failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
-        elif failure.nodeid in uninstalled:
-            kinds[failure.nodeid] = ("missing-fixture", {}, False)
         elif failure.hypothesis == "flaky":
             kinds[failure.nodeid] = ("flaky", {}, False)
         elif transient_cause(failure) is not None:

@@ -466,10 +466,35 @@ def test_tests_of_a_plugin_not_installed_are_held_and_the_bug_beside_them_is_hea
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
     verdicts = triage_verdicts(report)
     held = {n: v for n, v in verdicts.items() if "test_mocked" in n}
-    assert {(v["kind"], v["repair"]) for v in held.values()} == {("missing-fixture", False)}
+    assert {(v["kind"], v["repair"]) for v in held.values()} == {("not-installed", False)}
     assert len(held) == 2 and not set(held) & set(report["targets"])
     assert ("FixtureLookupError: fixture 'mocker' not found in 2 tests across 1 file(s), raised by "
             "pytest while it set the tests up") in healing.stdout
     assert "pytest-mock, which provides it, is not installed here" in healing.stdout
     assert report["stop_reason"] != "budget", report["stop_reason"]
+    assert fingerprint(repo) == before
+
+
+@pytest.mark.skipif(importlib.util.find_spec("freezegun") is not None,
+                    reason="freezegun is installed here: its module is not missing")
+def test_a_test_module_whose_dependency_is_not_installed_is_held_and_says_what_to_install(tmp_path):
+    """A test dependency not installed stops pytest at collection; the heal said "not localized
+    ... check the selfheal_forbidden_paths and selfheal_allowed_paths options"."""
+    frozen = ("import freezegun\n\nfrom pkg.core import span\n\n\n"
+              "@freezegun.freeze_time('2024-01-01')\ndef test_span_frozen():\n"
+              "    assert span([1, 2]) == 1\n")
+    repo = project(tmp_path / "repo", 'filterwarnings = ["error"]\ntestpaths = ["tests"]\n',
+                   {"tests/test_frozen.py": frozen})
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    assert healing.returncode != 0
+    report = latest_report(repo)
+    assert (report["status"], report["reason"]) == ("not-healed", "nothing to repair: 1 not-installed")
+    verdict = triage_verdicts(report)["tests/test_frozen.py"]
+    assert (verdict["kind"], verdict["repair"]) == ("not-installed", False)
+    assert ("No module named 'freezegun', and the repository has none: a test dependency is not "
+            "installed here") in healing.stdout
+    assert "forbidden_paths" not in healing.stdout
     assert fingerprint(repo) == before

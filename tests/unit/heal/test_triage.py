@@ -325,20 +325,24 @@ def test_a_rerun_ended_by_pytest_timeouts_thread_method_is_a_failure_not_a_broke
     assert (verdict.kind, dict(verdict.counts), verdict.repair) == ("deterministic", {"failed_alone": 2}, True)
 
 
-def test_a_fixture_no_file_defines_is_held_unrerun_and_names_its_plugin(tmp_path):
+def test_what_is_not_installed_here_is_held_unrerun_and_named(tmp_path):
     """humanize's benchmark tests without pytest-benchmark: 15 setup errors beside one real bug
     were held repairable, and the heal spent its budget looking for a fix of all 16."""
     make_repo(tmp_path, {"tests/conftest.py": "import pytest\n\n@pytest.fixture\ndef database():\n"
                                               "    return {}\n"})
     unplugged, broken = (Failure(f"tests/test_speed.py::test_{name}", "setup", "FixtureLookupError",
                                  f"fixture '{name}' not found") for name in ("benchmark", "database"))
+    undepended = Failure("tests/test_frozen.py", "collect", "Error",
+                         "ImportError while importing test module 'tests/test_frozen.py'.\n"
+                         "E   ModuleNotFoundError: No module named 'freezegun'")
     bug = Failure("tests/test_core.py::test_clamp", "call", "AssertionError", "assert 0 == 10")
     runs = Reruns()
-    verdicts = classify(tmp_path, [unplugged, broken, bug], runs)
+    verdicts = classify(tmp_path, [unplugged, broken, undepended, bug], runs)
     kinds = {f.nodeid: (f.kind, f.repair) for f in verdicts.failures}
     # `database` is the conftest's: a change that broke it is the code's, rerun and repaired
-    assert kinds == {unplugged.nodeid: ("missing-fixture", False), broken.nodeid: ("deterministic", True),
-                     bug.nodeid: ("deterministic", True)}
+    assert kinds == {unplugged.nodeid: ("not-installed", False), broken.nodeid: ("deterministic", True),
+                     undepended.nodeid: ("not-installed", False), bug.nodeid: ("deterministic", True)}
     assert not any(unplugged.nodeid in job for job in runs.jobs)
     assert "pytest-benchmark, which provides it, is not installed" in verdicts.failures[0].note
-    assert verdicts.held_reason() == "1 missing-fixture"
+    assert verdicts.failures[2].note.startswith("No module named 'freezegun', and the repository has none")
+    assert verdicts.held_reason() == "2 not-installed"

@@ -83,14 +83,14 @@ def test_many_failures_triage_shows_counts_and_why_the_held_ones_are_held_once(h
     unlinked = CausalLink(False, False, "low", ())
     note = ("fixture 'benchmark' not found and no file of the repository defines it: "
             "pytest-benchmark, which provides it, is not installed here")
-    held = [FailureTriage(f"tests/test_benchmarks.py::test_{n}", "missing-fixture", {},
+    held = [FailureTriage(f"tests/test_benchmarks.py::test_{n}", "not-installed", {},
                           Signature(str(n), "x"), "no baseline", None, "", unlinked, False, note)
             for n in range(15)]
     bug = FailureTriage(NODEID, "deterministic", {"failed_alone": 3}, Signature("b", "y"),
                         "no baseline", None, "", CausalLink(True, True, "high", ("a.py:1",)), True, "")
     text = shown(HealResult("healed", "plausible fix", heal_request, targets=(NODEID,),
                             triage=Triage((*held, bug), ChangedLines("HEAD", "HEAD", frozenset()), 0)))
-    assert ("  15 missing-fixture, 1 deterministic; 16 no baseline; 1 with a causal link to a change "
+    assert ("  15 not-installed, 1 deterministic; 16 no baseline; 1 with a causal link to a change "
             "(each verdict in report.json)\n") in text
     assert f"  15 held: {note}\n" in text
     assert text.count("held:") == 1
