@@ -499,6 +499,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
         status = "healed" if set(best.fixed) >= set(targets) else "partial"
         reason = (f"plausible fix: {len(best.fixed)} of {len(targets)} failing tests pass "
                   "and no passing test broke")
+        held = verdicts.held_reason()
+        if held:  # the other failures of the user's run, which triage did not hand to repair
+            reason += f"; not repaired: {held}"
         if request.added_test is not None:
             reason += (f"; the test of {request.added_test.reproduces} checks only that the "
                        "exception is gone, so review what the fix changes")

@@ -463,6 +463,8 @@ def test_tests_of_a_plugin_not_installed_are_held_and_the_bug_beside_them_is_hea
     assert healing.returncode == 1
     report = latest_report(repo)
     assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert report["reason"] == ("plausible fix: 2 of 2 failing tests pass and no passing test "
+                                "broke; not repaired: 2 not-installed")
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
     verdicts = triage_verdicts(report)
     held = {n: v for n, v in verdicts.items() if "test_mocked" in n}

@@ -224,6 +224,8 @@ def test_only_failures_that_reproduce_in_the_sandbox_are_targets(tmp_path):
     result = two_failures(make_heal(tmp_path, [("a - b", "a + b")])).stages()
     assert result.targets == (ADD,)  # test_neg passes in the sandbox
     assert result.status == "healed"
+    assert result.reason == ("plausible fix: 1 of 1 failing tests pass and no passing test broke; "
+                             "not repaired: 1 not-reproduced")
 
 
 def test_a_fix_for_some_of_the_targets_is_partial(tmp_path):
