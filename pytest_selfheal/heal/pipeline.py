@@ -221,6 +221,10 @@ def _heal_in(prepared: Preparation, request: HealRequest, plan: Plan, run_dir: P
     if prepared.warm is not None:
         prepared.warm.startup_timeout = plan.suite_timeout
     runs = TestRuns(prepared.command, prepared.warm, xdist_workers=request.settings.gate_workers or 0)
+    if prepared.command.pytest_imports:
+        log.record("sandbox", pytest_imports=list(prepared.command.pytest_imports),
+                   note="pytest itself imports the project's code: every test process starts "
+                        "after its files are written, without a warm worker")
     refresh_hypothesis_state(prepared.sandbox)
     try:
         return _stages(runs, prepared.sandbox, request, plan, run_dir, log)

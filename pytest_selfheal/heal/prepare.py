@@ -5,7 +5,8 @@ heals, the sandbox (watched by a janitor process in case this one dies) and the 
 and warming up a test process overlap the rest of the session (the worker then collects the
 session's test files); otherwise the heal begins it when the session ends (the worker collects
 what the probe will run). Either way the heal takes it over and `close` releases everything.
-The worker starts first, importing pytest while git (and GitPython) build the worktree.
+The worker starts first, importing pytest while git (and GitPython) build the worktree; for a
+project pytest itself imports (sandbox/pytest_imports.py) there is none.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..sandbox.lock import SANDBOX_NAME, clean_stale, heal_lock, new_sandbox_dir
 from ..sandbox.options import in_sandbox
 from ..sandbox.paths import Sandbox
 from ..sandbox.protocol import encode_cases, keyed_function
+from ..sandbox.pytest_imports import project_modules_pytest_imports
 from ..sandbox.runner import PytestCommand
 from ..sandbox.warm import WarmWorker, start_warm_worker
 
@@ -82,8 +84,9 @@ def prepare(repo_root: Path, rootdir: Path, settings: Settings, import_roots: Se
             import_roots=tuple(planned.map(p) for p in import_roots),
             options=in_sandbox(options, planned.user_root, planned.map),
             cases=write_cases(tmp / "scratch", cases) if cases else None,
+            pytest_imports=project_modules_pytest_imports(repo_root),
         )
-        if collect:
+        if collect and not command.pytest_imports:  # a warm worker would hold the code of now
             warm = start_warm_worker(command, settings.workers, startup_timeout=STARTUP_TIMEOUT)
         from ..sandbox.worktree import open_sandbox  # GitPython: imported while the worker starts
 

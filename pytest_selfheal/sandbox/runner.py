@@ -71,6 +71,9 @@ class PytestCommand:
     import_roots: tuple[Path, ...] = ()  # worktree dirs to put first on sys.path
     options: tuple[str, ...] = ()  # the user's command-line options, repeated (options.py)
     cases: Path | None = None  # the user's movable parametrized tests (protocol.movable_cases)
+    # the project's modules pytest itself imports (pytest_imports.py): while there are any, no
+    # test process is started ahead of its run
+    pytest_imports: tuple[str, ...] = ()
     wall: Wall = field(default_factory=Wall, compare=False)
 
     def environment(self, extra: Mapping[str, str]) -> dict[str, str]:

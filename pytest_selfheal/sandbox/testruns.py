@@ -133,8 +133,9 @@ class TestRuns:
 
     def stand_by(self) -> None:
         """Start the next test process now, ahead of the run that will use it; none past the
-        wall, where no run starts."""
-        if self._standby is None and not self.command.wall.passed():
+        wall, where no run starts, nor for a project pytest itself imports (it would hold the
+        code of before its run)."""
+        if self._standby is None and not self.command.wall.passed() and not self.command.pytest_imports:
             self._standby = Standby(self.command)
 
     def close(self) -> None:

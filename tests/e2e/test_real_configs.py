@@ -433,8 +433,10 @@ def test_a_project_an_installed_plugin_imports_is_healed_as_the_users_run_import
     plain = run_pytest(repo, env=env)
     assert plain.returncode == 1 and "shadow" in run_pytest(repo, "--trace-config", "-q", env=env).stdout
 
+    # pytest-benchmark, where it is installed, runs `git describe --dirty` in the user's own
+    # session, which rewrites the index of a checkout edited just after its commit
     healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300",
-                         env=env)
+                         "-p", "no:benchmark", env=env)
 
     report = latest_report(repo)
     assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
@@ -499,4 +501,55 @@ def test_a_test_module_whose_dependency_is_not_installed_is_held_and_says_what_t
     assert ("No module named 'freezegun', and the repository has none: a test dependency is not "
             "installed here") in healing.stdout
     assert "forbidden_paths" not in healing.stdout
+    assert fingerprint(repo) == before
+
+
+def test_a_project_pytest_itself_imports_is_healed_on_the_worktrees_code(tmp_path):
+    """The project is one of pytest's own requirements (here the real iniconfig, as installed):
+    a test process holds the project's code from the moment it imports pytest. A process
+    started ahead of its run (the warm worker, the standby) held the user's checkout's copy: the
+    heal ended "cannot isolate the sandbox", and with no warm worker it judged candidates on the
+    code of before they were written."""
+    import iniconfig
+
+    installed = Path(iniconfig.__file__).parent
+    package = {f"src/iniconfig/{p.name}": p.read_text(encoding="utf-8")
+               for p in installed.glob("*.py")}
+    tests = ("from iniconfig import IniConfig\n\n"
+             "INI = '[section]\\nvalue = 1\\nother = 2\\n'\n\n\n"
+             "def test_lineof_a_section():\n"
+             "    assert IniConfig('x.ini', data=INI).lineof('section') == 1\n\n\n"
+             "def test_lineof_a_value():\n"
+             "    assert IniConfig('x.ini', data=INI).lineof('section', 'other') == 3\n\n\n"
+             "def test_get_converts():\n"
+             "    assert IniConfig('x.ini', data=INI).get('section', 'value', convert=int) == 1\n")
+    repo = tmp_path / "iniconfig"
+    for rel, text in {**package, "testing/test_iniconfig.py": tests,
+                      "pyproject.toml": '[project]\nname = "iniconfig"\nversion = "0"\n\n'
+                                        '[tool.pytest.ini_options]\ntestpaths = ["testing"]\n'}.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
+    init_repo(repo)
+    released = "return None if lineno is None else lineno + 1"
+    source = repo / "src/iniconfig/__init__.py"
+    assert source.read_text(encoding="utf-8").count(released) == 1
+    source.write_text(source.read_text(encoding="utf-8").replace(released, released[:-1] + "2"),
+                      encoding="utf-8")
+    env = {"PYTHONPATH": str(repo / "src")}  # what an editable install of it does
+    before = fingerprint(repo)
+
+    # pytest-benchmark, where it is installed, runs `git describe --dirty` in the user's own
+    # session, which rewrites the index of a checkout edited just after its commit
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300",
+                         "-p", "no:benchmark", env=env)
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert f"-        {released[:-1]}2\n+        {released}\n" in (latest_run_dir(repo) / "fix.diff").read_text()
+    records = [json.loads(line) for line in
+               (latest_run_dir(repo) / "decisions.jsonl").read_text(encoding="utf-8").splitlines()]
+    sandbox = next(r for r in records if r["kind"] == "sandbox")
+    assert sandbox["pytest_imports"] == ["iniconfig"]
+    assert not any(r["kind"] == "warm" for r in records)
     assert fingerprint(repo) == before

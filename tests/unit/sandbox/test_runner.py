@@ -70,3 +70,14 @@ def test_past_the_wall_the_waiting_test_process_is_ended_and_no_other_started(tm
         if waiting.returncode is None:
             waiting.kill()
             waiting.wait()
+
+
+def test_for_a_project_pytest_itself_imports_no_process_is_started_ahead(tmp_path: Path):
+    """pluggy: a process started before its run imports pytest, and with it the pluggy of that
+    moment, the user's checkout's rather than the candidate written since."""
+    (tmp_path / "w").mkdir()
+    command = PytestCommand(sandbox_root=tmp_path / "w", user_root=tmp_path / "u", cwd=tmp_path / "w",
+                            scratch=tmp_path / "s", pytest_imports=("pluggy",))
+    runs = TestRuns(command)
+    runs.stand_by()
+    assert runs._standby is None
