@@ -549,6 +549,31 @@ def test_the_alternatives_window_closes_after_half_the_time_to_green(tmp_path, m
     assert bench.stop_reason() == "healed"  # 50 candidates were allowed, 5 s were not
 
 
+def test_no_alternative_is_gated_whose_whole_suite_run_would_outlast_the_window(tmp_path, monkeypatch):
+    """more-itertools: its first fix 52 s into the heal, a window of 26 s, and a 29 s gate begun
+    for an alternative 1.4 s after the fix."""
+    def slow_suite(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        run = fixed_by("a + b")(source, nodeids)
+        return replace(run, seconds=8.0 if set(nodeids) == set(SUITE) else 0.01)
+
+    bench, runs = make_bench(tmp_path, slow_suite, alternatives=50)
+    now = time.monotonic()
+    bench.limits = SearchLimits(deadline=now + 600, max_candidates=100, target_timeout=5,
+                                suite_timeout=30, started=now - 10, gate_seconds=8.0)
+    clock = [now]
+    monkeypatch.setattr("pytest_selfheal.heal.workbench.time.monotonic", lambda: clock[0])
+    first = bench.try_candidate(plus())  # green 10 s after the heal began: a window of 5 s
+    assert first.verdict is Verdict.PLAUSIBLE and bench.stop_reason() is None
+    gates = sum(kind.startswith("fresh") for kind, _ in runs.calls)
+    alternative = bench.try_candidate(plus(" + 0"))
+    assert alternative.verdict is Verdict.PARTIAL and alternative.fixed == (TARGET,)
+    assert "not gated: the whole suite (about 8s) would run past the search" in alternative.detail
+    assert sum(kind.startswith("fresh") for kind, _ in runs.calls) == gates
+    # a gate that fits the window still judges an alternative
+    bench._gate_took = 4.0
+    assert bench.try_candidate(plus(" + 0 * 1")).verdict is Verdict.PLAUSIBLE
+
+
 def test_the_alternatives_leave_the_regression_test_its_time_before_the_deadline(tmp_path, monkeypatch):
     bench, _ = make_bench(tmp_path, fixed_by("a + b"), alternatives=50)
     now = time.monotonic()
