@@ -51,6 +51,9 @@ class TestRunResult:
     failures: dict[str, str] = field(default_factory=dict)  # nodeid -> short failure text
     leaked_modules: tuple[str, ...] = ()
     durations: dict[str, float] = field(default_factory=dict)  # nodeid -> seconds, all phases
+    # a run that included the canary (a test that raises; runner.run_tests): whether pytest
+    # reported it failed, as it must ("failed"), or "passed", or not at all ("missing")
+    canary: str = ""
 
     @property
     def failed(self) -> frozenset[str]:

@@ -511,8 +511,15 @@ class SandboxWorkbench:
     @staticmethod
     def _gate_stopped(suite: TestRunResult, done: Callable[..., Outcome], fixed: tuple[str, ...]
                       ) -> Outcome | None:
-        """The verdict of a gate that did not run to its end: a test hung, or the suite timed
-        out; a suite that reported no test raises _SuiteDidNotStart."""
+        """The verdict of a gate that did not run to its end, or whose outcomes cannot be
+        trusted: a test hung, or the suite timed out, or pytest did not report its canary failed
+        (the candidate broke pytest itself, whose code the project is: pytest_imports.py); a
+        suite that reported no test raises _SuiteDidNotStart."""
+        if suite.canary in ("passed", "missing"):
+            return done(Verdict.BREAKS_OTHERS, detail=(
+                "breaks pytest itself: with it, a test that raises was reported "
+                f"{'passed' if suite.canary == 'passed' else 'not at all'}, so no outcome of the "
+                "suite can be trusted"))
         if hung_under_thread_timeout(suite):
             return done(Verdict.TIMEOUT, fixed=fixed, detail="a test of the suite hung, and "
                         "pytest-timeout's thread method ended the suite's process")
@@ -583,9 +590,10 @@ class SandboxWorkbench:
         """Drop "broken" tests that fail in the sandbox without the patch too: the probe ran the
         failing tests' modules unpatched; the rest of the suite runs once, lazily, if needed.
 
-        Called with the worktree restored, so the baseline is the unpatched code.
+        Called with the worktree restored, so the baseline is the unpatched code. A candidate
+        that breaks pytest itself names no test: nothing is excused.
         """
-        if outcome.verdict is not Verdict.BREAKS_OTHERS:
+        if outcome.verdict is not Verdict.BREAKS_OTHERS or not outcome.broken:
             return outcome
         baseline = dict(self.spectrum.outcomes)
         if any(n not in baseline for n in outcome.broken):

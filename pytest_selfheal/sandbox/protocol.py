@@ -45,6 +45,11 @@ COVERAGE_WHOLE_ENV = "SELFHEAL_COVERAGE_WHOLE"
 RECORD_ENV = "SELFHEAL_RECORD"  # a recorder spec file: record the calls of one function
 TESTMAP_ENV = "SELFHEAL_TESTMAP"  # the pre-commit hook's coverage data file for its test map
 CASES_ENV = "SELFHEAL_CASES"  # a JSON file: the user's ids of movable parametrized tests -> case_key
+# set (to "1") when the run includes CANARY_FILE, whose one test raises: pytest must report it
+# failed, or the code under test has broken pytest itself (pytest_imports.py)
+CANARY_ENV = "SELFHEAL_CANARY"
+CANARY_FILE = "test_selfheal_canary.py"
+CANARY_TEST = "test_selfheal_canary"  # its node id: outside the rootdir, pytest gives no path
 
 _PR_SET_PDEATHSIG = 1
 
@@ -138,6 +143,7 @@ class ObservedRun:
     failures: dict[str, str] = field(default_factory=dict)  # node id -> short failure text
     durations: dict[str, float] = field(default_factory=dict)  # node id -> setup + call + teardown
     leaked: tuple[str, ...] = ()  # modules imported from the user's checkout
+    canary: str = ""  # how the canary test was reported: "failed", "passed", or "" (not at all)
 
 
 def encode_start(start: WorkerStart) -> str:
@@ -226,7 +232,7 @@ def decode_standby_run(line: str | bytes) -> StandbyRun:
 
 def encode_observed(run: ObservedRun) -> str:
     return json.dumps({"outcomes": run.outcomes, "failures": run.failures,
-                       "durations": run.durations, "leaked": list(run.leaked)})
+                       "durations": run.durations, "leaked": list(run.leaked), "canary": run.canary})
 
 
 def decode_observed(text: str | bytes) -> ObservedRun:
@@ -234,6 +240,7 @@ def decode_observed(text: str | bytes) -> ObservedRun:
     return _decode(text, lambda message: ObservedRun(
         outcomes=dict(message.get("outcomes", {})), failures=dict(message.get("failures", {})),
         durations=dict(message.get("durations", {})), leaked=_strings(message.get("leaked", ())),
+        canary=str(message.get("canary", "")),
     ))
 
 

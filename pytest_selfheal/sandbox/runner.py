@@ -19,12 +19,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..models import TestRunResult
 from . import fds
 from .protocol import (
+    CANARY_ENV,
+    CANARY_FILE,
+    CANARY_TEST,
     CASES_ENV,
     COVERAGE_ENV,
     COVERAGE_WHOLE_ENV,
@@ -136,7 +139,8 @@ def run_tests(
     # pytest is given the tests' files, and the observer keeps the selected tests: pytest matches
     # every node id given against every test of its module, seconds for a few thousand tests.
     files = dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids)
-    args_file.write_text("\n".join(files) + "\n", encoding="utf-8")
+    canary = _canary(command.scratch) if command.pytest_imports else None
+    args_file.write_text("\n".join([*files, *([str(canary)] if canary else [])]) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
     # --tb=line: a failure is read from its crash line alone; short tracebacks (the source of
     # every frame) tripled the time of a run where 176 tests fail, as the probe's often do
@@ -145,7 +149,7 @@ def run_tests(
             *(["-n", str(workers)] if workers else serial_args(command.options)), f"@{args_file}"]
     if stop_at_first_failure:
         args.append("-x")
-    extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection)}
+    extra = {OBSERVE_ENV: str(observe), SELECT_ENV: str(selection), **({CANARY_ENV: "1"} if canary else {})}
     if coverage_file is not None:
         whole = command.scratch / f"whole-{stamp}.txt"
         whole.write_text("".join(f"{nodeid}\n" for nodeid in coverage_whole), encoding="utf-8")
@@ -172,6 +176,8 @@ def run_tests(
         tail = f"{tail}\n{stopped}"
     run = observed_result(observe, exit_code=proc.returncode, seconds=seconds, timed_out=timed_out,
                           output_tail=tail)
+    if canary is not None and run.outcomes:
+        run = replace(run, canary=run.canary or "missing")
     if timed_out and limit < timeout:
         command.wall.hit(f"a pytest process (pid {proc.pid}) running {len(nodeids)} test(s) of "
                          f"{_named(list(files))}, after {seconds:.1f}s, when {len(run.outcomes)} "
@@ -291,6 +297,19 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+def _canary(scratch: Path) -> Path:
+    """A test file whose one test raises, for a run of a project pytest itself imports: if the
+    code under test breaks pytest's own reporting (a patch to pluggy's hook calls), every test
+    could pass, and this one with them."""
+    path = scratch / "canary" / CANARY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"def {CANARY_TEST}():\n"
+                        "    raise AssertionError('reported failed by a pytest that works')\n",
+                        encoding="utf-8")
+    return path
+
+
 def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out: bool,
                     output_tail: str = "") -> TestRunResult:
     """The TestRunResult of a run whose observer wrote `observe` (removed here); a run that died
@@ -309,4 +328,5 @@ def observed_result(observe: Path, *, exit_code: int, seconds: float, timed_out:
         failures=observed.failures,
         leaked_modules=observed.leaked,
         durations=observed.durations,
+        canary=observed.canary,
     )

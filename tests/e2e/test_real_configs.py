@@ -553,3 +553,85 @@ def test_a_project_pytest_itself_imports_is_healed_on_the_worktrees_code(tmp_pat
     assert sandbox["pytest_imports"] == ["iniconfig"]
     assert not any(r["kind"] == "warm" for r in records)
     assert fingerprint(repo) == before
+
+
+PLUGGY_TESTS = '''\
+import pluggy
+
+spec = pluggy.HookspecMarker("demo")
+impl = pluggy.HookimplMarker("demo")
+
+
+class Spec:
+    @spec
+    def double(self, x):
+        """Twice x."""
+
+
+class Plugin:
+    @impl
+    def double(self, x):
+        return 2 * x
+
+
+def manager():
+    plugins = pluggy.PluginManager("demo")
+    plugins.add_hookspecs(Spec)
+    plugins.register(Plugin(), name="doubler")
+    return plugins
+
+
+def test_a_hook_call_gathers_each_result():
+    assert manager().hook.double(x=3) == [6]
+
+
+def test_plugins_are_listed_by_name():
+    plugins = manager()
+    assert [name for name, _ in plugins.list_name_plugin()] == ["doubler"]
+'''
+
+
+def test_a_candidate_that_breaks_pytest_itself_is_never_plausible(tmp_path):
+    """pluggy: a patch to its hook calls (`teardown.throw(exception)` -> `.send(exception)`)
+    made pytest report every test passed, a failing one too; it was taken for a fix. Here the
+    real pluggy, as installed, with a bug of its own, and a scripted agent that proposes that
+    patch first."""
+    import pluggy
+
+    installed = Path(pluggy.__file__).parent
+    repo = tmp_path / "pluggy"
+    for rel, text in {**{f"src/pluggy/{p.name}": p.read_text(encoding="utf-8") for p in installed.glob("*.py")},
+                      "testing/test_demo.py": PLUGGY_TESTS,
+                      "pyproject.toml": '[project]\nname = "pluggy"\nversion = "0"\n\n'
+                                        '[tool.pytest.ini_options]\ntestpaths = ["testing"]\n'}.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
+    init_repo(repo)
+    manager = repo / "src/pluggy/_manager.py"
+    released = "return list(self._name2plugin.items())"
+    manager.write_text(manager.read_text(encoding="utf-8").replace(released, released.replace("items", "keys")),
+                       encoding="utf-8")
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"candidates": [
+        {"description": "blinds pytest", "edits": [{"path": "src/pluggy/_callers.py",
+                                                    "find": "teardown.throw(exception)",
+                                                    "replace": "teardown.send(exception)"}]},
+        {"description": "the fix", "edits": [{"path": "src/pluggy/_manager.py",
+                                              "find": released.replace("items", "keys"),
+                                              "replace": released}]},
+    ]}), encoding="utf-8")
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", f"--selfheal-agent=scripted:{script}",
+                         "--selfheal-time-budget=300", "-p", "no:benchmark",
+                         env={"PYTHONPATH": str(repo / "src")})
+
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    blinding, fix = report["candidates"]
+    assert blinding["verdict"] == "breaks-others", blinding
+    assert blinding["detail"].startswith("breaks pytest itself: with it, a test that raises was reported")
+    assert fix["verdict"] == "plausible"
+    assert report["status"] == "healed", report["reason"]
+    assert f"+        {released}" in (latest_run_dir(repo) / "fix.diff").read_text()
+    assert fingerprint(repo) == before

@@ -2,6 +2,7 @@
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,36 @@ def test_a_bounded_run_is_stopped_when_one_of_its_processes_holds_too_much(tmp_p
     unbounded = run_tests(command(tmp_path), ["test_m.py::test_light"], timeout=60, workers=workers,
                           memory_bytes=200 << 20)
     assert unbounded.outcomes == {"test_m.py::test_light": "passed"}
+
+
+BLIND = '''\
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.outcome = "passed"  # what a broken hook call of pytest's own code can come to
+    return report
+'''
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_project_pytest_imports_runs_with_a_canary_that_tells_a_blind_pytest(tmp_path, workers):
+    """The project's code is pytest's own (pluggy): a patch to it can make pytest report every
+    test passed. Each run includes a test that raises, which a working pytest reports failed;
+    outside the rootdir, as the sandbox's scratch dir is, pytest gives it no path."""
+    project = tmp_path / "worktree"
+    project.mkdir()
+    (project / "test_a.py").write_text("def test_ok():\n    pass\n\ndef test_bad():\n    assert 1 == 2\n")
+    (project / "blind_plugin.py").write_text(BLIND)
+    own = PytestCommand(sandbox_root=project, user_root=tmp_path / "elsewhere", cwd=project,
+                        scratch=tmp_path / "scratch", pytest_imports=("pluggy",), import_roots=(project,))
+    run = run_tests(own, ["test_a.py"], timeout=120, workers=workers)
+    assert run.outcomes == {"test_a.py::test_ok": "passed", "test_a.py::test_bad": "failed"}
+    assert run.canary == "failed"
+    blind = replace(own, options=("-p", "blind_plugin"))
+    run = run_tests(blind, ["test_a.py"], timeout=120, workers=workers)
+    assert run.outcomes == {"test_a.py::test_ok": "passed", "test_a.py::test_bad": "passed"}
+    assert run.canary == "passed"
+    assert run_tests(command(project), ["test_a.py"], timeout=60).canary == ""  # no canary asked

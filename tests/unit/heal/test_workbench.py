@@ -574,6 +574,23 @@ def test_no_alternative_is_gated_whose_whole_suite_run_would_outlast_the_window(
     assert bench.try_candidate(plus(" + 0 * 1")).verdict is Verdict.PLAUSIBLE
 
 
+def test_a_fix_with_which_pytest_reports_its_canary_passed_breaks_pytest_itself(tmp_path):
+    """pluggy: `teardown.throw(exception)` -> `.send(exception)` in its hook calls made pytest
+    report every test passed, a failing one too, and was taken for the only plausible fix."""
+    def blinding(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        run = fixed_by("a + b")(source, nodeids)
+        if "send" not in source:
+            return replace(run, canary="failed")
+        return replace(run, outcomes={n: "passed" for n in nodeids}, canary="passed")
+
+    bench, _ = make_bench(tmp_path, blinding)
+    outcome = bench.try_candidate(edit(BUGGY.replace("a - b", "send(a - b)")))
+    assert outcome.verdict is Verdict.BREAKS_OTHERS and outcome.fixed == ()
+    assert outcome.detail.startswith("breaks pytest itself: with it, a test that raises was reported "
+                                     "passed")
+    assert bench.try_candidate(plus()).verdict is Verdict.PLAUSIBLE
+
+
 def test_the_alternatives_leave_the_regression_test_its_time_before_the_deadline(tmp_path, monkeypatch):
     bench, _ = make_bench(tmp_path, fixed_by("a + b"), alternatives=50)
     now = time.monotonic()

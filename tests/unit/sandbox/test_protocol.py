@@ -68,7 +68,7 @@ SIMPLE_JOB = JobRequest(id=4, nodeids=("t.py::t",), files=(), observe="/o.json",
     (StandbyRun(args=("-q", "@/scratch/args.txt"), env={"SELFHEAL_OBSERVE": "/o.json"}),
      encode_standby_run, decode_standby_run),
     (ObservedRun(outcomes={"t.py::a": "failed"}, failures={"t.py::a": "assert 1 == 2"},
-                 durations={"t.py::a": 0.01}, leaked=("leaky (/home/u/leaky.py)",)),
+                 durations={"t.py::a": 0.01}, leaked=("leaky (/home/u/leaky.py)",), canary="failed"),
      encode_observed, decode_observed),
     (ObservedRun(), encode_observed, decode_observed),
 ], ids=lambda value: type(value).__name__ if not callable(value) else value.__name__)
@@ -180,7 +180,7 @@ def test_every_entry_point_the_controller_names_is_a_test_process_module(name):
 
 def test_every_environment_name_is_distinct_and_selfheal_prefixed():
     names = [value for key, value in vars(protocol).items() if key.endswith("_ENV")]
-    assert len(names) == 9
+    assert len(names) == 10
     assert len(set(names)) == len(names)
     assert all(name.startswith("SELFHEAL_") for name in names)
 
