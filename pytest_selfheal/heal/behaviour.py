@@ -57,8 +57,7 @@ def _changed(bench: SandboxWorkbench, candidate: Candidate, until: float) -> int
         return None
     try:
         patched = patched_function(candidate.edits)
-        fixed, original = record_calls(bench, candidate.edits, patched, tests,
-                                       timeout=max(0.5, until - time.monotonic()))
+        fixed, original = record_calls(bench, candidate.edits, patched, tests, until=until)
     except NoRegression:
         return None
     except Exception as exc:  # a fault here must not cost the user the validated fix

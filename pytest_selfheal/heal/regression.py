@@ -371,11 +371,19 @@ def patched_function(edits: Sequence[Edit]) -> PatchedFunction:
 
 
 def record_calls(bench: SandboxWorkbench, edits: Sequence[Edit], patched: PatchedFunction,
-                 tests: Sequence[str], timeout: float | None = None
+                 tests: Sequence[str], until: float | None = None
                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The calls of `patched` while `tests` run with the fix and without it, both at once in warm
-    children (the fix swapped in place), or else one after the other in subprocesses from disk.
-    Each test process (xdist workers too) writes one file."""
+    children (the fix swapped in place), or else one after the other in subprocesses from disk,
+    all of it done by the monotonic time `until` (None: each run bounded as a suite). Each test
+    process (xdist workers too) writes one file."""
+    def left() -> float:
+        if until is None:
+            return bench.limits.suite_timeout
+        if time.monotonic() >= until:
+            raise NoRegression("recording the calls ran out of time")
+        return max(0.5, until - time.monotonic())
+
     outputs, jobs = [], []
     for label, changes in (("fixed", Candidate(tuple(edits)).file_changes), ("original", {})):
         output = bench.command.scratch / f"calls-{label}-{time.monotonic_ns()}"
@@ -386,12 +394,15 @@ def record_calls(bench: SandboxWorkbench, edits: Sequence[Edit], patched: Patche
             "self_unused": patched.self_unused, "output": str(output),
         }), encoding="utf-8")
         outputs.append(output)
-        jobs.append(Job(tuple(tests), changes, timeout=timeout or bench.limits.suite_timeout,
-                        record=spec))
+        jobs.append(Job(tuple(tests), changes, timeout=left(), record=spec))
     for job, run in zip(jobs, bench.runs.screen(jobs), strict=True):
-        if run is None:
+        if run is None:  # the second starts once the first is done: within what is left then
+            timeout = left() if until is None else left() - bench.runs.startup
+            if timeout < 0.5:
+                raise NoRegression("recording the calls ran out of time")
+            started = replace(job, timeout=timeout)
             with bench.sandbox.applied(edits if job.files else ()):
-                bench.runs.subprocess(job)
+                bench.runs.subprocess(started)
     fixed, original = (_merged_calls(output) for output in outputs)
     return fixed, original
 

@@ -1,14 +1,19 @@
 """Where a fix's regression test comes from: the function the fix changed, and the path the new
 test module gets."""
 
+from contextlib import nullcontext
+from types import SimpleNamespace
+
 import pytest
 
 from pytest_selfheal.heal.regression import (
     NoRegression,
+    PatchedFunction,
     _project_newline,
     changed_calls,
     choose_witnesses,
     patched_function,
+    record_calls,
     regression_test_path,
 )
 from pytest_selfheal.models import Edit
@@ -145,3 +150,35 @@ def test_changed_calls_counts_each_input_whose_result_object_or_presence_differs
     # 3: the object differs; 5: the result; 0: alike (twice); 9: made without the fix only
     assert changed_calls(fixed, original) == 3
     assert changed_calls(fixed, fixed) == 0
+
+
+def test_recordings_in_subprocesses_end_by_their_deadline_together(tmp_path, monkeypatch):
+    """pyparsing, whose fix the warm worker could not take: the two recordings (with the fix and
+    without) ran one after the other, each given the whole time left, and together ran 100 s
+    into the time kept for the regression test."""
+    clock = [100.0]
+    monkeypatch.setattr("pytest_selfheal.heal.regression.time.monotonic", lambda: clock[0])
+
+    class Runs:
+        startup = 2.0
+
+        def __init__(self):
+            self.timeouts: list[float] = []
+
+        def screen(self, jobs):
+            return [None] * len(jobs)  # the warm worker cannot take the fix
+
+        def subprocess(self, job):
+            self.timeouts.append(job.timeout)
+            clock[0] += job.timeout + self.startup  # each run takes all it is given
+
+    runs = Runs()
+    bench = SimpleNamespace(command=SimpleNamespace(scratch=tmp_path), runs=runs,
+                            sandbox=SimpleNamespace(root=tmp_path, applied=lambda edits: nullcontext()),
+                            limits=SimpleNamespace(suite_timeout=30.0))
+    patched = PatchedFunction("pkg/mod.py", "f", self_unused=False)
+    with pytest.raises(NoRegression, match="ran out of time"):
+        record_calls(bench, [_edit("x = 1\n", "x = 2\n")], patched, ["tests/test_mod.py::test_f"],
+                     until=110.0)
+    assert runs.timeouts == [8.0], "10 s were left, less the first process's start-up"
+    assert clock[0] == 110.0
