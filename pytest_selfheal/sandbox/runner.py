@@ -142,9 +142,7 @@ def run_tests(
     canary = _canary(command.scratch) if command.pytest_imports else None
     args_file.write_text("\n".join([*files, *([str(canary)] if canary else [])]) + "\n", encoding="utf-8")
     selection.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
-    # --tb=line: a failure is read from its crash line alone; short tracebacks (the source of
-    # every frame) tripled the time of a run where 176 tests fail, as the probe's often do
-    args = [*command.options, "--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=line",
+    args = [*command.options, "--no-selfheal", "-p", OBSERVER_PLUGIN, "-q", "--tb=short",
             f"--rootdir={command.cwd}",
             *(["-n", str(workers)] if workers else serial_args(command.options)), f"@{args_file}"]
     if stop_at_first_failure:
