@@ -1,5 +1,5 @@
 """Which of the project's modules pytest itself imports: pytest's and its requirements' that the
-session imported from inside the repository."""
+session imported from inside the repository and that `import pytest` imports."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ def test_pluggys_checkout_is_a_project_pytest_imports():
     assert "pluggy" in project_modules_pytest_imports(checkout)
 
 
-def test_a_requirement_imported_from_the_repository_is_found_and_the_projects_own_modules_are_not(
+def test_a_requirement_pytest_imports_from_the_repository_is_found_and_no_other_module(
         tmp_path: Path, monkeypatch):
-    for name in ("iniconfig", "shop"):
+    """iniconfig comes with `import pytest`; packaging only once pytest checks a `minversion`, in
+    the run, from the worktree: a warm worker serves it, as it served packaging's own heals."""
+    for name in ("iniconfig", "packaging", "shop"):
         (tmp_path / name).mkdir()
         module = types.ModuleType(name)
         module.__file__ = str(tmp_path / name / "__init__.py")
