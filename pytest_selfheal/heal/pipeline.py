@@ -275,9 +275,9 @@ def _stages(runs: TestRuns, sandbox: Sandbox, request: HealRequest, plan: Plan, 
     log.record("agent", agent=agent.name, stop_reason=stop_reason,
                healed_at=round(bench.healed_at - log.started, 3) if bench.healed_at else None)
     bench.confirm_partial()
-    weighing = time.monotonic()
-    bench.behaviour = behaviour_changes(bench, bench.ranked())
-    if len(bench.ranked()) > 1:  # weighed, or tried to be: its time shows either way
+    weighing, plausible = time.monotonic(), bench.ranked()
+    bench.behaviour = behaviour_changes(bench, plausible)
+    if len(plausible) > 1:  # weighed, or tried to be: its time shows either way
         log.record("behaviour", seconds=round(time.monotonic() - weighing, 3), changed_calls={
             _numbered(bench, candidate): count for candidate, count in bench.behaviour.items()})
     found = bench.best

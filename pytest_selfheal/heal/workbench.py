@@ -14,7 +14,7 @@ pass and no test that passed before fails; it never counts as correct.
 
 After the first complete fix the search goes on for `alternatives` more candidates, for at most
 ALTERNATIVES_SHARE of the time the fix took (a candidate being judged then finishes, but none is
-judged whose whole-suite run would end after it), and only while a candidate's targets could
+gated whose whole-suite run would end after it), and only while a candidate's targets could
 still time out before the time kept for the regression test; the screening queued for candidates
 it will not judge is cancelled.
 """
