@@ -599,8 +599,10 @@ def test_a_candidate_that_breaks_pytest_itself_is_never_plausible(tmp_path):
     import pluggy
 
     installed = Path(pluggy.__file__).parent
+    package = {f"src/pluggy/{p.name}": p.read_text(encoding="utf-8") for p in installed.glob("*.py")}
+    calls = next(rel for rel, text in package.items() if "teardown.throw(exception)" in text)  # by version
     repo = tmp_path / "pluggy"
-    for rel, text in {**{f"src/pluggy/{p.name}": p.read_text(encoding="utf-8") for p in installed.glob("*.py")},
+    for rel, text in {**package,
                       "testing/test_demo.py": PLUGGY_TESTS,
                       "pyproject.toml": '[project]\nname = "pluggy"\nversion = "0"\n\n'
                                         '[tool.pytest.ini_options]\ntestpaths = ["testing"]\n'}.items():
@@ -613,7 +615,7 @@ def test_a_candidate_that_breaks_pytest_itself_is_never_plausible(tmp_path):
                        encoding="utf-8")
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"candidates": [
-        {"description": "blinds pytest", "edits": [{"path": "src/pluggy/_callers.py",
+        {"description": "blinds pytest", "edits": [{"path": calls,
                                                     "find": "teardown.throw(exception)",
                                                     "replace": "teardown.send(exception)"}]},
         {"description": "the fix", "edits": [{"path": "src/pluggy/_manager.py",
