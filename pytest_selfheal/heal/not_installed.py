@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..git import commit_of, run_git
 from ..models import Failure
-from .collection_errors import build_error
+from .collection_errors import BuildError
 
 _FIXTURE_NOT_FOUND = re.compile(r"fixture '(?P<name>[^']+)' not found")
 _NO_MODULE = re.compile(r"No module named '(?P<name>[\w.]+)'")
@@ -45,15 +45,14 @@ class Missing:
     name: str
 
 
-def missing(failure: Failure, user_root: Path, is_test_file: Callable[[str], bool]) -> Missing | None:
+def missing(failure: Failure, error: BuildError) -> Missing | None:
     """The fixture a test's setup did not find (pytest's "fixture 'x' not found"), or the module
     an import in the tests did not find ("No module named 'x.y'": x), of a failure as the user's
-    run reported it; None for any other failure, and for an import that failed in the project's
-    own code."""
+    run reported it, with the exception and place `collection_errors.build_error` found in it;
+    None for any other failure, and for an import that failed in the project's own code."""
     if failure.phase == "setup" and failure.exc_type == "FixtureLookupError":
         fixture = _FIXTURE_NOT_FOUND.fullmatch(failure.message.strip())
         return Missing("fixture", fixture["name"]) if fixture else None
-    error = build_error(failure, user_root, is_test_file)  # a collection error's own exception
     module = _NO_MODULE.search(error.message)
     if error.exc_type.rsplit(".", 1)[-1] != "ModuleNotFoundError" or module is None or error.path:
         return None

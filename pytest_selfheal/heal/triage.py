@@ -239,14 +239,16 @@ def triage(given: TriageInput) -> Triage:
     before)."""
     past, changed = given.past.baseline, given.past.changed
     passing_cover = Lines.union(given.spectrum.covered[n] for n in given.spectrum.passing)
-    failures = [_as_build_error(f, given) for f in given.failures]
+    errors = {f.nodeid: collection_errors.build_error(f, given.sandbox.user_root, given.is_test_file)
+              for f in given.failures}
+    failures = [_as_build_error(f, errors[f.nodeid]) for f in given.failures]
     signatures = {f.nodeid: signature(f) for f in failures}
     per_signature = Counter(s.key for s in signatures.values())
     verdicts = []
     linked: set[Line] = set()
     now = time.monotonic()
     given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
-    uninstalled = _not_installed(given)
+    uninstalled = _not_installed(given, errors)
     classified, reruns = _classify_all(failures, given, frozenset(uninstalled))
     for failure in failures:
         kind, counts, inherited = classified[failure.nodeid]
@@ -363,11 +365,10 @@ def _touched(changed: frozenset[Line], frames: frozenset[Line], executed: Set[Li
                      if line in frames or (executed is not None and line in executed))
 
 
-def _as_build_error(failure: Failure, given: TriageInput) -> Failure:
+def _as_build_error(failure: Failure, error: collection_errors.BuildError) -> Failure:
     """A collection failure's real exception type and message, taken from pytest's text."""
     if failure.phase != "collect":
         return failure
-    error = collection_errors.build_error(failure, given.sandbox.user_root, given.is_test_file)
     return replace(failure, exc_type=error.exc_type, message=error.message)
 
 
@@ -400,11 +401,12 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool,
     return True, ""
 
 
-def _not_installed(given: TriageInput) -> dict[str, not_installed.Missing]:
+def _not_installed(given: TriageInput, errors: Mapping[str, collection_errors.BuildError]
+                   ) -> dict[str, not_installed.Missing]:
     """The failures (by node id) of a fixture or module the repository has nowhere (so a plugin
     or a test dependency not installed here provides it), and what each did not find."""
     wanted = {f.nodeid: found for f in given.failures
-              if (found := not_installed.missing(f, given.sandbox.user_root, given.is_test_file))}
+              if (found := not_installed.missing(f, errors[f.nodeid]))}
     absent = not_installed.absent(set(wanted.values()), given.sandbox.root, given.past.changed.base)
     return {nodeid: found for nodeid, found in wanted.items() if found in absent}
 

@@ -9,6 +9,7 @@ import textwrap
 
 from helpers import git, make_repo
 
+from pytest_selfheal.heal.collection_errors import build_error
 from pytest_selfheal.heal.not_installed import Missing, absent, hint, missing
 from pytest_selfheal.models import Failure, Frame
 
@@ -80,7 +81,7 @@ def test_what_a_failure_did_not_find(tmp_path):
         return path.startswith("tests/")
 
     def of(failure: Failure) -> Missing | None:
-        return missing(failure, tmp_path, is_test)
+        return missing(failure, build_error(failure, tmp_path, is_test))
 
     assert of(Failure("tests/test_speed.py::test_speed", "setup", "FixtureLookupError",
                       "fixture 'benchmark' not found")) == Missing("fixture", "benchmark")
