@@ -41,7 +41,14 @@ from .ranking import why_first
 from .request import AddedTest, Alternative, HealRequest, HealResult
 from .suspects import blend, rank_suspects
 from .triage import Past, Triage, TriageInput, triage
-from .workbench import RepairTask, SandboxWorkbench, SearchLimits
+from .workbench import (
+    MIN_TARGET_TIMEOUT,
+    TIMEOUT_FACTOR,
+    RepairTask,
+    SandboxWorkbench,
+    SearchLimits,
+    test_limits,
+)
 
 if TYPE_CHECKING:
     from .regression import Regression
@@ -51,11 +58,7 @@ if TYPE_CHECKING:
 # suspects, read while triage reruns the failures.
 CHANGED_FILES_AHEAD = 3
 SUSPECT_FILES_AHEAD = 2
-MIN_TARGET_TIMEOUT = 10.0
 MIN_SUITE_TIMEOUT = 30.0
-TIMEOUT_FACTOR = 5.0
-MIN_TARGET_CPU = 0.5  # a test that fails at once may run longer fixed: a floor, well above 10x a fast test
-CPU_FACTOR = 10.0
 # A candidate's test process may hold this many times the user's peak resident memory: its few
 # tests need less than the whole suite did, and a candidate that allocates without end meets the
 # bound in a fraction of a second. A gate's process may also hold GATE_MEMORY_ROOM more than
@@ -539,11 +542,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
 
 
 def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds a warm child may take to run `nodeids`, scaled from how long they took
-    in the probe: a candidate that loops forever costs a second or two, not a suite timeout."""
-    took = _took(run, nodeids)
-    return (max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took),
-            max(MIN_TARGET_CPU, CPU_FACTOR * took))
+    """(wall, CPU) seconds a warm child may take to run `nodeids` (test_limits), from how long
+    they took in the probe."""
+    return test_limits(_took(run, nodeids))
 
 
 def _took(run: TestRunResult, nodeids: Sequence[str]) -> float:

@@ -46,6 +46,10 @@ from .edited_scope import edited_pieces
 from .policy import Policy
 from .ranking import Evidence, Naturalness, judged
 
+MIN_TARGET_TIMEOUT = 10.0
+TIMEOUT_FACTOR = 5.0
+MIN_TARGET_CPU = 0.5  # a test that fails at once may run longer fixed: a floor, well above 10x a fast test
+CPU_FACTOR = 10.0
 ALTERNATIVES_SHARE = 0.5  # of the time to the first complete fix: the longest the search goes on
 # Kept for the regression test once a fix is found: a share of the budget, and a few recordings
 # of the failing tests (traced on the fixed code, then a test run both ways)
@@ -75,6 +79,12 @@ class _SuiteDidNotStart(Exception):
     def __init__(self, run: TestRunResult) -> None:
         super().__init__()
         self.run = run
+
+
+def test_limits(took: float) -> tuple[float, float]:
+    """(wall, CPU) seconds a warm child may take to run tests that took `took` seconds in the
+    probe: a candidate that loops forever costs a second or two, not a suite timeout."""
+    return max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took), max(MIN_TARGET_CPU, CPU_FACTOR * took)
 
 
 class _Unscreened:
@@ -383,16 +393,19 @@ class SandboxWorkbench:
         self.runs.close()
 
     def _job(self, candidate: Candidate, nodeids: Sequence[str]) -> Job:
-        """The tests against the candidate, within the time scaled from the failing run; a patch
+        """The tests against the candidate, within the targets' limits or, for tests that took
+        longer in the probe (those near the change), limits scaled from what they took; a patch
         that only puts back what the base had is not bounded so (a property test that failed at
-        its first example runs all of them once fixed), only by
-        the suite's timeout."""
+        its first example runs all of them once fixed), only by the suite's timeout."""
         restores = self.restoration is not None and self.restoration.puts_back_only(candidate)
+        took = sum(self.task.probe_seconds.get(n, 0.0) for n in nodeids)
+        target_cpu = self.limits.target_cpu
         return Job(tuple(nodeids), candidate.file_changes,
-                   timeout=self._remaining(self.limits.suite_timeout if restores
-                                           else self.limits.target_timeout),
+                   timeout=self._remaining(self.limits.suite_timeout if restores else
+                                           max(self.limits.target_timeout, TIMEOUT_FACTOR * took)),
                    stop_at_first_failure=len(nodeids) == 1,
-                   cpu_seconds=None if restores else self.limits.target_cpu,
+                   cpu_seconds=(None if restores or target_cpu is None
+                                else max(target_cpu, CPU_FACTOR * took)),
                    memory_bytes=self.limits.target_memory)
 
     def _screen(self, candidates: Sequence[Candidate], nodeids: Sequence[str]) -> list[TestRunResult | None]:
@@ -465,7 +478,10 @@ class SandboxWorkbench:
             broken = tuple(n for n in covering if near.outcomes.get(n) == "failed"
                            and n not in self.task.previously_failed
                            and self.spectrum.outcomes.get(n) == "passed")
-            if broken and not near.timed_out:
+            if near.timed_out:  # within limits scaled from what these tests took in the probe
+                return done(Verdict.TIMEOUT, fixed=fixed, detail=(
+                    f"{len(covering)} test(s) that run the changed code timed out"))
+            if broken:
                 return done(Verdict.BREAKS_OTHERS, fixed=fixed, broken=broken,
                             detail=_first_failure(near, broken))
         if not complete:

@@ -238,6 +238,31 @@ def test_a_patch_that_only_puts_back_the_base_is_bounded_by_the_suite_not_the_fa
     assert (restoring.timeout, restoring.cpu_seconds) == (pytest.approx(30, abs=0.5), None)
 
 
+def test_tests_near_the_change_are_bounded_by_what_they_took_in_the_probe_not_by_the_targets(tmp_path):
+    """Ninety covering tests take longer than the one target; a bound scaled from the target
+    alone would stop them (sqlparse: 0.5 s of CPU for 90 tests), so their run had no verdict."""
+    bench, runs = make_bench(tmp_path, fixed_by("a + b"), probe_seconds={TARGET: 0.01, NEAR: 3.0})
+    bench.limits = replace(bench.limits, target_cpu=0.5, gate_seconds=60.0)
+    bench.try_candidate(plus())
+    target, near = runs.jobs
+    assert (target.timeout, target.cpu_seconds) == (pytest.approx(5, abs=0.5), 0.5)
+    assert (near.nodeids, near.timeout, near.cpu_seconds) == ((NEAR,), pytest.approx(15, abs=0.5), 30)
+
+
+def test_a_fix_under_which_the_tests_near_the_change_time_out_is_judged_without_the_suite(tmp_path):
+    """sqlparse: a candidate that fixed both targets made its neighbours loop; before, each such
+    candidate went on to a whole-suite run that the suite's 30 s timeout ended."""
+    def near_hangs(source: str, nodeids: tuple[str, ...]) -> TestRunResult:
+        run = fixed_by("a + b")(source, nodeids)
+        return replace(run, outcomes={}, timed_out=True) if NEAR in nodeids else run
+
+    bench, runs = make_bench(tmp_path, near_hangs)
+    outcome = bench.try_candidate(plus())
+    assert (outcome.verdict, outcome.fixed, outcome.detail) == (
+        Verdict.TIMEOUT, (TARGET,), "1 test(s) that run the changed code timed out")
+    assert runs.calls == [("warm", (TARGET,)), ("warm", (NEAR,))]
+
+
 def test_a_candidate_that_fixes_no_target_is_still_failing_and_never_reaches_the_suite(tmp_path):
     bench, runs = make_bench(tmp_path, fixed_by("a + b"))
     outcome = bench.try_candidate(edit(BUGGY.replace("a - b", "a * b")))
