@@ -20,7 +20,7 @@ from ..errors import SandboxError
 from ..models import Failure, Line, Lines, Spectrum, TestRunResult
 from ..sandbox.paths import Sandbox
 from ..sandbox.testruns import Job, TestRuns, did_not_run, hung_under_thread_timeout, stopped_before_tests
-from . import changes, collection_errors, history, not_installed
+from . import changes, collection_errors, environment, history, not_installed
 from .changes import ChangedLines
 from .diagnosis import reordered_parameters
 from .signature import AlikeGroup, Signature, alike_groups, signature, spread_sample
@@ -77,7 +77,7 @@ class CausalLink:
 class FailureTriage:
     nodeid: str
     kind: str  # deterministic | flaky | order-dependent | transient | not-reproduced | not-run
-    #            | collection-error | not-installed
+    #            | collection-error | not-installed | environment
     counts: Mapping[str, int]
     signature: Signature
     history: str  # "new regression" | "recurring" | "chronic" | "no baseline"
@@ -248,8 +248,8 @@ def triage(given: TriageInput) -> Triage:
     linked: set[Line] = set()
     now = time.monotonic()
     given = replace(given, deadline=now + RERUN_SHARE * max(0.0, given.deadline - now))
-    uninstalled = _not_installed(given, errors)
-    classified, reruns = _classify_all(failures, given, frozenset(uninstalled))
+    held = _held(given, errors)
+    classified, reruns = _classify_all(failures, given, {n: kind for n, (kind, _) in held.items()})
     for failure in failures:
         kind, counts, inherited = classified[failure.nodeid]
         sig = signatures[failure.nodeid]
@@ -257,7 +257,8 @@ def triage(given: TriageInput) -> Triage:
                                                  past.runs, past.runs_with.get(sig.key, 0))
         executed = given.spectrum.covered.get(failure.nodeid)
         link = causal_link(failure, executed, changed.lines, passing_cover, given.is_test_file)
-        repair, why = _decide(failure, kind, link, given.require_causal_link, uninstalled.get(failure.nodeid))
+        repair, why = _decide(failure, kind, link, given.require_causal_link,
+                              held[failure.nodeid][1] if failure.nodeid in held else None)
         if repair and link.causal_link:
             linked.update(_touched(changed.lines, _frame_lines(failure), executed))
         verdicts.append(FailureTriage(failure.nodeid, kind, counts, sig, verdict, p_value, note, link,
@@ -377,9 +378,9 @@ def _frame_lines(failure: Failure) -> frozenset[Line]:
 
 
 def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool,
-            missing: not_installed.Missing | None) -> tuple[bool, str]:
-    if kind == "not-installed" and missing is not None:
-        return False, not_installed.hint(missing)
+            held: str | None) -> tuple[bool, str]:
+    if held is not None:
+        return False, held
     if failure.nodeid == "<collection>":
         return False, "no module to collect again; fix the conftest or plugin error pytest reported"
     if kind == "transient":
@@ -401,17 +402,27 @@ def _decide(failure: Failure, kind: str, link: CausalLink, require_link: bool,
     return True, ""
 
 
-def _not_installed(given: TriageInput, errors: Mapping[str, collection_errors.BuildError]
-                   ) -> dict[str, not_installed.Missing]:
-    """The failures (by node id) of a fixture or module the repository has nowhere (so a plugin
-    or a test dependency not installed here provides it), and what each did not find."""
+def _held(given: TriageInput, errors: Mapping[str, collection_errors.BuildError]
+          ) -> dict[str, tuple[str, str]]:
+    """The failures (by node id) no change to the source can make pass, held without a rerun,
+    each with its kind and note: `not-installed`, of a fixture or module the repository has
+    nowhere (so a plugin or a test dependency not installed here provides it); `environment`,
+    a setup error raised outside the project's code, which did not run (environment.py)."""
     wanted = {f.nodeid: found for f in given.failures
               if (found := not_installed.missing(f, errors[f.nodeid]))}
     absent = not_installed.absent(set(wanted.values()), given.sandbox.root, given.past.changed.base)
-    return {nodeid: found for nodeid, found in wanted.items() if found in absent}
+    held = {nodeid: ("not-installed", not_installed.hint(found))
+            for nodeid, found in wanted.items() if found in absent}
+    for failure in given.failures:
+        if failure.nodeid not in held and given.spectrum.outcomes.get(failure.nodeid) == "failed":
+            note = environment.raised_outside_the_code(
+                failure, given.spectrum.covered.get(failure.nodeid), given.is_test_file)
+            if note is not None:
+                held[failure.nodeid] = ("environment", note)
+    return held
 
 
-def _classify_all(failures: Sequence[Failure], given: TriageInput, uninstalled: frozenset[str]
+def _classify_all(failures: Sequence[Failure], given: TriageInput, held: Mapping[str, str]
                   ) -> tuple[dict[str, tuple[str, dict[str, int], bool]], Reruns]:
     """nodeid -> (kind, rerun counts, whether the kind was inherited), and what was rerun.
 
@@ -429,8 +440,8 @@ def _classify_all(failures: Sequence[Failure], given: TriageInput, uninstalled: 
     alone: list[AlikeGroup] = []
     reproduced: list[Failure] = []
     for failure in failures:
-        if failure.nodeid in uninstalled:
-            kinds[failure.nodeid] = ("not-installed", {}, False)
+        if failure.nodeid in held:
+            kinds[failure.nodeid] = (held[failure.nodeid], {}, False)
         elif failure.phase == "collect":
             kinds[failure.nodeid] = ("collection-error", {}, False)
         elif failure.hypothesis == "flaky":

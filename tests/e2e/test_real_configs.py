@@ -444,6 +444,22 @@ def test_a_project_an_installed_plugin_imports_is_healed_as_the_users_run_import
     assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
 
 
+def assert_healed_beside_held(repo: Path, healing: subprocess.CompletedProcess[str], kind: str,
+                              module: str) -> dict[str, Any]:
+    """The clamp bug healed with the released line while the two tests of `module` were held
+    as `kind`, and never made targets; the report."""
+    assert healing.returncode == 1
+    report = latest_report(repo)
+    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
+    assert report["reason"] == ("plausible fix: 2 of 2 failing tests pass and no passing test "
+                                f"broke; not repaired: 2 {kind}")
+    assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
+    held = {n: v for n, v in triage_verdicts(report).items() if n.startswith(module)}
+    assert {(v["kind"], v["repair"]) for v in held.values()} == {(kind, False)}
+    assert len(held) == 2 and not set(held) & set(report["targets"])
+    return report
+
+
 @pytest.mark.skipif(importlib.util.find_spec("pytest_mock") is not None,
                     reason="pytest-mock is installed here: its fixture is not missing")
 def test_tests_of_a_plugin_not_installed_are_held_and_the_bug_beside_them_is_healed(tmp_path):
@@ -462,16 +478,7 @@ def test_tests_of_a_plugin_not_installed_are_held_and_the_bug_beside_them_is_hea
 
     healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
 
-    assert healing.returncode == 1
-    report = latest_report(repo)
-    assert report["status"] == "healed", (report["reason"], healing.stdout[-3000:])
-    assert report["reason"] == ("plausible fix: 2 of 2 failing tests pass and no passing test "
-                                "broke; not repaired: 2 not-installed")
-    assert "+    return max(lo, min(x, hi))" in (latest_run_dir(repo) / "fix.diff").read_text()
-    verdicts = triage_verdicts(report)
-    held = {n: v for n, v in verdicts.items() if "test_mocked" in n}
-    assert {(v["kind"], v["repair"]) for v in held.values()} == {("not-installed", False)}
-    assert len(held) == 2 and not set(held) & set(report["targets"])
+    report = assert_healed_beside_held(repo, healing, "not-installed", "tests/test_mocked.py")
     assert ("FixtureLookupError: fixture 'mocker' not found in 2 tests across 1 file(s), raised by "
             "pytest while it set the tests up") in healing.stdout
     assert "pytest-mock, which provides it, is not installed here" in healing.stdout
@@ -501,6 +508,34 @@ def test_a_test_module_whose_dependency_is_not_installed_is_held_and_says_what_t
     assert ("No module named 'freezegun', and the repository has none: a test dependency is not "
             "installed here") in healing.stdout
     assert "forbidden_paths" not in healing.stdout
+    assert fingerprint(repo) == before
+
+
+def test_tests_whose_fixture_needs_what_this_machine_lacks_are_held_and_the_bug_is_healed(tmp_path):
+    """natsort on a machine without the en_US locale: its conftest's fixture failed 49 tests at
+    setup beside the real bug, held repairable; the search spent its whole budget looking for a
+    fix of all of them, and the fix it had found came without a regression test. Here the fixture
+    reads a corpus the repository does not ship (git ignores it)."""
+    conftest = ("import json\nfrom pathlib import Path\n\nimport pytest\n\n\n"
+                "@pytest.fixture\ndef corpus():\n"
+                "    return json.loads((Path(__file__).parent / 'data' / 'corpus.json').read_text())\n")
+    uses_corpus = ("from pkg.core import span\n\n\n"
+                   "def test_span_of_the_corpus(corpus):\n    assert span(corpus) >= 0\n\n\n"
+                   "def test_corpus_is_numbers(corpus):\n"
+                   "    assert all(isinstance(x, int) for x in corpus)\n")
+    repo = project(tmp_path / "repo", 'filterwarnings = ["error"]\ntestpaths = ["tests"]\n',
+                   {"tests/conftest.py": conftest, "tests/test_corpus.py": uses_corpus,
+                    ".gitignore": "tests/data/\n"})
+    before = fingerprint(repo)
+
+    healing = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin", "--selfheal-time-budget=300")
+
+    report = assert_healed_beside_held(repo, healing, "environment", "tests/test_corpus.py")
+    assert ("FileNotFoundError: [Errno 2] No such file or directory: ") in healing.stdout
+    assert ("raised while pytest set the test up, by tests/conftest.py:9 (corpus), in code outside "
+            "the repository, and no line of the project's code ran") in healing.stdout
+    assert report["regression"]["path"], report["regression"]
+    assert report["stop_reason"] != "budget", report["stop_reason"]
     assert fingerprint(repo) == before
 
 

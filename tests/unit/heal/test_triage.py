@@ -174,12 +174,13 @@ def two_bugs(count: int) -> list[Failure]:
 def classify(tmp_path: Path, failures: Sequence[Failure], runs: Reruns,
              probe: dict[str, str] | None = None, reruns: int = 3,
              limits: Callable[[Sequence[str]], tuple[float, float | None]] = lambda nodeids: (5, None),
+             covered: dict[str, frozenset[tuple[str, int]]] | None = None,
              ) -> triage.Triage:
     sandbox = Sandbox(user_root=tmp_path, root=tmp_path, tmp=tmp_path)
     outcomes = {f.nodeid: "failed" for f in failures}
     return triage.triage(triage.TriageInput(
         sandbox=sandbox, runs=runs, failures=tuple(failures), outcomes=outcomes,  # type: ignore[arg-type]
-        spectrum=Spectrum(covered={}, outcomes={**outcomes, **(probe or {})}),
+        spectrum=Spectrum(covered=covered or {}, outcomes={**outcomes, **(probe or {})}),
         is_test_file=_is_test, past=triage.Past.read(sandbox, tmp_path / "history.db"),
         history_db=tmp_path / "history.db", run_id="run-1", reruns=reruns,
         require_causal_link=False, rerun_limits=limits, deadline=time.monotonic() + 60,
@@ -346,3 +347,31 @@ def test_what_is_not_installed_here_is_held_unrerun_and_named(tmp_path):
     assert "pytest-benchmark, which provides it, is not installed" in verdicts.failures[0].note
     assert verdicts.failures[2].note.startswith("No module named 'freezegun', and the repository has none")
     assert verdicts.held_reason() == "2 not-installed"
+
+
+@pytest.mark.usefixtures("no_git")
+def test_a_setup_error_raised_outside_the_code_is_held_unrerun_and_says_where(tmp_path):
+    """natsort on a machine without the en_US locale: 49 setup errors of its conftest's fixture
+    beside one real bug were held repairable, and the heal spent its budget on them."""
+    fixture = (Frame("tests/conftest.py", 30, "with_locale_en_us"),
+               Frame("tests/conftest.py", 23, "load_locale"), Frame(f"{STDLIB}/locale.py", 610, "setlocale"))
+    unlocaled = Failure("tests/test_sort.py::test_locale", "setup", "locale.Error",
+                        "unsupported locale setting", frames=fixture)
+    # the same error where the fixture had called the project's code first
+    seeded = Failure("tests/test_sort.py::test_seeded", "setup", "locale.Error",
+                     "unsupported locale setting", frames=fixture)
+    bug = Failure("tests/test_sort.py::test_bytes", "call", "AssertionError", "assert (b'A',) == (b'a',)",
+                  frames=(Frame("tests/test_sort.py", 8, "test_bytes"),))
+    conftest = frozenset({("tests/conftest.py", 23), ("tests/conftest.py", 30)})
+    runs = Reruns()
+    verdicts = classify(tmp_path, [unlocaled, seeded, bug], runs, covered={
+        unlocaled.nodeid: conftest, seeded.nodeid: conftest | {("natsort/utils.py", 9)},
+        bug.nodeid: frozenset({("tests/test_sort.py", 8), ("natsort/utils.py", 380)})})
+    kinds = {f.nodeid: (f.kind, f.repair) for f in verdicts.failures}
+    assert kinds == {unlocaled.nodeid: ("environment", False), seeded.nodeid: ("deterministic", True),
+                     bug.nodeid: ("deterministic", True)}
+    assert not any(unlocaled.nodeid in job for job in runs.jobs)
+    assert verdicts.failures[0].note.startswith(
+        "locale.Error: unsupported locale setting, raised while pytest set the test up, by "
+        "tests/conftest.py:23 (load_locale), in code outside the repository")
+    assert verdicts.held_reason() == "1 environment"
