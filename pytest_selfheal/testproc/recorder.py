@@ -30,7 +30,7 @@ import pluggy
 from ..sandbox.protocol import RECORD_ENV, SANDBOX_ENV
 from .carving import OPAQUE, Carver, outcome_tracer
 from .files import real_file
-from .values import Tree, Unrenderable, argument, describe_safely, reference
+from .values import Tree, Unrenderable, argument, describe_safely, reference, reference_to
 
 hookimpl = pluggy.HookimplMarker("pytest")
 
@@ -98,7 +98,7 @@ class Recorder:
         changeable: dict[str, object] = {}
         try:
             owner, function, binding = self._resolve(frame)
-            params = list(inspect.signature(function).parameters.values())
+            params = list(inspect.signature(_traced(function, frame.f_code)).parameters.values())
             values = frame.f_locals
             if binding in ("method", "classmethod", "property"):
                 record["receiver"] = self._receiver(owner, values[params[0].name], binding)
@@ -132,8 +132,9 @@ class Recorder:
             binding, function = "property", raw.func
         else:
             binding, function = ("method" if inspect.isclass(owner) else "function"), raw
-        if self.target is None:
-            self.target = {"ref": reference(owner if inspect.isclass(owner) else function),
+        if self.target is None:  # a test calls it by the name its module gives it
+            self.target = {"ref": reference(owner) if inspect.isclass(owner)
+                           else reference_to(module.__name__, self.qualname),
                            "binding": binding, "name": names[-1]}
         return owner, function, binding
 
@@ -152,6 +153,28 @@ class Recorder:
     def write(self) -> None:
         payload = {"target": self.target, "calls": self.calls}
         self.output.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def _traced(function: Any, code: CodeType) -> Any:
+    """The function whose code is `code`: `function`, or one a decorator's wrapper holds (by
+    functools.wraps's `__wrapped__`, or in its closure: sqlparse's `@recurse` keeps no
+    `__wrapped__`), whose parameters are what the traced frame's locals are named by; else
+    `function`. A test calls the wrapper, by the name the module gives it, with those arguments."""
+    found: list[Any] = [function]
+    for candidate in found:
+        if getattr(candidate, "__code__", None) is code:
+            return candidate
+        held = [getattr(candidate, "__wrapped__", None),
+                *(_contents(cell) for cell in getattr(candidate, "__closure__", None) or ())]
+        found.extend(f for f in held if inspect.isfunction(f) and all(f is not g for g in found))
+    return function
+
+
+def _contents(cell: Any) -> object:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
 
 
 def _both(first: Callable[..., Any], second: Callable[..., Any]) -> Callable[..., Any]:

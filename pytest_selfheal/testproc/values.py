@@ -255,8 +255,11 @@ def _top(kind: type) -> object:
 
 def reference(obj: Any) -> Tree:
     """How to import a class or function: the shortest package that exports it, as tests do."""
-    qualname: str = obj.__qualname__
-    defining: str = obj.__module__
+    return reference_to(obj.__module__, obj.__qualname__)
+
+
+def reference_to(defining: str, qualname: str) -> Tree:
+    """How to import what the module `defining` holds as `qualname` (reference)."""
     if "<locals>" in qualname or defining == "__main__":
         raise Unrenderable(f"{qualname} is not importable")
     top = qualname.split(".")[0]

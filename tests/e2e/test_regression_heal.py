@@ -66,6 +66,9 @@ EXPECTED = {
                         "found = []\n    collect_between([1, 5, 9, 12], 1, 9, found)\n"
                         "    assert found == [1, 5, 9]\n",
                         f"--selfheal-agent=scripted:{CASES / 'argument_effect.fix.json'}"),
+    # a function a decorator wraps without functools.wraps: called by its module's name for it
+    "decorated": ("case", "tests/test_regression_initials.py",
+                  "assert initials('Ada Lovelace') == 'A.L.'"),
     # a property is read, not called
     "property": ("case", "tests/test_regression_is_prerelease.py",
                  "assert Version('1.2-b1').is_prerelease is True"),

@@ -101,6 +101,22 @@ class Gauge:
     @functools.lru_cache
     def tripled(self):
         return self._level * 3
+
+
+def over_sublists(f):
+    """sqlparse's @recurse: a wrapper with a name of its own and no __wrapped__."""
+    def wrapped_f(rows, *rest, **options):
+        for row in rows:
+            if isinstance(row, list):
+                wrapped_f(row, *rest, **options)
+        return f(rows, *rest, **options)
+
+    return wrapped_f
+
+
+@over_sublists
+def widest(items, floor=0):
+    return max([floor, *(len(item) for item in items if isinstance(item, str))])
 '''
 
 
@@ -333,3 +349,14 @@ def test_a_property_setter_is_no_call_to_replay(project, tmp_path):
 
     [call] = _record(project, tmp_path, body, "Gauge.level").calls
     assert "setter or deleter" in call["error"]
+
+
+def test_a_function_a_decorator_wrapped_is_called_by_its_name_with_its_own_arguments(project, tmp_path):
+    """sqlparse's grouping functions: the wrapper's qualname is recurse.<locals>...wrapped_f, so
+    no call could be written, and the regression test said the tests "never called" it."""
+    recorder = _record(project, tmp_path, lambda tables: tables.widest([["ab"], "abc"], floor=1),
+                       "widest")
+    inner, outer = recorder.calls  # the wrapper calls it for the sublist first
+    assert outer["outcome"] == {"returns": {"literal": "3"}}
+    assert _source(recorder, outer) == "widest([['ab'], 'abc'], 1)"
+    assert _source(recorder, inner) == "widest(['ab'], 1)"
