@@ -23,7 +23,7 @@ class Witness:
 
     receiver: Tree | None
     args: tuple[Tree, ...]
-    outcome: Tree  # {"returns": tree} or {"raises": ref}
+    outcome: Tree  # {"returns": tree} or {"raises": ref}; a generator's {"yields": [trees]}, with "raises"
     # what the call left, by the expression a test reads it by (`self.balance`, `found`,
     # `source.balance`: `self` is the object a method was called on), and the fixed value
     effects: tuple[tuple[str, Tree], ...] = ()
@@ -273,18 +273,23 @@ def test_function(
     `with pytest.raises(E): call`; with effects, the call (in `pytest.raises` when it raised) and
     then `assert found == value` for each thing it left different (its receiver and arguments are
     variables then). An outcome `{"completes": True}` is the call alone: the test passes when it
-    raises nothing (an incident's reproduction)."""
+    raises nothing (an incident's reproduction). A generator's call is consumed, `list(call)`,
+    and what it yielded is asserted as a list."""
     body: list[cst.BaseStatement]
+    run: cst.BaseExpression = (cst.Call(cst.Name("list"), [cst.Arg(call)]) if "yields" in outcome
+                               else call)
     if "completes" in outcome:
-        body = [cst.SimpleStatementLine([cst.Expr(call)])]
+        body = [cst.SimpleStatementLine([cst.Expr(run)])]
     elif "raises" in outcome:
         imports.modules.add("pytest")
         raises = cst.Call(cst.Attribute(cst.Name("pytest"), cst.Name("raises")),
                           [cst.Arg(imports.name(outcome["raises"]))])
         body = [cst.With([cst.WithItem(raises)],
-                         cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(call)])]))]
+                         cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(run)])]))]
     elif effects:
-        body = [cst.SimpleStatementLine([cst.Expr(call)])]
+        body = [cst.SimpleStatementLine([cst.Expr(run)])]
+    elif "yields" in outcome:
+        body = [_assertion(run, {"seq": "list", "items": outcome["yields"]}, "expected", imports, setup)]
     else:
         body = [_assertion(call, outcome["returns"], "expected", imports, setup)]
     body += [_assertion(_read(path, call), value, path.rsplit(".", 1)[-1].strip("_") or "value",

@@ -14,6 +14,7 @@ the calls that built it. It never imports pytest and does nothing without SELFHE
 from __future__ import annotations
 
 import collections
+import dis
 import functools
 import inspect
 import json
@@ -67,6 +68,7 @@ class Recorder:
         self.target: Tree | None = None
         self.nodeid = ""
         self._matches: dict[CodeType, bool] = {}
+        self._generators: dict[FrameType, _Yields] = {}  # the function's generators, by frame
         self._unused_receiver: bool | None = None  # a method not using self, on `Cls()`
         self.carver = Carver(os.path.realpath(os.environ.get(SANDBOX_ENV, "/nonexistent")) + os.sep)
 
@@ -79,13 +81,23 @@ class Recorder:
 
     @_guarded
     def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        if event != "call" or len(self.calls) >= MAX_CALLS:
+        if event != "call":
+            return None
+        resumed = self._generators.get(frame)
+        if resumed is not None:  # a generator of the function, run on by its consumer
+            return resumed.trace if not resumed.done else None
+        if len(self.calls) >= MAX_CALLS:
             return None  # with every record taken, how objects were made no longer matters
         if not self._is_target(frame.f_code):
             return self.carver.call(frame)
         record, changeable = self._enter(frame)
         self.calls.append(record)
-        recording = outcome_tracer(_outcome(record, changeable))
+        if frame.f_code.co_flags & inspect.CO_GENERATOR:
+            yields = self._generators[frame] = _Yields(
+                record, changeable, forget=lambda: self._generators.pop(frame, None))
+            recording = yields.trace
+        else:
+            recording = outcome_tracer(_outcome(record, changeable))
         # the call also changes its object: a later call on it is replayed after this one
         carving = self.carver.call(frame)
         return recording if carving is None else _both(recording, carving)
@@ -218,6 +230,63 @@ def _outcome(record: dict[str, Any],
             record["state"] = _state_after(changeable)
 
     return done
+
+
+_YIELD_VALUE = dis.opmap["YIELD_VALUE"]
+MAX_YIELDS = 100  # values of one generator recorded at most: a test asserts them whole
+
+
+class _Yields:
+    """A local tracer of one generator of the traced function, across its resumptions: what it
+    yields, then `{"yields": [...]}` as its outcome once it ends (`list(f(...))` in the test),
+    with `"raises"` when an exception ended it. A generator its consumer leaves unfinished has
+    no outcome."""
+
+    def __init__(self, record: dict[str, Any], changeable: dict[str, object],
+                 forget: Callable[[], object]) -> None:
+        self.record, self.changeable, self.forget = record, changeable, forget
+        self.record["outcome"] = {"error": "the generator was not run to its end"}
+        self.values: list[Tree] = []
+        self.pending: list[type[BaseException]] = []
+        self.done = False
+
+    def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
+        try:
+            return self._trace(frame, event, arg)
+        except Exception:  # tracing must never break the traced test
+            self.done = True
+            return None
+
+    def _trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
+        if self.done:
+            return None
+        if event == "exception" and isinstance(arg, tuple):
+            self.pending[:] = [arg[0]]
+        elif event == "line":
+            self.pending.clear()
+        elif event == "return" and frame.f_code.co_code[frame.f_lasti] == _YIELD_VALUE:
+            self._yielded(arg)
+        elif event == "return":
+            self._end()
+        return self.trace
+
+    def _yielded(self, value: object) -> None:
+        described = _returned(value)
+        if "returns" not in described or len(self.values) >= MAX_YIELDS:
+            self.done = True
+            self.record["outcome"] = ({"error": f"a yielded value: {described['error']}"}
+                                      if "error" in described else
+                                      {"error": f"the generator yielded more than {MAX_YIELDS} values"})
+            return
+        self.values.append(described["returns"])
+
+    def _end(self) -> None:
+        self.done = True
+        self.forget()
+        self.record["outcome"] = ({"yields": self.values, **_raised(self.pending[0])} if self.pending
+                                  else {"yields": self.values})
+        if self.changeable:
+            self.record["state"] = _state_after(self.changeable)
 
 
 def _state_after(changeable: dict[str, object]) -> dict[str, Tree]:

@@ -69,6 +69,9 @@ EXPECTED = {
     # a function a decorator wraps without functools.wraps: called by its module's name for it
     "decorated": ("case", "tests/test_regression_initials.py",
                   "assert initials('Ada Lovelace') == 'A.L.'"),
+    # a generator: consumed, and what it yielded asserted
+    "generator": ("case", "tests/test_regression_batches.py",
+                  "assert list(batches('abcde', 2)) == [['a', 'b'], ['c', 'd'], ['e']]"),
     # a property is read, not called
     "property": ("case", "tests/test_regression_is_prerelease.py",
                  "assert Version('1.2-b1').is_prerelease is True"),
