@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -133,3 +133,54 @@ def _definitions(source: str | bytes) -> Definitions:
 
     walk(tree, "")
     return tuple(found)
+
+
+@cache
+def deciding_conditions(path: Path) -> Mapping[int, int]:
+    """For each statement's line in `path`, the line of the nearest condition that decides
+    whether it runs: the `if`, `elif` or `while` whose body or `else` holds it, or an earlier
+    `if` of its block whose body always leaves the block (`return`, `raise`, `continue`,
+    `break`) and has no `else`. A def or class starts afresh."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[int, int] = {}
+
+    def block(statements: list[ast.stmt], decider: int | None) -> None:
+        for statement in statements:
+            if decider is not None:
+                last = statement.lineno if _is_compound(statement) else statement.end_lineno
+                for line in range(statement.lineno, (last or statement.lineno) + 1):
+                    found.setdefault(line, decider)
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                block(statement.body, None)
+            elif isinstance(statement, ast.If | ast.While):
+                block(statement.body, statement.lineno)
+                block(statement.orelse, statement.lineno)
+                if isinstance(statement, ast.If) and not statement.orelse and _leaves(statement.body):
+                    decider = statement.lineno
+            else:
+                for inner in _blocks(statement):
+                    block(inner, decider)
+
+    block(tree.body, None)
+    return found
+
+
+def _is_compound(statement: ast.stmt) -> bool:
+    return bool(_blocks(statement)) or isinstance(
+        statement, ast.If | ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists a `for`, `with`, `try` or `match` holds."""
+    lists = [getattr(statement, name) for name in ("body", "orelse", "finalbody")
+             if isinstance(getattr(statement, name, None), list)]
+    lists += [handler.body for handler in getattr(statement, "handlers", ())]
+    lists += [case.body for case in getattr(statement, "cases", ())]
+    return [statements for statements in lists if statements]
+
+
+def _leaves(body: list[ast.stmt]) -> bool:
+    return isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..models import Failure, Suspect, error_evidence
-from ..source import enclosing_function
+from ..source import deciding_conditions, enclosing_function
 from . import collection_errors
 from .localize import Signals
 from .triage import Triage
@@ -40,6 +40,10 @@ class Weights:
     traceback: float = 0.0
     changed: float = 0.5
     function_share: float = 0.25
+    # A line only failing tests ran lends this share of its score to the condition that decided
+    # it would run (`deciding`), not fitted: structlog's `if not utc:` ran in passing tests too,
+    # scored below the lines its wrong branch ran, and a patch of those was found first.
+    deciding: float = 0.9
 
 
 def rank_suspects(
@@ -100,6 +104,7 @@ def blend(signals: Signals, *, root: Path, limit: int = SUSPECT_LINES,
         blended = weights.spectrum * score + weights.traceback * weight + weights.changed * changed
         path, lineno = line
         lines.append((path, lineno, enclosing_function(root / path, lineno), blended, evidence))
+    lines = _with_deciders(lines, signals, root, weights.deciding)
     best_in_function: dict[tuple[str, str], float] = {}
     for path, _, function, blended, _ in lines:
         key = (path, function)
@@ -128,3 +133,26 @@ def blend(signals: Signals, *, root: Path, limit: int = SUSPECT_LINES,
                                  -nearest_frame[(s.path, s.function)], s.path, s.function,
                                  -s.score, -frame_weight.get((s.path, s.line), 0.0), s.line))
     return tuple(suspects)
+
+
+_Line = tuple[str, int, str, float, list[str]]  # path, line, function, blended score, evidence
+
+
+def _with_deciders(lines: list[_Line], signals: Signals, root: Path, share: float) -> list[_Line]:
+    """`lines`, each condition that decides whether a line only failing tests ran would run
+    (source.deciding_conditions) raised to `share` of that line's score, where that is more: a
+    wrong branch runs lines no passing test runs, and the fault is often the condition that
+    chose it, which passing tests also run."""
+    at = {(path, lineno): index for index, (path, lineno, *_) in enumerate(lines)}
+    lifted = list(lines)
+    for path, lineno, _, blended, _ in lines:
+        _, e_f, e_p = signals.spectrum.get((path, lineno), (0.0, 0, 0))
+        decider = deciding_conditions(root / path).get(lineno) if e_f and not e_p else None
+        index = at.get((path, decider)) if decider is not None else None
+        if index is None or lifted[index][3] >= share * blended:
+            continue
+        d_path, d_line, function, _, evidence = lifted[index]
+        lifted[index] = (d_path, d_line, function, share * blended, [
+            *(e for e in evidence if not e.startswith("decides whether")),
+            f"decides whether line {lineno} runs, which only failing tests ran"])
+    return lifted

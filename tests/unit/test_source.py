@@ -9,6 +9,7 @@ from helpers import SAMPLE_SOURCE
 from pytest_selfheal.source import (
     UnreadableSource,
     decode_source,
+    deciding_conditions,
     dominant_newline,
     enclosing_function,
     encode_source,
@@ -83,3 +84,44 @@ def test_a_character_the_encoding_lacks_cannot_be_written():
 ])
 def test_the_dominant_newline_is_the_one_most_lines_end_with(texts: list[str], newline: str):
     assert dominant_newline(texts) == newline
+
+
+DECIDED = """\
+def make(fmt, utc):
+    if fmt is None:
+        return 1
+
+    def local(d):
+        d["k"] = 1
+        return d
+
+    if not utc:
+        return local
+    for x in fmt:
+        if x:
+            y = (1 +
+                 2)
+        elif x is None:
+            y = 3
+        else:
+            y = 4
+    while x:
+        x -= 1
+    return local
+"""
+
+
+def test_each_statement_is_decided_by_the_nearest_condition_that_chooses_whether_it_runs(tmp_path: Path):
+    path = tmp_path / "m.py"
+    path.write_text(DECIDED)
+    assert deciding_conditions(path) == {
+        3: 2,  # the body of an `if`
+        5: 2, 9: 2,  # after an `if` whose body returns: run only when it is false
+        10: 9, 11: 9, 12: 9, 19: 9, 21: 9,
+        13: 12, 14: 12, 15: 12,  # a statement's every line; an `elif` is its `if`'s
+        16: 15, 18: 15,  # the `elif`'s body and its `else`
+        20: 19,  # a `while`'s body
+    }  # a def's body (6, 7) starts afresh, as does the module's first statement
+    broken = tmp_path / "broken.py"
+    broken.write_text("if x:\n    y(\n")
+    assert deciding_conditions(broken) == deciding_conditions(tmp_path / "missing.py") == {}

@@ -167,3 +167,36 @@ def test_a_collection_error_outside_the_spectrum_becomes_a_top_suspect(tmp_path:
     assert (ranked[0].line, ranked[0].score) == (11, 1.0)
     assert ranked[0].evidence == ("raises NameError: name 'x' is not defined",
                                   "stops collection of tests/test_m.py")
+
+
+STAMPER = """\
+def make_stamper(utc):
+    def local():
+        return "local"
+
+    def universal():
+        return "utc"
+
+    if not utc:
+        return universal
+    return local
+"""
+
+
+def test_the_condition_that_chose_a_branch_only_failing_tests_ran_ranks_with_it(tmp_path: Path):
+    """structlog's `_make_stamper` with `if utc:` negated: the failing test ran the local
+    stamper's lines and the return after the condition, no passing test did; the condition
+    itself, run by passing tests too, ranked below them, and the first plausible patch returned
+    the other stamper after it."""
+    (tmp_path / "stamps.py").write_text(STAMPER)
+    failing, passing = "tests/test_s.py::test_utc", "tests/test_s.py::test_local"
+    spectrum = Spectrum(covered={failing: frozenset({("stamps.py", n) for n in (1, 2, 5, 8, 10, 3)}),
+                                 passing: frozenset({("stamps.py", n) for n in (1, 2, 5, 8, 9, 6)})},
+                        outcomes={failing: "failed", passing: "passed"})
+    ranked = {s.line: s for s in suspects(tmp_path, spectrum=spectrum)}
+    assert ranked[10].score == ranked[3].score > ranked[8].score
+    assert ranked[8].score > ranked[1].score
+    assert ranked[8].evidence[-1] == "decides whether line 10 runs, which only failing tests ran"
+    # without the share, the condition ranks with the lines both tests ran
+    plain = {s.line: s.score for s in suspects(tmp_path, spectrum=spectrum, weights=Weights(deciding=0.0))}
+    assert plain[8] == plain[1] < plain[10]
