@@ -414,7 +414,8 @@ def _held(given: TriageInput, errors: Mapping[str, collection_errors.BuildError]
     held = {nodeid: ("not-installed", not_installed.hint(found))
             for nodeid, found in wanted.items() if found in absent}
     for failure in given.failures:
-        if failure.nodeid not in held and given.spectrum.outcomes.get(failure.nodeid) == "failed":
+        if (failure.nodeid not in held and given.spectrum.outcomes.get(failure.nodeid) == "failed"
+                and transient_cause(failure) is None):  # a service that refused: transient's
             note = environment.raised_outside_the_code(
                 failure, given.spectrum.covered.get(failure.nodeid), given.is_test_file)
             if note is not None:

@@ -8,8 +8,8 @@ from helpers import SAMPLE_SOURCE
 
 from pytest_selfheal.source import (
     UnreadableSource,
-    decode_source,
     deciding_conditions,
+    decode_source,
     dominant_newline,
     enclosing_function,
     encode_source,

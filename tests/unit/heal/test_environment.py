@@ -37,6 +37,16 @@ def test_a_fixture_that_raises_itself_names_its_own_line():
         "tests/conftest.py:23 (load_locale), and no line")
 
 
+def test_a_plugins_fixture_that_fails_is_named_below_site_packages():
+    """A fixture of an installed plugin (a database it opens): no frame in the repository."""
+    plugin = Frame("/venv/lib/python3.12/site-packages/pytest_db/fixtures.py", 40, "database")
+    note = raised_outside_the_code(setup_error(plugin, exc_type="OperationalError"), frozenset(),
+                                   IS_TEST_FILE)
+    assert note is not None and note.startswith(
+        "OperationalError: unsupported locale setting, raised while pytest set the test up, by "
+        "pytest_db/fixtures.py:40 (database), and no line of the project's code ran")
+
+
 @pytest.mark.parametrize(("failure", "executed"), [
     # the project's code ran in the setup: a fixture calling it may fail for its bug
     (setup_error(*FIXTURE, Frame(STDLIB, 610, "setlocale")), RAN_THE_CONFTEST | {("natsort/utils.py", 9)}),
@@ -46,8 +56,8 @@ def test_a_fixture_that_raises_itself_names_its_own_line():
     (setup_error(*FIXTURE, Frame(STDLIB, 610, "setlocale"), phase="call"), RAN_THE_CONFTEST),
     # pytest's own lookup of a fixture (not_installed.py tells that one)
     (setup_error(*FIXTURE, exc_type="FixtureLookupError"), RAN_THE_CONFTEST),
-    # no evidence: no frame in the repository, or the probe did not trace the test
-    (setup_error(Frame(STDLIB, 610, "setlocale")), RAN_THE_CONFTEST),
+    # no evidence: no traceback, or the probe did not trace the test
+    (setup_error(), RAN_THE_CONFTEST),
     (setup_error(*FIXTURE, Frame(STDLIB, 610, "setlocale")), None),
 ])
 def test_anything_the_code_may_have_caused_is_not_the_machines(failure, executed):

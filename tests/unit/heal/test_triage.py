@@ -362,16 +362,20 @@ def test_a_setup_error_raised_outside_the_code_is_held_unrerun_and_says_where(tm
                      "unsupported locale setting", frames=fixture)
     bug = Failure("tests/test_sort.py::test_bytes", "call", "AssertionError", "assert (b'A',) == (b'a',)",
                   frames=(Frame("tests/test_sort.py", 8, "test_bytes"),))
+    # a service that refused the fixture is the network's: transient, as before
+    refused = Failure("tests/test_sort.py::test_served", "setup", "ConnectionRefusedError",
+                      "[Errno 111] Connection refused", frames=fixture)
     conftest = frozenset({("tests/conftest.py", 23), ("tests/conftest.py", 30)})
     runs = Reruns()
-    verdicts = classify(tmp_path, [unlocaled, seeded, bug], runs, covered={
+    verdicts = classify(tmp_path, [unlocaled, seeded, bug, refused], runs, covered={
         unlocaled.nodeid: conftest, seeded.nodeid: conftest | {("natsort/utils.py", 9)},
-        bug.nodeid: frozenset({("tests/test_sort.py", 8), ("natsort/utils.py", 380)})})
+        bug.nodeid: frozenset({("tests/test_sort.py", 8), ("natsort/utils.py", 380)}),
+        refused.nodeid: conftest})
     kinds = {f.nodeid: (f.kind, f.repair) for f in verdicts.failures}
     assert kinds == {unlocaled.nodeid: ("environment", False), seeded.nodeid: ("deterministic", True),
-                     bug.nodeid: ("deterministic", True)}
+                     bug.nodeid: ("deterministic", True), refused.nodeid: ("transient", False)}
     assert not any(unlocaled.nodeid in job for job in runs.jobs)
     assert verdicts.failures[0].note.startswith(
         "locale.Error: unsupported locale setting, raised while pytest set the test up, by "
         "tests/conftest.py:23 (load_locale), in code outside the repository")
-    assert verdicts.held_reason() == "1 environment"
+    assert verdicts.held_reason() == "1 environment, 1 transient"
