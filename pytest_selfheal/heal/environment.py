@@ -1,11 +1,10 @@
 """Failures of what this machine lacks: a test whose setup raised in the tests' own code (a
 conftest's fixture) or in installed code (a plugin's fixture, the standard library below a
-fixture), while no line of the project's code ran.
-natsort's fixture sets the `en_US.UTF-8` locale, which a machine without it refuses
-(`locale.Error: unsupported locale setting`); other projects' fixtures open a service or a file
-that is not there. No change to the source can make such a test pass, so triage holds it as
-`environment`, says where it was raised, and the heal repairs the other failures instead of
-spending its budget and its localization on these.
+fixture), while no line of the project's code ran. natsort's fixture sets the `en_US.UTF-8`
+locale, which a machine without it refuses (`locale.Error: unsupported locale setting`); other
+projects' fixtures open a service or a file that is not there. No change to the source can
+make such a test pass, so triage holds it as `environment`, says where it was raised, and the
+heal repairs the other failures instead of spending its budget and its localization on these.
 
 The evidence is both the traceback (no frame in the project's source) and the probe's coverage
 of the test's setup and call (no line of the project's source): a fixture that calls the
@@ -16,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Set
 
-from ..models import Failure
-
-Line = tuple[str, int]
+from ..models import Failure, Line
 
 
 def raised_outside_the_code(failure: Failure, executed: Set[Line] | None,

@@ -47,7 +47,7 @@ from .workbench import (
     RepairTask,
     SandboxWorkbench,
     SearchLimits,
-    test_limits,
+    scaled_limits,
 )
 
 if TYPE_CHECKING:
@@ -542,9 +542,9 @@ def _result(request: HealRequest, run_dir: Path, bench: SandboxWorkbench, found:
 
 
 def _test_limits(run: TestRunResult, nodeids: Sequence[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds a warm child may take to run `nodeids` (test_limits), from how long
+    """(wall, CPU) seconds a warm child may take to run `nodeids` (scaled_limits), from how long
     they took in the probe."""
-    return test_limits(_took(run, nodeids))
+    return scaled_limits(_took(run, nodeids))
 
 
 def _took(run: TestRunResult, nodeids: Sequence[str]) -> float:

@@ -81,7 +81,7 @@ class _SuiteDidNotStart(Exception):
         self.run = run
 
 
-def test_limits(took: float) -> tuple[float, float]:
+def scaled_limits(took: float) -> tuple[float, float]:
     """(wall, CPU) seconds a warm child may take to run tests that took `took` seconds in the
     probe: a candidate that loops forever costs a second or two, not a suite timeout."""
     return max(MIN_TARGET_TIMEOUT, TIMEOUT_FACTOR * took), max(MIN_TARGET_CPU, CPU_FACTOR * took)
