@@ -79,7 +79,34 @@ def describe(value: object, depth: int = 0) -> Tree:
     try:
         return _from_repr(value)
     except Unrenderable as exc:
-        return _made(value, exc)
+        try:
+            return _made(value, exc)
+        except Unrenderable:
+            constant = _module_constant(value)
+            if constant is None:
+                raise
+            return constant
+
+
+def _module_constant(value: object) -> Tree | None:
+    """A reference to the public name its class's module binds `value` to (a sentinel such as
+    `MISSING`, sqlparse's token types: `tokens.Keyword`), or to a public attribute of such a
+    constant (`tokens.Number.Integer`), which a test imports as it is; None when there is none."""
+    module = sys.modules.get(type(value).__module__)
+    if module is None:
+        return None
+    constants = [(name, known) for name, known in vars(module).items() if not name.startswith("_")]
+    name = next((name for name, known in constants if known is value), None) or next(
+        (f"{name}.{attribute}" for name, known in constants
+         if not isinstance(known, type | ModuleType | FunctionType)
+         for attribute, held in getattr(known, "__dict__", {}).items()
+         if held is value and not attribute.startswith("_")), None)
+    if name is None:
+        return None
+    try:
+        return {"object": reference_to(module.__name__, name)}
+    except Unrenderable:
+        return None
 
 
 def _flags(value: enum.Flag, depth: int) -> Tree:

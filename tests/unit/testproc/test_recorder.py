@@ -115,6 +115,25 @@ def over_sublists(f):
     return wrapped_f
 
 
+class Kind:
+    def __init__(self, label):
+        self.label = label
+
+    def __repr__(self):
+        return f"<Kind {self.label}>"
+
+
+TEXT = Kind("text")
+NUMBER = Kind("number")
+NUMBER.INTEGER = Kind("integer")
+
+
+def kind_of(value, default=TEXT):
+    if isinstance(value, int):
+        return NUMBER.INTEGER
+    return NUMBER if isinstance(value, float) else default
+
+
 def evens(limit, fail_at=None):
     for number in range(limit):
         if number == fail_at:
@@ -383,17 +402,32 @@ def test_a_generator_is_recorded_until_it_ends_and_replayed_as_the_list_it_yield
     recorder = _record(project, tmp_path, body, "evens")
     whole, unfinished, failed = recorder.calls
     assert whole["outcome"] == {"yields": [{"literal": "0"}, {"literal": "2"}, {"literal": "4"}]}
-    assert _test(recorder, whole) == "def test_evens():\n    assert list(evens(5)) == [0, 2, 4]\n"
+    assert _test(recorder, whole) == "def test_call():\n    assert list(evens(5)) == [0, 2, 4]\n"
     assert unfinished["outcome"] == {"error": "the generator was not run to its end"}
     assert failed["outcome"] == {"yields": [{"literal": "0"}, {"literal": "2"}],
                                  "raises": {"module": "builtins", "name": "ValueError"}}
-    assert _test(recorder, failed) == ("def test_evens():\n    with pytest.raises(ValueError):\n"
+    assert _test(recorder, failed) == ("def test_call():\n    with pytest.raises(ValueError):\n"
                                        "        list(evens(5, 3))\n")
 
 
 def _test(recorder, call):
     imports, setup = Imports(), Setup()
     witness = Witness(call.get("receiver"), tuple(call["args"]), call["outcome"])
-    function = regression_source.test_function("test_evens", call_expression(recorder.target, witness, imports, setup),
+    function = regression_source.test_function("test_call", call_expression(recorder.target, witness, imports, setup),
                              witness.outcome, imports, setup)
     return cst.Module([function]).code
+
+
+def test_an_object_its_module_binds_to_a_name_is_that_name(project, tmp_path):
+    """sqlparse's token types (`tokens.Keyword`) and sentinels: made when their module was
+    imported, so no call the test made rebuilds them, and no call holding one could be written."""
+    def body(tables):
+        tables.kind_of(3.5, tables.TEXT)
+        tables.kind_of(3)
+
+    recorder = _record(project, tmp_path, body, "kind_of")
+    floating, integer = recorder.calls
+    assert floating["outcome"] == {"returns": {"object": {"module": "tables_mod", "name": "NUMBER"}}}
+    assert _test(recorder, floating) == "def test_call():\n    assert kind_of(3.5) is NUMBER\n"
+    # an attribute of such a constant (sqlparse's `tokens.Number.Integer`)
+    assert _test(recorder, integer) == "def test_call():\n    assert kind_of(3) is NUMBER.INTEGER\n"
