@@ -321,3 +321,71 @@ def test_the_patch_that_puts_back_what_the_change_replaced_wins(tmp_path):
     assert operator_only["ast_change"] < ranking["ast_change"]  # what used to decide
     assert ranking["why"] == ("it puts back 1 changed line(s) as they were before the change, "
                               "the runner-up 0")
+
+
+STAMPS = '''\
+"""Time stamps for log lines."""
+
+from __future__ import annotations
+
+import datetime
+
+
+def make_stamper(utc: bool):
+    """A function that stamps an event with the time: local, or in UTC with a trailing Z."""
+
+    def local(event: dict[str, str], now: datetime.datetime) -> dict[str, str]:
+        event["at"] = now.isoformat()
+        return event
+
+    def universal(event: dict[str, str], now: datetime.datetime) -> dict[str, str]:
+        event["at"] = now.isoformat().replace("+00:00", "Z")
+        return event
+
+    if not utc:
+        return universal
+    return local
+'''
+
+TEST_STAMPS = '''\
+import datetime
+
+from stamps.stamping import make_stamper
+
+NOON_UTC = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.timezone.utc)
+NOON_HERE = datetime.datetime(2026, 3, 10, 12, 0)
+
+
+def test_a_local_stamp_is_the_local_time():
+    assert make_stamper(utc=False)({}, NOON_HERE) == {"at": "2026-03-10T12:00:00"}
+
+
+def test_a_utc_stamp_ends_in_z():
+    assert make_stamper(utc=True)({}, NOON_UTC) == {"at": "2026-03-10T12:00:00Z"}
+'''
+
+
+def test_the_condition_that_chose_the_wrong_branch_is_tried_before_the_return_after_it(tmp_path):
+    """structlog's `_make_stamper` with `if utc:` negated: only the failing test ran the local
+    stamper and the return after the condition, so they ranked first, and returning the UTC
+    stamper there passed every test (for a naive local time it writes the same); the condition,
+    which the passing test ran too, was not reached in the window for alternatives."""
+    files = {"pyproject.toml": PYPROJECT.replace('name = "billing"', 'name = "stamps"'),
+             "stamps/__init__.py": "", "stamps/stamping.py": STAMPS,
+             "tests/test_stamps.py": TEST_STAMPS}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    repo = init_repo(tmp_path)
+    before = fingerprint(repo)
+
+    result = run_pytest(repo, "--selfheal", "--selfheal-agent=builtin")
+
+    assert result.returncode == 1, result.stdout
+    report = latest_report(repo)
+    assert report["status"] == "healed", report["reason"]
+    plausible = [c["description"] for c in report["candidates"] if c["verdict"] == "plausible"]
+    assert plausible[0] == "stamps/stamping.py:19: `not utc` -> `utc`", plausible
+    condition = next(s for s in report["suspects"] if s["line"] == 19)
+    assert "decides whether line 21 runs, which only failing tests ran" in condition["evidence"]
+    assert fingerprint(repo) == before
