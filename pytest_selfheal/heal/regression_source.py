@@ -274,10 +274,16 @@ def test_function(
     then `assert found == value` for each thing it left different (its receiver and arguments are
     variables then). An outcome `{"completes": True}` is the call alone: the test passes when it
     raises nothing (an incident's reproduction). A generator's call is consumed, `list(call)`,
-    and what it yielded is asserted as a list."""
+    or as far as the test took it, `list(itertools.islice(call, n))`, and what it yielded is
+    asserted as a list."""
     body: list[cst.BaseStatement]
-    run: cst.BaseExpression = (cst.Call(cst.Name("list"), [cst.Arg(call)]) if "yields" in outcome
-                               else call)
+    run: cst.BaseExpression = call
+    if "taken" in outcome:
+        imports.modules.add("itertools")
+        run = cst.Call(cst.Attribute(cst.Name("itertools"), cst.Name("islice")),
+                       [cst.Arg(call), cst.Arg(cst.Integer(str(outcome["taken"])))])
+    if "yields" in outcome:
+        run = cst.Call(cst.Name("list"), [cst.Arg(run)])
     if "completes" in outcome:
         body = [cst.SimpleStatementLine([cst.Expr(run)])]
     elif "raises" in outcome:

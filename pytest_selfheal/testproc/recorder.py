@@ -239,13 +239,14 @@ MAX_YIELDS = 100  # values of one generator recorded at most: a test asserts the
 class _Yields:
     """A local tracer of one generator of the traced function, across its resumptions: what it
     yields, then `{"yields": [...]}` as its outcome once it ends (`list(f(...))` in the test),
-    with `"raises"` when an exception ended it. A generator its consumer leaves unfinished has
-    no outcome."""
+    with `"raises"` when an exception ended it. While it is not finished (its consumer took a few
+    values of an endless one, and closed it or left it), the outcome is the values taken so far,
+    `{"yields": [...], "taken": n}` (`list(islice(f(...), n))`)."""
 
     def __init__(self, record: dict[str, Any], changeable: dict[str, object],
                  forget: Callable[[], object]) -> None:
         self.record, self.changeable, self.forget = record, changeable, forget
-        self.record["outcome"] = {"error": "the generator was not run to its end"}
+        self.record["outcome"] = {"error": "the generator yielded nothing"}
         self.values: list[Tree] = []
         self.pending: list[type[BaseException]] = []
         self.done = False
@@ -264,7 +265,10 @@ class _Yields:
             self.pending[:] = [arg[0]]
         elif event == "line":
             self.pending.clear()
-        elif event == "return" and frame.f_code.co_code[frame.f_lasti] == _YIELD_VALUE:
+        elif event == "return" and self.pending and self.pending[0] is GeneratorExit:
+            self.done = True  # closed by its consumer: what it took stays the outcome
+            self.forget()
+        elif event == "return" and not self.pending and frame.f_code.co_code[frame.f_lasti] == _YIELD_VALUE:
             self._yielded(arg)
         elif event == "return":
             self._end()
@@ -279,6 +283,7 @@ class _Yields:
                                       {"error": f"the generator yielded more than {MAX_YIELDS} values"})
             return
         self.values.append(described["returns"])
+        self.record["outcome"] = {"yields": list(self.values), "taken": len(self.values)}
 
     def _end(self) -> None:
         self.done = True

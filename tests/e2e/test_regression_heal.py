@@ -72,6 +72,10 @@ EXPECTED = {
     # a generator: consumed, and what it yielded asserted
     "generator": ("case", "tests/test_regression_batches.py",
                   "assert list(batches('abcde', 2)) == [['a', 'b'], ['c', 'd'], ['e']]"),
+    # an endless generator: taken as far as the failing test took it (zip asks a fourth time)
+    "endless": ("case", "tests/test_regression_numbered.py",
+                "import itertools\n\nfrom counting.numbering import numbered\n\n\n"
+                "def test_numbered():\n    assert list(itertools.islice(numbered(), 4)) == [1, 2, 3, 4]"),
     # a property is read, not called
     "property": ("case", "tests/test_regression_is_prerelease.py",
                  "assert Version('1.2-b1').is_prerelease is True"),

@@ -395,15 +395,22 @@ def test_a_generator_is_recorded_until_it_ends_and_replayed_as_the_list_it_yield
     compares equal to, so a fix of one was never replayed."""
     def body(tables):
         assert list(tables.evens(5)) == [0, 2, 4]
-        next(tables.evens(9))  # its consumer leaves it unfinished: no outcome to assert
+        taken = tables.evens(9)
+        assert next(taken) == 0 and next(taken) == 2  # then closed: what was taken is the outcome
+        del taken
+        held = tables.evens(9)
+        next(held)  # left unfinished
         with pytest.raises(ValueError):
             list(tables.evens(5, fail_at=3))
 
     recorder = _record(project, tmp_path, body, "evens")
-    whole, unfinished, failed = recorder.calls
+    whole, closed, left, failed = recorder.calls
     assert whole["outcome"] == {"yields": [{"literal": "0"}, {"literal": "2"}, {"literal": "4"}]}
     assert _test(recorder, whole) == "def test_call():\n    assert list(evens(5)) == [0, 2, 4]\n"
-    assert unfinished["outcome"] == {"error": "the generator was not run to its end"}
+    assert closed["outcome"] == {"yields": [{"literal": "0"}, {"literal": "2"}], "taken": 2}
+    assert _test(recorder, closed) == (
+        "def test_call():\n    assert list(itertools.islice(evens(9), 2)) == [0, 2]\n")
+    assert left["outcome"] == {"yields": [{"literal": "0"}], "taken": 1}
     assert failed["outcome"] == {"yields": [{"literal": "0"}, {"literal": "2"}],
                                  "raises": {"module": "builtins", "name": "ValueError"}}
     assert _test(recorder, failed) == ("def test_call():\n    with pytest.raises(ValueError):\n"
