@@ -248,31 +248,27 @@ class _Yields:
         self.record, self.changeable, self.forget = record, changeable, forget
         self.record["outcome"] = {"error": "the generator yielded nothing"}
         self.values: list[Tree] = []
-        self.pending: list[type[BaseException]] = []
         self.done = False
+        self._frame: FrameType | None = None
+        self._local = outcome_tracer(self._returned)  # each yield returns from the frame too
 
     def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        try:
-            return self._trace(frame, event, arg)
-        except Exception:  # tracing must never break the traced test
-            self.done = True
-            return None
-
-    def _trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
         if self.done:
             return None
-        if event == "exception" and isinstance(arg, tuple):
-            self.pending[:] = [arg[0]]
-        elif event == "line":
-            self.pending.clear()
-        elif event == "return" and self.pending and self.pending[0] is GeneratorExit:
-            self.done = True  # closed by its consumer: what it took stays the outcome
-            self.forget()
-        elif event == "return" and not self.pending and frame.f_code.co_code[frame.f_lasti] == _YIELD_VALUE:
-            self._yielded(arg)
-        elif event == "return":
-            self._end()
+        self._frame = frame
+        self._local(frame, event, arg)
         return self.trace
+
+    def _returned(self, raised: type[BaseException] | None, value: object) -> None:
+        """The frame returned: a yield, its consumer closing it (GeneratorExit), or its end."""
+        if raised is GeneratorExit:
+            self.done = True  # what it took stays the outcome
+            self.forget()
+        elif raised is None and self._frame is not None and \
+                self._frame.f_code.co_code[self._frame.f_lasti] == _YIELD_VALUE:
+            self._yielded(value)
+        else:
+            self._end(raised)
 
     def _yielded(self, value: object) -> None:
         described = _returned(value)
@@ -285,10 +281,10 @@ class _Yields:
         self.values.append(described["returns"])
         self.record["outcome"] = {"yields": list(self.values), "taken": len(self.values)}
 
-    def _end(self) -> None:
+    def _end(self, raised: type[BaseException] | None) -> None:
         self.done = True
         self.forget()
-        self.record["outcome"] = ({"yields": self.values, **_raised(self.pending[0])} if self.pending
+        self.record["outcome"] = ({"yields": self.values, **_raised(raised)} if raised
                                   else {"yields": self.values})
         if self.changeable:
             self.record["state"] = _state_after(self.changeable)
