@@ -103,21 +103,31 @@ def _span(definition: tuple[int, int, str] | None) -> tuple[int, int] | None:
 
 @cache
 def _file_definitions(path: Path) -> Definitions:
-    try:
-        return _definitions(path.read_bytes())
-    except OSError:
-        return ()
+    return _definitions(_file_tree(path))
 
 
 @lru_cache(maxsize=64)  # a few files at a time, asked about line after line
 def _text_definitions(text: str) -> Definitions:
-    return _definitions(text)
+    return _definitions(_tree(text))
 
 
-def _definitions(source: str | bytes) -> Definitions:
+@lru_cache(maxsize=4)  # a file's definitions and its deciding conditions, asked one after the other
+def _file_tree(path: Path) -> ast.Module | None:
     try:
-        tree = ast.parse(source)
+        return _tree(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _tree(source: str | bytes) -> ast.Module | None:
+    try:
+        return ast.parse(source)
     except (SyntaxError, ValueError):
+        return None
+
+
+def _definitions(tree: ast.Module | None) -> Definitions:
+    if tree is None:
         return ()
     found: list[tuple[int, int, str]] = []
 
@@ -141,9 +151,8 @@ def deciding_conditions(path: Path) -> Mapping[int, int]:
     whether it runs: the `if`, `elif` or `while` whose body or `else` holds it, or an earlier
     `if` of its block whose body always leaves the block (`return`, `raise`, `continue`,
     `break`) and has no `else`. A def or class starts afresh."""
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+    tree = _file_tree(path)
+    if tree is None:
         return {}
     found: dict[int, int] = {}
 
